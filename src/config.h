@@ -1,0 +1,44 @@
+/* Settings from command-line flags and environment variables, checked before start-up. */
+#ifndef COBRO_CONFIG_H
+#define COBRO_CONFIG_H
+#include <stdbool.h>
+
+typedef struct {
+    const char *db_path;   /* --db / COBRO_DB, default var/cobro.db */
+    const char *listen;    /* --listen / COBRO_LISTEN, default 127.0.0.1:8080 */
+    char host[64];         /* parsed from listen */
+    int port;
+    const char *base_url;  /* --base-url / COBRO_BASE_URL, default http://<listen> */
+    bool secure_cookies;   /* base_url starts with https:// */
+    const char *smtp_url;  /* --smtp-url / COBRO_SMTP_URL, default none: .eml files */
+    const char *mail_from; /* --mail-from / COBRO_MAIL_FROM, default "cobro <billing@localhost>" */
+    const char *mail_dir;  /* --mail-dir / COBRO_MAIL_DIR, default var/mail */
+    int threads;           /* --threads / COBRO_THREADS: event loops, default one per core */
+    int workers;           /* --workers / COBRO_WORKERS: blocking-work threads, default 4 */
+    bool access_log;       /* --no-access-log / COBRO_ACCESS_LOG=0 turns it off */
+} config_t;
+
+typedef enum { CONFIG_OK = 0, CONFIG_HELP, CONFIG_ERROR } config_status_t;
+
+/* Which settings a subcommand takes (flags not listed are refused). */
+enum {
+    CFG_DB = 1 << 0,
+    CFG_LISTEN = 1 << 1,
+    CFG_BASE_URL = 1 << 2,
+    CFG_SMTP = 1 << 3, /* --smtp-url, --mail-from, --mail-dir */
+    CFG_THREADS = 1 << 4, /* --threads, --workers, --no-access-log */
+};
+
+/* Fills cfg from defaults, then the environment (env may be NULL for none; it is a NULL-ended
+ * array of "NAME=value"), then argv (flags "--name value" or "--name=value"). On CONFIG_ERROR,
+ * err holds one line naming the setting and what is wrong with it. argv[0] is the subcommand. */
+config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **argv,
+                            char *const *env, char *err, int err_size);
+
+/* Checks a host:port, a URL, an SMTP URL, a From address; false with a reason in err. */
+bool config_parse_listen(const char *listen, char host[64], int *port, char *err, int err_size);
+bool config_check_base_url(const char *url, char *err, int err_size);
+bool config_check_smtp_url(const char *url, char *err, int err_size);
+bool config_check_mail_from(const char *from, char *err, int err_size);
+
+#endif

@@ -1,0 +1,18 @@
+/* The worker pool: threads for blocking work (password hashing, SMTP, PDF), each with its own
+ * store connection, so that no event loop ever waits on them. */
+#ifndef COBRO_POOL_H
+#define COBRO_POOL_H
+#include "store/store.h"
+#include <stdbool.h>
+
+typedef struct pool pool_t;
+typedef void (*pool_job_fn)(void *arg, store_t *store);
+
+/* Starts n threads, each opening db_path. NULL with a reason in err when one cannot. */
+pool_t *pool_start(int n, const char *db_path, char *err, int err_size);
+/* Queues fn(arg, store) to run on some worker. Thread-safe; never blocks on the work itself. */
+void pool_submit(pool_t *p, pool_job_fn fn, void *arg);
+/* Runs the jobs already queued, then stops and joins the threads. NULL is accepted. */
+void pool_stop(pool_t *p);
+
+#endif

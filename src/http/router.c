@@ -1,0 +1,94 @@
+/* The route table's look-up and the one place where every request is authorized. */
+#include "router.h"
+#include "session.h"
+#include "util/log.h"
+#include "web/pages.h"
+
+#include <string.h>
+
+const route_t *router_find(const char *path, int method, bool *method_ok)
+{
+    for (int i = 0; i < n_routes; i++) {
+        if (strcmp(routes[i].path, path) != 0) continue;
+        int allowed = routes[i].methods;
+        if (allowed & METHOD_GET) allowed |= METHOD_HEAD;
+        *method_ok = (allowed & method) != 0;
+        return &routes[i];
+    }
+    *method_ok = false;
+    return NULL;
+}
+
+const char *router_sign_in_path(access_t access)
+{
+    switch (access) {
+    case ACCESS_BILLING: return "/billing";
+    case ACCESS_STAFF: return "/staff";
+    default: return "/corporate";
+    }
+}
+
+static bool audience_matches(access_t access, audience_t aud)
+{
+    switch (access) {
+    case ACCESS_CORPORATE: return aud == AUDIENCE_CORPORATE;
+    case ACCESS_BILLING: return aud == AUDIENCE_BILLING;
+    case ACCESS_STAFF: return aud == AUDIENCE_STAFF;
+    default: return true;
+    }
+}
+
+/* The role of the signed-in principal, for routes that require one. */
+static const char *principal_role(req_t *r)
+{
+    if (r->audience == AUDIENCE_BILLING) {
+        account_user_t u;
+        if (store_account_user_by_id(r->store, r->arena, r->principal_id, &u) == STORE_OK)
+            return u.role;
+    } else if (r->audience == AUDIENCE_STAFF) {
+        staff_user_t u;
+        if (store_staff_by_id(r->store, r->arena, r->principal_id, &u) == STORE_OK) return u.role;
+    }
+    return "";
+}
+
+/* Sends a visitor without the right session to the sign-in page (after an idle timeout, with
+ * the notice that says so). */
+static void to_sign_in(req_t *r)
+{
+    const char *path = router_sign_in_path(r->route->access);
+    resp_redirect(r, r->session_expired ? arena_printf(r->arena, "%s?expired=1", path) : path);
+}
+
+void router_dispatch(req_t *r)
+{
+    const route_t *route = r->route;
+    if (r->method == METHOD_POST && r->body_is_form) {
+        parse_status_t ps = form_parse(r->arena, r->body, r->body_len, FORM_MAX_FIELDS, &r->form);
+        if (ps != PARSE_OK) {
+            page_error(r, ps == PARSE_TOO_LARGE ? 413 : 400);
+            return;
+        }
+    }
+    if (!route->no_session && !session_load(r)) {
+        page_error(r, 503);
+        return;
+    }
+    if (r->method == METHOD_POST && !route->no_session && !session_csrf_ok(r)) {
+        log_info("refused %s %s: missing or wrong CSRF token", r->method_name, r->path);
+        page_error(r, 403);
+        return;
+    }
+    if (route->access != ACCESS_PUBLIC) {
+        if (!r->signed_in || !audience_matches(route->access, r->audience)) {
+            to_sign_in(r);
+            return;
+        }
+        /* A principal without the role must not even learn that the page exists. */
+        if (route->role && strcmp(principal_role(r), route->role) != 0) {
+            page_error(r, 404);
+            return;
+        }
+    }
+    route->handler(r);
+}

@@ -1,0 +1,40 @@
+/* The route table and the one place where every request is authorized. */
+#ifndef COBRO_ROUTER_H
+#define COBRO_ROUTER_H
+#include "request.h"
+
+typedef enum {
+    ACCESS_PUBLIC = 0,  /* anyone */
+    ACCESS_CORPORATE,   /* a corporate billing contact's session */
+    ACCESS_BILLING,     /* a Billing Center user's session */
+    ACCESS_STAFF,       /* a staff session */
+    ACCESS_SIGNED_IN,   /* any session */
+} access_t;
+
+typedef void (*handler_fn)(req_t *r);
+
+typedef struct route {
+    int methods;        /* METHOD_GET | METHOD_POST ... (HEAD is allowed wherever GET is) */
+    const char *path;   /* exact path */
+    access_t access;
+    const char *role;   /* NULL: any role of that audience; else the role required */
+    handler_fn handler;
+    bool blocking;      /* runs on the worker pool (password hashing, SMTP, PDF) */
+    bool no_session;    /* skips sessions and cookies entirely (health checks, static files) */
+} route_t;
+
+extern const route_t routes[];
+extern const int n_routes;
+
+/* The route for path, or NULL. *method_ok tells whether the method is one it takes. */
+const route_t *router_find(const char *path, int method, bool *method_ok);
+
+/* Runs a request whose route was found: body limits already checked by the HTTP layer.
+ * Parses the form, loads the session, checks CSRF and access, calls the handler; every failure
+ * becomes a proper page in the user's language. */
+void router_dispatch(req_t *r);
+
+/* The sign-in page of an access kind ("/corporate", "/billing", "/staff"). */
+const char *router_sign_in_path(access_t access);
+
+#endif

@@ -1,0 +1,30 @@
+/* The route table: for each path its methods, who may use it, and its handler. Authorization is
+ * enforced from here by router_dispatch, never inside handlers. */
+#include "router.h"
+#include "web/pages.h"
+
+const route_t routes[] = {
+    {METHOD_GET, "/", ACCESS_PUBLIC, NULL, page_home, false, false},
+    {METHOD_GET, "/healthz", ACCESS_PUBLIC, NULL, page_healthz, false, true},
+    {METHOD_GET, "/static/style.css", ACCESS_PUBLIC, NULL, page_stylesheet, false, true},
+    {METHOD_GET, "/lang", ACCESS_PUBLIC, NULL, page_lang, false, false},
+
+    {METHOD_GET, "/corporate", ACCESS_PUBLIC, NULL, page_corporate_sign_in, false, false},
+    {METHOD_POST, "/corporate/sign-in", ACCESS_PUBLIC, NULL, page_corporate_sign_in_post, true, false},
+    {METHOD_GET | METHOD_POST, "/corporate/forgot", ACCESS_PUBLIC, NULL, page_corporate_forgot, false, false},
+    {METHOD_GET | METHOD_POST, "/corporate/reset", ACCESS_PUBLIC, NULL, page_corporate_reset, true, false},
+    {METHOD_GET, "/corporate/account", ACCESS_CORPORATE, NULL, page_corporate_account, false, false},
+
+    {METHOD_GET, "/billing", ACCESS_PUBLIC, NULL, page_billing_sign_in, false, false},
+    {METHOD_POST, "/billing/sign-in", ACCESS_PUBLIC, NULL, page_billing_sign_in_post, true, false},
+    {METHOD_GET, "/billing/account", ACCESS_BILLING, NULL, page_billing_account, false, false},
+    {METHOD_POST, "/billing/contact-admin", ACCESS_BILLING, "member", page_billing_contact_admin, false, false},
+
+    {METHOD_GET, "/staff", ACCESS_PUBLIC, NULL, page_staff_sign_in, false, false},
+    {METHOD_POST, "/staff/sign-in", ACCESS_PUBLIC, NULL, page_staff_sign_in_post, true, false},
+    {METHOD_GET, "/staff/home", ACCESS_STAFF, NULL, page_staff_home, false, false},
+
+    {METHOD_POST, "/sign-out", ACCESS_SIGNED_IN, NULL, page_sign_out, false, false},
+};
+
+const int n_routes = (int)(sizeof routes / sizeof routes[0]);

@@ -1,0 +1,18 @@
+/* The HTTP server: libevent evhttp, one event loop per core sharing one listening socket. */
+#ifndef COBRO_SERVER_H
+#define COBRO_SERVER_H
+#include "request.h"
+
+enum {
+    HEADERS_MAX = 8 * 1024,       /* request headers, all together: over it, 431 */
+    BODY_MAX = 64 * 1024,         /* request body: over it, 413 */
+    HARD_HEADERS_MAX = 64 * 1024, /* libevent's own cut-off, above ours (it answers by itself) */
+    HARD_BODY_MAX = 1024 * 1024,
+    IDLE_TIMEOUT_SECONDS = 30,    /* a connection that sends nothing for this long is closed */
+};
+
+/* Serves until SIGTERM or SIGINT. Returns the process exit status; on a start-up failure prints
+ * one line naming the cause. */
+int server_run(app_t *app);
+
+#endif

@@ -1,0 +1,81 @@
+/* Sessions and CSRF tokens: reading the cookie, idle timeout, and the token every form carries. */
+#include "session.h"
+
+#include <string.h>
+
+bool session_load(req_t *r)
+{
+    const char *token = req_cookie(r, SESSION_COOKIE);
+    if (token_well_formed(token)) {
+        char digest[DIGEST_CHARS + 1];
+        token_digest(token, digest);
+        session_t s;
+        store_status_t st = store_session_find(r->store, digest, &s);
+        if (st == STORE_ERROR || st == STORE_BUSY) return false;
+        if (st == STORE_OK) {
+            if (r->now - s.last_seen_at > SESSION_IDLE_SECONDS) {
+                store_session_delete(r->store, digest);
+                resp_cookie(r, SESSION_COOKIE, "", 0, false);
+                r->session_expired = true;
+            } else {
+                r->signed_in = true;
+                r->audience = s.audience;
+                r->principal_id = s.principal_id;
+                memcpy(r->session_token, token, TOKEN_CHARS + 1);
+                memcpy(r->session_digest, digest, DIGEST_CHARS + 1);
+                if (r->now - s.last_seen_at >= SESSION_TOUCH_SECONDS)
+                    store_session_touch(r->store, digest, r->now);
+            }
+        }
+    }
+    req_refresh_csrf(r);
+    return true;
+}
+
+void req_refresh_csrf(req_t *r)
+{
+    char mac[TOKEN_CHARS + 1];
+    if (r->signed_in) {
+        token_mac(r->app->secret, arena_printf(r->arena, "session:%s", r->session_token), mac);
+    } else {
+        const char *seed = req_cookie(r, SEED_COOKIE);
+        if (!token_well_formed(seed)) {
+            char fresh[TOKEN_CHARS + 1];
+            token_new(fresh);
+            seed = arena_strdup(r->arena, fresh);
+            resp_cookie(r, SEED_COOKIE, seed, -1, false);
+            /* Later lookups in this request see the new seed. */
+            kv_t *items = arena_alloc(r->arena, (r->cookies.n + 1) * sizeof *items);
+            memcpy(items, r->cookies.items, r->cookies.n * sizeof *items);
+            items[r->cookies.n].name = SEED_COOKIE;
+            items[r->cookies.n].value = seed;
+            r->cookies.items = items;
+            r->cookies.n++;
+        }
+        token_mac(r->app->secret, arena_printf(r->arena, "seed:%s", seed), mac);
+    }
+    r->csrf = arena_strdup(r->arena, mac);
+}
+
+bool session_csrf_ok(const req_t *r)
+{
+    return token_equal(kv_get(&r->form, "csrf"), r->csrf);
+}
+
+void req_adopt_session(req_t *r, const char *token, audience_t aud, int64_t principal_id)
+{
+    r->signed_in = true;
+    r->audience = aud;
+    r->principal_id = principal_id;
+    memcpy(r->session_token, token, TOKEN_CHARS + 1);
+    token_digest(token, r->session_digest);
+    resp_cookie(r, SESSION_COOKIE, token, -1, false);
+    req_refresh_csrf(r);
+}
+
+void session_end(req_t *r)
+{
+    if (r->signed_in) store_session_delete(r->store, r->session_digest);
+    r->signed_in = false;
+    resp_cookie(r, SESSION_COOKIE, "", 0, false);
+}

@@ -1,0 +1,26 @@
+/* Sessions and CSRF tokens: reading the cookie, idle timeout, and the token every form carries. */
+#ifndef COBRO_SESSION_H
+#define COBRO_SESSION_H
+#include "request.h"
+
+#define SESSION_COOKIE "cobro_session"
+#define SEED_COOKIE "cobro_pre"
+#define LANG_COOKIE "cobro_lang"
+
+enum {
+    SESSION_IDLE_SECONDS = 30 * 60,
+    SESSION_TOUCH_SECONDS = 60, /* last_seen_at is written at most once a minute */
+};
+
+/* Reads the session cookie into r (signed_in, audience, principal) and ends a session idle for
+ * longer than SESSION_IDLE_SECONDS (r->session_expired). Then sets r->csrf, creating the
+ * anonymous seed cookie when the client has neither. False when the store failed. */
+bool session_load(req_t *r);
+
+/* True when the form's csrf field matches what this client must send. */
+bool session_csrf_ok(const req_t *r);
+
+/* Ends the current session (row and cookie). */
+void session_end(req_t *r);
+
+#endif

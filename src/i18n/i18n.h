@@ -1,0 +1,36 @@
+/* Translation of every user-visible string, and choice of the user's language. */
+#ifndef COBRO_I18N_H
+#define COBRO_I18N_H
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum { LANG_EN = 0, LANG_ES, LANG_FR, LANG_IT, LANG_COUNT } lang_t;
+
+/* The translation of msgid in lang. A msgid missing from a catalog comes back unchanged (the
+ * i18n check in `make check` fails long before that can ship). Never NULL. */
+const char *tr(lang_t lang, const char *msgid);
+
+/* Marks a string for extraction where it is translated later, e.g. in a table. */
+#define N_(s) (s)
+
+/* "en", "es", "fr", "it". */
+const char *lang_code(lang_t lang);
+/* The language's own name ("Español"), for the switcher. */
+const char *lang_native_name(lang_t lang);
+/* Parses "es", "ES", "es-MX"...; false when the language is not one of ours. */
+bool lang_parse(const char *code, lang_t *out);
+/* The user's choice (cookie value) when valid, else the best match of an Accept-Language header
+ * (q-values honoured, q=0 excluded), else English. Either argument may be NULL. */
+lang_t lang_negotiate(const char *choice, const char *accept_language);
+
+/* The generated catalogs (build/catalog.c, generated from the po directory). */
+typedef struct {
+    const char *msgid, *msgstr;
+} catalog_entry_t;
+typedef struct {
+    const catalog_entry_t *entries; /* sorted by msgid (strcmp) */
+    size_t n;
+} catalog_t;
+extern const catalog_t cobro_catalogs[LANG_COUNT];
+
+#endif

@@ -1,0 +1,198 @@
+/* cobro's command line: serve, migrate, demo. */
+#include "config.h"
+#include "http/server.h"
+#include "services/demo.h"
+#include "store/store.h"
+#include "util/log.h"
+#include "util/token.h"
+#include "workers/mailer.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+extern char **environ;
+
+static const char usage_main[] =
+    "Usage: cobro COMMAND [OPTIONS]\n"
+    "\n"
+    "Subscription billing server with self-service billing portals.\n"
+    "\n"
+    "Commands:\n"
+    "  serve     serve the portals and the staff console over HTTP\n"
+    "  migrate   create or update the database schema\n"
+    "  demo      load the demo data (safe to run twice)\n"
+    "\n"
+    "Run 'cobro COMMAND --help' for the options of a command.\n";
+
+static const char usage_serve[] =
+    "Usage: cobro serve [OPTIONS]\n"
+    "\n"
+    "Applies pending migrations, then serves http://LISTEN until SIGTERM or SIGINT.\n"
+    "\n"
+    "  --db PATH            database file (COBRO_DB, default var/cobro.db)\n"
+    "  --listen HOST:PORT   address to listen on (COBRO_LISTEN, default 127.0.0.1:8080)\n"
+    "  --base-url URL       public URL used in emailed links (COBRO_BASE_URL,\n"
+    "                       default http://LISTEN)\n"
+    "  --smtp-url URL       smtp://HOST:PORT or smtps://HOST:PORT (COBRO_SMTP_URL); without it\n"
+    "                       every email is written as an .eml file into the mail directory\n"
+    "  --mail-from FROM     sender, \"Name <addr>\" or addr (COBRO_MAIL_FROM)\n"
+    "  --mail-dir DIR       where .eml files go without SMTP (COBRO_MAIL_DIR, default var/mail)\n"
+    "  --threads N          event loops (COBRO_THREADS, default one per core)\n"
+    "  --workers N          threads for blocking work (COBRO_WORKERS, default 4)\n"
+    "  --no-access-log      do not log one line per request (COBRO_ACCESS_LOG=0)\n";
+
+static const char usage_migrate[] =
+    "Usage: cobro migrate [--db PATH]\n"
+    "\n"
+    "Creates the database when absent and applies the migrations it lacks.\n"
+    "  --db PATH   database file (COBRO_DB, default var/cobro.db)\n";
+
+static const char usage_demo[] =
+    "Usage: cobro demo [--db PATH]\n"
+    "\n"
+    "Applies migrations and loads the demo products, accounts, users and staff.\n"
+    "Every demo password is '" DEMO_PASSWORD "'. Running it again changes nothing.\n"
+    "  --db PATH   database file (COBRO_DB, default var/cobro.db)\n";
+
+/* Opens and migrates the database; NULL after printing why. */
+static store_t *open_store(const config_t *cfg)
+{
+    char err[512];
+    store_t *s = store_open(cfg->db_path, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "cobro: %s\n", err);
+        return NULL;
+    }
+    int from = 0, to = 0;
+    if (store_migrate(s, &from, &to) != STORE_OK) {
+        fprintf(stderr, "cobro: cannot migrate database %s\n", cfg->db_path);
+        store_close(s);
+        return NULL;
+    }
+    if (to != from) log_info("database %s migrated from version %d to %d", cfg->db_path, from, to);
+    return s;
+}
+
+/* Loads the flags of a subcommand; returns -1 to go on, else the exit status. */
+static int load_config(config_t *cfg, unsigned accepted, int argc, char **argv, const char *usage)
+{
+    char err[512];
+    switch (config_load(cfg, accepted, argc, argv, environ, err, sizeof err)) {
+    case CONFIG_HELP: fputs(usage, stdout); return 0;
+    case CONFIG_ERROR: fprintf(stderr, "cobro %s: %s\n", argv[0], err); return 2;
+    default: return -1;
+    }
+}
+
+static const char *setting_or(store_t *s, arena_t *a, const char *key, const char *fallback)
+{
+    char *v = NULL;
+    return store_setting(s, a, key, &v) == STORE_OK ? v : fallback;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    config_t cfg;
+    int rc = load_config(&cfg, CFG_DB | CFG_LISTEN | CFG_BASE_URL | CFG_SMTP | CFG_THREADS, argc,
+                         argv, usage_serve);
+    if (rc >= 0) return rc;
+    store_t *s = open_store(&cfg);
+    if (!s) return 1;
+    arena_t *a = arena_new();
+    app_t app = {.cfg = &cfg};
+    char *secret = NULL;
+    if (store_server_secret(s, a, &secret) != STORE_OK) {
+        fprintf(stderr, "cobro: the database has no server secret; run cobro migrate\n");
+        store_close(s);
+        return 1;
+    }
+    app.secret = secret;
+    app.vendor_name = setting_or(s, a, "vendor_name", "Vendor, Inc.");
+    app.care_email = setting_or(s, a, "care_email", "care@vendor.example");
+    app.care_phone = setting_or(s, a, "care_phone", "+1 800 555 0123");
+    app.cas_email = setting_or(s, a, "cas_email", "cas@vendor.example");
+    app.cas_phone = setting_or(s, a, "cas_phone", "+1 800 555 0145");
+    store_close(s);
+
+    mailer_config_t mc = {.db_path = cfg.db_path, .smtp_url = cfg.smtp_url,
+                          .mail_from = cfg.mail_from, .mail_dir = cfg.mail_dir};
+    app.mailer = mailer_start(&mc);
+    if (!app.mailer) {
+        fprintf(stderr, "cobro: cannot start the email delivery worker\n");
+        arena_free(a);
+        return 1;
+    }
+    if (!cfg.smtp_url || !*cfg.smtp_url)
+        log_info("no SMTP URL set: emails are written as .eml files into %s", cfg.mail_dir);
+    rc = server_run(&app);
+    mailer_stop(app.mailer);
+    arena_free(a);
+    return rc;
+}
+
+static int cmd_migrate(int argc, char **argv)
+{
+    config_t cfg;
+    int rc = load_config(&cfg, CFG_DB, argc, argv, usage_migrate);
+    if (rc >= 0) return rc;
+    store_t *s = open_store(&cfg);
+    if (!s) return 1;
+    printf("database %s is at the latest schema version\n", cfg.db_path);
+    store_close(s);
+    return 0;
+}
+
+static int cmd_demo(int argc, char **argv)
+{
+    config_t cfg;
+    int rc = load_config(&cfg, CFG_DB, argc, argv, usage_demo);
+    if (rc >= 0) return rc;
+    store_t *s = open_store(&cfg);
+    if (!s) return 1;
+    char err[256];
+    bool ok = demo_load(s, (int64_t)time(NULL), err, sizeof err);
+    store_close(s);
+    if (!ok) {
+        fprintf(stderr, "cobro demo: %s\n", err);
+        return 1;
+    }
+    printf("Demo data loaded into %s. Every password is '%s'.\n"
+           "  Corporate Billing Portal  /corporate  User ID acme-billing (Acme Corporation)\n"
+           "                                        User ID ap@globex.example (Globex Italia, in Italian)\n"
+           "  Billing Center            /billing    owner@initech.example (billing administrator)\n"
+           "                                        user@initech.example (member)\n"
+           "  Staff console             /staff      rep@vendor.example, cas@vendor.example,\n"
+           "                                        care@vendor.example, admin@vendor.example\n",
+           cfg.db_path, DEMO_PASSWORD);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(usage_main, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!token_init() || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+        fprintf(stderr, "cobro: cannot initialize the crypto or network libraries\n");
+        return 1;
+    }
+    const char *cmd = argv[1];
+    int rc;
+    if (strcmp(cmd, "serve") == 0)
+        rc = cmd_serve(argc - 1, argv + 1);
+    else if (strcmp(cmd, "migrate") == 0)
+        rc = cmd_migrate(argc - 1, argv + 1);
+    else if (strcmp(cmd, "demo") == 0)
+        rc = cmd_demo(argc - 1, argv + 1);
+    else {
+        fprintf(stderr, "cobro: unknown command '%s' (try 'cobro --help')\n", cmd);
+        rc = 2;
+    }
+    curl_global_cleanup();
+    return rc;
+}

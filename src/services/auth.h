@@ -1,0 +1,79 @@
+/* Sign-in, sign-in lockout, password reset and the member's email to the billing administrator:
+ * the rules, over the store, with `now` passed in. */
+#ifndef COBRO_AUTH_H
+#define COBRO_AUTH_H
+#include "store/store.h"
+#include "util/password.h"
+#include "util/token.h"
+#include <stdint.h>
+
+enum {
+    RESET_TOKEN_SECONDS = 60 * 60,
+    RESET_EMAILS_PER_HOUR = 3,
+    ADMIN_EMAILS_PER_DAY = 3,
+    ADMIN_MESSAGE_MAX = 2000,
+};
+
+typedef enum {
+    AUTH_OK = 0,
+    AUTH_INVALID,  /* unknown login or wrong password: the same answer for both */
+    AUTH_LOCKED,   /* too many failures: the password was not checked */
+    AUTH_LIMITED,  /* a sending limit was reached */
+    AUTH_REFUSED,  /* the principal may not do this */
+    AUTH_ERROR,    /* the store failed; nothing was written */
+} auth_status_t;
+
+typedef struct {
+    const char *ip;
+    int64_t now;
+} auth_ctx_t;
+
+typedef struct {
+    int64_t principal_id;
+    int64_t locked_until;         /* with AUTH_LOCKED */
+    char token[TOKEN_CHARS + 1];  /* the new session's cookie value, with AUTH_OK */
+} sign_in_result_t;
+
+/* Checks login and password for the audience (corporate: portal User ID; billing: account
+ * user's email; staff: staff email), honouring the lockout. On success starts a new session
+ * (ending old_session_digest, if any, so the token rotates) and writes the audit entry, all in
+ * one transaction. Slow (argon2id): call from a worker thread. */
+auth_status_t auth_sign_in(store_t *s, arena_t *a, const auth_ctx_t *ctx, audience_t aud,
+                           const char *login, const char *password, const char *old_session_digest,
+                           sign_in_result_t *out);
+
+/* "Forgot your password?": when user_id names a portal credential and fewer than
+ * RESET_EMAILS_PER_HOUR were sent in the last hour, stores a single-use token valid
+ * RESET_TOKEN_SECONDS and queues the email with the link to the billing contact, in the
+ * account's language. Returns AUTH_OK whatever the User ID (the caller must show one answer);
+ * *queued tells whether an email was queued (for waking the mailer). */
+auth_status_t auth_request_reset(store_t *s, arena_t *a, const auth_ctx_t *ctx, const char *base_url,
+                                 const char *user_id, bool *queued);
+
+typedef enum {
+    RESET_VALID = 0,
+    RESET_UNKNOWN,
+    RESET_USED,
+    RESET_EXPIRED,
+    RESET_STORE_ERROR,
+} reset_state_t;
+
+/* The state of a reset link's token; *cred receives the credential when it exists. */
+reset_state_t auth_reset_state(store_t *s, arena_t *a, const char *token, int64_t now,
+                               credential_t *cred);
+
+/* Sets the new password through a valid token: checks the rules (*rule), consumes the token,
+ * stores the hash, ends every session of that user and audits, in one transaction. Returns
+ * RESET_VALID on success; the token's state otherwise (*rule != PASSWORD_OK: nothing done). */
+reset_state_t auth_reset_password(store_t *s, arena_t *a, const auth_ctx_t *ctx, const char *token,
+                                  const char *password, const char *confirmation,
+                                  password_rule_t *rule);
+
+/* A Billing Center member's email to the account's billing administrator (Reply-To the member),
+ * at most ADMIN_EMAILS_PER_DAY per member per 24 hours. AUTH_REFUSED when the user is not a
+ * member; AUTH_LIMITED at the limit. *admin receives the administrator. */
+auth_status_t auth_email_billing_admin(store_t *s, arena_t *a, const auth_ctx_t *ctx,
+                                       int64_t member_id, const char *message,
+                                       account_user_t *admin);
+
+#endif

@@ -1,0 +1,22 @@
+/* Email messages: what cobro says in each email (composed in the recipient's language and queued
+ * in the outbox), and the RFC 5322 text the delivery worker sends. */
+#ifndef COBRO_MAIL_H
+#define COBRO_MAIL_H
+#include "i18n/i18n.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/buf.h"
+
+/* Renders the complete message for an outbox row: headers (Date from created_at, From, To with
+ * the display name, Reply-To when set, Subject RFC 2047-encoded when not ASCII, a stable
+ * Message-ID <outbox-ID.CREATED@domain-of-from> so a receiver can drop a duplicate, MIME-Version,
+ * Content-Type text/plain; charset=UTF-8, Content-Transfer-Encoding: quoted-printable) and the
+ * body, quoted-printable, with CRLF line ends. from is "Name <addr>" or a bare address. */
+void mail_render(buf_t *out, const email_t *m, const char *from);
+
+/* Quoted-printable encoding (RFC 2045) of UTF-8 text, CRLF line ends, lines at most 76 chars. */
+void mail_qp_encode(buf_t *out, const char *text);
+/* A header value as an RFC 2047 encoded-word sequence when it is not plain ASCII. */
+void mail_header_encode(buf_t *out, const char *value);
+
+#endif

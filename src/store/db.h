@@ -1,0 +1,57 @@
+/* Thin portable SQL layer: the store writes its queries once, in SQL that SQLite 3.40 and
+ * PostgreSQL 15 both run, with $1, $2... placeholders numbered in order of appearance.
+ * This file's SQLite implementation is db_sqlite.c; a PostgreSQL one implements the same calls. */
+#ifndef COBRO_DB_H
+#define COBRO_DB_H
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct db db_t;
+typedef struct db_stmt db_stmt_t;
+
+typedef enum {
+    DB_OK = 0,      /* statement done / transaction step done */
+    DB_ROW,         /* a row is ready to read */
+    DB_BUSY,        /* soft failure (lock, serialization): retry the whole transaction */
+    DB_CONSTRAINT,  /* unique / foreign key / check violated */
+    DB_ERROR,       /* hard failure, logged */
+} db_status_t;
+
+/* Opens (creating when absent) the database at path, with WAL, foreign keys and a busy timeout.
+ * On failure returns NULL and writes a one-line reason into err. */
+db_t *db_open(const char *path, char *err, int err_size);
+void db_close(db_t *db);
+
+/* Prepares sql (a string that lives for the whole program: statements are cached by its
+ * address) and binds the arguments described by types, one letter each:
+ *   'i' int64_t      's' const char * (NULL binds SQL NULL)      'b' bool (stored as 0/1)
+ * Returns NULL on a hard error (logged). The statement is reset by the next db_query of the
+ * same sql on this connection, or by db_done. */
+db_stmt_t *db_query(db_t *db, const char *sql, const char *types, ...);
+
+/* Steps: DB_ROW while rows come, then DB_OK; DB_BUSY / DB_CONSTRAINT / DB_ERROR on failure. */
+db_status_t db_step(db_stmt_t *st);
+/* Runs a statement that returns no rows (or ignores them): db_query + steps to the end. */
+db_status_t db_exec(db_t *db, const char *sql, const char *types, ...);
+/* Releases the statement's locks and bindings early (it stays cached). NULL is accepted. */
+void db_done(db_stmt_t *st);
+
+int64_t db_int(db_stmt_t *st, int col);
+/* Text of a column, valid until the next step/reset; NULL for SQL NULL. */
+const char *db_text(db_stmt_t *st, int col);
+bool db_is_null(db_stmt_t *st, int col);
+/* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
+int64_t db_changes(db_t *db);
+
+/* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE on SQLite), so a
+ * transaction never fails half-way for lack of it. */
+db_status_t db_begin(db_t *db);
+db_status_t db_commit(db_t *db);
+void db_rollback(db_t *db);
+/* Runs statements separated by semicolons, with no parameters (migrations). */
+db_status_t db_exec_script(db_t *db, const char *sql);
+
+/* The last error message of this connection (for logs, never for users). */
+const char *db_errmsg(db_t *db);
+
+#endif

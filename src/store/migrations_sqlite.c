@@ -1,0 +1,192 @@
+/* The schema, as numbered migrations for SQLite (a PostgreSQL twin keeps the same numbers). */
+#include "migrations.h"
+
+#include <stddef.h>
+
+/* Conventions: ids are INTEGER PRIMARY KEY (BIGINT GENERATED ... AS IDENTITY on PostgreSQL);
+ * instants are Unix seconds UTC (BIGINT); calendar dates are TEXT 'YYYY-MM-DD'; money is
+ * BIGINT minor units beside an ISO 4217 currency; logins (User IDs, emails) are stored in
+ * lower case so that look-ups are exact. */
+static const char *const migration_1 =
+    "CREATE TABLE vendor_settings ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL"
+    ") STRICT;"
+
+    "CREATE TABLE products ("
+    "  id INTEGER PRIMARY KEY,"
+    "  code TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))"
+    ") STRICT;"
+
+    "CREATE TABLE plans ("
+    "  id INTEGER PRIMARY KEY,"
+    "  product_id INTEGER NOT NULL REFERENCES products(id),"
+    "  code TEXT NOT NULL UNIQUE,"
+    "  billing_period TEXT NOT NULL CHECK (billing_period IN ('monthly', 'annual')),"
+    "  pricing TEXT NOT NULL DEFAULT 'per_seat' CHECK (pricing IN ('per_seat')),"
+    "  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+    "  UNIQUE (product_id, billing_period)"
+    ") STRICT;"
+
+    "CREATE TABLE prices ("
+    "  id INTEGER PRIMARY KEY,"
+    "  plan_id INTEGER NOT NULL REFERENCES plans(id),"
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+    "  unit_amount INTEGER NOT NULL CHECK (unit_amount >= 0),"
+    "  UNIQUE (plan_id, currency)"
+    ") STRICT;"
+
+    "CREATE TABLE staff_users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  email TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('sales_rep', 'account_services', 'customer_care', 'admin')),"
+    "  password_hash TEXT NOT NULL,"
+    "  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+
+    "CREATE TABLE accounts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('online', 'corporate')),"
+    "  name TEXT NOT NULL,"
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+    "  lang TEXT NOT NULL DEFAULT 'en' CHECK (lang IN ('en', 'es', 'fr', 'it')),"
+    "  bill_to_name TEXT NOT NULL,"
+    "  address_line1 TEXT NOT NULL DEFAULT '',"
+    "  address_line2 TEXT NOT NULL DEFAULT '',"
+    "  city TEXT NOT NULL DEFAULT '',"
+    "  region TEXT NOT NULL DEFAULT '',"
+    "  postal_code TEXT NOT NULL DEFAULT '',"
+    "  country TEXT NOT NULL CHECK (length(country) = 2),"
+    "  phone TEXT NOT NULL DEFAULT '',"
+    "  sales_rep_id INTEGER REFERENCES staff_users(id),"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE UNIQUE INDEX accounts_name ON accounts(name);"
+
+    /* Product logins of an account's users; one of an online account's users is its billing
+     * administrator (the billing contact). */
+    "CREATE TABLE account_users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  email TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('billing_admin', 'member')),"
+    "  password_hash TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX account_users_account ON account_users(account_id);"
+
+    /* The corporate billing contact's portal sign-in: a User ID of its own, in username or
+     * email format, separate from any product login. One per corporate account. */
+    "CREATE TABLE portal_credentials ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL UNIQUE REFERENCES accounts(id),"
+    "  user_id TEXT NOT NULL UNIQUE,"
+    "  contact_name TEXT NOT NULL,"
+    "  contact_email TEXT NOT NULL,"
+    "  password_hash TEXT NOT NULL,"
+    "  password_changed_at INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+
+    "CREATE TABLE subscriptions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  plan_id INTEGER NOT NULL REFERENCES plans(id),"
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+    "  unit_amount INTEGER NOT NULL CHECK (unit_amount >= 0),"
+    "  seats INTEGER NOT NULL CHECK (seats > 0),"
+    "  status TEXT NOT NULL CHECK (status IN ('active', 'cancelled', 'expired')),"
+    "  period_start TEXT NOT NULL,"
+    "  period_end TEXT NOT NULL,"
+    "  anchor_day INTEGER NOT NULL CHECK (anchor_day BETWEEN 1 AND 31),"
+    "  auto_renew INTEGER NOT NULL DEFAULT 1 CHECK (auto_renew IN (0, 1)),"
+    "  cancel_at_period_end INTEGER NOT NULL DEFAULT 0 CHECK (cancel_at_period_end IN (0, 1)),"
+    "  created_at INTEGER NOT NULL,"
+    "  CHECK (period_start < period_end)"
+    ") STRICT;"
+    "CREATE INDEX subscriptions_due ON subscriptions(status, period_end);"
+    "CREATE INDEX subscriptions_account ON subscriptions(account_id);"
+
+    /* Sessions keep only the digest of the cookie's token: a database leak opens no session. */
+    "CREATE TABLE sessions ("
+    "  token_digest TEXT PRIMARY KEY,"
+    "  audience TEXT NOT NULL CHECK (audience IN ('corporate', 'billing', 'staff')),"
+    "  principal_id INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  last_seen_at INTEGER NOT NULL,"
+    "  ip TEXT NOT NULL DEFAULT ''"
+    ") STRICT;"
+    "CREATE INDEX sessions_principal ON sessions(audience, principal_id);"
+
+    "CREATE TABLE password_reset_tokens ("
+    "  token_digest TEXT PRIMARY KEY,"
+    "  credential_id INTEGER NOT NULL REFERENCES portal_credentials(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  used_at INTEGER"
+    ") STRICT;"
+    "CREATE INDEX password_reset_tokens_credential ON password_reset_tokens(credential_id, created_at);"
+
+    "CREATE TABLE sign_in_attempts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  audience TEXT NOT NULL,"
+    "  login TEXT NOT NULL,"
+    "  ip TEXT NOT NULL DEFAULT '',"
+    "  at INTEGER NOT NULL,"
+    "  succeeded INTEGER NOT NULL CHECK (succeeded IN (0, 1))"
+    ") STRICT;"
+    "CREATE INDEX sign_in_attempts_login ON sign_in_attempts(audience, login, at);"
+
+    "CREATE TABLE audit_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  actor_kind TEXT NOT NULL CHECK (actor_kind IN ('corporate', 'billing', 'staff', 'system')),"
+    "  actor_id INTEGER,"
+    "  account_id INTEGER REFERENCES accounts(id),"
+    "  action TEXT NOT NULL,"
+    "  field TEXT NOT NULL DEFAULT '',"
+    "  old_value TEXT NOT NULL DEFAULT '',"
+    "  new_value TEXT NOT NULL DEFAULT '',"
+    "  ip TEXT NOT NULL DEFAULT ''"
+    ") STRICT;"
+    "CREATE INDEX audit_log_account ON audit_log(account_id, at);"
+
+    /* Every email leaves through here, written in the transaction of the change that caused it. */
+    "CREATE TABLE email_outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  created_at INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  account_id INTEGER REFERENCES accounts(id),"
+    "  sender_ref TEXT NOT NULL DEFAULT '',"
+    "  to_addr TEXT NOT NULL,"
+    "  to_name TEXT NOT NULL DEFAULT '',"
+    "  reply_to TEXT NOT NULL DEFAULT '',"
+    "  subject TEXT NOT NULL,"
+    "  body_text TEXT NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER NOT NULL,"
+    "  claimed_until INTEGER NOT NULL DEFAULT 0,"
+    "  sent_at INTEGER,"
+    "  failed_at INTEGER,"
+    "  last_error TEXT NOT NULL DEFAULT ''"
+    ") STRICT;"
+    "CREATE INDEX email_outbox_due ON email_outbox(sent_at, failed_at, next_attempt_at);"
+    "CREATE INDEX email_outbox_sender ON email_outbox(kind, sender_ref, created_at);";
+
+static const char *const migrations[] = {migration_1};
+
+const char *migration_sql(int version)
+{
+    if (version < 1 || version > (int)(sizeof migrations / sizeof migrations[0])) return NULL;
+    return migrations[version - 1];
+}
+
+int migration_latest(void)
+{
+    return (int)(sizeof migrations / sizeof migrations[0]);
+}

@@ -1,0 +1,704 @@
+/* The store's queries, written once in SQL that SQLite and PostgreSQL both run (see db.h). */
+#include "store.h"
+#include "db.h"
+#include "migrations.h"
+#include "util/token.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct store {
+    db_t *db;
+};
+
+static const char *const audience_names[AUDIENCE_COUNT] = {"corporate", "billing", "staff"};
+
+const char *audience_name(audience_t a)
+{
+    return (unsigned)a < AUDIENCE_COUNT ? audience_names[a] : "corporate";
+}
+
+static store_status_t from_db(db_status_t s)
+{
+    switch (s) {
+    case DB_OK:
+    case DB_ROW: return STORE_OK;
+    case DB_BUSY: return STORE_BUSY;
+    case DB_CONSTRAINT: return STORE_CONFLICT;
+    default: return STORE_ERROR;
+    }
+}
+
+/* Copies column col as a string into the arena ("" for NULL). */
+static char *col_str(arena_t *a, db_stmt_t *st, int col)
+{
+    const char *t = db_text(st, col);
+    return arena_strdup(a, t ? t : "");
+}
+
+/* Steps a query that returns at most one row: STORE_OK with the row ready, STORE_NOT_FOUND, or
+ * a failure. The caller reads the row, then calls db_done. */
+static store_status_t one_row(db_stmt_t *st)
+{
+    if (!st) return STORE_ERROR;
+    db_status_t r = db_step(st);
+    if (r == DB_ROW) return STORE_OK;
+    return r == DB_OK ? STORE_NOT_FOUND : from_db(r);
+}
+
+/* Runs an INSERT ... RETURNING id (or SELECT id) and stores the id. */
+static store_status_t returning_id(db_stmt_t *st, int64_t *id)
+{
+    store_status_t s = one_row(st);
+    if (s == STORE_OK) {
+        if (id) *id = db_int(st, 0);
+        db_done(st);
+    }
+    return s;
+}
+
+/* An UPDATE or DELETE that must touch a row: STORE_NOT_FOUND when it changed nothing. */
+static store_status_t must_change(store_t *s, db_status_t r)
+{
+    if (r != DB_OK) return from_db(r);
+    return db_changes(s->db) > 0 ? STORE_OK : STORE_NOT_FOUND;
+}
+
+/* ---- opening, schema, transactions ---------------------------------------------------- */
+
+store_t *store_open(const char *path, char *err, int err_size)
+{
+    db_t *db = db_open(path, err, err_size);
+    if (!db) return NULL;
+    store_t *s = calloc(1, sizeof *s);
+    if (!s) {
+        db_close(db);
+        snprintf(err, (size_t)err_size, "out of memory");
+        return NULL;
+    }
+    s->db = db;
+    return s;
+}
+
+void store_close(store_t *s)
+{
+    if (!s) return;
+    db_close(s->db);
+    free(s);
+}
+
+static int schema_version(store_t *s)
+{
+    if (db_exec(s->db,
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+                NULL) != DB_OK)
+        return -1;
+    db_stmt_t *st = db_query(s->db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL);
+    if (one_row(st) != STORE_OK) return -1;
+    int v = (int)db_int(st, 0);
+    db_done(st);
+    return v;
+}
+
+store_status_t store_migrate(store_t *s, int *from, int *to)
+{
+    int v = schema_version(s);
+    if (v < 0) return STORE_ERROR;
+    *from = v;
+    for (int next = v + 1; next <= migration_latest(); next++) {
+        if (db_begin(s->db) != DB_OK) return STORE_ERROR;
+        if (db_exec_script(s->db, migration_sql(next)) != DB_OK ||
+            db_exec(s->db, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                    "ii", (int64_t)next, (int64_t)time(NULL)) != DB_OK ||
+            db_commit(s->db) != DB_OK) {
+            db_rollback(s->db);
+            fprintf(stderr, "cobro: migration %d failed\n", next);
+            return STORE_ERROR;
+        }
+        v = next;
+    }
+    *to = v;
+    /* The server secret is made once, by whichever migrate runs first. */
+    char secret[TOKEN_CHARS + 1];
+    token_new(secret);
+    return from_db(db_exec(s->db,
+                           "INSERT INTO vendor_settings (key, value) VALUES ('server_secret', $1)"
+                           " ON CONFLICT (key) DO NOTHING",
+                           "s", secret));
+}
+
+store_status_t store_check_schema(store_t *s)
+{
+    int v = schema_version(s);
+    return v == migration_latest() ? STORE_OK : STORE_ERROR;
+}
+
+store_status_t store_ping(store_t *s)
+{
+    db_stmt_t *st = db_query(s->db, "SELECT 1", NULL);
+    store_status_t r = one_row(st);
+    db_done(st);
+    return r;
+}
+
+store_status_t store_begin(store_t *s)
+{
+    return from_db(db_begin(s->db));
+}
+
+store_status_t store_commit(store_t *s)
+{
+    return from_db(db_commit(s->db));
+}
+
+void store_rollback(store_t *s)
+{
+    db_rollback(s->db);
+}
+
+/* ---- settings ------------------------------------------------------------------------ */
+
+store_status_t store_setting(store_t *s, arena_t *a, const char *key, char **out)
+{
+    db_stmt_t *st = db_query(s->db, "SELECT value FROM vendor_settings WHERE key = $1", "s", key);
+    store_status_t r = one_row(st);
+    if (r == STORE_OK) {
+        *out = col_str(a, st, 0);
+        db_done(st);
+    }
+    return r;
+}
+
+store_status_t store_set_setting(store_t *s, const char *key, const char *value)
+{
+    return from_db(db_exec(s->db,
+                           "INSERT INTO vendor_settings (key, value) VALUES ($1, $2)"
+                           " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                           "ss", key, value));
+}
+
+store_status_t store_server_secret(store_t *s, arena_t *a, char **out)
+{
+    return store_setting(s, a, "server_secret", out);
+}
+
+/* ---- people who sign in ------------------------------------------------------------- */
+
+#define CREDENTIAL_COLUMNS                                                                     \
+    "SELECT c.id, c.account_id, c.user_id, c.contact_name, c.contact_email, c.password_hash,"  \
+    " a.name, a.lang FROM portal_credentials c JOIN accounts a ON a.id = c.account_id "
+
+static store_status_t read_credential(db_stmt_t *st, arena_t *a, credential_t *out)
+{
+    store_status_t r = one_row(st);
+    if (r != STORE_OK) return r;
+    out->id = db_int(st, 0);
+    out->account_id = db_int(st, 1);
+    out->user_id = col_str(a, st, 2);
+    out->contact_name = col_str(a, st, 3);
+    out->contact_email = col_str(a, st, 4);
+    out->password_hash = col_str(a, st, 5);
+    out->account_name = col_str(a, st, 6);
+    out->lang = col_str(a, st, 7);
+    db_done(st);
+    return STORE_OK;
+}
+
+store_status_t store_credential_by_user_id(store_t *s, arena_t *a, const char *user_id,
+                                           credential_t *out)
+{
+    return read_credential(db_query(s->db, CREDENTIAL_COLUMNS "WHERE c.user_id = $1", "s", user_id),
+                           a, out);
+}
+
+store_status_t store_credential_by_id(store_t *s, arena_t *a, int64_t id, credential_t *out)
+{
+    return read_credential(db_query(s->db, CREDENTIAL_COLUMNS "WHERE c.id = $1", "i", id), a, out);
+}
+
+store_status_t store_credential_set_password(store_t *s, int64_t id, const char *hash, int64_t now)
+{
+    return must_change(s, db_exec(s->db,
+                                  "UPDATE portal_credentials SET password_hash = $1,"
+                                  " password_changed_at = $2 WHERE id = $3",
+                                  "sii", hash, now, id));
+}
+
+#define ACCOUNT_USER_COLUMNS                                                                   \
+    "SELECT u.id, u.account_id, u.email, u.name, u.role, u.password_hash, a.name, a.lang"      \
+    " FROM account_users u JOIN accounts a ON a.id = u.account_id "
+
+static store_status_t read_account_user(db_stmt_t *st, arena_t *a, account_user_t *out)
+{
+    store_status_t r = one_row(st);
+    if (r != STORE_OK) return r;
+    out->id = db_int(st, 0);
+    out->account_id = db_int(st, 1);
+    out->email = col_str(a, st, 2);
+    out->name = col_str(a, st, 3);
+    out->role = col_str(a, st, 4);
+    out->password_hash = col_str(a, st, 5);
+    out->account_name = col_str(a, st, 6);
+    out->account_lang = col_str(a, st, 7);
+    db_done(st);
+    return STORE_OK;
+}
+
+store_status_t store_account_user_by_email(store_t *s, arena_t *a, const char *email,
+                                           account_user_t *out)
+{
+    return read_account_user(
+        db_query(s->db, ACCOUNT_USER_COLUMNS "WHERE u.email = $1", "s", email), a, out);
+}
+
+store_status_t store_account_user_by_id(store_t *s, arena_t *a, int64_t id, account_user_t *out)
+{
+    return read_account_user(db_query(s->db, ACCOUNT_USER_COLUMNS "WHERE u.id = $1", "i", id), a,
+                             out);
+}
+
+store_status_t store_billing_admin(store_t *s, arena_t *a, int64_t account_id, account_user_t *out)
+{
+    return read_account_user(db_query(s->db,
+                                      ACCOUNT_USER_COLUMNS "WHERE u.account_id = $1"
+                                                           " AND u.role = 'billing_admin'"
+                                                           " ORDER BY u.id LIMIT 1",
+                                      "i", account_id),
+                             a, out);
+}
+
+#define STAFF_COLUMNS "SELECT id, email, name, role, password_hash FROM staff_users "
+
+static store_status_t read_staff(db_stmt_t *st, arena_t *a, staff_user_t *out)
+{
+    store_status_t r = one_row(st);
+    if (r != STORE_OK) return r;
+    out->id = db_int(st, 0);
+    out->email = col_str(a, st, 1);
+    out->name = col_str(a, st, 2);
+    out->role = col_str(a, st, 3);
+    out->password_hash = col_str(a, st, 4);
+    db_done(st);
+    return STORE_OK;
+}
+
+store_status_t store_staff_by_email(store_t *s, arena_t *a, const char *email, staff_user_t *out)
+{
+    return read_staff(db_query(s->db, STAFF_COLUMNS "WHERE email = $1 AND active = 1", "s", email),
+                      a, out);
+}
+
+store_status_t store_staff_by_id(store_t *s, arena_t *a, int64_t id, staff_user_t *out)
+{
+    return read_staff(db_query(s->db, STAFF_COLUMNS "WHERE id = $1 AND active = 1", "i", id), a,
+                      out);
+}
+
+/* ---- accounts ------------------------------------------------------------------------ */
+
+store_status_t store_account_by_id(store_t *s, arena_t *a, int64_t id, account_t *out)
+{
+    db_stmt_t *st = db_query(
+        s->db,
+        "SELECT a.id, a.kind, a.name, a.currency, a.lang, a.bill_to_name, a.address_line1,"
+        " a.address_line2, a.city, a.region, a.postal_code, a.country, a.phone,"
+        " COALESCE(a.sales_rep_id, 0), COALESCE(r.name, ''), COALESCE(r.email, '')"
+        " FROM accounts a LEFT JOIN staff_users r ON r.id = a.sales_rep_id WHERE a.id = $1",
+        "i", id);
+    store_status_t r = one_row(st);
+    if (r != STORE_OK) return r;
+    out->id = db_int(st, 0);
+    out->kind = col_str(a, st, 1);
+    out->name = col_str(a, st, 2);
+    out->currency = col_str(a, st, 3);
+    out->lang = col_str(a, st, 4);
+    out->bill_to_name = col_str(a, st, 5);
+    out->address_line1 = col_str(a, st, 6);
+    out->address_line2 = col_str(a, st, 7);
+    out->city = col_str(a, st, 8);
+    out->region = col_str(a, st, 9);
+    out->postal_code = col_str(a, st, 10);
+    out->country = col_str(a, st, 11);
+    out->phone = col_str(a, st, 12);
+    out->sales_rep_id = db_int(st, 13);
+    out->sales_rep_name = col_str(a, st, 14);
+    out->sales_rep_email = col_str(a, st, 15);
+    db_done(st);
+    return STORE_OK;
+}
+
+/* ---- sign-in attempts ---------------------------------------------------------------- */
+
+store_status_t store_attempt_record(store_t *s, audience_t aud, const char *login, const char *ip,
+                                    int64_t at, bool succeeded)
+{
+    return from_db(db_exec(s->db,
+                           "INSERT INTO sign_in_attempts (audience, login, ip, at, succeeded)"
+                           " VALUES ($1, $2, $3, $4, $5)",
+                           "sssib", audience_name(aud), login, ip ? ip : "", at, succeeded));
+}
+
+store_status_t store_attempt_failures(store_t *s, audience_t aud, const char *login, int64_t since,
+                                      int64_t *out, size_t max, size_t *n)
+{
+    *n = 0;
+    db_stmt_t *st = db_query(
+        s->db,
+        "SELECT at FROM sign_in_attempts WHERE audience = $1 AND login = $2 AND succeeded = 0"
+        " AND at >= $3 AND at > COALESCE((SELECT MAX(at) FROM sign_in_attempts"
+        "   WHERE audience = $4 AND login = $5 AND succeeded = 1), -1)"
+        " ORDER BY at DESC, id DESC LIMIT $6",
+        "ssissi", audience_name(aud), login, since, audience_name(aud), login, (int64_t)max);
+    if (!st) return STORE_ERROR;
+    db_status_t r;
+    while ((r = db_step(st)) == DB_ROW) out[(*n)++] = db_int(st, 0);
+    if (r != DB_OK) return from_db(r);
+    /* Newest first from the query; callers want oldest first. */
+    for (size_t i = 0; i < *n / 2; i++) {
+        int64_t t = out[i];
+        out[i] = out[*n - 1 - i];
+        out[*n - 1 - i] = t;
+    }
+    return STORE_OK;
+}
+
+/* ---- sessions ------------------------------------------------------------------------ */
+
+store_status_t store_session_create(store_t *s, const char *digest, audience_t aud,
+                                    int64_t principal_id, int64_t now, const char *ip)
+{
+    return from_db(db_exec(s->db,
+                           "INSERT INTO sessions (token_digest, audience, principal_id, created_at,"
+                           " last_seen_at, ip) VALUES ($1, $2, $3, $4, $5, $6)",
+                           "ssiiis", digest, audience_name(aud), principal_id, now, now,
+                           ip ? ip : ""));
+}
+
+store_status_t store_session_find(store_t *s, const char *digest, session_t *out)
+{
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT audience, principal_id, created_at, last_seen_at FROM sessions"
+                             " WHERE token_digest = $1",
+                             "s", digest);
+    store_status_t r = one_row(st);
+    if (r != STORE_OK) return r;
+    const char *aud = db_text(st, 0);
+    out->audience = AUDIENCE_CORPORATE;
+    for (int i = 0; i < AUDIENCE_COUNT; i++)
+        if (aud && strcmp(aud, audience_names[i]) == 0) out->audience = (audience_t)i;
+    out->principal_id = db_int(st, 1);
+    out->created_at = db_int(st, 2);
+    out->last_seen_at = db_int(st, 3);
+    db_done(st);
+    return STORE_OK;
+}
+
+store_status_t store_session_touch(store_t *s, const char *digest, int64_t now)
+{
+    return from_db(db_exec(s->db, "UPDATE sessions SET last_seen_at = $1 WHERE token_digest = $2",
+                           "is", now, digest));
+}
+
+store_status_t store_session_delete(store_t *s, const char *digest)
+{
+    return from_db(db_exec(s->db, "DELETE FROM sessions WHERE token_digest = $1", "s", digest));
+}
+
+store_status_t store_sessions_end_others(store_t *s, audience_t aud, int64_t principal_id,
+                                         const char *keep_digest)
+{
+    return from_db(db_exec(s->db,
+                           "DELETE FROM sessions WHERE audience = $1 AND principal_id = $2"
+                           " AND token_digest <> $3",
+                           "sis", audience_name(aud), principal_id, keep_digest ? keep_digest : ""));
+}
+
+store_status_t store_sessions_purge(store_t *s, int64_t cutoff, int64_t *removed)
+{
+    db_status_t r = db_exec(s->db, "DELETE FROM sessions WHERE last_seen_at < $1", "i", cutoff);
+    if (removed) *removed = r == DB_OK ? db_changes(s->db) : 0;
+    return from_db(r);
+}
+
+/* ---- password reset ------------------------------------------------------------------ */
+
+store_status_t store_reset_create(store_t *s, const char *digest, int64_t credential_id,
+                                  int64_t now, int64_t expires_at)
+{
+    return from_db(db_exec(s->db,
+                           "INSERT INTO password_reset_tokens (token_digest, credential_id,"
+                           " created_at, expires_at) VALUES ($1, $2, $3, $4)",
+                           "siii", digest, credential_id, now, expires_at));
+}
+
+store_status_t store_reset_find(store_t *s, const char *digest, reset_token_t *out)
+{
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT credential_id, created_at, expires_at, COALESCE(used_at, 0)"
+                             " FROM password_reset_tokens WHERE token_digest = $1",
+                             "s", digest);
+    store_status_t r = one_row(st);
+    if (r != STORE_OK) return r;
+    out->credential_id = db_int(st, 0);
+    out->created_at = db_int(st, 1);
+    out->expires_at = db_int(st, 2);
+    out->used_at = db_int(st, 3);
+    db_done(st);
+    return STORE_OK;
+}
+
+store_status_t store_reset_consume(store_t *s, const char *digest, int64_t now)
+{
+    return must_change(s, db_exec(s->db,
+                                  "UPDATE password_reset_tokens SET used_at = $1"
+                                  " WHERE token_digest = $2 AND used_at IS NULL",
+                                  "is", now, digest));
+}
+
+store_status_t store_reset_count_since(store_t *s, int64_t credential_id, int64_t since,
+                                       int64_t *count)
+{
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT COUNT(*) FROM password_reset_tokens"
+                             " WHERE credential_id = $1 AND created_at >= $2",
+                             "ii", credential_id, since);
+    store_status_t r = one_row(st);
+    if (r == STORE_OK) {
+        *count = db_int(st, 0);
+        db_done(st);
+    }
+    return r;
+}
+
+/* ---- email outbox -------------------------------------------------------------------- */
+
+store_status_t store_outbox_add(store_t *s, const email_t *m, int64_t now, int64_t *id)
+{
+    return returning_id(
+        db_query(s->db,
+                 "INSERT INTO email_outbox (created_at, kind, account_id, sender_ref, to_addr,"
+                 " to_name, reply_to, subject, body_text, next_attempt_at)"
+                 " VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                 "isissssssi", now, m->kind, m->account_id, m->sender_ref ? m->sender_ref : "",
+                 m->to_addr, m->to_name ? m->to_name : "", m->reply_to ? m->reply_to : "",
+                 m->subject, m->body_text, now),
+        id);
+}
+
+store_status_t store_outbox_count(store_t *s, const char *kind, const char *sender_ref,
+                                  int64_t since, int64_t *count)
+{
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT COUNT(*) FROM email_outbox WHERE kind = $1 AND sender_ref = $2"
+                             " AND created_at >= $3",
+                             "ssi", kind, sender_ref, since);
+    store_status_t r = one_row(st);
+    if (r == STORE_OK) {
+        *count = db_int(st, 0);
+        db_done(st);
+    }
+    return r;
+}
+
+store_status_t store_outbox_claim(store_t *s, arena_t *a, int64_t now, int64_t lease, email_t *out)
+{
+    /* One statement picks and leases the row, so two workers (or nodes) never take the same one.
+     * On PostgreSQL the inner SELECT gains FOR UPDATE SKIP LOCKED. */
+    db_stmt_t *st = db_query(
+        s->db,
+        "UPDATE email_outbox SET claimed_until = $1, attempts = attempts + 1"
+        " WHERE id = (SELECT id FROM email_outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+        "   AND next_attempt_at <= $2 AND claimed_until <= $3 ORDER BY next_attempt_at, id LIMIT 1)"
+        " RETURNING id, COALESCE(account_id, 0), attempts, kind, sender_ref, to_addr, to_name,"
+        " reply_to, subject, body_text, created_at",
+        "iii", now + lease, now, now);
+    store_status_t r = one_row(st);
+    if (r != STORE_OK) return r;
+    out->id = db_int(st, 0);
+    out->account_id = db_int(st, 1);
+    out->attempts = db_int(st, 2);
+    out->kind = col_str(a, st, 3);
+    out->sender_ref = col_str(a, st, 4);
+    out->to_addr = col_str(a, st, 5);
+    out->to_name = col_str(a, st, 6);
+    out->reply_to = col_str(a, st, 7);
+    out->subject = col_str(a, st, 8);
+    out->body_text = col_str(a, st, 9);
+    out->created_at = db_int(st, 10);
+    db_done(st);
+    return STORE_OK;
+}
+
+store_status_t store_outbox_sent(store_t *s, int64_t id, int64_t now)
+{
+    return must_change(s, db_exec(s->db,
+                                  "UPDATE email_outbox SET sent_at = $1, claimed_until = 0,"
+                                  " last_error = '' WHERE id = $2",
+                                  "ii", now, id));
+}
+
+store_status_t store_outbox_retry(store_t *s, int64_t id, int64_t next_at, const char *error)
+{
+    return must_change(s, db_exec(s->db,
+                                  "UPDATE email_outbox SET next_attempt_at = $1, claimed_until = 0,"
+                                  " last_error = $2 WHERE id = $3",
+                                  "isi", next_at, error, id));
+}
+
+store_status_t store_outbox_give_up(store_t *s, int64_t id, int64_t now, const char *error)
+{
+    return must_change(s, db_exec(s->db,
+                                  "UPDATE email_outbox SET failed_at = $1, claimed_until = 0,"
+                                  " last_error = $2 WHERE id = $3",
+                                  "isi", now, error, id));
+}
+
+store_status_t store_outbox_next_due(store_t *s, int64_t *at)
+{
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT COALESCE(MIN(CASE WHEN claimed_until > next_attempt_at"
+                             " THEN claimed_until ELSE next_attempt_at END), 0) FROM email_outbox"
+                             " WHERE sent_at IS NULL AND failed_at IS NULL",
+                             NULL);
+    store_status_t r = one_row(st);
+    if (r == STORE_OK) {
+        *at = db_int(st, 0);
+        db_done(st);
+    }
+    return r;
+}
+
+/* ---- audit log ----------------------------------------------------------------------- */
+
+store_status_t store_audit(store_t *s, const audit_entry_t *e, int64_t now)
+{
+    return from_db(db_exec(s->db,
+                           "INSERT INTO audit_log (at, actor_kind, actor_id, account_id, action,"
+                           " field, old_value, new_value, ip)"
+                           " VALUES ($1, $2, NULLIF($3, 0), NULLIF($4, 0), $5, $6, $7, $8, $9)",
+                           "isiisssss", now, e->actor_kind, e->actor_id, e->account_id, e->action,
+                           e->field ? e->field : "", e->old_value ? e->old_value : "",
+                           e->new_value ? e->new_value : "", e->ip ? e->ip : ""));
+}
+
+/* ---- catalog and demo data ----------------------------------------------------------- */
+
+store_status_t store_upsert_product(store_t *s, const char *code, const char *name, int64_t *id)
+{
+    return returning_id(db_query(s->db,
+                                 "INSERT INTO products (code, name) VALUES ($1, $2)"
+                                 " ON CONFLICT (code) DO UPDATE SET name = excluded.name"
+                                 " RETURNING id",
+                                 "ss", code, name),
+                        id);
+}
+
+store_status_t store_upsert_plan(store_t *s, int64_t product_id, const char *code,
+                                 const char *billing_period, int64_t *id)
+{
+    return returning_id(
+        db_query(s->db,
+                 "INSERT INTO plans (product_id, code, billing_period) VALUES ($1, $2, $3)"
+                 " ON CONFLICT (code) DO UPDATE SET billing_period = excluded.billing_period"
+                 " RETURNING id",
+                 "iss", product_id, code, billing_period),
+        id);
+}
+
+store_status_t store_upsert_price(store_t *s, int64_t plan_id, const char *currency,
+                                  int64_t unit_amount)
+{
+    return from_db(db_exec(s->db,
+                           "INSERT INTO prices (plan_id, currency, unit_amount) VALUES ($1, $2, $3)"
+                           " ON CONFLICT (plan_id, currency) DO UPDATE"
+                           " SET unit_amount = excluded.unit_amount",
+                           "isi", plan_id, currency, unit_amount));
+}
+
+store_status_t store_price(store_t *s, int64_t plan_id, const char *currency, int64_t *unit_amount)
+{
+    return returning_id(db_query(s->db,
+                                 "SELECT unit_amount FROM prices WHERE plan_id = $1"
+                                 " AND currency = $2",
+                                 "is", plan_id, currency),
+                        unit_amount);
+}
+
+/* INSERT ... ON CONFLICT DO NOTHING RETURNING gives no row when the row existed (STORE_NOT_FOUND):
+ * then the existing id is read by the natural key. */
+store_status_t store_ensure_staff(store_t *s, const staff_user_t *u, int64_t now, int64_t *id)
+{
+    store_status_t r = returning_id(
+        db_query(s->db,
+                 "INSERT INTO staff_users (email, name, role, password_hash, created_at)"
+                 " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING RETURNING id",
+                 "ssssi", u->email, u->name, u->role, u->password_hash, now),
+        id);
+    if (r != STORE_NOT_FOUND) return r;
+    return returning_id(
+        db_query(s->db, "SELECT id FROM staff_users WHERE email = $1", "s", u->email), id);
+}
+
+store_status_t store_ensure_account(store_t *s, const account_t *acc, int64_t now, int64_t *id)
+{
+    store_status_t r = returning_id(
+        db_query(s->db,
+                 "INSERT INTO accounts (kind, name, currency, lang, bill_to_name, address_line1,"
+                 " address_line2, city, region, postal_code, country, phone, sales_rep_id,"
+                 " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+                 " NULLIF($13, 0), $14) ON CONFLICT (name) DO NOTHING RETURNING id",
+                 "ssssssssssssii", acc->kind, acc->name, acc->currency, acc->lang,
+                 acc->bill_to_name, acc->address_line1, acc->address_line2, acc->city,
+                 acc->region, acc->postal_code, acc->country, acc->phone, acc->sales_rep_id, now),
+        id);
+    if (r != STORE_NOT_FOUND) return r;
+    return returning_id(
+        db_query(s->db, "SELECT id FROM accounts WHERE name = $1", "s", acc->name), id);
+}
+
+store_status_t store_ensure_credential(store_t *s, const credential_t *c, int64_t now, int64_t *id)
+{
+    store_status_t r = returning_id(
+        db_query(s->db,
+                 "INSERT INTO portal_credentials (account_id, user_id, contact_name, contact_email,"
+                 " password_hash, password_changed_at, created_at)"
+                 " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id) DO NOTHING RETURNING id",
+                 "issssii", c->account_id, c->user_id, c->contact_name, c->contact_email,
+                 c->password_hash, now, now),
+        id);
+    if (r != STORE_NOT_FOUND) return r;
+    return returning_id(
+        db_query(s->db, "SELECT id FROM portal_credentials WHERE user_id = $1", "s", c->user_id),
+        id);
+}
+
+store_status_t store_ensure_account_user(store_t *s, const account_user_t *u, int64_t now,
+                                         int64_t *id)
+{
+    store_status_t r = returning_id(
+        db_query(s->db,
+                 "INSERT INTO account_users (account_id, email, name, role, password_hash,"
+                 " created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+                 " ON CONFLICT (email) DO NOTHING RETURNING id",
+                 "issssi", u->account_id, u->email, u->name, u->role, u->password_hash, now),
+        id);
+    if (r != STORE_NOT_FOUND) return r;
+    return returning_id(
+        db_query(s->db, "SELECT id FROM account_users WHERE email = $1", "s", u->email), id);
+}
+
+store_status_t store_ensure_subscription(store_t *s, const subscription_new_t *sub, int64_t now)
+{
+    return from_db(db_exec(
+        s->db,
+        "INSERT INTO subscriptions (account_id, plan_id, currency, unit_amount, seats, status,"
+        " period_start, period_end, anchor_day, created_at)"
+        " SELECT $1, $2, $3, $4, $5, 'active', $6, $7, $8, $9"
+        " WHERE NOT EXISTS (SELECT 1 FROM subscriptions WHERE account_id = $10 AND plan_id = $11)",
+        "iisiissiiii", sub->account_id, sub->plan_id, sub->currency, sub->unit_amount, sub->seats,
+        sub->period_start, sub->period_end, (int64_t)sub->anchor_day, now, sub->account_id,
+        sub->plan_id));
+}

@@ -1,0 +1,190 @@
+/* The store: every read and write of cobro's data, behind one interface. Nothing above this
+ * layer writes SQL; nothing in it knows HTTP. Strings come back in the caller's arena. */
+#ifndef COBRO_STORE_H
+#define COBRO_STORE_H
+#include "util/arena.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct store store_t;
+
+typedef enum {
+    STORE_OK = 0,
+    STORE_NOT_FOUND, /* no such row (or the conditional update matched nothing) */
+    STORE_CONFLICT,  /* a uniqueness or reference rule refused the write */
+    STORE_BUSY,      /* try the whole transaction again */
+    STORE_ERROR,     /* hard failure, already logged */
+} store_status_t;
+
+typedef enum { AUDIENCE_CORPORATE = 0, AUDIENCE_BILLING, AUDIENCE_STAFF, AUDIENCE_COUNT } audience_t;
+const char *audience_name(audience_t a); /* "corporate", "billing", "staff" */
+
+/* ---- opening, schema, transactions -------------------------------------------------- */
+
+/* Opens the database at path; NULL with a one-line reason in err on failure. */
+store_t *store_open(const char *path, char *err, int err_size);
+void store_close(store_t *s);
+/* Applies the migrations not yet applied, each in its own transaction, and makes sure the
+ * server secret exists. *from and *to receive the versions before and after. */
+store_status_t store_migrate(store_t *s, int *from, int *to);
+/* STORE_ERROR when the schema is older than this binary (run `cobro migrate`). */
+store_status_t store_check_schema(store_t *s);
+/* STORE_OK when the database answers a trivial query. */
+store_status_t store_ping(store_t *s);
+
+/* One transaction at a time per connection; begin takes the write lock at once. */
+store_status_t store_begin(store_t *s);
+store_status_t store_commit(store_t *s);
+void store_rollback(store_t *s);
+
+/* ---- settings ------------------------------------------------------------------------ */
+
+/* The random secret of this installation (keys CSRF tokens), shared by every server node. */
+store_status_t store_server_secret(store_t *s, arena_t *a, char **out);
+store_status_t store_setting(store_t *s, arena_t *a, const char *key, char **out);
+store_status_t store_set_setting(store_t *s, const char *key, const char *value);
+
+/* ---- people who sign in ------------------------------------------------------------- */
+
+typedef struct {
+    int64_t id, account_id;
+    char *user_id, *contact_name, *contact_email, *password_hash;
+    char *account_name, *lang;
+} credential_t;
+
+typedef struct {
+    int64_t id, account_id;
+    char *email, *name, *role; /* role: "billing_admin" or "member" */
+    char *password_hash, *account_name, *account_lang;
+} account_user_t;
+
+typedef struct {
+    int64_t id;
+    char *email, *name, *role; /* "sales_rep", "account_services", "customer_care", "admin" */
+    char *password_hash;
+} staff_user_t;
+
+/* Look-ups by login expect it already in lower case. */
+store_status_t store_credential_by_user_id(store_t *s, arena_t *a, const char *user_id,
+                                           credential_t *out);
+store_status_t store_credential_by_id(store_t *s, arena_t *a, int64_t id, credential_t *out);
+store_status_t store_credential_set_password(store_t *s, int64_t id, const char *hash,
+                                             int64_t now);
+store_status_t store_account_user_by_email(store_t *s, arena_t *a, const char *email,
+                                           account_user_t *out);
+store_status_t store_account_user_by_id(store_t *s, arena_t *a, int64_t id, account_user_t *out);
+/* The billing administrator of an account. */
+store_status_t store_billing_admin(store_t *s, arena_t *a, int64_t account_id, account_user_t *out);
+store_status_t store_staff_by_email(store_t *s, arena_t *a, const char *email, staff_user_t *out);
+store_status_t store_staff_by_id(store_t *s, arena_t *a, int64_t id, staff_user_t *out);
+
+/* ---- accounts ------------------------------------------------------------------------ */
+
+typedef struct {
+    int64_t id, sales_rep_id;
+    char *kind, *name, *currency, *lang;
+    char *bill_to_name, *address_line1, *address_line2, *city, *region, *postal_code, *country,
+        *phone;
+    char *sales_rep_name, *sales_rep_email; /* empty when no rep is assigned */
+} account_t;
+
+store_status_t store_account_by_id(store_t *s, arena_t *a, int64_t id, account_t *out);
+
+/* ---- sign-in attempts (lockout) ------------------------------------------------------ */
+
+store_status_t store_attempt_record(store_t *s, audience_t aud, const char *login, const char *ip,
+                                    int64_t at, bool succeeded);
+/* The failed attempts for login at or after since and after its last success, oldest first;
+ * at most max of the newest are written to out, *n receives how many. */
+store_status_t store_attempt_failures(store_t *s, audience_t aud, const char *login, int64_t since,
+                                      int64_t *out, size_t max, size_t *n);
+
+/* ---- sessions ------------------------------------------------------------------------ */
+
+typedef struct {
+    audience_t audience;
+    int64_t principal_id, created_at, last_seen_at;
+} session_t;
+
+store_status_t store_session_create(store_t *s, const char *digest, audience_t aud,
+                                    int64_t principal_id, int64_t now, const char *ip);
+store_status_t store_session_find(store_t *s, const char *digest, session_t *out);
+store_status_t store_session_touch(store_t *s, const char *digest, int64_t now);
+store_status_t store_session_delete(store_t *s, const char *digest);
+/* Ends every session of the principal except keep_digest (NULL ends them all). */
+store_status_t store_sessions_end_others(store_t *s, audience_t aud, int64_t principal_id,
+                                         const char *keep_digest);
+/* Removes sessions idle since before cutoff; *removed receives the count. */
+store_status_t store_sessions_purge(store_t *s, int64_t cutoff, int64_t *removed);
+
+/* ---- password reset ------------------------------------------------------------------ */
+
+typedef struct {
+    int64_t credential_id, created_at, expires_at, used_at; /* used_at 0 when unused */
+} reset_token_t;
+
+store_status_t store_reset_create(store_t *s, const char *digest, int64_t credential_id,
+                                  int64_t now, int64_t expires_at);
+store_status_t store_reset_find(store_t *s, const char *digest, reset_token_t *out);
+/* Marks the token used; STORE_NOT_FOUND when it was already used (a second request loses). */
+store_status_t store_reset_consume(store_t *s, const char *digest, int64_t now);
+store_status_t store_reset_count_since(store_t *s, int64_t credential_id, int64_t since,
+                                       int64_t *count);
+
+/* ---- email outbox -------------------------------------------------------------------- */
+
+typedef struct {
+    int64_t id, account_id, attempts; /* account_id 0: none */
+    const char *kind, *sender_ref, *to_addr, *to_name, *reply_to, *subject, *body_text;
+    int64_t created_at;
+} email_t;
+
+/* Queues a message for delivery; call inside the transaction of the change that causes it. */
+store_status_t store_outbox_add(store_t *s, const email_t *m, int64_t now, int64_t *id);
+/* Messages of kind from sender_ref created at or after since (for sending limits). */
+store_status_t store_outbox_count(store_t *s, const char *kind, const char *sender_ref,
+                                  int64_t since, int64_t *count);
+/* Takes the oldest due message for lease seconds so that no other worker sends it meanwhile.
+ * STORE_NOT_FOUND when nothing is due. */
+store_status_t store_outbox_claim(store_t *s, arena_t *a, int64_t now, int64_t lease, email_t *out);
+store_status_t store_outbox_sent(store_t *s, int64_t id, int64_t now);
+store_status_t store_outbox_retry(store_t *s, int64_t id, int64_t next_at, const char *error);
+store_status_t store_outbox_give_up(store_t *s, int64_t id, int64_t now, const char *error);
+/* The instant the next unsent message falls due, or 0 when none waits. */
+store_status_t store_outbox_next_due(store_t *s, int64_t *at);
+
+/* ---- audit log ----------------------------------------------------------------------- */
+
+typedef struct {
+    const char *actor_kind; /* "corporate", "billing", "staff", "system" */
+    int64_t actor_id, account_id; /* 0: none */
+    const char *action, *field, *old_value, *new_value, *ip;
+} audit_entry_t;
+
+store_status_t store_audit(store_t *s, const audit_entry_t *e, int64_t now);
+
+/* ---- catalog and demo data (idempotent upserts by natural key) ----------------------- */
+
+store_status_t store_upsert_product(store_t *s, const char *code, const char *name, int64_t *id);
+store_status_t store_upsert_plan(store_t *s, int64_t product_id, const char *code,
+                                 const char *billing_period, int64_t *id);
+store_status_t store_upsert_price(store_t *s, int64_t plan_id, const char *currency,
+                                  int64_t unit_amount);
+store_status_t store_price(store_t *s, int64_t plan_id, const char *currency, int64_t *unit_amount);
+/* Creates the staff user when the email is new; *id receives the id either way. */
+store_status_t store_ensure_staff(store_t *s, const staff_user_t *u, int64_t now, int64_t *id);
+/* Creates the account when no account has that name; *id receives the id either way. */
+store_status_t store_ensure_account(store_t *s, const account_t *acc, int64_t now, int64_t *id);
+store_status_t store_ensure_credential(store_t *s, const credential_t *c, int64_t now, int64_t *id);
+store_status_t store_ensure_account_user(store_t *s, const account_user_t *u, int64_t now,
+                                         int64_t *id);
+typedef struct {
+    int64_t account_id, plan_id, unit_amount, seats;
+    const char *currency, *period_start, *period_end;
+    int anchor_day;
+} subscription_new_t;
+/* Creates the subscription unless the account already has one on that plan. */
+store_status_t store_ensure_subscription(store_t *s, const subscription_new_t *sub, int64_t now);
+
+#endif

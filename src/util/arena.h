@@ -1,0 +1,22 @@
+/* Per-request memory pool: many small allocations, all freed at once by arena_free. */
+#ifndef COBRO_ARENA_H
+#define COBRO_ARENA_H
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct arena arena_t;
+
+/* Returns a new arena or NULL when memory is exhausted. */
+arena_t *arena_new(void);
+/* Frees the arena and everything allocated from it; NULL is accepted. */
+void arena_free(arena_t *a);
+/* Zero-filled memory aligned for any type; aborts the process when memory is exhausted. */
+void *arena_alloc(arena_t *a, size_t size);
+char *arena_strdup(arena_t *a, const char *s);
+char *arena_strndup(arena_t *a, const char *s, size_t n);
+char *arena_printf(arena_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *arena_vprintf(arena_t *a, const char *fmt, va_list ap);
+/* Bytes handed out so far (for tests and memory figures). */
+size_t arena_used(const arena_t *a);
+
+#endif

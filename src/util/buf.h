@@ -1,0 +1,19 @@
+/* Growable byte buffer whose memory lives in an arena. */
+#ifndef COBRO_BUF_H
+#define COBRO_BUF_H
+#include "arena.h"
+#include <stddef.h>
+
+typedef struct {
+    char *data; /* always NUL-terminated */
+    size_t len, cap;
+    arena_t *arena;
+} buf_t;
+
+void buf_init(buf_t *b, arena_t *a);
+void buf_append(buf_t *b, const char *s, size_t n);
+void buf_puts(buf_t *b, const char *s);
+void buf_putc(buf_t *b, char c);
+void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

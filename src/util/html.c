@@ -1,0 +1,120 @@
+/* HTML output with escaping on by default, plus URL encoding. */
+#include "html.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void html_escape(buf_t *out, const char *s)
+{
+    if (!s) return;
+    const char *run = s;
+    for (const char *p = s; *p; p++) {
+        const char *ent = NULL;
+        switch (*p) {
+        case '&': ent = "&amp;"; break;
+        case '<': ent = "&lt;"; break;
+        case '>': ent = "&gt;"; break;
+        case '"': ent = "&quot;"; break;
+        case '\'': ent = "&#39;"; break;
+        default: continue;
+        }
+        buf_append(out, run, (size_t)(p - run));
+        buf_puts(out, ent);
+        run = p + 1;
+    }
+    buf_puts(out, run);
+}
+
+void url_encode(buf_t *out, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if (!s) return;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char c = *p;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~') {
+            buf_putc(out, (char)c);
+        } else {
+            char enc[3] = {'%', hex[c >> 4], hex[c & 15]};
+            buf_append(out, enc, 3);
+        }
+    }
+}
+
+static void render(buf_t *out, const char *tpl, bool escape_literal, va_list ap)
+{
+    const char *run = tpl;
+    for (const char *p = tpl; *p; p++) {
+        if (*p != '%') continue;
+        if (escape_literal) {
+            char *lit = arena_strndup(out->arena, run, (size_t)(p - run));
+            html_escape(out, lit);
+        } else {
+            buf_append(out, run, (size_t)(p - run));
+        }
+        p++;
+        char num[24];
+        switch (*p) {
+        case 's': html_escape(out, va_arg(ap, const char *)); break;
+        case 'd':
+            snprintf(num, sizeof num, "%d", va_arg(ap, int));
+            buf_puts(out, num);
+            break;
+        case 'L':
+            snprintf(num, sizeof num, "%" PRId64, va_arg(ap, int64_t));
+            buf_puts(out, num);
+            break;
+        case 'u':
+            if (!escape_literal) {
+                buf_t enc;
+                buf_init(&enc, out->arena);
+                url_encode(&enc, va_arg(ap, const char *));
+                html_escape(out, enc.data);
+                break;
+            }
+            /* fall through */
+        case 'R':
+            if (!escape_literal) {
+                const char *raw = va_arg(ap, const char *);
+                if (raw) buf_puts(out, raw);
+                break;
+            }
+            /* fall through */
+        case '%':
+            if (*p == '%') {
+                buf_putc(out, '%');
+                break;
+            }
+            /* fall through */
+        default:
+            assert(!"html_render: unknown directive");
+            if (*p == '\0') return;
+            break;
+        }
+        run = p + 1;
+    }
+    if (escape_literal)
+        html_escape(out, run);
+    else
+        buf_puts(out, run);
+}
+
+void html_render(buf_t *out, const char *tpl, ...)
+{
+    va_list ap;
+    va_start(ap, tpl);
+    render(out, tpl, false, ap);
+    va_end(ap);
+}
+
+void html_text(buf_t *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    render(out, fmt, true, ap);
+    va_end(ap);
+}

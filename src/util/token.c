@@ -1,0 +1,60 @@
+/* Random secret tokens, their stored digests, and keyed MACs (libsodium). */
+#include "token.h"
+
+#include <sodium.h>
+#include <string.h>
+
+bool token_init(void)
+{
+    return sodium_init() >= 0;
+}
+
+static void encode(const unsigned char *bin, size_t n, char out[TOKEN_CHARS + 1])
+{
+    sodium_bin2base64(out, TOKEN_CHARS + 1, bin, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+void token_new(char out[TOKEN_CHARS + 1])
+{
+    unsigned char bin[32];
+    randombytes_buf(bin, sizeof bin);
+    encode(bin, sizeof bin, out);
+    sodium_memzero(bin, sizeof bin);
+}
+
+void token_digest(const char *s, char out[DIGEST_CHARS + 1])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
+    sodium_bin2hex(out, DIGEST_CHARS + 1, h, sizeof h);
+}
+
+void token_mac(const char *key, const char *msg, char out[TOKEN_CHARS + 1])
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)key, strlen(key));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg, strlen(msg));
+    crypto_auth_hmacsha256_final(&st, mac);
+    encode(mac, sizeof mac, out);
+}
+
+bool token_equal(const char *a, const char *b)
+{
+    if (!a || !b) return false;
+    size_t la = strlen(a), lb = strlen(b);
+    if (la != lb) return false;
+    return sodium_memcmp(a, b, la) == 0;
+}
+
+bool token_well_formed(const char *s)
+{
+    if (!s || strlen(s) != TOKEN_CHARS) return false;
+    for (const char *p = s; *p; p++) {
+        char c = *p;
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return false;
+    }
+    return true;
+}

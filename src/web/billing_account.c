@@ -1,0 +1,104 @@
+/* Billing Center account page: the billing administrator's account view, or, for every other
+ * user, who the billing administrator is and a way to email them. */
+#include "pages.h"
+#include "services/auth.h"
+#include "util/log.h"
+
+static void render_admin_view(req_t *r, const account_user_t *me, const account_t *acc)
+{
+    buf_t *b = &r->resp.body;
+    layout_begin(r, SECTION_BILLING, acc->name);
+    html_render(b, "<h1>%s</h1><div class=\"columns\"><section class=\"card\" "
+                   "aria-labelledby=\"admin\"><h2 id=\"admin\">%s</h2><dl class=\"facts\">",
+                acc->name, T("Billing administrator"));
+    html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Name"), me->name);
+    html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Email"), me->email);
+    html_render(b, "<dt>%s</dt><dd>%s</dd></dl></section>", T("Currency"), acc->currency);
+    html_render(b, "<section class=\"card\" aria-labelledby=\"bill-to\"><h2 id=\"bill-to\">%s</h2>"
+                   "<address>%s<br>%s<br>%s %s %s<br>%s</address></section></div>",
+                T("Bill To"), acc->bill_to_name, acc->address_line1, acc->postal_code, acc->city,
+                acc->region, acc->country);
+    layout_end(r);
+}
+
+/* What every user but the billing administrator sees. */
+static void render_member_view(req_t *r, const account_t *acc, const account_user_t *admin,
+                               const char *typed, const char *error, const char *info)
+{
+    buf_t *b = &r->resp.body;
+    layout_begin(r, SECTION_BILLING, acc->name);
+    html_render(b, "<h1>%s</h1><div class=\"panel\">", acc->name);
+    if (error) notice_error(r, error);
+    if (info) notice_info(r, info);
+    html_render(b, "<p>");
+    html_text(b,
+              T("Contact your billing administrator (%s, %s) to make changes to products or "
+                "licenses on this account."),
+              admin->name, admin->email);
+    html_render(b, "</p>");
+    form_open(r, "/billing/contact-admin", NULL);
+    html_render(b, "<div class=\"field\"><label for=\"message\">%s</label>"
+                   "<textarea id=\"message\" name=\"message\" rows=\"4\" maxlength=\"%d\">%s"
+                   "</textarea></div><button type=\"submit\" class=\"primary\">%s</button></form>"
+                   "</div>",
+                T("Message (optional)"), ADMIN_MESSAGE_MAX, typed ? typed : "",
+                T("Email billing administrator"));
+    layout_end(r);
+}
+
+/* Loads the signed-in user, the account and its administrator; false after answering. */
+static bool load(req_t *r, account_user_t *me, account_t *acc, account_user_t *admin)
+{
+    store_status_t st = store_account_user_by_id(r->store, r->arena, r->principal_id, me);
+    if (st == STORE_OK) st = store_account_by_id(r->store, r->arena, me->account_id, acc);
+    if (st == STORE_OK) st = store_billing_admin(r->store, r->arena, me->account_id, admin);
+    if (st != STORE_OK) {
+        page_error(r, st == STORE_NOT_FOUND ? 404 : 503);
+        return false;
+    }
+    return true;
+}
+
+void page_billing_account(req_t *r)
+{
+    account_user_t me, admin;
+    account_t acc;
+    if (!load(r, &me, &acc, &admin)) return;
+    if (me.id == admin.id)
+        render_admin_view(r, &me, &acc);
+    else
+        render_member_view(r, &acc, &admin, "", NULL, NULL);
+}
+
+void page_billing_contact_admin(req_t *r)
+{
+    account_user_t me, admin;
+    account_t acc;
+    if (!load(r, &me, &acc, &admin)) return;
+    char *message = str_trim(arena_strdup(r->arena, req_field(r, "message")));
+    if (utf8_length(message) > ADMIN_MESSAGE_MAX) {
+        r->resp.status = 400;
+        render_member_view(r, &acc, &admin, message, T("The message is too long."), NULL);
+        return;
+    }
+    auth_ctx_t ctx = {.ip = r->ip, .now = r->now};
+    switch (auth_email_billing_admin(r->store, r->arena, &ctx, me.id, message, &admin)) {
+    case AUTH_OK:
+        req_mail_queued(r);
+        render_member_view(r, &acc, &admin, "", NULL,
+                           arena_printf(r->arena, T("Your email was sent to %s."), admin.name));
+        return;
+    case AUTH_LIMITED:
+        r->resp.status = 429;
+        render_member_view(r, &acc, &admin, message,
+                           T("You have already sent 3 emails to your billing administrator "
+                             "today. Please try again tomorrow."),
+                           NULL);
+        return;
+    case AUTH_REFUSED: page_error(r, 404); return;
+    default:
+        log_error("billing admin email failed for lack of the database");
+        page_error(r, 503);
+        return;
+    }
+}

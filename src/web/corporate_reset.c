@@ -1,0 +1,92 @@
+/* The emailed reset link: choose a new portal password (single use, valid 60 minutes). */
+#include "pages.h"
+#include "services/auth.h"
+
+static const char *rule_message(req_t *r, password_rule_t rule)
+{
+    switch (rule) {
+    case PASSWORD_TOO_SHORT: return T("Use at least 10 characters.");
+    case PASSWORD_TOO_LONG: return T("Use at most 1024 characters.");
+    case PASSWORD_SAME_AS_LOGIN: return T("The password must not be the same as your User ID.");
+    case PASSWORD_MISMATCH: return T("The two passwords are not the same.");
+    default: return NULL;
+    }
+}
+
+/* The page for a link that cannot be used (unknown, used or expired). */
+static void render_dead_link(req_t *r, reset_state_t state)
+{
+    const char *msg = state == RESET_USED      ? T("This link has already been used.")
+                      : state == RESET_EXPIRED ? T("This link has expired.")
+                                               : T("This link is not valid.");
+    r->resp.status = state == RESET_UNKNOWN ? 404 : 410;
+    layout_begin(r, SECTION_CORPORATE, T("Set a new password"));
+    html_render(&r->resp.body, "<div class=\"panel\"><h1>%s</h1>", T("Set a new password"));
+    notice_error(r, msg);
+    html_render(&r->resp.body, "<p><a href=\"/corporate/forgot\">%s</a></p></div>",
+                T("Ask for a new link"));
+    layout_end(r);
+}
+
+static void render_form(req_t *r, const char *token, const credential_t *c, const char *error)
+{
+    buf_t *b = &r->resp.body;
+    layout_begin(r, SECTION_CORPORATE, T("Set a new password"));
+    html_render(b, "<div class=\"panel\"><h1>%s</h1>", T("Set a new password"));
+    html_text(b, T("User ID: %s"), c->user_id);
+    html_render(b, "<p class=\"help\">%s</p>",
+                T("Choose a password of at least 10 characters that is not your User ID."));
+    form_open(r, "/corporate/reset", NULL);
+    html_render(b, "<input type=\"hidden\" name=\"token\" value=\"%s\">", token);
+    /* A hidden username lets password managers store the new password under the right ID. */
+    html_render(b, "<input type=\"hidden\" name=\"username\" autocomplete=\"username\" value=\"%s\">",
+                c->user_id);
+    form_input(r, "password", T("New password"), "password", "", "new-password", error, true);
+    form_input(r, "password_confirm", T("Repeat the new password"), "password", "", "new-password",
+               NULL, true);
+    html_render(b, "<button type=\"submit\" class=\"primary\">%s</button></form></div>",
+                T("Save"));
+    layout_end(r);
+}
+
+static void render_done(req_t *r)
+{
+    layout_begin(r, SECTION_CORPORATE, T("Password changed"));
+    html_render(&r->resp.body, "<div class=\"panel\"><h1>%s</h1>", T("Password changed"));
+    notice_info(r, T("Your password has been changed."));
+    html_render(&r->resp.body, "<p><a href=\"/corporate\">%s</a></p></div>", T("Sign in"));
+    layout_end(r);
+}
+
+void page_corporate_reset(req_t *r)
+{
+    const char *token = r->method == METHOD_POST ? req_field(r, "token") : req_param(r, "token");
+    credential_t c;
+    reset_state_t state = auth_reset_state(r->store, r->arena, token, r->now, &c);
+    if (state == RESET_STORE_ERROR) {
+        page_error(r, 503);
+        return;
+    }
+    if (state != RESET_VALID) {
+        render_dead_link(r, state);
+        return;
+    }
+    if (r->method != METHOD_POST) {
+        render_form(r, token, &c, NULL);
+        return;
+    }
+    auth_ctx_t ctx = {.ip = r->ip, .now = r->now};
+    password_rule_t rule;
+    state = auth_reset_password(r->store, r->arena, &ctx, token, req_field(r, "password"),
+                                req_field(r, "password_confirm"), &rule);
+    if (state == RESET_STORE_ERROR) {
+        page_error(r, 503);
+    } else if (state != RESET_VALID) {
+        render_dead_link(r, state);
+    } else if (rule != PASSWORD_OK) {
+        r->resp.status = 400;
+        render_form(r, token, &c, rule_message(r, rule));
+    } else {
+        render_done(r);
+    }
+}

@@ -1,0 +1,40 @@
+/* Error pages, in the user's language, for every status the server answers with. */
+#include "pages.h"
+
+typedef struct {
+    int status;
+    const char *title, *text;
+} error_text_t;
+
+static const error_text_t errors[] = {
+    {400, N_("Bad request"),
+     N_("The address or the form data could not be read. Check what you typed and try again.")},
+    {403, N_("This form has expired"),
+     N_("For your security, the form could not be accepted. Go back, reload the page and try "
+        "again.")},
+    {404, N_("Page not found"),
+     N_("There is no page at this address, or you are not allowed to see it.")},
+    {405, N_("Method not allowed"), N_("This page cannot be used that way.")},
+    {413, N_("Too much data"), N_("What was sent is larger than this page accepts.")},
+    {429, N_("Too many requests"), N_("Please wait a while before you try again.")},
+    {431, N_("Request headers too large"),
+     N_("Your browser sent more header data than the server accepts. Clearing this site's "
+        "cookies usually helps.")},
+    {503, N_("Service unavailable"),
+     N_("The service cannot answer right now. Please try again in a few minutes.")},
+};
+
+void page_error(req_t *r, int status)
+{
+    const error_text_t *e = &errors[0];
+    for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++)
+        if (errors[i].status == status) e = &errors[i];
+    r->resp.status = status;
+    r->resp.body.len = 0;
+    r->resp.body.data[0] = '\0';
+    if (!r->csrf) r->csrf = "";
+    layout_begin(r, SECTION_HOME, T(e->title));
+    html_render(&r->resp.body, "<h1>%s</h1><p>%s</p><p><a href=\"/\">%s</a></p>", T(e->title),
+                T(e->text), T("Go to the start page"));
+    layout_end(r);
+}

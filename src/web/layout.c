@@ -1,0 +1,151 @@
+/* The frame of every page (head, header with tabs and language switcher, footer with contact
+ * options) and the small form helpers the pages share. */
+#include "http/session.h"
+#include "pages.h"
+
+#include <string.h>
+
+static const char *section_name(req_t *r, section_t section)
+{
+    switch (section) {
+    case SECTION_CORPORATE: return T("Corporate Billing Portal");
+    case SECTION_BILLING: return T("Billing Center");
+    case SECTION_STAFF: return T("Staff console");
+    default: return "cobro";
+    }
+}
+
+static const char *section_home(section_t section)
+{
+    switch (section) {
+    case SECTION_CORPORATE: return "/corporate";
+    case SECTION_BILLING: return "/billing";
+    case SECTION_STAFF: return "/staff";
+    default: return "/";
+    }
+}
+
+static bool signed_in_to(const req_t *r, section_t section)
+{
+    if (!r->signed_in) return false;
+    return (section == SECTION_CORPORATE && r->audience == AUDIENCE_CORPORATE) ||
+           (section == SECTION_BILLING && r->audience == AUDIENCE_BILLING) ||
+           (section == SECTION_STAFF && r->audience == AUDIENCE_STAFF);
+}
+
+typedef struct {
+    const char *path, *label;
+} tab_t;
+
+/* The tabs of each signed-in section; later work adds Quotes, Invoice History, Payment Method. */
+static const tab_t corporate_tabs[] = {{"/corporate/account", N_("Account")}, {NULL, NULL}};
+static const tab_t billing_tabs[] = {{"/billing/account", N_("Account")}, {NULL, NULL}};
+static const tab_t staff_tabs[] = {{"/staff/home", N_("Home")}, {NULL, NULL}};
+
+static void write_tabs(req_t *r, section_t section)
+{
+    const tab_t *tabs = section == SECTION_CORPORATE ? corporate_tabs
+                        : section == SECTION_BILLING ? billing_tabs
+                                                     : staff_tabs;
+    buf_t *b = &r->resp.body;
+    html_render(b, "<nav class=\"tabs\" aria-label=\"%s\"><ul>", T("Main menu"));
+    for (const tab_t *t = tabs; t->path; t++) {
+        bool here = strcmp(r->path, t->path) == 0;
+        html_render(b, "<li><a href=\"%s\"%R>%s</a></li>", t->path,
+                    here ? " aria-current=\"page\"" : "", T(t->label));
+    }
+    html_render(b, "</ul></nav>");
+}
+
+static void write_sign_out(req_t *r)
+{
+    buf_t *b = &r->resp.body;
+    form_open(r, "/sign-out", "class=\"sign-out\"");
+    html_render(b, "<button type=\"submit\" class=\"link\">%s</button></form>", T("Sign out"));
+}
+
+static void write_language_switcher(req_t *r)
+{
+    buf_t *b = &r->resp.body;
+    html_render(b, "<nav class=\"langs\" aria-label=\"%s\"><ul>", T("Language"));
+    for (int i = 0; i < LANG_COUNT; i++) {
+        lang_t l = (lang_t)i;
+        if (l == r->lang)
+            html_render(b, "<li><span lang=\"%s\" aria-current=\"true\">%s</span></li>",
+                        lang_code(l), lang_native_name(l));
+        else
+            html_render(b, "<li><a href=\"/lang?to=%s&amp;next=%u\" lang=\"%s\" hreflang=\"%s\">%s</a></li>",
+                        lang_code(l), r->path, lang_code(l), lang_code(l), lang_native_name(l));
+    }
+    html_render(b, "</ul></nav>");
+}
+
+void layout_begin(req_t *r, section_t section, const char *title)
+{
+    buf_t *b = &r->resp.body;
+    const char *name = section_name(r, section);
+    html_render(b,
+                "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                "<title>%s – %s</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>"
+                "<body><a class=\"skip\" href=\"#main\">%s</a><header class=\"top\"><div class=\"bar\">"
+                "<a class=\"brand\" href=\"%s\">%s</a>",
+                lang_code(r->lang), title, name, T("Skip to main content"), section_home(section),
+                name);
+    write_language_switcher(r);
+    html_render(b, "</div>");
+    if (section != SECTION_HOME && signed_in_to(r, section)) {
+        html_render(b, "<div class=\"bar sub\">");
+        write_tabs(r, section);
+        write_sign_out(r);
+        html_render(b, "</div>");
+    }
+    html_render(b, "</header><main id=\"main\" tabindex=\"-1\">");
+}
+
+void layout_end(req_t *r)
+{
+    buf_t *b = &r->resp.body;
+    const app_t *app = r->app;
+    html_render(b, "</main><footer><h2>%s</h2><ul class=\"contacts\">", T("Need help?"));
+    html_render(b, "<li><strong>%s</strong>: <a href=\"mailto:%s\">%s</a>", T("Customer Care"),
+                app->care_email, app->care_email);
+    if (app->care_phone && *app->care_phone) html_render(b, ", %s", app->care_phone);
+    html_render(b, "</li><li><strong>%s</strong>: <a href=\"mailto:%s\">%s</a>",
+                T("Corporate Account Services"), app->cas_email, app->cas_email);
+    if (app->cas_phone && *app->cas_phone) html_render(b, ", %s", app->cas_phone);
+    html_render(b, "</li></ul><p class=\"vendor\">%s</p></footer></body></html>\n",
+                app->vendor_name);
+}
+
+void form_open(req_t *r, const char *action, const char *extra_attrs)
+{
+    html_render(&r->resp.body,
+                "<form method=\"post\" action=\"%s\"%R%R><input type=\"hidden\" name=\"csrf\" "
+                "value=\"%s\">",
+                action, extra_attrs ? " " : "", extra_attrs ? extra_attrs : "", r->csrf);
+}
+
+void form_input(req_t *r, const char *id, const char *label, const char *type, const char *value,
+                const char *autocomplete, const char *error, bool required)
+{
+    buf_t *b = &r->resp.body;
+    html_render(b, "<div class=\"field\"><label for=\"%s\">%s</label>", id, label);
+    if (error) html_render(b, "<p class=\"field-error\" id=\"%s-error\">%s</p>", id, error);
+    html_render(b, "<input id=\"%s\" name=\"%s\" type=\"%s\" value=\"%s\"", id, id, type,
+                value ? value : "");
+    if (autocomplete) html_render(b, " autocomplete=\"%s\"", autocomplete);
+    if (required) html_render(b, " required");
+    if (error) html_render(b, " aria-invalid=\"true\" aria-describedby=\"%s-error\"", id);
+    html_render(b, "></div>");
+}
+
+void notice_error(req_t *r, const char *message)
+{
+    html_render(&r->resp.body, "<div class=\"notice error\" role=\"alert\">%s</div>", message);
+}
+
+void notice_info(req_t *r, const char *message)
+{
+    html_render(&r->resp.body, "<div class=\"notice info\" role=\"status\">%s</div>", message);
+}

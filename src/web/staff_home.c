@@ -1,0 +1,33 @@
+/* The staff console's first page: who is signed in and with which role. */
+#include "pages.h"
+
+#include <string.h>
+
+static const char *role_label(req_t *r, const char *role)
+{
+    if (strcmp(role, "sales_rep") == 0) return T("Sales representative");
+    if (strcmp(role, "account_services") == 0) return T("Corporate Account Services");
+    if (strcmp(role, "customer_care") == 0) return T("Customer Care");
+    if (strcmp(role, "admin") == 0) return T("Administrator");
+    return role;
+}
+
+void page_staff_home(req_t *r)
+{
+    staff_user_t me;
+    store_status_t st = store_staff_by_id(r->store, r->arena, r->principal_id, &me);
+    if (st != STORE_OK) {
+        page_error(r, st == STORE_NOT_FOUND ? 404 : 503);
+        return;
+    }
+    buf_t *b = &r->resp.body;
+    layout_begin(r, SECTION_STAFF, T("Staff console"));
+    html_render(b, "<h1>%s</h1><section class=\"card\" aria-labelledby=\"me\"><h2 id=\"me\">%s</h2>"
+                   "<dl class=\"facts\">",
+                T("Staff console"), T("Signed in"));
+    html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Name"), me.name);
+    html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Email"), me.email);
+    html_render(b, "<dt>%s</dt><dd data-role=\"%s\">%s</dd></dl></section>", T("Role"), me.role,
+                role_label(r, me.role));
+    layout_end(r);
+}

@@ -1,0 +1,281 @@
+/* The outbox delivery worker: claims due messages, sends them, and schedules retries. */
+#include "mailer.h"
+#include "services/mail.h"
+#include "smtp.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/email_addr.h"
+#include "util/log.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum {
+    LEASE_S = 300, /* longer than one SMTP attempt can take (60 s timeout) */
+    BACKOFF_BASE_S = 60,
+    BACKOFF_MAX_S = 3600,
+    MAX_ATTEMPTS = 10,
+    MARK_TRIES = 3,
+};
+
+struct mailer {
+    mailer_config_t cfg; /* strings below are owned copies */
+    char *db_path, *smtp_url, *mail_from, *mail_dir;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop, wake;
+    bool ready, open_failed; /* the worker's report of its store_open, for mailer_start */
+};
+
+static int64_t backoff(int64_t attempts)
+{
+    int64_t d = BACKOFF_BASE_S;
+    for (int64_t i = 1; i < attempts && d < BACKOFF_MAX_S; i++)
+        d *= 2;
+    return d < BACKOFF_MAX_S ? d : BACKOFF_MAX_S;
+}
+
+static bool should_stop(mailer_t *m)
+{
+    if (!m) return false;
+    pthread_mutex_lock(&m->mu);
+    bool s = m->stop;
+    pthread_mutex_unlock(&m->mu);
+    return s;
+}
+
+/* The outcome marks retry a busy database a few times: the message has already left, and a lost
+ * mark means sending it again when the lease ends. */
+typedef enum { MARK_SENT, MARK_RETRY, MARK_GIVE_UP } mark_t;
+
+static store_status_t mark(store_t *s, mark_t which, int64_t id, int64_t t, const char *error)
+{
+    store_status_t r = STORE_BUSY;
+    for (int i = 0; i < MARK_TRIES && r == STORE_BUSY; i++) {
+        if (which == MARK_SENT)
+            r = store_outbox_sent(s, id, t);
+        else if (which == MARK_RETRY)
+            r = store_outbox_retry(s, id, t, error);
+        else
+            r = store_outbox_give_up(s, id, t, error);
+    }
+    return r;
+}
+
+/* Turns the kind into a file-name-safe word (it comes from the database). */
+static void safe_kind(const char *kind, char *out, size_t n)
+{
+    size_t j = 0;
+    for (const char *p = kind ? kind : ""; *p && j + 1 < n; p++) {
+        char c = *p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-';
+        out[j++] = ok ? c : '_';
+    }
+    out[j] = '\0';
+}
+
+/* One attempt at one claimed message. Returns 1 delivered, 0 not, -1 store failure. */
+static int attempt(store_t *s, const mailer_config_t *cfg, const email_t *e, arena_t *a,
+                   int64_t now)
+{
+    buf_t msg;
+    buf_init(&msg, a);
+    const char *from = cfg->mail_from ? cfg->mail_from : "";
+    mail_render(&msg, e, from);
+
+    char err[512] = "";
+    bool ok;
+    if (cfg->smtp_url && *cfg->smtp_url) {
+        char from_addr[EMAIL_MAX + 1];
+        email_addr_part(from, from_addr, sizeof from_addr);
+        ok = smtp_send(cfg->smtp_url, from_addr, e->to_addr, msg.data, msg.len, err, sizeof err);
+    } else {
+        char kind[64], name[96];
+        safe_kind(e->kind, kind, sizeof kind);
+        snprintf(name, sizeof name, "%06lld-%s", (long long)e->id, kind);
+        ok = eml_write(cfg->mail_dir && *cfg->mail_dir ? cfg->mail_dir : ".", name, msg.data,
+                       msg.len, err, sizeof err);
+    }
+
+    store_status_t r;
+    if (ok) {
+        r = mark(s, MARK_SENT, e->id, now, NULL);
+        log_info("mail %lld %s to %s: sent (attempt %lld)", (long long)e->id, e->kind, e->to_addr,
+                 (long long)e->attempts);
+    } else if (e->attempts >= MAX_ATTEMPTS) {
+        r = mark(s, MARK_GIVE_UP, e->id, now, err);
+        log_error("mail %lld %s to %s: gave up after %lld attempts: %s", (long long)e->id, e->kind,
+                  e->to_addr, (long long)e->attempts, err);
+    } else {
+        int64_t wait = backoff(e->attempts);
+        r = mark(s, MARK_RETRY, e->id, now + wait, err);
+        log_error("mail %lld %s to %s: attempt %lld failed, retry in %llds: %s", (long long)e->id,
+                  e->kind, e->to_addr, (long long)e->attempts, (long long)wait, err);
+    }
+    if (r != STORE_OK) {
+        log_error("mail %lld: could not record the outcome (store status %d)", (long long)e->id,
+                  (int)r);
+        return -1;
+    }
+    return ok ? 1 : 0;
+}
+
+/* Sends what is due, one claimed row at a time. With a worker (m), "now" is read afresh for each
+ * message and a stop request ends the loop between messages; a drain uses the given now. */
+static int send_due(store_t *s, const mailer_config_t *cfg, int64_t now, mailer_t *m)
+{
+    /* A read first: the claim is an UPDATE, and taking the write lock every second for nothing
+     * would contend with the web server's transactions. */
+    int64_t due = 0;
+    if (m) now = (int64_t)time(NULL);
+    if (store_outbox_next_due(s, &due) != STORE_OK) return -1;
+    if (due == 0 || due > now) return 0;
+
+    int delivered = 0;
+    while (!should_stop(m)) {
+        if (m) now = (int64_t)time(NULL);
+        arena_t *a = arena_new();
+        if (!a) return -1;
+        email_t e;
+        store_status_t r = store_outbox_claim(s, a, now, LEASE_S, &e);
+        if (r == STORE_NOT_FOUND) {
+            arena_free(a);
+            break;
+        }
+        if (r != STORE_OK) {
+            arena_free(a);
+            return -1;
+        }
+        int k = attempt(s, cfg, &e, a, now);
+        arena_free(a);
+        if (k < 0) return -1;
+        delivered += k;
+    }
+    return delivered;
+}
+
+int mailer_drain(const mailer_config_t *cfg, int64_t now)
+{
+    char err[256];
+    store_t *s = store_open(cfg->db_path, err, (int)sizeof err);
+    if (!s) {
+        log_error("mailer: %s", err);
+        return -1;
+    }
+    int n = send_due(s, cfg, now, NULL);
+    store_close(s);
+    return n;
+}
+
+/* The worker. curl_global_init is main()'s job (it is not thread-safe), never done here. */
+static void *run(void *arg)
+{
+    mailer_t *m = arg;
+    char err[256];
+    store_t *s = store_open(m->cfg.db_path, err, (int)sizeof err);
+    pthread_mutex_lock(&m->mu);
+    m->ready = true;
+    m->open_failed = !s;
+    pthread_cond_broadcast(&m->cv);
+    pthread_mutex_unlock(&m->mu);
+    if (!s) {
+        log_error("mailer: %s", err);
+        return NULL;
+    }
+
+    pthread_mutex_lock(&m->mu);
+    while (!m->stop) {
+        m->wake = false;
+        pthread_mutex_unlock(&m->mu);
+        if (send_due(s, &m->cfg, 0, m) < 0) log_error("mailer: store failure, will try again");
+        pthread_mutex_lock(&m->mu);
+        if (m->stop || m->wake) continue;
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += 1;
+        /* One wait per pass: a spurious wake-up only costs an early look at the outbox. */
+        pthread_cond_timedwait(&m->cv, &m->mu, &until);
+    }
+    pthread_mutex_unlock(&m->mu);
+    store_close(s);
+    return NULL;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static void mailer_free(mailer_t *m)
+{
+    pthread_cond_destroy(&m->cv);
+    pthread_mutex_destroy(&m->mu);
+    free(m->db_path);
+    free(m->smtp_url);
+    free(m->mail_from);
+    free(m->mail_dir);
+    free(m);
+}
+
+mailer_t *mailer_start(const mailer_config_t *cfg)
+{
+    mailer_t *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    /* The caller's strings may not outlive the call; the worker keeps its own. */
+    m->db_path = dup_or_null(cfg->db_path);
+    m->smtp_url = dup_or_null(cfg->smtp_url);
+    m->mail_from = dup_or_null(cfg->mail_from);
+    m->mail_dir = dup_or_null(cfg->mail_dir);
+    m->cfg = (mailer_config_t){m->db_path, m->smtp_url, m->mail_from, m->mail_dir};
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* wall-clock jumps must not stall it */
+    pthread_mutex_init(&m->mu, NULL);
+    pthread_cond_init(&m->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    if ((cfg->db_path && !m->db_path) || (cfg->smtp_url && !m->smtp_url) ||
+        (cfg->mail_from && !m->mail_from) || (cfg->mail_dir && !m->mail_dir) ||
+        pthread_create(&m->thread, NULL, run, m) != 0) {
+        log_error("mailer: could not start the worker");
+        mailer_free(m);
+        return NULL;
+    }
+    /* Wait for the worker's store_open so that a bad database fails the start, not silently. */
+    pthread_mutex_lock(&m->mu);
+    while (!m->ready)
+        pthread_cond_wait(&m->cv, &m->mu);
+    bool failed = m->open_failed;
+    pthread_mutex_unlock(&m->mu);
+    if (failed) {
+        pthread_join(m->thread, NULL);
+        mailer_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void mailer_wake(mailer_t *m)
+{
+    if (!m) return;
+    pthread_mutex_lock(&m->mu);
+    m->wake = true;
+    pthread_cond_signal(&m->cv);
+    pthread_mutex_unlock(&m->mu);
+}
+
+void mailer_stop(mailer_t *m)
+{
+    if (!m) return;
+    pthread_mutex_lock(&m->mu);
+    m->stop = true;
+    pthread_cond_signal(&m->cv);
+    pthread_mutex_unlock(&m->mu);
+    pthread_join(m->thread, NULL);
+    mailer_free(m);
+}

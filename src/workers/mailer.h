@@ -1,0 +1,29 @@
+/* The email delivery worker: sends outbox rows over SMTP (or writes .eml files), with retries. */
+#ifndef COBRO_MAILER_H
+#define COBRO_MAILER_H
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct mailer mailer_t;
+
+typedef struct {
+    const char *db_path;
+    const char *smtp_url;  /* NULL or "": write .eml files into mail_dir instead of sending */
+    const char *mail_from; /* "Name <addr>" or addr */
+    const char *mail_dir;  /* e.g. "var/mail" */
+} mailer_config_t;
+
+/* Starts the worker thread with its own store connection. It wakes every second (and at once on
+ * mailer_wake) to send what is due: at most one attempt per row at a time; on failure it retries
+ * after 1, 2, 4... minutes (capped at 1 hour) and gives up after 10 attempts, logging each. */
+mailer_t *mailer_start(const mailer_config_t *cfg);
+/* Asks the worker to look at the outbox now (after a commit that queued mail). Thread-safe. */
+void mailer_wake(mailer_t *m);
+/* Stops the worker after the message in flight; NULL is accepted. */
+void mailer_stop(mailer_t *m);
+
+/* Sends every due message once, on the calling thread (for `cobro` subcommands and tests).
+ * Returns the number of messages delivered, or -1 when the store failed. */
+int mailer_drain(const mailer_config_t *cfg, int64_t now);
+
+#endif

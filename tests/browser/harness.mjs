@@ -1,0 +1,390 @@
+// Shared helpers for the browser tests: one cobro server per test file (fresh demo database,
+// emails written as .eml files), Debian's chromium through playwright-core, axe on every page,
+// a screenshot of every page into test-results/screenshots/.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = path.resolve(here, '..', '..');
+export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results', 'screenshots');
+export const DEMO_PASSWORD = 'demo-password';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function cobroBin() {
+  const bin = process.env.COBRO_BIN
+    ? path.resolve(process.env.COBRO_BIN)
+    : path.join(REPO_ROOT, 'build', 'cobro');
+  if (!fs.existsSync(bin)) {
+    throw new Error(`cobro binary not found at ${bin} (run make, or set COBRO_BIN)`);
+  }
+  return bin;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Lines of the server's stderr that mean a sanitizer found something.
+export function sanitizerProblems(stderr) {
+  return stderr
+    .split('\n')
+    .filter((l) => l.includes('AddressSanitizer') || l.includes('runtime error'));
+}
+
+// Starts `cobro demo` then `cobro serve` on a free port in a new temp directory.
+// Returns { base, dir, mailDir, port, stderr(), stop() }. stop() kills the server, waits for it,
+// and throws when its stderr shows a sanitizer report.
+export async function startServer(label = 'cobro') {
+  const bin = cobroBin();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cobro-browser-${label}-`));
+  const db = path.join(dir, 't.db');
+  const mailDir = path.join(dir, 'mail');
+  fs.mkdirSync(mailDir, { recursive: true });
+
+  try {
+    execFileSync(bin, ['demo', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000 });
+  } catch (e) {
+    throw new Error(`cobro demo failed (${e.status}): ${e.stderr?.toString() ?? e.message}`);
+  }
+
+  let lastErr;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const child = spawn(
+      bin,
+      ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--base-url', base,
+        '--mail-dir', mailDir, '--threads', '2'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    let stdout = '';
+    child.stderr.setEncoding('utf8');
+    child.stdout.setEncoding('utf8');
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => { stdout += d; });
+    let exited = null;
+    const exitPromise = new Promise((resolve) => {
+      child.on('exit', (code, signal) => { exited = { code, signal }; resolve(exited); });
+    });
+
+    const deadline = Date.now() + 15000;
+    let healthy = false;
+    while (Date.now() < deadline && !exited) {
+      try {
+        const r = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1000) });
+        if (r.status === 200 && (await r.text()).trim() === 'ok') { healthy = true; break; }
+      } catch { /* not up yet */ }
+      await sleep(100);
+    }
+    if (!healthy) {
+      if (!exited) { child.kill('SIGKILL'); await exitPromise; }
+      lastErr = new Error(`cobro serve did not become healthy on ${base} ` +
+        `(exit ${JSON.stringify(exited)}):\n${stderr}${stdout}`);
+      if (/address already in use|EADDRINUSE|bind/i.test(stderr)) continue; // port race: retry
+      throw lastErr;
+    }
+
+    return {
+      base,
+      port,
+      dir,
+      mailDir,
+      stderr: () => stderr,
+      async stop() {
+        if (!exited) {
+          child.kill('SIGTERM');
+          const t = await Promise.race([exitPromise, sleep(10000).then(() => 'timeout')]);
+          if (t === 'timeout') { child.kill('SIGKILL'); await exitPromise; }
+        }
+        const problems = sanitizerProblems(stderr);
+        if (problems.length === 0 && !process.env.COBRO_KEEP_TMP) {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+        assert.deepEqual(problems, [],
+          `server stderr shows sanitizer reports:\n${stderr.slice(-20000)}`);
+      },
+    };
+  }
+  throw lastErr;
+}
+
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+// A fresh context (own cookies) and page. Accept-Language is English so that the language
+// only changes through the switcher. Records failed sub-resources for checkPage().
+export async function newPage(browser, server) {
+  const context = await browser.newContext({
+    baseURL: server.base,
+    locale: 'en-US',
+    viewport: { width: 1024, height: 768 },
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10000);
+  page.setDefaultNavigationTimeout(10000);
+  page.brokenResources = [];
+  page.pageErrors = [];
+  page.on('response', (r) => {
+    const req = r.request();
+    if (req.isNavigationRequest()) return;
+    if (new URL(r.url()).pathname === '/favicon.ico') return;
+    if (r.status() >= 400) page.brokenResources.push(`${r.status()} ${r.url()}`);
+  });
+  page.on('requestfailed', (req) => {
+    if (new URL(req.url()).pathname === '/favicon.ico') return;
+    page.brokenResources.push(`failed ${req.url()}: ${req.failure()?.errorText}`);
+  });
+  page.on('pageerror', (e) => page.pageErrors.push(String(e)));
+  return page;
+}
+
+function formatViolations(violations) {
+  return violations.map((v) => {
+    const nodes = v.nodes.slice(0, 5).map((n) => {
+      const summary = (n.failureSummary || '').split('\n').map((l) => `        ${l}`).join('\n');
+      return `    - ${n.target.join(' ')}\n      ${n.html.slice(0, 200)}\n${summary}`;
+    }).join('\n');
+    const more = v.nodes.length > 5 ? `\n    ... and ${v.nodes.length - 5} more` : '';
+    return `  [${v.impact}] ${v.id}: ${v.help}\n    ${v.helpUrl}\n${nodes}${more}`;
+  }).join('\n');
+}
+
+// Runs axe on the page; fails on any violation of impact serious or critical.
+export async function checkAxe(page, name) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.equal(bad.length, 0,
+    `axe found ${bad.length} serious/critical violation(s) on ${name} (${page.url()}):\n` +
+    formatViolations(bad));
+  return results;
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+// Every page visited: screenshot, basic structure (title, one h1, lang), sub-resources, axe.
+export async function checkPage(page, name, { lang } = {}) {
+  await page.waitForLoadState('load');
+  await screenshot(page, name);
+  const title = await page.title();
+  assert.ok(title.trim().length > 0, `${name}: the page has an empty <title>`);
+  assert.equal(await page.locator('h1').count(), 1, `${name}: expected exactly one <h1>`);
+  if (lang) {
+    assert.equal(await page.locator('html').getAttribute('lang'), lang, `${name}: <html lang>`);
+  }
+  assert.deepEqual(page.brokenResources, [], `${name}: sub-resources failed to load`);
+  assert.deepEqual(page.pageErrors, [], `${name}: JavaScript errors on the page`);
+  await checkAxe(page, name);
+}
+
+// Clicks the language switcher link (by the language's own name) and waits for the new page.
+export const LANG_NAMES = { en: 'English', es: 'Español', fr: 'Français', it: 'Italiano' };
+export async function switchLanguage(page, lang) {
+  const link = page.getByRole('link', { name: LANG_NAMES[lang], exact: true });
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/lang')), link.click()]);
+  await page.waitForLoadState('load');
+  assert.equal(await page.locator('html').getAttribute('lang'), lang,
+    `after clicking "${LANG_NAMES[lang]}" the page should be in ${lang}`);
+  const cookies = await page.context().cookies();
+  const c = cookies.find((k) => k.name === 'cobro_lang');
+  assert.equal(c?.value, lang, 'cobro_lang cookie after switching language');
+}
+
+// Performs an action that causes a navigation; returns the final document response.
+export async function navigate(page, action) {
+  const respPromise = page.waitForResponse(
+    (r) => r.request().isNavigationRequest() && r.request().frame() === page.mainFrame()
+      && !(r.status() >= 300 && r.status() < 400),
+  );
+  await action();
+  const resp = await respPromise;
+  await page.waitForLoadState('load');
+  return resp;
+}
+
+// Signs out through the sign-out form on the page.
+export async function signOut(page) {
+  const btn = page.locator('form[action="/sign-out"]').getByRole('button');
+  assert.equal(await btn.count(), 1, 'expected one sign-out button on the page');
+  return navigate(page, () => btn.click());
+}
+
+// ---- emails -----------------------------------------------------------------------------
+
+export function mailFiles(mailDir) {
+  if (!fs.existsSync(mailDir)) return [];
+  return fs.readdirSync(mailDir)
+    .filter((f) => f.endsWith('.eml'))
+    .map((f) => path.join(mailDir, f));
+}
+
+function decodeQP(s) {
+  const bytes = [];
+  const soft = s.replace(/=\r?\n/g, '');
+  for (let i = 0; i < soft.length; i++) {
+    const ch = soft[i];
+    if (ch === '=' && /^[0-9A-Fa-f]{2}$/.test(soft.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(soft.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(ch, 'utf8'));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+// RFC 2047 encoded words in headers.
+function decodeWords(v) {
+  return v
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_, _cs, enc, text) => {
+      if (enc.toUpperCase() === 'B') return Buffer.from(text, 'base64').toString('utf8');
+      return decodeQP(text.replace(/_/g, ' '));
+    });
+}
+
+function parseHeaders(raw) {
+  const headers = {};
+  const unfolded = raw.replace(/\r?\n[ \t]+/g, ' ');
+  for (const line of unfolded.split(/\r?\n/)) {
+    const m = /^([^:]+):\s*(.*)$/.exec(line);
+    if (m) headers[m[1].toLowerCase()] = decodeWords(m[2]);
+  }
+  return headers;
+}
+
+function decodePart(headers, body) {
+  const cte = (headers['content-transfer-encoding'] || '').toLowerCase();
+  if (cte === 'quoted-printable') return decodeQP(body);
+  if (cte === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  return body;
+}
+
+// Parses an .eml file: { file, headers, text, html, raw } (text/html decoded).
+export function parseEmail(file) {
+  const raw = fs.readFileSync(file, 'latin1'); // bytes as-is; QP/base64 decode to UTF-8 below
+  const split = raw.search(/\r?\n\r?\n/);
+  const headers = parseHeaders(raw.slice(0, split));
+  const body = raw.slice(split).replace(/^\r?\n\r?\n/, '');
+  const out = { file, headers, text: '', html: '', raw };
+  const ctype = headers['content-type'] || 'text/plain';
+  const bm = /boundary="?([^";]+)"?/i.exec(ctype);
+  const utf8 = (s) => Buffer.from(s, 'latin1').toString('utf8');
+  if (/^multipart\//i.test(ctype) && bm) {
+    const parts = body.split(`--${bm[1]}`).slice(1);
+    for (const p of parts) {
+      if (p.startsWith('--')) break;
+      const ps = p.replace(/^\r?\n/, '');
+      const s = ps.search(/\r?\n\r?\n/);
+      const ph = parseHeaders(ps.slice(0, s));
+      const pb = decodePart(ph, ps.slice(s).replace(/^\r?\n\r?\n/, ''));
+      const pct = (ph['content-type'] || 'text/plain').toLowerCase();
+      const cte = (ph['content-transfer-encoding'] || '').toLowerCase();
+      const txt = cte === 'quoted-printable' || cte === 'base64' ? pb : utf8(pb);
+      if (pct.startsWith('text/html')) out.html += txt; else if (pct.startsWith('text/plain')) out.text += txt;
+    }
+  } else {
+    const cte = (headers['content-transfer-encoding'] || '').toLowerCase();
+    const txt = cte === 'quoted-printable' || cte === 'base64'
+      ? decodePart(headers, body) : utf8(body);
+    if (/^text\/html/i.test(ctype)) out.html = txt; else out.text = txt;
+  }
+  return out;
+}
+
+// Waits for an .eml file that was not in `before` (a list from mailFiles()) and returns the
+// newest one parsed (mail is delivered by a background worker, so it may take a moment).
+export async function waitForNewEmail(mailDir, before, timeoutMs = 10000) {
+  const known = new Set(before);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const fresh = mailFiles(mailDir).filter((f) => !known.has(f));
+    if (fresh.length > 0) {
+      // Files are named NNNNNN-kind.eml by outbox id and renamed into place when complete.
+      fresh.sort().reverse();
+      return parseEmail(fresh[0]);
+    }
+    await sleep(100);
+  }
+  assert.fail(`no new .eml file appeared in ${mailDir} within ${timeoutMs} ms`);
+}
+
+export function findResetLink(email, base) {
+  const hay = `${email.text}\n${email.html.replace(/&amp;/g, '&')}`;
+  const esc = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`${esc}/corporate/reset\\?token=[A-Za-z0-9_.~%-]+`).exec(hay);
+  assert.ok(m, `no ${base}/corporate/reset?token=... link in the email:\n${hay}`);
+  return m[0];
+}
+
+// The label text of a form field (its <label for>), asserted to exist.
+export async function labelOf(page, selector) {
+  const field = page.locator(selector);
+  assert.equal(await field.count(), 1, `expected one field ${selector}`);
+  const text = await field.evaluate((el) => Array.from(el.labels || []).map((l) => l.textContent.trim()).join(' '));
+  assert.ok(text.length > 0, `field ${selector} has no <label>`);
+  return text;
+}
+
+// ---- translations ---------------------------------------------------------------------------
+
+const catalogs = {};
+function unquote(s) {
+  return JSON.parse(s.replace(/\\(?!["\\nrt])/g, '\\\\'));
+}
+// The msgstr for msgid in po/LANG.po (msgid itself for English or when missing/empty), so that
+// tests can check translated text they were not given verbatim.
+export function tr(lang, msgid) {
+  if (lang === 'en') return msgid;
+  if (!catalogs[lang]) {
+    const map = new Map();
+    const file = path.join(REPO_ROOT, 'po', `${lang}.po`);
+    if (fs.existsSync(file)) {
+      let cur = null; let id = ''; let str = ''; let fuzzy = false; let entryFuzzy = false;
+      const flush = () => { if (id && str && !entryFuzzy) map.set(id, str); id = ''; str = ''; };
+      for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+        if (line.startsWith('#,')) { fuzzy = line.includes('fuzzy'); continue; }
+        if (line.startsWith('msgid ')) { flush(); entryFuzzy = fuzzy; fuzzy = false; cur = 'id'; id = unquote(line.slice(6)); }
+        else if (line.startsWith('msgstr ')) { cur = 'str'; str = unquote(line.slice(7)); }
+        else if (line.startsWith('"')) { if (cur === 'id') id += unquote(line); else if (cur === 'str') str += unquote(line); }
+        else if (line.trim() === '') { flush(); cur = null; }
+      }
+      flush();
+    }
+    catalogs[lang] = map;
+  }
+  return catalogs[lang].get(msgid) ?? msgid;
+}

@@ -1,0 +1,162 @@
+// Corporate Billing Portal password reset through the emailed link: English (acme-billing) and
+// Italian (the Globex account, whose billing contact is ap@globex.example).
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startServer, launchBrowser, newPage, checkPage, switchLanguage, navigate, labelOf, tr,
+  mailFiles, waitForNewEmail, findResetLink, DEMO_PASSWORD,
+} from './harness.mjs';
+
+const CASES = [
+  {
+    lang: 'en', userId: 'acme-billing', to: null, account: 'Acme Corporation',
+    labels: { userId: 'User ID', password: 'Password', signIn: 'Sign in', forgot: 'Forgot your password?' },
+    newPassword: 'Correct-Horse-42',
+  },
+  {
+    lang: 'it', userId: 'globex-billing', to: 'ap@globex.example', account: 'Globex',
+    labels: { userId: 'ID utente', password: 'Password', signIn: 'Accedi', forgot: 'Password dimenticata?' },
+    newPassword: 'Cavallo-Giusto-42',
+  },
+];
+const SUBJECT_EN = 'Reset your Corporate Billing Portal password';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer('reset');
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const path = (page) => new URL(page.url()).pathname;
+const bodyText = (page) => page.locator('body').innerText();
+
+let n = 0;
+for (const c of CASES) {
+  const { lang, labels } = c;
+  describe(`password reset (${lang})`, () => {
+    let page;
+    let link;
+    before(async () => { page = await newPage(browser, server); });
+    after(async () => { await page?.context().close(); });
+
+    test(`${++n}. ${lang}: "${labels.forgot}" leads to the forgot-password form`, async () => {
+      await navigate(page, () => page.goto('/corporate'));
+      if (lang !== 'en') await switchLanguage(page, lang);
+      await checkPage(page, `reset-${lang}-01-sign-in`, { lang });
+      await navigate(page, () => page.getByRole('link', { name: labels.forgot, exact: true }).click());
+      assert.equal(path(page), '/corporate/forgot');
+      await checkPage(page, `reset-${lang}-02-forgot`, { lang });
+      assert.equal(await page.getByLabel(labels.userId, { exact: true }).count(), 1,
+        `the forgot form has a field labelled "${labels.userId}"`);
+    });
+
+    test(`${++n}. ${lang}: submitting the User ID shows a confirmation and emails a reset link`, async () => {
+      const before = mailFiles(server.mailDir);
+      await page.getByLabel(labels.userId, { exact: true }).fill(c.userId);
+      const resp = await navigate(page, () =>
+        page.locator('form[action="/corporate/forgot"]').getByRole('button').click());
+      assert.equal(resp.status(), 200);
+      await checkPage(page, `reset-${lang}-03-forgot-sent`, { lang });
+      const confirmation = await page.locator('main, body').first().innerText();
+      assert.equal(await page.getByLabel(labels.userId, { exact: true }).count(), 0,
+        'the confirmation replaces the form');
+
+      const mail = await waitForNewEmail(server.mailDir, before);
+      const wantSubject = tr(lang, SUBJECT_EN);
+      assert.equal(mail.headers.subject, wantSubject, 'reset email subject');
+      if (lang !== 'en') {
+        assert.notEqual(mail.headers.subject, SUBJECT_EN, `the subject is in the account's language (${lang})`);
+      }
+      if (c.to) assert.ok(mail.headers.to.includes(c.to), `reset email To: ${mail.headers.to}`);
+      link = findResetLink(mail, server.base);
+
+      // An unknown User ID shows the very same confirmation (no account enumeration).
+      const before2 = mailFiles(server.mailDir);
+      await navigate(page, () => page.goto('/corporate/forgot'));
+      await page.getByLabel(labels.userId, { exact: true }).fill('no-such-user-here');
+      await navigate(page, () =>
+        page.locator('form[action="/corporate/forgot"]').getByRole('button').click());
+      assert.equal(await page.locator('main, body').first().innerText(), confirmation,
+        'same confirmation for an unknown User ID');
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(mailFiles(server.mailDir).filter((f) => !before2.includes(f)), [],
+        'no email for an unknown User ID');
+    });
+
+    test(`${++n}. ${lang}: the link opens the reset form; a too-short password is refused, the form still works`, async () => {
+      const resp = await navigate(page, () => page.goto(link));
+      assert.equal(resp.status(), 200, `GET ${link}`);
+      await checkPage(page, `reset-${lang}-04-reset-form`, { lang });
+      const pwLabel = await labelOf(page, 'input[name=password]');
+      const confirmLabel = await labelOf(page, 'input[name=password_confirm]');
+      const pw = page.getByLabel(pwLabel, { exact: true });
+      const confirm = page.getByLabel(confirmLabel, { exact: true });
+      assert.equal(await pw.count(), 1, `field reachable by its label "${pwLabel}"`);
+      assert.equal(await confirm.count(), 1, `field reachable by its label "${confirmLabel}"`);
+      const token = new URL(link).searchParams.get('token');
+      assert.equal(await page.locator('input[type=hidden][name=token]').inputValue(), token);
+
+      const before = await bodyText(page);
+      await pw.fill('short-1');
+      await confirm.fill('short-1');
+      const r2 = await navigate(page, () =>
+        page.locator('form[action="/corporate/reset"]').getByRole('button').click());
+      assert.ok(r2.status() >= 400 && r2.status() < 500, `a too-short password answers 4xx, got ${r2.status()}`);
+      await checkPage(page, `reset-${lang}-05-too-short`, { lang });
+      const after = await bodyText(page);
+      assert.notEqual(after, before, 'an error message shows');
+      assert.ok(/10/.test(after), `the error mentions the 10-character minimum:\n${after}`);
+      // Nothing else is lost: the token is still in the form and the fields are still there.
+      assert.equal(await page.locator('input[type=hidden][name=token]').inputValue(), token,
+        'the token is kept after the error');
+      assert.equal(await page.getByLabel(pwLabel, { exact: true }).count(), 1);
+      assert.equal(await page.getByLabel(confirmLabel, { exact: true }).count(), 1);
+    });
+
+    test(`${++n}. ${lang}: a good new password is accepted and signs in; the old one and the link no longer work`, async () => {
+      const pwLabel = await labelOf(page, 'input[name=password]');
+      const confirmLabel = await labelOf(page, 'input[name=password_confirm]');
+      await page.getByLabel(pwLabel, { exact: true }).fill(c.newPassword);
+      await page.getByLabel(confirmLabel, { exact: true }).fill(c.newPassword);
+      const resp = await navigate(page, () =>
+        page.locator('form[action="/corporate/reset"]').getByRole('button').click());
+      assert.equal(resp.status(), 200);
+      await checkPage(page, `reset-${lang}-06-changed`, { lang });
+      const done = tr(lang, 'Your password has been changed.');
+      assert.ok((await bodyText(page)).includes(done), `the page says "${done}"`);
+
+      // The link to sign in.
+      const signInLink = page.locator('main a[href="/corporate"], a[href="/corporate"]').first();
+      assert.equal(await signInLink.count(), 1, 'a link to the sign-in page');
+      await navigate(page, () => signInLink.click());
+      assert.equal(path(page), '/corporate');
+
+      // Old password refused.
+      await page.getByLabel(labels.userId, { exact: true }).fill(c.userId);
+      await page.getByLabel(labels.password, { exact: true }).fill(DEMO_PASSWORD);
+      const r1 = await navigate(page, () => page.getByRole('button', { name: labels.signIn, exact: true }).click());
+      assert.equal(r1.status(), 401, 'the old password no longer signs in');
+
+      // New password works.
+      await page.getByLabel(labels.userId, { exact: true }).fill(c.userId);
+      await page.getByLabel(labels.password, { exact: true }).fill(c.newPassword);
+      const r2 = await navigate(page, () => page.getByRole('button', { name: labels.signIn, exact: true }).click());
+      assert.equal(r2.status(), 200);
+      assert.equal(path(page), '/corporate/account', 'signed in with the new password');
+      await checkPage(page, `reset-${lang}-07-account`, { lang });
+      assert.ok((await bodyText(page)).includes(c.account), `the account page names ${c.account}`);
+
+      // The link was single use.
+      const r3 = await navigate(page, () => page.goto(link));
+      assert.equal(r3.status(), 410, 'a used link answers 410');
+      await checkPage(page, `reset-${lang}-08-link-used`, { lang });
+      const used = tr(lang, 'This link has already been used.');
+      assert.ok((await bodyText(page)).includes(used), `the page says "${used}"`);
+    });
+  });
+}

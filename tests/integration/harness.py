@@ -1,0 +1,467 @@
+"""Helpers for cobro's integration tests: the binary, a running server, an HTTP client with a
+cookie jar, an SMTP sink, raw sockets and direct database access. Standard library only (plus
+aiosmtpd for the sink)."""
+import email
+import email.policy
+import hashlib
+import html
+import http.cookiejar
+import os
+import re
+import select
+import signal
+import socket
+import sqlite3
+import subprocess
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DEMO_PASSWORD = "demo-password"
+MAIL_FROM = "Vendor Billing <billing@vendor.example>"
+SANITIZER_MARKS = ("runtime error", "AddressSanitizer", "LeakSanitizer")
+
+
+def cobro_bin():
+    path = os.environ.get("COBRO_BIN") or "build/cobro"
+    if not os.path.isabs(path):
+        path = os.path.join(REPO, path)
+    return path
+
+
+def clean_env(**extra):
+    """The environment for a cobro process: ours without any COBRO_* setting, plus extra."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COBRO_")}
+    env.update(extra)
+    return env
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def sanitizer_lines(text):
+    return [line for line in text.splitlines() if any(m in line for m in SANITIZER_MARKS)]
+
+
+def run_cobro(args, cwd=None, env=None, timeout=60):
+    """Runs `cobro ARGS` to completion; returns the CompletedProcess (text)."""
+    return subprocess.run([cobro_bin()] + list(args), cwd=cwd, env=env or clean_env(),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def sha256_hex(s):
+    return hashlib.sha256(s.encode()).hexdigest()
+
+
+# ---- SMTP sink ------------------------------------------------------------------------------
+
+class SmtpSink:
+    """Collects every message an SMTP client hands to 127.0.0.1:port (aiosmtpd)."""
+
+    def __init__(self):
+        self.port = free_port()
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self.messages = []  # dicts: mail_from, rcpt_tos, msg (EmailMessage), raw
+
+    async def handle_DATA(self, server, session, envelope):
+        raw = envelope.original_content or envelope.content
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8")
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        with self._cond:
+            self.messages.append({"mail_from": envelope.mail_from,
+                                  "rcpt_tos": list(envelope.rcpt_tos), "msg": msg, "raw": raw})
+            self._cond.notify_all()
+        return "250 OK"
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self):
+        self._controller.stop()
+
+    def mark(self):
+        """A position in the list: later waits may look only at messages after it."""
+        with self._lock:
+            return len(self.messages)
+
+    def since(self, mark=0, pred=None):
+        with self._lock:
+            items = list(self.messages[mark:])
+        return [m for m in items if pred is None or pred(m)]
+
+    def wait_for(self, pred, since=0, timeout=10.0, count=1):
+        """Waits until count messages after since match pred; returns them (a list when
+        count > 1, else the one message). Raises AssertionError on time-out."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [m for m in self.messages[since:] if pred(m)]
+                if len(found) >= count:
+                    return found if count > 1 else found[0]
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        "no matching email within %.0f s (%d of %d found; %d messages seen: %s)"
+                        % (timeout, len(found), count, len(self.messages) - since,
+                           [(m["rcpt_tos"], str(m["msg"]["Subject"])) for m in self.messages[since:]]))
+                self._cond.wait(min(left, 0.2))
+
+
+def to_pred(addr):
+    addr = addr.lower()
+    return lambda m: addr in [r.lower() for r in m["rcpt_tos"]] or addr in str(m["msg"]["To"]).lower()
+
+
+def body_text(msg):
+    part = msg.get_body(preferencelist=("plain", "html"))
+    return (part or msg).get_content()
+
+
+# ---- HTML helpers ---------------------------------------------------------------------------
+
+_TAG_RE = re.compile(r"<input\b[^>]*>", re.I | re.S)
+_ATTR_RE = re.compile(r'([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s>]+)))?')
+
+
+def input_tags(page):
+    """Every <input> of the page as a dict of its attributes (values unescaped)."""
+    out = []
+    for tag in _TAG_RE.findall(page):
+        attrs = {}
+        for m in _ATTR_RE.finditer(tag[len("<input"):].rstrip(">/")):
+            val = m.group(2) if m.group(2) is not None else (
+                m.group(3) if m.group(3) is not None else (m.group(4) or ""))
+            attrs[m.group(1).lower()] = html.unescape(val)
+        out.append(attrs)
+    return out
+
+
+def input_value(page, name):
+    """The value attribute of the first input named name, '' when it has none, None if absent."""
+    for attrs in input_tags(page):
+        if attrs.get("name") == name:
+            return attrs.get("value", "")
+    return None
+
+
+def csrf_of(page):
+    token = input_value(page, "csrf")
+    assert token, "no csrf hidden input on the page:\n" + page[:2000]
+    return token
+
+
+def html_lang(page):
+    m = re.search(r"<html\b[^>]*\blang\s*=\s*\"([^\"]*)\"", page, re.I)
+    return m.group(1) if m else None
+
+
+def form_actions(page):
+    return re.findall(r"<form\b[^>]*\baction\s*=\s*\"([^\"]*)\"", page, re.I)
+
+
+# ---- HTTP client ----------------------------------------------------------------------------
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.raw = body
+        self.text = body.decode("utf-8", errors="replace")
+
+    @property
+    def location(self):
+        """The Location header as a path plus query ("/corporate?expired=1"), or None."""
+        loc = self.headers.get("Location")
+        if loc is None:
+            return None
+        parts = urllib.parse.urlsplit(loc)
+        return parts.path + ("?" + parts.query if parts.query else "")
+
+    @property
+    def location_path(self):
+        loc = self.location
+        return None if loc is None else urllib.parse.urlsplit(loc).path
+
+    def set_cookies(self):
+        return self.headers.get_all("Set-Cookie") or []
+
+    def set_cookie(self, name):
+        """The raw Set-Cookie header for name, or None."""
+        for h in self.set_cookies():
+            if h.split("=", 1)[0].strip() == name:
+                return h
+        return None
+
+    def __repr__(self):
+        return "<Response %d %s>" % (self.status, self.headers.get("Location") or "")
+
+
+class _PassThrough(urllib.request.HTTPErrorProcessor):
+    """Every answer comes back as is: no exception for 4xx/5xx, no redirect followed."""
+
+    def http_response(self, request, response):
+        return response
+
+    https_response = http_response
+
+
+class Client:
+    """A browser-like client: one cookie jar, redirects not followed."""
+
+    def __init__(self, base_url, accept_language=None):
+        self.base_url = base_url.rstrip("/")
+        self.jar = http.cookiejar.CookieJar()
+        self.accept_language = accept_language
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
+                                                  _PassThrough())
+
+    def request(self, method, path, data=None, headers=None, timeout=30):
+        url = path if path.startswith("http") else self.base_url + path
+        h = {}
+        if self.accept_language:
+            h["Accept-Language"] = self.accept_language
+        if data is not None:
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        h.update(headers or {})
+        req = urllib.request.Request(url, data=data, headers=h, method=method)
+        with self.opener.open(req, timeout=timeout) as resp:
+            body = resp.read()
+            return Response(resp.status, resp.headers, body)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, fields, **kw):
+        if isinstance(fields, (bytes, bytearray)):
+            data = bytes(fields)
+        else:
+            data = urllib.parse.urlencode(fields).encode("utf-8")
+        return self.request("POST", path, data=data, **kw)
+
+    def csrf(self, path):
+        """GETs path (must answer 200) and returns its csrf token."""
+        r = self.get(path)
+        assert r.status == 200, "GET %s -> %d (%s)" % (path, r.status, r.headers.get("Location"))
+        return csrf_of(r.text)
+
+    def submit(self, page_path, action, fields):
+        """GETs page_path for its csrf token, then POSTs fields plus csrf to action."""
+        token = self.csrf(page_path)
+        return self.post(action, dict(fields, csrf=token))
+
+    def cookie(self, name):
+        for c in self.jar:
+            if c.name == name:
+                return c.value
+        return None
+
+    def set_cookie(self, name, value):
+        host = urllib.parse.urlsplit(self.base_url).hostname
+        for c in list(self.jar):
+            if c.name == name:
+                self.jar.clear(c.domain, c.path, c.name)
+        self.jar.set_cookie(http.cookiejar.Cookie(
+            version=0, name=name, value=value, port=None, port_specified=False, domain=host,
+            domain_specified=False, domain_initial_dot=False, path="/", path_specified=True,
+            secure=False, expires=None, discard=True, comment=None, comment_url=None,
+            rest={}, rfc2109=False))
+
+    def drop_cookie(self, name):
+        for c in list(self.jar):
+            if c.name == name:
+                self.jar.clear(c.domain, c.path, c.name)
+
+    # Sign-in shortcuts (the client must not hold a session of that audience yet).
+    def sign_in_corporate(self, user_id, password=DEMO_PASSWORD):
+        return self.submit("/corporate", "/corporate/sign-in",
+                           {"user_id": user_id, "password": password})
+
+    def sign_in_billing(self, email_addr, password=DEMO_PASSWORD):
+        return self.submit("/billing", "/billing/sign-in", {"email": email_addr, "password": password})
+
+    def sign_in_staff(self, email_addr, password=DEMO_PASSWORD):
+        return self.submit("/staff", "/staff/sign-in", {"email": email_addr, "password": password})
+
+    def sign_out(self, signed_in_page):
+        """POSTs /sign-out with the csrf token of a signed-in page."""
+        r = self.get(signed_in_page)
+        assert r.status == 200, r
+        return self.post("/sign-out", {"csrf": csrf_of(r.text)})
+
+
+def new_session_cookie(response):
+    """The value of a cobro_session cookie the answer sets (not one it clears), or None."""
+    header = response.set_cookie("cobro_session")
+    if not header:
+        return None
+    value = header.split(";", 1)[0].split("=", 1)[1].strip()
+    attrs = header.lower()
+    if not value or "max-age=0" in attrs or "expires=thu, 01 jan 1970" in attrs:
+        return None
+    return value
+
+
+# ---- raw sockets ----------------------------------------------------------------------------
+
+def raw_exchange(port, head, body=b"", timeout=10.0, body_delay=0.5):
+    """Sends head (bytes, the request line and headers, ending in a blank line); when the server
+    has not answered within body_delay seconds, sends body too. Returns (status, raw answer);
+    status is None when the server closed without an answer."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        s.sendall(head)
+        if body:
+            readable, _, _ = select.select([s], [], [], body_delay)
+            if not readable:
+                try:
+                    s.sendall(body)
+                except OSError:
+                    pass
+        data = b""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+            if b"\r\n\r\n" in data:
+                hdr, _, rest = data.partition(b"\r\n\r\n")
+                m = re.search(rb"(?im)^content-length:\s*(\d+)", hdr)
+                if m and len(rest) >= int(m.group(1)):
+                    break
+    finally:
+        s.close()
+    m = re.match(rb"HTTP/1\.[01] (\d{3})", data)
+    return (int(m.group(1)) if m else None), data
+
+
+# ---- the server -----------------------------------------------------------------------------
+
+class Server:
+    """One `cobro serve` on a fresh database (made by `cobro demo`), in its own temp dir."""
+
+    def __init__(self, workdir, smtp_port):
+        self.dir = str(workdir)
+        self.db_path = os.path.join(self.dir, "t.db")
+        self.port = free_port()
+        self.base_url = "http://127.0.0.1:%d" % self.port
+        self.smtp_port = smtp_port
+        self.proc = None
+        self.stderr_path = os.path.join(self.dir, "stderr.log")
+        self.stdout_path = os.path.join(self.dir, "stdout.log")
+
+    def start(self):
+        binary = cobro_bin()
+        if not os.path.exists(binary):
+            raise AssertionError("cobro binary not found at %s (build it, or set COBRO_BIN)" % binary)
+        demo = run_cobro(["demo", "--db", self.db_path], cwd=self.dir)
+        assert demo.returncode == 0, "cobro demo failed (%d): %s" % (demo.returncode, demo.stderr)
+        assert not sanitizer_lines(demo.stderr), demo.stderr
+        args = [binary, "serve", "--db", self.db_path, "--listen", "127.0.0.1:%d" % self.port,
+                "--base-url", self.base_url, "--smtp-url", "smtp://127.0.0.1:%d" % self.smtp_port,
+                "--mail-from", MAIL_FROM, "--threads", "2"]
+        self._err = open(self.stderr_path, "wb")
+        self._out = open(self.stdout_path, "wb")
+        self.proc = subprocess.Popen(args, cwd=self.dir, env=clean_env(), stdout=self._out,
+                                     stderr=self._err)
+        deadline = time.monotonic() + 15
+        last = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("cobro serve exited with %d at start-up:\n%s"
+                                     % (self.proc.returncode, self.stderr()))
+            try:
+                r = Client(self.base_url).get("/healthz", timeout=2)
+                if r.status == 200:
+                    return
+                last = r.status
+            except OSError as e:
+                last = e
+            time.sleep(0.1)
+        self.proc.kill()
+        self.proc.wait()
+        raise AssertionError("cobro serve did not answer /healthz within 15 s (last: %r):\n%s"
+                             % (last, self.stderr()))
+
+    def stderr(self):
+        try:
+            with open(self.stderr_path, "rb") as f:
+                return f.read().decode("utf-8", errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self):
+        """SIGTERM, wait; returns a list of problems (empty when the exit was clean)."""
+        problems = []
+        if self.proc is None:
+            return problems
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                problems.append("cobro serve did not exit within 20 s of SIGTERM")
+        else:
+            problems.append("cobro serve had exited before the end of the tests")
+        self._err.close()
+        self._out.close()
+        if self.proc.returncode != 0:
+            problems.append("cobro serve exited with status %d" % self.proc.returncode)
+        bad = sanitizer_lines(self.stderr())
+        if bad:
+            problems.append("sanitizer report on stderr: " + "; ".join(bad[:5]))
+        if problems:
+            problems.append("stderr tail:\n" + self.stderr()[-4000:])
+        return problems
+
+    def client(self, accept_language=None):
+        return Client(self.base_url, accept_language=accept_language)
+
+    # Database access (a fresh connection per call, autocommit, so no lock is held).
+    def _connect(self):
+        return sqlite3.connect(self.db_path, timeout=15, isolation_level=None)
+
+    def query(self, sql, args=()):
+        con = self._connect()
+        try:
+            return con.execute(sql, args).fetchall()
+        finally:
+            con.close()
+
+    def scalar(self, sql, args=()):
+        rows = self.query(sql, args)
+        return rows[0][0] if rows else None
+
+    def execute(self, sql, args=()):
+        """Runs one statement; returns the number of rows changed."""
+        con = self._connect()
+        try:
+            cur = con.execute(sql, args)
+            return cur.rowcount
+        finally:
+            con.close()
+
+    def count(self, table, where="1", args=()):
+        return self.scalar("SELECT count(*) FROM %s WHERE %s" % (table, where), args)
+
+    def session_valid(self, token, path):
+        """True when a fresh client holding only cobro_session=token gets path with 200."""
+        c = self.client()
+        c.set_cookie("cobro_session", token)
+        return c.get(path).status == 200
