@@ -19,8 +19,18 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { SETTING_DB, SETTING_LISTEN, SETTING_BASE_URL, SETTING_SMTP_URL, SETTING_MAIL_FROM,
-       SETTING_MAIL_DIR, SETTING_THREADS, SETTING_WORKERS, SETTING_ACCESS_LOG, SETTING_COUNT };
+enum {
+    SETTING_DB,
+    SETTING_LISTEN,
+    SETTING_BASE_URL,
+    SETTING_SMTP_URL,
+    SETTING_MAIL_FROM,
+    SETTING_MAIL_DIR,
+    SETTING_THREADS,
+    SETTING_WORKERS,
+    SETTING_ACCESS_LOG,
+    SETTING_COUNT
+};
 
 static const struct {
     const char *flag; /* without the leading "--" */
@@ -42,16 +52,15 @@ static const struct {
 enum { MAX_COUNT = 64, HOST_MAX = 253 };
 
 #define LISTEN_REASON "expected HOST:PORT with a port from 1 to 65535"
-#define LISTEN_HOST_REASON                                                                     \
-    "expected HOST:PORT where HOST is an IPv4 address, localhost, a host name of at most 63 "  \
+#define LISTEN_HOST_REASON                                                                         \
+    "expected HOST:PORT where HOST is an IPv4 address, localhost, a host name of at most 63 "      \
     "characters or an [IPv6] address"
-#define BASE_URL_REASON                                                                        \
-    "expected http://HOST[:PORT][/PATH] or https://HOST[:PORT][/PATH] without spaces, query "  \
+#define BASE_URL_REASON                                                                            \
+    "expected http://HOST[:PORT][/PATH] or https://HOST[:PORT][/PATH] without spaces, query "      \
     "or fragment"
 #define SMTP_REASON "expected smtp://HOST:PORT or smtps://HOST:PORT"
 #define SMTP_USER_REASON SMTP_REASON ", with USER:PASSWORD@ before HOST when a login is needed"
-#define MAIL_FROM_REASON                                                                       \
-    "expected \"Name <address>\" or an address such as billing@example.com"
+#define MAIL_FROM_REASON "expected \"Name <address>\" or an address such as billing@example.com"
 #define COUNT_REASON "expected a whole number from 1 to 64"
 
 /* ---- Derived strings: heap copies kept on a list, so they live (and stay reachable) for the
@@ -104,6 +113,22 @@ static void shown(const char *value, char out[100])
     }
     out[n] = '\0';
     if (value[n]) strcpy(out + n, "...");
+}
+
+/* An SMTP URL as shown inside an error line: its password, if any, as "***". */
+static void shown_smtp(const char *value, char out[100])
+{
+    const char *scheme = strstr(value, "://");
+    const char *at = scheme ? strrchr(scheme + 3, '@') : NULL;
+    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+    if (!colon) {
+        shown(value, out);
+        return;
+    }
+    char masked[100];
+    snprintf(masked, sizeof masked, "%.*s:***%.60s", (int)(colon - value < 30 ? colon - value : 30),
+             value, at);
+    shown(masked, out);
 }
 
 /* ---- Syntax helpers */
@@ -426,26 +451,25 @@ config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **a
         const char *arg = argv[i];
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
             shown(arg, show);
-            set_err(err, err_size, "unexpected argument \"%s\": %s takes only --flags", show,
+            set_err(err, err_size, "unexpected argument \"%s\": cobro %s takes only --flags", show,
                     subcommand);
             return CONFIG_ERROR;
         }
         const char *name = arg + 2, *eq = strchr(name, '=');
         size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
         int s = 0;
-        while (s < SETTING_COUNT &&
-               !(strlen(settings[s].flag) == name_len &&
-                 strncmp(settings[s].flag, name, name_len) == 0))
+        while (s < SETTING_COUNT && !(strlen(settings[s].flag) == name_len &&
+                                      strncmp(settings[s].flag, name, name_len) == 0))
             s++;
         if (s == SETTING_COUNT) {
             char flag[100];
             shown(arg, flag);
             if (eq && (size_t)(eq - arg) < 80) flag[eq - arg] = '\0';
-            set_err(err, err_size, "unknown option %s (see %s --help)", flag, subcommand);
+            set_err(err, err_size, "unknown option %s (see cobro %s --help)", flag, subcommand);
             return CONFIG_ERROR;
         }
         if (!(settings[s].group & accepted)) {
-            set_err(err, err_size, "--%s is not an option of %s (see %s --help)",
+            set_err(err, err_size, "--%s is not an option of cobro %s (see cobro %s --help)",
                     settings[s].flag, subcommand, subcommand);
             return CONFIG_ERROR;
         }
@@ -471,19 +495,21 @@ config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **a
     /* Check the final values, in a fixed order, and fill cfg. */
     memset(cfg, 0, sizeof *cfg);
     char reason[300];
-#define FAIL(s, why)                                                                           \
-    do {                                                                                       \
-        shown(value[s], show);                                                                 \
-        set_err(err, err_size, "%s \"%s\": %s", source[s][0] ? source[s] : settings[s].env,   \
-                show, why);                                                                    \
-        return CONFIG_ERROR;                                                                   \
+#define FAIL(s, why)                                                                               \
+    do {                                                                                           \
+        if (s == SETTING_SMTP_URL)                                                                 \
+            shown_smtp(value[s], show);                                                            \
+        else                                                                                       \
+            shown(value[s], show);                                                                 \
+        set_err(err, err_size, "%s \"%s\": %s", source[s][0] ? source[s] : settings[s].env, show,  \
+                why);                                                                              \
+        return CONFIG_ERROR;                                                                       \
     } while (0)
 
     if (!*value[SETTING_DB]) FAIL(SETTING_DB, "expected the path of the database file");
     cfg->db_path = value[SETTING_DB];
 
-    if (!config_parse_listen(value[SETTING_LISTEN], cfg->host, &cfg->port, reason,
-                             sizeof reason))
+    if (!config_parse_listen(value[SETTING_LISTEN], cfg->host, &cfg->port, reason, sizeof reason))
         FAIL(SETTING_LISTEN, reason);
     cfg->listen = value[SETTING_LISTEN];
 
@@ -493,7 +519,8 @@ config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **a
         const char *url = value[SETTING_BASE_URL];
         size_t n = strlen(url);
         if (url[n - 1] == '/') {
-            while (url[n - 1] == '/') n--; /* stops at the "//" of the scheme at the latest */
+            while (url[n - 1] == '/')
+                n--; /* stops at the "//" of the scheme at the latest */
             url = keep(strndup(url, n));
             if (!url) {
                 set_err(err, err_size, "out of memory");

@@ -102,8 +102,10 @@ void email_addr_part(const char *from, char *out, unsigned n)
             end = gt;
         }
     }
-    while (start < end && is_space(*start)) start++;
-    while (end > start && is_space(end[-1])) end--;
+    while (start < end && is_space(*start))
+        start++;
+    while (end > start && is_space(end[-1]))
+        end--;
     size_t len = (size_t)(end - start);
     if (len >= n) len = n - 1;
     memcpy(out, start, len);

@@ -132,6 +132,8 @@ void cookies_parse(arena_t *a, const char *header, kvlist_t *out)
         if (*p != '=') continue;
         size_t name_len = (size_t)(p - name);
         const char *value = ++p;
+        while (*value == ' ' || *value == '\t') value++;
+        p = value;
         while (*p && *p != ';') p++;
         size_t value_len = (size_t)(p - value);
         while (value_len > 0 && value[value_len - 1] == ' ') value_len--;

@@ -43,7 +43,8 @@ static void field(char out[FIELD_MAX + 1], const char *s, char stop)
         return;
     }
     size_t n = 0;
-    while (s[n] && s[n] != stop && n < FIELD_MAX) n++;
+    while (s[n] && s[n] != stop && n < FIELD_MAX)
+        n++;
     if (n == 0) {
         strcpy(out, "-");
         return;
@@ -60,8 +61,10 @@ static void log_line(const char *level, const char *fmt, va_list ap)
 {
     char msg[LOG_LINE_MAX];
     int n = vsnprintf(msg, sizeof msg, fmt, ap);
-    if (n < 0) strcpy(msg, "(unprintable log message)");
-    else if ((size_t)n >= sizeof msg) strcpy(msg + sizeof msg - 4, "...");
+    if (n < 0)
+        strcpy(msg, "(unprintable log message)");
+    else if ((size_t)n >= sizeof msg)
+        strcpy(msg + sizeof msg - 4, "...");
     sanitize(msg);
     char ts[32];
     timestamp(ts);

@@ -14,10 +14,8 @@ static void render_admin_view(req_t *r, const account_user_t *me, const account_
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Name"), me->name);
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Email"), me->email);
     html_render(b, "<dt>%s</dt><dd>%s</dd></dl></section>", T("Currency"), acc->currency);
-    html_render(b, "<section class=\"card\" aria-labelledby=\"bill-to\"><h2 id=\"bill-to\">%s</h2>"
-                   "<address>%s<br>%s<br>%s %s %s<br>%s</address></section></div>",
-                T("Bill To"), acc->bill_to_name, acc->address_line1, acc->postal_code, acc->city,
-                acc->region, acc->country);
+    bill_to_block(r, acc);
+    html_render(b, "</div>");
     layout_end(r);
 }
 

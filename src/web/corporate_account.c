@@ -1,21 +1,6 @@
 /* The corporate billing contact's account page: the account, its Bill To and billing contact. */
 #include "pages.h"
 
-/* The Bill To block: name, address lines, city/region/postal code, country, phone. */
-static void write_bill_to(req_t *r, const account_t *acc)
-{
-    buf_t *b = &r->resp.body;
-    html_render(b, "<section class=\"card\" aria-labelledby=\"bill-to\"><h2 id=\"bill-to\">%s</h2>"
-                   "<address>%s<br>",
-                T("Bill To"), acc->bill_to_name);
-    if (*acc->address_line1) html_render(b, "%s<br>", acc->address_line1);
-    if (*acc->address_line2) html_render(b, "%s<br>", acc->address_line2);
-    html_render(b, "%s %s %s<br>%s</address>", acc->postal_code, acc->city, acc->region,
-                acc->country);
-    if (*acc->phone) html_render(b, "<p>%s: %s</p>", T("Phone"), acc->phone);
-    html_render(b, "</section>");
-}
-
 void page_corporate_account(req_t *r)
 {
     credential_t c;
@@ -40,7 +25,7 @@ void page_corporate_account(req_t *r)
                     T("Your sales representative"), acc.sales_rep_name, acc.sales_rep_email,
                     acc.sales_rep_email);
     html_render(b, "</dl></section>");
-    write_bill_to(r, &acc);
+    bill_to_block(r, &acc);
     html_render(b, "</div>");
     layout_end(r);
 }

@@ -149,3 +149,23 @@ void notice_info(req_t *r, const char *message)
 {
     html_render(&r->resp.body, "<div class=\"notice info\" role=\"status\">%s</div>", message);
 }
+
+void bill_to_block(req_t *r, const account_t *acc)
+{
+    buf_t *b = &r->resp.body;
+    html_render(b, "<section class=\"card\" aria-labelledby=\"bill-to\"><h2 id=\"bill-to\">%s</h2>"
+                   "<address>%s<br>",
+                T("Bill To"), acc->bill_to_name);
+    if (*acc->address_line1) html_render(b, "%s<br>", acc->address_line1);
+    if (*acc->address_line2) html_render(b, "%s<br>", acc->address_line2);
+    /* North America writes "City, ST 12345"; most of Europe "12345 City (PR)". */
+    if (strcmp(acc->country, "US") == 0 || strcmp(acc->country, "CA") == 0)
+        html_render(b, "%s, %s %s<br>", acc->city, acc->region, acc->postal_code);
+    else if (*acc->region)
+        html_render(b, "%s %s (%s)<br>", acc->postal_code, acc->city, acc->region);
+    else
+        html_render(b, "%s %s<br>", acc->postal_code, acc->city);
+    html_render(b, "%s</address>", acc->country);
+    if (*acc->phone) html_render(b, "<p>%s: %s</p>", T("Phone"), acc->phone);
+    html_render(b, "</section>");
+}

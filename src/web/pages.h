@@ -28,6 +28,9 @@ void form_input(req_t *r, const char *id, const char *label, const char *type, c
 void notice_error(req_t *r, const char *message);
 void notice_info(req_t *r, const char *message);
 
+/* The Bill To block of an account: name, address lines in the country's order, phone. */
+void bill_to_block(req_t *r, const account_t *acc);
+
 /* ---- errors.c ---------------------------------------------------------------------- */
 
 /* A complete error page for status (400, 403, 404, 405, 413, 429, 431, 503...). */

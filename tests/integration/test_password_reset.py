@@ -90,11 +90,11 @@ def test_02_unknown_and_known_user_ids_get_the_same_confirmation(server):
     known = c.post("/corporate/forgot", {"user_id": ACME, "csrf": token})
     assert unknown.status == known.status == 200
 
-    def norm(r, typed):
-        t = r.text.replace(csrf_of(r.text), "CSRF")
-        return t.replace(html.escape(typed), "USERID")
+    def norm(r):
+        token = input_value(r.text, "csrf")
+        return r.text.replace(token, "CSRF") if token else r.text
 
-    assert norm(unknown, "no-such-user") == norm(known, ACME)
+    assert norm(unknown) == norm(known)
     assert server.count("email_outbox") == before + 1
 
 

@@ -12,12 +12,12 @@
 
 static void valid(const char *s)
 {
-    if (!email_valid(s)) fail_msg("expected \"%s\" to be a valid email", s);
+    if (!email_valid(s)) fail_msg("expected \"%s\" to be a valid email", s ? s : "(null)");
 }
 
 static void invalid(const char *s)
 {
-    if (email_valid(s)) fail_msg("expected \"%s\" to be refused", s);
+    if (email_valid(s)) fail_msg("expected \"%s\" to be refused", s ? s : "(null)");
 }
 
 static void test_01_email_ordinary(void **state)
@@ -64,8 +64,10 @@ static void test_03_email_local_part(void **state)
     invalid("al[ice]@example.com");
     invalid("al\tice@example.com");
     invalid("alice\r\nBcc: x@example.com@example.com");
-    invalid("ali\xC3\xB1" "e@example.com"); /* non-ASCII */
-    invalid("ali\x7F" "e@example.com");
+    invalid("ali\xC3\xB1"
+            "e@example.com"); /* non-ASCII */
+    invalid("ali\x7F"
+            "e@example.com");
 }
 
 static void test_04_email_domain(void **state)
@@ -146,7 +148,8 @@ static void test_06_user_id(void **state)
     assert_false(user_id_valid("alice@localhost")); /* with '@' it must be an email */
     assert_false(user_id_valid("alice@"));
     assert_false(user_id_valid("'; DROP TABLE users; --"));
-    assert_false(user_id_valid("ali\xC3\xB1" "e"));
+    assert_false(user_id_valid("ali\xC3\xB1"
+                               "e"));
     assert_false(user_id_valid("alice\n"));
 }
 
@@ -216,16 +219,11 @@ static void test_10_addr_part_truncates(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_01_email_ordinary),
-        cmocka_unit_test(test_02_email_structure),
-        cmocka_unit_test(test_03_email_local_part),
-        cmocka_unit_test(test_04_email_domain),
-        cmocka_unit_test(test_05_email_lengths),
-        cmocka_unit_test(test_06_user_id),
-        cmocka_unit_test(test_07_user_id_lengths),
-        cmocka_unit_test(test_08_ascii_lower),
-        cmocka_unit_test(test_09_addr_part),
-        cmocka_unit_test(test_10_addr_part_truncates),
+        cmocka_unit_test(test_01_email_ordinary),   cmocka_unit_test(test_02_email_structure),
+        cmocka_unit_test(test_03_email_local_part), cmocka_unit_test(test_04_email_domain),
+        cmocka_unit_test(test_05_email_lengths),    cmocka_unit_test(test_06_user_id),
+        cmocka_unit_test(test_07_user_id_lengths),  cmocka_unit_test(test_08_ascii_lower),
+        cmocka_unit_test(test_09_addr_part),        cmocka_unit_test(test_10_addr_part_truncates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

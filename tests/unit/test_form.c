@@ -96,12 +96,12 @@ static void test_05_invalid_utf8(void **state)
     assert_malformed("a=%F4%90%80%80");    /* U+110000, past the last code point */
     assert_malformed("a=%F8%88%80%80%80"); /* five-byte form */
     assert_malformed("a=%FF");
-    assert_malformed("a=%80");             /* lone continuation byte */
-    assert_malformed("a=%C3");             /* truncated sequence */
-    assert_malformed("a=%E2%82");          /* truncated sequence */
-    assert_malformed("a=%C3A");            /* lead byte then ASCII */
-    assert_malformed("a=\xC0\x80");        /* raw bytes are checked too */
-    assert_malformed("\xED\xA0\x80=1");    /* and names too */
+    assert_malformed("a=%80");          /* lone continuation byte */
+    assert_malformed("a=%C3");          /* truncated sequence */
+    assert_malformed("a=%E2%82");       /* truncated sequence */
+    assert_malformed("a=%C3A");         /* lead byte then ASCII */
+    assert_malformed("a=\xC0\x80");     /* raw bytes are checked too */
+    assert_malformed("\xED\xA0\x80=1"); /* and names too */
 
     kvlist_t kv;
     assert_int_equal(parse("a=%F4%8F%BF%BF&b=%F0%9F%98%80&c=\xC3\xB1", &kv), PARSE_OK);

@@ -82,7 +82,8 @@ static void test_06_render_string(void **state)
 {
     (void)state;
     html_render(&B, "<p class=\"x\">Hello, %s!</p>", "<b>Bob & 'Al'</b>");
-    assert_string_equal(B.data, "<p class=\"x\">Hello, &lt;b&gt;Bob &amp; &#39;Al&#39;&lt;/b&gt;!</p>");
+    assert_string_equal(B.data,
+                        "<p class=\"x\">Hello, &lt;b&gt;Bob &amp; &#39;Al&#39;&lt;/b&gt;!</p>");
 }
 
 static void test_07_render_null_string(void **state)
@@ -96,14 +97,15 @@ static void test_08_render_url_component(void **state)
 {
     (void)state;
     html_render(&B, "<a href=\"/lang?to=fr&amp;next=%u\">", "/corporate?x=1&y=\"ñ\" ");
-    assert_string_equal(B.data,
-                        "<a href=\"/lang?to=fr&amp;next=%2Fcorporate%3Fx%3D1%26y%3D%22%C3%B1%22%20\">");
+    assert_string_equal(
+        B.data, "<a href=\"/lang?to=fr&amp;next=%2Fcorporate%3Fx%3D1%26y%3D%22%C3%B1%22%20\">");
 }
 
 static void test_09_render_numbers(void **state)
 {
     (void)state;
-    html_render(&B, "%d|%d|%d|%L|%L|%L", 0, INT_MIN, INT_MAX, (int64_t)0, (int64_t)INT64_MIN, (int64_t)INT64_MAX);
+    html_render(&B, "%d|%d|%d|%L|%L|%L", 0, INT_MIN, INT_MAX, (int64_t)0, (int64_t)INT64_MIN,
+                (int64_t)INT64_MAX);
     assert_string_equal(B.data, "0|-2147483648|2147483647|0|-9223372036854775808|"
                                 "9223372036854775807");
 }

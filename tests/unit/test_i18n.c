@@ -123,7 +123,8 @@ static void test_10_tr_unknown_msgid(void **state)
 {
     (void)state;
     const char *id = "No such message id in any catalog 7f3a";
-    for (int l = 0; l < LANG_COUNT; l++) assert_ptr_equal(tr((lang_t)l, id), id);
+    for (int l = 0; l < LANG_COUNT; l++)
+        assert_ptr_equal(tr((lang_t)l, id), id);
     assert_ptr_equal(tr(LANG_ES, ""), tr(LANG_ES, ""));
     assert_string_equal(tr(LANG_FR, ""), "");
 }
@@ -169,9 +170,9 @@ static void test_13_catalogs_sorted(void **state)
                          c->entries[i - 1].msgid, c->entries[i].msgid);
         for (size_t i = 0; i < c->n; i++)
             if (c->entries[i].msgid[0])
-                assert_ptr_equal(tr((lang_t)l, c->entries[i].msgid),
-                                 c->entries[i].msgstr[0] ? c->entries[i].msgstr
-                                                         : c->entries[i].msgid);
+                assert_ptr_equal(tr((lang_t)l, c->entries[i].msgid), c->entries[i].msgstr[0]
+                                                                         ? c->entries[i].msgstr
+                                                                         : c->entries[i].msgid);
     }
 }
 

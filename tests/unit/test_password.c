@@ -25,10 +25,8 @@ static void test_01_length_in_characters(void **state)
     assert_int_equal(password_check("ñññññññññ", "ñññññññññ", "alice"), PASSWORD_TOO_SHORT);
     assert_int_equal(password_check("ññññññññññ", "ññññññññññ", "alice"), PASSWORD_OK);
     /* Four-byte characters count once each. */
-    assert_int_equal(password_check("😀😀😀😀😀😀😀😀😀", "😀😀😀😀😀😀😀😀😀", "alice"),
-                     PASSWORD_TOO_SHORT);
-    assert_int_equal(password_check("😀😀😀😀😀😀😀😀😀😀", "😀😀😀😀😀😀😀😀😀😀", "alice"),
-                     PASSWORD_OK);
+    assert_int_equal(password_check("😀😀😀😀😀😀😀😀😀", "😀😀😀😀😀😀😀😀😀", "alice"), PASSWORD_TOO_SHORT);
+    assert_int_equal(password_check("😀😀😀😀😀😀😀😀😀😀", "😀😀😀😀😀😀😀😀😀😀", "alice"), PASSWORD_OK);
     assert_int_equal(password_check("", "", "alice"), PASSWORD_TOO_SHORT);
 }
 
@@ -75,7 +73,8 @@ static void test_05_too_long(void **state)
     assert_int_equal(password_check(pw, pw, "alice"), PASSWORD_TOO_LONG);
     /* The limit is in bytes: 513 two-byte characters are too long. */
     static char wide[2 * 513 + 1];
-    for (int i = 0; i < 513; i++) memcpy(wide + 2 * i, "ñ", 2);
+    for (int i = 0; i < 513; i++)
+        memcpy(wide + 2 * i, "ñ", 2);
     wide[2 * 513] = '\0';
     assert_int_equal(password_check(wide, wide, "alice"), PASSWORD_TOO_LONG);
 }

@@ -54,12 +54,14 @@ static void test_02_new_unique(void **state)
         sorted[i] = tokens[i];
     }
     qsort(sorted, N, sizeof *sorted, compare_str);
-    for (int i = 1; i < N; i++) assert_string_not_equal(sorted[i - 1], sorted[i]);
+    for (int i = 1; i < N; i++)
+        assert_string_not_equal(sorted[i - 1], sorted[i]);
 
     /* Every base64url character shows up somewhere in 43,000 random characters. */
     bool seen[256] = {false};
     for (int i = 0; i < N; i++)
-        for (int j = 0; j < TOKEN_CHARS - 1; j++) seen[(unsigned char)tokens[i][j]] = true;
+        for (int j = 0; j < TOKEN_CHARS - 1; j++)
+            seen[(unsigned char)tokens[i][j]] = true;
     const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     for (const char *p = alphabet; *p; p++)
         if (!seen[(unsigned char)*p]) fail_msg("character %c never appeared", *p);
