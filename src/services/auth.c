@@ -93,6 +93,15 @@ auth_status_t auth_sign_in(store_t *s, arena_t *a, const auth_ctx_t *ctx, audien
     out->locked_until = current_lock(s, aud, login, ctx->now, &failed);
     if (failed) return AUTH_ERROR;
     if (out->locked_until) return AUTH_LOCKED;
+    int64_t from_ip = 0;
+    if (store_attempt_failures_from_ip(s, ctx->ip, ctx->now - LOCKOUT_WINDOW, &from_ip) != STORE_OK)
+        return AUTH_ERROR;
+    if (from_ip >= LOCKOUT_IP_FAILURES) {
+        log_info("sign-in refused for %s: %lld failures from it in 15 minutes", ctx->ip,
+                 (long long)from_ip);
+        out->locked_until = ctx->now + LOCKOUT_WINDOW;
+        return AUTH_LOCKED;
+    }
 
     int64_t id = 0, account_id = 0;
     const char *hash = NULL;

@@ -141,6 +141,7 @@ static const char *const migration_1 =
     "  succeeded INTEGER NOT NULL CHECK (succeeded IN (0, 1))"
     ") STRICT;"
     "CREATE INDEX sign_in_attempts_login ON sign_in_attempts(audience, login, at);"
+    "CREATE INDEX sign_in_attempts_ip ON sign_in_attempts(ip, at);"
 
     "CREATE TABLE audit_log ("
     "  id INTEGER PRIMARY KEY,"

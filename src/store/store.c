@@ -365,6 +365,16 @@ store_status_t store_attempt_failures(store_t *s, audience_t aud, const char *lo
     return STORE_OK;
 }
 
+store_status_t store_attempt_failures_from_ip(store_t *s, const char *ip, int64_t since,
+                                              int64_t *count)
+{
+    return returning_id(db_query(s->db,
+                                 "SELECT COUNT(*) FROM sign_in_attempts WHERE ip = $1"
+                                 " AND at >= $2 AND succeeded = 0",
+                                 "si", ip ? ip : "", since),
+                        count);
+}
+
 /* ---- sessions ------------------------------------------------------------------------ */
 
 store_status_t store_session_create(store_t *s, const char *digest, audience_t aud,

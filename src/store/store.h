@@ -100,6 +100,10 @@ store_status_t store_attempt_record(store_t *s, audience_t aud, const char *logi
 store_status_t store_attempt_failures(store_t *s, audience_t aud, const char *login, int64_t since,
                                       int64_t *out, size_t max, size_t *n);
 
+/* Failed attempts from ip (any login, any audience) at or after since. */
+store_status_t store_attempt_failures_from_ip(store_t *s, const char *ip, int64_t since,
+                                              int64_t *count);
+
 /* ---- sessions ------------------------------------------------------------------------ */
 
 typedef struct {

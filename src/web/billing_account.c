@@ -62,10 +62,14 @@ void page_billing_account(req_t *r)
     account_user_t me, admin;
     account_t acc;
     if (!load(r, &me, &acc, &admin)) return;
-    if (me.id == admin.id)
+    if (me.id == admin.id) {
         render_admin_view(r, &me, &acc);
-    else
-        render_member_view(r, &acc, &admin, "", NULL, NULL);
+        return;
+    }
+    const char *sent = req_param(r, "sent");
+    render_member_view(r, &acc, &admin, "", NULL,
+                       sent ? arena_printf(r->arena, T("Your email was sent to %s."), admin.name)
+                            : NULL);
 }
 
 void page_billing_contact_admin(req_t *r)
@@ -83,8 +87,8 @@ void page_billing_contact_admin(req_t *r)
     switch (auth_email_billing_admin(r->store, r->arena, &ctx, me.id, message, &admin)) {
     case AUTH_OK:
         req_mail_queued(r);
-        render_member_view(r, &acc, &admin, "", NULL,
-                           arena_printf(r->arena, T("Your email was sent to %s."), admin.name));
+        /* Post/Redirect/Get: reloading the confirmation must not send the email again. */
+        resp_redirect(r, "/billing/account?sent=1");
         return;
     case AUTH_LIMITED:
         r->resp.status = 429;

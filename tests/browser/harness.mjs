@@ -119,17 +119,27 @@ export async function startServer(label = 'cobro') {
       mailDir,
       stderr: () => stderr,
       async stop() {
+        const diedEarly = exited;
+        let stoppedInTime = true;
         if (!exited) {
           child.kill('SIGTERM');
-          const t = await Promise.race([exitPromise, sleep(10000).then(() => 'timeout')]);
+          let timer;
+          const t = await Promise.race([exitPromise,
+            new Promise((r) => { timer = setTimeout(() => r('timeout'), 10000); })]);
+          clearTimeout(timer);
           if (t === 'timeout') { child.kill('SIGKILL'); await exitPromise; }
+          stoppedInTime = t !== 'timeout';
         }
         const problems = sanitizerProblems(stderr);
-        if (problems.length === 0 && !process.env.COBRO_KEEP_TMP) {
+        if (problems.length === 0 && !diedEarly && !process.env.COBRO_KEEP_TMP) {
           fs.rmSync(dir, { recursive: true, force: true });
         }
         assert.deepEqual(problems, [],
           `server stderr shows sanitizer reports:\n${stderr.slice(-20000)}`);
+        assert.ok(stoppedInTime, 'the server did not stop within 10 s of SIGTERM');
+        assert.equal(diedEarly, null,
+          `the server exited during the tests (${JSON.stringify(diedEarly)}); its stderr ends:\n` +
+          stderr.split('\n').slice(-40).join('\n'));
       },
     };
   }
@@ -155,6 +165,9 @@ export async function newPage(browser, server) {
   page.pageErrors = [];
   page.on('response', (r) => {
     const req = r.request();
+    if (process.env.COBRO_TEST_DEBUG) {
+      console.error(`  [http] ${req.method()} ${r.url()} -> ${r.status()} ${r.headers().location || ''}`);
+    }
     if (req.isNavigationRequest()) return;
     if (new URL(r.url()).pathname === '/favicon.ico') return;
     if (r.status() >= 400) page.brokenResources.push(`${r.status()} ${r.url()}`);
@@ -223,15 +236,17 @@ export async function switchLanguage(page, lang) {
   assert.equal(c?.value, lang, 'cobro_lang cookie after switching language');
 }
 
-// Performs an action that causes a navigation; returns the final document response.
+// Performs an action that causes a navigation; waits until the page shows the final document
+// (after redirects) and returns its response.
 export async function navigate(page, action) {
   const respPromise = page.waitForResponse(
     (r) => r.request().isNavigationRequest() && r.request().frame() === page.mainFrame()
       && !(r.status() >= 300 && r.status() < 400),
   );
+  respPromise.catch(() => {}); // reported below when awaited; avoid an unhandled rejection
   await action();
   const resp = await respPromise;
-  await page.waitForLoadState('load');
+  await page.waitForURL(resp.url(), { waitUntil: 'load' });
   return resp;
 }
 

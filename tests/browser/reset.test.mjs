@@ -114,6 +114,13 @@ for (const c of CASES) {
       assert.notEqual(after, before, 'an error message shows');
       const tooShort = tr(lang, 'Use at least 10 characters.');
       assert.ok(after.includes(tooShort), `the error "${tooShort}" shows:\n${after}`);
+      // The error is tied to the field for screen readers.
+      const pwField = page.getByLabel(pwLabel, { exact: true });
+      assert.equal(await pwField.getAttribute('aria-invalid'), 'true', 'the password field is aria-invalid');
+      const describedBy = await pwField.getAttribute('aria-describedby');
+      assert.ok(describedBy, 'the password field has aria-describedby');
+      assert.ok((await page.locator(`[id="${describedBy}"]`).innerText()).includes(tooShort),
+        'aria-describedby points at the error message');
       // Nothing else is lost: the token is still in the form and the fields are still there.
       assert.equal(await page.locator('input[type=hidden][name=token]').inputValue(), token,
         'the token is kept after the error');

@@ -235,6 +235,9 @@ def test_16_sign_in_attempts_are_recorded(server):
     assert server.client().sign_in_corporate(ACME).status == 303
     rows = server.query("SELECT audience, succeeded FROM sign_in_attempts WHERE login = ?", (ACME,))
     assert ("corporate", 0) in rows and ("corporate", 1) in rows
+    cred_id = server.scalar("SELECT id FROM portal_credentials WHERE user_id = ?", (ACME,))
+    assert server.count("audit_log", "action = 'sign_in' AND actor_kind = 'corporate' AND actor_id = ?",
+                        (cred_id,)) >= 1
 
 
 def test_17_user_id_is_html_escaped(client):

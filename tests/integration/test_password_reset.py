@@ -118,9 +118,13 @@ def test_03_reset_email_goes_to_the_billing_contact(server, smtp_sink):
 
 def test_04_reset_page_sets_a_new_password(server, smtp_sink):
     token, _ = _request_reset(server, smtp_sink, ACME)
+    cred_id = _credential(server, ACME)[0]
+    audited = server.count("audit_log", "action = 'password_changed' AND actor_id = ?", (cred_id,))
     c = server.client()
     r = _post_reset(c, token, NEW_PASSWORD)
     assert r.status == 200, r.text[:500]
+    assert server.count("audit_log", "action = 'password_changed' AND actor_id = ?",
+                        (cred_id,)) == audited + 1
     assert CHANGED in r.text
     assert re.search(r'href="(%s)?/corporate"' % re.escape(server.base_url), r.text)
     old = server.client().sign_in_corporate(ACME, DEMO_PASSWORD)

@@ -1,0 +1,53 @@
+"""Sign-in throttling per client address: one address failing with many logins is refused."""
+import time
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def fresh_attempts(server):
+    server.execute("DELETE FROM sign_in_attempts")
+    yield
+    server.execute("DELETE FROM sign_in_attempts")
+
+
+def _fill_failures(server, count, ip="127.0.0.1"):
+    now = int(time.time())
+    for i in range(count):
+        server.execute(
+            "INSERT INTO sign_in_attempts (audience, login, ip, at, succeeded) VALUES (?, ?, ?, ?, 0)",
+            ("corporate", "stuffed-%d" % i, ip, now - 60))
+
+
+def test_01_below_the_address_limit_sign_in_works(server):
+    _fill_failures(server, 98)
+    c = server.client()
+    r = c.sign_in_corporate("acme-billing")
+    assert r.status == 303, r
+
+
+def test_02_at_the_address_limit_every_login_is_refused_without_a_password_check(server):
+    _fill_failures(server, 99)
+    c = server.client()
+    r = c.sign_in_corporate("unknown-user", "wrong-password")  # the 100th failure
+    assert r.status == 401, r
+    r = c.sign_in_billing("owner@initech.example")  # right password, another audience
+    assert r.status == 429, r
+    assert "Too many failed sign-in attempts" in r.text
+    assert c.cookie("cobro_session") is None
+
+
+def test_03_failures_older_than_15_minutes_do_not_count(server):
+    now = int(time.time())
+    for i in range(120):
+        server.execute(
+            "INSERT INTO sign_in_attempts (audience, login, ip, at, succeeded) VALUES (?, ?, ?, ?, 0)",
+            ("corporate", "old-%d" % i, "127.0.0.1", now - 16 * 60))
+    r = server.client().sign_in_staff("care@vendor.example")
+    assert r.status == 303, r
+
+
+def test_04_other_addresses_do_not_count(server):
+    _fill_failures(server, 150, ip="192.0.2.7")
+    r = server.client().sign_in_corporate("acme-billing")
+    assert r.status == 303, r
