@@ -1,0 +1,356 @@
+"""The store's SQL is portable: every statement of src/store/store.c is accepted by PostgreSQL 15
+(PREPARE parses it, resolves every table and column and infers every parameter's type) against
+the schema that tools/pg-schema.py translates from migrations_sqlite.c, and by SQLite (EXPLAIN)
+against a database made by `cobro migrate`. One extractor feeds both sides.
+
+PostgreSQL is a throw-away server of the Debian package postgresql-15 (scripts/install-deps
+installs it), run as the `postgres` system user on 127.0.0.1 and a free port; psql is the client."""
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+from harness import REPO, free_port, run_cobro, sanitizer_lines
+
+PG_BIN = "/usr/lib/postgresql/15/bin"
+STORE_C = os.path.join(REPO, "src", "store", "store.c")
+PG_SCHEMA = os.path.join(REPO, "tools", "pg-schema.py")
+CALLS = ("db_query", "db_exec")
+MIN_STATEMENTS = 40
+
+# Statements of store.c that are SQLite-specific by nature and so are not tried on PostgreSQL:
+# (a unique piece of the statement, the reason). None today: the schema_migrations bootstrap
+# (CREATE TABLE IF NOT EXISTS) runs on both, and the PRAGMAs live in db_sqlite.c, not here.
+SQLITE_ONLY = []
+
+# How a parameter's binding letter (db.h) may be typed by PostgreSQL's inference.
+PG_TYPES_FOR_LETTER = {"i": {"bigint", "integer"}, "b": {"bigint", "integer", "boolean"},
+                       "s": {"text"}}
+
+
+# ---- extracting the statements of store.c ---------------------------------------------------
+
+# A comment, a string literal, a character constant, an identifier or one other character.
+C_TOKEN = re.compile(r'/\*.*?\*/|//[^\n]*|"((?:[^"\\\n]|\\.)*)"|\'(?:[^\'\\\n]|\\.)*\''
+                     r'|([A-Za-z_]\w*)|(\S)', re.S)
+C_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "?": "?", "0": "\0"}
+
+
+def _c_string(body):
+    return re.sub(r"\\(.)", lambda m: C_ESCAPES.get(m.group(1), m.group(1)), body)
+
+
+def _tokens(text):
+    """(kind, value, offset) for each token, comments dropped: kind is str, ident or punct."""
+    out = []
+    for m in C_TOKEN.finditer(text):
+        if m.group(1) is not None:
+            out.append(("str", _c_string(m.group(1)), m.start()))
+        elif m.group(2):
+            out.append(("ident", m.group(2), m.start()))
+        elif m.group(3):
+            out.append(("punct", m.group(3), m.start()))
+    return out
+
+
+def _string_macros(source):
+    """{NAME: text} for each #define whose body is only string literals (or such macros)."""
+    macros = {}
+    for m in re.finditer(r"^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]((?:[^\n]*\\\n)*[^\n]*)", source, re.M):
+        parts = []
+        for kind, value, _ in _tokens(m.group(2).replace("\\\n", " ")):
+            if kind == "str":
+                parts.append(value)
+            elif kind == "ident" and value in macros:
+                parts.append(macros[value])
+            else:
+                parts = None
+                break
+        if parts:
+            macros[m.group(1)] = "".join(parts)
+    return macros
+
+
+def extract_statements(path=None):
+    """[{line, func, sql, types}] for every db_query/db_exec call of the file, in order. Raises
+    ValueError when a call's SQL is not a string literal or string macro (the extractor would
+    otherwise miss it silently)."""
+    with open(path or STORE_C, encoding="utf-8") as f:
+        source = f.read()
+    macros = _string_macros(source)
+    # Preprocessor lines blanked out (newlines kept, so offsets give true line numbers).
+    code = re.sub(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*",
+                  lambda m: re.sub(r"[^\n]", " ", m.group(0)), source, flags=re.M)
+    toks = _tokens(code)
+    found = []
+    for i, (kind, value, pos) in enumerate(toks):
+        if kind != "ident" or value not in CALLS or i + 1 >= len(toks) or toks[i + 1][1] != "(":
+            continue
+        line = code.count("\n", 0, pos) + 1
+        args, depth, cur = [], 0, []
+        for tk in toks[i + 2:]:
+            if tk[0] == "punct" and tk[1] in "([{":
+                depth += 1
+            elif tk[0] == "punct" and tk[1] in ")]}":
+                if depth == 0:
+                    args.append(cur)
+                    break
+                depth -= 1
+            elif tk[0] == "punct" and tk[1] == "," and depth == 0:
+                args.append(cur)
+                cur = []
+                continue
+            cur.append(tk)
+        if len(args) < 3:
+            raise ValueError("store.c:%d: %s call with %d arguments" % (line, value, len(args)))
+        parts = []
+        for k, v, _ in args[1]:
+            if k == "str":
+                parts.append(v)
+            elif k == "ident" and v in macros:
+                parts.append(macros[v])
+            else:
+                raise ValueError("store.c:%d: %s SQL is not a string literal: %r"
+                                 % (line, value, " ".join(t[1] for t in args[1])))
+        types_tok = args[2]
+        if len(types_tok) == 1 and types_tok[0][0] == "str":
+            types = types_tok[0][1]
+        elif len(types_tok) == 1 and types_tok[0][1] == "NULL":
+            types = ""
+        else:
+            raise ValueError("store.c:%d: %s types are not a literal" % (line, value))
+        found.append({"line": line, "func": value, "sql": " ".join("".join(parts).split()),
+                      "types": types})
+    return found
+
+
+def placeholders(sql):
+    """The numbers of the $N placeholders in order of first appearance."""
+    seen = []
+    for n in re.findall(r"\$(\d+)", sql):
+        if int(n) not in seen:
+            seen.append(int(n))
+    return seen
+
+
+def _where(st):
+    return "store.c:%d %s: %s" % (st["line"], st["func"], st["sql"])
+
+
+def _sqlite_only_reason(sql):
+    for piece, reason in SQLITE_ONLY:
+        if piece in sql:
+            return reason
+    return None
+
+
+def _is_ddl(sql):
+    return re.match(r"(CREATE|ALTER|DROP)\b", sql, re.I) is not None
+
+
+@pytest.fixture(scope="module")
+def statements():
+    return extract_statements()
+
+
+# ---- a throw-away PostgreSQL 15 -------------------------------------------------------------
+
+def _as_postgres(args, cwd):
+    """Runs a server program as the postgres system user (PostgreSQL refuses to run as root)."""
+    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    return subprocess.run(prefix + args, cwd=cwd, capture_output=True, text=True, timeout=60)
+
+
+class Postgres:
+    def __init__(self, port):
+        self.port = port
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        self.env["PGCONNECT_TIMEOUT"] = "10"
+
+    def psql(self, sql, db="cobro"):
+        """Runs sql through psql, stopping at the first error; CompletedProcess (text), rows
+        unaligned with '|' between fields."""
+        return subprocess.run([os.path.join(PG_BIN, "psql"), "-X", "-q", "-A", "-t", "-F", "|",
+                               "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(self.port),
+                               "-U", "postgres", "-d", db],
+                              input=sql, env=self.env, capture_output=True, text=True, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def pg():
+    initdb, pg_ctl = os.path.join(PG_BIN, "initdb"), os.path.join(PG_BIN, "pg_ctl")
+    if not os.path.exists(initdb):
+        pytest.fail("%s is missing: scripts/install-deps installs postgresql-15" % initdb,
+                    pytrace=False)
+    tmp = tempfile.mkdtemp(prefix="cobro-pg-")
+    data, log = os.path.join(tmp, "data"), os.path.join(tmp, "server.log")
+    if os.geteuid() == 0:
+        shutil.chown(tmp, "postgres", "postgres")
+    try:
+        p = _as_postgres([initdb, "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                          "--locale=C", "--no-sync"], tmp)
+        if p.returncode != 0:
+            pytest.fail("initdb failed:\n" + p.stdout[-2000:] + p.stderr[-2000:], pytrace=False)
+        port = free_port()
+        opts = "-c listen_addresses=127.0.0.1 -p %d -c unix_socket_directories=%s -F" % (port, tmp)
+        p = _as_postgres([pg_ctl, "start", "-w", "-t", "30", "-D", data, "-l", log, "-o", opts],
+                         tmp)
+        if p.returncode != 0:
+            server_log = open(log).read()[-3000:] if os.path.exists(log) else ""
+            pytest.fail("pg_ctl start failed:\n%s%s\n%s" % (p.stdout, p.stderr, server_log),
+                        pytrace=False)
+        yield Postgres(port)
+    finally:
+        if os.path.exists(os.path.join(data, "postmaster.pid")):
+            _as_postgres([pg_ctl, "stop", "-m", "fast", "-w", "-D", data], tmp)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def pg_schema(pg):
+    """A database `cobro` with the translated schema applied in one transaction: (the DDL run,
+    psql's CompletedProcess)."""
+    tool = subprocess.run([sys.executable, PG_SCHEMA], capture_output=True, text=True, timeout=30)
+    assert tool.returncode == 0, tool.stderr
+    created = pg.psql("CREATE DATABASE cobro;", db="postgres")
+    assert created.returncode == 0, created.stderr
+    return tool.stdout, pg.psql("BEGIN;\n" + tool.stdout + "COMMIT;\n")
+
+
+@pytest.fixture(scope="module")
+def pg_prepared(pg, pg_schema, statements):
+    """Every portable statement tried on PostgreSQL: [(statement, error or None, parameter
+    types)]. DDL (which PREPARE does not take) is run as such, first, as the store does at start;
+    the rest is PREPAREd, one connection each so that one failure hides no other."""
+    if pg_schema[1].returncode != 0:
+        pytest.fail("the translated schema did not apply (see test_01):\n" + pg_schema[1].stderr,
+                    pytrace=False)
+    tried = [st for st in statements if _sqlite_only_reason(st["sql"]) is None]
+    results = []
+    for n, st in enumerate(sorted(tried, key=lambda s: not _is_ddl(s["sql"])), 1):
+        if _is_ddl(st["sql"]):
+            p = pg.psql(st["sql"] + ";\n")
+            types = []
+        else:
+            p = pg.psql("PREPARE stmt_%d AS %s;\nSELECT parameter_types FROM pg_prepared_statements"
+                        " WHERE name = 'stmt_%d';\n" % (n, st["sql"], n))
+            m = re.match(r"\{(.*)\}$", p.stdout.strip())
+            types = [t.strip('"') for t in m.group(1).split(",")] if m and m.group(1) else []
+        error = None if p.returncode == 0 else (p.stderr.strip() or "psql exit %d" % p.returncode)
+        results.append((st, error, types))
+    return results
+
+
+@pytest.fixture(scope="module")
+def sqlite_db(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("sqlite") / "cobro.db")
+    p = run_cobro(["migrate", "--db", path])
+    assert p.returncode == 0, p.stderr
+    assert not sanitizer_lines(p.stderr), p.stderr[-3000:]
+    return path
+
+
+# ---- the tests ------------------------------------------------------------------------------
+
+def test_01_translated_schema_applies_to_postgres_with_the_same_tables_and_columns(
+        pg, pg_schema, sqlite_db):
+    ddl, applied = pg_schema
+    assert "-- migration 1" in ddl
+    assert "STRICT" not in ddl and not re.search(r"\bINTEGER\b", ddl), ddl
+    assert applied.returncode == 0, "schema failed on PostgreSQL:\n" + applied.stderr
+    assert "ERROR" not in applied.stderr and "WARNING" not in applied.stderr, applied.stderr
+
+    p = pg.psql("SELECT table_name, column_name, data_type, is_identity"
+                " FROM information_schema.columns WHERE table_schema = 'public'"
+                " ORDER BY table_name, ordinal_position;")
+    assert p.returncode == 0, p.stderr
+    on_pg = {}
+    for row in p.stdout.splitlines():
+        table, column, data_type, identity = row.split("|")
+        on_pg.setdefault(table, []).append((column, data_type, identity == "YES"))
+
+    con = sqlite3.connect(sqlite_db)
+    try:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                            " AND name NOT LIKE 'sqlite_%' AND name <> "
+                                            "'schema_migrations' ORDER BY name")]
+        on_sqlite = {}
+        for t in tables:
+            cols = list(con.execute("PRAGMA table_info(%s)" % t))
+            single_pk = sum(1 for c in cols if c[5]) == 1
+            on_sqlite[t] = [(c[1], {"INTEGER": "bigint", "TEXT": "text"}[c[2]],
+                             bool(c[5]) and single_pk and c[2] == "INTEGER") for c in cols]
+    finally:
+        con.close()
+    assert len(on_sqlite) >= 10, on_sqlite
+    assert on_pg == on_sqlite
+
+
+def test_02_store_statements_are_found_with_placeholders_in_order(statements):
+    assert len(statements) >= MIN_STATEMENTS, "only %d statements found in store.c" % len(
+        statements)
+    problems = []
+    for st in statements:
+        nums = placeholders(st["sql"])
+        if nums != list(range(1, len(nums) + 1)):
+            problems.append("%s\n  placeholders not numbered 1..N in order: %s" % (_where(st), nums))
+        if len(nums) != len(st["types"]):
+            problems.append("%s\n  %d placeholders but types %r" % (_where(st), len(nums),
+                                                                     st["types"]))
+    for piece, reason in SQLITE_ONLY:
+        assert reason, piece
+        matches = [st for st in statements if piece in st["sql"]]
+        assert len(matches) == 1, "SQLITE_ONLY entry %r matches %d statements" % (piece,
+                                                                                   len(matches))
+    # Macro prefixes were resolved (CREDENTIAL_COLUMNS and friends).
+    assert any(st["sql"].startswith("SELECT c.id, c.account_id") for st in statements)
+    assert not [st for st in statements if re.search(r"\b[A-Z]+_COLUMNS\b", st["sql"])]
+    assert not problems, "\n".join(problems)
+
+
+def test_03_every_store_statement_prepares_on_postgres(statements, pg_prepared):
+    assert len(pg_prepared) == len(statements) - len(SQLITE_ONLY)
+    failures = ["%s\n  -> %s" % (_where(st), error) for st, error, _ in pg_prepared if error]
+    assert not failures, "%d of %d statements do not run on PostgreSQL:\n%s" % (
+        len(failures), len(pg_prepared), "\n".join(failures))
+
+
+def test_04_every_store_statement_prepares_on_sqlite(statements, sqlite_db):
+    con = sqlite3.connect(sqlite_db)
+    failures = []
+    try:
+        for st in statements:
+            params = (None,) * max(placeholders(st["sql"]) or [0])
+            try:
+                con.execute("EXPLAIN " + st["sql"], params).fetchall()
+            except sqlite3.Error as e:
+                failures.append("%s\n  -> %s" % (_where(st), e))
+    finally:
+        con.close()
+    assert not failures, "%d of %d statements do not run on SQLite:\n%s" % (
+        len(failures), len(statements), "\n".join(failures))
+
+
+def test_05_postgres_infers_parameter_types_that_match_the_bindings(pg_prepared):
+    """The letters of each call ('i' int64, 's' text, 'b' bool) agree with the types PostgreSQL
+    infers for the parameters, so the driver can send them as they are."""
+    checked, problems = 0, []
+    for st, error, types in pg_prepared:
+        if error or _is_ddl(st["sql"]):
+            continue
+        checked += 1
+        if len(types) != len(st["types"]):
+            problems.append("%s\n  PostgreSQL infers %s for types %r" % (_where(st), types,
+                                                                          st["types"]))
+            continue
+        for k, (letter, pg_type) in enumerate(zip(st["types"], types), 1):
+            if pg_type not in PG_TYPES_FOR_LETTER.get(letter, ()):
+                problems.append("%s\n  $%d bound as %r but PostgreSQL infers %s"
+                                % (_where(st), k, letter, pg_type))
+    assert checked >= MIN_STATEMENTS - 5, checked
+    assert not problems, "\n".join(problems)
