@@ -1,11 +1,16 @@
 /* cobro's command line: serve, migrate, demo. */
 #include "config.h"
 #include "http/server.h"
+#include "billing/calendar.h"
+#include "render/invoice_pdf.h"
+#include "services/bill_run_cli.h"
 #include "services/demo.h"
+#include "services/invoices.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "util/token.h"
 #include "workers/mailer.h"
+#include "workers/scheduler.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -24,6 +29,8 @@ static const char usage_main[] =
     "  serve     serve the portals and the staff console over HTTP\n"
     "  migrate   create or update the database schema\n"
     "  demo      load the demo data (safe to run twice)\n"
+    "  bill-run  renew due subscriptions and issue their invoices\n"
+    "  invoice   write an invoice's PDF (cobro invoice pdf NUMBER -o FILE)\n"
     "\n"
     "Run 'cobro COMMAND --help' for the options of a command.\n";
 
@@ -49,6 +56,22 @@ static const char usage_migrate[] =
     "\n"
     "Creates the database when absent and applies the migrations it lacks.\n"
     "  --db PATH   database file (COBRO_DB, default var/cobro.db)\n";
+
+static const char usage_bill_run[] =
+    "Usage: cobro bill-run [--at YYYY-MM-DD] [--db PATH] [--base-url URL]\n"
+    "\n"
+    "Renews every active subscription whose period ends on or before the date (default: today,\n"
+    "UTC): one invoice per account, numbered without gaps, with its emails queued. Running it\n"
+    "again for the same date writes nothing new; a run that was killed can simply be run again.\n"
+    "The server also runs it by itself once a day.\n"
+    "  --at DATE       the run date, which is the invoices' issue date\n"
+    "  --db PATH       database file (COBRO_DB, default var/cobro.db)\n"
+    "  --base-url URL  portal URL named in the invoice emails (COBRO_BASE_URL)\n";
+
+static const char usage_invoice[] =
+    "Usage: cobro invoice pdf NUMBER -o FILE [--db PATH]\n"
+    "\n"
+    "Writes the PDF of the invoice NUMBER (e.g. INV-2026-000001) to FILE.\n";
 
 static const char usage_demo[] =
     "Usage: cobro demo [--db PATH]\n"
@@ -125,9 +148,17 @@ static int cmd_serve(int argc, char **argv)
         arena_free(a);
         return 1;
     }
+    scheduler_t *scheduler = scheduler_start(cfg.db_path, cfg.base_url, app.mailer);
+    if (!scheduler) {
+        fprintf(stderr, "cobro: cannot start the bill-run scheduler\n");
+        mailer_stop(app.mailer);
+        arena_free(a);
+        return 1;
+    }
     if (!cfg.smtp_url || !*cfg.smtp_url)
         log_info("no SMTP URL set: emails are written as .eml files into %s", cfg.mail_dir);
     rc = server_run(&app);
+    scheduler_stop(scheduler);
     mailer_stop(app.mailer);
     arena_free(a);
     return rc;
@@ -170,6 +201,102 @@ static int cmd_demo(int argc, char **argv)
     return 0;
 }
 
+/* Removes "NAME VALUE" or "NAME=VALUE" from argv (so config_load never sees it) and returns
+ * VALUE; NULL when absent. *missing is set when NAME comes without a value. */
+static const char *take_option(int *argc, char **argv, const char *name, bool *missing)
+{
+    size_t len = strlen(name);
+    for (int i = 1; i < *argc; i++) {
+        const char *value = NULL;
+        int used = 0;
+        if (strcmp(argv[i], name) == 0) {
+            if (i + 1 >= *argc) {
+                *missing = true;
+                return NULL;
+            }
+            value = argv[i + 1], used = 2;
+        } else if (strncmp(argv[i], name, len) == 0 && argv[i][len] == '=') {
+            value = argv[i] + len + 1, used = 1;
+        } else {
+            continue;
+        }
+        memmove(&argv[i], &argv[i + used], (size_t)(*argc - i - used + 1) * sizeof *argv);
+        *argc -= used;
+        return value;
+    }
+    return NULL;
+}
+
+static int cmd_bill_run(int argc, char **argv)
+{
+    bool missing = false;
+    const char *at_text = take_option(&argc, argv, "--at", &missing);
+    config_t cfg;
+    int rc = load_config(&cfg, CFG_DB | CFG_BASE_URL, argc, argv, usage_bill_run);
+    if (rc >= 0) return rc;
+    int64_t now = (int64_t)time(NULL);
+    date_t at = date_from_unix(now);
+    if (missing || (at_text && !date_parse(at_text, &at))) {
+        fprintf(stderr, "cobro bill-run: --at \"%s\": expected a date YYYY-MM-DD\n",
+                at_text ? at_text : "");
+        return 2;
+    }
+    store_t *s = open_store(&cfg);
+    if (!s) return 1;
+    bill_run_stats_t stats;
+    bool ok = bill_run_with_settings(s, at, now, cfg.base_url, &stats);
+    store_close(s);
+    char day[11];
+    date_format(at, day);
+    printf("bill run %s: %lld invoices (%lld lines) for %lld accounts; %lld subscriptions renewed,"
+           " %lld ended; %lld emails queued\n",
+           day, (long long)stats.invoices, (long long)stats.lines, (long long)stats.accounts,
+           (long long)stats.renewed, (long long)stats.ended, (long long)stats.emails);
+    return ok ? 0 : 1;
+}
+
+static int cmd_invoice(int argc, char **argv)
+{
+    bool missing = false;
+    const char *file = take_option(&argc, argv, "-o", &missing);
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(usage_invoice, stdout);
+        return 0;
+    }
+    if (argc < 3 || strcmp(argv[1], "pdf") != 0 || missing || !file) {
+        fputs(usage_invoice, stderr);
+        return 2;
+    }
+    const char *number = argv[2];
+    memmove(&argv[1], &argv[3], (size_t)(argc - 2) * sizeof *argv);
+    argc -= 2;
+    config_t cfg;
+    int rc = load_config(&cfg, CFG_DB, argc, argv, usage_invoice);
+    if (rc >= 0) return rc;
+    store_t *s = open_store(&cfg);
+    if (!s) return 1;
+    arena_t *a = arena_new();
+    invoice_doc_t inv;
+    buf_t pdf;
+    buf_init(&pdf, a);
+    char err[256] = "";
+    store_status_t st = invoice_load(s, a, number, 0, &inv);
+    bool ok = st == STORE_OK && invoice_pdf_render(&inv, &pdf, err, sizeof err);
+    store_close(s);
+    if (st == STORE_NOT_FOUND) {
+        fprintf(stderr, "cobro invoice: no invoice numbered %s\n", number);
+    } else if (!ok) {
+        fprintf(stderr, "cobro invoice: cannot render %s: %s\n", number, err);
+    } else {
+        FILE *f = strcmp(file, "-") == 0 ? stdout : fopen(file, "wb");
+        ok = f && fwrite(pdf.data, 1, pdf.len, f) == pdf.len;
+        if (f && f != stdout) ok = fclose(f) == 0 && ok;
+        if (!ok) fprintf(stderr, "cobro invoice: cannot write %s\n", file);
+    }
+    arena_free(a);
+    return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -189,6 +316,10 @@ int main(int argc, char **argv)
         rc = cmd_migrate(argc - 1, argv + 1);
     else if (strcmp(cmd, "demo") == 0)
         rc = cmd_demo(argc - 1, argv + 1);
+    else if (strcmp(cmd, "bill-run") == 0)
+        rc = cmd_bill_run(argc - 1, argv + 1);
+    else if (strcmp(cmd, "invoice") == 0)
+        rc = cmd_invoice(argc - 1, argv + 1);
     else {
         fprintf(stderr, "cobro: unknown command '%s' (try 'cobro --help')\n", cmd);
         rc = 2;

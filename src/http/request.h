@@ -53,6 +53,8 @@ typedef struct req {
     const char *ip, *accept_language, *user_agent;
     lang_t lang;
     const struct route *route;
+    const char *params[4]; /* the path segments matched by '*' in the route, in order */
+    int n_params;
 
     /* The session, when the cookie names a live one. */
     bool signed_in;

@@ -6,10 +6,32 @@
 
 #include <string.h>
 
-const route_t *router_find(const char *path, int method, bool *method_ok)
+/* Matches path against pattern segment by segment; '*' takes one non-empty segment. */
+static bool path_match(arena_t *a, const char *pattern, const char *path, const char **params,
+                       int *n_params)
+{
+    *n_params = 0;
+    while (*pattern && *path) {
+        if (pattern[0] == '*' && (pattern[1] == '/' || pattern[1] == '\0')) {
+            size_t len = strcspn(path, "/");
+            if (len == 0 || *n_params == 4) return false;
+            params[(*n_params)++] = arena_strndup(a, path, len);
+            path += len;
+            pattern++;
+            continue;
+        }
+        if (*pattern != *path) return false;
+        pattern++;
+        path++;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+const route_t *router_find(arena_t *a, const char *path, int method, bool *method_ok,
+                           const char **params, int *n_params)
 {
     for (int i = 0; i < n_routes; i++) {
-        if (strcmp(routes[i].path, path) != 0) continue;
+        if (!path_match(a, routes[i].path, path, params, n_params)) continue;
         int allowed = routes[i].methods;
         if (allowed & METHOD_GET) allowed |= METHOD_HEAD;
         *method_ok = (allowed & method) != 0;

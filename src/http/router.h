@@ -15,7 +15,8 @@ typedef void (*handler_fn)(req_t *r);
 
 typedef struct route {
     int methods;        /* METHOD_GET | METHOD_POST ... (HEAD is allowed wherever GET is) */
-    const char *path;   /* exact path */
+    const char *path;   /* exact path; a '*' segment matches any one segment, which the handler
+                           finds in r->params */
     access_t access;
     const char *role;   /* NULL: any role of that audience; else the role required */
     handler_fn handler;
@@ -26,8 +27,10 @@ typedef struct route {
 extern const route_t routes[];
 extern const int n_routes;
 
-/* The route for path, or NULL. *method_ok tells whether the method is one it takes. */
-const route_t *router_find(const char *path, int method, bool *method_ok);
+/* The route for path, or NULL; the '*' segments go to params (at most 4, arena copies).
+ * *method_ok tells whether the method is one it takes. */
+const route_t *router_find(arena_t *a, const char *path, int method, bool *method_ok,
+                           const char **params, int *n_params);
 
 /* Runs a request whose route was found: body limits already checked by the HTTP layer.
  * Parses the form, loads the session, checks CSRF and access, calls the handler; every failure

@@ -208,7 +208,7 @@ static void on_request(struct evhttp_request *evreq, void *arg)
         return;
     }
     bool method_ok = false;
-    r->route = router_find(r->path, r->method, &method_ok);
+    r->route = router_find(a, r->path, r->method, &method_ok, r->params, &r->n_params);
     if (!r->route || !method_ok) {
         if (r->route) resp_header(r, "Allow", r->route->methods & METHOD_POST
                                                    ? (r->route->methods & METHOD_GET

@@ -1,5 +1,6 @@
 /* Demo data: three products, three accounts, their users and staff (safe to load twice). */
 #include "demo.h"
+#include "billing.h"
 #include "util/password.h"
 
 #include <stdio.h>
@@ -22,7 +23,7 @@ static void date_text(char out[11], int year, int month, int day)
 {
     while (month > 12) month -= 12, year++;
     while (month < 1) month += 12, year--;
-    snprintf(out, 11, "%04d-%02d-%02d", year, month, day);
+    date_format((date_t){year, month, day}, out);
 }
 
 typedef struct {
@@ -66,9 +67,11 @@ static int64_t staff(loader_t *L, const char *email, const char *name, const cha
     return id;
 }
 
-/* A subscription to product (index) started on day of the current period, annual or monthly. */
+/* A subscription to product (index), annual or monthly, whose first period began `history`
+ * periods before the current one: the bill runs that demo_load replays then leave that many
+ * invoices of history, and the current period ends next month. */
 static void subscribe(loader_t *L, int64_t account_id, int product, bool annual, int seats,
-                      const char *currency, int day)
+                      const char *currency, int day, int history)
 {
     subscription_new_t sub = {.account_id = account_id, .seats = seats, .currency = currency,
                               .anchor_day = day};
@@ -76,11 +79,11 @@ static void subscribe(loader_t *L, int64_t account_id, int product, bool annual,
     check(L, store_price(L->s, sub.plan_id, currency, &sub.unit_amount));
     char start[11], end[11];
     if (annual) {
-        date_text(start, L->year - 1, L->month + 1, day);
-        date_text(end, L->year, L->month + 1, day);
+        date_text(start, L->year - 1 - history, L->month + 1, day);
+        date_text(end, L->year - history, L->month + 1, day);
     } else {
-        date_text(start, L->year, L->month, day);
-        date_text(end, L->year, L->month + 1, day);
+        date_text(start, L->year, L->month - history, day);
+        date_text(end, L->year, L->month + 1 - history, day);
     }
     sub.period_start = start;
     sub.period_end = end;
@@ -131,10 +134,62 @@ static void load_accounts(loader_t *L)
     check(L, store_ensure_account_user(L->s, &owner, L->now, &id));
     check(L, store_ensure_account_user(L->s, &member, L->now, &id));
 
-    subscribe(L, acme, 0, true, 25, "USD", 1);
-    subscribe(L, acme, 2, true, 40, "USD", 1);
-    subscribe(L, globex, 1, true, 10, "EUR", 15);
-    subscribe(L, initech, 2, false, 5, "USD", 5);
+    subscribe(L, acme, 0, true, 25, "USD", 1, 2);
+    subscribe(L, acme, 2, true, 40, "USD", 1, 2);
+    subscribe(L, globex, 1, true, 10, "EUR", 15, 2);
+    subscribe(L, initech, 2, false, 5, "USD", 5, 6);
+
+    check(L, store_ensure_invoice_recipient(L->s, acme, "Acme Accounts Payable",
+                                            "payables@acme.example", L->now));
+    char po_start[11], po_end[11];
+    date_text(po_start, L->year - 1, 1, 1);
+    date_text(po_end, L->year + 1, 12, 31);
+    check(L, store_ensure_purchase_order(L->s, acme, "PO-4500012345", po_start, po_end, L->now));
+}
+
+/* Tax rates of the demo's countries and states, and the vendor's own details. */
+static void load_settings(loader_t *L)
+{
+    static const struct {
+        const char *country, *region, *name;
+        int64_t ppm;
+    } rates[] = {
+        {"US", "IL", "Illinois sales tax", 62500},  {"US", "TX", "Texas sales tax", 62500},
+        {"US", "CA", "California sales tax", 72500}, {"US", "NY", "New York sales tax", 40000},
+        {"IT", "", "IVA", 220000},                   {"FR", "", "TVA", 200000},
+        {"ES", "", "IVA", 210000},                   {"DE", "", "MwSt", 190000},
+    };
+    for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++)
+        check(L, store_set_tax_rate(L->s, rates[i].country, rates[i].region, rates[i].ppm,
+                                    rates[i].name));
+    check(L, store_set_setting(L->s, "vendor_name", "Vendor, Inc."));
+    check(L, store_set_setting(L->s, "vendor_address",
+                               "500 Market Street\nSan Francisco, CA 94105\nUnited States"));
+    check(L, store_set_setting(L->s, "vendor_email", "billing@vendor.example"));
+    check(L, store_set_setting(L->s, "vendor_tax_id", "EIN 12-3456789"));
+    check(L, store_set_setting(L->s, "tax_mode", "exclusive"));
+}
+
+/* Replays the bill runs of the past two years, day by day, so the accounts have invoice
+ * history. Their emails count as sent long ago. Runs with nothing due cost one query. */
+static bool replay_history(store_t *s, int64_t now, char *err, int err_size)
+{
+    date_t today = date_from_unix(now);
+    for (date_t d = date_add_months(today, -30, today.d); date_cmp(d, today) <= 0;
+         d = date_add_days(d, 1)) {
+        bill_run_stats_t stats;
+        bill_run_opts_t opts = {.at = d, .now = now, .vendor_tax_mode = "exclusive",
+                                .vendor_name = "Vendor, Inc.", .base_url = ""};
+        if (!bill_run(s, &opts, &stats)) {
+            snprintf(err, (size_t)err_size, "the demo bill runs failed");
+            return false;
+        }
+    }
+    if (store_outbox_settle(s, "invoice", now) != STORE_OK) {
+        snprintf(err, (size_t)err_size, "could not settle the demo invoice emails");
+        return false;
+    }
+    return true;
 }
 
 bool demo_load(store_t *s, int64_t now, char *err, int err_size)
@@ -154,11 +209,12 @@ bool demo_load(store_t *s, int64_t now, char *err, int err_size)
         return false;
     }
     load_catalog(&L);
+    if (L.ok) load_settings(&L);
     if (L.ok) load_accounts(&L);
     if (!L.ok || store_commit(s) != STORE_OK) {
         store_rollback(s);
         snprintf(err, (size_t)err_size, "could not write the demo data");
         return false;
     }
-    return true;
+    return replay_history(s, now, err, err_size);
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sodium.h>
 #include <string.h>
 #include <time.h>
 
@@ -208,7 +209,24 @@ static void put_date(buf_t *out, int64_t at)
                months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+static void put_base64(buf_t *out, const unsigned char *data, size_t len)
+{
+    /* 57 bytes make 76 characters: the longest line RFC 2045 allows. */
+    char line[80];
+    for (size_t off = 0; off < len; off += 57) {
+        size_t n = len - off < 57 ? len - off : 57;
+        sodium_bin2base64(line, sizeof line, data + off, n, sodium_base64_VARIANT_ORIGINAL);
+        buf_puts(out, line);
+        buf_append(out, "\r\n", 2);
+    }
+}
+
 void mail_render(buf_t *out, const email_t *m, const char *from)
+{
+    mail_render_with(out, m, from, NULL);
+}
+
+void mail_render_with(buf_t *out, const email_t *m, const char *from, const mail_attachment_t *att)
 {
     const char *f = from ? from : "";
     char from_addr[EMAIL_MAX + 1];
@@ -233,11 +251,26 @@ void mail_render(buf_t *out, const email_t *m, const char *from)
     buf_printf(out, "\r\nMessage-ID: <outbox-%lld.%lld@", (long long)m->id,
                (long long)m->created_at);
     put_addr(out, domain);
-    buf_puts(out, ">\r\nMIME-Version: 1.0\r\n"
-                  "Content-Type: text/plain; charset=UTF-8\r\n"
+    buf_puts(out, ">\r\nMIME-Version: 1.0\r\n");
+    char boundary[64];
+    if (att) {
+        /* Base64 and quoted-printable never produce "=_", so the boundary cannot occur inside. */
+        snprintf(boundary, sizeof boundary, "=_cobro_%lld_%lld", (long long)m->id,
+                 (long long)m->created_at);
+        buf_printf(out, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n",
+                   boundary, boundary);
+    }
+    buf_puts(out, "Content-Type: text/plain; charset=UTF-8\r\n"
                   "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
     size_t body_start = out->len;
     mail_qp_encode(out, m->body_text);
     if (out->len > body_start && (out->len < 2 || memcmp(out->data + out->len - 2, "\r\n", 2)))
         buf_append(out, "\r\n", 2);
+    if (!att) return;
+    buf_printf(out, "--%s\r\nContent-Type: %s; name=\"%s\"\r\n"
+                    "Content-Disposition: attachment; filename=\"%s\"\r\n"
+                    "Content-Transfer-Encoding: base64\r\n\r\n",
+               boundary, att->content_type, att->filename, att->filename);
+    put_base64(out, att->data, att->len);
+    buf_printf(out, "--%s--\r\n", boundary);
 }

@@ -14,6 +14,17 @@
  * body, quoted-printable, with CRLF line ends. from is "Name <addr>" or a bare address. */
 void mail_render(buf_t *out, const email_t *m, const char *from);
 
+typedef struct {
+    const char *filename;     /* ASCII, e.g. "INV-2026-000001.pdf" */
+    const char *content_type; /* e.g. "application/pdf" */
+    const void *data;
+    size_t len;
+} mail_attachment_t;
+
+/* Like mail_render, with one attachment: multipart/mixed, the text part first, the attachment
+ * base64-encoded in lines of 76 characters. att NULL gives exactly mail_render's message. */
+void mail_render_with(buf_t *out, const email_t *m, const char *from, const mail_attachment_t *att);
+
 /* Quoted-printable encoding (RFC 2045) of UTF-8 text, CRLF line ends, lines at most 76 chars. */
 void mail_qp_encode(buf_t *out, const char *text);
 /* A header value as an RFC 2047 encoded-word sequence when it is not plain ASCII. */

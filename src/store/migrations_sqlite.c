@@ -179,7 +179,114 @@ static const char *const migration_1 =
     "CREATE INDEX email_outbox_due ON email_outbox(sent_at, failed_at, next_attempt_at);"
     "CREATE INDEX email_outbox_sender ON email_outbox(kind, sender_ref, created_at);";
 
-static const char *const migrations[] = {migration_1};
+/* The billing engine: tax rates, invoice recipients, purchase orders, gapless invoice numbering,
+ * invoices and their lines, and invoice emails in the outbox. */
+static const char *const migration_2 =
+    /* Rates in parts per million (22% = 220000); region '' is the whole country. */
+    "CREATE TABLE tax_rates ("
+    "  id INTEGER PRIMARY KEY,"
+    "  country TEXT NOT NULL CHECK (length(country) = 2),"
+    "  region TEXT NOT NULL DEFAULT '',"
+    "  rate_ppm INTEGER NOT NULL CHECK (rate_ppm BETWEEN 0 AND 1000000),"
+    "  name TEXT NOT NULL DEFAULT '',"
+    "  UNIQUE (country, region)"
+    ") STRICT;"
+
+    "CREATE TABLE invoice_recipients ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  name TEXT NOT NULL,"
+    "  email TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  UNIQUE (account_id, email)"
+    ") STRICT;"
+
+    "CREATE TABLE purchase_orders ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  number TEXT NOT NULL,"
+    "  amount INTEGER CHECK (amount IS NULL OR amount >= 0),"
+    "  start_date TEXT NOT NULL,"
+    "  end_date TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  CHECK (start_date <= end_date)"
+    ") STRICT;"
+    "CREATE INDEX purchase_orders_account ON purchase_orders(account_id, start_date);"
+
+    /* One row per series (INV-2026): the last number handed out, bumped in the invoice's own
+     * transaction, so numbers have neither gaps nor duplicates. */
+    "CREATE TABLE invoice_series ("
+    "  series TEXT PRIMARY KEY,"
+    "  last_number INTEGER NOT NULL CHECK (last_number >= 0)"
+    ") STRICT;"
+
+    "CREATE TABLE invoices ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  number TEXT NOT NULL UNIQUE,"
+    "  series TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  issue_date TEXT NOT NULL,"
+    "  due_date TEXT NOT NULL,"
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+    "  lang TEXT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('open', 'partially_paid', 'paid', 'void')),"
+    "  tax_mode TEXT NOT NULL CHECK (tax_mode IN ('exclusive', 'inclusive')),"
+    "  account_kind TEXT NOT NULL,"
+    "  bill_to_name TEXT NOT NULL,"
+    "  address_line1 TEXT NOT NULL,"
+    "  address_line2 TEXT NOT NULL,"
+    "  city TEXT NOT NULL,"
+    "  region TEXT NOT NULL,"
+    "  postal_code TEXT NOT NULL,"
+    "  country TEXT NOT NULL,"
+    "  phone TEXT NOT NULL,"
+    "  contact_name TEXT NOT NULL,"
+    "  contact_email TEXT NOT NULL,"
+    "  portal_user_id TEXT NOT NULL,"
+    "  po_number TEXT NOT NULL DEFAULT '',"
+    "  payment_method TEXT NOT NULL DEFAULT '',"
+    "  subtotal INTEGER NOT NULL,"
+    "  tax_total INTEGER NOT NULL,"
+    "  total INTEGER NOT NULL,"
+    "  amount_paid INTEGER NOT NULL DEFAULT 0 CHECK (amount_paid >= 0),"
+    "  created_at INTEGER NOT NULL,"
+    "  UNIQUE (series, seq),"
+    "  CHECK (subtotal + tax_total = total)"
+    ") STRICT;"
+    "CREATE INDEX invoices_account ON invoices(account_id, issue_date, id);"
+
+    /* A subscription period is invoiced once: (subscription_id, period_start) is unique. */
+    "CREATE TABLE invoice_lines ("
+    "  id INTEGER PRIMARY KEY,"
+    "  invoice_id INTEGER NOT NULL REFERENCES invoices(id),"
+    "  position INTEGER NOT NULL,"
+    "  subscription_id INTEGER NOT NULL REFERENCES subscriptions(id),"
+    "  product_name TEXT NOT NULL,"
+    "  billing_period TEXT NOT NULL,"
+    "  period_start TEXT NOT NULL,"
+    "  period_end TEXT NOT NULL,"
+    "  seats INTEGER NOT NULL,"
+    "  unit_amount INTEGER NOT NULL,"
+    "  net INTEGER NOT NULL,"
+    "  tax_rate_ppm INTEGER NOT NULL,"
+    "  tax INTEGER NOT NULL,"
+    "  gross INTEGER NOT NULL,"
+    "  UNIQUE (subscription_id, period_start),"
+    "  CHECK (net + tax = gross)"
+    ") STRICT;"
+    "CREATE INDEX invoice_lines_invoice ON invoice_lines(invoice_id, position);"
+
+    /* Invoice emails name their invoice; the PDF is rendered when the email is sent. One email
+     * per invoice and recipient: never two. */
+    "ALTER TABLE email_outbox ADD COLUMN invoice_id INTEGER REFERENCES invoices(id);"
+    "CREATE UNIQUE INDEX email_outbox_invoice ON email_outbox(invoice_id, to_addr)"
+    "  WHERE invoice_id IS NOT NULL;"
+
+    "CREATE INDEX subscriptions_billing ON subscriptions(status, account_id, period_end);"
+    "DROP INDEX subscriptions_due;";
+
+static const char *const migrations[] = {migration_1, migration_2};
 
 const char *migration_sql(int version)
 {

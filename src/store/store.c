@@ -1,6 +1,5 @@
 /* The store's queries, written once in SQL that SQLite and PostgreSQL both run (see db.h). */
-#include "store.h"
-#include "db.h"
+#include "store_internal.h"
 #include "migrations.h"
 #include "util/token.h"
 
@@ -9,10 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-struct store {
-    db_t *db;
-};
-
 static const char *const audience_names[AUDIENCE_COUNT] = {"corporate", "billing", "staff"};
 
 const char *audience_name(audience_t a)
@@ -20,7 +15,7 @@ const char *audience_name(audience_t a)
     return (unsigned)a < AUDIENCE_COUNT ? audience_names[a] : "corporate";
 }
 
-static store_status_t from_db(db_status_t s)
+store_status_t from_db(db_status_t s)
 {
     switch (s) {
     case DB_OK:
@@ -32,7 +27,7 @@ static store_status_t from_db(db_status_t s)
 }
 
 /* Copies column col as a string into the arena ("" for NULL). */
-static char *col_str(arena_t *a, db_stmt_t *st, int col)
+char *col_str(arena_t *a, db_stmt_t *st, int col)
 {
     const char *t = db_text(st, col);
     return arena_strdup(a, t ? t : "");
@@ -40,7 +35,7 @@ static char *col_str(arena_t *a, db_stmt_t *st, int col)
 
 /* Steps a query that returns at most one row: STORE_OK with the row ready, STORE_NOT_FOUND, or
  * a failure. The caller reads the row, then calls db_done. */
-static store_status_t one_row(db_stmt_t *st)
+store_status_t one_row(db_stmt_t *st)
 {
     if (!st) return STORE_ERROR;
     db_status_t r = db_step(st);
@@ -49,7 +44,7 @@ static store_status_t one_row(db_stmt_t *st)
 }
 
 /* Runs an INSERT ... RETURNING id (or SELECT id) and stores the id. */
-static store_status_t returning_id(db_stmt_t *st, int64_t *id)
+store_status_t returning_id(db_stmt_t *st, int64_t *id)
 {
     store_status_t s = one_row(st);
     if (s == STORE_OK) {
@@ -60,7 +55,7 @@ static store_status_t returning_id(db_stmt_t *st, int64_t *id)
 }
 
 /* An UPDATE or DELETE that must touch a row: STORE_NOT_FOUND when it changed nothing. */
-static store_status_t must_change(store_t *s, db_status_t r)
+store_status_t must_change(store_t *s, db_status_t r)
 {
     if (r != DB_OK) return from_db(r);
     return db_changes(s->db) > 0 ? STORE_OK : STORE_NOT_FOUND;
@@ -330,6 +325,31 @@ store_status_t store_account_by_id(store_t *s, arena_t *a, int64_t id, account_t
     return STORE_OK;
 }
 
+store_status_t store_accounts_list(store_t *s, arena_t *a, int limit, int offset,
+                                   account_row_t **out, size_t *n)
+{
+    *n = 0;
+    *out = arena_alloc(a, (size_t)(limit > 0 ? limit : 1) * sizeof **out);
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT a.id, a.kind, a.name, a.country, a.currency,"
+                             " (SELECT COUNT(*) FROM invoices i WHERE i.account_id = a.id)"
+                             " FROM accounts a ORDER BY a.name, a.id LIMIT $1 OFFSET $2",
+                             "ii", (int64_t)limit, (int64_t)offset);
+    if (!st) return STORE_ERROR;
+    db_status_t r;
+    while (*n < (size_t)limit && (r = db_step(st)) == DB_ROW) {
+        account_row_t *row = &(*out)[(*n)++];
+        row->id = db_int(st, 0);
+        row->kind = col_str(a, st, 1);
+        row->name = col_str(a, st, 2);
+        row->country = col_str(a, st, 3);
+        row->currency = col_str(a, st, 4);
+        row->invoices = db_int(st, 5);
+    }
+    db_done(st);
+    return STORE_OK;
+}
+
 /* ---- sign-in attempts ---------------------------------------------------------------- */
 
 store_status_t store_attempt_record(store_t *s, audience_t aud, const char *login, const char *ip,
@@ -490,11 +510,12 @@ store_status_t store_outbox_add(store_t *s, const email_t *m, int64_t now, int64
     return returning_id(
         db_query(s->db,
                  "INSERT INTO email_outbox (created_at, kind, account_id, sender_ref, to_addr,"
-                 " to_name, reply_to, subject, body_text, next_attempt_at)"
-                 " VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-                 "isissssssi", now, m->kind, m->account_id, m->sender_ref ? m->sender_ref : "",
+                 " to_name, reply_to, subject, body_text, next_attempt_at, invoice_id)"
+                 " VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, $7, $8, $9, $10, NULLIF($11, 0))"
+                 " RETURNING id",
+                 "isissssssii", now, m->kind, m->account_id, m->sender_ref ? m->sender_ref : "",
                  m->to_addr, m->to_name ? m->to_name : "", m->reply_to ? m->reply_to : "",
-                 m->subject, m->body_text, now),
+                 m->subject, m->body_text, now, m->invoice_id),
         id);
 }
 
@@ -523,7 +544,7 @@ store_status_t store_outbox_claim(store_t *s, arena_t *a, int64_t now, int64_t l
         " WHERE id = (SELECT id FROM email_outbox WHERE sent_at IS NULL AND failed_at IS NULL"
         "   AND next_attempt_at <= $2 AND claimed_until <= $3 ORDER BY next_attempt_at, id LIMIT 1)"
         " RETURNING id, COALESCE(account_id, 0), attempts, kind, sender_ref, to_addr, to_name,"
-        " reply_to, subject, body_text, created_at",
+        " reply_to, subject, body_text, created_at, COALESCE(invoice_id, 0)",
         "iii", now + lease, now, now);
     store_status_t r = one_row(st);
     if (r != STORE_OK) return r;
@@ -538,6 +559,7 @@ store_status_t store_outbox_claim(store_t *s, arena_t *a, int64_t now, int64_t l
     out->subject = col_str(a, st, 8);
     out->body_text = col_str(a, st, 9);
     out->created_at = db_int(st, 10);
+    out->invoice_id = db_int(st, 11);
     db_done(st);
     return STORE_OK;
 }
@@ -564,6 +586,13 @@ store_status_t store_outbox_give_up(store_t *s, int64_t id, int64_t now, const c
                                   "UPDATE email_outbox SET failed_at = $1, claimed_until = 0,"
                                   " last_error = $2 WHERE id = $3",
                                   "isi", now, error, id));
+}
+
+store_status_t store_outbox_settle(store_t *s, const char *kind, int64_t now)
+{
+    return from_db(db_exec(s->db,
+                           "UPDATE email_outbox SET sent_at = $1 WHERE kind = $2 AND sent_at IS NULL",
+                           "is", now, kind));
 }
 
 store_status_t store_outbox_next_due(store_t *s, int64_t *at)

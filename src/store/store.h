@@ -2,6 +2,7 @@
  * layer writes SQL; nothing in it knows HTTP. Strings come back in the caller's arena. */
 #ifndef COBRO_STORE_H
 #define COBRO_STORE_H
+#include "render/invoice_doc.h"
 #include "util/arena.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -91,6 +92,14 @@ typedef struct {
 
 store_status_t store_account_by_id(store_t *s, arena_t *a, int64_t id, account_t *out);
 
+typedef struct {
+    int64_t id, invoices;
+    char *kind, *name, *country, *currency;
+} account_row_t;
+/* Accounts by name, at most limit, offset for paging. */
+store_status_t store_accounts_list(store_t *s, arena_t *a, int limit, int offset,
+                                   account_row_t **out, size_t *n);
+
 /* ---- sign-in attempts (lockout) ------------------------------------------------------ */
 
 store_status_t store_attempt_record(store_t *s, audience_t aud, const char *login, const char *ip,
@@ -140,6 +149,7 @@ store_status_t store_reset_count_since(store_t *s, int64_t credential_id, int64_
 
 typedef struct {
     int64_t id, account_id, attempts; /* account_id 0: none */
+    int64_t invoice_id; /* 0: none; else the invoice whose PDF is attached when it is sent */
     const char *kind, *sender_ref, *to_addr, *to_name, *reply_to, *subject, *body_text;
     int64_t created_at;
 } email_t;
@@ -155,6 +165,8 @@ store_status_t store_outbox_claim(store_t *s, arena_t *a, int64_t now, int64_t l
 store_status_t store_outbox_sent(store_t *s, int64_t id, int64_t now);
 store_status_t store_outbox_retry(store_t *s, int64_t id, int64_t next_at, const char *error);
 store_status_t store_outbox_give_up(store_t *s, int64_t id, int64_t now, const char *error);
+/* Marks every unsent message of kind as sent at now (demo history, never real mail). */
+store_status_t store_outbox_settle(store_t *s, const char *kind, int64_t now);
 /* The instant the next unsent message falls due, or 0 when none waits. */
 store_status_t store_outbox_next_due(store_t *s, int64_t *at);
 
@@ -190,5 +202,82 @@ typedef struct {
 } subscription_new_t;
 /* Creates the subscription unless the account already has one on that plan. */
 store_status_t store_ensure_subscription(store_t *s, const subscription_new_t *sub, int64_t now);
+
+/* ---- billing engine (store_billing.c) ------------------------------------------------ */
+
+
+/* An active subscription whose period has ended, with what renewing it needs. */
+typedef struct {
+    int64_t id, account_id, seats, unit_amount;
+    int anchor_day;
+    bool auto_renew, cancel_at_period_end;
+    char *currency, *period_start, *period_end, *billing_period, *product_name;
+} due_subscription_t;
+
+/* Up to max ids of accounts, greater than after, having an active subscription whose period
+ * ends on or before at ('YYYY-MM-DD'), in increasing order. */
+store_status_t store_due_accounts(store_t *s, const char *at, int64_t after, int64_t *ids,
+                                  size_t max, size_t *n);
+/* The account's active subscriptions ending on or before at, by id; *out in the arena. */
+store_status_t store_due_subscriptions(store_t *s, arena_t *a, int64_t account_id, const char *at,
+                                       due_subscription_t **out, size_t *n);
+store_status_t store_subscription_renew(store_t *s, int64_t id, const char *period_start,
+                                        const char *period_end);
+/* Ends a subscription ("cancelled" or "expired"). */
+store_status_t store_subscription_end(store_t *s, int64_t id, const char *status);
+
+/* The invoice header for an account as of now: Bill To, language, kind, and the billing contact
+ * (corporate: the portal credential; online: the billing administrator, whose email is their
+ * login). Totals, dates, numbers and lines are left for the caller. */
+store_status_t store_invoice_party(store_t *s, arena_t *a, int64_t account_id, invoice_doc_t *out);
+/* The tax rate for a country and region ('' for none): the region's row, else the country's;
+ * 0 when neither exists. */
+store_status_t store_tax_rate(store_t *s, const char *country, const char *region,
+                              int64_t *rate_ppm);
+store_status_t store_set_tax_rate(store_t *s, const char *country, const char *region,
+                                  int64_t rate_ppm, const char *name);
+/* The number of the purchase order in force on date ('' when none). */
+store_status_t store_po_in_force(store_t *s, arena_t *a, int64_t account_id, const char *date,
+                                 char **number);
+/* Hands out the next number of series (1, 2, ...): call inside the invoice's transaction. */
+store_status_t store_next_invoice_seq(store_t *s, const char *series, int64_t *seq);
+/* Inserts the invoice header (inv->number, series/seq given) and its lines; *id receives the id.
+ * STORE_CONFLICT when a line's subscription period was already invoiced. */
+store_status_t store_invoice_insert(store_t *s, const invoice_doc_t *inv, const char *series,
+                                    int64_t seq, const int64_t *subscription_ids, int64_t now,
+                                    int64_t *id);
+
+typedef struct {
+    char *name, *email;
+} recipient_t;
+store_status_t store_invoice_recipients(store_t *s, arena_t *a, int64_t account_id,
+                                        recipient_t **out, size_t *n);
+store_status_t store_add_invoice_recipient(store_t *s, int64_t account_id, const char *name,
+                                           const char *email, int64_t now);
+
+/* Demo data: adds the recipient / purchase order unless the same one exists. */
+store_status_t store_ensure_invoice_recipient(store_t *s, int64_t account_id, const char *name,
+                                              const char *email, int64_t now);
+store_status_t store_ensure_purchase_order(store_t *s, int64_t account_id, const char *number,
+                                           const char *start_date, const char *end_date,
+                                           int64_t now);
+
+/* A whole invoice with its lines (vendor fields left NULL). */
+store_status_t store_invoice_by_number(store_t *s, arena_t *a, const char *number,
+                                       invoice_doc_t *out);
+store_status_t store_invoice_by_id(store_t *s, arena_t *a, int64_t id, invoice_doc_t *out);
+
+typedef struct {
+    int64_t id, total, amount_paid;
+    char *number, *issue_date, *due_date, *currency, *status;
+} invoice_summary_t;
+/* The account's newest invoices first (issue date, then number), at most limit. */
+store_status_t store_invoices_recent(store_t *s, arena_t *a, int64_t account_id, int limit,
+                                     invoice_summary_t **out, size_t *n);
+
+typedef struct {
+    int64_t invoices, lines, amount_total;
+} invoice_counts_t;
+store_status_t store_invoice_counts(store_t *s, invoice_counts_t *out);
 
 #endif

@@ -35,12 +35,27 @@ static bool signed_in_to(const req_t *r, section_t section)
 
 typedef struct {
     const char *path, *label;
+    bool admin_only; /* Billing Center: only the billing administrator sees invoices */
 } tab_t;
 
 /* The tabs of each signed-in section; later work adds Quotes, Invoice History, Payment Method. */
-static const tab_t corporate_tabs[] = {{"/corporate/account", N_("Account")}, {NULL, NULL}};
-static const tab_t billing_tabs[] = {{"/billing/account", N_("Account")}, {NULL, NULL}};
-static const tab_t staff_tabs[] = {{"/staff/home", N_("Home")}, {NULL, NULL}};
+static const tab_t corporate_tabs[] = {{"/corporate/account", N_("Account"), false},
+                                       {"/corporate/invoices", N_("Invoice History"), false},
+                                       {NULL, NULL, false}};
+static const tab_t billing_tabs[] = {{"/billing/account", N_("Account"), false},
+                                     {"/billing/invoices", N_("Invoice History"), true},
+                                     {NULL, NULL, false}};
+static const tab_t staff_tabs[] = {{"/staff/home", N_("Home"), false},
+                                   {"/staff/accounts", N_("Accounts"), false},
+                                   {NULL, NULL, false}};
+
+static bool is_billing_admin(req_t *r)
+{
+    account_user_t u;
+    return r->audience == AUDIENCE_BILLING &&
+           store_account_user_by_id(r->store, r->arena, r->principal_id, &u) == STORE_OK &&
+           strcmp(u.role, "billing_admin") == 0;
+}
 
 static void write_tabs(req_t *r, section_t section)
 {
@@ -49,8 +64,16 @@ static void write_tabs(req_t *r, section_t section)
                                                      : staff_tabs;
     buf_t *b = &r->resp.body;
     html_render(b, "<nav class=\"tabs\" aria-label=\"%s\"><ul>", T("Main menu"));
+    int admin = -1; /* asked of the store only when a tab needs it */
     for (const tab_t *t = tabs; t->path; t++) {
-        bool here = strcmp(r->path, t->path) == 0;
+        if (t->admin_only) {
+            if (admin < 0) admin = is_billing_admin(r);
+            if (!admin) continue;
+        }
+        /* A tab stays current on the pages below it (an invoice under Invoice History). */
+        size_t len = strlen(t->path);
+        bool here = strncmp(r->path, t->path, len) == 0 &&
+                    (r->path[len] == '\0' || r->path[len] == '/');
         html_render(b, "<li><a href=\"%s\"%R>%s</a></li>", t->path,
                     here ? " aria-current=\"page\"" : "", T(t->label));
     }
@@ -168,4 +191,20 @@ void bill_to_block(req_t *r, const account_t *acc)
     html_render(b, "%s</address>", acc->country);
     if (*acc->phone) html_render(b, "<p>%s: %s</p>", T("Phone"), acc->phone);
     html_render(b, "</section>");
+}
+
+bool current_account(req_t *r, int64_t *account_id)
+{
+    store_status_t st = STORE_NOT_FOUND;
+    if (r->audience == AUDIENCE_CORPORATE) {
+        credential_t c;
+        st = store_credential_by_id(r->store, r->arena, r->principal_id, &c);
+        if (st == STORE_OK) *account_id = c.account_id;
+    } else if (r->audience == AUDIENCE_BILLING) {
+        account_user_t u;
+        st = store_account_user_by_id(r->store, r->arena, r->principal_id, &u);
+        if (st == STORE_OK) *account_id = u.account_id;
+    }
+    if (st != STORE_OK) page_error(r, st == STORE_NOT_FOUND ? 404 : 503);
+    return st == STORE_OK;
 }

@@ -2,6 +2,7 @@
 #ifndef COBRO_PAGES_H
 #define COBRO_PAGES_H
 #include "http/request.h"
+#include "render/invoice_doc.h"
 #include "util/html.h"
 
 /* The translation of a msgid in the request's language (r must be in scope). */
@@ -31,6 +32,33 @@ void notice_info(req_t *r, const char *message);
 /* The Bill To block of an account: name, address lines in the country's order, phone. */
 void bill_to_block(req_t *r, const account_t *acc);
 
+/* The account of the signed-in corporate contact or Billing Center user; false after answering
+ * with an error page. */
+bool current_account(req_t *r, int64_t *account_id);
+
+/* ---- invoice_html.c: what the invoice pages share --------------------------------------- */
+
+enum { INVOICE_HISTORY_LIMIT = 20 };
+
+/* The Invoice History table of an account (newest first, at most limit rows): Invoice Number
+ * linking to base_path/NUMBER, dates, total, balance, status, and a PDF link on each row. */
+void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, const char *country,
+                           const char *base_path);
+/* The printable HTML invoice: the same content as the PDF, with Print and PDF buttons. */
+void invoice_document(req_t *r, const invoice_doc_t *inv, const char *pdf_href);
+/* The invoice for this request's params[0], when it belongs to account_id (0: any account, for
+ * staff); false after answering (404 for someone else's or an unknown invoice). */
+bool load_invoice_for(req_t *r, int64_t account_id, invoice_doc_t *inv);
+/* Answers with the invoice's PDF (worker thread: rendering takes milliseconds). */
+void send_invoice_pdf(req_t *r, const invoice_doc_t *inv);
+/* The three invoice pages of a portal (corporate or Billing Center), for the signed-in account:
+ * Invoice History at base_path, one invoice at base_path/NUMBER, its PDF at base_path/NUMBER/pdf. */
+void invoice_history_page(req_t *r, section_t section, const char *base_path, const char *help);
+void invoice_view_page(req_t *r, section_t section, const char *base_path);
+void invoice_pdf_page(req_t *r);
+/* The status of an invoice in words. */
+const char *invoice_status_label(req_t *r, const char *status);
+
 /* ---- errors.c ---------------------------------------------------------------------- */
 
 /* A complete error page for status (400, 403, 404, 405, 413, 429, 431, 503...). */
@@ -55,5 +83,16 @@ void page_staff_sign_in(req_t *r);
 void page_staff_sign_in_post(req_t *r);
 void page_staff_home(req_t *r);
 void page_sign_out(req_t *r);
+void page_print_script(req_t *r);
+void page_corporate_invoices(req_t *r);
+void page_corporate_invoice(req_t *r);
+void page_corporate_invoice_pdf(req_t *r);
+void page_billing_invoices(req_t *r);
+void page_billing_invoice(req_t *r);
+void page_billing_invoice_pdf(req_t *r);
+void page_staff_accounts(req_t *r);
+void page_staff_account(req_t *r);
+void page_staff_invoice(req_t *r);
+void page_staff_invoice_pdf(req_t *r);
 
 #endif

@@ -57,8 +57,28 @@ static const char stylesheet[] =
     "footer h2{font-size:1rem;margin:0 auto .3rem}\n"
     ".contacts{list-style:none;padding:0;margin:0 auto;display:flex;flex-wrap:wrap;gap:.3rem 2rem}\n"
     ".vendor{color:var(--muted);font-size:.9rem;margin-top:.5rem}\n"
-    "@media print{header.top,footer,.skip,form.sign-out{display:none}body{background:#fff}"
-    "main{max-width:none;padding:0}}\n";
+    ".sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
+    "clip:rect(0,0,0,0);white-space:nowrap;border:0}\n"
+    ".table-wrap{overflow-x:auto;background:var(--card);border:1px solid var(--line);border-radius:8px}\n"
+    "table{border-collapse:collapse;width:100%}caption{text-align:left;padding:.6rem .8rem;"
+    "color:var(--muted)}\n"
+    "th,td{padding:.5rem .8rem;border-top:1px solid var(--line);text-align:left;vertical-align:top}\n"
+    "thead th{background:#eef2f6;border-top:0;font-size:.9rem}\n"
+    "tbody th{font-weight:600}.num{text-align:right;white-space:nowrap}\n"
+    "tfoot th{text-align:right;font-weight:600}tfoot tr.total th,tfoot tr.total td{font-weight:700}\n"
+    ".muted{color:var(--muted)}\n"
+    ".actions{display:flex;gap:.75rem;align-items:center;margin-bottom:1rem}\n"
+    "a.button{display:inline-block;border:1px solid var(--brand);color:var(--brand);"
+    "border-radius:4px;padding:.55rem 1.2rem;text-decoration:none;font-weight:600}\n"
+    ".invoice{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:1.5rem}\n"
+    ".invoice-head{display:flex;flex-wrap:wrap;justify-content:space-between;gap:1rem}\n"
+    ".invoice-head h1{margin-top:0}\n"
+    ".parties{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:1rem;"
+    "margin:1.5rem 0}\n.parties h2{font-size:1rem;margin:0 0 .3rem}\n"
+    ".invoice .table-wrap{border:0}\n"
+    "@media print{header.top,footer,.skip,form.sign-out,.no-print{display:none}body{background:#fff}"
+    "main{max-width:none;padding:0}.invoice{border:0;padding:0}"
+    "thead th{background:none}a{color:inherit;text-decoration:none}}\n";
 
 void page_stylesheet(req_t *r)
 {

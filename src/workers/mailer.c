@@ -1,5 +1,6 @@
 /* The outbox delivery worker: claims due messages, sends them, and schedules retries. */
 #include "mailer.h"
+#include "services/invoices.h"
 #include "services/mail.h"
 #include "smtp.h"
 #include "store/store.h"
@@ -87,15 +88,27 @@ static int attempt(store_t *s, const mailer_config_t *cfg, const email_t *e, are
     buf_t msg;
     buf_init(&msg, a);
     const char *from = cfg->mail_from ? cfg->mail_from : "";
-    mail_render(&msg, e, from);
-
     char err[512] = "";
-    bool ok;
-    if (cfg->smtp_url && *cfg->smtp_url) {
+    bool ok = true;
+    if (e->invoice_id) {
+        /* Invoices are immutable, so the PDF made now is the one the bill run would have made;
+         * rendering here keeps a million-invoice bill run free of PDF work. */
+        buf_t pdf;
+        buf_init(&pdf, a);
+        mail_attachment_t att = {.content_type = "application/pdf"};
+        ok = invoice_pdf_for(s, a, e->invoice_id, &pdf, &att.filename, err, sizeof err);
+        att.data = pdf.data;
+        att.len = pdf.len;
+        if (ok) mail_render_with(&msg, e, from, &att);
+    } else {
+        mail_render(&msg, e, from);
+    }
+
+    if (ok && cfg->smtp_url && *cfg->smtp_url) {
         char from_addr[EMAIL_MAX + 1];
         email_addr_part(from, from_addr, sizeof from_addr);
         ok = smtp_send(cfg->smtp_url, from_addr, e->to_addr, msg.data, msg.len, err, sizeof err);
-    } else {
+    } else if (ok) {
         char kind[64], name[96];
         safe_kind(e->kind, kind, sizeof kind);
         snprintf(name, sizeof name, "%06lld-%s", (long long)e->id, kind);

@@ -1,0 +1,77 @@
+/* Tax on an invoice line, rounded to the currency's minor unit by one documented rule (tax.h). */
+#include "tax.h"
+
+#include <string.h>
+
+#include "money.h"
+
+bool tax_split(int64_t amount, int64_t rate_ppm, tax_mode_t mode, tax_split_t *out)
+{
+    if (!out || rate_ppm < 0 || rate_ppm > TAX_RATE_ONE) return false;
+    tax_split_t r;
+    switch (mode) {
+    case TAX_EXCLUSIVE:
+        r.net = amount;
+        if (!money_mul_div(amount, rate_ppm, TAX_RATE_ONE, &r.tax)) return false;
+        if (!money_add(r.net, r.tax, &r.gross)) return false;
+        break;
+    case TAX_INCLUSIVE:
+        r.gross = amount;
+        if (!money_mul_div(amount, TAX_RATE_ONE, TAX_RATE_ONE + rate_ppm, &r.net)) return false;
+        /* net has gross's sign and |net| <= |gross|, so this cannot overflow; deriving tax by
+         * subtraction (rather than rounding it separately) is what keeps net + tax == gross. */
+        r.tax = r.gross - r.net;
+        break;
+    default:
+        return false;
+    }
+    *out = r;
+    return true;
+}
+
+bool tax_mode_parse(const char *s, tax_mode_t *out)
+{
+    if (!s || !out) return false;
+    if (strcmp(s, "exclusive") == 0) *out = TAX_EXCLUSIVE;
+    else if (strcmp(s, "inclusive") == 0) *out = TAX_INCLUSIVE;
+    else return false;
+    return true;
+}
+
+const char *tax_mode_name(tax_mode_t m)
+{
+    switch (m) {
+    case TAX_EXCLUSIVE: return "exclusive";
+    case TAX_INCLUSIVE: return "inclusive";
+    }
+    /* Never NULL: the name goes straight into pages and logs. It does not parse back, so a
+     * corrupt mode cannot be stored as a valid one. */
+    return "unknown";
+}
+
+void tax_rate_text(int64_t rate_ppm, char out[16])
+{
+    /* Only rates tax_split accepts have a meaning; a wider int64 would not fit 16 bytes. */
+    if (rate_ppm < 0 || rate_ppm > TAX_RATE_ONE) {
+        strcpy(out, "?");
+        return;
+    }
+    /* One percent is 10000 ppm, so a rate is a percentage with at most four decimals. */
+    int whole = (int)(rate_ppm / 10000), frac = (int)(rate_ppm % 10000);
+    char *p = out;
+    char rev[4];
+    int n = 0;
+    do {
+        rev[n++] = (char)('0' + whole % 10);
+        whole /= 10;
+    } while (whole != 0);
+    while (n > 0) *p++ = rev[--n];
+    if (frac != 0) {
+        *p++ = '.';
+        for (int div = 1000; div > 0 && frac != 0; div /= 10) {
+            *p++ = (char)('0' + frac / div);
+            frac %= div;
+        }
+    }
+    *p = '\0';
+}

@@ -1,0 +1,40 @@
+/* An issued invoice as every renderer sees it (HTML view, PDF, email): a snapshot that never
+ * changes except its payment state. Strings live in the arena of whoever loaded it. */
+#ifndef COBRO_INVOICE_DOC_H
+#define COBRO_INVOICE_DOC_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    char *product_name;
+    char *billing_period;           /* "monthly" or "annual" */
+    char *period_start, *period_end; /* 'YYYY-MM-DD'; the service period is [start, end) */
+    int64_t seats;
+    int64_t unit_amount;            /* per seat, minor units */
+    int64_t net, tax_rate_ppm, tax, gross; /* net + tax == gross */
+} invoice_line_t;
+
+typedef struct {
+    int64_t id, account_id;
+    char *number;                   /* "INV-2026-000001" */
+    char *issue_date, *due_date;    /* 'YYYY-MM-DD' */
+    char *currency;                 /* ISO 4217 */
+    char *lang;                     /* "en", "es", "fr", "it": the account's language */
+    char *status;                   /* "open", "partially_paid", "paid", "void" */
+    char *tax_mode;                 /* "exclusive" or "inclusive" */
+    char *account_kind;             /* "corporate" or "online" */
+    /* Bill To snapshot */
+    char *bill_to_name, *address_line1, *address_line2, *city, *region, *postal_code, *country,
+        *phone;
+    /* Billing contact snapshot: the help texts say every invoice shows them. */
+    char *contact_name, *contact_email, *portal_user_id;
+    char *po_number;                /* "" when no purchase order was in force */
+    char *payment_method;           /* "" until the payment-method preference exists */
+    int64_t subtotal, tax_total, total, amount_paid; /* balance = total - amount_paid */
+    invoice_line_t *lines;
+    size_t n_lines;
+    /* The seller (vendor settings at render time). */
+    char *vendor_name, *vendor_address, *vendor_email, *vendor_tax_id; /* address: lines with \n */
+} invoice_doc_t;
+
+#endif

@@ -1,0 +1,769 @@
+/* The invoice PDF: cairo draws, pango lays out and shapes the text (DejaVu Sans), ICU formats.
+ * Two passes over the lines: the first measures rows and decides the pages (so that the footer
+ * can say "Page 1 of 3"), the second draws. Each thread keeps its own font map, pango context
+ * and layout, because creating them costs more than drawing a whole invoice. */
+#include "invoice_pdf.h"
+
+#include "billing/calendar.h"
+#include "i18n/format.h"
+#include "i18n/i18n.h"
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <glib.h>
+#include <inttypes.h>
+#include <pango/pangocairo.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unicode/uloc.h>
+#include <unicode/unum.h>
+#include <unicode/ustring.h>
+
+/* Page geometry, in points. */
+#define LETTER_W 612.0
+#define LETTER_H 792.0
+#define A4_W 595.28
+#define A4_H 841.89
+#define MARGIN 48.0
+#define FOOTER_H 34.0 /* space kept at the bottom of every page for the footer */
+#define CELL_PAD 5.0  /* vertical padding inside table rows */
+#define COL_GAP 8.0   /* horizontal gap between table columns */
+
+enum { TEXT_MAX = 512, DATE_MAX = 64, PERCENT_SLOTS = 8 };
+
+typedef enum {
+    F_BODY,       /* DejaVu Sans 9 */
+    F_BOLD,       /* DejaVu Sans Bold 9 */
+    F_SMALL,      /* DejaVu Sans 7.5 */
+    F_SMALL_BOLD, /* DejaVu Sans Bold 7.5 */
+    F_HEADING,    /* DejaVu Sans Bold 8: block headings and table header */
+    F_VENDOR,     /* DejaVu Sans Bold 13 */
+    F_TITLE,      /* DejaVu Sans Bold 22 */
+    F_TOTAL,      /* DejaVu Sans Bold 10.5 */
+    FONT_COUNT
+} font_t;
+
+static const char *const font_names[FONT_COUNT] = {
+    "DejaVu Sans 9",        "DejaVu Sans Bold 9", "DejaVu Sans 7.5",     "DejaVu Sans Bold 7.5",
+    "DejaVu Sans Bold 8",   "DejaVu Sans Bold 13", "DejaVu Sans Bold 22", "DejaVu Sans Bold 10.5",
+};
+
+typedef enum { AL_LEFT, AL_RIGHT } align_t;
+
+typedef struct {
+    double r, g, b;
+} rgb_t;
+
+static const rgb_t INK = {0.13, 0.14, 0.16};
+static const rgb_t MUTED = {0.40, 0.42, 0.46};
+static const rgb_t ACCENT = {0.09, 0.24, 0.42};
+static const rgb_t RULE = {0.80, 0.82, 0.86};
+static const rgb_t SHADE = {0.93, 0.95, 0.97};
+static const rgb_t GOOD = {0.10, 0.45, 0.22};
+static const rgb_t BAD = {0.70, 0.12, 0.12};
+
+/* What one thread keeps between invoices. */
+typedef struct {
+    PangoFontMap *fontmap;
+    PangoContext *context;
+    PangoLayout *layout; /* reused for every piece of text */
+    PangoFontDescription *font[FONT_COUNT];
+    struct {
+        char locale[8];
+        UNumberFormat *fmt;
+    } percent[PERCENT_SLOTS];
+    unsigned next_percent;
+} pdf_thread_t;
+
+static __thread pdf_thread_t *thread_state;
+static pthread_key_t thread_key;
+static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
+
+static void thread_state_free(void *p)
+{
+    pdf_thread_t *t = p;
+    if (!t) return;
+    for (int i = 0; i < PERCENT_SLOTS; i++)
+        if (t->percent[i].fmt) unum_close(t->percent[i].fmt);
+    for (int i = 0; i < FONT_COUNT; i++)
+        if (t->font[i]) pango_font_description_free(t->font[i]);
+    if (t->layout) g_object_unref(t->layout);
+    if (t->context) g_object_unref(t->context);
+    if (t->fontmap) g_object_unref(t->fontmap);
+    g_free(t);
+    if (thread_state == t) thread_state = NULL;
+}
+
+static void thread_key_create(void)
+{
+    (void)pthread_key_create(&thread_key, thread_state_free);
+}
+
+/* The calling thread's pango objects, made on first use; NULL when pango cannot make them. */
+static pdf_thread_t *thread_get(void)
+{
+    if (thread_state) return thread_state;
+    pthread_once(&thread_key_once, thread_key_create);
+    pdf_thread_t *t = g_new0(pdf_thread_t, 1);
+    t->fontmap = pango_cairo_font_map_new();
+    if (!t->fontmap) {
+        g_free(t);
+        return NULL;
+    }
+    /* PDF user space is in points: 72 "pixels" per inch make "DejaVu Sans 9" 9 pt tall. */
+    pango_cairo_font_map_set_resolution(PANGO_CAIRO_FONT_MAP(t->fontmap), 72.0);
+    t->context = pango_font_map_create_context(t->fontmap);
+    cairo_font_options_t *opts = cairo_font_options_create();
+    /* Vector output: no hinting, no metrics rounded to device pixels. */
+    cairo_font_options_set_hint_style(opts, CAIRO_HINT_STYLE_NONE);
+    cairo_font_options_set_hint_metrics(opts, CAIRO_HINT_METRICS_OFF);
+    pango_cairo_context_set_font_options(t->context, opts);
+    cairo_font_options_destroy(opts);
+    pango_context_set_round_glyph_positions(t->context, FALSE);
+    t->layout = pango_layout_new(t->context);
+    pango_layout_set_wrap(t->layout, PANGO_WRAP_WORD_CHAR);
+    for (int i = 0; i < FONT_COUNT; i++) t->font[i] = pango_font_description_from_string(font_names[i]);
+    thread_state = t;
+    (void)pthread_setspecific(thread_key, t);
+    return t;
+}
+
+/* One invoice being drawn. */
+typedef struct {
+    pdf_thread_t *t;
+    cairo_t *cr;
+    const invoice_doc_t *inv;
+    lang_t lang;
+    const char *country;
+    double w, h;     /* page size */
+    double left, right; /* content edges */
+    int pages;
+} pdf_t;
+
+static const char *S(const char *s)
+{
+    return s ? s : "";
+}
+
+/* Lays out s in font f, wrapped to width (no wrapping when width <= 0, then align is left), and
+ * returns its height; draws it with its top-left corner at (x, y) in colour c when draw. */
+static double text(pdf_t *p, font_t f, const char *s, double x, double y, double width,
+                   align_t align, rgb_t c, bool draw)
+{
+    PangoLayout *l = p->t->layout;
+    char *valid = NULL;
+    if (!g_utf8_validate(s, -1, NULL)) s = valid = g_utf8_make_valid(s, -1);
+    pango_layout_set_font_description(l, p->t->font[f]);
+    pango_layout_set_width(l, width > 0 ? (int)(width * PANGO_SCALE) : -1);
+    pango_layout_set_alignment(l, align == AL_RIGHT ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
+    pango_layout_set_text(l, s, -1);
+    int pw = 0, ph = 0;
+    pango_layout_get_size(l, &pw, &ph);
+    if (draw) {
+        cairo_set_source_rgb(p->cr, c.r, c.g, c.b);
+        cairo_move_to(p->cr, x, y);
+        pango_cairo_show_layout(p->cr, l);
+    }
+    g_free(valid);
+    return (double)ph / PANGO_SCALE;
+}
+
+static void hline(pdf_t *p, double x0, double x1, double y, double width, rgb_t c)
+{
+    cairo_set_source_rgb(p->cr, c.r, c.g, c.b);
+    cairo_set_line_width(p->cr, width);
+    cairo_move_to(p->cr, x0, y);
+    cairo_line_to(p->cr, x1, y);
+    cairo_stroke(p->cr);
+}
+
+static void fill_rect(pdf_t *p, double x, double y, double w, double h, rgb_t c)
+{
+    cairo_set_source_rgb(p->cr, c.r, c.g, c.b);
+    cairo_rectangle(p->cr, x, y, w, h);
+    cairo_fill(p->cr);
+}
+
+static void money(pdf_t *p, int64_t minor, char out[TEXT_MAX])
+{
+    format_money(p->lang, p->country, p->inv->currency, minor, out, TEXT_MAX);
+}
+
+static void date(pdf_t *p, const char *iso, char out[DATE_MAX])
+{
+    format_date(p->lang, p->country, iso, out, DATE_MAX);
+}
+
+/* A tax rate in parts per million as the locale writes a percentage ("20%", "5,5 %"). */
+static void percent(pdf_t *p, int64_t ppm, char out[TEXT_MAX])
+{
+    char decimal[32];
+    int64_t whole = ppm / 10000, frac = ppm % 10000; /* percent with 4 decimals */
+    if (frac < 0) frac = -frac;
+    snprintf(decimal, sizeof decimal, "%s%" PRId64 ".%04" PRId64, ppm < 0 && whole == 0 ? "-" : "",
+             whole, frac);
+    char locale[8];
+    if (p->country && strlen(p->country) == 2)
+        snprintf(locale, sizeof locale, "%s_%.2s", lang_code(p->lang), p->country);
+    else
+        snprintf(locale, sizeof locale, "%s", lang_code(p->lang));
+
+    pdf_thread_t *t = p->t;
+    UNumberFormat *fmt = NULL;
+    for (int i = 0; i < PERCENT_SLOTS && !fmt; i++)
+        if (t->percent[i].fmt && strcmp(t->percent[i].locale, locale) == 0) fmt = t->percent[i].fmt;
+    if (!fmt) {
+        UErrorCode status = U_ZERO_ERROR;
+        fmt = unum_open(UNUM_PERCENT, NULL, 0, locale, NULL, &status);
+        if (U_FAILURE(status)) {
+            fmt = NULL;
+        } else {
+            unum_setAttribute(fmt, UNUM_MAX_FRACTION_DIGITS, 4);
+            unsigned k = t->next_percent;
+            t->next_percent = (k + 1) % PERCENT_SLOTS;
+            if (t->percent[k].fmt) unum_close(t->percent[k].fmt);
+            snprintf(t->percent[k].locale, sizeof t->percent[k].locale, "%s", locale);
+            t->percent[k].fmt = fmt;
+        }
+    }
+    if (fmt) {
+        /* ICU's percent style multiplies by 100: give it the fraction as decimal text. */
+        char fraction[40];
+        int64_t a = ppm < 0 ? -ppm : ppm;
+        snprintf(fraction, sizeof fraction, "%s%" PRId64 ".%06" PRId64, ppm < 0 ? "-" : "",
+                 a / 1000000, a % 1000000);
+        UChar u[64];
+        UErrorCode status = U_ZERO_ERROR;
+        int32_t len = unum_formatDecimal(fmt, fraction, -1, u, 64, NULL, &status);
+        if (U_SUCCESS(status) && status != U_STRING_NOT_TERMINATED_WARNING) {
+            int32_t n = 0;
+            status = U_ZERO_ERROR;
+            u_strToUTF8(out, TEXT_MAX, &n, u, len, &status);
+            if (U_SUCCESS(status) && n < TEXT_MAX) return;
+        }
+    }
+    /* Plain fallback: "20.0000%" trimmed of trailing zeros. */
+    size_t n = strlen(decimal);
+    while (n > 0 && decimal[n - 1] == '0') decimal[--n] = '\0';
+    if (n > 0 && decimal[n - 1] == '.') decimal[--n] = '\0';
+    snprintf(out, TEXT_MAX, "%s%%", decimal);
+}
+
+/* The country's name in the invoice's language ("Italie"); the code itself when ICU does not
+ * know it. */
+static void country_name(pdf_t *p, const char *code, char out[TEXT_MAX])
+{
+    snprintf(out, TEXT_MAX, "%s", code);
+    if (strlen(code) != 2) return;
+    char locale[8];
+    snprintf(locale, sizeof locale, "_%.2s", code);
+    UChar u[128];
+    UErrorCode status = U_ZERO_ERROR;
+    int32_t len = uloc_getDisplayCountry(locale, lang_code(p->lang), u, 128, &status);
+    if (U_FAILURE(status) || status == U_USING_DEFAULT_WARNING || len <= 0) return;
+    int32_t n = 0;
+    status = U_ZERO_ERROR;
+    char tmp[TEXT_MAX];
+    u_strToUTF8(tmp, TEXT_MAX, &n, u, len, &status);
+    if (U_SUCCESS(status) && n < TEXT_MAX) memcpy(out, tmp, (size_t)n + 1);
+}
+
+static bool north_american(const char *country)
+{
+    return country && (strcasecmp(country, "US") == 0 || strcasecmp(country, "CA") == 0);
+}
+
+static const char *status_label(lang_t lang, const char *status, rgb_t *colour)
+{
+    *colour = INK;
+    if (strcmp(status, "open") == 0) return tr(lang, "Open");
+    if (strcmp(status, "partially_paid") == 0) return tr(lang, "Partially paid");
+    if (strcmp(status, "paid") == 0) {
+        *colour = GOOD;
+        return tr(lang, "Paid");
+    }
+    if (strcmp(status, "void") == 0) {
+        *colour = BAD;
+        return tr(lang, "Void");
+    }
+    return status;
+}
+
+/* The "How to pay" sentence for a payment-method code; other text is shown as it is. */
+static const char *payment_note(lang_t lang, const char *method)
+{
+    if (strcmp(method, "card") == 0)
+        return tr(lang, "Pay by credit or debit card in the billing portal.");
+    if (strcmp(method, "wire") == 0 || strcmp(method, "bank_transfer") == 0)
+        return tr(lang, "Pay by electronic payment or wire transfer, quoting the Invoice Number.");
+    if (strcmp(method, "check") == 0)
+        return tr(lang, "Pay by check, writing the Invoice Number on it.");
+    if (strcmp(method, "direct_debit") == 0 || strcmp(method, "ach") == 0)
+        return tr(lang, "The amount is collected by direct debit from your bank account.");
+    return method;
+}
+
+/* ---- the lines table ---- */
+
+typedef struct {
+    double x, w;
+    align_t align;
+} column_t;
+
+enum { C_PRODUCT, C_PERIOD, C_SEATS, C_UNIT, C_TAX, C_AMOUNT, C_COUNT };
+
+typedef struct {
+    column_t col[C_COUNT];
+    bool show_tax; /* the lines do not all have the same rate */
+    double header_h;
+} table_t;
+
+static void table_columns(pdf_t *p, table_t *t)
+{
+    double cw = p->right - p->left;
+    double period = 130, seats = 36, unit = 76, tax = t->show_tax ? 46 : 0, amount = 80;
+    double fixed = period + seats + unit + tax + amount + COL_GAP * (t->show_tax ? 5 : 4);
+    double product = cw - fixed;
+    double x = p->left;
+    const double widths[C_COUNT] = {product, period, seats, unit, tax, amount};
+    const align_t aligns[C_COUNT] = {AL_LEFT, AL_LEFT, AL_RIGHT, AL_RIGHT, AL_RIGHT, AL_RIGHT};
+    for (int i = 0; i < C_COUNT; i++) {
+        t->col[i].x = x;
+        t->col[i].w = widths[i];
+        t->col[i].align = aligns[i];
+        if (widths[i] > 0) x += widths[i] + COL_GAP;
+    }
+}
+
+/* The table header row at y (drawn when draw); returns its height. */
+static double table_header(pdf_t *p, const table_t *t, double y, bool draw)
+{
+    static const char *const labels[C_COUNT] = {N_("Product"), N_("Service period"), N_("Seats"),
+                                                N_("Unit price"), N_("Tax"), N_("Amount")};
+    double h = 0;
+    for (int pass = draw ? 0 : 1; pass < 2; pass++) {
+        /* Pass 0 measures (for the shading behind), pass 1 draws when asked. */
+        bool now = draw && pass == 1;
+        if (now) fill_rect(p, p->left - 4, y, p->right - p->left + 8, h, SHADE);
+        double hh = 0;
+        for (int i = 0; i < C_COUNT; i++) {
+            if (t->col[i].w <= 0) continue;
+            double th = text(p, F_HEADING, tr(p->lang, labels[i]), t->col[i].x, y + CELL_PAD,
+                             t->col[i].w, t->col[i].align, ACCENT, now);
+            if (th > hh) hh = th;
+        }
+        h = hh + 2 * CELL_PAD;
+        if (now) hline(p, p->left - 4, p->right + 4, y + h, 0.8, ACCENT);
+    }
+    return h;
+}
+
+/* "Nov 22, 2026 – Nov 21, 2027": the period is [start, end), so the last day shown is end - 1. */
+static void service_period(pdf_t *p, const invoice_line_t *line, char out[TEXT_MAX])
+{
+    char a[DATE_MAX], b[DATE_MAX];
+    date(p, line->period_start, a);
+    date_t start, end;
+    if (date_parse(line->period_start, &start) && date_parse(line->period_end, &end)) {
+        date_t last = date_add_days(end, -1);
+        if (date_cmp(last, start) <= 0) {
+            snprintf(out, TEXT_MAX, "%s", a);
+            return;
+        }
+        char iso[11];
+        date_format(last, iso);
+        date(p, iso, b);
+    } else {
+        date(p, line->period_end, b);
+    }
+    snprintf(out, TEXT_MAX, "%s – %s", a, b);
+}
+
+static const char *period_label(lang_t lang, const char *billing_period)
+{
+    if (strcmp(billing_period, "annual") == 0) return tr(lang, "Billed annually");
+    if (strcmp(billing_period, "monthly") == 0) return tr(lang, "Billed monthly");
+    return "";
+}
+
+/* One line of the table at y; returns its height. */
+static double table_row(pdf_t *p, const table_t *t, const invoice_line_t *line, double y,
+                        bool draw)
+{
+    char buf[TEXT_MAX];
+    double top = y + CELL_PAD;
+    const column_t *c = t->col;
+    double h = text(p, F_BODY, S(line->product_name), c[C_PRODUCT].x, top, c[C_PRODUCT].w, AL_LEFT,
+                    INK, draw);
+    const char *sub = period_label(p->lang, S(line->billing_period));
+    if (*sub) h += 1 + text(p, F_SMALL, sub, c[C_PRODUCT].x, top + h + 1, c[C_PRODUCT].w, AL_LEFT,
+                            MUTED, draw);
+    service_period(p, line, buf);
+    double ph = text(p, F_BODY, buf, c[C_PERIOD].x, top, c[C_PERIOD].w, AL_LEFT, INK, draw);
+    if (ph > h) h = ph;
+    if (draw) {
+        snprintf(buf, sizeof buf, "%" PRId64, line->seats);
+        text(p, F_BODY, buf, c[C_SEATS].x, top, c[C_SEATS].w, AL_RIGHT, INK, true);
+        money(p, line->unit_amount, buf);
+        text(p, F_BODY, buf, c[C_UNIT].x, top, c[C_UNIT].w, AL_RIGHT, INK, true);
+        if (t->show_tax) {
+            percent(p, line->tax_rate_ppm, buf);
+            text(p, F_BODY, buf, c[C_TAX].x, top, c[C_TAX].w, AL_RIGHT, INK, true);
+        }
+        money(p, line->net, buf);
+        text(p, F_BODY, buf, c[C_AMOUNT].x, top, c[C_AMOUNT].w, AL_RIGHT, INK, true);
+        hline(p, p->left - 4, p->right + 4, y + h + 2 * CELL_PAD, 0.4, RULE);
+    }
+    return h + 2 * CELL_PAD;
+}
+
+/* ---- blocks ---- */
+
+/* Seller top-left, title and invoice facts top-right; returns the y below both. */
+static double page_one_header(pdf_t *p, double y)
+{
+    const invoice_doc_t *inv = p->inv;
+    char buf[TEXT_MAX];
+    double half = (p->right - p->left) * 0.5;
+
+    /* Seller. */
+    double ly = y;
+    ly += text(p, F_VENDOR, S(inv->vendor_name), p->left, ly, half - 10, AL_LEFT, ACCENT, true) + 4;
+    if (*S(inv->vendor_address))
+        ly += text(p, F_BODY, inv->vendor_address, p->left, ly, half - 10, AL_LEFT, MUTED, true);
+    if (*S(inv->vendor_email))
+        ly += text(p, F_BODY, inv->vendor_email, p->left, ly, half - 10, AL_LEFT, MUTED, true);
+    if (*S(inv->vendor_tax_id)) {
+        snprintf(buf, sizeof buf, tr(p->lang, "Tax ID: %s"), inv->vendor_tax_id);
+        ly += text(p, F_BODY, buf, p->left, ly, half - 10, AL_LEFT, MUTED, true);
+    }
+
+    /* Title and facts. */
+    double rx = p->left + half, rw = half;
+    double ry = y - 4;
+    ry += text(p, F_TITLE, tr(p->lang, "Invoice"), rx, ry, rw, AL_RIGHT, ACCENT, true) + 8;
+    typedef struct {
+        const char *label, *value;
+        rgb_t colour;
+        font_t font;
+    } fact_t;
+    fact_t facts[5];
+    int nf = 0;
+    char issue[DATE_MAX], due[DATE_MAX];
+    date(p, inv->issue_date, issue);
+    if (strcmp(S(inv->due_date), S(inv->issue_date)) == 0)
+        snprintf(due, sizeof due, "%s", tr(p->lang, "Due on receipt"));
+    else
+        date(p, inv->due_date, due);
+    rgb_t status_colour;
+    const char *status = status_label(p->lang, S(inv->status), &status_colour);
+    facts[nf++] = (fact_t){tr(p->lang, "Invoice Number"), S(inv->number), INK, F_BOLD};
+    facts[nf++] = (fact_t){tr(p->lang, "Issue date"), issue, INK, F_BODY};
+    facts[nf++] = (fact_t){tr(p->lang, "Due date"), due, INK, F_BODY};
+    facts[nf++] = (fact_t){tr(p->lang, "Status"), status, status_colour, F_BOLD};
+    if (*S(inv->po_number))
+        facts[nf++] = (fact_t){tr(p->lang, "Purchase order"), inv->po_number, INK, F_BODY};
+    /* Labels right-aligned against a left-aligned value column ending at the right margin. */
+    const double value_w = 118, value_x = p->right - value_w, label_w = value_x - 10 - rx;
+    for (int i = 0; i < nf; i++) {
+        double a = text(p, F_BODY, facts[i].label, rx, ry, label_w, AL_RIGHT, MUTED, true);
+        double b = text(p, facts[i].font, facts[i].value, value_x, ry, value_w, AL_LEFT,
+                        facts[i].colour, true);
+        ry += (a > b ? a : b) + 3;
+    }
+    return (ly > ry ? ly : ry) + 22;
+}
+
+/* A block heading with a rule under it; returns the y where the block's text starts. */
+static double block_heading(pdf_t *p, const char *label, double x, double y, double w)
+{
+    double h = text(p, F_HEADING, label, x, y, w, AL_LEFT, ACCENT, true);
+    hline(p, x, x + w, y + h + 2, 0.6, RULE);
+    return y + h + 6;
+}
+
+/* "Bill To" on the left and the billing contact on the right; returns the y below both. */
+static double address_blocks(pdf_t *p, double y)
+{
+    const invoice_doc_t *inv = p->inv;
+    char buf[TEXT_MAX];
+    double w = (p->right - p->left - 30) / 2;
+
+    double ly = block_heading(p, tr(p->lang, "Bill To"), p->left, y, w);
+    ly += text(p, F_BOLD, S(inv->bill_to_name), p->left, ly, w, AL_LEFT, INK, true);
+    if (*S(inv->address_line1))
+        ly += text(p, F_BODY, inv->address_line1, p->left, ly, w, AL_LEFT, INK, true);
+    if (*S(inv->address_line2))
+        ly += text(p, F_BODY, inv->address_line2, p->left, ly, w, AL_LEFT, INK, true);
+    const char *city = S(inv->city), *region = S(inv->region), *postal = S(inv->postal_code);
+    if (north_american(inv->country)) /* "Springfield, IL 62701" */
+        snprintf(buf, sizeof buf, "%s%s%s%s%s", city, *city && *region ? ", " : "", region,
+                 (*city || *region) && *postal ? " " : "", postal);
+    else /* "20121 Milano (MI)" */
+        snprintf(buf, sizeof buf, "%s%s%s%s%s%s", postal, *postal && *city ? " " : "", city,
+                 *region ? " (" : "", region, *region ? ")" : "");
+    if (*buf) ly += text(p, F_BODY, buf, p->left, ly, w, AL_LEFT, INK, true);
+    if (*S(inv->country)) {
+        country_name(p, inv->country, buf);
+        ly += text(p, F_BODY, buf, p->left, ly, w, AL_LEFT, INK, true);
+    }
+    if (*S(inv->phone)) {
+        char line[TEXT_MAX];
+        snprintf(line, sizeof line, tr(p->lang, "Phone: %s"), inv->phone);
+        ly += text(p, F_BODY, line, p->left, ly + 2, w, AL_LEFT, MUTED, true) + 2;
+    }
+
+    double rx = p->right - w;
+    double ry = block_heading(p, tr(p->lang, "Billing contact"), rx, y, w);
+    ry += text(p, F_BOLD, S(inv->contact_name), rx, ry, w, AL_LEFT, INK, true);
+    if (*S(inv->contact_email))
+        ry += text(p, F_BODY, inv->contact_email, rx, ry, w, AL_LEFT, INK, true);
+    if (*S(inv->portal_user_id)) {
+        snprintf(buf, sizeof buf, tr(p->lang, "User ID: %s"), inv->portal_user_id);
+        ry += text(p, F_BODY, buf, rx, ry, w, AL_LEFT, INK, true);
+    }
+    return (ly > ry ? ly : ry) + 22;
+}
+
+/* The top of pages after the first; returns the y where the table starts. */
+static double continued_header(pdf_t *p, double y)
+{
+    char buf[TEXT_MAX];
+    double half = (p->right - p->left) / 2;
+    double a = text(p, F_BOLD, S(p->inv->vendor_name), p->left, y, half, AL_LEFT, ACCENT, true);
+    snprintf(buf, sizeof buf, tr(p->lang, "Invoice %s (continued)"), S(p->inv->number));
+    double b = text(p, F_BOLD, buf, p->left + half, y, half, AL_RIGHT, INK, true);
+    y += (a > b ? a : b) + 6;
+    hline(p, p->left, p->right, y, 0.6, RULE);
+    return y + 14;
+}
+
+static double content_bottom(const pdf_t *p)
+{
+    return p->h - MARGIN - FOOTER_H;
+}
+
+static void footer(pdf_t *p, int page)
+{
+    char buf[TEXT_MAX];
+    double y = p->h - MARGIN - 12;
+    hline(p, p->left, p->right, y, 0.4, RULE);
+    double half = (p->right - p->left) / 2;
+    snprintf(buf, sizeof buf, "%s · %s", S(p->inv->vendor_name), S(p->inv->number));
+    text(p, F_SMALL, buf, p->left, y + 5, half, AL_LEFT, MUTED, true);
+    if (p->pages > 1) {
+        snprintf(buf, sizeof buf, tr(p->lang, "Page %d of %d"), page + 1, p->pages);
+        text(p, F_SMALL, buf, p->left + half, y + 5, half, AL_RIGHT, MUTED, true);
+    }
+}
+
+/* The tax rate every line shares, or -1 when they differ (or there are no lines). */
+static int64_t single_rate(const invoice_doc_t *inv)
+{
+    if (inv->n_lines == 0) return -1;
+    for (size_t i = 1; i < inv->n_lines; i++)
+        if (inv->lines[i].tax_rate_ppm != inv->lines[0].tax_rate_ppm) return -1;
+    return inv->lines[0].tax_rate_ppm;
+}
+
+/* Totals on the right and the notes under them, from y; returns the height. */
+static double totals(pdf_t *p, double y, bool draw)
+{
+    const invoice_doc_t *inv = p->inv;
+    char label[TEXT_MAX], value[TEXT_MAX];
+    double w = 250, x = p->right - w, y0 = y;
+    int64_t rate = single_rate(inv);
+    if (rate >= 0) {
+        char pct[TEXT_MAX];
+        percent(p, rate, pct);
+        snprintf(label, sizeof label, tr(p->lang, "Tax (%s)"), pct);
+    } else {
+        snprintf(label, sizeof label, "%s", tr(p->lang, "Tax"));
+    }
+    struct {
+        const char *label;
+        int64_t amount;
+        bool strong;
+    } rows[] = {
+        {tr(p->lang, "Subtotal"), inv->subtotal, false},
+        {label, inv->tax_total, false},
+        {tr(p->lang, "Total"), inv->total, true},
+        {tr(p->lang, "Amount paid"), inv->amount_paid, false},
+        {tr(p->lang, "Balance due"), inv->total - inv->amount_paid, true},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        bool last = i + 1 == sizeof rows / sizeof rows[0];
+        font_t f = rows[i].strong ? F_TOTAL : F_BODY;
+        double pad = rows[i].strong ? 5 : 3;
+        money(p, rows[i].amount, value);
+        double a = text(p, f, rows[i].label, x, y + pad, w * 0.58, AL_LEFT, INK, false);
+        double b = text(p, f, value, x + w * 0.40, y + pad, w * 0.60, AL_RIGHT, INK, false);
+        double h = (a > b ? a : b) + 2 * pad;
+        if (draw) {
+            if (last) fill_rect(p, x - 6, y, w + 10, h, SHADE);
+            if (rows[i].strong && !last) hline(p, x - 6, p->right + 4, y, 0.8, INK);
+            rgb_t c = rows[i].strong ? (last ? ACCENT : INK) : MUTED;
+            text(p, f, rows[i].label, x, y + pad, w * 0.58, AL_LEFT, c, true);
+            text(p, f, value, x + w * 0.40, y + pad, w * 0.60, AL_RIGHT, rows[i].strong ? c : INK,
+                 true);
+        }
+        y += h;
+    }
+    y += 18;
+
+    double cw = p->right - p->left;
+    if (strcmp(S(inv->tax_mode), "inclusive") == 0) {
+        y += text(p, F_SMALL, tr(p->lang, "Unit prices include tax."), p->left, y, cw, AL_LEFT,
+                  MUTED, draw) + 10;
+    }
+    if (*S(inv->payment_method)) {
+        y += text(p, F_HEADING, tr(p->lang, "How to pay"), p->left, y, cw, AL_LEFT, ACCENT, draw) + 3;
+        y += text(p, F_BODY, payment_note(p->lang, inv->payment_method), p->left, y, cw, AL_LEFT,
+                  INK, draw) + 10;
+    }
+    return y - y0;
+}
+
+static cairo_status_t write_to_buf(void *closure, const unsigned char *data, unsigned int length)
+{
+    buf_append(closure, (const char *)data, length);
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* Decides the pages: page_of[i] for each line; returns the number of pages and sets
+ * *totals_page. first_top and next_top are where the table starts on the first and later
+ * pages. */
+static int paginate(pdf_t *p, const table_t *t, double first_top, double next_top, int *page_of,
+                    int *totals_page)
+{
+    const invoice_doc_t *inv = p->inv;
+    double bottom = content_bottom(p);
+    int page = 0;
+    double y = first_top + t->header_h;
+    bool empty_page = true;
+    for (size_t i = 0; i < inv->n_lines; i++) {
+        double h = table_row(p, t, &inv->lines[i], y, false);
+        if (y + h > bottom && !empty_page) {
+            page++;
+            y = next_top + t->header_h;
+        }
+        page_of[i] = page;
+        y += h;
+        empty_page = false;
+    }
+    y += 14;
+    if (y + totals(p, y, false) > bottom && !(page == 0 && inv->n_lines == 0)) page++;
+    *totals_page = page;
+    return page + 1;
+}
+
+bool invoice_pdf_render(const invoice_doc_t *inv, buf_t *out, char *err, size_t err_size)
+{
+    if (err && err_size) err[0] = '\0';
+    pdf_thread_t *ts = thread_get();
+    if (!ts) {
+        snprintf(err, err_size, "pango could not create a font map");
+        return false;
+    }
+    bool letter = north_american(inv->country);
+    pdf_t p = {
+        .t = ts,
+        .inv = inv,
+        .lang = LANG_EN,
+        .country = S(inv->country),
+        .w = letter ? LETTER_W : A4_W,
+        .h = letter ? LETTER_H : A4_H,
+    };
+    (void)lang_parse(inv->lang, &p.lang);
+    p.left = MARGIN;
+    p.right = p.w - MARGIN;
+
+    cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(write_to_buf, out, p.w, p.h);
+    if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+        snprintf(err, err_size, "cairo: %s", cairo_status_to_string(cairo_surface_status(surface)));
+        cairo_surface_destroy(surface);
+        return false;
+    }
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, S(inv->number));
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, S(inv->vendor_name));
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "cobro");
+    date_t issued;
+    if (date_parse(inv->issue_date, &issued)) {
+        /* The issue date, not the clock: the same invoice gives the same file. */
+        char when[32];
+        snprintf(when, sizeof when, "%sT00:00:00Z", inv->issue_date);
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, when);
+    }
+    p.cr = cairo_create(surface);
+    pango_cairo_update_context(p.cr, ts->context);
+    pango_layout_context_changed(ts->layout);
+
+    table_t t = {.show_tax = single_rate(inv) < 0 && inv->n_lines > 0};
+    table_columns(&p, &t);
+    t.header_h = table_header(&p, &t, 0, false);
+
+    /* Page one's blocks are drawn before the pages are counted: their height is needed first,
+     * and they do not depend on the count. The footer, which does, comes last on each page. */
+    double y = page_one_header(&p, MARGIN);
+    y = address_blocks(&p, y);
+    double first_top = y;
+    /* A later page's top: the continued header's height, measured without drawing. */
+    double next_top = MARGIN + text(&p, F_BOLD, "Ag", 0, 0, 0, AL_LEFT, INK, false) + 20;
+
+    int *page_of = inv->n_lines ? g_new(int, inv->n_lines) : NULL;
+    int totals_page = 0;
+    p.pages = paginate(&p, &t, first_top, next_top, page_of, &totals_page);
+
+    int page = 0;
+    y = first_top;
+    if (inv->n_lines) y += table_header(&p, &t, y, true);
+    for (size_t i = 0; i < inv->n_lines; i++) {
+        if (page_of[i] != page) {
+            footer(&p, page);
+            cairo_show_page(p.cr);
+            page++;
+            y = continued_header(&p, MARGIN);
+            y += table_header(&p, &t, y, true);
+        }
+        y += table_row(&p, &t, &inv->lines[i], y, true);
+    }
+    if (totals_page != page) {
+        footer(&p, page);
+        cairo_show_page(p.cr);
+        page++;
+        y = continued_header(&p, MARGIN);
+    }
+    y += 14;
+    totals(&p, y, true);
+    footer(&p, page);
+    cairo_show_page(p.cr);
+    g_free(page_of);
+
+    cairo_status_t st = cairo_status(p.cr);
+    cairo_destroy(p.cr);
+    cairo_surface_finish(surface);
+    if (st == CAIRO_STATUS_SUCCESS) st = cairo_surface_status(surface);
+    cairo_surface_destroy(surface);
+    if (st != CAIRO_STATUS_SUCCESS) {
+        snprintf(err, err_size, "cairo: %s", cairo_status_to_string(st));
+        return false;
+    }
+    return true;
+}
+
+const char *invoice_pdf_filename(const invoice_doc_t *inv, arena_t *a)
+{
+    /* The number is ours ("INV-2026-000001"), but a file name must never carry a path or a
+     * quote into a Content-Disposition header: anything unusual becomes '_'. */
+    const char *n = S(inv->number);
+    char *name = arena_printf(a, "%s.pdf", *n ? n : "invoice");
+    for (char *c = name; *c; c++) {
+        bool ok = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+                  *c == '-' || *c == '_' || *c == '.';
+        if (!ok) *c = '_';
+    }
+    return name;
+}

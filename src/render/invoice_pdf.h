@@ -1,0 +1,16 @@
+/* The invoice PDF (cairo + pango): Letter for US accounts, A4 elsewhere; text is real text. */
+#ifndef COBRO_INVOICE_PDF_H
+#define COBRO_INVOICE_PDF_H
+#include "invoice_doc.h"
+#include "util/buf.h"
+#include <stdbool.h>
+
+/* Appends the PDF of inv to out, in the invoice's language (inv->lang) with that locale's money
+ * and date formats. Thread-safe; slow enough (a few ms) to belong on a worker thread. False with
+ * a one-line reason in err on failure. */
+bool invoice_pdf_render(const invoice_doc_t *inv, buf_t *out, char *err, size_t err_size);
+
+/* The PDF's file name for downloads and attachments: "NUMBER.pdf". */
+const char *invoice_pdf_filename(const invoice_doc_t *inv, arena_t *a);
+
+#endif

@@ -1,0 +1,25 @@
+/* Runs a bill run with the vendor's settings: shared by `cobro bill-run` and the scheduler. */
+#include "bill_run_cli.h"
+#include "util/log.h"
+
+bool bill_run_with_settings(store_t *s, date_t at, int64_t now, const char *base_url,
+                            bill_run_stats_t *stats)
+{
+    arena_t *a = arena_new();
+    char *tax_mode = NULL, *vendor = NULL;
+    if (store_setting(s, a, "tax_mode", &tax_mode) != STORE_OK) tax_mode = "exclusive";
+    if (store_setting(s, a, "vendor_name", &vendor) != STORE_OK) vendor = "Vendor, Inc.";
+    bill_run_opts_t opts = {.at = at, .now = now, .vendor_tax_mode = tax_mode,
+                            .vendor_name = vendor, .base_url = base_url};
+    char day[11];
+    date_format(at, day);
+    bool ok = bill_run(s, &opts, stats);
+    if (ok) ok = store_set_setting(s, "last_bill_run", day) == STORE_OK;
+    log_info("bill run %s: %s; %lld accounts, %lld invoices, %lld lines, %lld renewed, %lld ended,"
+             " %lld emails",
+             day, ok ? "done" : "FAILED", (long long)stats->accounts, (long long)stats->invoices,
+             (long long)stats->lines, (long long)stats->renewed, (long long)stats->ended,
+             (long long)stats->emails);
+    arena_free(a);
+    return ok;
+}

@@ -1,0 +1,11 @@
+/* Runs a bill run with the vendor's settings: shared by `cobro bill-run` and the scheduler. */
+#ifndef COBRO_BILL_RUN_CLI_H
+#define COBRO_BILL_RUN_CLI_H
+#include "billing.h"
+
+/* Reads the vendor settings (tax mode, name), runs the bill run for at, records it as the last
+ * run (setting last_bill_run) and logs the figures. False when the store failed. */
+bool bill_run_with_settings(store_t *s, date_t at, int64_t now, const char *base_url,
+                            bill_run_stats_t *stats);
+
+#endif

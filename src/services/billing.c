@@ -1,0 +1,291 @@
+/* The bill run: renews due subscriptions, issues one invoice per account, queues its emails. */
+#include "billing.h"
+#include "billing/money.h"
+#include "billing/tax.h"
+#include "i18n/format.h"
+#include "i18n/i18n.h"
+#include "util/log.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+void invoice_series_of(date_t issue, char series[16])
+{
+    snprintf(series, 16, "INV-%04d", issue.y);
+}
+
+void invoice_number_of(const char *series, int64_t seq, char out[32])
+{
+    snprintf(out, 32, "%s-%06lld", series, (long long)seq);
+}
+
+/* The tax rates met so far in this run, so that a million lines do not ask the store a million
+ * times. Rates do not change during a run. */
+typedef struct {
+    char key[80];
+    int64_t rate;
+} rate_entry_t;
+
+typedef struct {
+    store_t *s;
+    const bill_run_opts_t *o;
+    tax_mode_t mode;
+    char at_text[11];
+    bill_run_stats_t *stats;
+    rate_entry_t rates[64];
+    int n_rates;
+} run_t;
+
+static store_status_t rate_for(run_t *run, const char *country, const char *region, int64_t *rate)
+{
+    char key[80];
+    snprintf(key, sizeof key, "%s/%s", country, region);
+    for (int i = 0; i < run->n_rates; i++) {
+        if (strcmp(run->rates[i].key, key) == 0) {
+            *rate = run->rates[i].rate;
+            return STORE_OK;
+        }
+    }
+    store_status_t r = store_tax_rate(run->s, country, region, rate);
+    if (r == STORE_OK && run->n_rates < 64) {
+        memcpy(run->rates[run->n_rates].key, key, sizeof key);
+        run->rates[run->n_rates++].rate = *rate;
+    }
+    return r;
+}
+
+static lang_t lang_of(const char *code)
+{
+    lang_t l = LANG_EN;
+    lang_parse(code, &l);
+    return l;
+}
+
+/* The lines of one account's renewals; ends what must not renew. *n_lines counts the lines,
+ * subs_of_line[i] names each line's subscription. */
+static store_status_t collect_lines(run_t *run, arena_t *a, due_subscription_t *due, size_t n_due,
+                                    invoice_line_t **lines, int64_t **subs_of_line, size_t *n_lines)
+{
+    size_t cap = n_due * 2 + 4;
+    *lines = arena_alloc(a, cap * sizeof **lines);
+    *subs_of_line = arena_alloc(a, cap * sizeof **subs_of_line);
+    *n_lines = 0;
+    for (size_t i = 0; i < n_due; i++) {
+        due_subscription_t *d = &due[i];
+        if (d->cancel_at_period_end || !d->auto_renew) {
+            store_status_t r =
+                store_subscription_end(run->s, d->id, d->cancel_at_period_end ? "cancelled" : "expired");
+            if (r != STORE_OK) return r;
+            run->stats->ended++;
+            continue;
+        }
+        billing_period_t period;
+        date_t start, end;
+        if (!billing_period_parse(d->billing_period, &period) || !date_parse(d->period_end, &start)) {
+            log_error("subscription %lld: bad period '%s' / '%s'", (long long)d->id,
+                      d->billing_period, d->period_end);
+            return STORE_ERROR;
+        }
+        /* Catch up when runs were missed: every period that has begun by the run date is
+         * billed, each as a line of its own. */
+        for (int k = 0; k < MAX_CATCH_UP_PERIODS; k++) {
+            end = period_end(start, period, d->anchor_day);
+            if (*n_lines == cap) {
+                cap *= 2;
+                invoice_line_t *ml = arena_alloc(a, cap * sizeof *ml);
+                int64_t *ms = arena_alloc(a, cap * sizeof *ms);
+                memcpy(ml, *lines, *n_lines * sizeof *ml);
+                memcpy(ms, *subs_of_line, *n_lines * sizeof *ms);
+                *lines = ml;
+                *subs_of_line = ms;
+            }
+            invoice_line_t *l = &(*lines)[*n_lines];
+            (*subs_of_line)[*n_lines] = d->id;
+            (*n_lines)++;
+            l->product_name = d->product_name;
+            l->billing_period = d->billing_period;
+            l->period_start = arena_alloc(a, 11);
+            l->period_end = arena_alloc(a, 11);
+            date_format(start, l->period_start);
+            date_format(end, l->period_end);
+            l->seats = d->seats;
+            l->unit_amount = d->unit_amount;
+            if (date_cmp(end, run->o->at) > 0) break;
+            start = end;
+        }
+        store_status_t r = store_subscription_renew(run->s, d->id, (*lines)[*n_lines - 1].period_start,
+                                                    (*lines)[*n_lines - 1].period_end);
+        if (r != STORE_OK) return r;
+        run->stats->renewed++;
+    }
+    return STORE_OK;
+}
+
+/* Prices each line (seats x unit price, then tax) and the invoice totals. */
+static bool price_lines(run_t *run, invoice_doc_t *inv, int64_t rate)
+{
+    inv->subtotal = inv->tax_total = inv->total = 0;
+    for (size_t i = 0; i < inv->n_lines; i++) {
+        invoice_line_t *l = &inv->lines[i];
+        int64_t amount;
+        tax_split_t split;
+        if (!money_mul(l->seats, l->unit_amount, &amount) ||
+            !tax_split(amount, rate, run->mode, &split) ||
+            !money_add(inv->subtotal, split.net, &inv->subtotal) ||
+            !money_add(inv->tax_total, split.tax, &inv->tax_total) ||
+            !money_add(inv->total, split.gross, &inv->total))
+            return false;
+        l->net = split.net;
+        l->tax = split.tax;
+        l->gross = split.gross;
+        l->tax_rate_ppm = rate;
+    }
+    return true;
+}
+
+static store_status_t queue_email(run_t *run, arena_t *a, const invoice_doc_t *inv,
+                                  const char *to_name, const char *to_addr)
+{
+    lang_t lang = lang_of(inv->lang);
+    char total[64], due[64];
+    format_money(lang, inv->country, inv->currency, inv->total, total, sizeof total);
+    format_date(lang, inv->country, inv->due_date, due, sizeof due);
+    bool corporate = strcmp(inv->account_kind, "corporate") == 0;
+    const char *vendor = run->o->vendor_name ? run->o->vendor_name : "";
+    const char *body_fmt =
+        corporate ? tr(lang, "Hello %s,\n\n"
+                             "Your invoice %s from %s is attached as a PDF.\n\n"
+                             "Total: %s\nDue date: %s\n\n"
+                             "Your Corporate Billing Portal User ID is %s. Sign in at %s/corporate "
+                             "to view and print your last 20 invoices.\n")
+                  : tr(lang, "Hello %s,\n\n"
+                             "Your invoice %s from %s is attached as a PDF.\n\n"
+                             "Total: %s\nDue date: %s\n\n"
+                             "Your billing administrator's login is %s. Sign in to the Billing "
+                             "Center at %s/billing to see your invoices.\n");
+    email_t m = {
+        .kind = "invoice",
+        .account_id = inv->account_id,
+        .invoice_id = inv->id,
+        .sender_ref = arena_printf(a, "invoice:%lld", (long long)inv->id),
+        .to_addr = to_addr,
+        .to_name = to_name,
+        .subject = arena_printf(a, tr(lang, "Invoice %s from %s"), inv->number, vendor),
+        .body_text = arena_printf(a, body_fmt, to_name, inv->number, vendor, total, due,
+                                  inv->portal_user_id, run->o->base_url ? run->o->base_url : ""),
+    };
+    store_status_t r = store_outbox_add(run->s, &m, run->o->now, NULL);
+    if (r == STORE_OK) run->stats->emails++;
+    return r;
+}
+
+/* The billing contact and every invoice recipient, each address once. */
+static store_status_t queue_emails(run_t *run, arena_t *a, const invoice_doc_t *inv)
+{
+    store_status_t r = STORE_OK;
+    if (*inv->contact_email) r = queue_email(run, a, inv, inv->contact_name, inv->contact_email);
+    recipient_t *rec = NULL;
+    size_t n = 0;
+    if (r == STORE_OK) r = store_invoice_recipients(run->s, a, inv->account_id, &rec, &n);
+    for (size_t i = 0; r == STORE_OK && i < n; i++) {
+        if (strcasecmp(rec[i].email, inv->contact_email) == 0) continue;
+        bool seen = false;
+        for (size_t j = 0; j < i; j++) seen |= strcasecmp(rec[j].email, rec[i].email) == 0;
+        if (!seen) r = queue_email(run, a, inv, rec[i].name, rec[i].email);
+    }
+    return r;
+}
+
+/* Everything one account's renewal writes: subscription periods, the invoice, its emails. */
+static store_status_t renew_account(run_t *run, arena_t *a, int64_t account_id)
+{
+    due_subscription_t *due = NULL;
+    size_t n_due = 0;
+    store_status_t r = store_due_subscriptions(run->s, a, account_id, run->at_text, &due, &n_due);
+    if (r != STORE_OK || n_due == 0) return r;
+    invoice_doc_t inv;
+    memset(&inv, 0, sizeof inv);
+    int64_t *subs_of_line = NULL;
+    r = collect_lines(run, a, due, n_due, &inv.lines, &subs_of_line, &inv.n_lines);
+    if (r != STORE_OK || inv.n_lines == 0) return r;
+    r = store_invoice_party(run->s, a, account_id, &inv);
+    int64_t rate = 0;
+    if (r == STORE_OK) r = rate_for(run, inv.country, inv.region, &rate);
+    if (r != STORE_OK) return r;
+    if (!price_lines(run, &inv, rate)) {
+        log_error("account %lld: invoice amounts overflow", (long long)account_id);
+        return STORE_ERROR;
+    }
+    inv.status = "open";
+    inv.tax_mode = (char *)tax_mode_name(run->mode);
+    inv.payment_method = "";
+    inv.issue_date = run->at_text;
+    inv.due_date = arena_alloc(a, 11);
+    bool corporate = strcmp(inv.account_kind, "corporate") == 0;
+    date_format(date_add_days(run->o->at, corporate ? CORPORATE_NET_DAYS : 0), inv.due_date);
+    char series[16], number[32];
+    int64_t seq = 0;
+    invoice_series_of(run->o->at, series);
+    r = store_po_in_force(run->s, a, account_id, run->at_text, &inv.po_number);
+    if (r == STORE_OK) r = store_next_invoice_seq(run->s, series, &seq);
+    if (r != STORE_OK) return r;
+    invoice_number_of(series, seq, number);
+    inv.number = number;
+    r = store_invoice_insert(run->s, &inv, series, seq, subs_of_line, run->o->now, &inv.id);
+    if (r == STORE_OK) r = queue_emails(run, a, &inv);
+    if (r == STORE_OK) {
+        run->stats->invoices++;
+        run->stats->lines += (int64_t)inv.n_lines;
+    }
+    return r;
+}
+
+/* One batch of accounts in one transaction; on a conflict with a concurrent run (another node)
+ * the batch is rolled back and tried again, when the due query no longer sees what it did. */
+static store_status_t run_batch(run_t *run, const int64_t *ids, size_t n)
+{
+    bill_run_stats_t before = *run->stats;
+    store_status_t r = store_begin(run->s);
+    for (size_t i = 0; r == STORE_OK && i < n; i++) {
+        arena_t *a = arena_new();
+        r = renew_account(run, a, ids[i]);
+        arena_free(a);
+        if (r == STORE_OK) run->stats->accounts++;
+    }
+    if (r == STORE_OK) r = store_commit(run->s);
+    if (r != STORE_OK) {
+        store_rollback(run->s);
+        *run->stats = before;
+    }
+    return r;
+}
+
+bool bill_run(store_t *s, const bill_run_opts_t *opts, bill_run_stats_t *stats)
+{
+    memset(stats, 0, sizeof *stats);
+    run_t run = {.s = s, .o = opts, .stats = stats};
+    if (!tax_mode_parse(opts->vendor_tax_mode ? opts->vendor_tax_mode : "exclusive", &run.mode)) {
+        log_error("bill run: vendor tax mode '%s' is neither exclusive nor inclusive",
+                  opts->vendor_tax_mode);
+        return false;
+    }
+    date_format(opts->at, run.at_text);
+    int64_t after = 0, ids[BILL_RUN_BATCH];
+    for (;;) {
+        size_t n = 0;
+        if (store_due_accounts(s, run.at_text, after, ids, BILL_RUN_BATCH, &n) != STORE_OK)
+            return false;
+        if (n == 0) return true;
+        store_status_t r = STORE_BUSY;
+        for (int attempt = 0; attempt < 5 && (r == STORE_BUSY || r == STORE_CONFLICT); attempt++)
+            r = run_batch(&run, ids, n);
+        if (r != STORE_OK) {
+            log_error("bill run for %s stopped after %lld invoices", run.at_text,
+                      (long long)stats->invoices);
+            return false;
+        }
+        after = ids[n - 1];
+        if (opts->on_batch) opts->on_batch(stats, opts->ctx);
+    }
+}

@@ -1,0 +1,40 @@
+/* The bill run: renews every subscription whose period has ended, one invoice per account per
+ * run, numbered without gaps, with its emails queued in the same transaction. */
+#ifndef COBRO_BILLING_H
+#define COBRO_BILLING_H
+#include "billing/calendar.h"
+#include "store/store.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+enum {
+    BILL_RUN_BATCH = 200,  /* accounts per transaction: each batch lands whole or not at all */
+    CORPORATE_NET_DAYS = 30,
+    MAX_CATCH_UP_PERIODS = 120, /* a subscription many periods behind renews at most this often */
+};
+
+typedef struct {
+    int64_t accounts, invoices, lines, renewed, ended, emails;
+} bill_run_stats_t;
+
+typedef struct {
+    date_t at;          /* renew what ends on or before this date; the invoices' issue date */
+    int64_t now;        /* Unix seconds, for created_at */
+    const char *vendor_tax_mode; /* "exclusive" (default when NULL) or "inclusive" */
+    const char *vendor_name;     /* named in the invoice email */
+    const char *base_url;        /* the portals' public URL, for the link in the email */
+    /* Called after each committed batch (progress, tests); may be NULL. */
+    void (*on_batch)(const bill_run_stats_t *so_far, void *ctx);
+    void *ctx;
+} bill_run_opts_t;
+
+/* Runs the bill run to the end. Idempotent: a second run for the same date finds nothing due.
+ * Crash-safe: each batch of accounts commits whole, so a run killed at any moment and run again
+ * invoices every period exactly once. False when the store failed (what committed stays). */
+bool bill_run(store_t *s, const bill_run_opts_t *opts, bill_run_stats_t *stats);
+
+/* The invoice number of seq in the year of issue: "INV-2026-000042"; series "INV-2026". */
+void invoice_series_of(date_t issue, char series[16]);
+void invoice_number_of(const char *series, int64_t seq, char out[32]);
+
+#endif

@@ -1,0 +1,375 @@
+/* The billing engine's queries: due subscriptions, invoice numbering, invoices and their lines. */
+#include "store_internal.h"
+
+#include <string.h>
+
+store_status_t store_due_accounts(store_t *s, const char *at, int64_t after, int64_t *ids,
+                                  size_t max, size_t *n)
+{
+    *n = 0;
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT DISTINCT account_id FROM subscriptions WHERE status = 'active'"
+                             " AND account_id > $1 AND period_end <= $2 ORDER BY account_id LIMIT $3",
+                             "isi", after, at, (int64_t)max);
+    if (!st) return STORE_ERROR;
+    db_status_t r;
+    while ((r = db_step(st)) == DB_ROW) ids[(*n)++] = db_int(st, 0);
+    return r == DB_OK ? STORE_OK : from_db(r);
+}
+
+store_status_t store_due_subscriptions(store_t *s, arena_t *a, int64_t account_id, const char *at,
+                                       due_subscription_t **out, size_t *n)
+{
+    *n = 0;
+    size_t cap = 8;
+    *out = arena_alloc(a, cap * sizeof **out);
+    db_stmt_t *st = db_query(
+        s->db,
+        "SELECT s.id, s.account_id, s.seats, s.unit_amount, s.anchor_day, s.auto_renew,"
+        " s.cancel_at_period_end, s.currency, s.period_start, s.period_end, p.billing_period,"
+        " pr.name FROM subscriptions s JOIN plans p ON p.id = s.plan_id"
+        " JOIN products pr ON pr.id = p.product_id"
+        " WHERE s.account_id = $1 AND s.status = 'active' AND s.period_end <= $2 ORDER BY s.id",
+        "is", account_id, at);
+    if (!st) return STORE_ERROR;
+    db_status_t r;
+    while ((r = db_step(st)) == DB_ROW) {
+        if (*n == cap) {
+            due_subscription_t *bigger = arena_alloc(a, 2 * cap * sizeof *bigger);
+            memcpy(bigger, *out, cap * sizeof *bigger);
+            *out = bigger;
+            cap *= 2;
+        }
+        due_subscription_t *d = &(*out)[(*n)++];
+        d->id = db_int(st, 0);
+        d->account_id = db_int(st, 1);
+        d->seats = db_int(st, 2);
+        d->unit_amount = db_int(st, 3);
+        d->anchor_day = (int)db_int(st, 4);
+        d->auto_renew = db_int(st, 5) != 0;
+        d->cancel_at_period_end = db_int(st, 6) != 0;
+        d->currency = col_str(a, st, 7);
+        d->period_start = col_str(a, st, 8);
+        d->period_end = col_str(a, st, 9);
+        d->billing_period = col_str(a, st, 10);
+        d->product_name = col_str(a, st, 11);
+    }
+    return r == DB_OK ? STORE_OK : from_db(r);
+}
+
+store_status_t store_subscription_renew(store_t *s, int64_t id, const char *period_start,
+                                        const char *period_end)
+{
+    return must_change(s, db_exec(s->db,
+                                  "UPDATE subscriptions SET period_start = $1, period_end = $2"
+                                  " WHERE id = $3 AND status = 'active'",
+                                  "ssi", period_start, period_end, id));
+}
+
+store_status_t store_subscription_end(store_t *s, int64_t id, const char *status)
+{
+    return must_change(s, db_exec(s->db,
+                                  "UPDATE subscriptions SET status = $1 WHERE id = $2"
+                                  " AND status = 'active'",
+                                  "si", status, id));
+}
+
+store_status_t store_invoice_party(store_t *s, arena_t *a, int64_t account_id, invoice_doc_t *out)
+{
+    /* The billing contact: the corporate portal credential, else the online account's billing
+     * administrator (whose login is their email). */
+    db_stmt_t *st = db_query(
+        s->db,
+        "SELECT a.kind, a.lang, a.currency, a.bill_to_name, a.address_line1, a.address_line2,"
+        " a.city, a.region, a.postal_code, a.country, a.phone,"
+        " COALESCE(c.contact_name, u.name, ''), COALESCE(c.contact_email, u.email, ''),"
+        " COALESCE(c.user_id, u.email, '')"
+        " FROM accounts a LEFT JOIN portal_credentials c ON c.account_id = a.id"
+        " LEFT JOIN account_users u ON u.id = (SELECT MIN(id) FROM account_users"
+        "   WHERE account_id = a.id AND role = 'billing_admin')"
+        " WHERE a.id = $1",
+        "i", account_id);
+    store_status_t r = one_row(st);
+    if (r != STORE_OK) return r;
+    out->account_id = account_id;
+    out->account_kind = col_str(a, st, 0);
+    out->lang = col_str(a, st, 1);
+    out->currency = col_str(a, st, 2);
+    out->bill_to_name = col_str(a, st, 3);
+    out->address_line1 = col_str(a, st, 4);
+    out->address_line2 = col_str(a, st, 5);
+    out->city = col_str(a, st, 6);
+    out->region = col_str(a, st, 7);
+    out->postal_code = col_str(a, st, 8);
+    out->country = col_str(a, st, 9);
+    out->phone = col_str(a, st, 10);
+    out->contact_name = col_str(a, st, 11);
+    out->contact_email = col_str(a, st, 12);
+    out->portal_user_id = col_str(a, st, 13);
+    db_done(st);
+    return STORE_OK;
+}
+
+store_status_t store_tax_rate(store_t *s, const char *country, const char *region,
+                              int64_t *rate_ppm)
+{
+    *rate_ppm = 0;
+    store_status_t r = returning_id(db_query(s->db,
+                                             "SELECT rate_ppm FROM tax_rates WHERE country = $1"
+                                             " AND region IN ($2, '') ORDER BY region DESC LIMIT 1",
+                                             "ss", country, region ? region : ""),
+                                    rate_ppm);
+    return r == STORE_NOT_FOUND ? STORE_OK : r;
+}
+
+store_status_t store_set_tax_rate(store_t *s, const char *country, const char *region,
+                                  int64_t rate_ppm, const char *name)
+{
+    return from_db(db_exec(s->db,
+                           "INSERT INTO tax_rates (country, region, rate_ppm, name)"
+                           " VALUES ($1, $2, $3, $4) ON CONFLICT (country, region)"
+                           " DO UPDATE SET rate_ppm = excluded.rate_ppm, name = excluded.name",
+                           "ssis", country, region ? region : "", rate_ppm, name ? name : ""));
+}
+
+store_status_t store_po_in_force(store_t *s, arena_t *a, int64_t account_id, const char *date,
+                                 char **number)
+{
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT number FROM purchase_orders WHERE account_id = $1"
+                             " AND start_date <= $2 AND end_date >= $3 ORDER BY start_date DESC"
+                             " LIMIT 1",
+                             "iss", account_id, date, date);
+    store_status_t r = one_row(st);
+    if (r == STORE_NOT_FOUND) {
+        *number = arena_strdup(a, "");
+        return STORE_OK;
+    }
+    if (r == STORE_OK) {
+        *number = col_str(a, st, 0);
+        db_done(st);
+    }
+    return r;
+}
+
+store_status_t store_next_invoice_seq(store_t *s, const char *series, int64_t *seq)
+{
+    return returning_id(db_query(s->db,
+                                 "INSERT INTO invoice_series (series, last_number) VALUES ($1, 1)"
+                                 " ON CONFLICT (series) DO UPDATE"
+                                 " SET last_number = invoice_series.last_number + 1"
+                                 " RETURNING last_number",
+                                 "s", series),
+                        seq);
+}
+
+static store_status_t insert_line(store_t *s, int64_t invoice_id, int position,
+                                  int64_t subscription_id, const invoice_line_t *l)
+{
+    return from_db(db_exec(
+        s->db,
+        "INSERT INTO invoice_lines (invoice_id, position, subscription_id, product_name,"
+        " billing_period, period_start, period_end, seats, unit_amount, net, tax_rate_ppm, tax,"
+        " gross) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        "iiissssiiiiii", invoice_id, (int64_t)position, subscription_id, l->product_name,
+        l->billing_period, l->period_start, l->period_end, l->seats, l->unit_amount, l->net,
+        l->tax_rate_ppm, l->tax, l->gross));
+}
+
+store_status_t store_invoice_insert(store_t *s, const invoice_doc_t *inv, const char *series,
+                                    int64_t seq, const int64_t *subscription_ids, int64_t now,
+                                    int64_t *id)
+{
+    store_status_t r = returning_id(
+        db_query(s->db,
+                 "INSERT INTO invoices (account_id, number, series, seq, issue_date, due_date,"
+                 " currency, lang, status, tax_mode, account_kind, bill_to_name, address_line1,"
+                 " address_line2, city, region, postal_code, country, phone, contact_name,"
+                 " contact_email, portal_user_id, po_number, payment_method, subtotal, tax_total,"
+                 " total, amount_paid, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+                 " $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,"
+                 " $25, $26, $27, $28, $29) RETURNING id",
+                 "issi" "ssssssssss" "ssssssssss" "iiiii", inv->account_id, inv->number, series,
+                 seq, inv->issue_date, inv->due_date, inv->currency, inv->lang, inv->status,
+                 inv->tax_mode, inv->account_kind, inv->bill_to_name, inv->address_line1,
+                 inv->address_line2, inv->city, inv->region, inv->postal_code, inv->country,
+                 inv->phone, inv->contact_name, inv->contact_email, inv->portal_user_id,
+                 inv->po_number, inv->payment_method, inv->subtotal, inv->tax_total, inv->total,
+                 inv->amount_paid, now),
+        id);
+    for (size_t i = 0; r == STORE_OK && i < inv->n_lines; i++)
+        r = insert_line(s, *id, (int)i + 1, subscription_ids[i], &inv->lines[i]);
+    return r;
+}
+
+store_status_t store_invoice_recipients(store_t *s, arena_t *a, int64_t account_id,
+                                        recipient_t **out, size_t *n)
+{
+    *n = 0;
+    *out = NULL;
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT name, email FROM invoice_recipients WHERE account_id = $1"
+                             " ORDER BY id LIMIT 100",
+                             "i", account_id);
+    if (!st) return STORE_ERROR;
+    db_status_t r;
+    size_t cap = 0;
+    while ((r = db_step(st)) == DB_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 4;
+            recipient_t *bigger = arena_alloc(a, cap * sizeof *bigger);
+            if (*n) memcpy(bigger, *out, *n * sizeof *bigger);
+            *out = bigger;
+        }
+        (*out)[*n].name = col_str(a, st, 0);
+        (*out)[*n].email = col_str(a, st, 1);
+        (*n)++;
+    }
+    return r == DB_OK ? STORE_OK : from_db(r);
+}
+
+store_status_t store_add_invoice_recipient(store_t *s, int64_t account_id, const char *name,
+                                           const char *email, int64_t now)
+{
+    return from_db(db_exec(s->db,
+                           "INSERT INTO invoice_recipients (account_id, name, email, created_at)"
+                           " VALUES ($1, $2, $3, $4)",
+                           "issi", account_id, name, email, now));
+}
+
+store_status_t store_ensure_invoice_recipient(store_t *s, int64_t account_id, const char *name,
+                                              const char *email, int64_t now)
+{
+    return from_db(db_exec(s->db,
+                           "INSERT INTO invoice_recipients (account_id, name, email, created_at)"
+                           " VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, email) DO NOTHING",
+                           "issi", account_id, name, email, now));
+}
+
+store_status_t store_ensure_purchase_order(store_t *s, int64_t account_id, const char *number,
+                                           const char *start_date, const char *end_date,
+                                           int64_t now)
+{
+    return from_db(db_exec(s->db,
+                           "INSERT INTO purchase_orders (account_id, number, start_date, end_date,"
+                           " created_at) SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1"
+                           " FROM purchase_orders WHERE account_id = $6 AND number = $7)",
+                           "isssiis", account_id, number, start_date, end_date, now, account_id,
+                           number));
+}
+
+#define INVOICE_COLUMNS                                                                         \
+    "SELECT id, account_id, number, issue_date, due_date, currency, lang, status, tax_mode,"    \
+    " account_kind, bill_to_name, address_line1, address_line2, city, region, postal_code,"     \
+    " country, phone, contact_name, contact_email, portal_user_id, po_number, payment_method,"  \
+    " subtotal, tax_total, total, amount_paid FROM invoices "
+
+static store_status_t read_lines(store_t *s, arena_t *a, invoice_doc_t *out)
+{
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT product_name, billing_period, period_start, period_end, seats,"
+                             " unit_amount, net, tax_rate_ppm, tax, gross FROM invoice_lines"
+                             " WHERE invoice_id = $1 ORDER BY position",
+                             "i", out->id);
+    if (!st) return STORE_ERROR;
+    size_t cap = 0;
+    out->n_lines = 0;
+    out->lines = NULL;
+    db_status_t r;
+    while ((r = db_step(st)) == DB_ROW) {
+        if (out->n_lines == cap) {
+            cap = cap ? cap * 2 : 8;
+            invoice_line_t *bigger = arena_alloc(a, cap * sizeof *bigger);
+            if (out->n_lines) memcpy(bigger, out->lines, out->n_lines * sizeof *bigger);
+            out->lines = bigger;
+        }
+        invoice_line_t *l = &out->lines[out->n_lines++];
+        l->product_name = col_str(a, st, 0);
+        l->billing_period = col_str(a, st, 1);
+        l->period_start = col_str(a, st, 2);
+        l->period_end = col_str(a, st, 3);
+        l->seats = db_int(st, 4);
+        l->unit_amount = db_int(st, 5);
+        l->net = db_int(st, 6);
+        l->tax_rate_ppm = db_int(st, 7);
+        l->tax = db_int(st, 8);
+        l->gross = db_int(st, 9);
+    }
+    return r == DB_OK ? STORE_OK : from_db(r);
+}
+
+static store_status_t read_invoice(store_t *s, arena_t *a, db_stmt_t *st, invoice_doc_t *out)
+{
+    store_status_t r = one_row(st);
+    if (r != STORE_OK) return r;
+    memset(out, 0, sizeof *out);
+    out->id = db_int(st, 0);
+    out->account_id = db_int(st, 1);
+    char **text[] = {&out->number, &out->issue_date, &out->due_date, &out->currency, &out->lang,
+                     &out->status, &out->tax_mode, &out->account_kind, &out->bill_to_name,
+                     &out->address_line1, &out->address_line2, &out->city, &out->region,
+                     &out->postal_code, &out->country, &out->phone, &out->contact_name,
+                     &out->contact_email, &out->portal_user_id, &out->po_number,
+                     &out->payment_method};
+    for (int i = 0; i < (int)(sizeof text / sizeof text[0]); i++) *text[i] = col_str(a, st, 2 + i);
+    out->subtotal = db_int(st, 23);
+    out->tax_total = db_int(st, 24);
+    out->total = db_int(st, 25);
+    out->amount_paid = db_int(st, 26);
+    db_done(st);
+    return read_lines(s, a, out);
+}
+
+store_status_t store_invoice_by_number(store_t *s, arena_t *a, const char *number,
+                                       invoice_doc_t *out)
+{
+    return read_invoice(s, a, db_query(s->db, INVOICE_COLUMNS "WHERE number = $1", "s", number),
+                        out);
+}
+
+store_status_t store_invoice_by_id(store_t *s, arena_t *a, int64_t id, invoice_doc_t *out)
+{
+    return read_invoice(s, a, db_query(s->db, INVOICE_COLUMNS "WHERE id = $1", "i", id), out);
+}
+
+store_status_t store_invoices_recent(store_t *s, arena_t *a, int64_t account_id, int limit,
+                                     invoice_summary_t **out, size_t *n)
+{
+    *n = 0;
+    *out = arena_alloc(a, (size_t)(limit > 0 ? limit : 1) * sizeof **out);
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT id, number, issue_date, due_date, currency, status, total,"
+                             " amount_paid FROM invoices WHERE account_id = $1"
+                             " ORDER BY issue_date DESC, id DESC LIMIT $2",
+                             "ii", account_id, (int64_t)limit);
+    if (!st) return STORE_ERROR;
+    db_status_t r;
+    while ((r = db_step(st)) == DB_ROW && *n < (size_t)limit) {
+        invoice_summary_t *v = &(*out)[(*n)++];
+        v->id = db_int(st, 0);
+        v->number = col_str(a, st, 1);
+        v->issue_date = col_str(a, st, 2);
+        v->due_date = col_str(a, st, 3);
+        v->currency = col_str(a, st, 4);
+        v->status = col_str(a, st, 5);
+        v->total = db_int(st, 6);
+        v->amount_paid = db_int(st, 7);
+    }
+    if (r == DB_ROW) db_done(st);
+    return r == DB_OK || r == DB_ROW ? STORE_OK : from_db(r);
+}
+
+store_status_t store_invoice_counts(store_t *s, invoice_counts_t *out)
+{
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT (SELECT COUNT(*) FROM invoices), (SELECT COUNT(*) FROM"
+                             " invoice_lines), (SELECT COALESCE(SUM(total), 0) FROM invoices)",
+                             NULL);
+    store_status_t r = one_row(st);
+    if (r != STORE_OK) return r;
+    out->invoices = db_int(st, 0);
+    out->lines = db_int(st, 1);
+    out->amount_total = db_int(st, 2);
+    db_done(st);
+    return STORE_OK;
+}

@@ -1,0 +1,22 @@
+/* What the store's source files share and nothing else sees: the connection and row helpers. */
+#ifndef COBRO_STORE_INTERNAL_H
+#define COBRO_STORE_INTERNAL_H
+#include "db.h"
+#include "store.h"
+
+struct store {
+    db_t *db;
+};
+
+store_status_t from_db(db_status_t s);
+/* Copies column col as a string into the arena ("" for NULL). */
+char *col_str(arena_t *a, db_stmt_t *st, int col);
+/* Steps a query that returns at most one row: STORE_OK with the row ready (the caller reads it,
+ * then calls db_done), STORE_NOT_FOUND, or a failure. */
+store_status_t one_row(db_stmt_t *st);
+/* Runs a query whose one row starts with an integer (an id, a count) and stores it. */
+store_status_t returning_id(db_stmt_t *st, int64_t *id);
+/* An UPDATE or DELETE that must touch a row: STORE_NOT_FOUND when it changed nothing. */
+store_status_t must_change(store_t *s, db_status_t r);
+
+#endif

@@ -1,0 +1,249 @@
+/* What the invoice pages share: the Invoice History table, the printable invoice, the PDF. */
+#include "billing/calendar.h"
+#include "billing/tax.h"
+#include "i18n/format.h"
+#include "pages.h"
+#include "render/invoice_pdf.h"
+#include "services/invoices.h"
+
+#include <string.h>
+
+const char *invoice_status_label(req_t *r, const char *status)
+{
+    if (strcmp(status, "open") == 0) return T("Open");
+    if (strcmp(status, "partially_paid") == 0) return T("Partially paid");
+    if (strcmp(status, "paid") == 0) return T("Paid");
+    if (strcmp(status, "void") == 0) return T("Void");
+    return status;
+}
+
+static const char *money(req_t *r, const char *country, const char *currency, int64_t minor)
+{
+    char *out = arena_alloc(r->arena, 64);
+    format_money(r->lang, country, currency, minor, out, 64);
+    return out;
+}
+
+static const char *day(req_t *r, const char *country, const char *iso)
+{
+    char *out = arena_alloc(r->arena, 64);
+    format_date(r->lang, country, iso, out, 64);
+    return out;
+}
+
+void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, const char *country,
+                           const char *base_path)
+{
+    buf_t *b = &r->resp.body;
+    if (n == 0) {
+        html_render(b, "<p>%s</p>", T("There are no invoices yet."));
+        return;
+    }
+    html_render(b, "<div class=\"table-wrap\"><table class=\"invoices\"><caption>%s</caption><thead><tr>"
+                   "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                   "<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
+                   "<th scope=\"col\">%s</th><th scope=\"col\"><span class=\"sr-only\">%s</span>"
+                   "</th></tr></thead><tbody>",
+                T("Your most recent invoices, newest first"), T("Invoice Number"), T("Date"),
+                T("Due date"), T("Total"), T("Balance"), T("Status"), T("Download"));
+    for (size_t i = 0; i < n; i++) {
+        const invoice_summary_t *v = &rows[i];
+        html_render(b,
+                    "<tr><th scope=\"row\"><a href=\"%s/%s\">%s</a></th><td>%s</td><td>%s</td>"
+                    "<td class=\"num\">%s</td><td class=\"num\">%s</td><td>%s</td>"
+                    "<td><a href=\"%s/%s/pdf\" aria-label=\"%s\">PDF</a></td></tr>",
+                    base_path, v->number, v->number, day(r, country, v->issue_date),
+                    day(r, country, v->due_date), money(r, country, v->currency, v->total),
+                    money(r, country, v->currency, v->total - v->amount_paid),
+                    invoice_status_label(r, v->status), base_path, v->number,
+                    arena_printf(r->arena, T("PDF of invoice %s"), v->number));
+    }
+    html_render(b, "</tbody></table></div>");
+}
+
+/* "City, ST 12345" in North America, "12345 City (PR)" elsewhere. */
+static void address_lines(buf_t *b, const invoice_doc_t *inv)
+{
+    if (*inv->address_line1) html_render(b, "%s<br>", inv->address_line1);
+    if (*inv->address_line2) html_render(b, "%s<br>", inv->address_line2);
+    if (strcmp(inv->country, "US") == 0 || strcmp(inv->country, "CA") == 0)
+        html_render(b, "%s, %s %s<br>", inv->city, inv->region, inv->postal_code);
+    else if (*inv->region)
+        html_render(b, "%s %s (%s)<br>", inv->postal_code, inv->city, inv->region);
+    else
+        html_render(b, "%s %s<br>", inv->postal_code, inv->city);
+    html_render(b, "%s", inv->country);
+}
+
+static void document_header(req_t *r, const invoice_doc_t *inv, const char *pdf_href)
+{
+    buf_t *b = &r->resp.body;
+    html_render(b, "<div class=\"actions no-print\"><button type=\"button\" class=\"primary\" "
+                   "data-print hidden>%s</button> <a class=\"button\" href=\"%s\">%s</a></div>",
+                T("Print"), pdf_href, T("Download PDF"));
+    html_render(b, "<article class=\"invoice\" aria-labelledby=\"invoice-title\"><header "
+                   "class=\"invoice-head\"><div class=\"seller\"><strong>%s</strong>",
+                inv->vendor_name);
+    if (inv->vendor_address && *inv->vendor_address) {
+        /* The setting holds one address line per text line. */
+        html_render(b, "<br>");
+        for (const char *p = inv->vendor_address; *p;) {
+            size_t len = strcspn(p, "\n");
+            html_render(b, "%s<br>", arena_strndup(r->arena, p, len));
+            p += len + (p[len] == '\n');
+        }
+    }
+    if (inv->vendor_email && *inv->vendor_email) html_render(b, "<br>%s", inv->vendor_email);
+    if (inv->vendor_tax_id && *inv->vendor_tax_id)
+        html_render(b, "<br>%s: %s", T("Tax ID"), inv->vendor_tax_id);
+    html_render(b, "</div><div class=\"meta\"><h1 id=\"invoice-title\">%s %s</h1><dl class=\"facts\">",
+                T("Invoice"), inv->number);
+    html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Invoice Number"), inv->number);
+    html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Date"), day(r, inv->country, inv->issue_date));
+    html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Due date"),
+                strcmp(inv->due_date, inv->issue_date) == 0 ? T("Due on receipt")
+                                                           : day(r, inv->country, inv->due_date));
+    html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Status"), invoice_status_label(r, inv->status));
+    if (*inv->po_number) html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Purchase order"), inv->po_number);
+    html_render(b, "</dl></div></header>");
+}
+
+static void document_parties(req_t *r, const invoice_doc_t *inv)
+{
+    buf_t *b = &r->resp.body;
+    html_render(b, "<div class=\"parties\"><section aria-labelledby=\"inv-bill-to\"><h2 "
+                   "id=\"inv-bill-to\">%s</h2><address>%s<br>",
+                T("Bill To"), inv->bill_to_name);
+    address_lines(b, inv);
+    if (*inv->phone) html_render(b, "<br>%s", inv->phone);
+    html_render(b, "</address></section><section aria-labelledby=\"inv-contact\"><h2 "
+                   "id=\"inv-contact\">%s</h2><p>%s<br>%s<br>%s: %s</p></section></div>",
+                T("Billing contact"), inv->contact_name, inv->contact_email, T("User ID"),
+                inv->portal_user_id);
+}
+
+static void document_lines(req_t *r, const invoice_doc_t *inv)
+{
+    buf_t *b = &r->resp.body;
+    const char *c = inv->country, *cur = inv->currency;
+    html_render(b, "<div class=\"table-wrap\"><table class=\"lines\"><caption class=\"sr-only\">%s"
+                   "</caption><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                   "<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
+                   "<th scope=\"col\" class=\"num\">%s</th></tr></thead><tbody>",
+                T("Invoice lines"), T("Product"), T("Service period"), T("Seats"), T("Unit price"),
+                T("Amount"));
+    for (size_t i = 0; i < inv->n_lines; i++) {
+        const invoice_line_t *l = &inv->lines[i];
+        /* The period is [start, end): people read its last day, the day before end. */
+        char last[11];
+        date_t end;
+        date_parse(l->period_end, &end);
+        date_format(date_add_days(end, -1), last);
+        html_render(b, "<tr><td>%s <span class=\"muted\">(%s)</span></td><td>%s – %s</td>"
+                       "<td class=\"num\">%L</td><td class=\"num\">%s</td><td class=\"num\">%s</td></tr>",
+                    l->product_name,
+                    strcmp(l->billing_period, "annual") == 0 ? T("annual") : T("monthly"),
+                    day(r, c, l->period_start), day(r, c, last), l->seats,
+                    money(r, c, cur, l->unit_amount), money(r, c, cur, l->net));
+    }
+    int64_t rate = inv->n_lines ? inv->lines[0].tax_rate_ppm : 0;
+    char rate_text[16];
+    tax_rate_text(rate, rate_text);
+    html_render(b, "</tbody><tfoot><tr><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s"
+                   "</td></tr>",
+                T("Subtotal"), money(r, c, cur, inv->subtotal));
+    html_render(b, "<tr><th scope=\"row\" colspan=\"4\">%s (%s %%)</th><td class=\"num\">%s</td></tr>",
+                T("Tax"), rate_text, money(r, c, cur, inv->tax_total));
+    html_render(b, "<tr class=\"total\"><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s"
+                   "</td></tr>",
+                T("Total"), money(r, c, cur, inv->total));
+    html_render(b, "<tr><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s</td></tr>",
+                T("Amount paid"), money(r, c, cur, inv->amount_paid));
+    html_render(b, "<tr class=\"total\"><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s"
+                   "</td></tr></tfoot></table></div>",
+                T("Balance due"), money(r, c, cur, inv->total - inv->amount_paid));
+}
+
+void invoice_document(req_t *r, const invoice_doc_t *inv, const char *pdf_href)
+{
+    document_header(r, inv, pdf_href);
+    document_parties(r, inv);
+    document_lines(r, inv);
+    html_render(&r->resp.body, "</article><script src=\"/static/print.js\" defer></script>");
+}
+
+bool load_invoice_for(req_t *r, int64_t account_id, invoice_doc_t *inv)
+{
+    store_status_t st = r->n_params > 0 ? invoice_load(r->store, r->arena, r->params[0], 0, inv)
+                                        : STORE_NOT_FOUND;
+    /* Someone else's invoice answers exactly like one that does not exist. */
+    if (st == STORE_OK && account_id != 0 && inv->account_id != account_id) st = STORE_NOT_FOUND;
+    if (st != STORE_OK) page_error(r, st == STORE_NOT_FOUND ? 404 : 503);
+    return st == STORE_OK;
+}
+
+void send_invoice_pdf(req_t *r, const invoice_doc_t *inv)
+{
+    char err[256];
+    buf_t pdf;
+    buf_init(&pdf, r->arena);
+    if (!invoice_pdf_render(inv, &pdf, err, sizeof err)) {
+        page_error(r, 503);
+        return;
+    }
+    r->resp.body = pdf;
+    r->resp.content_type = "application/pdf";
+    resp_header(r, "Content-Disposition",
+                arena_printf(r->arena, "inline; filename=\"%s\"", invoice_pdf_filename(inv, r->arena)));
+}
+
+void invoice_history_page(req_t *r, section_t section, const char *base_path, const char *help)
+{
+    int64_t account_id = 0;
+    account_t acc;
+    if (!current_account(r, &account_id)) return;
+    invoice_summary_t *rows = NULL;
+    size_t n = 0;
+    store_status_t st = store_account_by_id(r->store, r->arena, account_id, &acc);
+    if (st == STORE_OK)
+        st = store_invoices_recent(r->store, r->arena, account_id, INVOICE_HISTORY_LIMIT, &rows, &n);
+    if (st != STORE_OK) {
+        page_error(r, 503);
+        return;
+    }
+    layout_begin(r, section, T("Invoice History"));
+    html_render(&r->resp.body, "<h1>%s</h1><p class=\"help\">%s</p>", T("Invoice History"), help);
+    invoice_history_table(r, rows, n, acc.country, base_path);
+    layout_end(r);
+}
+
+void invoice_view_page(req_t *r, section_t section, const char *base_path)
+{
+    int64_t account_id = 0;
+    invoice_doc_t inv;
+    if (!current_account(r, &account_id) || !load_invoice_for(r, account_id, &inv)) return;
+    layout_begin(r, section, arena_printf(r->arena, "%s %s", T("Invoice"), inv.number));
+    invoice_document(r, &inv, arena_printf(r->arena, "%s/%s/pdf", base_path, inv.number));
+    layout_end(r);
+}
+
+void invoice_pdf_page(req_t *r)
+{
+    int64_t account_id = 0;
+    invoice_doc_t inv;
+    if (!current_account(r, &account_id) || !load_invoice_for(r, account_id, &inv)) return;
+    send_invoice_pdf(r, &inv);
+}
+
+static const char print_script[] =
+    "document.querySelectorAll('[data-print]').forEach(function (b) {\n"
+    "  b.hidden = false;\n"
+    "  b.addEventListener('click', function () { window.print(); });\n"
+    "});\n";
+
+void page_print_script(req_t *r)
+{
+    r->resp.content_type = "text/javascript; charset=utf-8";
+    resp_header(r, "Cache-Control", "public, max-age=3600");
+    buf_append(&r->resp.body, print_script, sizeof print_script - 1);
+}

@@ -1,0 +1,97 @@
+/* The server's own clock work: the daily bill run, checked at start and every hour. */
+#include "scheduler.h"
+#include "services/bill_run_cli.h"
+#include "util/log.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { CHECK_EVERY_S = 3600 };
+
+struct scheduler {
+    char *db_path, *base_url;
+    mailer_t *mailer;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+};
+
+/* Runs today's bill run unless it already ran (here or on another node). */
+static void maybe_run(struct scheduler *sc, store_t *s)
+{
+    int64_t now = (int64_t)time(NULL);
+    date_t today = date_from_unix(now);
+    char day[11];
+    date_format(today, day);
+    arena_t *a = arena_new();
+    char *last = NULL;
+    bool due = store_setting(s, a, "last_bill_run", &last) != STORE_OK || strcmp(last, day) < 0;
+    arena_free(a);
+    if (!due) return;
+    bill_run_stats_t stats;
+    if (bill_run_with_settings(s, today, now, sc->base_url, &stats) && stats.emails > 0 &&
+        sc->mailer)
+        mailer_wake(sc->mailer);
+}
+
+static void *scheduler_main(void *arg)
+{
+    struct scheduler *sc = arg;
+    char err[256];
+    store_t *s = store_open(sc->db_path, err, sizeof err);
+    if (!s) {
+        log_error("scheduler: %s", err);
+        return NULL;
+    }
+    pthread_mutex_lock(&sc->mu);
+    while (!sc->stop) {
+        pthread_mutex_unlock(&sc->mu);
+        maybe_run(sc, s);
+        pthread_mutex_lock(&sc->mu);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += CHECK_EVERY_S;
+        while (!sc->stop && pthread_cond_timedwait(&sc->cv, &sc->mu, &until) == 0) {
+        }
+    }
+    pthread_mutex_unlock(&sc->mu);
+    store_close(s);
+    return NULL;
+}
+
+scheduler_t *scheduler_start(const char *db_path, const char *base_url, mailer_t *mailer)
+{
+    struct scheduler *sc = calloc(1, sizeof *sc);
+    if (!sc) return NULL;
+    sc->db_path = strdup(db_path);
+    sc->base_url = strdup(base_url ? base_url : "");
+    sc->mailer = mailer;
+    pthread_mutex_init(&sc->mu, NULL);
+    pthread_cond_init(&sc->cv, NULL);
+    if (!sc->db_path || !sc->base_url ||
+        pthread_create(&sc->thread, NULL, scheduler_main, sc) != 0) {
+        free(sc->db_path);
+        free(sc->base_url);
+        free(sc);
+        return NULL;
+    }
+    return sc;
+}
+
+void scheduler_stop(scheduler_t *sc)
+{
+    if (!sc) return;
+    pthread_mutex_lock(&sc->mu);
+    sc->stop = true;
+    pthread_cond_signal(&sc->cv);
+    pthread_mutex_unlock(&sc->mu);
+    pthread_join(sc->thread, NULL);
+    pthread_mutex_destroy(&sc->mu);
+    pthread_cond_destroy(&sc->cv);
+    free(sc->db_path);
+    free(sc->base_url);
+    free(sc);
+}
