@@ -29,6 +29,7 @@ enum {
     SETTING_THREADS,
     SETTING_WORKERS,
     SETTING_ACCESS_LOG,
+    SETTING_BILL_RUN,
     SETTING_COUNT
 };
 
@@ -47,7 +48,15 @@ static const struct {
     [SETTING_THREADS] = {"threads", "COBRO_THREADS", CFG_THREADS, true},
     [SETTING_WORKERS] = {"workers", "COBRO_WORKERS", CFG_THREADS, true},
     [SETTING_ACCESS_LOG] = {"no-access-log", "COBRO_ACCESS_LOG", CFG_THREADS, false},
+    [SETTING_BILL_RUN] = {"no-bill-run", "COBRO_BILL_RUN", CFG_THREADS, false},
 };
+
+/* An on/off setting: absent means on; "0" (also what its --no-... flag sets) off, "1" on. */
+static bool parse_switch(const char *value, bool *on)
+{
+    *on = !value || strcmp(value, "1") == 0;
+    return !value || strcmp(value, "0") == 0 || strcmp(value, "1") == 0;
+}
 
 enum { MAX_COUNT = 64, HOST_MAX = 253 };
 
@@ -558,13 +567,10 @@ config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **a
     if (value[SETTING_WORKERS] && !parse_count(value[SETTING_WORKERS], &cfg->workers))
         FAIL(SETTING_WORKERS, COUNT_REASON);
 
-    cfg->access_log = true;
-    if (value[SETTING_ACCESS_LOG]) {
-        if (strcmp(value[SETTING_ACCESS_LOG], "0") == 0)
-            cfg->access_log = false;
-        else if (strcmp(value[SETTING_ACCESS_LOG], "1") != 0)
-            FAIL(SETTING_ACCESS_LOG, "expected 0 (off) or 1 (on)");
-    }
+    if (!parse_switch(value[SETTING_ACCESS_LOG], &cfg->access_log))
+        FAIL(SETTING_ACCESS_LOG, "expected 0 (off) or 1 (on)");
+    if (!parse_switch(value[SETTING_BILL_RUN], &cfg->bill_run))
+        FAIL(SETTING_BILL_RUN, "expected 0 (off) or 1 (on)");
 #undef FAIL
     return CONFIG_OK;
 }

@@ -16,6 +16,7 @@ typedef struct {
     int threads;           /* --threads / COBRO_THREADS: event loops, default one per core */
     int workers;           /* --workers / COBRO_WORKERS: blocking-work threads, default 4 */
     bool access_log;       /* --no-access-log / COBRO_ACCESS_LOG=0 turns it off */
+    bool bill_run;         /* --no-bill-run / COBRO_BILL_RUN=0: this node runs no daily bill run */
 } config_t;
 
 typedef enum { CONFIG_OK = 0, CONFIG_HELP, CONFIG_ERROR } config_status_t;
@@ -26,7 +27,7 @@ enum {
     CFG_LISTEN = 1 << 1,
     CFG_BASE_URL = 1 << 2,
     CFG_SMTP = 1 << 3, /* --smtp-url, --mail-from, --mail-dir */
-    CFG_THREADS = 1 << 4, /* --threads, --workers, --no-access-log */
+    CFG_THREADS = 1 << 4, /* --threads, --workers, --no-access-log, --no-bill-run */
 };
 
 /* Fills cfg from defaults, then the environment (env may be NULL for none; it is a NULL-ended

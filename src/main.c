@@ -49,7 +49,8 @@ static const char usage_serve[] =
     "  --mail-dir DIR       where .eml files go without SMTP (COBRO_MAIL_DIR, default var/mail)\n"
     "  --threads N          event loops (COBRO_THREADS, default one per core)\n"
     "  --workers N          threads for blocking work (COBRO_WORKERS, default 4)\n"
-    "  --no-access-log      do not log one line per request (COBRO_ACCESS_LOG=0)\n";
+    "  --no-access-log      do not log one line per request (COBRO_ACCESS_LOG=0)\n"
+    "  --no-bill-run        do not run the daily bill run on this node (COBRO_BILL_RUN=0)\n";
 
 static const char usage_migrate[] =
     "Usage: cobro migrate [--db PATH]\n"
@@ -148,8 +149,9 @@ static int cmd_serve(int argc, char **argv)
         arena_free(a);
         return 1;
     }
-    scheduler_t *scheduler = scheduler_start(cfg.db_path, cfg.base_url, app.mailer);
-    if (!scheduler) {
+    scheduler_t *scheduler =
+        cfg.bill_run ? scheduler_start(cfg.db_path, cfg.base_url, app.mailer) : NULL;
+    if (cfg.bill_run && !scheduler) {
         fprintf(stderr, "cobro: cannot start the bill-run scheduler\n");
         mailer_stop(app.mailer);
         arena_free(a);

@@ -11,14 +11,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <unicode/udat.h>
+#include <unicode/uloc.h>
 #include <unicode/unum.h>
 #include <unicode/ustring.h>
 
 enum {
-    LOCALE_MAX = 8,      /* "it_IT" + NUL, with room to spare */
-    MONEY_SLOTS = 16,    /* locale × currency pairs a thread keeps open */
-    DATE_SLOTS = 8,      /* locales a thread keeps a date formatter for */
-    UTEXT_MAX = 128,     /* UTF-16 units of one formatted amount or date */
+    LOCALE_MAX = 8,   /* "it_IT" + NUL, with room to spare */
+    MONEY_SLOTS = 16, /* locale × currency pairs a thread keeps open */
+    DATE_SLOTS = 8,   /* locales a thread keeps a date formatter for */
+    UTEXT_MAX = 128,  /* UTF-16 units of one formatted amount or date */
     MS_PER_DAY = 86400000,
 };
 
@@ -155,6 +156,50 @@ static UDateFormat *date_formatter(const char *locale)
     return fmt;
 }
 
+/* Results already formatted on this thread. A page of 20 invoices formats 80 amounts and dates,
+ * mostly the same few; ICU takes microseconds for each, a look-up here nanoseconds. Only
+ * successful results are kept; a slot is simply overwritten by the next key that hashes to it. */
+enum { MEMO_SLOTS = 512, MEMO_TEXT = 48 };
+
+typedef struct {
+    int64_t value;
+    char locale[LOCALE_MAX];
+    char currency[4]; /* "" for dates */
+    char text[MEMO_TEXT];
+} memo_t;
+
+static __thread memo_t memo[MEMO_SLOTS];
+
+static memo_t *memo_slot(const char *locale, const char *currency, int64_t value)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a over the key */
+    for (const char *p = locale; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    for (const char *p = currency; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    h = (h ^ (uint64_t)value) * 1099511628211ull;
+    return &memo[h % MEMO_SLOTS];
+}
+
+/* Copies the remembered text for the key into out; false when it is not remembered. */
+static bool memo_get(const char *locale, const char *currency, int64_t value, char *out, size_t n)
+{
+    const memo_t *m = memo_slot(locale, currency, value);
+    if (!m->text[0] || m->value != value || strcmp(m->locale, locale) != 0 ||
+        strcmp(m->currency, currency) != 0 || strlen(m->text) >= n)
+        return false;
+    memcpy(out, m->text, strlen(m->text) + 1);
+    return true;
+}
+
+static void memo_put(const char *locale, const char *currency, int64_t value, const char *text)
+{
+    if (strlen(text) >= MEMO_TEXT || strlen(currency) > 3) return;
+    memo_t *m = memo_slot(locale, currency, value);
+    m->value = value;
+    snprintf(m->locale, sizeof m->locale, "%s", locale);
+    snprintf(m->currency, sizeof m->currency, "%s", currency);
+    snprintf(m->text, sizeof m->text, "%s", text);
+}
+
 /* The plain fallback "1234.56 EUR" (code left out when it is not printable ASCII). */
 static void money_fallback(const char *currency, const char *decimal, char *out, size_t n)
 {
@@ -178,14 +223,17 @@ bool format_money(lang_t lang, const char *country, const char *currency, int64_
     if (digits >= 0) {
         char locale[LOCALE_MAX];
         build_locale(lang, country, locale);
+        if (memo_get(locale, currency, minor, out, n)) return true;
         UNumberFormat *fmt = money_formatter(locale, currency, digits);
         if (fmt) {
             UChar u[UTEXT_MAX];
             UErrorCode status = U_ZERO_ERROR;
             int32_t len = unum_formatDecimal(fmt, decimal, -1, u, UTEXT_MAX, NULL, &status);
             if (U_SUCCESS(status) && status != U_STRING_NOT_TERMINATED_WARNING &&
-                to_utf8(u, len, out, n))
+                to_utf8(u, len, out, n)) {
+                memo_put(locale, currency, minor, out);
                 return true;
+            }
         }
     }
     money_fallback(currency, decimal, out, n);
@@ -202,6 +250,7 @@ bool format_date(lang_t lang, const char *country, const char *iso_date, char *o
     }
     char locale[LOCALE_MAX];
     build_locale(lang, country, locale);
+    if (memo_get(locale, "", date_to_days(d), out, n)) return true;
     UDateFormat *fmt = date_formatter(locale);
     if (fmt) {
         /* A UDate is milliseconds since the epoch as a double: time, not money. */
@@ -210,9 +259,27 @@ bool format_date(lang_t lang, const char *country, const char *iso_date, char *o
         UErrorCode status = U_ZERO_ERROR;
         int32_t len = udat_format(fmt, when, u, UTEXT_MAX, NULL, &status);
         if (U_SUCCESS(status) && status != U_STRING_NOT_TERMINATED_WARNING &&
-            to_utf8(u, len, out, n))
+            to_utf8(u, len, out, n)) {
+            memo_put(locale, "", date_to_days(d), out);
             return true;
+        }
     }
     snprintf(out, n, "%s", iso_date);
+    return false;
+}
+
+bool format_country(lang_t lang, const char *code, char *out, size_t n)
+{
+    if (!out || n == 0) return false;
+    snprintf(out, n, "%s", code ? code : "");
+    if (!code || strlen(code) != 2) return false;
+    char locale[8];
+    snprintf(locale, sizeof locale, "_%.2s", code);
+    UChar u[UTEXT_MAX];
+    UErrorCode status = U_ZERO_ERROR;
+    int32_t len = uloc_getDisplayCountry(locale, lang_code(lang), u, UTEXT_MAX, &status);
+    if (U_FAILURE(status) || status == U_USING_DEFAULT_WARNING || len <= 0) return false;
+    if (to_utf8(u, len, out, n)) return true;
+    snprintf(out, n, "%s", code);
     return false;
 }

@@ -17,4 +17,8 @@ bool format_money(lang_t lang, const char *country, const char *currency, int64_
  * es "22 nov 2026", fr "22 nov. 2026". Falls back to the ISO text when ICU fails. */
 bool format_date(lang_t lang, const char *country, const char *iso_date, char *out, size_t n);
 
+/* The name of an ISO 3166 country code in lang ("IT" in French: "Italie"); the code itself when
+ * ICU does not know it (and false). */
+bool format_country(lang_t lang, const char *code, char *out, size_t n);
+
 #endif

@@ -5,6 +5,7 @@
 #include "invoice_pdf.h"
 
 #include "billing/calendar.h"
+#include "billing/tax.h"
 #include "i18n/format.h"
 #include "i18n/i18n.h"
 
@@ -32,7 +33,7 @@
 #define CELL_PAD 5.0  /* vertical padding inside table rows */
 #define COL_GAP 8.0   /* horizontal gap between table columns */
 
-enum { TEXT_MAX = 512, DATE_MAX = 64, PERCENT_SLOTS = 8 };
+enum { TEXT_MAX = 512, DATE_MAX = 64, PERCENT_SLOTS = 8, MAX_LINES = 8 };
 
 typedef enum {
     F_BODY,       /* DejaVu Sans 9 */
@@ -47,8 +48,8 @@ typedef enum {
 } font_t;
 
 static const char *const font_names[FONT_COUNT] = {
-    "DejaVu Sans 9",        "DejaVu Sans Bold 9", "DejaVu Sans 7.5",     "DejaVu Sans Bold 7.5",
-    "DejaVu Sans Bold 8",   "DejaVu Sans Bold 13", "DejaVu Sans Bold 22", "DejaVu Sans Bold 10.5",
+    "DejaVu Sans 9",      "DejaVu Sans Bold 9",  "DejaVu Sans 7.5",     "DejaVu Sans Bold 7.5",
+    "DejaVu Sans Bold 8", "DejaVu Sans Bold 13", "DejaVu Sans Bold 22", "DejaVu Sans Bold 10.5",
 };
 
 typedef enum { AL_LEFT, AL_RIGHT } align_t;
@@ -97,9 +98,20 @@ static void thread_state_free(void *p)
     if (thread_state == t) thread_state = NULL;
 }
 
+/* exit(): the exiting thread (usually main, e.g. a CLI bill run) gets no key destructor, so its
+ * pango objects are released here. Not only tidy: fontconfig stores pointers as offsets, so
+ * LeakSanitizer would report a live font map's patterns as leaks. */
+static void thread_state_free_at_exit(void)
+{
+    if (!thread_state) return;
+    (void)pthread_setspecific(thread_key, NULL);
+    thread_state_free(thread_state);
+}
+
 static void thread_key_create(void)
 {
     (void)pthread_key_create(&thread_key, thread_state_free);
+    (void)atexit(thread_state_free_at_exit);
 }
 
 /* The calling thread's pango objects, made on first use; NULL when pango cannot make them. */
@@ -125,7 +137,11 @@ static pdf_thread_t *thread_get(void)
     pango_context_set_round_glyph_positions(t->context, FALSE);
     t->layout = pango_layout_new(t->context);
     pango_layout_set_wrap(t->layout, PANGO_WRAP_WORD_CHAR);
-    for (int i = 0; i < FONT_COUNT; i++) t->font[i] = pango_font_description_from_string(font_names[i]);
+    /* No piece of text may grow taller than a page: past MAX_LINES lines it ends with "…". */
+    pango_layout_set_ellipsize(t->layout, PANGO_ELLIPSIZE_END);
+    pango_layout_set_height(t->layout, -MAX_LINES);
+    for (int i = 0; i < FONT_COUNT; i++)
+        t->font[i] = pango_font_description_from_string(font_names[i]);
     thread_state = t;
     (void)pthread_setspecific(thread_key, t);
     return t;
@@ -138,7 +154,7 @@ typedef struct {
     const invoice_doc_t *inv;
     lang_t lang;
     const char *country;
-    double w, h;     /* page size */
+    double w, h;        /* page size */
     double left, right; /* content edges */
     int pages;
 } pdf_t;
@@ -197,44 +213,38 @@ static void date(pdf_t *p, const char *iso, char out[DATE_MAX])
     format_date(p->lang, p->country, iso, out, DATE_MAX);
 }
 
+/* The thread's percent formatter for locale; NULL when ICU cannot make one. */
+static UNumberFormat *percent_formatter(pdf_thread_t *t, const char *locale)
+{
+    for (int i = 0; i < PERCENT_SLOTS; i++)
+        if (t->percent[i].fmt && strcmp(t->percent[i].locale, locale) == 0)
+            return t->percent[i].fmt;
+    UErrorCode status = U_ZERO_ERROR;
+    UNumberFormat *fmt = unum_open(UNUM_PERCENT, NULL, 0, locale, NULL, &status);
+    if (U_FAILURE(status)) return NULL;
+    unum_setAttribute(fmt, UNUM_MAX_FRACTION_DIGITS, 4); /* 8.875% */
+    unsigned k = t->next_percent;
+    t->next_percent = (k + 1) % PERCENT_SLOTS;
+    if (t->percent[k].fmt) unum_close(t->percent[k].fmt);
+    snprintf(t->percent[k].locale, sizeof t->percent[k].locale, "%s", locale);
+    t->percent[k].fmt = fmt;
+    return fmt;
+}
+
 /* A tax rate in parts per million as the locale writes a percentage ("20%", "5,5 %"). */
 static void percent(pdf_t *p, int64_t ppm, char out[TEXT_MAX])
 {
-    char decimal[32];
-    int64_t whole = ppm / 10000, frac = ppm % 10000; /* percent with 4 decimals */
-    if (frac < 0) frac = -frac;
-    snprintf(decimal, sizeof decimal, "%s%" PRId64 ".%04" PRId64, ppm < 0 && whole == 0 ? "-" : "",
-             whole, frac);
     char locale[8];
-    if (p->country && strlen(p->country) == 2)
+    if (strlen(p->country) == 2)
         snprintf(locale, sizeof locale, "%s_%.2s", lang_code(p->lang), p->country);
     else
         snprintf(locale, sizeof locale, "%s", lang_code(p->lang));
-
-    pdf_thread_t *t = p->t;
-    UNumberFormat *fmt = NULL;
-    for (int i = 0; i < PERCENT_SLOTS && !fmt; i++)
-        if (t->percent[i].fmt && strcmp(t->percent[i].locale, locale) == 0) fmt = t->percent[i].fmt;
-    if (!fmt) {
-        UErrorCode status = U_ZERO_ERROR;
-        fmt = unum_open(UNUM_PERCENT, NULL, 0, locale, NULL, &status);
-        if (U_FAILURE(status)) {
-            fmt = NULL;
-        } else {
-            unum_setAttribute(fmt, UNUM_MAX_FRACTION_DIGITS, 4);
-            unsigned k = t->next_percent;
-            t->next_percent = (k + 1) % PERCENT_SLOTS;
-            if (t->percent[k].fmt) unum_close(t->percent[k].fmt);
-            snprintf(t->percent[k].locale, sizeof t->percent[k].locale, "%s", locale);
-            t->percent[k].fmt = fmt;
-        }
-    }
-    if (fmt) {
-        /* ICU's percent style multiplies by 100: give it the fraction as decimal text. */
+    UNumberFormat *fmt = percent_formatter(p->t, locale);
+    if (fmt && ppm >= 0) {
+        /* ICU's percent style multiplies by 100: it gets the exact fraction as decimal text
+         * (220000 ppm → "0.220000"), never a double. */
         char fraction[40];
-        int64_t a = ppm < 0 ? -ppm : ppm;
-        snprintf(fraction, sizeof fraction, "%s%" PRId64 ".%06" PRId64, ppm < 0 ? "-" : "",
-                 a / 1000000, a % 1000000);
+        snprintf(fraction, sizeof fraction, "%" PRId64 ".%06" PRId64, ppm / 1000000, ppm % 1000000);
         UChar u[64];
         UErrorCode status = U_ZERO_ERROR;
         int32_t len = unum_formatDecimal(fmt, fraction, -1, u, 64, NULL, &status);
@@ -245,30 +255,9 @@ static void percent(pdf_t *p, int64_t ppm, char out[TEXT_MAX])
             if (U_SUCCESS(status) && n < TEXT_MAX) return;
         }
     }
-    /* Plain fallback: "20.0000%" trimmed of trailing zeros. */
-    size_t n = strlen(decimal);
-    while (n > 0 && decimal[n - 1] == '0') decimal[--n] = '\0';
-    if (n > 0 && decimal[n - 1] == '.') decimal[--n] = '\0';
-    snprintf(out, TEXT_MAX, "%s%%", decimal);
-}
-
-/* The country's name in the invoice's language ("Italie"); the code itself when ICU does not
- * know it. */
-static void country_name(pdf_t *p, const char *code, char out[TEXT_MAX])
-{
-    snprintf(out, TEXT_MAX, "%s", code);
-    if (strlen(code) != 2) return;
-    char locale[8];
-    snprintf(locale, sizeof locale, "_%.2s", code);
-    UChar u[128];
-    UErrorCode status = U_ZERO_ERROR;
-    int32_t len = uloc_getDisplayCountry(locale, lang_code(p->lang), u, 128, &status);
-    if (U_FAILURE(status) || status == U_USING_DEFAULT_WARNING || len <= 0) return;
-    int32_t n = 0;
-    status = U_ZERO_ERROR;
-    char tmp[TEXT_MAX];
-    u_strToUTF8(tmp, TEXT_MAX, &n, u, len, &status);
-    if (U_SUCCESS(status) && n < TEXT_MAX) memcpy(out, tmp, (size_t)n + 1);
+    char plain[16];
+    tax_rate_text(ppm, plain);
+    snprintf(out, TEXT_MAX, "%s%%", plain);
 }
 
 static bool north_american(const char *country)
@@ -315,18 +304,55 @@ typedef struct {
 
 enum { C_PRODUCT, C_PERIOD, C_SEATS, C_UNIT, C_TAX, C_AMOUNT, C_COUNT };
 
+enum { PERIOD_MAX = 2 * DATE_MAX + 8 };
+
 typedef struct {
     column_t col[C_COUNT];
     bool show_tax; /* the lines do not all have the same rate */
     double header_h;
+    char (*period)[PERIOD_MAX]; /* each line's service period, formatted once */
 } table_t;
 
-static void table_columns(pdf_t *p, table_t *t)
+static const char *const column_labels[C_COUNT] = {
+    N_("Product"), N_("Service period"), N_("Seats"), N_("Unit price"), N_("Tax"), N_("Amount")};
+
+/* The natural width of s in font f, on one line. */
+static double text_width(pdf_t *p, font_t f, const char *s)
+{
+    PangoLayout *l = p->t->layout;
+    pango_layout_set_font_description(l, p->t->font[f]);
+    pango_layout_set_width(l, -1);
+    pango_layout_set_text(l, s, -1);
+    int pw = 0, ph = 0;
+    pango_layout_get_size(l, &pw, &ph);
+    return (double)pw / PANGO_SCALE;
+}
+
+static double max_d(double a, double b)
+{
+    return a > b ? a : b;
+}
+
+/* Column widths: the service period as wide as its longest text (so that dates do not wrap),
+ * narrow columns at least as wide as their one-word headings, the product name the rest. */
+static void table_columns(pdf_t *p, table_t *t, size_t n_lines)
 {
     double cw = p->right - p->left;
-    double period = 130, seats = 36, unit = 76, tax = t->show_tax ? 46 : 0, amount = 80;
+    double period = 60;
+    for (size_t i = 0; i < n_lines; i++)
+        period = max_d(period, text_width(p, F_BODY, t->period[i]) + 1);
+    if (period > 170) period = 170;
+    double seats = max_d(30, text_width(p, F_HEADING, tr(p->lang, column_labels[C_SEATS])) + 1);
+    double unit = 74, amount = 80;
+    double tax = t->show_tax
+                     ? max_d(38, text_width(p, F_HEADING, tr(p->lang, column_labels[C_TAX])) + 1)
+                     : 0;
     double fixed = period + seats + unit + tax + amount + COL_GAP * (t->show_tax ? 5 : 4);
     double product = cw - fixed;
+    if (product < 100) { /* a long period squeezes it: the period wraps instead */
+        period -= 100 - product;
+        product = 100;
+    }
     double x = p->left;
     const double widths[C_COUNT] = {product, period, seats, unit, tax, amount};
     const align_t aligns[C_COUNT] = {AL_LEFT, AL_LEFT, AL_RIGHT, AL_RIGHT, AL_RIGHT, AL_RIGHT};
@@ -341,8 +367,6 @@ static void table_columns(pdf_t *p, table_t *t)
 /* The table header row at y (drawn when draw); returns its height. */
 static double table_header(pdf_t *p, const table_t *t, double y, bool draw)
 {
-    static const char *const labels[C_COUNT] = {N_("Product"), N_("Service period"), N_("Seats"),
-                                                N_("Unit price"), N_("Tax"), N_("Amount")};
     double h = 0;
     for (int pass = draw ? 0 : 1; pass < 2; pass++) {
         /* Pass 0 measures (for the shading behind), pass 1 draws when asked. */
@@ -351,7 +375,7 @@ static double table_header(pdf_t *p, const table_t *t, double y, bool draw)
         double hh = 0;
         for (int i = 0; i < C_COUNT; i++) {
             if (t->col[i].w <= 0) continue;
-            double th = text(p, F_HEADING, tr(p->lang, labels[i]), t->col[i].x, y + CELL_PAD,
+            double th = text(p, F_HEADING, tr(p->lang, column_labels[i]), t->col[i].x, y + CELL_PAD,
                              t->col[i].w, t->col[i].align, ACCENT, now);
             if (th > hh) hh = th;
         }
@@ -362,7 +386,7 @@ static double table_header(pdf_t *p, const table_t *t, double y, bool draw)
 }
 
 /* "Nov 22, 2026 – Nov 21, 2027": the period is [start, end), so the last day shown is end - 1. */
-static void service_period(pdf_t *p, const invoice_line_t *line, char out[TEXT_MAX])
+static void service_period(pdf_t *p, const invoice_line_t *line, char out[PERIOD_MAX])
 {
     char a[DATE_MAX], b[DATE_MAX];
     date(p, line->period_start, a);
@@ -370,7 +394,7 @@ static void service_period(pdf_t *p, const invoice_line_t *line, char out[TEXT_M
     if (date_parse(line->period_start, &start) && date_parse(line->period_end, &end)) {
         date_t last = date_add_days(end, -1);
         if (date_cmp(last, start) <= 0) {
-            snprintf(out, TEXT_MAX, "%s", a);
+            snprintf(out, PERIOD_MAX, "%s", a);
             return;
         }
         char iso[11];
@@ -379,7 +403,7 @@ static void service_period(pdf_t *p, const invoice_line_t *line, char out[TEXT_M
     } else {
         date(p, line->period_end, b);
     }
-    snprintf(out, TEXT_MAX, "%s – %s", a, b);
+    snprintf(out, PERIOD_MAX, "%s – %s", a, b);
 }
 
 static const char *period_label(lang_t lang, const char *billing_period)
@@ -390,19 +414,20 @@ static const char *period_label(lang_t lang, const char *billing_period)
 }
 
 /* One line of the table at y; returns its height. */
-static double table_row(pdf_t *p, const table_t *t, const invoice_line_t *line, double y,
-                        bool draw)
+static double table_row(pdf_t *p, const table_t *t, size_t index, double y, bool draw)
 {
+    const invoice_line_t *line = &p->inv->lines[index];
     char buf[TEXT_MAX];
     double top = y + CELL_PAD;
     const column_t *c = t->col;
     double h = text(p, F_BODY, S(line->product_name), c[C_PRODUCT].x, top, c[C_PRODUCT].w, AL_LEFT,
                     INK, draw);
     const char *sub = period_label(p->lang, S(line->billing_period));
-    if (*sub) h += 1 + text(p, F_SMALL, sub, c[C_PRODUCT].x, top + h + 1, c[C_PRODUCT].w, AL_LEFT,
-                            MUTED, draw);
-    service_period(p, line, buf);
-    double ph = text(p, F_BODY, buf, c[C_PERIOD].x, top, c[C_PERIOD].w, AL_LEFT, INK, draw);
+    if (*sub)
+        h += 1 + text(p, F_SMALL, sub, c[C_PRODUCT].x, top + h + 1, c[C_PRODUCT].w, AL_LEFT, MUTED,
+                      draw);
+    double ph =
+        text(p, F_BODY, t->period[index], c[C_PERIOD].x, top, c[C_PERIOD].w, AL_LEFT, INK, draw);
     if (ph > h) h = ph;
     if (draw) {
         snprintf(buf, sizeof buf, "%" PRId64, line->seats);
@@ -507,7 +532,7 @@ static double address_blocks(pdf_t *p, double y)
                  *region ? " (" : "", region, *region ? ")" : "");
     if (*buf) ly += text(p, F_BODY, buf, p->left, ly, w, AL_LEFT, INK, true);
     if (*S(inv->country)) {
-        country_name(p, inv->country, buf);
+        format_country(p->lang, inv->country, buf, TEXT_MAX);
         ly += text(p, F_BODY, buf, p->left, ly, w, AL_LEFT, INK, true);
     }
     if (*S(inv->phone)) {
@@ -617,12 +642,15 @@ static double totals(pdf_t *p, double y, bool draw)
     double cw = p->right - p->left;
     if (strcmp(S(inv->tax_mode), "inclusive") == 0) {
         y += text(p, F_SMALL, tr(p->lang, "Unit prices include tax."), p->left, y, cw, AL_LEFT,
-                  MUTED, draw) + 10;
+                  MUTED, draw) +
+             10;
     }
     if (*S(inv->payment_method)) {
-        y += text(p, F_HEADING, tr(p->lang, "How to pay"), p->left, y, cw, AL_LEFT, ACCENT, draw) + 3;
+        y += text(p, F_HEADING, tr(p->lang, "How to pay"), p->left, y, cw, AL_LEFT, ACCENT, draw) +
+             3;
         y += text(p, F_BODY, payment_note(p->lang, inv->payment_method), p->left, y, cw, AL_LEFT,
-                  INK, draw) + 10;
+                  INK, draw) +
+             10;
     }
     return y - y0;
 }
@@ -641,22 +669,27 @@ static int paginate(pdf_t *p, const table_t *t, double first_top, double next_to
 {
     const invoice_doc_t *inv = p->inv;
     double bottom = content_bottom(p);
-    int page = 0;
+    int page = 0, rows_on_page = 0;
     double y = first_top + t->header_h;
-    bool empty_page = true;
     for (size_t i = 0; i < inv->n_lines; i++) {
-        double h = table_row(p, t, &inv->lines[i], y, false);
-        if (y + h > bottom && !empty_page) {
+        double h = table_row(p, t, i, y, false);
+        if (y + h > bottom && rows_on_page > 0) {
             page++;
+            rows_on_page = 0;
             y = next_top + t->header_h;
         }
         page_of[i] = page;
         y += h;
-        empty_page = false;
+        rows_on_page++;
     }
     y += 14;
-    if (y + totals(p, y, false) > bottom && !(page == 0 && inv->n_lines == 0)) page++;
     *totals_page = page;
+    if (y + totals(p, y, false) > bottom && inv->n_lines > 0) {
+        /* The totals go to a new page, and take the last line with them when that leaves one
+         * behind: a page with totals alone looks like a separate document. */
+        if (rows_on_page >= 2) page_of[inv->n_lines - 1] = page + 1;
+        *totals_page = ++page;
+    }
     return page + 1;
 }
 
@@ -702,7 +735,10 @@ bool invoice_pdf_render(const invoice_doc_t *inv, buf_t *out, char *err, size_t 
     pango_layout_context_changed(ts->layout);
 
     table_t t = {.show_tax = single_rate(inv) < 0 && inv->n_lines > 0};
-    table_columns(&p, &t);
+    t.period = inv->n_lines ? g_malloc(inv->n_lines * sizeof *t.period) : NULL;
+    for (size_t i = 0; i < inv->n_lines; i++)
+        service_period(&p, &inv->lines[i], t.period[i]);
+    table_columns(&p, &t, inv->n_lines);
     t.header_h = table_header(&p, &t, 0, false);
 
     /* Page one's blocks are drawn before the pages are counted: their height is needed first,
@@ -728,7 +764,7 @@ bool invoice_pdf_render(const invoice_doc_t *inv, buf_t *out, char *err, size_t 
             y = continued_header(&p, MARGIN);
             y += table_header(&p, &t, y, true);
         }
-        y += table_row(&p, &t, &inv->lines[i], y, true);
+        y += table_row(&p, &t, i, y, true);
     }
     if (totals_page != page) {
         footer(&p, page);
@@ -741,6 +777,7 @@ bool invoice_pdf_render(const invoice_doc_t *inv, buf_t *out, char *err, size_t 
     footer(&p, page);
     cairo_show_page(p.cr);
     g_free(page_of);
+    g_free(t.period);
 
     cairo_status_t st = cairo_status(p.cr);
     cairo_destroy(p.cr);
@@ -761,8 +798,8 @@ const char *invoice_pdf_filename(const invoice_doc_t *inv, arena_t *a)
     const char *n = S(inv->number);
     char *name = arena_printf(a, "%s.pdf", *n ? n : "invoice");
     for (char *c = name; *c; c++) {
-        bool ok = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
-                  *c == '-' || *c == '_' || *c == '.';
+        bool ok = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+                  (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' || *c == '.';
         if (!ok) *c = '_';
     }
     return name;

@@ -61,20 +61,6 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
     html_render(b, "</tbody></table></div>");
 }
 
-/* "City, ST 12345" in North America, "12345 City (PR)" elsewhere. */
-static void address_lines(buf_t *b, const invoice_doc_t *inv)
-{
-    if (*inv->address_line1) html_render(b, "%s<br>", inv->address_line1);
-    if (*inv->address_line2) html_render(b, "%s<br>", inv->address_line2);
-    if (strcmp(inv->country, "US") == 0 || strcmp(inv->country, "CA") == 0)
-        html_render(b, "%s, %s %s<br>", inv->city, inv->region, inv->postal_code);
-    else if (*inv->region)
-        html_render(b, "%s %s (%s)<br>", inv->postal_code, inv->city, inv->region);
-    else
-        html_render(b, "%s %s<br>", inv->postal_code, inv->city);
-    html_render(b, "%s", inv->country);
-}
-
 static void document_header(req_t *r, const invoice_doc_t *inv, const char *pdf_href)
 {
     buf_t *b = &r->resp.body;
@@ -114,7 +100,8 @@ static void document_parties(req_t *r, const invoice_doc_t *inv)
     html_render(b, "<div class=\"parties\"><section aria-labelledby=\"inv-bill-to\"><h2 "
                    "id=\"inv-bill-to\">%s</h2><address>%s<br>",
                 T("Bill To"), inv->bill_to_name);
-    address_lines(b, inv);
+    address_lines(r, inv->address_line1, inv->address_line2, inv->city, inv->region,
+                  inv->postal_code, inv->country);
     if (*inv->phone) html_render(b, "<br>%s", inv->phone);
     html_render(b, "</address></section><section aria-labelledby=\"inv-contact\"><h2 "
                    "id=\"inv-contact\">%s</h2><p>%s<br>%s<br>%s: %s</p></section></div>",

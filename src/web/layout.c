@@ -1,6 +1,7 @@
 /* The frame of every page (head, header with tabs and language switcher, footer with contact
  * options) and the small form helpers the pages share. */
 #include "http/session.h"
+#include "i18n/format.h"
 #include "pages.h"
 
 #include <string.h>
@@ -173,22 +174,32 @@ void notice_info(req_t *r, const char *message)
     html_render(&r->resp.body, "<div class=\"notice info\" role=\"status\">%s</div>", message);
 }
 
+void address_lines(req_t *r, const char *line1, const char *line2, const char *city,
+                   const char *region, const char *postal_code, const char *country)
+{
+    buf_t *b = &r->resp.body;
+    if (*line1) html_render(b, "%s<br>", line1);
+    if (*line2) html_render(b, "%s<br>", line2);
+    if (strcmp(country, "US") == 0 || strcmp(country, "CA") == 0)
+        html_render(b, "%s, %s %s<br>", city, region, postal_code);
+    else if (*region)
+        html_render(b, "%s %s (%s)<br>", postal_code, city, region);
+    else
+        html_render(b, "%s %s<br>", postal_code, city);
+    char name[96];
+    format_country(r->lang, country, name, sizeof name);
+    html_render(b, "%s", name);
+}
+
 void bill_to_block(req_t *r, const account_t *acc)
 {
     buf_t *b = &r->resp.body;
     html_render(b, "<section class=\"card\" aria-labelledby=\"bill-to\"><h2 id=\"bill-to\">%s</h2>"
                    "<address>%s<br>",
                 T("Bill To"), acc->bill_to_name);
-    if (*acc->address_line1) html_render(b, "%s<br>", acc->address_line1);
-    if (*acc->address_line2) html_render(b, "%s<br>", acc->address_line2);
-    /* North America writes "City, ST 12345"; most of Europe "12345 City (PR)". */
-    if (strcmp(acc->country, "US") == 0 || strcmp(acc->country, "CA") == 0)
-        html_render(b, "%s, %s %s<br>", acc->city, acc->region, acc->postal_code);
-    else if (*acc->region)
-        html_render(b, "%s %s (%s)<br>", acc->postal_code, acc->city, acc->region);
-    else
-        html_render(b, "%s %s<br>", acc->postal_code, acc->city);
-    html_render(b, "%s</address>", acc->country);
+    address_lines(r, acc->address_line1, acc->address_line2, acc->city, acc->region,
+                  acc->postal_code, acc->country);
+    html_render(b, "</address>");
     if (*acc->phone) html_render(b, "<p>%s: %s</p>", T("Phone"), acc->phone);
     html_render(b, "</section>");
 }

@@ -31,6 +31,10 @@ void notice_info(req_t *r, const char *message);
 
 /* The Bill To block of an account: name, address lines in the country's order, phone. */
 void bill_to_block(req_t *r, const account_t *acc);
+/* Address lines in the country's order ("City, ST 12345" in North America, "12345 City (PR)"
+ * elsewhere), then the country's name in the user's language; lines end with <br>. */
+void address_lines(req_t *r, const char *line1, const char *line2, const char *city,
+                   const char *region, const char *postal_code, const char *country);
 
 /* The account of the signed-in corporate contact or Billing Center user; false after answering
  * with an error page. */

@@ -523,6 +523,22 @@ static void test_18_access_log(void **state)
     assert_err_names("COBRO_ACCESS_LOG");
 }
 
+static void test_21_bill_run_switch(void **state)
+{
+    (void)state;
+    assert_int_equal(LOAD(ALL, NULL, "serve"), CONFIG_OK);
+    assert_true(cfg.bill_run);
+    assert_int_equal(LOAD(ALL, NULL, "serve", "--no-bill-run"), CONFIG_OK);
+    assert_false(cfg.bill_run);
+    char *off[] = {"COBRO_BILL_RUN=0", NULL};
+    assert_int_equal(LOAD(ALL, off, "serve"), CONFIG_OK);
+    assert_false(cfg.bill_run);
+    char *junk[] = {"COBRO_BILL_RUN=no", NULL};
+    assert_int_equal(LOAD(ALL, junk, "serve"), CONFIG_ERROR);
+    assert_err_names("COBRO_BILL_RUN");
+    assert_int_equal(LOAD(ALL, NULL, "serve", "--no-bill-run=1"), CONFIG_ERROR);
+}
+
 static void test_19_hostile_values_in_errors(void **state)
 {
     (void)state;
@@ -589,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_18_access_log),
         cmocka_unit_test(test_19_hostile_values_in_errors),
         cmocka_unit_test(test_20_repeated_loads_independent),
+        cmocka_unit_test(test_21_bill_run_switch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,9 +11,9 @@
 
 #include "i18n/format.h"
 
-#define NBSP "\xc2\xa0"        /* U+00A0 NO-BREAK SPACE */
-#define NNBSP "\xe2\x80\xaf"   /* U+202F NARROW NO-BREAK SPACE */
-#define EURO "\xe2\x82\xac"    /* U+20AC EURO SIGN */
+#define NBSP "\xc2\xa0"      /* U+00A0 NO-BREAK SPACE */
+#define NNBSP "\xe2\x80\xaf" /* U+202F NARROW NO-BREAK SPACE */
+#define EURO "\xe2\x82\xac"  /* U+20AC EURO SIGN */
 
 static void money_is(lang_t lang, const char *country, const char *currency, int64_t minor,
                      const char *want)
@@ -93,7 +93,9 @@ static void test_05_money_negative(void **state)
 static void test_06_money_zero_and_three_decimals(void **state)
 {
     (void)state;
-    money_is(LANG_EN, "US", "JPY", 1234, "\xc2\xa5" "1,234"); /* ¥1,234: yen have no decimals */
+    money_is(LANG_EN, "US", "JPY", 1234,
+             "\xc2\xa5"
+             "1,234"); /* ¥1,234: yen have no decimals */
     char out[64];
     assert_true(format_money(LANG_IT, "IT", "JPY", 123456, out, sizeof out));
     assert_non_null(strstr(out, "123.456"));
@@ -184,8 +186,8 @@ static void test_11_dates_bad_input(void **state)
 static void *format_many(void *arg)
 {
     (void)arg;
-    static const char *const currencies[] = {"USD", "EUR", "GBP", "JPY", "CHF", "SEK",
-                                             "NOK", "DKK", "CAD", "AUD"};
+    static const char *const currencies[] = {"USD", "EUR", "GBP", "JPY", "CHF",
+                                             "SEK", "NOK", "DKK", "CAD", "AUD"};
     static const char *const countries[] = {"US", "IT", "FR", "ES"};
     char out[64];
     for (int round = 0; round < 20; round++) {
@@ -210,7 +212,8 @@ static void test_12_threads(void **state)
 {
     (void)state;
     pthread_t th[4];
-    for (int i = 0; i < 4; i++) assert_int_equal(pthread_create(&th[i], NULL, format_many, NULL), 0);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, format_many, NULL), 0);
     for (int i = 0; i < 4; i++) {
         void *r = NULL;
         assert_int_equal(pthread_join(th[i], &r), 0);

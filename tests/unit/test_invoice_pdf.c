@@ -18,6 +18,13 @@
 
 static arena_t *arena;
 
+/* Under LeakSanitizer: fontconfig's one-time global configuration (see tests/lsan.supp). */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libfontconfig.so\n";
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -83,15 +90,32 @@ static invoice_doc_t sample_en(void)
     lines[2] = line("Storage add-on, 1 TB", "annual", "2026-11-22", "2027-11-22", 1, 120000, 120000,
                     88750, 10650);
     invoice_doc_t inv = {
-        .id = 1, .account_id = 7, .number = "INV-2026-000123",
-        .issue_date = "2026-11-22", .due_date = "2026-12-22", .currency = "USD", .lang = "en",
-        .status = "open", .tax_mode = "exclusive", .account_kind = "corporate",
-        .bill_to_name = "Acme Widgets, Inc.", .address_line1 = "100 Main Street",
-        .address_line2 = "Suite 400", .city = "Springfield", .region = "IL",
-        .postal_code = "62701", .country = "US", .phone = "+1 217 555 0100",
-        .contact_name = "Jane Doe", .contact_email = "jane.doe@acme.example",
-        .portal_user_id = "acme-billing", .po_number = "", .payment_method = "card",
-        .amount_paid = 0, .lines = lines, .n_lines = 3,
+        .id = 1,
+        .account_id = 7,
+        .number = "INV-2026-000123",
+        .issue_date = "2026-11-22",
+        .due_date = "2026-12-22",
+        .currency = "USD",
+        .lang = "en",
+        .status = "open",
+        .tax_mode = "exclusive",
+        .account_kind = "corporate",
+        .bill_to_name = "Acme Widgets, Inc.",
+        .address_line1 = "100 Main Street",
+        .address_line2 = "Suite 400",
+        .city = "Springfield",
+        .region = "IL",
+        .postal_code = "62701",
+        .country = "US",
+        .phone = "+1 217 555 0100",
+        .contact_name = "Jane Doe",
+        .contact_email = "jane.doe@acme.example",
+        .portal_user_id = "acme-billing",
+        .po_number = "",
+        .payment_method = "card",
+        .amount_paid = 0,
+        .lines = lines,
+        .n_lines = 3,
     };
     seller(&inv);
     sums(&inv);
@@ -106,18 +130,34 @@ static invoice_doc_t sample_es(void)
                     210000, 20895);
     lines[1] = line("Soporte prioritario", "monthly", "2026-11-01", "2026-12-01", 5, 1000, 5000,
                     210000, 1050);
-    lines[2] = line("Almacenamiento adicional", "monthly", "2026-11-01", "2026-12-01", 1, 4990, 4990,
-                    210000, 1048);
+    lines[2] = line("Almacenamiento adicional", "monthly", "2026-11-01", "2026-12-01", 1, 4990,
+                    4990, 210000, 1048);
     invoice_doc_t inv = {
-        .id = 2, .account_id = 8, .number = "INV-2026-000124",
-        .issue_date = "2026-11-01", .due_date = "2026-11-01", .currency = "EUR", .lang = "es",
-        .status = "open", .tax_mode = "exclusive", .account_kind = "online",
-        .bill_to_name = "Distribuciones Peñalara S.L.", .address_line1 = "Calle de Alcalá 48",
-        .address_line2 = "", .city = "Madrid", .region = "M", .postal_code = "28014",
-        .country = "ES", .phone = "+34 91 555 01 00",
-        .contact_name = "José Martínez", .contact_email = "jose@penalara.example",
-        .portal_user_id = "jmartinez", .po_number = "", .payment_method = "bank_transfer",
-        .lines = lines, .n_lines = 3,
+        .id = 2,
+        .account_id = 8,
+        .number = "INV-2026-000124",
+        .issue_date = "2026-11-01",
+        .due_date = "2026-11-01",
+        .currency = "EUR",
+        .lang = "es",
+        .status = "open",
+        .tax_mode = "exclusive",
+        .account_kind = "online",
+        .bill_to_name = "Distribuciones Peñalara S.L.",
+        .address_line1 = "Calle de Alcalá 48",
+        .address_line2 = "",
+        .city = "Madrid",
+        .region = "M",
+        .postal_code = "28014",
+        .country = "ES",
+        .phone = "+34 91 555 01 00",
+        .contact_name = "José Martínez",
+        .contact_email = "jose@penalara.example",
+        .portal_user_id = "jmartinez",
+        .po_number = "",
+        .payment_method = "bank_transfer",
+        .lines = lines,
+        .n_lines = 3,
     };
     seller(&inv);
     sums(&inv);
@@ -132,19 +172,34 @@ static invoice_doc_t sample_fr(void)
                     200000, 30000);
     lines[1] = line("Livres numériques", "annual", "2026-12-01", "2027-12-01", 10, 1200, 12000,
                     55000, 660);
-    lines[2] = line("Assistance prioritaire", "annual", "2026-12-01", "2027-12-01", 1, 50000,
-                    50000, 200000, 10000);
+    lines[2] = line("Assistance prioritaire", "annual", "2026-12-01", "2027-12-01", 1, 50000, 50000,
+                    200000, 10000);
     invoice_doc_t inv = {
-        .id = 3, .account_id = 9, .number = "INV-2026-000125",
-        .issue_date = "2026-12-01", .due_date = "2026-12-31", .currency = "EUR", .lang = "fr",
-        .status = "paid", .tax_mode = "exclusive", .account_kind = "corporate",
-        .bill_to_name = "Société Générale des Éditions", .address_line1 = "12 rue de la Paix",
-        .address_line2 = "", .city = "Paris", .region = "", .postal_code = "75002",
-        .country = "FR", .phone = "+33 1 55 55 01 00",
-        .contact_name = "Hélène Dubois", .contact_email = "helene.dubois@sge.example",
-        .portal_user_id = "h.dubois@sge.example", .po_number = "BC-2026-0042",
+        .id = 3,
+        .account_id = 9,
+        .number = "INV-2026-000125",
+        .issue_date = "2026-12-01",
+        .due_date = "2026-12-31",
+        .currency = "EUR",
+        .lang = "fr",
+        .status = "paid",
+        .tax_mode = "exclusive",
+        .account_kind = "corporate",
+        .bill_to_name = "Société Générale des Éditions",
+        .address_line1 = "12 rue de la Paix",
+        .address_line2 = "",
+        .city = "Paris",
+        .region = "",
+        .postal_code = "75002",
+        .country = "FR",
+        .phone = "+33 1 55 55 01 00",
+        .contact_name = "Hélène Dubois",
+        .contact_email = "helene.dubois@sge.example",
+        .portal_user_id = "h.dubois@sge.example",
+        .po_number = "BC-2026-0042",
         .payment_method = "",
-        .lines = lines, .n_lines = 3,
+        .lines = lines,
+        .n_lines = 3,
     };
     seller(&inv);
     sums(&inv);
@@ -163,15 +218,32 @@ static invoice_doc_t sample_it(void)
     lines[2] = line("Più spazio di archiviazione", "annual", "2027-01-15", "2028-01-15", 1, 6100,
                     5000, 220000, 1100);
     invoice_doc_t inv = {
-        .id = 4, .account_id = 10, .number = "INV-2027-000001",
-        .issue_date = "2027-01-15", .due_date = "2027-02-14", .currency = "EUR", .lang = "it",
-        .status = "partially_paid", .tax_mode = "inclusive", .account_kind = "corporate",
-        .bill_to_name = "Rossi & Figli S.p.A.", .address_line1 = "Via Dante 7",
-        .address_line2 = "Scala B", .city = "Milano", .region = "MI", .postal_code = "20121",
-        .country = "IT", .phone = "+39 02 5550 0100",
-        .contact_name = "Giulia Rossi", .contact_email = "giulia.rossi@rossi.example",
-        .portal_user_id = "grossi", .po_number = "OA-77/2027", .payment_method = "check",
-        .amount_paid = 100000, .lines = lines, .n_lines = 3,
+        .id = 4,
+        .account_id = 10,
+        .number = "INV-2027-000001",
+        .issue_date = "2027-01-15",
+        .due_date = "2027-02-14",
+        .currency = "EUR",
+        .lang = "it",
+        .status = "partially_paid",
+        .tax_mode = "inclusive",
+        .account_kind = "corporate",
+        .bill_to_name = "Rossi & Figli S.p.A.",
+        .address_line1 = "Via Dante 7",
+        .address_line2 = "Scala B",
+        .city = "Milano",
+        .region = "MI",
+        .postal_code = "20121",
+        .country = "IT",
+        .phone = "+39 02 5550 0100",
+        .contact_name = "Giulia Rossi",
+        .contact_email = "giulia.rossi@rossi.example",
+        .portal_user_id = "grossi",
+        .po_number = "OA-77/2027",
+        .payment_method = "check",
+        .amount_paid = 100000,
+        .lines = lines,
+        .n_lines = 3,
     };
     seller(&inv);
     sums(&inv);
@@ -389,7 +461,8 @@ static void test_11_threads(void **state)
     invoice_doc_t inv = sample_it();
     render_ok(&inv, &reference);
     pthread_t th[4];
-    for (int i = 0; i < 4; i++) assert_int_equal(pthread_create(&th[i], NULL, render_many, NULL), 0);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, render_many, NULL), 0);
     for (int i = 0; i < 4; i++) {
         void *r = NULL;
         assert_int_equal(pthread_join(th[i], &r), 0);
