@@ -5,6 +5,7 @@
 
 #include "billing/calendar.h"
 #include "billing/money.h"
+#include "billing/tax.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -281,5 +282,37 @@ bool format_country(lang_t lang, const char *code, char *out, size_t n)
     if (U_FAILURE(status) || status == U_USING_DEFAULT_WARNING || len <= 0) return false;
     if (to_utf8(u, len, out, n)) return true;
     snprintf(out, n, "%s", code);
+    return false;
+}
+
+bool format_percent(lang_t lang, const char *country, int64_t ppm, char *out, size_t n)
+{
+    if (!out || n == 0) return false;
+    char locale[LOCALE_MAX];
+    build_locale(lang, country, locale);
+    /* Rates are few and repeat: the memo keeps them, so a formatter is opened only on a miss. */
+    if (ppm >= 0 && memo_get(locale, "%", ppm, out, n)) return true;
+    UErrorCode status = U_ZERO_ERROR;
+    UNumberFormat *fmt = ppm >= 0 ? unum_open(UNUM_PERCENT, NULL, 0, locale, NULL, &status) : NULL;
+    bool ok = false;
+    if (fmt && U_SUCCESS(status)) {
+        unum_setAttribute(fmt, UNUM_MAX_FRACTION_DIGITS, 4); /* 8.875% */
+        /* ICU's percent style multiplies by 100: it gets the exact fraction as decimal text
+         * (220000 ppm is "0.220000"), never a double. */
+        char fraction[40];
+        snprintf(fraction, sizeof fraction, "%" PRId64 ".%06" PRId64, ppm / 1000000, ppm % 1000000);
+        UChar u[UTEXT_MAX];
+        int32_t len = unum_formatDecimal(fmt, fraction, -1, u, UTEXT_MAX, NULL, &status);
+        ok = U_SUCCESS(status) && status != U_STRING_NOT_TERMINATED_WARNING &&
+             to_utf8(u, len, out, n);
+    }
+    if (fmt) unum_close(fmt);
+    if (ok) {
+        memo_put(locale, "%", ppm, out);
+        return true;
+    }
+    char plain[16];
+    tax_rate_text(ppm, plain);
+    snprintf(out, n, "%s%%", plain);
     return false;
 }

@@ -17,6 +17,9 @@ bool format_money(lang_t lang, const char *country, const char *currency, int64_
  * es "22 nov 2026", fr "22 nov. 2026". Falls back to the ISO text when ICU fails. */
 bool format_date(lang_t lang, const char *country, const char *iso_date, char *out, size_t n);
 
+/* A tax rate in parts per million as the locale writes a percentage: en "8.875%", fr "5,5 %";
+ * false with a plain "8.875%" when ICU fails. */
+bool format_percent(lang_t lang, const char *country, int64_t ppm, char *out, size_t n);
 /* The name of an ISO 3166 country code in lang ("IT" in French: "Italie"); the code itself when
  * ICU does not know it (and false). */
 bool format_country(lang_t lang, const char *code, char *out, size_t n);

@@ -19,9 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unicode/uloc.h>
-#include <unicode/unum.h>
-#include <unicode/ustring.h>
 
 /* Page geometry, in points. */
 #define LETTER_W 612.0
@@ -33,7 +30,7 @@
 #define CELL_PAD 5.0  /* vertical padding inside table rows */
 #define COL_GAP 8.0   /* horizontal gap between table columns */
 
-enum { TEXT_MAX = 512, DATE_MAX = 64, PERCENT_SLOTS = 8, MAX_LINES = 8 };
+enum { TEXT_MAX = 512, DATE_MAX = 64, MAX_LINES = 8 };
 
 typedef enum {
     F_BODY,       /* DejaVu Sans 9 */
@@ -72,11 +69,6 @@ typedef struct {
     PangoContext *context;
     PangoLayout *layout; /* reused for every piece of text */
     PangoFontDescription *font[FONT_COUNT];
-    struct {
-        char locale[8];
-        UNumberFormat *fmt;
-    } percent[PERCENT_SLOTS];
-    unsigned next_percent;
 } pdf_thread_t;
 
 static __thread pdf_thread_t *thread_state;
@@ -87,8 +79,6 @@ static void thread_state_free(void *p)
 {
     pdf_thread_t *t = p;
     if (!t) return;
-    for (int i = 0; i < PERCENT_SLOTS; i++)
-        if (t->percent[i].fmt) unum_close(t->percent[i].fmt);
     for (int i = 0; i < FONT_COUNT; i++)
         if (t->font[i]) pango_font_description_free(t->font[i]);
     if (t->layout) g_object_unref(t->layout);
@@ -213,51 +203,10 @@ static void date(pdf_t *p, const char *iso, char out[DATE_MAX])
     format_date(p->lang, p->country, iso, out, DATE_MAX);
 }
 
-/* The thread's percent formatter for locale; NULL when ICU cannot make one. */
-static UNumberFormat *percent_formatter(pdf_thread_t *t, const char *locale)
-{
-    for (int i = 0; i < PERCENT_SLOTS; i++)
-        if (t->percent[i].fmt && strcmp(t->percent[i].locale, locale) == 0)
-            return t->percent[i].fmt;
-    UErrorCode status = U_ZERO_ERROR;
-    UNumberFormat *fmt = unum_open(UNUM_PERCENT, NULL, 0, locale, NULL, &status);
-    if (U_FAILURE(status)) return NULL;
-    unum_setAttribute(fmt, UNUM_MAX_FRACTION_DIGITS, 4); /* 8.875% */
-    unsigned k = t->next_percent;
-    t->next_percent = (k + 1) % PERCENT_SLOTS;
-    if (t->percent[k].fmt) unum_close(t->percent[k].fmt);
-    snprintf(t->percent[k].locale, sizeof t->percent[k].locale, "%s", locale);
-    t->percent[k].fmt = fmt;
-    return fmt;
-}
-
 /* A tax rate in parts per million as the locale writes a percentage ("20%", "5,5 %"). */
 static void percent(pdf_t *p, int64_t ppm, char out[TEXT_MAX])
 {
-    char locale[8];
-    if (strlen(p->country) == 2)
-        snprintf(locale, sizeof locale, "%s_%.2s", lang_code(p->lang), p->country);
-    else
-        snprintf(locale, sizeof locale, "%s", lang_code(p->lang));
-    UNumberFormat *fmt = percent_formatter(p->t, locale);
-    if (fmt && ppm >= 0) {
-        /* ICU's percent style multiplies by 100: it gets the exact fraction as decimal text
-         * (220000 ppm → "0.220000"), never a double. */
-        char fraction[40];
-        snprintf(fraction, sizeof fraction, "%" PRId64 ".%06" PRId64, ppm / 1000000, ppm % 1000000);
-        UChar u[64];
-        UErrorCode status = U_ZERO_ERROR;
-        int32_t len = unum_formatDecimal(fmt, fraction, -1, u, 64, NULL, &status);
-        if (U_SUCCESS(status) && status != U_STRING_NOT_TERMINATED_WARNING) {
-            int32_t n = 0;
-            status = U_ZERO_ERROR;
-            u_strToUTF8(out, TEXT_MAX, &n, u, len, &status);
-            if (U_SUCCESS(status) && n < TEXT_MAX) return;
-        }
-    }
-    char plain[16];
-    tax_rate_text(ppm, plain);
-    snprintf(out, TEXT_MAX, "%s%%", plain);
+    format_percent(p->lang, p->country, ppm, out, TEXT_MAX);
 }
 
 static bool north_american(const char *country)

@@ -1,6 +1,5 @@
 /* What the invoice pages share: the Invoice History table, the printable invoice, the PDF. */
 #include "billing/calendar.h"
-#include "billing/tax.h"
 #include "i18n/format.h"
 #include "pages.h"
 #include "render/invoice_pdf.h"
@@ -49,11 +48,13 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
     for (size_t i = 0; i < n; i++) {
         const invoice_summary_t *v = &rows[i];
         html_render(b,
-                    "<tr><th scope=\"row\"><a href=\"%s/%s\">%s</a></th><td>%s</td><td>%s</td>"
+                    "<tr><th scope=\"row\" class=\"nowrap\"><a href=\"%s/%s\">%s</a></th>"
+                    "<td class=\"nowrap\">%s</td><td class=\"nowrap\">%s</td>"
                     "<td class=\"num\">%s</td><td class=\"num\">%s</td><td>%s</td>"
                     "<td><a href=\"%s/%s/pdf\" aria-label=\"%s\">PDF</a></td></tr>",
                     base_path, v->number, v->number, day(r, country, v->issue_date),
-                    day(r, country, v->due_date), money(r, country, v->currency, v->total),
+                    strcmp(v->due_date, v->issue_date) == 0 ? T("Due on receipt")
+                                                            : day(r, country, v->due_date), money(r, country, v->currency, v->total),
                     money(r, country, v->currency, v->total - v->amount_paid),
                     invoice_status_label(r, v->status), base_path, v->number,
                     arena_printf(r->arena, T("PDF of invoice %s"), v->number));
@@ -70,19 +71,20 @@ static void document_header(req_t *r, const invoice_doc_t *inv, const char *pdf_
     html_render(b, "<article class=\"invoice\" aria-labelledby=\"invoice-title\"><header "
                    "class=\"invoice-head\"><div class=\"seller\"><strong>%s</strong>",
                 inv->vendor_name);
+    html_render(b, "<br>");
     if (inv->vendor_address && *inv->vendor_address) {
         /* The setting holds one address line per text line. */
-        html_render(b, "<br>");
         for (const char *p = inv->vendor_address; *p;) {
             size_t len = strcspn(p, "\n");
             html_render(b, "%s<br>", arena_strndup(r->arena, p, len));
             p += len + (p[len] == '\n');
         }
     }
-    if (inv->vendor_email && *inv->vendor_email) html_render(b, "<br>%s", inv->vendor_email);
+    if (inv->vendor_email && *inv->vendor_email) html_render(b, "%s<br>", inv->vendor_email);
     if (inv->vendor_tax_id && *inv->vendor_tax_id)
-        html_render(b, "<br>%s: %s", T("Tax ID"), inv->vendor_tax_id);
-    html_render(b, "</div><div class=\"meta\"><h1 id=\"invoice-title\">%s %s</h1><dl class=\"facts\">",
+        html_render(b, "%s: %s", T("Tax ID"), inv->vendor_tax_id);
+    html_render(b, "</div><div class=\"meta\"><h1 id=\"invoice-title\">%s <span class=\"nowrap\">%s"
+                   "</span></h1><dl class=\"facts\">",
                 T("Invoice"), inv->number);
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Invoice Number"), inv->number);
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Date"), day(r, inv->country, inv->issue_date));
@@ -104,7 +106,7 @@ static void document_parties(req_t *r, const invoice_doc_t *inv)
                   inv->postal_code, inv->country);
     if (*inv->phone) html_render(b, "<br>%s", inv->phone);
     html_render(b, "</address></section><section aria-labelledby=\"inv-contact\"><h2 "
-                   "id=\"inv-contact\">%s</h2><p>%s<br>%s<br>%s: %s</p></section></div>",
+                   "id=\"inv-contact\">%s</h2><address>%s<br>%s<br>%s: %s</address></section></div>",
                 T("Billing contact"), inv->contact_name, inv->contact_email, T("User ID"),
                 inv->portal_user_id);
 }
@@ -113,12 +115,13 @@ static void document_lines(req_t *r, const invoice_doc_t *inv)
 {
     buf_t *b = &r->resp.body;
     const char *c = inv->country, *cur = inv->currency;
-    html_render(b, "<div class=\"table-wrap\"><table class=\"lines\"><caption class=\"sr-only\">%s"
-                   "</caption><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+    /* The box scrolls sideways on a phone: it takes the focus so the keyboard can scroll it. */
+    html_render(b, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
+                   "<table class=\"lines\"><caption class=\"sr-only\">%s</caption><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                    "<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
                    "<th scope=\"col\" class=\"num\">%s</th></tr></thead><tbody>",
-                T("Invoice lines"), T("Product"), T("Service period"), T("Seats"), T("Unit price"),
-                T("Amount"));
+                T("Invoice lines"), T("Invoice lines"), T("Product"), T("Service period"), T("Seats"),
+                T("Unit price"), T("Amount"));
     for (size_t i = 0; i < inv->n_lines; i++) {
         const invoice_line_t *l = &inv->lines[i];
         /* The period is [start, end): people read its last day, the day before end. */
@@ -126,7 +129,8 @@ static void document_lines(req_t *r, const invoice_doc_t *inv)
         date_t end;
         date_parse(l->period_end, &end);
         date_format(date_add_days(end, -1), last);
-        html_render(b, "<tr><td>%s <span class=\"muted\">(%s)</span></td><td>%s – %s</td>"
+        html_render(b, "<tr><td>%s <span class=\"muted\">(%s)</span></td><td><span class=\"nowrap\">"
+                       "%s</span> – <span class=\"nowrap\">%s</span></td>"
                        "<td class=\"num\">%L</td><td class=\"num\">%s</td><td class=\"num\">%s</td></tr>",
                     l->product_name,
                     strcmp(l->billing_period, "annual") == 0 ? T("annual") : T("monthly"),
@@ -134,12 +138,12 @@ static void document_lines(req_t *r, const invoice_doc_t *inv)
                     money(r, c, cur, l->unit_amount), money(r, c, cur, l->net));
     }
     int64_t rate = inv->n_lines ? inv->lines[0].tax_rate_ppm : 0;
-    char rate_text[16];
-    tax_rate_text(rate, rate_text);
+    char rate_text[32];
+    format_percent(r->lang, c, rate, rate_text, sizeof rate_text);
     html_render(b, "</tbody><tfoot><tr><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s"
                    "</td></tr>",
                 T("Subtotal"), money(r, c, cur, inv->subtotal));
-    html_render(b, "<tr><th scope=\"row\" colspan=\"4\">%s (%s %%)</th><td class=\"num\">%s</td></tr>",
+    html_render(b, "<tr><th scope=\"row\" colspan=\"4\">%s (%s)</th><td class=\"num\">%s</td></tr>",
                 T("Tax"), rate_text, money(r, c, cur, inv->tax_total));
     html_render(b, "<tr class=\"total\"><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s"
                    "</td></tr>",

@@ -134,10 +134,12 @@ void layout_end(req_t *r)
     html_render(b, "</main><footer><h2>%s</h2><ul class=\"contacts\">", T("Need help?"));
     html_render(b, "<li><strong>%s</strong>: <a href=\"mailto:%s\">%s</a>", T("Customer Care"),
                 app->care_email, app->care_email);
-    if (app->care_phone && *app->care_phone) html_render(b, ", %s", app->care_phone);
+    if (app->care_phone && *app->care_phone)
+        html_render(b, ", <span class=\"nowrap\">%s</span>", app->care_phone);
     html_render(b, "</li><li><strong>%s</strong>: <a href=\"mailto:%s\">%s</a>",
                 T("Corporate Account Services"), app->cas_email, app->cas_email);
-    if (app->cas_phone && *app->cas_phone) html_render(b, ", %s", app->cas_phone);
+    if (app->cas_phone && *app->cas_phone)
+        html_render(b, ", <span class=\"nowrap\">%s</span>", app->cas_phone);
     html_render(b, "</li></ul><p class=\"vendor\">%s</p></footer></body></html>\n",
                 app->vendor_name);
 }

@@ -403,3 +403,80 @@ export function tr(lang, msgid) {
   }
   return catalogs[lang].get(msgid) ?? msgid;
 }
+
+// ---- signing in, invoices, print, phone layout (added for invoices.test.mjs) ----------------
+
+const SIGN_IN = {
+  corporate: { page: '/corporate', form: '/corporate/sign-in', field: 'user_id', home: '/corporate/account' },
+  billing: { page: '/billing', form: '/billing/sign-in', field: 'email', home: '/billing/account' },
+  staff: { page: '/staff', form: '/staff/sign-in', field: 'email', home: '/staff/home' },
+};
+
+// Signs in to a section ('corporate', 'billing', 'staff') through its form, optionally after
+// switching the language with the switcher on the sign-in page; asserts the landing page.
+export async function signInAs(page, section, login, { lang = 'en', password = DEMO_PASSWORD } = {}) {
+  const s = SIGN_IN[section];
+  assert.ok(s, `unknown section ${section}`);
+  await navigate(page, () => page.goto(s.page));
+  if (lang !== 'en') await switchLanguage(page, lang);
+  await page.locator(`input[name=${s.field}]`).fill(login);
+  await page.locator('input[name=password]').fill(password);
+  const resp = await navigate(page, () =>
+    page.locator(`form[action="${s.form}"]`).getByRole('button').click());
+  assert.equal(resp.status(), 200, `signing in ${login} to ${section}`);
+  assert.equal(new URL(page.url()).pathname, s.home, `${login} lands on ${s.home}`);
+  return resp;
+}
+
+// Replaces window.print (before any page script runs) by a counter read by printCalls().
+export async function stubWindowPrint(page) {
+  await page.addInitScript(() => {
+    window.__printCalls = 0;
+    window.print = () => { window.__printCalls += 1; };
+  });
+}
+export const printCalls = (page) => page.evaluate(() => window.__printCalls ?? 0);
+
+// The rows of an Invoice History table (table.invoices): number, href, pdfHref and the text
+// of each cell, in page order.
+export function invoiceRows(page) {
+  return page.locator('table.invoices tbody tr').evaluateAll((trs) => trs.map((tr) => {
+    const num = tr.querySelector('th a');
+    const pdf = Array.from(tr.querySelectorAll('a')).find((a) => /\/pdf$/.test(a.getAttribute('href') || ''));
+    return {
+      number: num?.textContent.trim() ?? '',
+      href: num?.getAttribute('href') ?? '',
+      pdfHref: pdf?.getAttribute('href') ?? '',
+      pdfText: pdf?.textContent.trim() ?? '',
+      cells: Array.from(tr.children).map((c) => c.textContent.replace(/[\u00a0\u202f]/g, ' ').trim()),
+    };
+  }));
+}
+
+// How far the page is wider than the viewport (0 when nothing sticks out sideways), and the
+// elements that stick out past the right edge.
+export function horizontalOverflow(page) {
+  return page.evaluate(() => {
+    const vw = document.documentElement.clientWidth;
+    const over = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > vw + 1) {
+        // Elements clipped by a scrolling/hidden box do not widen the page. An absolutely
+        // positioned element is clipped only by such a box at or above its containing block
+        // (the nearest positioned ancestor); a fixed one by none.
+        const pos = getComputedStyle(el).position;
+        let reachedCB = pos !== 'absolute' && pos !== 'fixed';
+        let p = el.parentElement; let clipped = false;
+        while (p && p !== document.documentElement && pos !== 'fixed') {
+          const cs = getComputedStyle(p);
+          if (!reachedCB && (cs.position !== 'static' || cs.transform !== 'none')) reachedCB = true;
+          if (reachedCB && cs.overflowX !== 'visible') { clipped = true; break; }
+          p = p.parentElement;
+        }
+        if (!clipped) over.push(`${el.tagName.toLowerCase()}${el.className ? `.${el.className}` : ''}: right ${Math.round(r.right)} > ${vw}`);
+      }
+    }
+    return { extra: document.documentElement.scrollWidth - vw, elements: over.slice(0, 10) };
+  });
+}
