@@ -27,15 +27,35 @@ typedef struct {
     int64_t rate;
 } rate_entry_t;
 
+/* What one batch reads once for all its accounts instead of once per account. */
+typedef struct {
+    account_texts_t *pos, *recipients; /* sorted by account id */
+    size_t n_pos, n_recipients, next_po, next_recipient;
+    int64_t seq_base, seq_used; /* numbers base+1 .. base+used are this batch's */
+} batch_t;
+
 typedef struct {
     store_t *s;
     const bill_run_opts_t *o;
     tax_mode_t mode;
     char at_text[11];
+    char series[16];
     bill_run_stats_t *stats;
+    batch_t *batch;
     rate_entry_t rates[64];
     int n_rates;
 } run_t;
+
+/* The rows of account_id in a sorted array, walking a cursor forward: accounts come in
+ * increasing order within a batch. *count receives how many rows start at the result. */
+static const account_texts_t *rows_of(const account_texts_t *rows, size_t n, size_t *cursor,
+                                      int64_t account_id, size_t *count)
+{
+    while (*cursor < n && rows[*cursor].account_id < account_id) (*cursor)++;
+    *count = 0;
+    while (*cursor + *count < n && rows[*cursor + *count].account_id == account_id) (*count)++;
+    return rows + *cursor;
+}
 
 static store_status_t rate_for(run_t *run, const char *country, const char *region, int64_t *rate)
 {
@@ -88,8 +108,9 @@ static store_status_t collect_lines(run_t *run, arena_t *a, due_subscription_t *
             return STORE_ERROR;
         }
         /* Catch up when runs were missed: every period that has begun by the run date is
-         * billed, each as a line of its own. */
-        for (int k = 0; k < MAX_CATCH_UP_PERIODS; k++) {
+         * billed, each as a line of its own, all in this one invoice (so a second run for the
+         * same date finds nothing left). Ends only grow, so the loop ends. */
+        for (;;) {
             end = period_end(start, period, d->anchor_day);
             if (*n_lines == cap) {
                 cap *= 2;
@@ -185,14 +206,15 @@ static store_status_t queue_emails(run_t *run, arena_t *a, const invoice_doc_t *
 {
     store_status_t r = STORE_OK;
     if (*inv->contact_email) r = queue_email(run, a, inv, inv->contact_name, inv->contact_email);
-    recipient_t *rec = NULL;
+    batch_t *b = run->batch;
     size_t n = 0;
-    if (r == STORE_OK) r = store_invoice_recipients(run->s, a, inv->account_id, &rec, &n);
+    const account_texts_t *rec =
+        rows_of(b->recipients, b->n_recipients, &b->next_recipient, inv->account_id, &n);
     for (size_t i = 0; r == STORE_OK && i < n; i++) {
-        if (strcasecmp(rec[i].email, inv->contact_email) == 0) continue;
+        if (strcasecmp(rec[i].b, inv->contact_email) == 0) continue;
         bool seen = false;
-        for (size_t j = 0; j < i; j++) seen |= strcasecmp(rec[j].email, rec[i].email) == 0;
-        if (!seen) r = queue_email(run, a, inv, rec[i].name, rec[i].email);
+        for (size_t j = 0; j < i; j++) seen |= strcasecmp(rec[j].b, rec[i].b) == 0;
+        if (!seen) r = queue_email(run, a, inv, rec[i].a, rec[i].b);
     }
     return r;
 }
@@ -203,7 +225,8 @@ static store_status_t renew_account(run_t *run, arena_t *a, int64_t account_id)
     due_subscription_t *due = NULL;
     size_t n_due = 0;
     store_status_t r = store_due_subscriptions(run->s, a, account_id, run->at_text, &due, &n_due);
-    if (r != STORE_OK || n_due == 0) return r;
+    if (r != STORE_OK || n_due == 0) return r; /* nothing due: another run got there first */
+    run->stats->accounts++;
     invoice_doc_t inv;
     memset(&inv, 0, sizeof inv);
     int64_t *subs_of_line = NULL;
@@ -224,15 +247,15 @@ static store_status_t renew_account(run_t *run, arena_t *a, int64_t account_id)
     inv.due_date = arena_alloc(a, 11);
     bool corporate = strcmp(inv.account_kind, "corporate") == 0;
     date_format(date_add_days(run->o->at, corporate ? CORPORATE_NET_DAYS : 0), inv.due_date);
-    char series[16], number[32];
-    int64_t seq = 0;
-    invoice_series_of(run->o->at, series);
-    r = store_po_in_force(run->s, a, account_id, run->at_text, &inv.po_number);
-    if (r == STORE_OK) r = store_next_invoice_seq(run->s, series, &seq);
-    if (r != STORE_OK) return r;
-    invoice_number_of(series, seq, number);
+    batch_t *b = run->batch;
+    size_t n_po = 0;
+    const account_texts_t *po = rows_of(b->pos, b->n_pos, &b->next_po, account_id, &n_po);
+    inv.po_number = n_po ? po->a : "";
+    int64_t seq = b->seq_base + ++b->seq_used;
+    char number[32];
+    invoice_number_of(run->series, seq, number);
     inv.number = number;
-    r = store_invoice_insert(run->s, &inv, series, seq, subs_of_line, run->o->now, &inv.id);
+    r = store_invoice_insert(run->s, &inv, run->series, seq, subs_of_line, run->o->now, &inv.id);
     if (r == STORE_OK) r = queue_emails(run, a, &inv);
     if (r == STORE_OK) {
         run->stats->invoices++;
@@ -246,14 +269,26 @@ static store_status_t renew_account(run_t *run, arena_t *a, int64_t account_id)
 static store_status_t run_batch(run_t *run, const int64_t *ids, size_t n)
 {
     bill_run_stats_t before = *run->stats;
+    arena_t *ba = arena_new();
+    batch_t b = {0};
+    run->batch = &b;
     store_status_t r = store_begin(run->s);
+    if (r == STORE_OK)
+        r = store_pos_in_force(run->s, ba, ids[0], ids[n - 1], run->at_text, &b.pos, &b.n_pos);
+    if (r == STORE_OK)
+        r = store_recipients_between(run->s, ba, ids[0], ids[n - 1], &b.recipients,
+                                     &b.n_recipients);
+    if (r == STORE_OK) r = store_invoice_seq_last(run->s, run->series, &b.seq_base);
     for (size_t i = 0; r == STORE_OK && i < n; i++) {
         arena_t *a = arena_new();
         r = renew_account(run, a, ids[i]);
         arena_free(a);
-        if (r == STORE_OK) run->stats->accounts++;
     }
+    if (r == STORE_OK && b.seq_used)
+        r = store_invoice_seq_set(run->s, run->series, b.seq_base + b.seq_used);
     if (r == STORE_OK) r = store_commit(run->s);
+    run->batch = NULL;
+    arena_free(ba);
     if (r != STORE_OK) {
         store_rollback(run->s);
         *run->stats = before;
@@ -271,6 +306,8 @@ bool bill_run(store_t *s, const bill_run_opts_t *opts, bill_run_stats_t *stats)
         return false;
     }
     date_format(opts->at, run.at_text);
+    invoice_series_of(opts->at, run.series);
+    if (store_bulk_mode(s) != STORE_OK) return false;
     int64_t after = 0, ids[BILL_RUN_BATCH];
     for (;;) {
         size_t n = 0;

@@ -10,7 +10,6 @@
 enum {
     BILL_RUN_BATCH = 200,  /* accounts per transaction: each batch lands whole or not at all */
     CORPORATE_NET_DAYS = 30,
-    MAX_CATCH_UP_PERIODS = 120, /* a subscription many periods behind renews at most this often */
 };
 
 typedef struct {

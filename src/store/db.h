@@ -31,6 +31,10 @@ db_stmt_t *db_query(db_t *db, const char *sql, const char *types, ...);
 
 /* Steps: DB_ROW while rows come, then DB_OK; DB_BUSY / DB_CONSTRAINT / DB_ERROR on failure. */
 db_status_t db_step(db_stmt_t *st);
+/* Runs an INSERT into a table with an integer id and stores the new row's id in *id. The SQL has
+ * no RETURNING clause: each driver fetches the id its own cheapest way (SQLite: the last rowid,
+ * with no statement journal; PostgreSQL: RETURNING id appended). */
+db_status_t db_insert(db_t *db, int64_t *id, const char *sql, const char *types, ...);
 /* Runs a statement that returns no rows (or ignores them): db_query + steps to the end. */
 db_status_t db_exec(db_t *db, const char *sql, const char *types, ...);
 /* Releases the statement's locks and bindings early (it stays cached). NULL is accepted. */
@@ -51,6 +55,8 @@ void db_rollback(db_t *db);
 /* Runs statements separated by semicolons, with no parameters (migrations). */
 db_status_t db_exec_script(db_t *db, const char *sql);
 
+/* Sizes the page cache for a bulk job (a bill run): KiB of memory, whatever the database size. */
+db_status_t db_bulk_cache(db_t *db, int kib);
 /* The last error message of this connection (for logs, never for users). */
 const char *db_errmsg(db_t *db);
 

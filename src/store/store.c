@@ -19,10 +19,14 @@ store_status_t from_db(db_status_t s)
 {
     switch (s) {
     case DB_OK:
-    case DB_ROW: return STORE_OK;
-    case DB_BUSY: return STORE_BUSY;
-    case DB_CONSTRAINT: return STORE_CONFLICT;
-    default: return STORE_ERROR;
+    case DB_ROW:
+        return STORE_OK;
+    case DB_BUSY:
+        return STORE_BUSY;
+    case DB_CONSTRAINT:
+        return STORE_CONFLICT;
+    default:
+        return STORE_ERROR;
     }
 }
 
@@ -91,7 +95,8 @@ static int schema_version(store_t *s)
                 " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
                 NULL) != DB_OK)
         return -1;
-    db_stmt_t *st = db_query(s->db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL);
+    db_stmt_t *st =
+        db_query(s->db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL);
     if (one_row(st) != STORE_OK) return -1;
     int v = (int)db_int(st, 0);
     db_done(st);
@@ -149,6 +154,12 @@ store_status_t store_commit(store_t *s)
     return from_db(db_commit(s->db));
 }
 
+store_status_t store_bulk_mode(store_t *s)
+{
+    /* 64 MiB of page cache: a bill run touches the same index pages again and again. */
+    return from_db(db_bulk_cache(s->db, 64 * 1024));
+}
+
 void store_rollback(store_t *s)
 {
     db_rollback(s->db);
@@ -182,8 +193,8 @@ store_status_t store_server_secret(store_t *s, arena_t *a, char **out)
 
 /* ---- people who sign in ------------------------------------------------------------- */
 
-#define CREDENTIAL_COLUMNS                                                                     \
-    "SELECT c.id, c.account_id, c.user_id, c.contact_name, c.contact_email, c.password_hash,"  \
+#define CREDENTIAL_COLUMNS                                                                         \
+    "SELECT c.id, c.account_id, c.user_id, c.contact_name, c.contact_email, c.password_hash,"      \
     " a.name, a.lang FROM portal_credentials c JOIN accounts a ON a.id = c.account_id "
 
 static store_status_t read_credential(db_stmt_t *st, arena_t *a, credential_t *out)
@@ -222,8 +233,8 @@ store_status_t store_credential_set_password(store_t *s, int64_t id, const char 
                                   "sii", hash, now, id));
 }
 
-#define ACCOUNT_USER_COLUMNS                                                                   \
-    "SELECT u.id, u.account_id, u.email, u.name, u.role, u.password_hash, a.name, a.lang"      \
+#define ACCOUNT_USER_COLUMNS                                                                       \
+    "SELECT u.id, u.account_id, u.email, u.name, u.role, u.password_hash, a.name, a.lang"          \
     " FROM account_users u JOIN accounts a ON a.id = u.account_id "
 
 static store_status_t read_account_user(db_stmt_t *st, arena_t *a, account_user_t *out)
@@ -245,8 +256,8 @@ static store_status_t read_account_user(db_stmt_t *st, arena_t *a, account_user_
 store_status_t store_account_user_by_email(store_t *s, arena_t *a, const char *email,
                                            account_user_t *out)
 {
-    return read_account_user(
-        db_query(s->db, ACCOUNT_USER_COLUMNS "WHERE u.email = $1", "s", email), a, out);
+    return read_account_user(db_query(s->db, ACCOUNT_USER_COLUMNS "WHERE u.email = $1", "s", email),
+                             a, out);
 }
 
 store_status_t store_account_user_by_id(store_t *s, arena_t *a, int64_t id, account_user_t *out)
@@ -374,7 +385,8 @@ store_status_t store_attempt_failures(store_t *s, audience_t aud, const char *lo
         "ssissi", audience_name(aud), login, since, audience_name(aud), login, (int64_t)max);
     if (!st) return STORE_ERROR;
     db_status_t r;
-    while ((r = db_step(st)) == DB_ROW) out[(*n)++] = db_int(st, 0);
+    while ((r = db_step(st)) == DB_ROW)
+        out[(*n)++] = db_int(st, 0);
     if (r != DB_OK) return from_db(r);
     /* Newest first from the query; callers want oldest first. */
     for (size_t i = 0; i < *n / 2; i++) {
@@ -443,7 +455,8 @@ store_status_t store_sessions_end_others(store_t *s, audience_t aud, int64_t pri
     return from_db(db_exec(s->db,
                            "DELETE FROM sessions WHERE audience = $1 AND principal_id = $2"
                            " AND token_digest <> $3",
-                           "sis", audience_name(aud), principal_id, keep_digest ? keep_digest : ""));
+                           "sis", audience_name(aud), principal_id,
+                           keep_digest ? keep_digest : ""));
 }
 
 store_status_t store_sessions_purge(store_t *s, int64_t cutoff, int64_t *removed)
@@ -507,16 +520,14 @@ store_status_t store_reset_count_since(store_t *s, int64_t credential_id, int64_
 
 store_status_t store_outbox_add(store_t *s, const email_t *m, int64_t now, int64_t *id)
 {
-    return returning_id(
-        db_query(s->db,
-                 "INSERT INTO email_outbox (created_at, kind, account_id, sender_ref, to_addr,"
-                 " to_name, reply_to, subject, body_text, next_attempt_at, invoice_id)"
-                 " VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, $7, $8, $9, $10, NULLIF($11, 0))"
-                 " RETURNING id",
-                 "isissssssii", now, m->kind, m->account_id, m->sender_ref ? m->sender_ref : "",
-                 m->to_addr, m->to_name ? m->to_name : "", m->reply_to ? m->reply_to : "",
-                 m->subject, m->body_text, now, m->invoice_id),
-        id);
+    return from_db(
+        db_insert(s->db, id,
+                  "INSERT INTO email_outbox (created_at, kind, account_id, sender_ref, to_addr,"
+                  " to_name, reply_to, subject, body_text, next_attempt_at, invoice_id)"
+                  " VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, $7, $8, $9, $10, NULLIF($11, 0))",
+                  "isissssssii", now, m->kind, m->account_id, m->sender_ref ? m->sender_ref : "",
+                  m->to_addr, m->to_name ? m->to_name : "", m->reply_to ? m->reply_to : "",
+                  m->subject, m->body_text, now, m->invoice_id));
 }
 
 store_status_t store_outbox_count(store_t *s, const char *kind, const char *sender_ref,
@@ -590,9 +601,9 @@ store_status_t store_outbox_give_up(store_t *s, int64_t id, int64_t now, const c
 
 store_status_t store_outbox_settle(store_t *s, const char *kind, int64_t now)
 {
-    return from_db(db_exec(s->db,
-                           "UPDATE email_outbox SET sent_at = $1 WHERE kind = $2 AND sent_at IS NULL",
-                           "is", now, kind));
+    return from_db(
+        db_exec(s->db, "UPDATE email_outbox SET sent_at = $1 WHERE kind = $2 AND sent_at IS NULL",
+                "is", now, kind));
 }
 
 store_status_t store_outbox_next_due(store_t *s, int64_t *at)
@@ -690,23 +701,24 @@ store_status_t store_ensure_account(store_t *s, const account_t *acc, int64_t no
                  " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
                  " NULLIF($13, 0), $14) ON CONFLICT (name) DO NOTHING RETURNING id",
                  "ssssssssssssii", acc->kind, acc->name, acc->currency, acc->lang,
-                 acc->bill_to_name, acc->address_line1, acc->address_line2, acc->city,
-                 acc->region, acc->postal_code, acc->country, acc->phone, acc->sales_rep_id, now),
+                 acc->bill_to_name, acc->address_line1, acc->address_line2, acc->city, acc->region,
+                 acc->postal_code, acc->country, acc->phone, acc->sales_rep_id, now),
         id);
     if (r != STORE_NOT_FOUND) return r;
-    return returning_id(
-        db_query(s->db, "SELECT id FROM accounts WHERE name = $1", "s", acc->name), id);
+    return returning_id(db_query(s->db, "SELECT id FROM accounts WHERE name = $1", "s", acc->name),
+                        id);
 }
 
 store_status_t store_ensure_credential(store_t *s, const credential_t *c, int64_t now, int64_t *id)
 {
     store_status_t r = returning_id(
-        db_query(s->db,
-                 "INSERT INTO portal_credentials (account_id, user_id, contact_name, contact_email,"
-                 " password_hash, password_changed_at, created_at)"
-                 " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id) DO NOTHING RETURNING id",
-                 "issssii", c->account_id, c->user_id, c->contact_name, c->contact_email,
-                 c->password_hash, now, now),
+        db_query(
+            s->db,
+            "INSERT INTO portal_credentials (account_id, user_id, contact_name, contact_email,"
+            " password_hash, password_changed_at, created_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id) DO NOTHING RETURNING id",
+            "issssii", c->account_id, c->user_id, c->contact_name, c->contact_email,
+            c->password_hash, now, now),
         id);
     if (r != STORE_NOT_FOUND) return r;
     return returning_id(

@@ -38,6 +38,8 @@ store_status_t store_ping(store_t *s);
 store_status_t store_begin(store_t *s);
 store_status_t store_commit(store_t *s);
 void store_rollback(store_t *s);
+/* Gives this connection a large page cache for a bulk job (the bill run). */
+store_status_t store_bulk_mode(store_t *s);
 
 /* ---- settings ------------------------------------------------------------------------ */
 
@@ -236,11 +238,26 @@ store_status_t store_tax_rate(store_t *s, const char *country, const char *regio
                               int64_t *rate_ppm);
 store_status_t store_set_tax_rate(store_t *s, const char *country, const char *region,
                                   int64_t rate_ppm, const char *name);
-/* The number of the purchase order in force on date ('' when none). */
-store_status_t store_po_in_force(store_t *s, arena_t *a, int64_t account_id, const char *date,
-                                 char **number);
 /* Hands out the next number of series (1, 2, ...): call inside the invoice's transaction. */
 store_status_t store_next_invoice_seq(store_t *s, const char *series, int64_t *seq);
+/* The last number handed out in series (0 before the first), and setting it: a bill-run batch
+ * reads it once, numbers its invoices in memory and writes the new last number, all in one
+ * transaction that holds the write lock, so the numbers stay gapless. */
+store_status_t store_invoice_seq_last(store_t *s, const char *series, int64_t *last);
+store_status_t store_invoice_seq_set(store_t *s, const char *series, int64_t last);
+
+/* Rows of two texts per account, sorted by account id (a bill-run batch reads them at once). */
+typedef struct {
+    int64_t account_id;
+    char *a, *b;
+} account_texts_t;
+/* The purchase order in force on date of each account with id in [first, last]: a = number
+ * (the one that started last when several overlap). */
+store_status_t store_pos_in_force(store_t *s, arena_t *a, int64_t first, int64_t last,
+                                  const char *date, account_texts_t **out, size_t *n);
+/* The invoice recipients of the accounts with id in [first, last]: a = name, b = email. */
+store_status_t store_recipients_between(store_t *s, arena_t *a, int64_t first, int64_t last,
+                                        account_texts_t **out, size_t *n);
 /* Inserts the invoice header (inv->number, series/seq given) and its lines; *id receives the id.
  * STORE_CONFLICT when a line's subscription period was already invoiced. */
 store_status_t store_invoice_insert(store_t *s, const invoice_doc_t *inv, const char *series,

@@ -7,13 +7,15 @@ store_status_t store_due_accounts(store_t *s, const char *at, int64_t after, int
                                   size_t max, size_t *n)
 {
     *n = 0;
-    db_stmt_t *st = db_query(s->db,
-                             "SELECT DISTINCT account_id FROM subscriptions WHERE status = 'active'"
-                             " AND account_id > $1 AND period_end <= $2 ORDER BY account_id LIMIT $3",
-                             "isi", after, at, (int64_t)max);
+    db_stmt_t *st =
+        db_query(s->db,
+                 "SELECT DISTINCT account_id FROM subscriptions WHERE status = 'active'"
+                 " AND account_id > $1 AND period_end <= $2 ORDER BY account_id LIMIT $3",
+                 "isi", after, at, (int64_t)max);
     if (!st) return STORE_ERROR;
     db_status_t r;
-    while ((r = db_step(st)) == DB_ROW) ids[(*n)++] = db_int(st, 0);
+    while ((r = db_step(st)) == DB_ROW)
+        ids[(*n)++] = db_int(st, 0);
     return r == DB_OK ? STORE_OK : from_db(r);
 }
 
@@ -132,26 +134,6 @@ store_status_t store_set_tax_rate(store_t *s, const char *country, const char *r
                            "ssis", country, region ? region : "", rate_ppm, name ? name : ""));
 }
 
-store_status_t store_po_in_force(store_t *s, arena_t *a, int64_t account_id, const char *date,
-                                 char **number)
-{
-    db_stmt_t *st = db_query(s->db,
-                             "SELECT number FROM purchase_orders WHERE account_id = $1"
-                             " AND start_date <= $2 AND end_date >= $3 ORDER BY start_date DESC"
-                             " LIMIT 1",
-                             "iss", account_id, date, date);
-    store_status_t r = one_row(st);
-    if (r == STORE_NOT_FOUND) {
-        *number = arena_strdup(a, "");
-        return STORE_OK;
-    }
-    if (r == STORE_OK) {
-        *number = col_str(a, st, 0);
-        db_done(st);
-    }
-    return r;
-}
-
 store_status_t store_next_invoice_seq(store_t *s, const char *series, int64_t *seq)
 {
     return returning_id(db_query(s->db,
@@ -161,6 +143,69 @@ store_status_t store_next_invoice_seq(store_t *s, const char *series, int64_t *s
                                  " RETURNING last_number",
                                  "s", series),
                         seq);
+}
+
+store_status_t store_invoice_seq_last(store_t *s, const char *series, int64_t *last)
+{
+    *last = 0;
+    store_status_t r = returning_id(
+        db_query(s->db, "SELECT last_number FROM invoice_series WHERE series = $1", "s", series),
+        last);
+    return r == STORE_NOT_FOUND ? STORE_OK : r;
+}
+
+store_status_t store_invoice_seq_set(store_t *s, const char *series, int64_t last)
+{
+    return from_db(db_exec(s->db,
+                           "INSERT INTO invoice_series (series, last_number) VALUES ($1, $2)"
+                           " ON CONFLICT (series) DO UPDATE SET last_number = excluded.last_number",
+                           "si", series, last));
+}
+
+/* Reads (account_id, text, text) rows into a growing array. */
+static store_status_t read_account_texts(db_stmt_t *st, arena_t *a, account_texts_t **out,
+                                         size_t *n)
+{
+    *n = 0;
+    *out = NULL;
+    if (!st) return STORE_ERROR;
+    size_t cap = 0;
+    db_status_t r;
+    while ((r = db_step(st)) == DB_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            account_texts_t *bigger = arena_alloc(a, cap * sizeof *bigger);
+            if (*n) memcpy(bigger, *out, *n * sizeof *bigger);
+            *out = bigger;
+        }
+        account_texts_t *row = &(*out)[(*n)++];
+        row->account_id = db_int(st, 0);
+        row->a = col_str(a, st, 1);
+        row->b = col_str(a, st, 2);
+    }
+    return r == DB_OK ? STORE_OK : from_db(r);
+}
+
+store_status_t store_pos_in_force(store_t *s, arena_t *a, int64_t first, int64_t last,
+                                  const char *date, account_texts_t **out, size_t *n)
+{
+    return read_account_texts(
+        db_query(s->db,
+                 "SELECT account_id, number, '' FROM purchase_orders WHERE account_id BETWEEN $1"
+                 " AND $2 AND start_date <= $3 AND end_date >= $4"
+                 " ORDER BY account_id, start_date DESC, id DESC",
+                 "iiss", first, last, date, date),
+        a, out, n);
+}
+
+store_status_t store_recipients_between(store_t *s, arena_t *a, int64_t first, int64_t last,
+                                        account_texts_t **out, size_t *n)
+{
+    return read_account_texts(db_query(s->db,
+                                       "SELECT account_id, name, email FROM invoice_recipients"
+                                       " WHERE account_id BETWEEN $1 AND $2 ORDER BY account_id, id",
+                                       "ii", first, last),
+                              a, out, n);
 }
 
 static store_status_t insert_line(store_t *s, int64_t invoice_id, int position,
@@ -180,23 +225,25 @@ store_status_t store_invoice_insert(store_t *s, const invoice_doc_t *inv, const 
                                     int64_t seq, const int64_t *subscription_ids, int64_t now,
                                     int64_t *id)
 {
-    store_status_t r = returning_id(
-        db_query(s->db,
-                 "INSERT INTO invoices (account_id, number, series, seq, issue_date, due_date,"
-                 " currency, lang, status, tax_mode, account_kind, bill_to_name, address_line1,"
-                 " address_line2, city, region, postal_code, country, phone, contact_name,"
-                 " contact_email, portal_user_id, po_number, payment_method, subtotal, tax_total,"
-                 " total, amount_paid, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-                 " $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,"
-                 " $25, $26, $27, $28, $29) RETURNING id",
-                 "issi" "ssssssssss" "ssssssssss" "iiiii", inv->account_id, inv->number, series,
-                 seq, inv->issue_date, inv->due_date, inv->currency, inv->lang, inv->status,
-                 inv->tax_mode, inv->account_kind, inv->bill_to_name, inv->address_line1,
-                 inv->address_line2, inv->city, inv->region, inv->postal_code, inv->country,
-                 inv->phone, inv->contact_name, inv->contact_email, inv->portal_user_id,
-                 inv->po_number, inv->payment_method, inv->subtotal, inv->tax_total, inv->total,
-                 inv->amount_paid, now),
-        id);
+    store_status_t r = from_db(
+        db_insert(s->db, id,
+                  "INSERT INTO invoices (account_id, number, series, seq, issue_date, due_date,"
+                  " currency, lang, status, tax_mode, account_kind, bill_to_name, address_line1,"
+                  " address_line2, city, region, postal_code, country, phone, contact_name,"
+                  " contact_email, portal_user_id, po_number, payment_method, subtotal, tax_total,"
+                  " total, amount_paid, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+                  " $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,"
+                  " $25, $26, $27, $28, $29)",
+                  "issi"
+                  "ssssssssss"
+                  "ssssssssss"
+                  "iiiii",
+                  inv->account_id, inv->number, series, seq, inv->issue_date, inv->due_date,
+                  inv->currency, inv->lang, inv->status, inv->tax_mode, inv->account_kind,
+                  inv->bill_to_name, inv->address_line1, inv->address_line2, inv->city, inv->region,
+                  inv->postal_code, inv->country, inv->phone, inv->contact_name, inv->contact_email,
+                  inv->portal_user_id, inv->po_number, inv->payment_method, inv->subtotal,
+                  inv->tax_total, inv->total, inv->amount_paid, now));
     for (size_t i = 0; r == STORE_OK && i < inv->n_lines; i++)
         r = insert_line(s, *id, (int)i + 1, subscription_ids[i], &inv->lines[i]);
     return r;
@@ -258,10 +305,10 @@ store_status_t store_ensure_purchase_order(store_t *s, int64_t account_id, const
                            number));
 }
 
-#define INVOICE_COLUMNS                                                                         \
-    "SELECT id, account_id, number, issue_date, due_date, currency, lang, status, tax_mode,"    \
-    " account_kind, bill_to_name, address_line1, address_line2, city, region, postal_code,"     \
-    " country, phone, contact_name, contact_email, portal_user_id, po_number, payment_method,"  \
+#define INVOICE_COLUMNS                                                                            \
+    "SELECT id, account_id, number, issue_date, due_date, currency, lang, status, tax_mode,"       \
+    " account_kind, bill_to_name, address_line1, address_line2, city, region, postal_code,"        \
+    " country, phone, contact_name, contact_email, portal_user_id, po_number, payment_method,"     \
     " subtotal, tax_total, total, amount_paid FROM invoices "
 
 static store_status_t read_lines(store_t *s, arena_t *a, invoice_doc_t *out)
@@ -305,13 +352,15 @@ static store_status_t read_invoice(store_t *s, arena_t *a, db_stmt_t *st, invoic
     memset(out, 0, sizeof *out);
     out->id = db_int(st, 0);
     out->account_id = db_int(st, 1);
-    char **text[] = {&out->number, &out->issue_date, &out->due_date, &out->currency, &out->lang,
-                     &out->status, &out->tax_mode, &out->account_kind, &out->bill_to_name,
-                     &out->address_line1, &out->address_line2, &out->city, &out->region,
-                     &out->postal_code, &out->country, &out->phone, &out->contact_name,
-                     &out->contact_email, &out->portal_user_id, &out->po_number,
-                     &out->payment_method};
-    for (int i = 0; i < (int)(sizeof text / sizeof text[0]); i++) *text[i] = col_str(a, st, 2 + i);
+    char **text[] = {&out->number,         &out->issue_date,    &out->due_date,
+                     &out->currency,       &out->lang,          &out->status,
+                     &out->tax_mode,       &out->account_kind,  &out->bill_to_name,
+                     &out->address_line1,  &out->address_line2, &out->city,
+                     &out->region,         &out->postal_code,   &out->country,
+                     &out->phone,          &out->contact_name,  &out->contact_email,
+                     &out->portal_user_id, &out->po_number,     &out->payment_method};
+    for (int i = 0; i < (int)(sizeof text / sizeof text[0]); i++)
+        *text[i] = col_str(a, st, 2 + i);
     out->subtotal = db_int(st, 23);
     out->tax_total = db_int(st, 24);
     out->total = db_int(st, 25);

@@ -20,7 +20,11 @@ from harness import REPO, free_port, run_cobro, sanitizer_lines
 PG_BIN = "/usr/lib/postgresql/15/bin"
 STORE_C = os.path.join(REPO, "src", "store", "store.c")
 PG_SCHEMA = os.path.join(REPO, "tools", "pg-schema.py")
-CALLS = ("db_query", "db_exec")
+# The store's query calls and the position of their SQL argument (db_insert takes the id first).
+CALLS = {"db_query": 1, "db_exec": 1, "db_insert": 2}
+STORE_SOURCES = sorted(
+    os.path.join(REPO, "src", "store", f) for f in os.listdir(os.path.join(REPO, "src", "store"))
+    if f.startswith("store") and f.endswith(".c"))
 MIN_STATEMENTS = 40
 
 # Statements of store.c that are SQLite-specific by nature and so are not tried on PostgreSQL:
@@ -106,25 +110,27 @@ def extract_statements(path=None):
                 cur = []
                 continue
             cur.append(tk)
-        if len(args) < 3:
-            raise ValueError("store.c:%d: %s call with %d arguments" % (line, value, len(args)))
+        at = CALLS[value]
+        where = os.path.basename(path or STORE_C)
+        if len(args) < at + 2:
+            raise ValueError("%s:%d: %s call with %d arguments" % (where, line, value, len(args)))
         parts = []
-        for k, v, _ in args[1]:
+        for k, v, _ in args[at]:
             if k == "str":
                 parts.append(v)
             elif k == "ident" and v in macros:
                 parts.append(macros[v])
             else:
-                raise ValueError("store.c:%d: %s SQL is not a string literal: %r"
-                                 % (line, value, " ".join(t[1] for t in args[1])))
-        types_tok = args[2]
-        if len(types_tok) == 1 and types_tok[0][0] == "str":
-            types = types_tok[0][1]
+                raise ValueError("%s:%d: %s SQL is not a string literal: %r"
+                                 % (where, line, value, " ".join(t[1] for t in args[at])))
+        types_tok = args[at + 1]
+        if types_tok and all(t[0] == "str" for t in types_tok):
+            types = "".join(t[1] for t in types_tok)
         elif len(types_tok) == 1 and types_tok[0][1] == "NULL":
             types = ""
         else:
-            raise ValueError("store.c:%d: %s types are not a literal" % (line, value))
-        found.append({"line": line, "func": value, "sql": " ".join("".join(parts).split()),
+            raise ValueError("%s:%d: %s types are not a literal" % (where, line, value))
+        found.append({"line": "%s:%d" % (where, line), "func": value, "sql": " ".join("".join(parts).split()),
                       "types": types})
     return found
 
@@ -155,7 +161,7 @@ def _is_ddl(sql):
 
 @pytest.fixture(scope="module")
 def statements():
-    return extract_statements()
+    return [st for path in STORE_SOURCES for st in extract_statements(path)]
 
 
 # ---- a throw-away PostgreSQL 15 -------------------------------------------------------------

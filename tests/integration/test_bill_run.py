@@ -1,0 +1,601 @@
+"""`cobro bill-run` on databases built here, row by row: what is due and only that, one invoice per
+account, catch-up lines, month-end anchors, ended subscriptions, due dates, tax, purchase orders,
+idempotency, gapless numbering, the queued emails, bad dates, and `cobro invoice pdf`."""
+import calendar
+import datetime
+import os
+import re
+import sqlite3
+
+from harness import REPO, run_cobro, sanitizer_lines
+
+# As scripts/check does: fontconfig's one-time configuration is not a leak of ours (ASan build).
+os.environ.setdefault("LSAN_OPTIONS", "suppressions=%s" % os.path.join(REPO, "tests", "lsan.supp"))
+
+BASE_URL = "https://billing.vendor.example"
+HASH = "not-a-real-hash"  # nobody signs in here
+MONTHS = calendar.month_abbr  # en-US medium dates: "Mar 2, 2026"
+
+
+# ---- a reference model, independent of the C code ---------------------------------------------
+
+def d(text):
+    return datetime.date.fromisoformat(text)
+
+
+def add_months(day, months, anchor):
+    """months after day, on the anchor day or the month's last day when the month is shorter."""
+    idx = day.year * 12 + day.month - 1 + months
+    y, m0 = divmod(idx, 12)
+    last = calendar.monthrange(y, m0 + 1)[1]
+    return datetime.date(y, m0 + 1, min(anchor, last))
+
+
+def round_ppm(amount, rate_ppm):
+    """amount * rate / 1e6 rounded half away from zero (amount >= 0)."""
+    return (2 * amount * rate_ppm + 1000000) // 2000000
+
+
+def money_en(minor):
+    return "$%s" % format(minor / 100, ",.2f")
+
+
+def date_en(iso):
+    day = d(iso)
+    return "%s %d, %d" % (MONTHS[day.month], day.day, day.year)
+
+
+# ---- a database built by hand ----------------------------------------------------------------
+
+class World:
+    """A freshly migrated database and shortcuts to fill it."""
+
+    def __init__(self, tmp_path):
+        self.dir = str(tmp_path)
+        self.db = os.path.join(self.dir, "bill.db")
+        p = run_cobro(["migrate", "--db", self.db], cwd=self.dir)
+        assert p.returncode == 0, p.stderr
+        assert not sanitizer_lines(p.stderr), p.stderr
+        self.con = sqlite3.connect(self.db, isolation_level=None, timeout=15)
+        self.con.execute("PRAGMA foreign_keys=ON")
+        self.plans = {}
+        for pid, (name, period) in enumerate([("Widget Pro", "monthly"), ("Widget Pro", "annual"),
+                                              ("Gadget Suite", "monthly"),
+                                              ("Gadget Suite", "annual")], 1):
+            prod = self.scalar("SELECT id FROM products WHERE name = ?", (name,))
+            if prod is None:
+                prod = self.con.execute("INSERT INTO products (code, name) VALUES (?, ?)",
+                                        (name.lower().replace(" ", "-"), name)).lastrowid
+            self.con.execute("INSERT INTO plans (id, product_id, code, billing_period)"
+                             " VALUES (?, ?, ?, ?)", (pid, prod, "p%d-%s" % (pid, period), period))
+            self.plans[pid] = (name, period)
+        self.con.execute("INSERT INTO vendor_settings (key, value) VALUES ('vendor_name',"
+                         " 'Vendor, Inc.') ON CONFLICT (key) DO NOTHING")
+
+    def scalar(self, sql, args=()):
+        row = self.con.execute(sql, args).fetchone()
+        return row[0] if row else None
+
+    def rows(self, sql, args=()):
+        return self.con.execute(sql, args).fetchall()
+
+    def account(self, name, kind="corporate", country="US", region="CA", lang="en",
+                currency="USD", contact=None, user_id=None):
+        """contact: (name, email) of the billing contact (corporate credential or online billing
+        administrator)."""
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        contact = contact or ("%s Contact" % name, "billing@%s.example" % slug)
+        aid = self.con.execute(
+            "INSERT INTO accounts (kind, name, currency, lang, bill_to_name, address_line1,"
+            " city, region, postal_code, country, phone, created_at)"
+            " VALUES (?, ?, ?, ?, ?, '1 Test Way', 'Testville', ?, '12345', ?, '+1 555 0100', 0)",
+            (kind, name, currency, lang, name + " Ltd", region, country)).lastrowid
+        if kind == "corporate":
+            self.con.execute(
+                "INSERT INTO portal_credentials (account_id, user_id, contact_name, contact_email,"
+                " password_hash, password_changed_at, created_at) VALUES (?, ?, ?, ?, ?, 0, 0)",
+                (aid, user_id or slug + "-billing", contact[0], contact[1], HASH))
+        else:
+            self.con.execute(
+                "INSERT INTO account_users (account_id, email, name, role, password_hash,"
+                " created_at) VALUES (?, ?, ?, 'billing_admin', ?, 0)",
+                (aid, contact[1], contact[0], HASH))
+            self.con.execute(
+                "INSERT INTO account_users (account_id, email, name, role, password_hash,"
+                " created_at) VALUES (?, ?, ?, 'member', ?, 0)",
+                (aid, "member@%s.example" % slug, "A Member", HASH))
+        return aid
+
+    def recipient(self, account_id, name, email_addr):
+        self.con.execute("INSERT INTO invoice_recipients (account_id, name, email, created_at)"
+                         " VALUES (?, ?, ?, 0)", (account_id, name, email_addr))
+
+    def po(self, account_id, number, start, end):
+        self.con.execute("INSERT INTO purchase_orders (account_id, number, start_date, end_date,"
+                         " created_at) VALUES (?, ?, ?, ?, 0)", (account_id, number, start, end))
+
+    def tax(self, country, region, ppm):
+        self.con.execute("INSERT INTO tax_rates (country, region, rate_ppm, name)"
+                         " VALUES (?, ?, ?, 'tax')", (country, region, ppm))
+
+    def sub(self, account_id, plan, start, end, anchor=None, seats=1, unit=1000,
+            auto_renew=1, cancel=0, status="active", currency="USD"):
+        return self.con.execute(
+            "INSERT INTO subscriptions (account_id, plan_id, currency, unit_amount, seats, status,"
+            " period_start, period_end, anchor_day, auto_renew, cancel_at_period_end, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            (account_id, plan, currency, unit, seats, status, start, end,
+             anchor or d(end).day, auto_renew, cancel)).lastrowid
+
+    def period(self, sub_id):
+        return tuple(self.rows("SELECT period_start, period_end FROM subscriptions WHERE id = ?",
+                               (sub_id,))[0])
+
+    def status(self, sub_id):
+        return self.scalar("SELECT status FROM subscriptions WHERE id = ?", (sub_id,))
+
+    def invoices(self, account_id):
+        """The account's invoices as dicts, oldest first."""
+        cur = self.con.execute("SELECT * FROM invoices WHERE account_id = ? ORDER BY id",
+                               (account_id,))
+        names = [c[0] for c in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    def lines(self, invoice_id):
+        cur = self.con.execute("SELECT * FROM invoice_lines WHERE invoice_id = ? ORDER BY position",
+                               (invoice_id,))
+        names = [c[0] for c in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    def periods_of(self, account_id):
+        """(subscription, period_start, period_end) of every line of the account's invoices."""
+        return [tuple(r) for r in self.rows(
+            "SELECT l.subscription_id, l.period_start, l.period_end FROM invoice_lines l"
+            " JOIN invoices i ON i.id = l.invoice_id WHERE i.account_id = ?"
+            " ORDER BY l.subscription_id, l.period_start", (account_id,))]
+
+    def counts(self):
+        tables = [r[0] for r in self.rows("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                          " AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        return {t: self.scalar("SELECT count(*) FROM %s" % t) for t in tables}
+
+    def dump(self):
+        return list(self.con.iterdump())
+
+    def run(self, at, *extra):
+        args = ["bill-run", "--db", self.db, "--base-url", BASE_URL]
+        if at is not None:
+            args += ["--at", at]
+        p = run_cobro(args + list(extra), cwd=self.dir, timeout=120)
+        assert not sanitizer_lines(p.stderr), p.stderr[-3000:]
+        return p
+
+    def run_ok(self, at):
+        p = self.run(at)
+        assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)
+        return p
+
+
+SUMMARY = re.compile(r"^bill run (\d{4}-\d{2}-\d{2}): (\d+) invoices \((\d+) lines\) for (\d+)"
+                     r" accounts; (\d+) subscriptions renewed, (\d+) ended; (\d+) emails queued$")
+
+
+def summary(p):
+    lines = [line for line in p.stdout.splitlines() if line.strip()]
+    assert len(lines) == 1, p.stdout
+    m = SUMMARY.match(lines[0])
+    assert m, "unexpected bill-run output: %r" % lines[0]
+    return (m.group(1),) + tuple(int(x) for x in m.groups()[1:])
+
+
+def basic_world(tmp_path):
+    """Four accounts around the run date 2026-01-31."""
+    w = World(tmp_path)
+    w.a = w.account("Alpha Corp")                                   # corporate, US/CA
+    w.s1 = w.sub(w.a, 1, "2025-12-31", "2026-01-31", seats=3, unit=1500)   # ends on the date: due
+    w.s2 = w.sub(w.a, 4, "2025-01-15", "2026-01-15", seats=2, unit=20000)  # annual, due
+    w.s3 = w.sub(w.a, 3, "2026-01-01", "2026-02-01")                       # ends after: not due
+    w.b = w.account("Beta Online", kind="online", region="TX")
+    w.s4 = w.sub(w.b, 1, "2025-12-20", "2026-01-20", cancel=1)             # ends, cancelled
+    w.s5 = w.sub(w.b, 3, "2025-12-31", "2026-01-31", seats=5, unit=1400)   # due
+    w.c = w.account("Gamma Corp")
+    w.s6 = w.sub(w.c, 1, "2026-01-10", "2026-02-10")                       # not due
+    w.s8 = w.sub(w.c, 3, "2025-11-01", "2025-12-01", status="cancelled")   # long gone
+    w.dd = w.account("Delta Corp")
+    w.s7 = w.sub(w.dd, 2, "2025-01-05", "2026-01-05", auto_renew=0)        # ends, expired
+    return w
+
+
+# ---- the tests -------------------------------------------------------------------------------
+
+def test_01_bill_run_prints_one_summary_line(tmp_path):
+    w = basic_world(tmp_path)
+    p = w.run_ok("2026-01-31")
+    # Alpha: s1 + s2 (2 lines); Beta: s5; Delta: s7 ends. Emails: one billing contact each.
+    assert summary(p) == ("2026-01-31", 2, 3, 3, 3, 2, 2), p.stdout
+
+
+def test_02_exactly_the_due_subscriptions_one_invoice_per_account(tmp_path):
+    w = basic_world(tmp_path)
+    before = {s: w.period(s) for s in (w.s3, w.s4, w.s6, w.s7, w.s8)}
+    w.run_ok("2026-01-31")
+    assert w.scalar("SELECT count(*) FROM invoices") == 2
+    [inv_a] = w.invoices(w.a)
+    assert [(l["position"], l["subscription_id"], l["period_start"], l["period_end"],
+             l["product_name"], l["billing_period"], l["seats"], l["unit_amount"], l["net"])
+            for l in w.lines(inv_a["id"])] == [
+        (1, w.s1, "2026-01-31", "2026-02-28", "Widget Pro", "monthly", 3, 1500, 4500),
+        (2, w.s2, "2026-01-15", "2027-01-15", "Gadget Suite", "annual", 2, 20000, 40000)]
+    [inv_b] = w.invoices(w.b)
+    assert [(l["subscription_id"], l["period_start"], l["period_end"], l["net"])
+            for l in w.lines(inv_b["id"])] == [(w.s5, "2026-01-31", "2026-02-28", 7000)]
+    assert w.invoices(w.c) == [] and w.invoices(w.dd) == []
+    # Renewed periods advanced; everything else untouched.
+    assert w.period(w.s1) == ("2026-01-31", "2026-02-28")
+    assert w.period(w.s2) == ("2026-01-15", "2027-01-15")
+    assert w.period(w.s5) == ("2026-01-31", "2026-02-28")
+    assert {s: w.period(s) for s in before} == before
+    assert [w.status(s) for s in (w.s1, w.s2, w.s3, w.s5, w.s6, w.s8)] == [
+        "active", "active", "active", "active", "active", "cancelled"]
+
+
+def test_03_missed_periods_are_caught_up_as_separate_lines(tmp_path):
+    w = World(tmp_path)
+    a = w.account("Late Corp")
+    monthly = w.sub(a, 1, "2025-10-15", "2025-11-15", seats=2, unit=1000)
+    annual = w.sub(a, 2, "2023-03-01", "2024-03-01", seats=1, unit=50000)
+    on_time = w.sub(a, 3, "2026-01-20", "2026-02-20", seats=1, unit=700)
+    p = w.run_ok("2026-02-20")
+    assert summary(p)[1:6] == (1, 7, 1, 3, 0)
+    [inv] = w.invoices(a)
+    got = [(l["subscription_id"], l["period_start"], l["period_end"], l["net"])
+           for l in w.lines(inv["id"])]
+    # Every period that has begun by the run date, each its own line, oldest first.
+    assert got == [
+        (monthly, "2025-11-15", "2025-12-15", 2000), (monthly, "2025-12-15", "2026-01-15", 2000),
+        (monthly, "2026-01-15", "2026-02-15", 2000), (monthly, "2026-02-15", "2026-03-15", 2000),
+        (annual, "2024-03-01", "2025-03-01", 50000), (annual, "2025-03-01", "2026-03-01", 50000),
+        (on_time, "2026-02-20", "2026-03-20", 700)]
+    assert [l["position"] for l in w.lines(inv["id"])] == list(range(1, 8))
+    assert inv["subtotal"] == 2000 * 4 + 50000 * 2 + 700
+    assert w.period(monthly) == ("2026-02-15", "2026-03-15")
+    assert w.period(annual) == ("2025-03-01", "2026-03-01")
+    assert w.period(on_time) == ("2026-02-20", "2026-03-20")
+
+
+def test_03b_years_behind_is_caught_up_in_one_invoice_and_once(tmp_path):
+    # 191 monthly periods behind: all of them in the one invoice of this run, nothing left for
+    # a second run of the same date (no cap that would leave periods for another invoice).
+    w = World(tmp_path)
+    a = w.account("Very Late Corp")
+    s = w.sub(a, 1, "2010-01-01", "2010-02-01", seats=1, unit=100)
+    p = w.run_ok("2026-01-01")
+    assert summary(p)[1:3] == (1, 192), p.stdout
+    assert w.period(s) == ("2026-01-01", "2026-02-01")
+    counts = w.counts()
+    p = w.run_ok("2026-01-01")
+    assert summary(p)[1:3] == (0, 0), p.stdout
+    assert w.counts() == counts
+    assert "YYYY-MM-DD" in w.run(None, "--at").stderr
+
+
+def test_04_periods_advance_across_month_ends(tmp_path):
+    w = World(tmp_path)
+    a = w.account("Month End Corp")
+    s31 = w.sub(a, 1, "2025-12-31", "2026-01-31", anchor=31)
+    s30 = w.sub(a, 3, "2025-12-30", "2026-01-30", anchor=30)
+    leap = w.account("Leap Corp")
+    l31 = w.sub(leap, 1, "2027-12-31", "2028-01-31", anchor=31)
+    l29 = w.sub(leap, 2, "2027-02-28", "2028-02-29", anchor=29)  # annual, anchored on Feb 29
+
+    w.run_ok("2026-01-31")
+    assert w.period(s31) == ("2026-01-31", "2026-02-28")     # Jan 31 -> Feb 28
+    assert w.period(s30) == ("2026-01-30", "2026-02-28")     # Jan 30 -> Feb 28
+    p = w.run_ok("2026-02-27")                                # nothing ends before Feb 28
+    assert summary(p)[1] == 0
+    w.run_ok("2026-02-28")
+    assert w.period(s31) == ("2026-02-28", "2026-03-31")     # Feb 28 -> Mar 31, not Mar 28
+    assert w.period(s30) == ("2026-02-28", "2026-03-30")     # Feb 28 -> Mar 30
+    w.run_ok("2026-03-31")
+    assert w.period(s31) == ("2026-03-31", "2026-04-30")
+    assert w.period(s30) == ("2026-03-30", "2026-04-30")
+    assert w.periods_of(a) == [
+        (s31, "2026-01-31", "2026-02-28"), (s31, "2026-02-28", "2026-03-31"),
+        (s31, "2026-03-31", "2026-04-30"),
+        (s30, "2026-01-30", "2026-02-28"), (s30, "2026-02-28", "2026-03-30"),
+        (s30, "2026-03-30", "2026-04-30")]
+    # Three invoices for Month End Corp, one per run that had something due.
+    assert [i["issue_date"] for i in w.invoices(a)] == ["2026-01-31", "2026-02-28", "2026-03-31"]
+    # Leap year, and a catch-up within one run following the anchor: Jan 31 -> Feb 29 -> Mar 31.
+    w.run_ok("2028-02-29")
+    assert w.periods_of(leap) == [
+        (l31, "2028-01-31", "2028-02-29"), (l31, "2028-02-29", "2028-03-31"),
+        (l29, "2028-02-29", "2029-02-28")]
+    assert w.period(l29) == ("2028-02-29", "2029-02-28")
+
+    # The reference model agrees with every line written.
+    for sid, start, end in w.rows("SELECT l.subscription_id, l.period_start, l.period_end"
+                                  " FROM invoice_lines l"):
+        anchor, plan = w.rows("SELECT anchor_day, plan_id FROM subscriptions WHERE id = ?",
+                              (sid,))[0]
+        months = 12 if w.plans[plan][1] == "annual" else 1
+        assert add_months(d(start), months, anchor).isoformat() == end, (sid, start, end)
+
+
+def test_05_cancelled_and_non_renewing_subscriptions_end_unbilled(tmp_path):
+    w = World(tmp_path)
+    a = w.account("Ending Corp")
+    keep = w.sub(a, 1, "2025-12-31", "2026-01-31", unit=900)
+    cancel = w.sub(a, 3, "2025-12-15", "2026-01-15", cancel=1)
+    lapse = w.sub(a, 2, "2025-01-10", "2026-01-10", auto_renew=0)
+    later = w.sub(a, 4, "2025-06-01", "2026-06-01", cancel=1)           # period not over yet
+    b = w.account("Only Ending Corp")
+    only = w.sub(b, 1, "2025-12-31", "2026-01-31", cancel=1, auto_renew=0)
+    p = w.run_ok("2026-01-31")
+    assert summary(p)[1:7] == (1, 1, 2, 1, 3, 1)
+    assert w.status(cancel) == "cancelled" and w.status(lapse) == "expired"
+    assert w.status(only) == "cancelled"           # cancelled by the customer wins over lapsing
+    assert w.status(keep) == "active" and w.status(later) == "active"
+    assert w.period(cancel) == ("2025-12-15", "2026-01-15")
+    assert w.period(lapse) == ("2025-01-10", "2026-01-10")
+    assert w.period(later) == ("2025-06-01", "2026-06-01")
+    [inv] = w.invoices(a)
+    assert [l["subscription_id"] for l in w.lines(inv["id"])] == [keep]
+    assert inv["total"] == 900
+    assert w.invoices(b) == []
+    assert w.scalar("SELECT count(*) FROM invoice_lines WHERE subscription_id IN (?, ?, ?)",
+                    (cancel, lapse, only)) == 0
+    # Ended subscriptions stay ended and unbilled at later runs.
+    w.run_ok("2026-07-01")
+    assert w.status(later) == "cancelled"
+    assert w.scalar("SELECT count(*) FROM invoice_lines WHERE subscription_id IN (?, ?, ?, ?)",
+                    (cancel, lapse, only, later)) == 0
+    assert w.scalar("SELECT count(*) FROM email_outbox WHERE account_id = ?", (b,)) == 0
+
+
+def test_06_due_dates_and_snapshot(tmp_path):
+    w = World(tmp_path)
+    corp = w.account("Net Thirty Corp", contact=("Casey Payer", "casey@netthirty.example"),
+                     user_id="netthirty-ap")
+    w.sub(corp, 1, "2025-12-31", "2026-01-31")
+    online = w.account("Pay Now Online", kind="online", region="NY",
+                       contact=("Olive Owner", "owner@paynow.example"))
+    w.sub(online, 1, "2025-12-31", "2026-01-31")
+    w.run_ok("2026-01-31")
+    [ic] = w.invoices(corp)
+    [io] = w.invoices(online)
+    assert (ic["issue_date"], ic["due_date"]) == ("2026-01-31", "2026-03-02")   # Net 30
+    assert (io["issue_date"], io["due_date"]) == ("2026-01-31", "2026-01-31")   # on receipt
+    assert ic["status"] == io["status"] == "open" and ic["amount_paid"] == 0
+    assert (ic["account_kind"], io["account_kind"]) == ("corporate", "online")
+    assert (ic["contact_name"], ic["contact_email"], ic["portal_user_id"]) == (
+        "Casey Payer", "casey@netthirty.example", "netthirty-ap")
+    # An online account's billing contact is its billing administrator, whose login is the email.
+    assert (io["contact_name"], io["contact_email"], io["portal_user_id"]) == (
+        "Olive Owner", "owner@paynow.example", "owner@paynow.example")
+    assert (ic["bill_to_name"], ic["country"], ic["region"], ic["currency"], ic["lang"]) == (
+        "Net Thirty Corp Ltd", "US", "CA", "USD", "en")
+
+
+def test_07_tax_from_tax_rates_per_line(tmp_path):
+    w = World(tmp_path)
+    w.tax("DE", "", 190000)
+    w.tax("DE", "BY", 70000)        # a region row beats the country row
+    w.tax("IT", "", 220000)
+    w.tax("US", "NY", 40000)
+    cases = {}   # account -> expected rate
+    by = w.account("Bavaria GmbH", country="DE", region="BY", currency="EUR")
+    cases[by] = 70000
+    he = w.account("Hessen GmbH", country="DE", region="HE", currency="EUR")
+    cases[he] = 190000
+    it = w.account("Milano Srl", country="IT", region="MI", currency="EUR", lang="it")
+    cases[it] = 220000
+    ny = w.account("New York Inc", kind="online", country="US", region="NY")
+    cases[ny] = 40000
+    oregon = w.account("Oregon Inc", country="US", region="OR")      # no row at all
+    cases[oregon] = 0
+    jp = w.account("Tokyo KK", country="JP", region="", currency="JPY")
+    cases[jp] = 0
+    for a in cases:
+        # Three lines of 10.50 each: at 7% per-line rounding gives 0.74 x 3 = 2.22, where
+        # rounding the invoice's 31.50 once would give 2.21 (2.205 half up).
+        for plan in (1, 3, 2):
+            w.sub(a, plan, "2025-12-31", "2026-01-31", unit=1050)
+        w.sub(a, 4, "2025-01-31", "2026-01-31", unit=8, seats=1)   # 0.08: 7% is 0.0056 -> 0.01
+    w.run_ok("2026-01-31")
+    for a, rate in cases.items():
+        [inv] = w.invoices(a)
+        lines = w.lines(inv["id"])
+        assert len(lines) == 4
+        for l in lines:
+            assert l["tax_rate_ppm"] == rate, (a, l)
+            assert l["net"] == l["seats"] * l["unit_amount"]
+            assert l["tax"] == round_ppm(l["net"], rate), (a, l)
+            assert l["gross"] == l["net"] + l["tax"]
+        assert inv["subtotal"] == sum(l["net"] for l in lines)
+        assert inv["tax_total"] == sum(l["tax"] for l in lines)
+        assert inv["total"] == sum(l["gross"] for l in lines)
+        assert inv["subtotal"] + inv["tax_total"] == inv["total"]
+        assert inv["tax_mode"] == "exclusive"
+    [inv_by] = w.invoices(by)
+    assert [l["tax"] for l in w.lines(inv_by["id"])] == [74, 74, 74, 1]
+    assert inv_by["tax_total"] == 223 and inv_by["total"] == 3158 + 223
+    [inv_it] = w.invoices(it)
+    assert [l["tax"] for l in w.lines(inv_it["id"])] == [231, 231, 231, 2]   # 1.76 -> 2 cents
+    [inv_jp] = w.invoices(jp)
+    assert inv_jp["tax_total"] == 0 and inv_jp["total"] == inv_jp["subtotal"] == 3158
+
+
+def test_08_prices_including_tax(tmp_path):
+    w = World(tmp_path)
+    w.con.execute("INSERT INTO vendor_settings (key, value) VALUES ('tax_mode', 'inclusive')"
+                  " ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+    w.tax("IT", "", 220000)
+    a = w.account("Inclusiva Srl", country="IT", region="", currency="EUR")
+    w.sub(a, 1, "2025-12-31", "2026-01-31", unit=12200)
+    w.sub(a, 3, "2025-12-31", "2026-01-31", unit=1000)
+    w.run_ok("2026-01-31")
+    [inv] = w.invoices(a)
+    assert inv["tax_mode"] == "inclusive"
+    got = [(l["gross"], l["net"], l["tax"]) for l in w.lines(inv["id"])]
+    # gross is the price; net = round(gross / 1.22); tax = gross - net.
+    assert got == [(12200, 10000, 2200), (1000, 820, 180)]
+    assert (inv["subtotal"], inv["tax_total"], inv["total"]) == (10820, 2380, 13200)
+
+
+def test_09_purchase_order_in_force_on_the_issue_date(tmp_path):
+    w = World(tmp_path)
+    a = w.account("PO Corp")
+    w.po(a, "PO-EXPIRED", "2025-01-01", "2026-01-30")
+    w.po(a, "PO-CURRENT", "2026-01-31", "2026-02-28")      # starts on the issue date
+    w.po(a, "PO-FUTURE", "2026-03-01", "2027-02-28")
+    w.sub(a, 1, "2025-12-31", "2026-01-31")
+    b = w.account("Last Day Corp")
+    w.po(b, "PO-LAST-DAY", "2025-02-01", "2026-01-31")     # ends on the issue date
+    w.sub(b, 1, "2025-12-31", "2026-01-31")
+    c = w.account("No PO Corp")
+    w.po(c, "PO-OLD", "2024-01-01", "2024-12-31")
+    w.sub(c, 1, "2025-12-31", "2026-01-31")
+    w.run_ok("2026-01-31")
+    assert [i["po_number"] for i in w.invoices(a)] == ["PO-CURRENT"]
+    assert [i["po_number"] for i in w.invoices(b)] == ["PO-LAST-DAY"]
+    assert [i["po_number"] for i in w.invoices(c)] == [""]
+    w.run_ok("2026-03-01")                                  # now PO-FUTURE is in force
+    assert [i["po_number"] for i in w.invoices(a)] == ["PO-CURRENT", "PO-FUTURE"]
+
+
+def test_10_second_run_for_the_same_date_writes_nothing(tmp_path):
+    w = basic_world(tmp_path)
+    w.recipient(w.a, "Payables", "payables@alpha.example")
+    w.po(w.a, "PO-1", "2026-01-01", "2026-12-31")
+    w.tax("US", "CA", 72500)
+    w.run_ok("2026-01-31")
+    counts, dump = w.counts(), w.dump()
+    assert counts["invoices"] == 2 and counts["email_outbox"] == 3
+    for at in ("2026-01-31", "2026-01-31", "2026-01-20"):
+        p = w.run_ok(at)
+        assert summary(p) == (at, 0, 0, 0, 0, 0, 0), p.stdout
+        assert w.counts() == counts
+    # Not only the counts: apart from the date of the last run, no byte changed.
+    assert [x for x in w.dump() if "last_bill_run" not in x] == \
+        [x for x in dump if "last_bill_run" not in x]
+
+
+def test_11_invoice_numbers_are_gapless_per_year(tmp_path):
+    w = World(tmp_path)
+    accounts = [w.account("Seq %d Corp" % i) for i in range(5)]
+    for i, a in enumerate(accounts):
+        w.sub(a, 1, "2026-10-31", "2026-11-30", anchor=30 + i % 2)   # anchors 30 and 31
+    for at in ("2026-11-30", "2026-12-30", "2026-12-31", "2027-01-30", "2027-01-31"):
+        w.run_ok(at)
+    rows = w.rows("SELECT number, series, seq, issue_date FROM invoices ORDER BY id")
+    assert len(rows) == 15       # five accounts, three months
+    by_series = {}
+    for number, series, seq, issue in rows:
+        assert re.fullmatch(r"INV-\d{4}-\d{6}", number), number
+        assert series == "INV-" + issue[:4]
+        assert number == "%s-%06d" % (series, seq)
+        by_series.setdefault(series, []).append(seq)
+    assert by_series == {"INV-2026": list(range(1, 11)), "INV-2027": list(range(1, 6))}
+    assert dict(w.rows("SELECT series, last_number FROM invoice_series")) == {
+        "INV-2026": 10, "INV-2027": 5}
+    assert w.scalar("SELECT min(number) FROM invoices") == "INV-2026-000001"
+
+
+def test_12_one_email_per_recipient(tmp_path):
+    w = World(tmp_path)
+    w.tax("US", "CA", 72500)
+    a = w.account("Alpha Corp", contact=("Alex Payer", "ap@alpha.example"), user_id="alpha-ap")
+    w.recipient(a, "AP again", "AP@Alpha.example")             # the contact, in other case
+    w.recipient(a, "Payables", "payables@alpha.example")
+    w.recipient(a, "Payables twice", "PAYABLES@alpha.example")
+    w.recipient(a, "The CFO", "cfo@alpha.example")
+    w.sub(a, 1, "2025-12-31", "2026-01-31", seats=100, unit=1999)
+    b = w.account("Beta Online", kind="online", region="CA",
+                  contact=("Bea Owner", "owner@beta.example"))
+    w.recipient(b, "Books", "books@beta.example")
+    w.sub(b, 3, "2025-12-31", "2026-01-31", seats=3, unit=1400)
+    c = w.account("Gamma Corp", contact=("Gil Contact", "gil@gamma.example"))
+    w.sub(c, 1, "2025-12-31", "2026-01-31")
+    p = w.run_ok("2026-01-31")
+    assert summary(p)[6] == 3 + 2 + 1
+
+    expected = {a: {"ap@alpha.example", "payables@alpha.example", "cfo@alpha.example"},
+                b: {"owner@beta.example", "books@beta.example"},
+                c: {"gil@gamma.example"}}
+    for acct, addrs in expected.items():
+        [inv] = w.invoices(acct)
+        rows = w.rows("SELECT lower(to_addr), to_name, kind, account_id, subject, body_text,"
+                      " sent_at FROM email_outbox WHERE invoice_id = ?", (inv["id"],))
+        assert sorted(r[0] for r in rows) == sorted(addrs), rows     # one each, none doubled
+        for to, name, kind, acct_id, subject, body, sent_at in rows:
+            assert kind == "invoice" and acct_id == acct and sent_at is None
+            assert inv["number"] in subject and inv["number"] in body
+            assert money_en(inv["total"]) in body, (money_en(inv["total"]), body)
+            assert date_en(inv["due_date"]) in body, (date_en(inv["due_date"]), body)
+            assert inv["portal_user_id"] in body
+            assert BASE_URL in body
+    [inv_a] = w.invoices(a)
+    assert inv_a["total"] == 199900 + round_ppm(199900, 72500)   # $2,143.93
+    names = dict(w.rows("SELECT to_addr, to_name FROM email_outbox WHERE invoice_id = ?",
+                        (inv_a["id"],)))
+    assert names["ap@alpha.example"] == "Alex Payer" and names["cfo@alpha.example"] == "The CFO"
+    [inv_b] = w.invoices(b)
+    body_b = w.scalar("SELECT body_text FROM email_outbox WHERE invoice_id = ? AND to_addr = ?",
+                      (inv_b["id"], "owner@beta.example"))
+    assert "owner@beta.example" in body_b and "/billing" in body_b
+    assert "member@beta-online.example" not in [
+        r[0] for r in w.rows("SELECT to_addr FROM email_outbox")]   # members get nothing
+
+
+def test_13_an_impossible_date_is_refused(tmp_path):
+    w = basic_world(tmp_path)
+    dump = w.dump()
+    for bad in ("2026-02-30", "2026-13-01", "2025-02-29", "26-01-31", "2026-1-31", "tomorrow"):
+        p = w.run(bad)
+        assert p.returncode == 2, (bad, p.returncode, p.stdout, p.stderr)
+        assert bad in p.stderr and "YYYY-MM-DD" in p.stderr, p.stderr
+        assert len([x for x in p.stderr.splitlines() if x.strip()]) == 1, p.stderr
+        assert p.stdout == ""
+    p = w.run(None, "--at")                      # the flag without a value
+    assert p.returncode == 2 and "--at" in p.stderr and p.stdout == "", p.stderr
+    assert w.dump() == dump                      # nothing was written
+
+
+def test_14_without_at_the_run_date_is_today_utc(tmp_path):
+    w = World(tmp_path)
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    a = w.account("Today Corp")
+    s = w.sub(a, 1, (today - datetime.timedelta(days=30)).isoformat(),
+              (today - datetime.timedelta(days=1)).isoformat())
+    p = w.run_ok(None)
+    after = datetime.datetime.now(datetime.timezone.utc).date()
+    run_date = summary(p)[0]
+    assert run_date in (today.isoformat(), after.isoformat())
+    [inv] = w.invoices(a)
+    assert inv["issue_date"] == run_date
+    assert w.period(s)[0] == (today - datetime.timedelta(days=1)).isoformat()
+
+
+def test_15_invoice_pdf_command(tmp_path):
+    w = basic_world(tmp_path)
+    w.run_ok("2026-01-31")
+    number = w.invoices(w.a)[0]["number"]
+    out = os.path.join(w.dir, "inv.pdf")
+    p = run_cobro(["invoice", "pdf", number, "-o", out, "--db", w.db], cwd=w.dir)
+    assert p.returncode == 0, p.stderr
+    assert not sanitizer_lines(p.stderr), p.stderr
+    with open(out, "rb") as f:
+        pdf = f.read()
+    assert pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-64:], pdf[:20]
+    assert len(pdf) > 1000
+
+    missing = os.path.join(w.dir, "missing.pdf")
+    p = run_cobro(["invoice", "pdf", "INV-2026-999999", "-o", missing, "--db", w.db], cwd=w.dir)
+    assert p.returncode != 0
+    assert "INV-2026-999999" in p.stderr, p.stderr
+    assert not os.path.exists(missing)
+    assert not sanitizer_lines(p.stderr), p.stderr
+
+    p = run_cobro(["invoice", "pdf", number, "--db", w.db], cwd=w.dir)   # no -o
+    assert p.returncode == 2 and "Usage" in p.stderr, p.stderr
