@@ -63,6 +63,7 @@ typedef struct req {
     char session_token[TOKEN_CHARS + 1];
     char session_digest[DIGEST_CHARS + 1];
     bool session_expired; /* a cookie named a session that had gone idle */
+    bool session_touch;   /* its last_seen_at is due to be written (session_write_back) */
     const char *csrf;     /* the token this client's forms must carry */
 
     resp_t resp;

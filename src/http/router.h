@@ -33,6 +33,8 @@ const route_t *router_find(arena_t *a, const char *path, int method, bool *metho
                            const char **params, int *n_params);
 
 /* Runs a request whose route was found: body limits already checked by the HTTP layer.
+ * GET and HEAD handlers on the event loops run inside a read transaction: they must not write
+ * (a page that changes something is a POST).
  * Parses the form, loads the session, checks CSRF and access, calls the handler; every failure
  * becomes a proper page in the user's language. */
 void router_dispatch(req_t *r);

@@ -188,7 +188,7 @@ static void on_request(struct evhttp_request *evreq, void *arg)
     r->app = loop->srv->app;
     r->store = loop->store;
     r->now = (int64_t)time(NULL);
-    buf_init(&r->resp.body, a);
+    buf_init_cap(&r->resp.body, a, 16 * 1024); /* most pages fit: written without a copy */
     r->method = method_of(evhttp_request_get_command(evreq), &r->method_name);
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(evreq);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;

@@ -14,7 +14,7 @@ bool session_load(req_t *r)
         if (st == STORE_ERROR || st == STORE_BUSY) return false;
         if (st == STORE_OK) {
             if (r->now - s.last_seen_at > SESSION_IDLE_SECONDS) {
-                store_session_delete(r->store, digest);
+                memcpy(r->session_digest, digest, DIGEST_CHARS + 1);
                 resp_cookie(r, SESSION_COOKIE, "", 0, false);
                 r->session_expired = true;
             } else {
@@ -23,8 +23,7 @@ bool session_load(req_t *r)
                 r->principal_id = s.principal_id;
                 memcpy(r->session_token, token, TOKEN_CHARS + 1);
                 memcpy(r->session_digest, digest, DIGEST_CHARS + 1);
-                if (r->now - s.last_seen_at >= SESSION_TOUCH_SECONDS)
-                    store_session_touch(r->store, digest, r->now);
+                r->session_touch = r->now - s.last_seen_at >= SESSION_TOUCH_SECONDS;
             }
         }
     }
@@ -55,6 +54,15 @@ void req_refresh_csrf(req_t *r)
         token_mac(r->app->secret, arena_printf(r->arena, "seed:%s", seed), mac);
     }
     r->csrf = arena_strdup(r->arena, mac);
+}
+
+void session_write_back(req_t *r)
+{
+    if (r->session_expired && r->session_digest[0] && !r->signed_in)
+        store_session_delete(r->store, r->session_digest);
+    else if (r->signed_in && r->session_touch)
+        store_session_touch(r->store, r->session_digest, r->now);
+    r->session_touch = false;
 }
 
 bool session_csrf_ok(const req_t *r)

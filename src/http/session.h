@@ -17,6 +17,10 @@ enum {
  * anonymous seed cookie when the client has neither. False when the store failed. */
 bool session_load(req_t *r);
 
+/* Writes what session_load left for later (marking the session used, removing an idle one):
+ * pages that only read run inside a read transaction, and these writes come after it. */
+void session_write_back(req_t *r);
+
 /* True when the form's csrf field matches what this client must send. */
 bool session_csrf_ok(const req_t *r);
 

@@ -3,6 +3,7 @@
 #include "i18n.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,12 +17,25 @@ static int compare_entry(const void *key, const void *elem)
     return strcmp(key, ((const catalog_entry_t *)elem)->msgid);
 }
 
+/* Msgids are string literals, so their addresses are stable: each thread remembers recent
+ * look-ups by address and language. A page asks for some sixty strings, and the binary search
+ * behind each showed in profiles. A slot holds one answer; a collision just looks up again. */
+enum { TR_SLOTS = 1024 };
+static __thread struct {
+    const char *msgid, *msgstr;
+} tr_memo[LANG_COUNT][TR_SLOTS];
+
 const char *tr(lang_t lang, const char *msgid)
 {
     if ((unsigned)lang >= LANG_COUNT) lang = LANG_EN;
+    size_t slot = ((uintptr_t)msgid >> 3) % TR_SLOTS;
+    if (tr_memo[lang][slot].msgid == msgid) return tr_memo[lang][slot].msgstr;
     const catalog_t *c = &cobro_catalogs[lang];
     const catalog_entry_t *e = bsearch(msgid, c->entries, c->n, sizeof *e, compare_entry);
-    return e && e->msgstr[0] ? e->msgstr : msgid;
+    const char *found = e && e->msgstr[0] ? e->msgstr : msgid;
+    tr_memo[lang][slot].msgid = msgid;
+    tr_memo[lang][slot].msgstr = found;
+    return found;
 }
 
 const char *lang_code(lang_t lang)

@@ -50,6 +50,9 @@ int64_t db_changes(db_t *db);
 /* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE on SQLite), so a
  * transaction never fails half-way for lack of it. */
 db_status_t db_begin(db_t *db);
+/* A read-only transaction: every query in it sees one snapshot, and the locks are taken once
+ * instead of once per statement. Ended by db_commit. */
+db_status_t db_begin_read(db_t *db);
 db_status_t db_commit(db_t *db);
 void db_rollback(db_t *db);
 /* Runs statements separated by semicolons, with no parameters (migrations). */

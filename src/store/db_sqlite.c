@@ -229,14 +229,21 @@ static db_status_t exec_plain(db_t *db, const char *sql)
     return map(db, rc, sql);
 }
 
+/* Transaction statements go through the statement cache like any other: parsing them anew at
+ * every request showed in profiles. */
 db_status_t db_begin(db_t *db)
 {
-    return exec_plain(db, "BEGIN IMMEDIATE");
+    return db_exec(db, "BEGIN IMMEDIATE", NULL);
+}
+
+db_status_t db_begin_read(db_t *db)
+{
+    return db_exec(db, "BEGIN", NULL);
 }
 
 db_status_t db_commit(db_t *db)
 {
-    db_status_t s = exec_plain(db, "COMMIT");
+    db_status_t s = db_exec(db, "COMMIT", NULL);
     if (s != DB_OK) db_rollback(db);
     return s;
 }

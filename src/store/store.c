@@ -149,6 +149,11 @@ store_status_t store_begin(store_t *s)
     return from_db(db_begin(s->db));
 }
 
+store_status_t store_begin_read(store_t *s)
+{
+    return from_db(db_begin_read(s->db));
+}
+
 store_status_t store_commit(store_t *s)
 {
     return from_db(db_commit(s->db));
@@ -195,7 +200,7 @@ store_status_t store_server_secret(store_t *s, arena_t *a, char **out)
 
 #define CREDENTIAL_COLUMNS                                                                         \
     "SELECT c.id, c.account_id, c.user_id, c.contact_name, c.contact_email, c.password_hash,"      \
-    " a.name, a.lang FROM portal_credentials c JOIN accounts a ON a.id = c.account_id "
+    " a.name, a.lang, a.country FROM portal_credentials c JOIN accounts a ON a.id = c.account_id "
 
 static store_status_t read_credential(db_stmt_t *st, arena_t *a, credential_t *out)
 {
@@ -209,6 +214,7 @@ static store_status_t read_credential(db_stmt_t *st, arena_t *a, credential_t *o
     out->password_hash = col_str(a, st, 5);
     out->account_name = col_str(a, st, 6);
     out->lang = col_str(a, st, 7);
+    out->account_country = col_str(a, st, 8);
     db_done(st);
     return STORE_OK;
 }
@@ -234,8 +240,8 @@ store_status_t store_credential_set_password(store_t *s, int64_t id, const char 
 }
 
 #define ACCOUNT_USER_COLUMNS                                                                       \
-    "SELECT u.id, u.account_id, u.email, u.name, u.role, u.password_hash, a.name, a.lang"          \
-    " FROM account_users u JOIN accounts a ON a.id = u.account_id "
+    "SELECT u.id, u.account_id, u.email, u.name, u.role, u.password_hash, a.name, a.lang,"         \
+    " a.country FROM account_users u JOIN accounts a ON a.id = u.account_id "
 
 static store_status_t read_account_user(db_stmt_t *st, arena_t *a, account_user_t *out)
 {
@@ -249,6 +255,7 @@ static store_status_t read_account_user(db_stmt_t *st, arena_t *a, account_user_
     out->password_hash = col_str(a, st, 5);
     out->account_name = col_str(a, st, 6);
     out->account_lang = col_str(a, st, 7);
+    out->account_country = col_str(a, st, 8);
     db_done(st);
     return STORE_OK;
 }

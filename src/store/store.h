@@ -34,6 +34,9 @@ store_status_t store_check_schema(store_t *s);
 /* STORE_OK when the database answers a trivial query. */
 store_status_t store_ping(store_t *s);
 
+/* A read transaction for a page that only reads (one snapshot, locks taken once); ended by
+ * store_commit. Writing inside it is an error. */
+store_status_t store_begin_read(store_t *s);
 /* One transaction at a time per connection; begin takes the write lock at once. */
 store_status_t store_begin(store_t *s);
 store_status_t store_commit(store_t *s);
@@ -53,13 +56,13 @@ store_status_t store_set_setting(store_t *s, const char *key, const char *value)
 typedef struct {
     int64_t id, account_id;
     char *user_id, *contact_name, *contact_email, *password_hash;
-    char *account_name, *lang;
+    char *account_name, *lang, *account_country;
 } credential_t;
 
 typedef struct {
     int64_t id, account_id;
     char *email, *name, *role; /* role: "billing_admin" or "member" */
-    char *password_hash, *account_name, *account_lang;
+    char *password_hash, *account_name, *account_lang, *account_country;
 } account_user_t;
 
 typedef struct {

@@ -17,7 +17,7 @@ struct arena {
     size_t total;
 };
 
-enum { FIRST_BLOCK = 8192, ALIGN = _Alignof(max_align_t) };
+enum { FIRST_BLOCK = 32 * 1024, /* a page and its 16 KiB body in one malloc */ ALIGN = _Alignof(max_align_t) };
 
 static void out_of_memory(void)
 {

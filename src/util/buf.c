@@ -5,12 +5,17 @@
 #include <stdio.h>
 #include <string.h>
 
-void buf_init(buf_t *b, arena_t *a)
+void buf_init_cap(buf_t *b, arena_t *a, size_t cap)
 {
     b->arena = a;
-    b->cap = 256;
+    b->cap = cap ? cap : 1;
     b->len = 0;
     b->data = arena_alloc(a, b->cap);
+}
+
+void buf_init(buf_t *b, arena_t *a)
+{
+    buf_init_cap(b, a, 256);
 }
 
 static void reserve(buf_t *b, size_t extra)

@@ -11,6 +11,8 @@ typedef struct {
 } buf_t;
 
 void buf_init(buf_t *b, arena_t *a);
+/* With room for cap bytes before it grows (a page's body: no copies while it is written). */
+void buf_init_cap(buf_t *b, arena_t *a, size_t cap);
 void buf_append(buf_t *b, const char *s, size_t n);
 void buf_puts(buf_t *b, const char *s);
 void buf_putc(buf_t *b, char c);

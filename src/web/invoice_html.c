@@ -51,13 +51,14 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
                     "<tr><th scope=\"row\" class=\"nowrap\"><a href=\"%s/%s\">%s</a></th>"
                     "<td class=\"nowrap\">%s</td><td class=\"nowrap\">%s</td>"
                     "<td class=\"num\">%s</td><td class=\"num\">%s</td><td>%s</td>"
-                    "<td><a href=\"%s/%s/pdf\" aria-label=\"%s\">PDF</a></td></tr>",
+                    "<td><a href=\"%s/%s/pdf\" aria-label=\"",
                     base_path, v->number, v->number, day(r, country, v->issue_date),
                     strcmp(v->due_date, v->issue_date) == 0 ? T("Due on receipt")
                                                             : day(r, country, v->due_date), money(r, country, v->currency, v->total),
                     money(r, country, v->currency, v->total - v->amount_paid),
-                    invoice_status_label(r, v->status), base_path, v->number,
-                    arena_printf(r->arena, T("PDF of invoice %s"), v->number));
+                    invoice_status_label(r, v->status), base_path, v->number);
+        html_text(b, T("PDF of invoice %s"), v->number);
+        html_render(b, "\">PDF</a></td></tr>");
     }
     html_render(b, "</tbody></table></div>");
 }
@@ -191,20 +192,19 @@ void send_invoice_pdf(req_t *r, const invoice_doc_t *inv)
 void invoice_history_page(req_t *r, section_t section, const char *base_path, const char *help)
 {
     int64_t account_id = 0;
-    account_t acc;
-    if (!current_account(r, &account_id)) return;
+    const char *country = NULL;
+    if (!current_account(r, &account_id, &country)) return;
     invoice_summary_t *rows = NULL;
     size_t n = 0;
-    store_status_t st = store_account_by_id(r->store, r->arena, account_id, &acc);
-    if (st == STORE_OK)
-        st = store_invoices_recent(r->store, r->arena, account_id, INVOICE_HISTORY_LIMIT, &rows, &n);
+    store_status_t st =
+        store_invoices_recent(r->store, r->arena, account_id, INVOICE_HISTORY_LIMIT, &rows, &n);
     if (st != STORE_OK) {
         page_error(r, 503);
         return;
     }
     layout_begin(r, section, T("Invoice History"));
     html_render(&r->resp.body, "<h1>%s</h1><p class=\"help\">%s</p>", T("Invoice History"), help);
-    invoice_history_table(r, rows, n, acc.country, base_path);
+    invoice_history_table(r, rows, n, country, base_path);
     layout_end(r);
 }
 
@@ -212,7 +212,7 @@ void invoice_view_page(req_t *r, section_t section, const char *base_path)
 {
     int64_t account_id = 0;
     invoice_doc_t inv;
-    if (!current_account(r, &account_id) || !load_invoice_for(r, account_id, &inv)) return;
+    if (!current_account(r, &account_id, NULL) || !load_invoice_for(r, account_id, &inv)) return;
     layout_begin(r, section, arena_printf(r->arena, "%s %s", T("Invoice"), inv.number));
     invoice_document(r, &inv, arena_printf(r->arena, "%s/%s/pdf", base_path, inv.number));
     layout_end(r);
@@ -222,7 +222,7 @@ void invoice_pdf_page(req_t *r)
 {
     int64_t account_id = 0;
     invoice_doc_t inv;
-    if (!current_account(r, &account_id) || !load_invoice_for(r, account_id, &inv)) return;
+    if (!current_account(r, &account_id, NULL) || !load_invoice_for(r, account_id, &inv)) return;
     send_invoice_pdf(r, &inv);
 }
 

@@ -206,18 +206,20 @@ void bill_to_block(req_t *r, const account_t *acc)
     html_render(b, "</section>");
 }
 
-bool current_account(req_t *r, int64_t *account_id)
+bool current_account(req_t *r, int64_t *account_id, const char **country)
 {
     store_status_t st = STORE_NOT_FOUND;
+    const char *where = NULL;
     if (r->audience == AUDIENCE_CORPORATE) {
         credential_t c;
         st = store_credential_by_id(r->store, r->arena, r->principal_id, &c);
-        if (st == STORE_OK) *account_id = c.account_id;
+        if (st == STORE_OK) *account_id = c.account_id, where = c.account_country;
     } else if (r->audience == AUDIENCE_BILLING) {
         account_user_t u;
         st = store_account_user_by_id(r->store, r->arena, r->principal_id, &u);
-        if (st == STORE_OK) *account_id = u.account_id;
+        if (st == STORE_OK) *account_id = u.account_id, where = u.account_country;
     }
+    if (country) *country = where;
     if (st != STORE_OK) page_error(r, st == STORE_NOT_FOUND ? 404 : 503);
     return st == STORE_OK;
 }

@@ -36,9 +36,9 @@ void bill_to_block(req_t *r, const account_t *acc);
 void address_lines(req_t *r, const char *line1, const char *line2, const char *city,
                    const char *region, const char *postal_code, const char *country);
 
-/* The account of the signed-in corporate contact or Billing Center user; false after answering
- * with an error page. */
-bool current_account(req_t *r, int64_t *account_id);
+/* The account of the signed-in corporate contact or Billing Center user, and its country (may
+ * be NULL); false after answering with an error page. */
+bool current_account(req_t *r, int64_t *account_id, const char **country);
 
 /* ---- invoice_html.c: what the invoice pages share --------------------------------------- */
 
