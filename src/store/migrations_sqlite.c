@@ -283,6 +283,21 @@ static const char *const migration_2 =
     "CREATE UNIQUE INDEX email_outbox_invoice ON email_outbox(invoice_id, to_addr)"
     "  WHERE invoice_id IS NOT NULL;"
 
+    /* An issued invoice never changes except its payment state (amount paid, status), and
+     * nothing is ever deleted: the database itself refuses, whatever code asks. */
+    "CREATE TRIGGER invoices_immutable BEFORE UPDATE OF id, account_id, number, series, seq,"
+    "  issue_date, due_date, currency, lang, tax_mode, account_kind, bill_to_name,"
+    "  address_line1, address_line2, city, region, postal_code, country, phone, contact_name,"
+    "  contact_email, portal_user_id, po_number, payment_method, subtotal, tax_total, total,"
+    "  created_at ON invoices"
+    "  BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot change'); END;"
+    "CREATE TRIGGER invoices_kept BEFORE DELETE ON invoices"
+    "  BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot be deleted'); END;"
+    "CREATE TRIGGER invoice_lines_immutable BEFORE UPDATE ON invoice_lines"
+    "  BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot change'); END;"
+    "CREATE TRIGGER invoice_lines_kept BEFORE DELETE ON invoice_lines"
+    "  BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot be deleted'); END;"
+
     "CREATE INDEX subscriptions_billing ON subscriptions(status, account_id, period_end);"
     "DROP INDEX subscriptions_due;";
 

@@ -7,6 +7,8 @@ import os
 import re
 import sqlite3
 
+import pytest
+
 from harness import REPO, run_cobro, sanitizer_lines
 
 # As scripts/check does: fontconfig's one-time configuration is not a leak of ours (ASan build).
@@ -599,3 +601,26 @@ def test_15_invoice_pdf_command(tmp_path):
 
     p = run_cobro(["invoice", "pdf", number, "--db", w.db], cwd=w.dir)   # no -o
     assert p.returncode == 2 and "Usage" in p.stderr, p.stderr
+
+
+def test_16_issued_invoices_cannot_change_except_payment_state(tmp_path):
+    import sqlite3
+    w = basic_world(tmp_path)
+    w.run_ok("2026-01-31")
+    con = sqlite3.connect(w.db)
+    inv_id, total = con.execute("SELECT id, total FROM invoices ORDER BY id LIMIT 1").fetchone()
+    for sql in ("UPDATE invoices SET total = total + 1 WHERE id = ?",
+                "UPDATE invoices SET number = 'X' WHERE id = ?",
+                "UPDATE invoices SET bill_to_name = 'Someone else' WHERE id = ?",
+                "DELETE FROM invoices WHERE id = ?",
+                "UPDATE invoice_lines SET net = 0 WHERE invoice_id = ?",
+                "DELETE FROM invoice_lines WHERE invoice_id = ?"):
+        with pytest.raises(sqlite3.IntegrityError, match="issued invoice"):
+            con.execute(sql, (inv_id,))
+    # Payment state may change.
+    con.execute("UPDATE invoices SET amount_paid = 100, status = 'partially_paid' WHERE id = ?",
+                (inv_id,))
+    con.commit()
+    assert con.execute("SELECT total, amount_paid, status FROM invoices WHERE id = ?",
+                       (inv_id,)).fetchone() == (total, 100, "partially_paid")
+    con.close()
