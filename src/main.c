@@ -51,7 +51,8 @@ static const char usage_serve[] =
     "  --threads N          event loops (COBRO_THREADS, default one per core)\n"
     "  --workers N          threads for blocking work (COBRO_WORKERS, default 4)\n"
     "  --no-access-log      do not log one line per request (COBRO_ACCESS_LOG=0)\n"
-    "  --no-bill-run        do not run the daily bill run on this node (COBRO_BILL_RUN=0)\n";
+    "  --no-bill-run        run no daily jobs on this node: bill run, purchase-order\n"
+    "                       reminders (COBRO_BILL_RUN=0)\n";
 
 static const char usage_migrate[] =
     "Usage: cobro migrate [--db PATH]\n"

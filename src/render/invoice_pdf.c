@@ -230,8 +230,7 @@ static const char *status_label(lang_t lang, const char *status, rgb_t *colour)
     return status;
 }
 
-/* The "How to pay" sentence for a payment-method code; other text is shown as it is. */
-static const char *payment_note(lang_t lang, const char *method)
+const char *invoice_payment_note(lang_t lang, const char *method)
 {
     if (strcmp(method, "card") == 0)
         return tr(lang, "Pay by credit or debit card in the billing portal.");
@@ -597,7 +596,7 @@ static double totals(pdf_t *p, double y, bool draw)
     if (*S(inv->payment_method)) {
         y += text(p, F_HEADING, tr(p->lang, "How to pay"), p->left, y, cw, AL_LEFT, ACCENT, draw) +
              3;
-        y += text(p, F_BODY, payment_note(p->lang, inv->payment_method), p->left, y, cw, AL_LEFT,
+        y += text(p, F_BODY, invoice_payment_note(p->lang, inv->payment_method), p->left, y, cw, AL_LEFT,
                   INK, draw) +
              10;
     }

@@ -1,6 +1,7 @@
 /* The invoice PDF (cairo + pango): Letter for US accounts, A4 elsewhere; text is real text. */
 #ifndef COBRO_INVOICE_PDF_H
 #define COBRO_INVOICE_PDF_H
+#include "i18n/i18n.h"
 #include "invoice_doc.h"
 #include "util/buf.h"
 #include <stdbool.h>
@@ -9,6 +10,10 @@
  * and date formats. Thread-safe; slow enough (a few ms) to belong on a worker thread. False with
  * a one-line reason in err on failure. */
 bool invoice_pdf_render(const invoice_doc_t *inv, buf_t *out, char *err, size_t err_size);
+
+/* The "How to pay" sentence for a payment-method code ("card", "wire", "check",
+ * "direct_debit") in lang; any other text comes back as it is. Shared by the PDF and the page. */
+const char *invoice_payment_note(lang_t lang, const char *method);
 
 /* The PDF's file name for downloads and attachments: "NUMBER.pdf". */
 const char *invoice_pdf_filename(const invoice_doc_t *inv, arena_t *a);

@@ -196,6 +196,10 @@ static store_status_t queue_email(run_t *run, arena_t *a, const invoice_doc_t *i
         .body_text = arena_printf(a, body_fmt, to_name, inv->number, vendor, total, due,
                                   inv->portal_user_id, run->o->base_url ? run->o->base_url : ""),
     };
+    /* The purchase order in force on the issue date goes on the invoice, its PDF and here. */
+    if (*inv->po_number)
+        m.body_text = arena_printf(a, "%s\n%s", m.body_text,
+                                   arena_printf(a, tr(lang, "Purchase order: %s\n"), inv->po_number));
     store_status_t r = store_outbox_add(run->s, &m, run->o->now, NULL);
     if (r == STORE_OK) run->stats->emails++;
     return r;
@@ -242,7 +246,6 @@ static store_status_t renew_account(run_t *run, arena_t *a, int64_t account_id)
     }
     inv.status = "open";
     inv.tax_mode = (char *)tax_mode_name(run->mode);
-    inv.payment_method = "";
     inv.issue_date = run->at_text;
     inv.due_date = arena_alloc(a, 11);
     bool corporate = strcmp(inv.account_kind, "corporate") == 0;

@@ -168,6 +168,15 @@ static void load_settings(loader_t *L)
     check(L, store_set_setting(L->s, "vendor_email", "billing@vendor.example"));
     check(L, store_set_setting(L->s, "vendor_tax_id", "EIN 12-3456789"));
     check(L, store_set_setting(L->s, "tax_mode", "exclusive"));
+    /* Where customers send wire transfers and checks (shown on the Payment Method tab). */
+    check(L, store_set_setting(L->s, "vendor_bank_name", "First Republic Demo Bank"));
+    check(L, store_set_setting(L->s, "vendor_bank_account_name", "Vendor, Inc."));
+    check(L, store_set_setting(L->s, "vendor_bank_routing", "011000015"));
+    check(L, store_set_setting(L->s, "vendor_bank_account", "000123456789"));
+    check(L, store_set_setting(L->s, "vendor_bank_iban", "DE89 3704 0044 0532 0130 00"));
+    check(L, store_set_setting(L->s, "vendor_bank_bic", "COBADEFFXXX"));
+    check(L, store_set_setting(L->s, "vendor_check_address",
+                               "Vendor, Inc.\nLockbox 4411\nPO Box 7000\nSan Francisco, CA 94120"));
 }
 
 /* Replays the bill runs of the past two years, day by day, so the accounts have invoice

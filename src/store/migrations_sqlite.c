@@ -301,7 +301,19 @@ static const char *const migration_2 =
     "CREATE INDEX subscriptions_billing ON subscriptions(status, account_id, period_end);"
     "DROP INDEX subscriptions_due;";
 
-static const char *const migrations[] = {migration_1, migration_2};
+/* The corporate billing contact's own settings: the payment method preference (bank details for
+ * direct debit) and purchase-order expiry reminders. */
+static const char *const migration_3 =
+    "ALTER TABLE purchase_orders ADD COLUMN reminder_sent_at INTEGER;"
+    "ALTER TABLE accounts ADD COLUMN payment_method TEXT NOT NULL DEFAULT ''"
+    "  CHECK (payment_method IN ('', 'wire', 'check', 'direct_debit', 'card'));"
+    "ALTER TABLE accounts ADD COLUMN debit_holder TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE accounts ADD COLUMN debit_routing TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE accounts ADD COLUMN debit_account TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE accounts ADD COLUMN debit_iban TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE accounts ADD COLUMN debit_mandate_at INTEGER;";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3};
 
 const char *migration_sql(int version)
 {

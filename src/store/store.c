@@ -318,7 +318,8 @@ store_status_t store_account_by_id(store_t *s, arena_t *a, int64_t id, account_t
         s->db,
         "SELECT a.id, a.kind, a.name, a.currency, a.lang, a.bill_to_name, a.address_line1,"
         " a.address_line2, a.city, a.region, a.postal_code, a.country, a.phone,"
-        " COALESCE(a.sales_rep_id, 0), COALESCE(r.name, ''), COALESCE(r.email, '')"
+        " COALESCE(a.sales_rep_id, 0), COALESCE(r.name, ''), COALESCE(r.email, ''),"
+        " a.payment_method, a.debit_holder, a.debit_routing, a.debit_account, a.debit_iban"
         " FROM accounts a LEFT JOIN staff_users r ON r.id = a.sales_rep_id WHERE a.id = $1",
         "i", id);
     store_status_t r = one_row(st);
@@ -339,6 +340,78 @@ store_status_t store_account_by_id(store_t *s, arena_t *a, int64_t id, account_t
     out->sales_rep_id = db_int(st, 13);
     out->sales_rep_name = col_str(a, st, 14);
     out->sales_rep_email = col_str(a, st, 15);
+    out->payment_method = col_str(a, st, 16);
+    out->debit_holder = col_str(a, st, 17);
+    out->debit_routing = col_str(a, st, 18);
+    out->debit_account = col_str(a, st, 19);
+    out->debit_iban = col_str(a, st, 20);
+    db_done(st);
+    return STORE_OK;
+}
+
+store_status_t store_update_bill_to(store_t *s, const account_t *acc)
+{
+    return must_change(s, db_exec(s->db,
+                                  "UPDATE accounts SET bill_to_name = $1, address_line1 = $2,"
+                                  " address_line2 = $3, city = $4, region = $5, postal_code = $6,"
+                                  " phone = $7 WHERE id = $8",
+                                  "sssssssi", acc->bill_to_name, acc->address_line1,
+                                  acc->address_line2, acc->city, acc->region, acc->postal_code,
+                                  acc->phone, acc->id));
+}
+
+store_status_t store_update_contact(store_t *s, int64_t credential_id, const char *name,
+                                    const char *email)
+{
+    return must_change(s, db_exec(s->db,
+                                  "UPDATE portal_credentials SET contact_name = $1,"
+                                  " contact_email = $2 WHERE id = $3",
+                                  "ssi", name, email, credential_id));
+}
+
+store_status_t store_update_payment(store_t *s, const account_t *acc, int64_t mandate_at)
+{
+    return must_change(s, db_exec(s->db,
+                                  "UPDATE accounts SET payment_method = $1, debit_holder = $2,"
+                                  " debit_routing = $3, debit_account = $4, debit_iban = $5,"
+                                  " debit_mandate_at = NULLIF($6, 0) WHERE id = $7",
+                                  "sssssii", acc->payment_method, acc->debit_holder,
+                                  acc->debit_routing, acc->debit_account, acc->debit_iban,
+                                  mandate_at, acc->id));
+}
+
+store_status_t store_audit_recent(store_t *s, arena_t *a, int64_t account_id, int limit,
+                                  audit_row_t **out, size_t *n)
+{
+    *n = 0;
+    *out = arena_alloc(a, (size_t)(limit > 0 ? limit : 1) * sizeof **out);
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT l.id, l.at, COALESCE(l.actor_id, 0), l.actor_kind, l.action,"
+                             " l.field, l.old_value, l.new_value, l.ip, COALESCE(CASE l.actor_kind"
+                             " WHEN 'corporate' THEN (SELECT c.user_id FROM portal_credentials c"
+                             " WHERE c.id = l.actor_id)"
+                             " WHEN 'billing' THEN (SELECT u.email FROM account_users u"
+                             " WHERE u.id = l.actor_id)"
+                             " WHEN 'staff' THEN (SELECT f.email FROM staff_users f"
+                             " WHERE f.id = l.actor_id) END, '')"
+                             " FROM audit_log l WHERE l.account_id = $1"
+                             " ORDER BY l.at DESC, l.id DESC LIMIT $2",
+                             "ii", account_id, (int64_t)limit);
+    if (!st) return STORE_ERROR;
+    db_status_t r;
+    while (*n < (size_t)limit && (r = db_step(st)) == DB_ROW) {
+        audit_row_t *e = &(*out)[(*n)++];
+        e->id = db_int(st, 0);
+        e->at = db_int(st, 1);
+        e->actor_id = db_int(st, 2);
+        e->actor_kind = col_str(a, st, 3);
+        e->action = col_str(a, st, 4);
+        e->field = col_str(a, st, 5);
+        e->old_value = col_str(a, st, 6);
+        e->new_value = col_str(a, st, 7);
+        e->ip = col_str(a, st, 8);
+        e->actor_login = col_str(a, st, 9);
+    }
     db_done(st);
     return STORE_OK;
 }

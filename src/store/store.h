@@ -18,7 +18,12 @@ typedef enum {
     STORE_ERROR,     /* hard failure, already logged */
 } store_status_t;
 
-typedef enum { AUDIENCE_CORPORATE = 0, AUDIENCE_BILLING, AUDIENCE_STAFF, AUDIENCE_COUNT } audience_t;
+typedef enum {
+    AUDIENCE_CORPORATE = 0,
+    AUDIENCE_BILLING,
+    AUDIENCE_STAFF,
+    AUDIENCE_COUNT
+} audience_t;
 const char *audience_name(audience_t a); /* "corporate", "billing", "staff" */
 
 /* ---- opening, schema, transactions -------------------------------------------------- */
@@ -75,8 +80,7 @@ typedef struct {
 store_status_t store_credential_by_user_id(store_t *s, arena_t *a, const char *user_id,
                                            credential_t *out);
 store_status_t store_credential_by_id(store_t *s, arena_t *a, int64_t id, credential_t *out);
-store_status_t store_credential_set_password(store_t *s, int64_t id, const char *hash,
-                                             int64_t now);
+store_status_t store_credential_set_password(store_t *s, int64_t id, const char *hash, int64_t now);
 store_status_t store_account_user_by_email(store_t *s, arena_t *a, const char *email,
                                            account_user_t *out);
 store_status_t store_account_user_by_id(store_t *s, arena_t *a, int64_t id, account_user_t *out);
@@ -93,7 +97,26 @@ typedef struct {
     char *bill_to_name, *address_line1, *address_line2, *city, *region, *postal_code, *country,
         *phone;
     char *sales_rep_name, *sales_rep_email; /* empty when no rep is assigned */
+    /* Payment method preference: "", "wire", "check", "direct_debit", "card"; the bank details
+     * of a direct debit (holder, ABA routing + account for USD, IBAN for EUR). */
+    char *payment_method, *debit_holder, *debit_routing, *debit_account, *debit_iban;
 } account_t;
+
+/* Writes the Bill To of an account (the country stays). */
+store_status_t store_update_bill_to(store_t *s, const account_t *acc);
+/* Writes the billing contact's name and email (the User ID stays). */
+store_status_t store_update_contact(store_t *s, int64_t credential_id, const char *name,
+                                    const char *email);
+store_status_t store_update_payment(store_t *s, const account_t *acc, int64_t mandate_at);
+
+typedef struct {
+    int64_t id, at, actor_id;
+    char *actor_kind, *action, *field, *old_value, *new_value, *ip;
+    char *actor_login; /* the actor's User ID or email ("" for the system or a deleted user) */
+} audit_row_t;
+/* The account's audit entries, newest first, at most limit. */
+store_status_t store_audit_recent(store_t *s, arena_t *a, int64_t account_id, int limit,
+                                  audit_row_t **out, size_t *n);
 
 store_status_t store_account_by_id(store_t *s, arena_t *a, int64_t id, account_t *out);
 
@@ -178,7 +201,7 @@ store_status_t store_outbox_next_due(store_t *s, int64_t *at);
 /* ---- audit log ----------------------------------------------------------------------- */
 
 typedef struct {
-    const char *actor_kind; /* "corporate", "billing", "staff", "system" */
+    const char *actor_kind;       /* "corporate", "billing", "staff", "system" */
     int64_t actor_id, account_id; /* 0: none */
     const char *action, *field, *old_value, *new_value, *ip;
 } audit_entry_t;
@@ -209,7 +232,6 @@ typedef struct {
 store_status_t store_ensure_subscription(store_t *s, const subscription_new_t *sub, int64_t now);
 
 /* ---- billing engine (store_billing.c) ------------------------------------------------ */
-
 
 /* An active subscription whose period has ended, with what renewing it needs. */
 typedef struct {
@@ -254,8 +276,8 @@ typedef struct {
     int64_t account_id;
     char *a, *b;
 } account_texts_t;
-/* The purchase order in force on date of each account with id in [first, last]: a = number
- * (the one that started last when several overlap). */
+/* The purchase order in force on date of each account with id in [first, last]: a = number, b = end
+ * date (the one that started last when several overlap). */
 store_status_t store_pos_in_force(store_t *s, arena_t *a, int64_t first, int64_t last,
                                   const char *date, account_texts_t **out, size_t *n);
 /* The invoice recipients of the accounts with id in [first, last]: a = name, b = email. */
@@ -281,6 +303,43 @@ store_status_t store_ensure_invoice_recipient(store_t *s, int64_t account_id, co
 store_status_t store_ensure_purchase_order(store_t *s, int64_t account_id, const char *number,
                                            const char *start_date, const char *end_date,
                                            int64_t now);
+
+typedef struct {
+    int64_t id;
+    char *name, *email;
+} recipient_row_t;
+/* Recipients with their ids (for removal), by id. */
+store_status_t store_recipients_of(store_t *s, arena_t *a, int64_t account_id,
+                                   recipient_row_t **out, size_t *n);
+store_status_t store_remove_recipient(store_t *s, int64_t account_id, int64_t id,
+                                      char **email_removed, arena_t *a);
+
+typedef struct {
+    int64_t id, amount; /* amount -1: none */
+    char *number, *start_date, *end_date;
+} po_t;
+store_status_t store_pos_of(store_t *s, arena_t *a, int64_t account_id, po_t **out, size_t *n);
+store_status_t store_po_by_id(store_t *s, arena_t *a, int64_t account_id, int64_t id, po_t *out);
+/* How many of the account's purchase orders other than except_id share a day with
+ * [start_date, end_date]. */
+store_status_t store_po_overlaps(store_t *s, int64_t account_id, int64_t except_id,
+                                 const char *start_date, const char *end_date, int64_t *count);
+store_status_t store_po_insert(store_t *s, int64_t account_id, const po_t *po, int64_t now,
+                               int64_t *id);
+/* Changing the dates of a purchase order clears its reminder, so a new expiry gets one. */
+store_status_t store_po_update(store_t *s, int64_t account_id, const po_t *po);
+store_status_t store_po_delete(store_t *s, int64_t account_id, int64_t id);
+
+typedef struct {
+    int64_t po_id, account_id;
+    char *number, *end_date, *contact_name, *contact_email, *user_id, *lang, *country;
+} po_reminder_t;
+/* Purchase orders in force on today whose end_date is on or before last_day and that had no
+ * reminder, with their account's billing contact. */
+store_status_t store_pos_needing_reminder(store_t *s, arena_t *a, const char *today,
+                                          const char *last_day, po_reminder_t **out, size_t *n);
+/* Marks the reminder sent; STORE_NOT_FOUND when another node marked it first. */
+store_status_t store_po_reminded(store_t *s, int64_t id, int64_t now);
 
 /* A whole invoice with its lines (vendor fields left NULL). */
 store_status_t store_invoice_by_number(store_t *s, arena_t *a, const char *number,

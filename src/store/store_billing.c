@@ -85,7 +85,7 @@ store_status_t store_invoice_party(store_t *s, arena_t *a, int64_t account_id, i
         "SELECT a.kind, a.lang, a.currency, a.bill_to_name, a.address_line1, a.address_line2,"
         " a.city, a.region, a.postal_code, a.country, a.phone,"
         " COALESCE(c.contact_name, u.name, ''), COALESCE(c.contact_email, u.email, ''),"
-        " COALESCE(c.user_id, u.email, '')"
+        " COALESCE(c.user_id, u.email, ''), a.payment_method"
         " FROM accounts a LEFT JOIN portal_credentials c ON c.account_id = a.id"
         " LEFT JOIN account_users u ON u.id = (SELECT MIN(id) FROM account_users"
         "   WHERE account_id = a.id AND role = 'billing_admin')"
@@ -108,6 +108,7 @@ store_status_t store_invoice_party(store_t *s, arena_t *a, int64_t account_id, i
     out->contact_name = col_str(a, st, 11);
     out->contact_email = col_str(a, st, 12);
     out->portal_user_id = col_str(a, st, 13);
+    out->payment_method = col_str(a, st, 14);
     db_done(st);
     return STORE_OK;
 }
@@ -191,7 +192,7 @@ store_status_t store_pos_in_force(store_t *s, arena_t *a, int64_t first, int64_t
 {
     return read_account_texts(
         db_query(s->db,
-                 "SELECT account_id, number, '' FROM purchase_orders WHERE account_id BETWEEN $1"
+                 "SELECT account_id, number, end_date FROM purchase_orders WHERE account_id BETWEEN $1"
                  " AND $2 AND start_date <= $3 AND end_date >= $4"
                  " ORDER BY account_id, start_date DESC, id DESC",
                  "iiss", first, last, date, date),
@@ -421,4 +422,167 @@ store_status_t store_invoice_counts(store_t *s, invoice_counts_t *out)
     out->amount_total = db_int(st, 2);
     db_done(st);
     return STORE_OK;
+}
+
+store_status_t store_recipients_of(store_t *s, arena_t *a, int64_t account_id,
+                                   recipient_row_t **out, size_t *n)
+{
+    *n = 0;
+    *out = arena_alloc(a, 101 * sizeof **out);
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT id, name, email FROM invoice_recipients WHERE account_id = $1"
+                             " ORDER BY id LIMIT 100",
+                             "i", account_id);
+    if (!st) return STORE_ERROR;
+    db_status_t r;
+    while ((r = db_step(st)) == DB_ROW) {
+        recipient_row_t *row = &(*out)[(*n)++];
+        row->id = db_int(st, 0);
+        row->name = col_str(a, st, 1);
+        row->email = col_str(a, st, 2);
+    }
+    return r == DB_OK ? STORE_OK : from_db(r);
+}
+
+store_status_t store_remove_recipient(store_t *s, int64_t account_id, int64_t id,
+                                      char **email_removed, arena_t *a)
+{
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT email FROM invoice_recipients WHERE id = $1 AND account_id = $2",
+                             "ii", id, account_id);
+    store_status_t r = one_row(st);
+    if (r != STORE_OK) return r;
+    *email_removed = col_str(a, st, 0);
+    db_done(st);
+    return must_change(s, db_exec(s->db,
+                                  "DELETE FROM invoice_recipients WHERE id = $1 AND account_id = $2",
+                                  "ii", id, account_id));
+}
+
+static void read_po(db_stmt_t *st, arena_t *a, po_t *po)
+{
+    po->id = db_int(st, 0);
+    po->number = col_str(a, st, 1);
+    po->amount = db_is_null(st, 2) ? -1 : db_int(st, 2);
+    po->start_date = col_str(a, st, 3);
+    po->end_date = col_str(a, st, 4);
+}
+
+store_status_t store_pos_of(store_t *s, arena_t *a, int64_t account_id, po_t **out, size_t *n)
+{
+    *n = 0;
+    size_t cap = 8;
+    *out = arena_alloc(a, cap * sizeof **out);
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT id, number, amount, start_date, end_date FROM purchase_orders"
+                             " WHERE account_id = $1 ORDER BY start_date DESC, id DESC",
+                             "i", account_id);
+    if (!st) return STORE_ERROR;
+    db_status_t r;
+    while ((r = db_step(st)) == DB_ROW) {
+        if (*n == cap) {
+            po_t *bigger = arena_alloc(a, 2 * cap * sizeof *bigger);
+            memcpy(bigger, *out, cap * sizeof *bigger);
+            *out = bigger;
+            cap *= 2;
+        }
+        read_po(st, a, &(*out)[(*n)++]);
+    }
+    return r == DB_OK ? STORE_OK : from_db(r);
+}
+
+store_status_t store_po_by_id(store_t *s, arena_t *a, int64_t account_id, int64_t id, po_t *out)
+{
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT id, number, amount, start_date, end_date FROM purchase_orders"
+                             " WHERE id = $1 AND account_id = $2",
+                             "ii", id, account_id);
+    store_status_t r = one_row(st);
+    if (r != STORE_OK) return r;
+    read_po(st, a, out);
+    db_done(st);
+    return STORE_OK;
+}
+
+store_status_t store_po_overlaps(store_t *s, int64_t account_id, int64_t except_id,
+                                 const char *start_date, const char *end_date, int64_t *count)
+{
+    return returning_id(db_query(s->db,
+                                 "SELECT COUNT(*) FROM purchase_orders WHERE account_id = $1"
+                                 " AND id <> $2 AND start_date <= $3 AND end_date >= $4",
+                                 "iiss", account_id, except_id, end_date, start_date),
+                        count);
+}
+
+store_status_t store_po_insert(store_t *s, int64_t account_id, const po_t *po, int64_t now,
+                               int64_t *id)
+{
+    return from_db(db_insert(s->db, id,
+                             "INSERT INTO purchase_orders (account_id, number, amount, start_date,"
+                             " end_date, created_at) VALUES ($1, $2, NULLIF($3, -1), $4, $5, $6)",
+                             "isissi", account_id, po->number, po->amount, po->start_date,
+                             po->end_date, now));
+}
+
+store_status_t store_po_update(store_t *s, int64_t account_id, const po_t *po)
+{
+    return must_change(s, db_exec(s->db,
+                                  "UPDATE purchase_orders SET number = $1, amount = NULLIF($2, -1),"
+                                  " reminder_sent_at = CASE WHEN end_date = $3 THEN"
+                                  " reminder_sent_at END, start_date = $4, end_date = $5"
+                                  " WHERE id = $6 AND account_id = $7",
+                                  "sisssii", po->number, po->amount, po->end_date, po->start_date,
+                                  po->end_date, po->id, account_id));
+}
+
+store_status_t store_po_delete(store_t *s, int64_t account_id, int64_t id)
+{
+    return must_change(s, db_exec(s->db,
+                                  "DELETE FROM purchase_orders WHERE id = $1 AND account_id = $2",
+                                  "ii", id, account_id));
+}
+
+store_status_t store_pos_needing_reminder(store_t *s, arena_t *a, const char *today,
+                                          const char *last_day, po_reminder_t **out, size_t *n)
+{
+    *n = 0;
+    size_t cap = 16;
+    *out = arena_alloc(a, cap * sizeof **out);
+    db_stmt_t *st = db_query(
+        s->db,
+        "SELECT p.id, p.account_id, p.number, p.end_date, c.contact_name, c.contact_email,"
+        " c.user_id, a.lang, a.country FROM purchase_orders p"
+        " JOIN accounts a ON a.id = p.account_id JOIN portal_credentials c ON c.account_id = a.id"
+        " WHERE p.reminder_sent_at IS NULL AND p.start_date <= $1 AND p.end_date >= $2"
+        " AND p.end_date <= $3 ORDER BY p.id LIMIT 1000",
+        "sss", today, today, last_day);
+    if (!st) return STORE_ERROR;
+    db_status_t r;
+    while ((r = db_step(st)) == DB_ROW) {
+        if (*n == cap) {
+            po_reminder_t *bigger = arena_alloc(a, 2 * cap * sizeof *bigger);
+            memcpy(bigger, *out, cap * sizeof *bigger);
+            *out = bigger;
+            cap *= 2;
+        }
+        po_reminder_t *p = &(*out)[(*n)++];
+        p->po_id = db_int(st, 0);
+        p->account_id = db_int(st, 1);
+        p->number = col_str(a, st, 2);
+        p->end_date = col_str(a, st, 3);
+        p->contact_name = col_str(a, st, 4);
+        p->contact_email = col_str(a, st, 5);
+        p->user_id = col_str(a, st, 6);
+        p->lang = col_str(a, st, 7);
+        p->country = col_str(a, st, 8);
+    }
+    return r == DB_OK ? STORE_OK : from_db(r);
+}
+
+store_status_t store_po_reminded(store_t *s, int64_t id, int64_t now)
+{
+    return must_change(s, db_exec(s->db,
+                                  "UPDATE purchase_orders SET reminder_sent_at = $1 WHERE id = $2"
+                                  " AND reminder_sent_at IS NULL",
+                                  "ii", now, id));
 }

@@ -8,8 +8,9 @@ static void render_admin_view(req_t *r, const account_user_t *me, const account_
 {
     buf_t *b = &r->resp.body;
     layout_begin(r, SECTION_BILLING, acc->name);
-    html_render(b, "<h1>%s</h1><div class=\"columns\"><section class=\"card\" "
-                   "aria-labelledby=\"admin\"><h2 id=\"admin\">%s</h2><dl class=\"facts\">",
+    html_render(b,
+                "<h1>%s</h1><div class=\"columns\"><section class=\"card\" "
+                "aria-labelledby=\"admin\"><h2 id=\"admin\">%s</h2><dl class=\"facts\">",
                 acc->name, T("Billing administrator"));
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Name"), me->name);
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Email"), me->email);
@@ -35,10 +36,11 @@ static void render_member_view(req_t *r, const account_t *acc, const account_use
               admin->name, admin->email);
     html_render(b, "</p>");
     form_open(r, "/billing/contact-admin", NULL);
-    html_render(b, "<div class=\"field\"><label for=\"message\">%s</label>"
-                   "<textarea id=\"message\" name=\"message\" rows=\"4\" maxlength=\"%d\">%s"
-                   "</textarea></div><button type=\"submit\" class=\"primary\">%s</button></form>"
-                   "</div>",
+    html_render(b,
+                "<div class=\"field\"><label for=\"message\">%s</label>"
+                "<textarea id=\"message\" name=\"message\" rows=\"4\" maxlength=\"%d\">%s"
+                "</textarea></div><button type=\"submit\" class=\"primary\">%s</button></form>"
+                "</div>",
                 T("Message (optional)"), ADMIN_MESSAGE_MAX, typed ? typed : "",
                 T("Email billing administrator"));
     layout_end(r);
@@ -97,7 +99,9 @@ void page_billing_contact_admin(req_t *r)
                              "today. Please try again tomorrow."),
                            NULL);
         return;
-    case AUTH_REFUSED: page_error(r, 404); return;
+    case AUTH_REFUSED:
+        page_error(r, 404);
+        return;
     default:
         log_error("billing admin email failed for lack of the database");
         page_error(r, 503);

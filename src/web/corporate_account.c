@@ -1,5 +1,36 @@
-/* The corporate billing contact's account page: the account, its Bill To and billing contact. */
+/* The corporate billing contact's account page: the account, its billing contact, Bill To,
+ * invoice recipients, and how it pays (payment method, purchase order in force today). */
+#include "billing/calendar.h"
+#include "i18n/format.h"
 #include "pages.h"
+
+/* The payment method and the purchase order in force today, each with the link that changes it. */
+static void payment_card(req_t *r, const account_t *acc)
+{
+    char today[11];
+    date_format(date_from_unix(r->now), today);
+    account_texts_t *po = NULL;
+    size_t n_po = 0;
+    if (store_pos_in_force(r->store, r->arena, acc->id, acc->id, today, &po, &n_po) != STORE_OK)
+        n_po = 0; /* the card still shows the payment method */
+    buf_t *b = &r->resp.body;
+    html_render(b,
+                "<section class=\"card\" aria-labelledby=\"paying\"><h2 id=\"paying\">%s</h2>"
+                "<dl class=\"facts\"><dt>%s</dt><dd>%s <a href=\"/corporate/payment-method\">%s</a>"
+                "</dd><dt>%s</dt><dd>",
+                T("How you pay"), T("Payment Method"), payment_method_label(r, acc->payment_method),
+                T("Change"), T("Purchase order in force"));
+    if (n_po == 0) {
+        html_render(b, "%s", T("None"));
+    } else {
+        char end[64];
+        format_date(r->lang, acc->country, po[0].b, end, sizeof end);
+        html_render(b, "<span class=\"nowrap\">%s</span> ", po[0].a);
+        html_text(b, T("(until %s)"), end);
+    }
+    html_render(b, " <a href=\"/corporate/purchase-orders\">%s</a></dd></dl></section>",
+                T("Manage purchase orders"));
+}
 
 void page_corporate_account(req_t *r)
 {
@@ -11,11 +42,20 @@ void page_corporate_account(req_t *r)
         page_error(r, st == STORE_NOT_FOUND ? 404 : 503);
         return;
     }
+    recipient_row_t *recipients = NULL;
+    size_t n_recipients = 0;
+    if (store_recipients_of(r->store, r->arena, acc.id, &recipients, &n_recipients) != STORE_OK) {
+        page_error(r, 503);
+        return;
+    }
     buf_t *b = &r->resp.body;
     layout_begin(r, SECTION_CORPORATE, acc.name);
-    html_render(b, "<h1>%s</h1><div class=\"columns\"><section class=\"card\" "
-                   "aria-labelledby=\"contact\"><h2 id=\"contact\">%s</h2><dl class=\"facts\">",
-                acc.name, T("Billing contact"));
+    html_render(b, "<h1>%s</h1>", acc.name);
+    if (req_param(r, "saved")) notice_info(r, T("Your changes have been saved."));
+    html_render(b,
+                "<div class=\"columns\"><section class=\"card\" "
+                "aria-labelledby=\"contact\"><h2 id=\"contact\">%s</h2><dl class=\"facts\">",
+                T("Billing contact"));
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Name"), c.contact_name);
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Email"), c.contact_email);
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("User ID"), c.user_id);
@@ -25,7 +65,27 @@ void page_corporate_account(req_t *r)
                     T("Your sales representative"), acc.sales_rep_name, acc.sales_rep_email,
                     acc.sales_rep_email);
     html_render(b, "</dl></section>");
-    bill_to_block(r, &acc);
-    html_render(b, "</div>");
+    /* The Bill To block with its Edit link (bill_to_block has none: the Billing Center's is
+     * read-only). */
+    html_render(b,
+                "<section class=\"card\" aria-labelledby=\"bill-to\"><div class=\"actions\">"
+                "<h2 id=\"bill-to\">%s</h2><a href=\"/corporate/bill-to\">%s</a></div>"
+                "<address>%s<br>",
+                T("Bill To"), T("Edit"), acc.bill_to_name);
+    address_lines(r, acc.address_line1, acc.address_line2, acc.city, acc.region, acc.postal_code,
+                  acc.country);
+    html_render(b, "</address>");
+    if (*acc.phone) html_render(b, "<p>%s: %s</p>", T("Phone"), acc.phone);
+    /* The wide column takes how the account pays (two facts with links), the narrow one the
+     * short recipients card. */
+    html_render(b, "</section>");
+    payment_card(r, &acc);
+    html_render(b,
+                "<section class=\"card\" aria-labelledby=\"recipients\">"
+                "<h2 id=\"recipients\">%s</h2><p>%s</p><p class=\"help\">",
+                T("Invoice recipients"), T("Add contacts to receive invoices by email."));
+    html_text(b, T("%d of %d recipients"), (int)n_recipients, (int)RECIPIENTS_MAX);
+    html_render(b, "</p><p><a href=\"/corporate/recipients\">%s</a></p></section></div>",
+                T("Manage invoice recipients"));
     layout_end(r);
 }

@@ -13,8 +13,9 @@ static void render_form(req_t *r, const char *typed)
                   "set a new password to the billing contact's email address."));
     form_open(r, "/corporate/forgot", NULL);
     form_input(r, "user_id", T("User ID"), "text", typed, "username", NULL, true);
-    html_render(b, "<button type=\"submit\" class=\"primary\">%s</button></form>"
-                   "<p><a href=\"/corporate\">%s</a></p></div>",
+    html_render(b,
+                "<button type=\"submit\" class=\"primary\">%s</button></form>"
+                "<p><a href=\"/corporate\">%s</a></p></div>",
                 T("Submit"), T("Back to sign in"));
     layout_end(r);
 }
@@ -42,8 +43,8 @@ void page_corporate_forgot(req_t *r)
     }
     auth_ctx_t ctx = {.ip = r->ip, .now = r->now};
     bool queued = false;
-    if (auth_request_reset(r->store, r->arena, &ctx, r->app->cfg->base_url,
-                           req_field(r, "user_id"), &queued) != AUTH_OK) {
+    if (auth_request_reset(r->store, r->arena, &ctx, r->app->cfg->base_url, req_field(r, "user_id"),
+                           &queued) != AUTH_OK) {
         page_error(r, 503);
         return;
     }

@@ -5,11 +5,16 @@
 static const char *rule_message(req_t *r, password_rule_t rule)
 {
     switch (rule) {
-    case PASSWORD_TOO_SHORT: return T("Use at least 10 characters.");
-    case PASSWORD_TOO_LONG: return T("Use at most 1024 characters.");
-    case PASSWORD_SAME_AS_LOGIN: return T("The password must not be the same as your User ID.");
-    case PASSWORD_MISMATCH: return T("The two passwords are not the same.");
-    default: return NULL;
+    case PASSWORD_TOO_SHORT:
+        return T("Use at least 10 characters.");
+    case PASSWORD_TOO_LONG:
+        return T("Use at most 1024 characters.");
+    case PASSWORD_SAME_AS_LOGIN:
+        return T("The password must not be the same as your User ID.");
+    case PASSWORD_MISMATCH:
+        return T("The two passwords are not the same.");
+    default:
+        return NULL;
     }
 }
 
@@ -39,13 +44,13 @@ static void render_form(req_t *r, const char *token, const credential_t *c, cons
     form_open(r, "/corporate/reset", NULL);
     html_render(b, "<input type=\"hidden\" name=\"token\" value=\"%s\">", token);
     /* A hidden username lets password managers store the new password under the right ID. */
-    html_render(b, "<input type=\"hidden\" name=\"username\" autocomplete=\"username\" value=\"%s\">",
+    html_render(b,
+                "<input type=\"hidden\" name=\"username\" autocomplete=\"username\" value=\"%s\">",
                 c->user_id);
     form_input(r, "password", T("New password"), "password", "", "new-password", error, true);
     form_input(r, "password_confirm", T("Repeat the new password"), "password", "", "new-password",
                NULL, true);
-    html_render(b, "<button type=\"submit\" class=\"primary\">%s</button></form></div>",
-                T("Save"));
+    html_render(b, "<button type=\"submit\" class=\"primary\">%s</button></form></div>", T("Save"));
     layout_end(r);
 }
 

@@ -38,13 +38,15 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
         html_render(b, "<p>%s</p>", T("There are no invoices yet."));
         return;
     }
-    html_render(b, "<div class=\"table-wrap\"><table class=\"invoices\"><caption>%s</caption><thead><tr>"
-                   "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-                   "<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
-                   "<th scope=\"col\">%s</th><th scope=\"col\"><span class=\"sr-only\">%s</span>"
-                   "</th></tr></thead><tbody>",
-                T("Your most recent invoices, newest first"), T("Invoice Number"), T("Date"),
-                T("Due date"), T("Total"), T("Balance"), T("Status"), T("Download"));
+    html_render(
+        b,
+        "<div class=\"table-wrap\"><table class=\"invoices\"><caption>%s</caption><thead><tr>"
+        "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+        "<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
+        "<th scope=\"col\">%s</th><th scope=\"col\"><span class=\"sr-only\">%s</span>"
+        "</th></tr></thead><tbody>",
+        T("Your most recent invoices, newest first"), T("Invoice Number"), T("Date"), T("Due date"),
+        T("Total"), T("Balance"), T("Status"), T("Download"));
     for (size_t i = 0; i < n; i++) {
         const invoice_summary_t *v = &rows[i];
         html_render(b,
@@ -54,7 +56,8 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
                     "<td><a href=\"%s/%s/pdf\" aria-label=\"",
                     base_path, v->number, v->number, day(r, country, v->issue_date),
                     strcmp(v->due_date, v->issue_date) == 0 ? T("Due on receipt")
-                                                            : day(r, country, v->due_date), money(r, country, v->currency, v->total),
+                                                            : day(r, country, v->due_date),
+                    money(r, country, v->currency, v->total),
                     money(r, country, v->currency, v->total - v->amount_paid),
                     invoice_status_label(r, v->status), base_path, v->number);
         html_text(b, T("PDF of invoice %s"), v->number);
@@ -66,11 +69,13 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
 static void document_header(req_t *r, const invoice_doc_t *inv, const char *pdf_href)
 {
     buf_t *b = &r->resp.body;
-    html_render(b, "<div class=\"actions no-print\"><button type=\"button\" class=\"primary\" "
-                   "data-print hidden>%s</button> <a class=\"button\" href=\"%s\">%s</a></div>",
+    html_render(b,
+                "<div class=\"actions no-print\"><button type=\"button\" class=\"primary\" "
+                "data-print hidden>%s</button> <a class=\"button\" href=\"%s\">%s</a></div>",
                 T("Print"), pdf_href, T("Download PDF"));
-    html_render(b, "<article class=\"invoice\" aria-labelledby=\"invoice-title\"><header "
-                   "class=\"invoice-head\"><div class=\"seller\"><strong>%s</strong>",
+    html_render(b,
+                "<article class=\"invoice\" aria-labelledby=\"invoice-title\"><header "
+                "class=\"invoice-head\"><div class=\"seller\"><strong>%s</strong>",
                 inv->vendor_name);
     html_render(b, "<br>");
     if (inv->vendor_address && *inv->vendor_address) {
@@ -84,30 +89,34 @@ static void document_header(req_t *r, const invoice_doc_t *inv, const char *pdf_
     if (inv->vendor_email && *inv->vendor_email) html_render(b, "%s<br>", inv->vendor_email);
     if (inv->vendor_tax_id && *inv->vendor_tax_id)
         html_render(b, "%s: %s", T("Tax ID"), inv->vendor_tax_id);
-    html_render(b, "</div><div class=\"meta\"><h1 id=\"invoice-title\">%s <span class=\"nowrap\">%s"
-                   "</span></h1><dl class=\"facts\">",
+    html_render(b,
+                "</div><div class=\"meta\"><h1 id=\"invoice-title\">%s <span class=\"nowrap\">%s"
+                "</span></h1><dl class=\"facts\">",
                 T("Invoice"), inv->number);
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Invoice Number"), inv->number);
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Date"), day(r, inv->country, inv->issue_date));
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Due date"),
                 strcmp(inv->due_date, inv->issue_date) == 0 ? T("Due on receipt")
-                                                           : day(r, inv->country, inv->due_date));
+                                                            : day(r, inv->country, inv->due_date));
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Status"), invoice_status_label(r, inv->status));
-    if (*inv->po_number) html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Purchase order"), inv->po_number);
+    if (*inv->po_number)
+        html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Purchase order"), inv->po_number);
     html_render(b, "</dl></div></header>");
 }
 
 static void document_parties(req_t *r, const invoice_doc_t *inv)
 {
     buf_t *b = &r->resp.body;
-    html_render(b, "<div class=\"parties\"><section aria-labelledby=\"inv-bill-to\"><h2 "
-                   "id=\"inv-bill-to\">%s</h2><address>%s<br>",
+    html_render(b,
+                "<div class=\"parties\"><section aria-labelledby=\"inv-bill-to\"><h2 "
+                "id=\"inv-bill-to\">%s</h2><address>%s<br>",
                 T("Bill To"), inv->bill_to_name);
     address_lines(r, inv->address_line1, inv->address_line2, inv->city, inv->region,
                   inv->postal_code, inv->country);
     if (*inv->phone) html_render(b, "<br>%s", inv->phone);
-    html_render(b, "</address></section><section aria-labelledby=\"inv-contact\"><h2 "
-                   "id=\"inv-contact\">%s</h2><address>%s<br>%s<br>%s: %s</address></section></div>",
+    html_render(b,
+                "</address></section><section aria-labelledby=\"inv-contact\"><h2 "
+                "id=\"inv-contact\">%s</h2><address>%s<br>%s<br>%s: %s</address></section></div>",
                 T("Billing contact"), inv->contact_name, inv->contact_email, T("User ID"),
                 inv->portal_user_id);
 }
@@ -117,12 +126,14 @@ static void document_lines(req_t *r, const invoice_doc_t *inv)
     buf_t *b = &r->resp.body;
     const char *c = inv->country, *cur = inv->currency;
     /* The box scrolls sideways on a phone: it takes the focus so the keyboard can scroll it. */
-    html_render(b, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
-                   "<table class=\"lines\"><caption class=\"sr-only\">%s</caption><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-                   "<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
-                   "<th scope=\"col\" class=\"num\">%s</th></tr></thead><tbody>",
-                T("Invoice lines"), T("Invoice lines"), T("Product"), T("Service period"), T("Seats"),
-                T("Unit price"), T("Amount"));
+    html_render(b,
+                "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
+                "<table class=\"lines\"><caption class=\"sr-only\">%s</caption><thead><tr><th "
+                "scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                "<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
+                "<th scope=\"col\" class=\"num\">%s</th></tr></thead><tbody>",
+                T("Invoice lines"), T("Invoice lines"), T("Product"), T("Service period"),
+                T("Seats"), T("Unit price"), T("Amount"));
     for (size_t i = 0; i < inv->n_lines; i++) {
         const invoice_line_t *l = &inv->lines[i];
         /* The period is [start, end): people read its last day, the day before end. */
@@ -130,29 +141,33 @@ static void document_lines(req_t *r, const invoice_doc_t *inv)
         date_t end;
         date_parse(l->period_end, &end);
         date_format(date_add_days(end, -1), last);
-        html_render(b, "<tr><td>%s <span class=\"muted\">(%s)</span></td><td><span class=\"nowrap\">"
-                       "%s</span> – <span class=\"nowrap\">%s</span></td>"
-                       "<td class=\"num\">%L</td><td class=\"num\">%s</td><td class=\"num\">%s</td></tr>",
-                    l->product_name,
-                    strcmp(l->billing_period, "annual") == 0 ? T("annual") : T("monthly"),
-                    day(r, c, l->period_start), day(r, c, last), l->seats,
-                    money(r, c, cur, l->unit_amount), money(r, c, cur, l->net));
+        html_render(
+            b,
+            "<tr><td>%s <span class=\"muted\">(%s)</span></td><td><span class=\"nowrap\">"
+            "%s</span> – <span class=\"nowrap\">%s</span></td>"
+            "<td class=\"num\">%L</td><td class=\"num\">%s</td><td class=\"num\">%s</td></tr>",
+            l->product_name, strcmp(l->billing_period, "annual") == 0 ? T("annual") : T("monthly"),
+            day(r, c, l->period_start), day(r, c, last), l->seats, money(r, c, cur, l->unit_amount),
+            money(r, c, cur, l->net));
     }
     int64_t rate = inv->n_lines ? inv->lines[0].tax_rate_ppm : 0;
     char rate_text[32];
     format_percent(r->lang, c, rate, rate_text, sizeof rate_text);
-    html_render(b, "</tbody><tfoot><tr><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s"
-                   "</td></tr>",
+    html_render(b,
+                "</tbody><tfoot><tr><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s"
+                "</td></tr>",
                 T("Subtotal"), money(r, c, cur, inv->subtotal));
     html_render(b, "<tr><th scope=\"row\" colspan=\"4\">%s (%s)</th><td class=\"num\">%s</td></tr>",
                 T("Tax"), rate_text, money(r, c, cur, inv->tax_total));
-    html_render(b, "<tr class=\"total\"><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s"
-                   "</td></tr>",
+    html_render(b,
+                "<tr class=\"total\"><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s"
+                "</td></tr>",
                 T("Total"), money(r, c, cur, inv->total));
     html_render(b, "<tr><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s</td></tr>",
                 T("Amount paid"), money(r, c, cur, inv->amount_paid));
-    html_render(b, "<tr class=\"total\"><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s"
-                   "</td></tr></tfoot></table></div>",
+    html_render(b,
+                "<tr class=\"total\"><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s"
+                "</td></tr></tfoot></table></div>",
                 T("Balance due"), money(r, c, cur, inv->total - inv->amount_paid));
 }
 
@@ -161,13 +176,18 @@ void invoice_document(req_t *r, const invoice_doc_t *inv, const char *pdf_href)
     document_header(r, inv, pdf_href);
     document_parties(r, inv);
     document_lines(r, inv);
+    if (*inv->payment_method)
+        html_render(&r->resp.body,
+                    "<section class=\"how-to-pay\" aria-labelledby=\"inv-pay\">"
+                    "<h2 id=\"inv-pay\">%s</h2><p>%s</p></section>",
+                    T("How to pay"), invoice_payment_note(r->lang, inv->payment_method));
     html_render(&r->resp.body, "</article><script src=\"/static/print.js\" defer></script>");
 }
 
 bool load_invoice_for(req_t *r, int64_t account_id, invoice_doc_t *inv)
 {
-    store_status_t st = r->n_params > 0 ? invoice_load(r->store, r->arena, r->params[0], 0, inv)
-                                        : STORE_NOT_FOUND;
+    store_status_t st =
+        r->n_params > 0 ? invoice_load(r->store, r->arena, r->params[0], 0, inv) : STORE_NOT_FOUND;
     /* Someone else's invoice answers exactly like one that does not exist. */
     if (st == STORE_OK && account_id != 0 && inv->account_id != account_id) st = STORE_NOT_FOUND;
     if (st != STORE_OK) page_error(r, st == STORE_NOT_FOUND ? 404 : 503);
@@ -185,8 +205,9 @@ void send_invoice_pdf(req_t *r, const invoice_doc_t *inv)
     }
     r->resp.body = pdf;
     r->resp.content_type = "application/pdf";
-    resp_header(r, "Content-Disposition",
-                arena_printf(r->arena, "inline; filename=\"%s\"", invoice_pdf_filename(inv, r->arena)));
+    resp_header(
+        r, "Content-Disposition",
+        arena_printf(r->arena, "inline; filename=\"%s\"", invoice_pdf_filename(inv, r->arena)));
 }
 
 void invoice_history_page(req_t *r, section_t section, const char *base_path, const char *help)

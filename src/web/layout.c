@@ -9,20 +9,28 @@
 static const char *section_name(req_t *r, section_t section)
 {
     switch (section) {
-    case SECTION_CORPORATE: return T("Corporate Billing Portal");
-    case SECTION_BILLING: return T("Billing Center");
-    case SECTION_STAFF: return T("Staff console");
-    default: return "cobro";
+    case SECTION_CORPORATE:
+        return T("Corporate Billing Portal");
+    case SECTION_BILLING:
+        return T("Billing Center");
+    case SECTION_STAFF:
+        return T("Staff console");
+    default:
+        return "cobro";
     }
 }
 
 static const char *section_home(section_t section)
 {
     switch (section) {
-    case SECTION_CORPORATE: return "/corporate";
-    case SECTION_BILLING: return "/billing";
-    case SECTION_STAFF: return "/staff";
-    default: return "/";
+    case SECTION_CORPORATE:
+        return "/corporate";
+    case SECTION_BILLING:
+        return "/billing";
+    case SECTION_STAFF:
+        return "/staff";
+    default:
+        return "/";
     }
 }
 
@@ -42,6 +50,8 @@ typedef struct {
 /* The tabs of each signed-in section; later work adds Quotes, Invoice History, Payment Method. */
 static const tab_t corporate_tabs[] = {{"/corporate/account", N_("Account"), false},
                                        {"/corporate/invoices", N_("Invoice History"), false},
+                                       {"/corporate/payment-method", N_("Payment Method"), false},
+                                       {"/corporate/purchase-orders", N_("Purchase orders"), false},
                                        {NULL, NULL, false}};
 static const tab_t billing_tabs[] = {{"/billing/account", N_("Account"), false},
                                      {"/billing/invoices", N_("Invoice History"), true},
@@ -73,8 +83,8 @@ static void write_tabs(req_t *r, section_t section)
         }
         /* A tab stays current on the pages below it (an invoice under Invoice History). */
         size_t len = strlen(t->path);
-        bool here = strncmp(r->path, t->path, len) == 0 &&
-                    (r->path[len] == '\0' || r->path[len] == '/');
+        bool here =
+            strncmp(r->path, t->path, len) == 0 && (r->path[len] == '\0' || r->path[len] == '/');
         html_render(b, "<li><a href=\"%s\"%R>%s</a></li>", t->path,
                     here ? " aria-current=\"page\"" : "", T(t->label));
     }
@@ -98,8 +108,10 @@ static void write_language_switcher(req_t *r)
             html_render(b, "<li><span lang=\"%s\" aria-current=\"true\">%s</span></li>",
                         lang_code(l), lang_native_name(l));
         else
-            html_render(b, "<li><a href=\"/lang?to=%s&amp;next=%u\" lang=\"%s\" hreflang=\"%s\">%s</a></li>",
-                        lang_code(l), r->path, lang_code(l), lang_code(l), lang_native_name(l));
+            html_render(
+                b,
+                "<li><a href=\"/lang?to=%s&amp;next=%u\" lang=\"%s\" hreflang=\"%s\">%s</a></li>",
+                lang_code(l), r->path, lang_code(l), lang_code(l), lang_native_name(l));
     }
     html_render(b, "</ul></nav>");
 }
@@ -108,14 +120,14 @@ void layout_begin(req_t *r, section_t section, const char *title)
 {
     buf_t *b = &r->resp.body;
     const char *name = section_name(r, section);
-    html_render(b,
-                "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                "<title>%s – %s</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>"
-                "<body><a class=\"skip\" href=\"#main\">%s</a><header class=\"top\"><div class=\"bar\">"
-                "<a class=\"brand\" href=\"%s\">%s</a>",
-                lang_code(r->lang), title, name, T("Skip to main content"), section_home(section),
-                name);
+    html_render(
+        b,
+        "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<title>%s – %s</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>"
+        "<body><a class=\"skip\" href=\"#main\">%s</a><header class=\"top\"><div class=\"bar\">"
+        "<a class=\"brand\" href=\"%s\">%s</a>",
+        lang_code(r->lang), title, name, T("Skip to main content"), section_home(section), name);
     write_language_switcher(r);
     html_render(b, "</div>");
     if (section != SECTION_HOME && signed_in_to(r, section)) {
@@ -196,8 +208,9 @@ void address_lines(req_t *r, const char *line1, const char *line2, const char *c
 void bill_to_block(req_t *r, const account_t *acc)
 {
     buf_t *b = &r->resp.body;
-    html_render(b, "<section class=\"card\" aria-labelledby=\"bill-to\"><h2 id=\"bill-to\">%s</h2>"
-                   "<address>%s<br>",
+    html_render(b,
+                "<section class=\"card\" aria-labelledby=\"bill-to\"><h2 id=\"bill-to\">%s</h2>"
+                "<address>%s<br>",
                 T("Bill To"), acc->bill_to_name);
     address_lines(r, acc->address_line1, acc->address_line2, acc->city, acc->region,
                   acc->postal_code, acc->country);

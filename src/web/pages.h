@@ -3,6 +3,7 @@
 #define COBRO_PAGES_H
 #include "http/request.h"
 #include "render/invoice_doc.h"
+#include "services/settings.h"
 #include "util/html.h"
 
 /* The translation of a msgid in the request's language (r must be in scope). */
@@ -56,12 +57,29 @@ bool load_invoice_for(req_t *r, int64_t account_id, invoice_doc_t *inv);
 /* Answers with the invoice's PDF (worker thread: rendering takes milliseconds). */
 void send_invoice_pdf(req_t *r, const invoice_doc_t *inv);
 /* The three invoice pages of a portal (corporate or Billing Center), for the signed-in account:
- * Invoice History at base_path, one invoice at base_path/NUMBER, its PDF at base_path/NUMBER/pdf. */
+ * Invoice History at base_path, one invoice at base_path/NUMBER, its PDF at base_path/NUMBER/pdf.
+ */
 void invoice_history_page(req_t *r, section_t section, const char *base_path, const char *help);
 void invoice_view_page(req_t *r, section_t section, const char *base_path);
 void invoice_pdf_page(req_t *r);
 /* The status of an invoice in words. */
 const char *invoice_status_label(req_t *r, const char *status);
+
+/* ---- settings_form.c ------------------------------------------------------------------- */
+
+/* The signed-in corporate contact and their account; false after answering with an error page. */
+bool settings_load_contact(req_t *r, credential_t *c, account_t *acc);
+/* Who changes what, for the settings service: this request's user on account_id. */
+settings_ctx_t settings_ctx_of(const req_t *r, int64_t account_id);
+/* The positive id in the path (/corporate/.../ID/...), or 0 when it is not one. */
+int64_t settings_path_id(const req_t *r);
+/* Answers a save: a redirect to done_url, or a 404/503 page. Returns false when the form was
+ * refused (status 400 set) and the caller shows it again. */
+bool settings_answered(req_t *r, settings_status_t status, const char *done_url);
+/* The name of a payment method code (wire, check, direct_debit, card) in the user's language. */
+const char *payment_method_label(req_t *r, const char *method);
+/* The sentence for a refused field (NULL for FIELD_OK), for form_input's error argument. */
+const char *field_error_text(req_t *r, field_error_t e);
 
 /* ---- errors.c ---------------------------------------------------------------------- */
 
@@ -88,6 +106,13 @@ void page_staff_sign_in_post(req_t *r);
 void page_staff_home(req_t *r);
 void page_sign_out(req_t *r);
 void page_print_script(req_t *r);
+void page_corporate_bill_to(req_t *r);          /* GET/POST /corporate/bill-to */
+void page_corporate_recipients(req_t *r);       /* GET/POST /corporate/recipients */
+void page_corporate_recipient_remove(req_t *r); /* POST /corporate/recipients/ID/remove */
+void page_corporate_pos(req_t *r);              /* GET/POST /corporate/purchase-orders */
+void page_corporate_po(req_t *r);               /* GET/POST /corporate/purchase-orders/ID */
+void page_corporate_po_remove(req_t *r);        /* POST /corporate/purchase-orders/ID/remove */
+void page_corporate_payment(req_t *r);          /* GET/POST /corporate/payment-method */
 void page_corporate_invoices(req_t *r);
 void page_corporate_invoice(req_t *r);
 void page_corporate_invoice_pdf(req_t *r);

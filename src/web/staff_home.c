@@ -22,8 +22,9 @@ void page_staff_home(req_t *r)
     }
     buf_t *b = &r->resp.body;
     layout_begin(r, SECTION_STAFF, T("Staff console"));
-    html_render(b, "<h1>%s</h1><section class=\"card\" aria-labelledby=\"me\"><h2 id=\"me\">%s</h2>"
-                   "<dl class=\"facts\">",
+    html_render(b,
+                "<h1>%s</h1><section class=\"card\" aria-labelledby=\"me\"><h2 id=\"me\">%s</h2>"
+                "<dl class=\"facts\">",
                 T("Staff console"), T("Signed in"));
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Name"), me.name);
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Email"), me.email);

@@ -1,6 +1,8 @@
-/* The server's own clock work: the daily bill run, checked at start and every hour. */
+/* The server's own clock work, checked at start and every hour: the daily bill run and the
+ * purchase-order expiry reminders. */
 #include "scheduler.h"
 #include "services/bill_run_cli.h"
+#include "services/settings.h"
 #include "util/log.h"
 
 #include <pthread.h>
@@ -18,6 +20,20 @@ struct scheduler {
     pthread_cond_t cv;
     bool stop;
 };
+
+/* Purchase orders about to expire: one reminder each (the mark commits with the email, so a
+ * second node or a second hour sends nothing more). */
+static void po_reminders(struct scheduler *sc, store_t *s)
+{
+    arena_t *a = arena_new();
+    int sent = settings_po_reminders(s, a, (int64_t)time(NULL));
+    arena_free(a);
+    if (sent < 0) log_error("scheduler: purchase-order reminders failed");
+    if (sent > 0) {
+        log_info("queued %d purchase-order expiry reminders", sent);
+        if (sc->mailer) mailer_wake(sc->mailer);
+    }
+}
 
 /* Runs today's bill run unless it already ran (here or on another node). */
 static void maybe_run(struct scheduler *sc, store_t *s)
@@ -50,6 +66,7 @@ static void *scheduler_main(void *arg)
     while (!sc->stop) {
         pthread_mutex_unlock(&sc->mu);
         maybe_run(sc, s);
+        po_reminders(sc, s);
         pthread_mutex_lock(&sc->mu);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);

@@ -1,4 +1,4 @@
-/* The server's own clock work: the daily bill run. */
+/* The server's own clock work: the daily bill run, purchase-order expiry reminders. */
 #ifndef COBRO_SCHEDULER_H
 #define COBRO_SCHEDULER_H
 #include "mailer.h"
@@ -6,8 +6,9 @@
 typedef struct scheduler scheduler_t;
 
 /* Starts a thread (own store connection) that, at start and then every hour, runs the bill run
- * for today (UTC) unless today's has already run (vendor setting last_bill_run), then wakes the
- * mailer. NULL when the thread or its store cannot start. */
+ * for today (UTC) unless today's has already run (vendor setting last_bill_run), queues the
+ * reminders of purchase orders expiring within 30 days, and wakes the mailer. NULL when the
+ * thread or its store cannot start. */
 scheduler_t *scheduler_start(const char *db_path, const char *base_url, mailer_t *mailer);
 void scheduler_stop(scheduler_t *s);
 

@@ -3,8 +3,18 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, newPage, checkPage, switchLanguage, navigate, signOut, labelOf, tr,
-  mailFiles, waitForNewEmail, DEMO_PASSWORD,
+  newPage,
+  checkPage,
+  switchLanguage,
+  navigate,
+  signOut,
+  labelOf,
+  tr,
+  mailFiles,
+  waitForNewEmail,
+  DEMO_PASSWORD,
+  startServerAndBrowser,
+  stopServerAndBrowser,
 } from './harness.mjs';
 
 const MEMBER = 'user@initech.example';
@@ -13,14 +23,8 @@ const BUTTON_EN = 'Email billing administrator';
 
 let server;
 let browser;
-before(async () => {
-  server = await startServer('billing');
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startServerAndBrowser('billing')));
+after(() => stopServerAndBrowser(server, browser));
 
 const path = (page) => new URL(page.url()).pathname;
 const bodyText = (page) => page.locator('body').innerText();

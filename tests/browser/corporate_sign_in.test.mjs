@@ -3,8 +3,14 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, newPage, checkPage, switchLanguage, navigate, signOut,
+  newPage,
+  checkPage,
+  switchLanguage,
+  navigate,
+  signOut,
   DEMO_PASSWORD,
+  startServerAndBrowser,
+  stopServerAndBrowser,
 } from './harness.mjs';
 
 const STRINGS = {
@@ -22,14 +28,8 @@ const STRINGS = {
 
 let server;
 let browser;
-before(async () => {
-  server = await startServer('corporate');
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startServerAndBrowser('corporate')));
+after(() => stopServerAndBrowser(server, browser));
 
 // The sign-in page in `lang`, reached by clicking the switcher link.
 async function openSignIn(page, lang, shot) {

@@ -150,6 +150,21 @@ export async function launchBrowser() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
+// A test file's server (fresh database) and browser, started together and stopped together.
+export async function startServerAndBrowser(label) {
+  return { server: await startServer(label), browser: await launchBrowser() };
+}
+export async function stopServerAndBrowser(server, browser) {
+  await browser?.close();
+  await server?.stop();
+}
+
+// Text as a reader sees it: the narrow and no-break spaces of money and dates made plain.
+export const norm = (s) => s.replace(/[\u00a0\u202f]/g, ' ');
+export const pathOf = (page) => new URL(page.url()).pathname;
+export const mainText = async (page) => norm(await page.locator('main').innerText());
+export const bodyText = async (page) => norm(await page.locator('body').innerText());
+
 // A fresh context (own cookies) and page. Accept-Language is English so that the language
 // only changes through the switcher. Records failed sub-resources for checkPage().
 export async function newPage(browser, server) {
@@ -208,7 +223,8 @@ export async function screenshot(page, name) {
   return file;
 }
 
-// Every page visited: screenshot, basic structure (title, one h1, lang), sub-resources, axe.
+// Every page visited: screenshot, basic structure (title, one h1, lang), sub-resources, nothing
+// wider than the window, axe.
 export async function checkPage(page, name, { lang } = {}) {
   await page.waitForLoadState('load');
   await screenshot(page, name);
@@ -220,6 +236,8 @@ export async function checkPage(page, name, { lang } = {}) {
   }
   assert.deepEqual(page.brokenResources, [], `${name}: sub-resources failed to load`);
   assert.deepEqual(page.pageErrors, [], `${name}: JavaScript errors on the page`);
+  assert.deepEqual(await horizontalOverflow(page), { extra: 0, elements: [] },
+    `${name}: something is wider than the window (the page scrolls sideways)`);
   await checkAxe(page, name);
 }
 

@@ -5,8 +5,22 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
-  startServer, launchBrowser, newPage, checkPage, screenshot, navigate, tr,
-  signInAs, stubWindowPrint, printCalls, invoiceRows, horizontalOverflow,
+  newPage,
+  checkPage,
+  screenshot,
+  navigate,
+  tr,
+  signInAs,
+  stubWindowPrint,
+  printCalls,
+  invoiceRows,
+  horizontalOverflow,
+  startServerAndBrowser,
+  stopServerAndBrowser,
+  pathOf,
+  norm,
+  mainText,
+  bodyText,
 } from './harness.mjs';
 
 const ACME = 'acme-billing';
@@ -24,19 +38,9 @@ const TERMS = {
 
 let server;
 let browser;
-before(async () => {
-  server = await startServer('invoices');
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startServerAndBrowser('invoices')));
+after(() => stopServerAndBrowser(server, browser));
 
-const pathOf = (page) => new URL(page.url()).pathname;
-const norm = (s) => s.replace(/[\u00a0\u202f]/g, ' ');
-const bodyText = async (page) => norm(await page.locator('body').innerText());
-const mainText = async (page) => norm(await page.locator('main').innerText());
 const INVOICE_NO = /^INV-\d{4}-\d{6}$/;
 
 // The Invoice History tab of the top navigation (the link to `base`), clicked; then its name

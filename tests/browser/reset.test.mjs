@@ -3,8 +3,18 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, newPage, checkPage, switchLanguage, navigate, labelOf, tr,
-  mailFiles, waitForNewEmail, findResetLink, DEMO_PASSWORD,
+  newPage,
+  checkPage,
+  switchLanguage,
+  navigate,
+  labelOf,
+  tr,
+  mailFiles,
+  waitForNewEmail,
+  findResetLink,
+  DEMO_PASSWORD,
+  startServerAndBrowser,
+  stopServerAndBrowser,
 } from './harness.mjs';
 
 const CASES = [
@@ -23,14 +33,8 @@ const SUBJECT_EN = 'Reset your Corporate Billing Portal password';
 
 let server;
 let browser;
-before(async () => {
-  server = await startServer('reset');
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startServerAndBrowser('reset')));
+after(() => stopServerAndBrowser(server, browser));
 
 const path = (page) => new URL(page.url()).pathname;
 const bodyText = (page) => page.locator('body').innerText();

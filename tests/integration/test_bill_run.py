@@ -462,6 +462,11 @@ def test_09_purchase_order_in_force_on_the_issue_date(tmp_path):
     assert [i["po_number"] for i in w.invoices(a)] == ["PO-CURRENT"]
     assert [i["po_number"] for i in w.invoices(b)] == ["PO-LAST-DAY"]
     assert [i["po_number"] for i in w.invoices(c)] == [""]
+    # The invoice email names the purchase order too; without one it says nothing of it.
+    bodies = dict(w.rows("SELECT account_id, body_text FROM email_outbox WHERE kind = 'invoice'"))
+    assert "Purchase order: PO-CURRENT" in bodies[a]
+    assert "Purchase order: PO-LAST-DAY" in bodies[b]
+    assert "Purchase order" not in bodies[c]
     w.run_ok("2026-03-01")                                  # now PO-FUTURE is in force
     assert [i["po_number"] for i in w.invoices(a)] == ["PO-CURRENT", "PO-FUTURE"]
 

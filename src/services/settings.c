@@ -1,0 +1,381 @@
+/* The corporate billing contact's own settings: checked field by field, written whole, audited. */
+#include "settings.h"
+#include "billing/calendar.h"
+#include "billing/money.h"
+#include "i18n/format.h"
+#include "i18n/i18n.h"
+#include "util/email_addr.h"
+#include "util/form.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* A trimmed copy of what was typed ("" for NULL). */
+static char *clean(arena_t *a, const char *s)
+{
+    return str_trim(arena_strdup(a, s ? s : ""));
+}
+
+static lang_t lang_of(const char *code)
+{
+    lang_t l = LANG_EN;
+    lang_parse(code, &l);
+    return l;
+}
+
+/* Audits one field's change (nothing when the value stayed the same). */
+static store_status_t audit_change(store_t *s, const settings_ctx_t *ctx, const char *action,
+                                   const char *field, const char *old_value, const char *new_value)
+{
+    if (strcmp(old_value, new_value) == 0) return STORE_OK;
+    audit_entry_t e = {.actor_kind = "corporate", .actor_id = ctx->credential_id,
+                       .account_id = ctx->account_id, .action = action, .field = field,
+                       .old_value = old_value, .new_value = new_value, .ip = ctx->ip};
+    return store_audit(s, &e, ctx->now);
+}
+
+/* Ends a transaction: commits when everything went well, else rolls back. */
+static settings_status_t finish(store_t *s, store_status_t r)
+{
+    if (r == STORE_OK && store_commit(s) == STORE_OK) return SETTINGS_OK;
+    store_rollback(s);
+    return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
+}
+
+/* ---- Bill To ------------------------------------------------------------------------------- */
+
+static bool bill_to_valid(const bill_to_form_t *f, const char *country, bill_to_errors_t *e)
+{
+    e->contact_name = check_text(f->contact_name, true, NAME_MAX);
+    e->contact_email = check_email(f->contact_email);
+    e->bill_to_name = check_text(f->bill_to_name, true, NAME_MAX);
+    e->address_line1 = check_text(f->address_line1, true, ADDRESS_MAX);
+    e->address_line2 = check_text(f->address_line2, false, ADDRESS_MAX);
+    e->city = check_text(f->city, true, NAME_MAX);
+    e->region = check_text(f->region, strcmp(country, "US") == 0, NAME_MAX);
+    e->postal_code = check_postal_code(f->postal_code, country);
+    e->phone = check_phone(f->phone, true);
+    return !(e->contact_name || e->contact_email || e->bill_to_name || e->address_line1 ||
+             e->address_line2 || e->city || e->region || e->postal_code || e->phone);
+}
+
+/* The notice that the billing contact changed, to one address (old or new). */
+static store_status_t queue_contact_notice(store_t *s, arena_t *a, const settings_ctx_t *ctx,
+                                           const account_t *acc, const credential_t *cred,
+                                           const char *to_name, const char *to_addr,
+                                           const char *new_name, const char *new_email)
+{
+    lang_t lang = lang_of(acc->lang);
+    email_t m = {
+        .kind = "billing_contact_changed",
+        .account_id = acc->id,
+        .sender_ref = arena_printf(a, "credential:%lld", (long long)cred->id),
+        .to_addr = to_addr,
+        .to_name = to_name,
+        .subject = arena_printf(a, tr(lang, "The billing contact of %s has changed"), acc->name),
+        .body_text = arena_printf(
+            a,
+            tr(lang, "Hello %s,\n\n"
+                     "The billing contact of %s in the Corporate Billing Portal is now %s (%s). "
+                     "Invoices and portal emails go to this address from now on; the portal "
+                     "User ID stays %s.\n\n"
+                     "If you did not expect this change, contact Corporate Account Services.\n"),
+            to_name, acc->name, new_name, new_email, cred->user_id),
+    };
+    return store_outbox_add(s, &m, ctx->now, NULL);
+}
+
+settings_status_t settings_save_bill_to(store_t *s, arena_t *a, const settings_ctx_t *ctx,
+                                        const bill_to_form_t *form, bill_to_errors_t *errors,
+                                        bool *mail_queued)
+{
+    *mail_queued = false;
+    memset(errors, 0, sizeof *errors);
+    account_t acc;
+    credential_t cred;
+    store_status_t r = store_account_by_id(s, a, ctx->account_id, &acc);
+    if (r == STORE_OK) r = store_credential_by_id(s, a, ctx->credential_id, &cred);
+    if (r != STORE_OK) return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
+    if (!bill_to_valid(form, acc.country, errors)) return SETTINGS_INVALID;
+
+    account_t next = acc;
+    next.bill_to_name = clean(a, form->bill_to_name);
+    next.address_line1 = clean(a, form->address_line1);
+    next.address_line2 = clean(a, form->address_line2);
+    next.city = clean(a, form->city);
+    next.region = clean(a, form->region);
+    next.postal_code = clean(a, form->postal_code);
+    next.phone = clean(a, form->phone);
+    char *name = clean(a, form->contact_name), *email = clean(a, form->contact_email);
+    bool email_changed = strcasecmp(email, cred.contact_email) != 0;
+
+    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
+    r = store_update_bill_to(s, &next);
+    if (r == STORE_OK) r = store_update_contact(s, cred.id, name, email);
+    const char *act = "bill_to_changed";
+    struct {
+        const char *field, *old_value, *new_value;
+    } changes[] = {
+        {"contact_name", cred.contact_name, name},
+        {"contact_email", cred.contact_email, email},
+        {"bill_to_name", acc.bill_to_name, next.bill_to_name},
+        {"address_line1", acc.address_line1, next.address_line1},
+        {"address_line2", acc.address_line2, next.address_line2},
+        {"city", acc.city, next.city},
+        {"region", acc.region, next.region},
+        {"postal_code", acc.postal_code, next.postal_code},
+        {"phone", acc.phone, next.phone},
+    };
+    for (size_t i = 0; r == STORE_OK && i < sizeof changes / sizeof changes[0]; i++)
+        r = audit_change(s, ctx, act, changes[i].field, changes[i].old_value, changes[i].new_value);
+    if (r == STORE_OK && email_changed) {
+        r = queue_contact_notice(s, a, ctx, &acc, &cred, cred.contact_name, cred.contact_email,
+                                 name, email);
+        if (r == STORE_OK)
+            r = queue_contact_notice(s, a, ctx, &acc, &cred, name, email, name, email);
+    }
+    settings_status_t done = finish(s, r);
+    *mail_queued = done == SETTINGS_OK && email_changed;
+    return done;
+}
+
+/* ---- invoice recipients ------------------------------------------------------------------ */
+
+settings_status_t settings_add_recipient(store_t *s, arena_t *a, const settings_ctx_t *ctx,
+                                         const char *name, const char *email,
+                                         field_error_t *name_error, field_error_t *email_error)
+{
+    *name_error = check_text(name, true, NAME_MAX);
+    *email_error = check_email(email);
+    if (*name_error || *email_error) return SETTINGS_INVALID;
+    char *n = clean(a, name), *e = ascii_lower(clean(a, email));
+    recipient_row_t *rows = NULL;
+    size_t count = 0;
+    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
+    store_status_t r = store_recipients_of(s, a, ctx->account_id, &rows, &count);
+    if (r != STORE_OK) return finish(s, r);
+    for (size_t i = 0; i < count; i++) {
+        if (strcasecmp(rows[i].email, e) == 0) {
+            *email_error = FIELD_DUPLICATE;
+            store_rollback(s);
+            return SETTINGS_INVALID;
+        }
+    }
+    if (count >= RECIPIENTS_MAX) {
+        *email_error = FIELD_LIMIT;
+        store_rollback(s);
+        return SETTINGS_INVALID;
+    }
+    r = store_add_invoice_recipient(s, ctx->account_id, n, e, ctx->now);
+    if (r == STORE_OK)
+        r = audit_change(s, ctx, "invoice_recipient_added", "email", "",
+                         arena_printf(a, "%s <%s>", n, e));
+    return finish(s, r);
+}
+
+settings_status_t settings_remove_recipient(store_t *s, arena_t *a, const settings_ctx_t *ctx,
+                                            int64_t recipient_id)
+{
+    char *email = NULL;
+    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
+    store_status_t r = store_remove_recipient(s, ctx->account_id, recipient_id, &email, a);
+    if (r == STORE_OK)
+        r = audit_change(s, ctx, "invoice_recipient_removed", "email", email, "");
+    return finish(s, r);
+}
+
+/* ---- purchase orders --------------------------------------------------------------------- */
+
+static char *po_text(arena_t *a, const po_t *po, const char *currency)
+{
+    char amount[MONEY_TEXT_MAX] = "";
+    if (po->amount >= 0) money_decimal(po->amount, currency_exponent(currency), amount);
+    return arena_printf(a, "%s %s..%s%s%s", po->number, po->start_date, po->end_date,
+                        *amount ? " " : "", amount);
+}
+
+settings_status_t settings_save_po(store_t *s, arena_t *a, const settings_ctx_t *ctx, int64_t po_id,
+                                   const po_form_t *form, po_errors_t *errors)
+{
+    memset(errors, 0, sizeof *errors);
+    account_t acc;
+    store_status_t r = store_account_by_id(s, a, ctx->account_id, &acc);
+    if (r != STORE_OK) return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
+    po_t old = {0};
+    if (po_id && (r = store_po_by_id(s, a, ctx->account_id, po_id, &old)) != STORE_OK)
+        return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
+
+    po_t po = {.id = po_id, .amount = -1};
+    po.number = clean(a, form->number);
+    po.start_date = clean(a, form->start_date);
+    po.end_date = clean(a, form->end_date);
+    errors->number = check_text(po.number, true, PO_NUMBER_MAX);
+    char *amount = clean(a, form->amount);
+    int exponent = currency_exponent(acc.currency);
+    if (*amount && (exponent < 0 || !money_parse(amount, exponent, &po.amount) || po.amount < 0))
+        errors->amount = FIELD_BAD_AMOUNT;
+    date_t start, end;
+    errors->start_date = !*po.start_date                  ? FIELD_REQUIRED
+                         : !date_parse(po.start_date, &start) ? FIELD_BAD_DATE
+                                                          : FIELD_OK;
+    errors->end_date = !*po.end_date                  ? FIELD_REQUIRED
+                       : !date_parse(po.end_date, &end) ? FIELD_BAD_DATE
+                                                      : FIELD_OK;
+    if (!errors->start_date && !errors->end_date && date_cmp(end, start) < 0)
+        errors->end_date = FIELD_DATES_ORDER;
+    if (errors->number || errors->amount || errors->start_date || errors->end_date)
+        return SETTINGS_INVALID;
+
+    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
+    int64_t overlaps = 0;
+    r = store_po_overlaps(s, ctx->account_id, po_id, po.start_date, po.end_date, &overlaps);
+    if (r == STORE_OK && overlaps > 0) {
+        store_rollback(s);
+        errors->end_date = FIELD_OVERLAP;
+        return SETTINGS_INVALID;
+    }
+    if (r == STORE_OK)
+        r = po_id ? store_po_update(s, ctx->account_id, &po)
+                  : store_po_insert(s, ctx->account_id, &po, ctx->now, &po.id);
+    if (r == STORE_OK)
+        r = audit_change(s, ctx, po_id ? "purchase_order_changed" : "purchase_order_added",
+                         "purchase_order", po_id ? po_text(a, &old, acc.currency) : "",
+                         po_text(a, &po, acc.currency));
+    return finish(s, r);
+}
+
+settings_status_t settings_remove_po(store_t *s, arena_t *a, const settings_ctx_t *ctx,
+                                     int64_t po_id)
+{
+    account_t acc;
+    po_t old;
+    store_status_t r = store_account_by_id(s, a, ctx->account_id, &acc);
+    if (r == STORE_OK) r = store_po_by_id(s, a, ctx->account_id, po_id, &old);
+    if (r != STORE_OK) return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
+    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
+    r = store_po_delete(s, ctx->account_id, po_id);
+    if (r == STORE_OK)
+        r = audit_change(s, ctx, "purchase_order_removed", "purchase_order",
+                         po_text(a, &old, acc.currency), "");
+    return finish(s, r);
+}
+
+int settings_po_reminders(store_t *s, arena_t *a, int64_t now)
+{
+    date_t today = date_from_unix(now);
+    char today_text[11], last_text[11];
+    date_format(today, today_text);
+    date_format(date_add_days(today, PO_REMINDER_DAYS), last_text);
+    po_reminder_t *due = NULL;
+    size_t n = 0;
+    if (store_pos_needing_reminder(s, a, today_text, last_text, &due, &n) != STORE_OK) return -1;
+    int sent = 0;
+    for (size_t i = 0; i < n; i++) {
+        po_reminder_t *p = &due[i];
+        lang_t lang = lang_of(p->lang);
+        char end[64];
+        format_date(lang, p->country, p->end_date, end, sizeof end);
+        email_t m = {
+            .kind = "purchase_order_expiring",
+            .account_id = p->account_id,
+            .sender_ref = arena_printf(a, "purchase_order:%lld", (long long)p->po_id),
+            .to_addr = p->contact_email,
+            .to_name = p->contact_name,
+            .subject = arena_printf(a, tr(lang, "Purchase order %s expires on %s"), p->number, end),
+            .body_text = arena_printf(
+                a,
+                tr(lang, "Hello %s,\n\n"
+                         "The purchase order %s that we print on your invoices expires on %s. "
+                         "To keep it on future invoices, sign in to the Corporate Billing Portal "
+                         "with the User ID %s and add the next purchase order, or change its "
+                         "expiration date.\n"),
+                p->contact_name, p->number, end, p->user_id),
+        };
+        /* The mark (conditional: another node may have sent it since the list was read) and the
+         * email commit together: one reminder, never two. */
+        if (store_begin(s) != STORE_OK) return -1;
+        store_status_t r = store_po_reminded(s, p->po_id, now);
+        if (r == STORE_NOT_FOUND) {
+            store_rollback(s);
+            continue;
+        }
+        if (r != STORE_OK || store_outbox_add(s, &m, now, NULL) != STORE_OK ||
+            store_commit(s) != STORE_OK) {
+            store_rollback(s);
+            return -1;
+        }
+        sent++;
+    }
+    return sent;
+}
+
+/* ---- payment method ---------------------------------------------------------------------- */
+
+static const char *const methods[] = {"wire", "check", "direct_debit", "card"};
+
+static bool method_known(const char *m)
+{
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        if (strcmp(m, methods[i]) == 0) return true;
+    return false;
+}
+
+/* How the audit log shows an account's payment preference: bank numbers masked. */
+static char *payment_text(arena_t *a, const account_t *acc)
+{
+    if (strcmp(acc->payment_method, "direct_debit") != 0) return acc->payment_method;
+    char routing[32], number[32];
+    mask_account(*acc->debit_iban ? acc->debit_iban : acc->debit_account, number, sizeof number);
+    mask_account(acc->debit_routing, routing, sizeof routing);
+    return arena_printf(a, "direct_debit %s %s%s%s", acc->debit_holder,
+                        *acc->debit_iban ? "" : routing, *acc->debit_iban ? "" : " ", number);
+}
+
+settings_status_t settings_save_payment(store_t *s, arena_t *a, const settings_ctx_t *ctx,
+                                        const payment_form_t *form, payment_errors_t *errors)
+{
+    memset(errors, 0, sizeof *errors);
+    account_t acc;
+    store_status_t r = store_account_by_id(s, a, ctx->account_id, &acc);
+    if (r != STORE_OK) return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
+    const char *method = form->method ? form->method : "";
+    if (!method_known(method)) {
+        errors->method = *method ? FIELD_BAD_CHOICE : FIELD_REQUIRED;
+        return SETTINGS_INVALID;
+    }
+    account_t next = acc;
+    next.payment_method = (char *)method;
+    next.debit_holder = next.debit_routing = next.debit_account = next.debit_iban = "";
+    int64_t mandate_at = 0;
+    if (strcmp(method, "direct_debit") == 0) {
+        next.debit_holder = clean(a, form->holder);
+        errors->holder = check_text(next.debit_holder, true, NAME_MAX);
+        /* US dollars are debited through ACH (routing and account number); every other
+         * currency through an IBAN. */
+        if (strcmp(acc.currency, "USD") != 0) {
+            errors->iban = check_iban(form->iban ? form->iban : "");
+            char iban[64];
+            iban_normalize(form->iban ? form->iban : "", iban, sizeof iban);
+            next.debit_iban = arena_strdup(a, iban);
+        } else {
+            next.debit_routing = clean(a, form->routing);
+            next.debit_account = clean(a, form->account);
+            errors->routing = check_aba_routing(next.debit_routing);
+            errors->account = check_us_account_number(next.debit_account);
+        }
+        if (!form->mandate || strcmp(form->mandate, "yes") != 0) errors->mandate = FIELD_MANDATE;
+        if (errors->holder || errors->iban || errors->routing || errors->account || errors->mandate)
+            return SETTINGS_INVALID;
+        mandate_at = ctx->now;
+    }
+    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
+    r = store_update_payment(s, &next, mandate_at);
+    if (r == STORE_OK)
+        r = audit_change(s, ctx, "payment_method_changed", "payment_method",
+                         payment_text(a, &acc), payment_text(a, &next));
+    /* Each acceptance of the mandate is recorded, even when the bank details stay the same. */
+    if (r == STORE_OK && mandate_at)
+        r = audit_change(s, ctx, "direct_debit_mandate_accepted", "mandate", "", "accepted");
+    return finish(s, r);
+}

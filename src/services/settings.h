@@ -1,0 +1,96 @@
+/* What a corporate billing contact manages alone: Bill To (and handing the billing-contact role
+ * to someone else), invoice recipients, purchase orders, the payment method preference. Every
+ * change is checked field by field, written whole or not at all, and audited. */
+#ifndef COBRO_SETTINGS_H
+#define COBRO_SETTINGS_H
+#include "store/store.h"
+#include "validate.h"
+
+enum {
+    RECIPIENTS_MAX = 20,
+    NAME_MAX = 100,
+    ADDRESS_MAX = 100,
+    PO_NUMBER_MAX = 40,
+    PO_REMINDER_DAYS = 30,
+};
+
+typedef enum {
+    SETTINGS_OK = 0,
+    SETTINGS_INVALID,   /* a field was refused: see the errors; nothing was written */
+    SETTINGS_NOT_FOUND, /* not this account's (answers 404) */
+    SETTINGS_ERROR,     /* the store failed; nothing was written */
+} settings_status_t;
+
+/* Who changes what: the signed-in billing contact of account_id. */
+typedef struct {
+    int64_t credential_id, account_id;
+    const char *ip;
+    int64_t now;
+} settings_ctx_t;
+
+/* ---- Bill To ----------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *contact_name, *contact_email, *bill_to_name, *address_line1, *address_line2,
+        *city, *region, *postal_code, *phone;
+} bill_to_form_t;
+
+typedef struct {
+    field_error_t contact_name, contact_email, bill_to_name, address_line1, address_line2, city,
+        region, postal_code, phone;
+} bill_to_errors_t;
+
+/* Saves the Bill To and billing contact (the country cannot change here). When the contact's
+ * email changes, both the old and the new address get a notice (queued in the same
+ * transaction); the portal User ID stays. *mail_queued tells whether to wake the mailer. */
+settings_status_t settings_save_bill_to(store_t *s, arena_t *a, const settings_ctx_t *ctx,
+                                        const bill_to_form_t *form, bill_to_errors_t *errors,
+                                        bool *mail_queued);
+
+/* ---- invoice recipients ------------------------------------------------------------------ */
+
+settings_status_t settings_add_recipient(store_t *s, arena_t *a, const settings_ctx_t *ctx,
+                                         const char *name, const char *email,
+                                         field_error_t *name_error, field_error_t *email_error);
+settings_status_t settings_remove_recipient(store_t *s, arena_t *a, const settings_ctx_t *ctx,
+                                            int64_t recipient_id);
+
+/* ---- purchase orders ----------------------------------------------------------------------- */
+
+typedef struct {
+    const char *number, *amount, *start_date, *end_date; /* amount may be "" */
+} po_form_t;
+
+typedef struct {
+    field_error_t number, amount, start_date, end_date;
+} po_errors_t;
+
+/* Adds (po_id 0) or changes a purchase order of the account; at most one may be in force on any
+ * day, so overlapping dates are refused (end_date: FIELD_OVERLAP). */
+settings_status_t settings_save_po(store_t *s, arena_t *a, const settings_ctx_t *ctx, int64_t po_id,
+                                   const po_form_t *form, po_errors_t *errors);
+settings_status_t settings_remove_po(store_t *s, arena_t *a, const settings_ctx_t *ctx,
+                                     int64_t po_id);
+
+/* Queues one reminder to the billing contact of every purchase order in force that expires within
+ * PO_REMINDER_DAYS of today and has had none; returns how many (-1 when the store failed). */
+int settings_po_reminders(store_t *s, arena_t *a, int64_t now);
+
+/* ---- payment method ---------------------------------------------------------------------- */
+
+typedef struct {
+    const char *method;  /* "wire", "check", "direct_debit", "card" */
+    const char *holder;  /* direct debit: account holder */
+    const char *routing, *account; /* direct debit in USD: ABA routing and account number */
+    const char *iban;    /* direct debit in EUR */
+    const char *mandate; /* direct debit: "yes" when the mandate text was accepted */
+} payment_form_t;
+
+typedef struct {
+    field_error_t method, holder, routing, account, iban, mandate;
+} payment_errors_t;
+
+settings_status_t settings_save_payment(store_t *s, arena_t *a, const settings_ctx_t *ctx,
+                                        const payment_form_t *form, payment_errors_t *errors);
+
+#endif

@@ -1,0 +1,50 @@
+/* Checks of what billing contacts type: postal codes by country, phone numbers, bank routing
+ * numbers (ABA), IBANs, dates, amounts; and masking of bank data for display and the audit log. */
+#ifndef COBRO_VALIDATE_H
+#define COBRO_VALIDATE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Why a field was refused; FIELD_OK when it is fine. Pages turn these into sentences. */
+typedef enum {
+    FIELD_OK = 0,
+    FIELD_REQUIRED,
+    FIELD_TOO_LONG,
+    FIELD_BAD_EMAIL,
+    FIELD_BAD_PHONE,     /* digits, spaces, + - ( ) only, 7 to 20 digits */
+    FIELD_BAD_POSTAL,    /* US: 12345 or 12345-6789; IT, FR, ES, DE: five digits */
+    FIELD_BAD_ROUTING,   /* ABA: nine digits with a valid checksum */
+    FIELD_BAD_ACCOUNT,   /* US bank account: 4 to 17 digits */
+    FIELD_BAD_IBAN,      /* ISO 13616: country, check digits, mod-97 == 1, length per country */
+    FIELD_BAD_DATE,      /* not a real YYYY-MM-DD date */
+    FIELD_DATES_ORDER,   /* the expiration date is before the start date */
+    FIELD_BAD_AMOUNT,    /* not an amount in the currency's decimals, or negative */
+    FIELD_OVERLAP,       /* a purchase order's dates overlap another one's */
+    FIELD_DUPLICATE,     /* already there (an invoice recipient's email) */
+    FIELD_LIMIT,         /* too many (invoice recipients) */
+    FIELD_MANDATE,       /* the direct debit mandate was not accepted */
+    FIELD_BAD_CHOICE,    /* not one of the offered options */
+} field_error_t;
+
+/* Trims and checks a required (or optional) text of at most max characters (UTF-8). */
+field_error_t check_text(const char *s, bool required, size_t max);
+field_error_t check_email(const char *s);
+field_error_t check_phone(const char *s, bool required);
+/* Postal codes by country (ISO 3166 alpha-2, upper case): US ZIP or ZIP+4; IT, FR, ES, DE five
+ * digits; any other country free text of at most 16 characters. */
+field_error_t check_postal_code(const char *s, const char *country);
+/* ABA routing number: nine digits, 3*(d1+d4+d7) + 7*(d2+d5+d8) + (d3+d6+d9) divisible by 10. */
+field_error_t check_aba_routing(const char *s);
+field_error_t check_us_account_number(const char *s);
+/* IBAN, with or without spaces, any letter case: length for the country (at least the SEPA
+ * countries), check digits by mod 97. */
+field_error_t check_iban(const char *s);
+/* Copies the IBAN without spaces, upper case, into out (size n). */
+void iban_normalize(const char *s, char *out, size_t n);
+
+/* What the screen and the audit log show of a bank number: all but the last four characters
+ * hidden ("•••• 6789"); short values become "••••". */
+void mask_account(const char *s, char *out, size_t n);
+
+#endif

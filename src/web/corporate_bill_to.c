@@ -1,0 +1,135 @@
+/* Bill To → Edit: the billing contact (whose name and email hand the role to someone else), the
+ * Billing Address and the phone of the signed-in corporate account; the country only shows. */
+#include "i18n/format.h"
+#include "pages.h"
+
+#include <string.h>
+
+/* form_input with a hint under the label; the input is described by the hint and the error. */
+static void input_with_hint(req_t *r, const char *id, const char *label, const char *type,
+                            const char *value, const char *autocomplete, const char *hint,
+                            const char *error)
+{
+    buf_t *b = &r->resp.body;
+    html_render(b,
+                "<div class=\"field\"><label for=\"%s\">%s</label>"
+                "<p class=\"help\" id=\"%s-hint\">%s</p>",
+                id, label, id, hint);
+    if (error) html_render(b, "<p class=\"field-error\" id=\"%s-error\">%s</p>", id, error);
+    html_render(b,
+                "<input id=\"%s\" name=\"%s\" type=\"%s\" value=\"%s\" autocomplete=\"%s\" "
+                "required aria-describedby=\"%s-hint%R%s%R\"%R></div>",
+                id, id, type, value, autocomplete, id, error ? " " : "", error ? id : "",
+                error ? "-error" : "", error ? " aria-invalid=\"true\"" : "");
+}
+
+/* The edit form: values as given (prefilled or as typed), errors NULL on a first showing. */
+static void render_form(req_t *r, const bill_to_form_t *v, const char *country,
+                        const bill_to_errors_t *e)
+{
+    static const bill_to_errors_t none = {0};
+    if (!e) e = &none;
+    bool us = strcmp(country, "US") == 0;
+    char country_name[96];
+    format_country(r->lang, country, country_name, sizeof country_name);
+
+    buf_t *b = &r->resp.body;
+    layout_begin(r, SECTION_CORPORATE, T("Bill To"));
+    html_render(b, "<div class=\"panel\"><h1>%s</h1>", T("Bill To"));
+    if (e != &none) notice_error(r, T("Please correct the fields marked below."));
+    html_render(b, "<p class=\"help\">%s</p>",
+                T("Change the billing contact, the Billing Address or the phone number, then "
+                  "select Save. Every field is saved together, or none is."));
+    /* novalidate: the server's messages, in the user's language, are the ones that count. */
+    form_open(r, "/corporate/bill-to", "novalidate");
+
+    html_render(b, "<fieldset class=\"card field\"><legend>%s</legend>", T("Billing contact"));
+    form_input(r, "contact_name", T("Name"), "text", v->contact_name, "name",
+               field_error_text(r, e->contact_name), true);
+    input_with_hint(r, "contact_email", T("Email"), "email", v->contact_email, "email",
+                    T("Invoices go to this address. To hand the role to someone else, enter "
+                      "their name and email: the User ID stays the same, and both addresses "
+                      "get a notice."),
+                    field_error_text(r, e->contact_email));
+    html_render(b, "</fieldset>");
+
+    html_render(b, "<fieldset class=\"card field\"><legend>%s</legend>", T("Billing Address"));
+    form_input(r, "bill_to_name", T("Company name"), "text", v->bill_to_name, "organization",
+               field_error_text(r, e->bill_to_name), true);
+    form_input(r, "address_line1", T("Address line 1"), "text", v->address_line1, "address-line1",
+               field_error_text(r, e->address_line1), true);
+    form_input(r, "address_line2", T("Address line 2 (optional)"), "text", v->address_line2,
+               "address-line2", field_error_text(r, e->address_line2), false);
+    form_input(r, "city", T("City"), "text", v->city, "address-level2",
+               field_error_text(r, e->city), true);
+    form_input(r, "region", us ? T("State") : T("Region or province (optional)"), "text", v->region,
+               "address-level1", field_error_text(r, e->region), us);
+    form_input(r, "postal_code", us ? T("ZIP code") : T("Postal code"), "text", v->postal_code,
+               "postal-code", field_error_text(r, e->postal_code), true);
+    /* The country is not a field: it cannot change here. */
+    html_render(b, "<dl class=\"facts field\"><dt>%s</dt><dd>%s</dd></dl><p class=\"help\">%s</p>",
+                T("Country"), country_name,
+                T("The country cannot be changed here. To change it, contact Corporate Account "
+                  "Services."));
+    form_input(r, "phone", T("Phone"), "text", v->phone, "tel", field_error_text(r, e->phone),
+               true);
+    html_render(b, "</fieldset>");
+
+    html_render(b,
+                "<div class=\"actions\"><button type=\"submit\" class=\"primary\">%s</button>"
+                "<a href=\"/corporate/account\">%s</a></div></form></div>",
+                T("Save"), T("Cancel"));
+    layout_end(r);
+}
+
+static void show_current(req_t *r)
+{
+    credential_t c;
+    account_t acc;
+    store_status_t st = store_credential_by_id(r->store, r->arena, r->principal_id, &c);
+    if (st == STORE_OK) st = store_account_by_id(r->store, r->arena, c.account_id, &acc);
+    if (st != STORE_OK) {
+        page_error(r, st == STORE_NOT_FOUND ? 404 : 503);
+        return;
+    }
+    bill_to_form_t v = {.contact_name = c.contact_name,
+                        .contact_email = c.contact_email,
+                        .bill_to_name = acc.bill_to_name,
+                        .address_line1 = acc.address_line1,
+                        .address_line2 = acc.address_line2,
+                        .city = acc.city,
+                        .region = acc.region,
+                        .postal_code = acc.postal_code,
+                        .phone = acc.phone};
+    render_form(r, &v, acc.country, NULL);
+}
+
+void page_corporate_bill_to(req_t *r)
+{
+    if (r->method != METHOD_POST) {
+        show_current(r);
+        return;
+    }
+    int64_t account_id = 0;
+    const char *country = NULL;
+    if (!current_account(r, &account_id, &country)) return;
+    bill_to_form_t form = {
+        .contact_name = req_field(r, "contact_name"),
+        .contact_email = req_field(r, "contact_email"),
+        .bill_to_name = req_field(r, "bill_to_name"),
+        .address_line1 = req_field(r, "address_line1"),
+        .address_line2 = req_field(r, "address_line2"),
+        .city = req_field(r, "city"),
+        .region = req_field(r, "region"),
+        .postal_code = req_field(r, "postal_code"),
+        .phone = req_field(r, "phone"),
+    };
+    settings_ctx_t ctx = settings_ctx_of(r, account_id);
+    bill_to_errors_t errors;
+    bool mail_queued = false;
+    settings_status_t st =
+        settings_save_bill_to(r->store, r->arena, &ctx, &form, &errors, &mail_queued);
+    if (mail_queued) req_mail_queued(r);
+    if (!settings_answered(r, st, "/corporate/account?saved=1"))
+        render_form(r, &form, country ? country : "", &errors);
+}

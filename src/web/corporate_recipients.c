@@ -1,0 +1,104 @@
+/* Invoice recipients: the contacts who get every invoice email besides the billing contact (at
+ * most RECIPIENTS_MAX per account), listed, added and removed by the corporate billing contact. */
+#include "pages.h"
+
+typedef struct {
+    const char *name, *email; /* as typed ("" on a first showing) */
+    field_error_t name_error, email_error;
+    const char *info; /* confirmation, or NULL */
+} add_form_t;
+
+static void recipients_table(req_t *r, const recipient_row_t *rows, size_t n)
+{
+    buf_t *b = &r->resp.body;
+    if (n == 0) {
+        html_render(b, "<p>%s</p>", T("No one else receives the invoices yet."));
+        return;
+    }
+    html_render(b,
+                "<div class=\"table-wrap\"><table class=\"recipients\"><caption>%s</caption>"
+                "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                "<th scope=\"col\"><span class=\"sr-only\">%s</span></th></tr></thead><tbody>",
+                T("People who receive a copy of every invoice by email"), T("Name"), T("Email"),
+                T("Action"));
+    for (size_t i = 0; i < n; i++) {
+        html_render(b, "<tr><td>%s</td><td>%s</td><td>", rows[i].name, rows[i].email);
+        form_open(
+            r, arena_printf(r->arena, "/corporate/recipients/%lld/remove", (long long)rows[i].id),
+            NULL);
+        html_render(b, "<button type=\"submit\" aria-label=\"");
+        html_text(b, T("Remove %s"), rows[i].email);
+        html_render(b, "\">%s</button></form></td></tr>", T("Remove"));
+    }
+    html_render(b, "</tbody></table></div>");
+}
+
+/* The page: the list, the count and the add form. Answers 404/503 itself when the store fails. */
+static void render(req_t *r, int64_t account_id, const add_form_t *f)
+{
+    recipient_row_t *rows = NULL;
+    size_t n = 0;
+    if (store_recipients_of(r->store, r->arena, account_id, &rows, &n) != STORE_OK) {
+        page_error(r, 503);
+        return;
+    }
+    bool refused = f->name_error || f->email_error;
+    buf_t *b = &r->resp.body;
+    layout_begin(r, SECTION_CORPORATE, T("Invoice recipients"));
+    html_render(b, "<h1>%s</h1>", T("Invoice recipients"));
+    if (f->info) notice_info(r, f->info);
+    if (refused) notice_error(r, T("Please correct the fields marked below."));
+    html_render(b, "<p>%s %s</p><p class=\"help\">",
+                T("Add contacts to receive invoices by email."),
+                T("Every invoice email goes to the billing contact and to each person on this "
+                  "list."));
+    html_text(b, T("%d of %d recipients"), (int)n, (int)RECIPIENTS_MAX);
+    html_render(b, "</p>");
+    recipients_table(r, rows, n);
+
+    html_render(b, "<section aria-labelledby=\"add\"><h2 id=\"add\">%s</h2><div class=\"panel\">",
+                T("Add a recipient"));
+    form_open(r, "/corporate/recipients", "novalidate");
+    /* autocomplete off: this is someone else's name and address, not the user's own. */
+    form_input(r, "name", T("Name"), "text", f->name, "off", field_error_text(r, f->name_error),
+               true);
+    form_input(r, "email", T("Email"), "email", f->email, "off",
+               field_error_text(r, f->email_error), true);
+    html_render(b,
+                "<button type=\"submit\" class=\"primary\">%s</button></form></div></section>"
+                "<p><a href=\"/corporate/account\">%s</a></p>",
+                T("Add"), T("Back to the account"));
+    layout_end(r);
+}
+
+void page_corporate_recipients(req_t *r)
+{
+    int64_t account_id = 0;
+    if (!current_account(r, &account_id, NULL)) return;
+    if (r->method != METHOD_POST) {
+        const char *info = req_param(r, "added")     ? T("The recipient has been added.")
+                           : req_param(r, "removed") ? T("The recipient has been removed.")
+                                                     : NULL;
+        add_form_t f = {.name = "", .email = "", .info = info};
+        render(r, account_id, &f);
+        return;
+    }
+    add_form_t f = {.name = req_field(r, "name"), .email = req_field(r, "email")};
+    settings_ctx_t ctx = settings_ctx_of(r, account_id);
+    settings_status_t st = settings_add_recipient(r->store, r->arena, &ctx, f.name, f.email,
+                                                  &f.name_error, &f.email_error);
+    if (!settings_answered(r, st, "/corporate/recipients?added=1")) render(r, account_id, &f);
+}
+
+void page_corporate_recipient_remove(req_t *r)
+{
+    int64_t account_id = 0, id = settings_path_id(r);
+    if (!id) {
+        page_error(r, 404);
+        return;
+    }
+    if (!current_account(r, &account_id, NULL)) return;
+    settings_ctx_t ctx = settings_ctx_of(r, account_id);
+    settings_answered(r, settings_remove_recipient(r->store, r->arena, &ctx, id),
+                      "/corporate/recipients?removed=1");
+}

@@ -1,0 +1,101 @@
+/* What the corporate settings pages share: the signed-in contact, the id in the path, the answer
+ * to a save, and the sentence for each reason a form field was refused. */
+#include "pages.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool settings_load_contact(req_t *r, credential_t *c, account_t *acc)
+{
+    store_status_t st = store_credential_by_id(r->store, r->arena, r->principal_id, c);
+    if (st == STORE_OK) st = store_account_by_id(r->store, r->arena, c->account_id, acc);
+    if (st != STORE_OK) page_error(r, st == STORE_NOT_FOUND ? 404 : 503);
+    return st == STORE_OK;
+}
+
+settings_ctx_t settings_ctx_of(const req_t *r, int64_t account_id)
+{
+    return (settings_ctx_t){
+        .credential_id = r->principal_id, .account_id = account_id, .ip = r->ip, .now = r->now};
+}
+
+int64_t settings_path_id(const req_t *r)
+{
+    if (r->n_params < 1) return 0;
+    const char *s = r->params[0];
+    if (*s < '1' || *s > '9') return 0;
+    for (const char *p = s; *p; p++)
+        if (*p < '0' || *p > '9' || p - s >= 18) return 0;
+    return strtoll(s, NULL, 10);
+}
+
+bool settings_answered(req_t *r, settings_status_t status, const char *done_url)
+{
+    switch (status) {
+    case SETTINGS_OK:
+        /* Post/Redirect/Get: reloading the next page must not post the form again. */
+        resp_redirect(r, done_url);
+        return true;
+    case SETTINGS_INVALID:
+        r->resp.status = 400;
+        return false;
+    case SETTINGS_NOT_FOUND:
+        page_error(r, 404);
+        return true;
+    default:
+        page_error(r, 503);
+        return true;
+    }
+}
+
+const char *payment_method_label(req_t *r, const char *method)
+{
+    if (strcmp(method, "wire") == 0) return T("Electronic payment / wire transfer");
+    if (strcmp(method, "check") == 0) return T("Check by mail");
+    if (strcmp(method, "direct_debit") == 0) return T("Direct debit / ACH / recurring bank debit");
+    if (strcmp(method, "card") == 0) return T("Credit or debit card");
+    return T("Not chosen yet");
+}
+
+const char *field_error_text(req_t *r, field_error_t e)
+{
+    switch (e) {
+    case FIELD_OK:
+        return NULL;
+    case FIELD_REQUIRED:
+        return T("This field is required.");
+    case FIELD_TOO_LONG:
+        return T("This is too long.");
+    case FIELD_BAD_EMAIL:
+        return T("Enter an email address such as name@example.com.");
+    case FIELD_BAD_PHONE:
+        return T("Enter a phone number of 7 to 20 digits; spaces, +, - and parentheses are "
+                 "allowed.");
+    case FIELD_BAD_POSTAL:
+        return T("Enter a postal code in this country's format.");
+    case FIELD_BAD_ROUTING:
+        return T("Enter the nine-digit routing number (ABA) of your bank.");
+    case FIELD_BAD_ACCOUNT:
+        return T("Enter an account number of 4 to 17 digits.");
+    case FIELD_BAD_IBAN:
+        return T("Enter a valid IBAN, such as DE89 3704 0044 0532 0130 00.");
+    case FIELD_BAD_DATE:
+        return T("Enter a date as YYYY-MM-DD.");
+    case FIELD_DATES_ORDER:
+        return T("The expiration date cannot be before the start date.");
+    case FIELD_BAD_AMOUNT:
+        return T("Enter an amount such as 1250.00, or leave it empty.");
+    case FIELD_OVERLAP:
+        return T("These dates overlap another purchase order: only one can be in force on any "
+                 "day.");
+    case FIELD_DUPLICATE:
+        return T("This address already receives the invoices.");
+    case FIELD_LIMIT:
+        return T("An account can have at most 20 invoice recipients.");
+    case FIELD_MANDATE:
+        return T("Accept the direct debit mandate to use this payment method.");
+    case FIELD_BAD_CHOICE:
+        return T("Choose one of the options.");
+    }
+    return T("This field is required.");
+}
