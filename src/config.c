@@ -21,6 +21,7 @@
 
 enum {
     SETTING_DB,
+    SETTING_DATA_KEY,
     SETTING_LISTEN,
     SETTING_BASE_URL,
     SETTING_SMTP_URL,
@@ -40,6 +41,7 @@ static const struct {
     bool takes_value;
 } settings[SETTING_COUNT] = {
     [SETTING_DB] = {"db", "COBRO_DB", CFG_DB, true},
+    [SETTING_DATA_KEY] = {"data-key-file", "COBRO_DATA_KEY_FILE", CFG_DB, true},
     [SETTING_LISTEN] = {"listen", "COBRO_LISTEN", CFG_LISTEN, true},
     [SETTING_BASE_URL] = {"base-url", "COBRO_BASE_URL", CFG_BASE_URL, true},
     [SETTING_SMTP_URL] = {"smtp-url", "COBRO_SMTP_URL", CFG_SMTP, true},
@@ -517,6 +519,19 @@ config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **a
 
     if (!*value[SETTING_DB]) FAIL(SETTING_DB, "expected the path of the database file");
     cfg->db_path = value[SETTING_DB];
+    if (value[SETTING_DATA_KEY] && !*value[SETTING_DATA_KEY])
+        FAIL(SETTING_DATA_KEY, "expected the path of the data key file");
+    if (value[SETTING_DATA_KEY]) {
+        cfg->data_key_path = value[SETTING_DATA_KEY];
+    } else {
+        char *path = malloc(strlen(cfg->db_path) + 5);
+        if (path) sprintf(path, "%s.key", cfg->db_path);
+        cfg->data_key_path = keep(path);
+        if (!cfg->data_key_path) {
+            set_err(err, err_size, "out of memory");
+            return CONFIG_ERROR;
+        }
+    }
 
     if (!config_parse_listen(value[SETTING_LISTEN], cfg->host, &cfg->port, reason, sizeof reason))
         FAIL(SETTING_LISTEN, reason);

@@ -4,9 +4,10 @@
 #include <stdbool.h>
 
 typedef struct {
-    const char *db_path;   /* --db / COBRO_DB, default var/cobro.db */
-    const char *listen;    /* --listen / COBRO_LISTEN, default 127.0.0.1:8080 */
-    char host[64];         /* parsed from listen */
+    const char *db_path;       /* --db / COBRO_DB, default var/cobro.db */
+    const char *data_key_path; /* --data-key-file / COBRO_DATA_KEY_FILE, default db_path.key */
+    const char *listen;        /* --listen / COBRO_LISTEN, default 127.0.0.1:8080 */
+    char host[64];             /* parsed from listen */
     int port;
     const char *base_url;  /* --base-url / COBRO_BASE_URL, default http://<listen> */
     bool secure_cookies;   /* base_url starts with https:// */
@@ -26,7 +27,7 @@ enum {
     CFG_DB = 1 << 0,
     CFG_LISTEN = 1 << 1,
     CFG_BASE_URL = 1 << 2,
-    CFG_SMTP = 1 << 3, /* --smtp-url, --mail-from, --mail-dir */
+    CFG_SMTP = 1 << 3,    /* --smtp-url, --mail-from, --mail-dir */
     CFG_THREADS = 1 << 4, /* --threads, --workers, --no-access-log, --no-bill-run */
 };
 

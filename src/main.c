@@ -4,6 +4,7 @@
 #include "billing/calendar.h"
 #include "render/invoice_pdf.h"
 #include "services/bill_run_cli.h"
+#include "services/data_key.h"
 #include "services/demo.h"
 #include "services/invoices.h"
 #include "store/store.h"
@@ -41,6 +42,8 @@ static const char usage_serve[] =
     "Applies pending migrations, then serves http://LISTEN until SIGTERM or SIGINT.\n"
     "\n"
     "  --db PATH            database file (COBRO_DB, default var/cobro.db)\n"
+    "  --data-key-file PATH key that seals bank numbers at rest (COBRO_DATA_KEY_FILE, default\n"
+    "                       the database path + .key; made for a new database)\n"
     "  --listen HOST:PORT   address to listen on (COBRO_LISTEN, default 127.0.0.1:8080)\n"
     "  --base-url URL       public URL used in emailed links (COBRO_BASE_URL,\n"
     "                       default http://LISTEN)\n"
@@ -58,7 +61,9 @@ static const char usage_migrate[] =
     "Usage: cobro migrate [--db PATH]\n"
     "\n"
     "Creates the database when absent and applies the migrations it lacks.\n"
-    "  --db PATH   database file (COBRO_DB, default var/cobro.db)\n";
+    "  --db PATH   database file (COBRO_DB, default var/cobro.db)\n"
+    "  --data-key-file PATH  key that seals bank numbers at rest (COBRO_DATA_KEY_FILE,\n"
+    "              default the database path + .key; made for a new database)\n";
 
 static const char usage_bill_run[] =
     "Usage: cobro bill-run [--at YYYY-MM-DD] [--db PATH] [--base-url URL]\n"
@@ -69,6 +74,7 @@ static const char usage_bill_run[] =
     "The server also runs it by itself once a day.\n"
     "  --at DATE       the run date, which is the invoices' issue date\n"
     "  --db PATH       database file (COBRO_DB, default var/cobro.db)\n"
+    "  --data-key-file PATH  the database's data key (COBRO_DATA_KEY_FILE, default PATH.key)\n"
     "  --base-url URL  portal URL named in the invoice emails (COBRO_BASE_URL)\n";
 
 static const char usage_invoice[] =
@@ -81,10 +87,12 @@ static const char usage_demo[] =
     "\n"
     "Applies migrations and loads the demo products, accounts, users and staff.\n"
     "Every demo password is '" DEMO_PASSWORD "'. Running it again changes nothing.\n"
-    "  --db PATH   database file (COBRO_DB, default var/cobro.db)\n";
+    "  --db PATH   database file (COBRO_DB, default var/cobro.db)\n"
+    "  --data-key-file PATH  key that seals bank numbers at rest (COBRO_DATA_KEY_FILE,\n"
+    "              default the database path + .key; made for a new database)\n";
 
-/* Opens and migrates the database; NULL after printing why. */
-static store_t *open_store(const config_t *cfg)
+/* Opens and migrates the database and opens its data key; NULL after printing why. */
+static store_t *open_store(const config_t *cfg, data_key_t *key)
 {
     char err[512];
     store_t *s = store_open(cfg->db_path, err, sizeof err);
@@ -99,6 +107,11 @@ static store_t *open_store(const config_t *cfg)
         return NULL;
     }
     if (to != from) log_info("database %s migrated from version %d to %d", cfg->db_path, from, to);
+    if (!data_key_open(s, cfg->data_key_path, key, err, sizeof err)) {
+        fprintf(stderr, "cobro: %s\n", err);
+        store_close(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -107,9 +120,14 @@ static int load_config(config_t *cfg, unsigned accepted, int argc, char **argv, 
 {
     char err[512];
     switch (config_load(cfg, accepted, argc, argv, environ, err, sizeof err)) {
-    case CONFIG_HELP: fputs(usage, stdout); return 0;
-    case CONFIG_ERROR: fprintf(stderr, "cobro %s: %s\n", argv[0], err); return 2;
-    default: return -1;
+    case CONFIG_HELP:
+        fputs(usage, stdout);
+        return 0;
+    case CONFIG_ERROR:
+        fprintf(stderr, "cobro %s: %s\n", argv[0], err);
+        return 2;
+    default:
+        return -1;
     }
 }
 
@@ -125,7 +143,8 @@ static int cmd_serve(int argc, char **argv)
     int rc = load_config(&cfg, CFG_DB | CFG_LISTEN | CFG_BASE_URL | CFG_SMTP | CFG_THREADS, argc,
                          argv, usage_serve);
     if (rc >= 0) return rc;
-    store_t *s = open_store(&cfg);
+    data_key_t key;
+    store_t *s = open_store(&cfg, &key);
     if (!s) return 1;
     arena_t *a = arena_new();
     app_t app = {.cfg = &cfg};
@@ -136,6 +155,7 @@ static int cmd_serve(int argc, char **argv)
         return 1;
     }
     app.secret = secret;
+    app.data_key = &key;
     app.vendor_name = setting_or(s, a, "vendor_name", "Vendor, Inc.");
     app.care_email = setting_or(s, a, "care_email", "care@vendor.example");
     app.care_phone = setting_or(s, a, "care_phone", "+1 800 555 0123");
@@ -143,8 +163,10 @@ static int cmd_serve(int argc, char **argv)
     app.cas_phone = setting_or(s, a, "cas_phone", "+1 800 555 0145");
     store_close(s);
 
-    mailer_config_t mc = {.db_path = cfg.db_path, .smtp_url = cfg.smtp_url,
-                          .mail_from = cfg.mail_from, .mail_dir = cfg.mail_dir};
+    mailer_config_t mc = {.db_path = cfg.db_path,
+                          .smtp_url = cfg.smtp_url,
+                          .mail_from = cfg.mail_from,
+                          .mail_dir = cfg.mail_dir};
     app.mailer = mailer_start(&mc);
     if (!app.mailer) {
         fprintf(stderr, "cobro: cannot start the email delivery worker\n");
@@ -173,7 +195,8 @@ static int cmd_migrate(int argc, char **argv)
     config_t cfg;
     int rc = load_config(&cfg, CFG_DB, argc, argv, usage_migrate);
     if (rc >= 0) return rc;
-    store_t *s = open_store(&cfg);
+    data_key_t key;
+    store_t *s = open_store(&cfg, &key);
     if (!s) return 1;
     printf("database %s is at the latest schema version\n", cfg.db_path);
     store_close(s);
@@ -185,7 +208,8 @@ static int cmd_demo(int argc, char **argv)
     config_t cfg;
     int rc = load_config(&cfg, CFG_DB, argc, argv, usage_demo);
     if (rc >= 0) return rc;
-    store_t *s = open_store(&cfg);
+    data_key_t key;
+    store_t *s = open_store(&cfg, &key);
     if (!s) return 1;
     char err[256];
     bool ok = demo_load(s, (int64_t)time(NULL), err, sizeof err);
@@ -196,7 +220,8 @@ static int cmd_demo(int argc, char **argv)
     }
     printf("Demo data loaded into %s. Every password is '%s'.\n"
            "  Corporate Billing Portal  /corporate  User ID acme-billing (Acme Corporation)\n"
-           "                                        User ID ap@globex.example (Globex Italia, in Italian)\n"
+           "                                        User ID ap@globex.example (Globex Italia, in "
+           "Italian)\n"
            "  Billing Center            /billing    owner@initech.example (billing administrator)\n"
            "                                        user@initech.example (member)\n"
            "  Staff console             /staff      rep@vendor.example, cas@vendor.example,\n"
@@ -247,7 +272,8 @@ static int cmd_bill_run(int argc, char **argv)
     config_t cfg;
     int rc = load_config(&cfg, CFG_DB | CFG_BASE_URL, argc, argv, usage_bill_run);
     if (rc >= 0) return rc;
-    store_t *s = open_store(&cfg);
+    data_key_t key;
+    store_t *s = open_store(&cfg, &key);
     if (!s) return 1;
     bill_run_stats_t stats;
     bool ok = bill_run_with_settings(s, at, now, cfg.base_url, &stats);
@@ -279,7 +305,8 @@ static int cmd_invoice(int argc, char **argv)
     config_t cfg;
     int rc = load_config(&cfg, CFG_DB, argc, argv, usage_invoice);
     if (rc >= 0) return rc;
-    store_t *s = open_store(&cfg);
+    data_key_t key;
+    store_t *s = open_store(&cfg, &key);
     if (!s) return 1;
     arena_t *a = arena_new();
     invoice_doc_t inv;

@@ -7,6 +7,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/form.h"
+#include "util/sealed.h"
 #include "util/token.h"
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,8 +17,9 @@ enum { METHOD_GET = 1, METHOD_POST = 2, METHOD_HEAD = 4, METHOD_OTHER = 8 };
 /* What is shared by every thread, read-only once the server runs. */
 typedef struct app {
     const config_t *cfg;
-    const char *secret;    /* server secret: keys CSRF tokens */
-    struct mailer *mailer; /* NULL in tests and CLI runs */
+    const char *secret;         /* server secret: keys CSRF tokens */
+    const data_key_t *data_key; /* seals bank numbers at rest */
+    struct mailer *mailer;      /* NULL in tests and CLI runs */
     /* Vendor settings shown on every page (read at start-up). */
     const char *vendor_name, *care_email, *care_phone, *cas_email, *cas_phone;
 } app_t;
@@ -78,8 +80,8 @@ void resp_cookie(req_t *r, const char *name, const char *value, int max_age, boo
 
 /* Request helpers. */
 const char *req_cookie(const req_t *r, const char *name);
-const char *req_param(const req_t *r, const char *name);     /* query string */
-const char *req_field(const req_t *r, const char *name);     /* form body; "" when absent */
+const char *req_param(const req_t *r, const char *name); /* query string */
+const char *req_field(const req_t *r, const char *name); /* form body; "" when absent */
 /* The translation of msgid in the request's language. */
 const char *req_tr(const req_t *r, const char *msgid);
 

@@ -29,9 +29,14 @@ static store_status_t audit_change(store_t *s, const settings_ctx_t *ctx, const 
                                    const char *field, const char *old_value, const char *new_value)
 {
     if (strcmp(old_value, new_value) == 0) return STORE_OK;
-    audit_entry_t e = {.actor_kind = "corporate", .actor_id = ctx->credential_id,
-                       .account_id = ctx->account_id, .action = action, .field = field,
-                       .old_value = old_value, .new_value = new_value, .ip = ctx->ip};
+    audit_entry_t e = {.actor_kind = "corporate",
+                       .actor_id = ctx->credential_id,
+                       .account_id = ctx->account_id,
+                       .action = action,
+                       .field = field,
+                       .old_value = old_value,
+                       .new_value = new_value,
+                       .ip = ctx->ip};
     return store_audit(s, &e, ctx->now);
 }
 
@@ -180,8 +185,7 @@ settings_status_t settings_remove_recipient(store_t *s, arena_t *a, const settin
     char *email = NULL;
     if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     store_status_t r = store_remove_recipient(s, ctx->account_id, recipient_id, &email, a);
-    if (r == STORE_OK)
-        r = audit_change(s, ctx, "invoice_recipient_removed", "email", email, "");
+    if (r == STORE_OK) r = audit_change(s, ctx, "invoice_recipient_removed", "email", email, "");
     return finish(s, r);
 }
 
@@ -216,12 +220,12 @@ settings_status_t settings_save_po(store_t *s, arena_t *a, const settings_ctx_t 
     if (*amount && (exponent < 0 || !money_parse(amount, exponent, &po.amount) || po.amount < 0))
         errors->amount = FIELD_BAD_AMOUNT;
     date_t start, end;
-    errors->start_date = !*po.start_date                  ? FIELD_REQUIRED
+    errors->start_date = !*po.start_date                      ? FIELD_REQUIRED
                          : !date_parse(po.start_date, &start) ? FIELD_BAD_DATE
-                                                          : FIELD_OK;
-    errors->end_date = !*po.end_date                  ? FIELD_REQUIRED
+                                                              : FIELD_OK;
+    errors->end_date = !*po.end_date                    ? FIELD_REQUIRED
                        : !date_parse(po.end_date, &end) ? FIELD_BAD_DATE
-                                                      : FIELD_OK;
+                                                        : FIELD_OK;
     if (!errors->start_date && !errors->end_date && date_cmp(end, start) < 0)
         errors->end_date = FIELD_DATES_ORDER;
     if (errors->number || errors->amount || errors->start_date || errors->end_date)
@@ -325,11 +329,27 @@ static bool method_known(const char *m)
 static char *payment_text(arena_t *a, const account_t *acc)
 {
     if (strcmp(acc->payment_method, "direct_debit") != 0) return acc->payment_method;
-    char routing[32], number[32];
-    mask_account(*acc->debit_iban ? acc->debit_iban : acc->debit_account, number, sizeof number);
-    mask_account(acc->debit_routing, routing, sizeof routing);
+    bool ach = *acc->debit_routing_hint != '\0';
     return arena_printf(a, "direct_debit %s %s%s%s", acc->debit_holder,
-                        *acc->debit_iban ? "" : routing, *acc->debit_iban ? "" : " ", number);
+                        ach ? acc->debit_routing_hint : "", ach ? " " : "", acc->debit_number_hint);
+}
+
+static char *masked(arena_t *a, const char *number)
+{
+    if (!*number) return "";
+    char *out = arena_alloc(a, 64);
+    mask_account(number, out, 64);
+    return out;
+}
+
+/* Seals the plain bank numbers of d in place and fills their masked hints. */
+static void seal_debit_numbers(arena_t *a, const data_key_t *key, debit_numbers_t *d)
+{
+    d->routing_hint = masked(a, d->routing);
+    d->number_hint = masked(a, *d->iban ? d->iban : d->account);
+    d->routing = seal_text(a, key, d->routing);
+    d->account = seal_text(a, key, d->account);
+    d->iban = seal_text(a, key, d->iban);
 }
 
 settings_status_t settings_save_payment(store_t *s, arena_t *a, const settings_ctx_t *ctx,
@@ -347,6 +367,7 @@ settings_status_t settings_save_payment(store_t *s, arena_t *a, const settings_c
     account_t next = acc;
     next.payment_method = (char *)method;
     next.debit_holder = next.debit_routing = next.debit_account = next.debit_iban = "";
+    next.debit_routing_hint = next.debit_number_hint = "";
     int64_t mandate_at = 0;
     if (strcmp(method, "direct_debit") == 0) {
         next.debit_holder = clean(a, form->holder);
@@ -368,14 +389,36 @@ settings_status_t settings_save_payment(store_t *s, arena_t *a, const settings_c
         if (errors->holder || errors->iban || errors->routing || errors->account || errors->mandate)
             return SETTINGS_INVALID;
         mandate_at = ctx->now;
+        /* Only sealed numbers reach the database (a copy of it alone reveals none). */
+        if (!ctx->data_key) return SETTINGS_ERROR;
+        debit_numbers_t d = {.account_id = acc.id,
+                             .routing = next.debit_routing,
+                             .account = next.debit_account,
+                             .iban = next.debit_iban};
+        seal_debit_numbers(a, ctx->data_key, &d);
+        next.debit_routing = d.routing, next.debit_account = d.account, next.debit_iban = d.iban;
+        next.debit_routing_hint = d.routing_hint, next.debit_number_hint = d.number_hint;
     }
     if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     r = store_update_payment(s, &next, mandate_at);
     if (r == STORE_OK)
-        r = audit_change(s, ctx, "payment_method_changed", "payment_method",
-                         payment_text(a, &acc), payment_text(a, &next));
+        r = audit_change(s, ctx, "payment_method_changed", "payment_method", payment_text(a, &acc),
+                         payment_text(a, &next));
     /* Each acceptance of the mandate is recorded, even when the bank details stay the same. */
     if (r == STORE_OK && mandate_at)
         r = audit_change(s, ctx, "direct_debit_mandate_accepted", "mandate", "", "accepted");
     return finish(s, r);
+}
+
+int settings_seal_plain_debits(store_t *s, arena_t *a, const data_key_t *key)
+{
+    debit_numbers_t *rows = NULL;
+    size_t n = 0;
+    if (store_begin(s) != STORE_OK) return -1;
+    store_status_t r = store_debits_unsealed(s, a, &rows, &n);
+    for (size_t i = 0; r == STORE_OK && i < n; i++) {
+        seal_debit_numbers(a, key, &rows[i]);
+        r = store_set_debit_numbers(s, &rows[i]);
+    }
+    return finish(s, r) == SETTINGS_OK ? (int)n : -1;
 }

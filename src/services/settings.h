@@ -4,6 +4,7 @@
 #ifndef COBRO_SETTINGS_H
 #define COBRO_SETTINGS_H
 #include "store/store.h"
+#include "util/sealed.h"
 #include "validate.h"
 
 enum {
@@ -26,6 +27,7 @@ typedef struct {
     int64_t credential_id, account_id;
     const char *ip;
     int64_t now;
+    const data_key_t *data_key; /* seals bank numbers; needed by settings_save_payment only */
 } settings_ctx_t;
 
 /* ---- Bill To ----------------------------------------------------------------------------- */
@@ -92,5 +94,9 @@ typedef struct {
 
 settings_status_t settings_save_payment(store_t *s, arena_t *a, const settings_ctx_t *ctx,
                                         const payment_form_t *form, payment_errors_t *errors);
+
+/* Seals the bank numbers still stored plain (written before they were sealed at rest), in one
+ * transaction; returns how many accounts it sealed, -1 when the store failed. */
+int settings_seal_plain_debits(store_t *s, arena_t *a, const data_key_t *key);
 
 #endif

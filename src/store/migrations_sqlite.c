@@ -313,7 +313,13 @@ static const char *const migration_3 =
     "ALTER TABLE accounts ADD COLUMN debit_iban TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE accounts ADD COLUMN debit_mandate_at INTEGER;";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3};
+/* Bank numbers are sealed at rest (util/sealed.h): debit_routing, debit_account and debit_iban
+ * hold sealed texts, and what the screens show of them, already masked, is kept beside them. */
+static const char *const migration_4 =
+    "ALTER TABLE accounts ADD COLUMN debit_routing_hint TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE accounts ADD COLUMN debit_number_hint TEXT NOT NULL DEFAULT '';";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4};
 
 const char *migration_sql(int version)
 {

@@ -191,6 +191,14 @@ store_status_t store_set_setting(store_t *s, const char *key, const char *value)
                            "ss", key, value));
 }
 
+store_status_t store_add_setting(store_t *s, const char *key, const char *value)
+{
+    return from_db(db_exec(s->db,
+                           "INSERT INTO vendor_settings (key, value) VALUES ($1, $2)"
+                           " ON CONFLICT (key) DO NOTHING",
+                           "ss", key, value));
+}
+
 store_status_t store_server_secret(store_t *s, arena_t *a, char **out)
 {
     return store_setting(s, a, "server_secret", out);
@@ -319,7 +327,8 @@ store_status_t store_account_by_id(store_t *s, arena_t *a, int64_t id, account_t
         "SELECT a.id, a.kind, a.name, a.currency, a.lang, a.bill_to_name, a.address_line1,"
         " a.address_line2, a.city, a.region, a.postal_code, a.country, a.phone,"
         " COALESCE(a.sales_rep_id, 0), COALESCE(r.name, ''), COALESCE(r.email, ''),"
-        " a.payment_method, a.debit_holder, a.debit_routing, a.debit_account, a.debit_iban"
+        " a.payment_method, a.debit_holder, a.debit_routing, a.debit_account, a.debit_iban,"
+        " a.debit_routing_hint, a.debit_number_hint"
         " FROM accounts a LEFT JOIN staff_users r ON r.id = a.sales_rep_id WHERE a.id = $1",
         "i", id);
     store_status_t r = one_row(st);
@@ -345,6 +354,8 @@ store_status_t store_account_by_id(store_t *s, arena_t *a, int64_t id, account_t
     out->debit_routing = col_str(a, st, 18);
     out->debit_account = col_str(a, st, 19);
     out->debit_iban = col_str(a, st, 20);
+    out->debit_routing_hint = col_str(a, st, 21);
+    out->debit_number_hint = col_str(a, st, 22);
     db_done(st);
     return STORE_OK;
 }
@@ -374,10 +385,52 @@ store_status_t store_update_payment(store_t *s, const account_t *acc, int64_t ma
     return must_change(s, db_exec(s->db,
                                   "UPDATE accounts SET payment_method = $1, debit_holder = $2,"
                                   " debit_routing = $3, debit_account = $4, debit_iban = $5,"
-                                  " debit_mandate_at = NULLIF($6, 0) WHERE id = $7",
-                                  "sssssii", acc->payment_method, acc->debit_holder,
+                                  " debit_routing_hint = $6, debit_number_hint = $7,"
+                                  " debit_mandate_at = NULLIF($8, 0) WHERE id = $9",
+                                  "sssssssii", acc->payment_method, acc->debit_holder,
                                   acc->debit_routing, acc->debit_account, acc->debit_iban,
-                                  mandate_at, acc->id));
+                                  acc->debit_routing_hint, acc->debit_number_hint, mandate_at,
+                                  acc->id));
+}
+
+store_status_t store_debits_unsealed(store_t *s, arena_t *a, debit_numbers_t **out, size_t *n)
+{
+    *n = 0;
+    size_t cap = 8;
+    *out = arena_alloc(a, cap * sizeof **out);
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT id, debit_routing, debit_account, debit_iban FROM accounts"
+                             " WHERE (debit_routing <> '' AND debit_routing NOT LIKE 'v1:%')"
+                             " OR (debit_account <> '' AND debit_account NOT LIKE 'v1:%')"
+                             " OR (debit_iban <> '' AND debit_iban NOT LIKE 'v1:%') ORDER BY id",
+                             "");
+    if (!st) return STORE_ERROR;
+    db_status_t r;
+    while ((r = db_step(st)) == DB_ROW) {
+        if (*n == cap) {
+            debit_numbers_t *bigger = arena_alloc(a, 2 * cap * sizeof *bigger);
+            memcpy(bigger, *out, cap * sizeof *bigger);
+            *out = bigger;
+            cap *= 2;
+        }
+        debit_numbers_t *d = &(*out)[(*n)++];
+        *d = (debit_numbers_t){.account_id = db_int(st, 0),
+                               .routing = col_str(a, st, 1),
+                               .account = col_str(a, st, 2),
+                               .iban = col_str(a, st, 3)};
+    }
+    db_done(st);
+    return r == DB_OK ? STORE_OK : from_db(r);
+}
+
+store_status_t store_set_debit_numbers(store_t *s, const debit_numbers_t *d)
+{
+    return must_change(s, db_exec(s->db,
+                                  "UPDATE accounts SET debit_routing = $1, debit_account = $2,"
+                                  " debit_iban = $3, debit_routing_hint = $4,"
+                                  " debit_number_hint = $5 WHERE id = $6",
+                                  "sssssi", d->routing, d->account, d->iban, d->routing_hint,
+                                  d->number_hint, d->account_id));
 }
 
 store_status_t store_audit_recent(store_t *s, arena_t *a, int64_t account_id, int limit,

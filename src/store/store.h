@@ -55,6 +55,8 @@ store_status_t store_bulk_mode(store_t *s);
 store_status_t store_server_secret(store_t *s, arena_t *a, char **out);
 store_status_t store_setting(store_t *s, arena_t *a, const char *key, char **out);
 store_status_t store_set_setting(store_t *s, const char *key, const char *value);
+/* Sets key only when it has no value yet (the first of several nodes wins). */
+store_status_t store_add_setting(store_t *s, const char *key, const char *value);
 
 /* ---- people who sign in ------------------------------------------------------------- */
 
@@ -99,7 +101,11 @@ typedef struct {
     char *sales_rep_name, *sales_rep_email; /* empty when no rep is assigned */
     /* Payment method preference: "", "wire", "check", "direct_debit", "card"; the bank details
      * of a direct debit (holder, ABA routing + account for USD, IBAN for EUR). */
+    /* debit_routing, debit_account and debit_iban are sealed (util/sealed.h), never plain; the
+     * hints are what screens show of them: the routing number and the account number or IBAN,
+     * masked. */
     char *payment_method, *debit_holder, *debit_routing, *debit_account, *debit_iban;
+    char *debit_routing_hint, *debit_number_hint;
 } account_t;
 
 /* Writes the Bill To of an account (the country stays). */
@@ -108,6 +114,16 @@ store_status_t store_update_bill_to(store_t *s, const account_t *acc);
 store_status_t store_update_contact(store_t *s, int64_t credential_id, const char *name,
                                     const char *email);
 store_status_t store_update_payment(store_t *s, const account_t *acc, int64_t mandate_at);
+
+/* An account's direct-debit numbers (sealed or, before sealing, plain) and their masked hints. */
+typedef struct {
+    int64_t account_id;
+    char *routing, *account, *iban, *routing_hint, *number_hint;
+} debit_numbers_t;
+/* Accounts whose bank numbers are still plain (written before they were sealed at rest). */
+store_status_t store_debits_unsealed(store_t *s, arena_t *a, debit_numbers_t **out, size_t *n);
+/* Replaces an account's bank numbers and hints. */
+store_status_t store_set_debit_numbers(store_t *s, const debit_numbers_t *d);
 
 typedef struct {
     int64_t id, at, actor_id;

@@ -13,13 +13,6 @@ static const char *setting(req_t *r, const char *key)
     return store_setting(r->store, r->arena, key, &v) == STORE_OK && v ? str_trim(v) : "";
 }
 
-static const char *masked(req_t *r, const char *number)
-{
-    char *out = arena_alloc(r->arena, 64);
-    mask_account(number, out, 64);
-    return out;
-}
-
 /* What the form shows: the choice and the typed bank details (never the stored numbers). */
 typedef struct {
     const char *method, *holder, *routing, *account, *iban;
@@ -123,11 +116,11 @@ static void check_details(req_t *r)
 }
 
 /* The mandate the contact accepts for direct debit, in the words of the account's scheme. */
-static void mandate_text(req_t *r, bool eur)
+static void mandate_text(req_t *r, bool by_iban)
 {
     buf_t *b = &r->resp.body;
     html_render(b, "<div class=\"mandate\" id=\"mandate-text\"><p>");
-    if (eur)
+    if (by_iban)
         html_text(b,
                   T("By accepting this mandate, you authorize %s to send instructions to your bank "
                     "to debit your account, and your bank to debit your account in accordance with "
@@ -151,7 +144,8 @@ static void direct_debit_details(req_t *r, const account_t *acc, const shown_t *
                                  const payment_errors_t *e)
 {
     buf_t *b = &r->resp.body;
-    bool eur = strcmp(acc->currency, "EUR") == 0;
+    /* As the settings service decides: US dollars through ACH, every other currency by IBAN. */
+    bool by_iban = strcmp(acc->currency, "USD") != 0;
     html_render(b, "<p>%s</p></div>",
                 T("We collect each invoice from your bank account on its due date."));
     /* The fields sit after the radio button's description, which stays short to listen to;
@@ -161,15 +155,15 @@ static void direct_debit_details(req_t *r, const account_t *acc, const shown_t *
         html_render(b, "<p class=\"help\">");
         if (*acc->debit_iban)
             html_text(b, T("Saved: %s, IBAN %s. To change it, type the new details."),
-                      acc->debit_holder, masked(r, acc->debit_iban));
+                      acc->debit_holder, acc->debit_number_hint);
         else
             html_text(b, T("Saved: %s, account number %s. To change it, type the new details."),
-                      acc->debit_holder, masked(r, acc->debit_account));
+                      acc->debit_holder, acc->debit_number_hint);
         html_render(b, "</p>");
     }
     field(r, "holder", T("Account holder"), v->holder, NULL, e->holder,
           "maxlength=\"100\" autocomplete=\"off\"");
-    if (eur) {
+    if (by_iban) {
         field(r, "iban", T("IBAN"), v->iban,
               T("Up to 34 letters and digits, with or without spaces."), e->iban,
               "maxlength=\"42\" autocomplete=\"off\" spellcheck=\"false\"");
@@ -180,7 +174,7 @@ static void direct_debit_details(req_t *r, const account_t *acc, const shown_t *
               "maxlength=\"17\" inputmode=\"numeric\" autocomplete=\"off\"");
     }
     html_render(b, "<h3 class=\"mandate-title\">%s</h3>", T("Direct debit mandate"));
-    mandate_text(r, eur);
+    mandate_text(r, by_iban);
     const char *error = field_error_text(r, e->mandate);
     html_render(b, "<div class=\"field check\">");
     if (error) html_render(b, "<p class=\"field-error\" id=\"mandate-error\">%s</p>", error);
@@ -216,12 +210,12 @@ static void current_summary(req_t *r, const account_t *acc)
                     acc->debit_holder);
         if (*acc->debit_iban) {
             html_render(b, "<dt>%s</dt><dd class=\"nowrap\">%s</dd>", T("IBAN"),
-                        masked(r, acc->debit_iban));
+                        acc->debit_number_hint);
         } else {
             html_render(b, "<dt>%s</dt><dd class=\"nowrap\">%s</dd>", T("Routing number (ABA)"),
-                        masked(r, acc->debit_routing));
+                        acc->debit_routing_hint);
             html_render(b, "<dt>%s</dt><dd class=\"nowrap\">%s</dd>", T("Account number"),
-                        masked(r, acc->debit_account));
+                        acc->debit_number_hint);
         }
         html_render(b, "</dl>");
     }

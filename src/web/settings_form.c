@@ -15,8 +15,11 @@ bool settings_load_contact(req_t *r, credential_t *c, account_t *acc)
 
 settings_ctx_t settings_ctx_of(const req_t *r, int64_t account_id)
 {
-    return (settings_ctx_t){
-        .credential_id = r->principal_id, .account_id = account_id, .ip = r->ip, .now = r->now};
+    return (settings_ctx_t){.credential_id = r->principal_id,
+                            .account_id = account_id,
+                            .ip = r->ip,
+                            .now = r->now,
+                            .data_key = r->app ? r->app->data_key : NULL};
 }
 
 int64_t settings_path_id(const req_t *r)

@@ -54,6 +54,19 @@ def run_cobro(args, cwd=None, env=None, timeout=60):
                           capture_output=True, text=True, timeout=timeout)
 
 
+def unseal(db_path, sealed):
+    """The plain text of a bank number sealed by cobro (util/sealed.c: "v1:" + base64url of the
+    nonce and the secretbox), read with the database's data key file (DB.key) and PyNaCl."""
+    import base64
+    import nacl.secret
+    assert sealed.startswith("v1:"), sealed
+    with open(db_path + ".key") as f:
+        key = bytes.fromhex(f.read().strip())
+    b64 = sealed[3:]
+    raw = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4))
+    return nacl.secret.SecretBox(key).decrypt(raw).decode()
+
+
 def sha256_hex(s):
     return hashlib.sha256(s.encode()).hexdigest()
 

@@ -325,6 +325,7 @@ def crashed(tmp_path_factory):
             if os.path.exists(probe + ext):
                 os.remove(probe + ext)
         shutil.copy(db, probe)
+        shutil.copy(db + ".key", probe + ".key")  # a database goes with its data key
         fulls.append(timed_run(probe))
     t_idle = min(timed_run(probe, "2000-01-01") for _ in range(3))
     t_full = sorted(fulls)[1]

@@ -15,7 +15,7 @@ import time
 import pytest
 
 import harness
-from harness import REPO, body_text, input_tags, input_value, run_cobro, sanitizer_lines, to_pred
+from harness import REPO, body_text, unseal, input_tags, input_value, run_cobro, sanitizer_lines, to_pred
 
 # As scripts/check does: fontconfig's one-time configuration is not a leak of ours (ASan build).
 os.environ.setdefault("LSAN_OPTIONS", "suppressions=%s" % os.path.join(REPO, "tests", "lsan.supp"))
@@ -422,9 +422,16 @@ def test_15_direct_debit_usd_saves_and_shows_only_masked_numbers(server, acme):
     r = post(acme, PAY, PAY, dd_usd())
     assert r.status == 303, html.unescape(r.text)[-3000:]
     row = server.query("SELECT payment_method, debit_holder, debit_routing, debit_account,"
-                       " debit_mandate_at FROM accounts WHERE id = ?", (account_id(server, ACME),))
-    assert row[0][:4] == ("direct_debit", "Acme Corporation", GOOD_ROUTING, US_ACCOUNT)
-    assert row[0][4], "the mandate's acceptance time is kept"
+                       " debit_mandate_at, debit_routing_hint, debit_number_hint, debit_iban"
+                       " FROM accounts WHERE id = ?", (account_id(server, ACME),))[0]
+    assert row[:2] == ("direct_debit", "Acme Corporation")
+    assert row[4], "the mandate's acceptance time is kept"
+    # Sealed at rest: the database holds no number in the clear, only what the data key opens.
+    assert row[2].startswith("v1:") and row[3].startswith("v1:") and row[7] == ""
+    assert GOOD_ROUTING not in row[2] and US_ACCOUNT not in row[3]
+    assert unseal(server.db_path, row[2]) == GOOD_ROUTING
+    assert unseal(server.db_path, row[3]) == US_ACCOUNT
+    assert row[5:7] == (MASK + " 0015", MASK + " 6789")
     page = acme.get(PAY).text
     mine = main_of(page)
     assert checked_method(page) == "direct_debit"
@@ -460,9 +467,11 @@ def test_16_direct_debit_eur_iban(server, globex):
     assert r.status == 400 and snapshot(server) == before
     r = post(globex, PAY, PAY, dict(bad, iban=GOOD_IBAN))
     assert r.status == 303, html.unescape(r.text)[-3000:]
-    assert server.query("SELECT payment_method, debit_iban, debit_routing, debit_account"
-                        " FROM accounts WHERE id = ?", (gid,)) == [
-        ("direct_debit", GOOD_IBAN_FLAT, "", "")]
+    method, iban, routing, account, hint = server.query(
+        "SELECT payment_method, debit_iban, debit_routing, debit_account, debit_number_hint"
+        " FROM accounts WHERE id = ?", (gid,))[0]
+    assert (method, routing, account, hint) == ("direct_debit", "", "", MASK + " 2345")
+    assert iban.startswith("v1:") and unseal(server.db_path, iban) == GOOD_IBAN_FLAT
     page = globex.get(PAY).text
     assert MASK + " 2345" in html.unescape(page)
     assert GOOD_IBAN_FLAT not in page and GOOD_IBAN not in page and "0012 345" not in page

@@ -64,6 +64,7 @@ static void test_01_defaults(void **state)
     assert_int_equal(LOAD(ALL, NULL, "serve"), CONFIG_OK);
     assert_string_equal(err, "");
     assert_string_equal(cfg.db_path, "var/cobro.db");
+    assert_string_equal(cfg.data_key_path, "var/cobro.db.key"); /* beside the database */
     assert_string_equal(cfg.listen, "127.0.0.1:8080");
     assert_string_equal(cfg.host, "127.0.0.1");
     assert_int_equal(cfg.port, 8080);
@@ -78,6 +79,19 @@ static void test_01_defaults(void **state)
     /* The defaults pass their own checks. */
     assert_true(config_check_mail_from(cfg.mail_from, err, sizeof err));
     assert_true(config_check_base_url(cfg.base_url, err, sizeof err));
+}
+
+static void test_01b_data_key_file(void **state)
+{
+    (void)state;
+    char *env[] = {"COBRO_DATA_KEY_FILE=/etc/cobro/data.key", NULL};
+    assert_int_equal(LOAD(ALL, env, "migrate"), CONFIG_OK);
+    assert_string_equal(cfg.data_key_path, "/etc/cobro/data.key");
+    assert_int_equal(LOAD(ALL, env, "migrate", "--data-key-file", "/k"), CONFIG_OK);
+    assert_string_equal(cfg.data_key_path, "/k"); /* the flag wins */
+    assert_int_equal(LOAD(ALL, NULL, "migrate", "--data-key-file="), CONFIG_ERROR);
+    assert_non_null(strstr(err, "--data-key-file"));
+    assert_non_null(strstr(err, "expected the path of the data key file"));
 }
 
 static void test_02_environment(void **state)
@@ -97,6 +111,7 @@ static void test_02_environment(void **state)
                    NULL};
     assert_int_equal(LOAD(ALL, env, "serve"), CONFIG_OK);
     assert_ptr_equal(cfg.db_path, env[1] + strlen("COBRO_DB=")); /* kept, not copied */
+    assert_string_equal(cfg.data_key_path, "/srv/cobro.db.key");
     assert_string_equal(cfg.listen, "0.0.0.0:9000");
     assert_string_equal(cfg.host, "0.0.0.0");
     assert_int_equal(cfg.port, 9000);
@@ -586,6 +601,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_01_defaults),
+        cmocka_unit_test(test_01b_data_key_file),
         cmocka_unit_test(test_02_environment),
         cmocka_unit_test(test_03_flags_win_over_env),
         cmocka_unit_test(test_04_env_of_other_subcommands_ignored),
