@@ -478,6 +478,25 @@ def test_16_direct_debit_eur_iban(server, globex):
     assert input_value(page, "iban") == ""
 
 
+def test_16b_other_currencies_than_usd_debit_by_iban(server, globex):
+    """The page asks what the service checks: an IBAN for every currency but US dollars."""
+    gid = account_id(server, GLOBEX)
+    server.execute("UPDATE accounts SET currency = 'GBP' WHERE id = ?", (gid,))
+    try:
+        page = globex.get(PAY).text
+        names = {t.get("name") for t in input_tags(page)}
+        assert "iban" in names and not {"routing", "account"} & names
+        r = post(globex, PAY, PAY, {"method": "direct_debit", "holder": "Globex UK",
+                                    "iban": "GB82 WEST 1234 5698 7654 32", "mandate": "yes"})
+        assert r.status == 303, html.unescape(r.text)[-3000:]
+        iban, hint = server.query("SELECT debit_iban, debit_number_hint FROM accounts"
+                                  " WHERE id = ?", (gid,))[0]
+        assert unseal(server.db_path, iban) == "GB82WEST12345698765432"
+        assert hint == MASK + " 5432"
+    finally:
+        server.execute("UPDATE accounts SET currency = 'EUR' WHERE id = ?", (gid,))
+
+
 def test_17_audit_log_holds_masked_bank_data_only(server):
     rows = server.query("SELECT old_value, new_value FROM audit_log WHERE action ="
                         " 'payment_method_changed'")
