@@ -116,7 +116,17 @@ settings_status_t settings_save_bill_to(store_t *s, arena_t *a, const settings_c
     bool email_changed = strcasecmp(email, cred.contact_email) != 0;
 
     if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
-    r = store_update_bill_to(s, &next);
+    if (email_changed) { /* counted inside the transaction: two saves at once cannot both pass */
+        int64_t recent = 0;
+        r = store_audit_count_since(s, acc.id, "bill_to_changed", "contact_email",
+                                    ctx->now - 24 * 3600, &recent);
+        if (r == STORE_OK && recent >= CONTACT_EMAIL_CHANGES_PER_DAY) {
+            store_rollback(s);
+            errors->contact_email = FIELD_TOO_OFTEN;
+            return SETTINGS_INVALID;
+        }
+    }
+    if (r == STORE_OK) r = store_update_bill_to(s, &next);
     if (r == STORE_OK) r = store_update_contact(s, cred.id, name, email);
     const char *act = "bill_to_changed";
     struct {

@@ -13,6 +13,9 @@ enum {
     ADDRESS_MAX = 100,
     PO_NUMBER_MAX = 40,
     PO_REMINDER_DAYS = 30,
+    /* Each change of the contact's email sends two notices, one to an address the contact
+     * types: a cap keeps the portal from being used to send mail to anyone, over and over. */
+    CONTACT_EMAIL_CHANGES_PER_DAY = 5,
 };
 
 typedef enum {

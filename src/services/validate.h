@@ -25,6 +25,7 @@ typedef enum {
     FIELD_LIMIT,         /* too many (invoice recipients) */
     FIELD_MANDATE,       /* the direct debit mandate was not accepted */
     FIELD_BAD_CHOICE,    /* not one of the offered options */
+    FIELD_TOO_OFTEN,     /* changed too many times lately (an email address that gets notices) */
 } field_error_t;
 
 /* Trims and checks a required (or optional) text of at most max characters (UTF-8). */

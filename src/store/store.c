@@ -767,6 +767,22 @@ store_status_t store_audit(store_t *s, const audit_entry_t *e, int64_t now)
                            e->new_value ? e->new_value : "", e->ip ? e->ip : ""));
 }
 
+store_status_t store_audit_count_since(store_t *s, int64_t account_id, const char *action,
+                                       const char *field, int64_t since, int64_t *n)
+{
+    *n = 0;
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT COUNT(*) FROM audit_log WHERE account_id = $1 AND at >= $2"
+                             " AND action = $3 AND field = $4",
+                             "iiss", account_id, since, action, field);
+    store_status_t r = one_row(st);
+    if (r == STORE_OK) {
+        *n = db_int(st, 0);
+        db_done(st);
+    }
+    return r;
+}
+
 /* ---- catalog and demo data ----------------------------------------------------------- */
 
 store_status_t store_upsert_product(store_t *s, const char *code, const char *name, int64_t *id)

@@ -223,6 +223,10 @@ typedef struct {
 } audit_entry_t;
 
 store_status_t store_audit(store_t *s, const audit_entry_t *e, int64_t now);
+/* How many audit entries of the account with this action and field were written at or after
+ * since. */
+store_status_t store_audit_count_since(store_t *s, int64_t account_id, const char *action,
+                                       const char *field, int64_t since, int64_t *n);
 
 /* ---- catalog and demo data (idempotent upserts by natural key) ----------------------- */
 

@@ -97,6 +97,9 @@ const char *field_error_text(req_t *r, field_error_t e)
         return T("An account can have at most 20 invoice recipients.");
     case FIELD_MANDATE:
         return T("Accept the direct debit mandate to use this payment method.");
+    case FIELD_TOO_OFTEN:
+        return T("The billing contact's email has changed too many times today. Try again "
+                 "tomorrow, or ask Corporate Account Services.");
     case FIELD_BAD_CHOICE:
         return T("Choose one of the options.");
     }

@@ -540,3 +540,29 @@ def test_24_a_bill_run_emails_the_new_recipient(server, smtp_sink, acme):
     m = smtp_sink.wait_for(lambda m: to_pred(new_addr)(m) and number in str(m["msg"]["Subject"]),
                            since=mark, timeout=30)
     assert ACME in body_text(m["msg"])   # every invoice email carries the User ID
+
+
+def test_25_the_contact_email_changes_at_most_five_times_a_day(server, acme):
+    """Each change mails an address the contact types: after five in 24 hours the sixth is
+    refused, with the typed values kept and nothing written or sent."""
+    aid = _account_id(server, ACME)
+    done = server.count("audit_log", "account_id = ? AND action = 'bill_to_changed' AND"
+                        " field = 'contact_email' AND at >= strftime('%s', 'now') - 86400",
+                        (aid,))
+    assert done < 5, "earlier tests changed the email %d times already" % done
+    for i in range(5 - done):
+        r = _save(acme, dict(GOOD, contact_email="rotate%d@acme.example" % i))
+        assert r.status == 303, html.unescape(r.text)[-2000:]
+    before = _state(server, ACME)
+    r = _save(acme, dict(GOOD, contact_email="one.more@acme.example", city="Evanston"))
+    assert r.status == 400
+    page = html.unescape(r.text)
+    assert "has changed too many times today" in page
+    assert 'value="one.more@acme.example"' in page and 'value="Evanston"' in page
+    assert _state(server, ACME) == before
+    # The same email with other fields still saves: only new addresses are capped.
+    current = server.scalar("SELECT contact_email FROM portal_credentials WHERE account_id = ?",
+                            (aid,))
+    r = _save(acme, dict(GOOD, contact_email=current, city="Evanston"))
+    assert r.status == 303
+
