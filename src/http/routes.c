@@ -39,6 +39,7 @@ const route_t routes[] = {
     {METHOD_GET, "/staff/home", ACCESS_STAFF, NULL, page_staff_home, false, false},
     {METHOD_GET, "/staff/accounts", ACCESS_STAFF, NULL, page_staff_accounts, false, false},
     {METHOD_GET, "/staff/accounts/*", ACCESS_STAFF, NULL, page_staff_account, false, false},
+    {METHOD_GET | METHOD_POST, "/staff/payment-details", ACCESS_STAFF, "admin", page_staff_payment_details, false, false},
     {METHOD_GET, "/staff/invoices/*", ACCESS_STAFF, NULL, page_staff_invoice, false, false},
     {METHOD_GET, "/staff/invoices/*/pdf", ACCESS_STAFF, NULL, page_staff_invoice_pdf, true, false},
 

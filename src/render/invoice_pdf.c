@@ -243,6 +243,43 @@ const char *invoice_payment_note(lang_t lang, const char *method)
     return method;
 }
 
+/* The labels a remit_to may use. tr() remembers translations by the msgid's address, so a label
+ * read from the text is first matched to its constant here. */
+static const char *const remit_labels[] = {
+    N_("Bank"),        N_("Account name"),         N_("IBAN"),
+    N_("BIC / SWIFT"), N_("Routing number (ABA)"), N_("Account number"),
+};
+
+static const char *remit_label(lang_t lang, const char *label, size_t len)
+{
+    for (size_t i = 0; i < sizeof remit_labels / sizeof remit_labels[0]; i++)
+        if (strlen(remit_labels[i]) == len && strncmp(remit_labels[i], label, len) == 0)
+            return tr(lang, remit_labels[i]);
+    return NULL;
+}
+
+void invoice_remit_text(lang_t lang, const char *remit_to, char *out, size_t n)
+{
+    if (!n) return;
+    size_t used = 0;
+    out[0] = '\0';
+    for (const char *p = remit_to ? remit_to : ""; *p && used + 1 < n;) {
+        size_t len = strcspn(p, "\n");
+        const char *tab = memchr(p, '\t', len);
+        size_t label_len = tab ? (size_t)(tab - p) : 0;
+        const char *label = tab ? remit_label(lang, p, label_len) : NULL;
+        int w = !tab    ? snprintf(out + used, n - used, "%s%.*s", used ? "\n" : "", (int)len, p)
+                : label ? snprintf(out + used, n - used, "%s%s: %.*s", used ? "\n" : "", label,
+                                   (int)(len - label_len - 1), tab + 1)
+                        : snprintf(out + used, n - used, "%s%.*s: %.*s", used ? "\n" : "",
+                                   (int)label_len, p, (int)(len - label_len - 1), tab + 1);
+        if (w < 0) break;
+        used += (size_t)w < n - used ? (size_t)w : n - used - 1;
+        p += len;
+        if (*p == '\n') p++;
+    }
+}
+
 /* ---- the lines table ---- */
 
 typedef struct {
@@ -596,9 +633,13 @@ static double totals(pdf_t *p, double y, bool draw)
     if (*S(inv->payment_method)) {
         y += text(p, F_HEADING, tr(p->lang, "How to pay"), p->left, y, cw, AL_LEFT, ACCENT, draw) +
              3;
-        y += text(p, F_BODY, invoice_payment_note(p->lang, inv->payment_method), p->left, y, cw, AL_LEFT,
-                  INK, draw) +
-             10;
+        y += text(p, F_BODY, invoice_payment_note(p->lang, inv->payment_method), p->left, y, cw,
+                  AL_LEFT, INK, draw) +
+             4;
+        char remit[1024];
+        invoice_remit_text(p->lang, inv->remit_to, remit, sizeof remit);
+        if (*remit) y += text(p, F_BODY, remit, p->left, y, cw, AL_LEFT, INK, draw) + 4;
+        y += 6;
     }
     return y - y0;
 }

@@ -256,3 +256,15 @@ void mask_account(const char *s, char *out, size_t n)
     else
         out[0] = '\0';
 }
+
+field_error_t check_bic(const char *s)
+{
+    char *t = trimmed_copy(s);
+    if (!t) return FIELD_BAD_BIC;
+    size_t len = strlen(t);
+    field_error_t e = len == 0 ? FIELD_REQUIRED : len == 8 || len == 11 ? FIELD_OK : FIELD_BAD_BIC;
+    for (size_t i = 0; e == FIELD_OK && i < len; i++)
+        if (!(i < 6 ? is_alpha(t[i]) : is_alnum(t[i]))) e = FIELD_BAD_BIC;
+    free(t);
+    return e;
+}

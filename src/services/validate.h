@@ -25,6 +25,7 @@ typedef enum {
     FIELD_LIMIT,         /* too many (invoice recipients) */
     FIELD_MANDATE,       /* the direct debit mandate was not accepted */
     FIELD_BAD_CHOICE,    /* not one of the offered options */
+    FIELD_BAD_BIC,       /* BIC/SWIFT: 4 letters, country, 2 letters or digits, optional branch */
     FIELD_TOO_OFTEN,     /* changed too many times lately (an email address that gets notices) */
 } field_error_t;
 
@@ -41,6 +42,9 @@ field_error_t check_us_account_number(const char *s);
 /* IBAN, with or without spaces, any letter case: length for the country (at least the SEPA
  * countries), check digits by mod 97. */
 field_error_t check_iban(const char *s);
+/* BIC (ISO 9362), any letter case: bank code (4 letters), country (2 letters), location (2
+ * letters or digits), optional branch (3 letters or digits). */
+field_error_t check_bic(const char *s);
 /* Copies the IBAN without spaces, upper case, into out (size n). */
 void iban_normalize(const char *s, char *out, size_t n);
 

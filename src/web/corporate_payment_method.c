@@ -19,25 +19,6 @@ typedef struct {
     bool mandate;
 } shown_t;
 
-/* A labelled text input with an optional hint and error, both tied with aria-describedby. */
-static void field(req_t *r, const char *id, const char *label, const char *value, const char *hint,
-                  field_error_t e, const char *extra_attrs)
-{
-    buf_t *b = &r->resp.body;
-    const char *error = field_error_text(r, e);
-    html_render(b, "<div class=\"field\"><label for=\"%s\">%s</label>", id, label);
-    if (hint) html_render(b, "<div class=\"help\" id=\"%s-hint\">%s</div>", id, hint);
-    if (error) html_render(b, "<p class=\"field-error\" id=\"%s-error\">%s</p>", id, error);
-    html_render(b, "<input id=\"%s\" name=\"%s\" type=\"text\" value=\"%s\" %R", id, id,
-                value ? value : "", extra_attrs);
-    if (error) html_render(b, " aria-invalid=\"true\"");
-    if (hint && error)
-        html_render(b, " aria-describedby=\"%s-hint %s-error\"", id, id);
-    else if (hint || error)
-        html_render(b, " aria-describedby=\"%s-%R\"", id, hint ? "hint" : "error");
-    html_render(b, "></div>");
-}
-
 /* Opens one choice: its radio button and label, then the box explaining it, which the radio
  * button names as its description (both closed by choice_close). */
 static void choice_open(req_t *r, const char *method, const shown_t *v)
@@ -161,17 +142,17 @@ static void direct_debit_details(req_t *r, const account_t *acc, const shown_t *
                       acc->debit_holder, acc->debit_number_hint);
         html_render(b, "</p>");
     }
-    field(r, "holder", T("Account holder"), v->holder, NULL, e->holder,
-          "maxlength=\"100\" autocomplete=\"off\"");
+    settings_field(r, "holder", T("Account holder"), v->holder, NULL, e->holder,
+                   "maxlength=\"100\" autocomplete=\"off\"");
     if (by_iban) {
-        field(r, "iban", T("IBAN"), v->iban,
-              T("Up to 34 letters and digits, with or without spaces."), e->iban,
-              "maxlength=\"42\" autocomplete=\"off\" spellcheck=\"false\"");
+        settings_field(r, "iban", T("IBAN"), v->iban,
+                       T("Up to 34 letters and digits, with or without spaces."), e->iban,
+                       "maxlength=\"42\" autocomplete=\"off\" spellcheck=\"false\"");
     } else {
-        field(r, "routing", T("Routing number (ABA)"), v->routing, T("Nine digits."), e->routing,
-              "maxlength=\"9\" inputmode=\"numeric\" autocomplete=\"off\"");
-        field(r, "account", T("Account number"), v->account, T("4 to 17 digits."), e->account,
-              "maxlength=\"17\" inputmode=\"numeric\" autocomplete=\"off\"");
+        settings_field(r, "routing", T("Routing number (ABA)"), v->routing, T("Nine digits."),
+                       e->routing, "maxlength=\"9\" inputmode=\"numeric\" autocomplete=\"off\"");
+        settings_field(r, "account", T("Account number"), v->account, T("4 to 17 digits."),
+                       e->account, "maxlength=\"17\" inputmode=\"numeric\" autocomplete=\"off\"");
     }
     html_render(b, "<h3 class=\"mandate-title\">%s</h3>", T("Direct debit mandate"));
     mandate_text(r, by_iban);

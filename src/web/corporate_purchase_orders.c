@@ -7,43 +7,26 @@
 
 #include <string.h>
 
-/* A labelled input with an optional hint and error message, both tied with aria-describedby. */
-static void field(req_t *r, const char *id, const char *label, const char *type, const char *value,
-                  const char *hint, field_error_t e, bool required, const char *extra_attrs)
-{
-    buf_t *b = &r->resp.body;
-    const char *error = field_error_text(r, e);
-    html_render(b, "<div class=\"field\"><label for=\"%s\">%s</label>", id, label);
-    if (hint) html_render(b, "<div class=\"help\" id=\"%s-hint\">%s</div>", id, hint);
-    if (error) html_render(b, "<p class=\"field-error\" id=\"%s-error\">%s</p>", id, error);
-    html_render(b, "<input id=\"%s\" name=\"%s\" type=\"%s\" value=\"%s\"%R%R", id, id, type,
-                value ? value : "", extra_attrs ? " " : "", extra_attrs ? extra_attrs : "");
-    if (required) html_render(b, " required");
-    if (error) html_render(b, " aria-invalid=\"true\"");
-    if (hint && error)
-        html_render(b, " aria-describedby=\"%s-hint %s-error\"", id, id);
-    else if (hint || error)
-        html_render(b, " aria-describedby=\"%s-%R\"", id, hint ? "hint" : "error");
-    html_render(b, "></div>");
-}
-
 /* The form of a purchase order (add or edit): typed or stored values, and the refusals. */
 static void po_form(req_t *r, const char *action, const account_t *acc, const po_form_t *v,
                     const po_errors_t *e, const char *button)
 {
     buf_t *b = &r->resp.body;
     form_open(r, action, "class=\"po-form\" novalidate");
-    field(r, "number", T("Purchase order number"), "text", v->number, NULL, e->number, true,
-          arena_printf(r->arena, "maxlength=\"%d\" autocomplete=\"off\"", PO_NUMBER_MAX));
-    field(r, "amount", T("Amount (optional)"), "text", v->amount,
-          arena_printf(r->arena,
-                       T("In %s, such as 1250.00. Leave it empty when the purchase "
-                         "order has no amount."),
-                       acc->currency),
-          e->amount, false, "inputmode=\"decimal\" autocomplete=\"off\"");
+    settings_input(r, "number", T("Purchase order number"), "text", v->number, NULL, e->number,
+                   true,
+                   arena_printf(r->arena, "maxlength=\"%d\" autocomplete=\"off\"", PO_NUMBER_MAX));
+    settings_input(r, "amount", T("Amount (optional)"), "text", v->amount,
+                   arena_printf(r->arena,
+                                T("In %s, such as 1250.00. Leave it empty when the purchase "
+                                  "order has no amount."),
+                                acc->currency),
+                   e->amount, false, "inputmode=\"decimal\" autocomplete=\"off\"");
     html_render(b, "<div class=\"field-row\">");
-    field(r, "start_date", T("Start date"), "date", v->start_date, NULL, e->start_date, true, NULL);
-    field(r, "end_date", T("Expiration date"), "date", v->end_date, NULL, e->end_date, true, NULL);
+    settings_input(r, "start_date", T("Start date"), "date", v->start_date, NULL, e->start_date,
+                   true, NULL);
+    settings_input(r, "end_date", T("Expiration date"), "date", v->end_date, NULL, e->end_date,
+                   true, NULL);
     html_render(b, "</div><button type=\"submit\" class=\"primary\">%s</button></form>", button);
 }
 

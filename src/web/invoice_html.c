@@ -176,11 +176,26 @@ void invoice_document(req_t *r, const invoice_doc_t *inv, const char *pdf_href)
     document_header(r, inv, pdf_href);
     document_parties(r, inv);
     document_lines(r, inv);
-    if (*inv->payment_method)
-        html_render(&r->resp.body,
+    if (*inv->payment_method) {
+        buf_t *b = &r->resp.body;
+        html_render(b,
                     "<section class=\"how-to-pay\" aria-labelledby=\"inv-pay\">"
-                    "<h2 id=\"inv-pay\">%s</h2><p>%s</p></section>",
+                    "<h2 id=\"inv-pay\">%s</h2><p>%s</p>",
                     T("How to pay"), invoice_payment_note(r->lang, inv->payment_method));
+        char remit[1024];
+        invoice_remit_text(r->lang, inv->remit_to, remit, sizeof remit);
+        if (*remit) {
+            html_render(b, "<p class=\"remit-to\">");
+            for (const char *p = remit; *p;) {
+                size_t len = strcspn(p, "\n");
+                html_render(b, "%s", arena_strndup(r->arena, p, len));
+                p += len;
+                if (*p == '\n' && *++p) html_render(b, "<br>");
+            }
+            html_render(b, "</p>");
+        }
+        html_render(b, "</section>");
+    }
     html_render(&r->resp.body, "</article><script src=\"/static/print.js\" defer></script>");
 }
 

@@ -76,6 +76,14 @@ int64_t settings_path_id(const req_t *r);
 /* Answers a save: a redirect to done_url, or a 404/503 page. Returns false when the form was
  * refused (status 400 set) and the caller shows it again. */
 bool settings_answered(req_t *r, settings_status_t status, const char *done_url);
+/* A labelled input of a type (text, date...) with an optional hint and error (both tied with
+ * aria-describedby), the required flag and extra attributes (trusted HTML, or NULL). */
+void settings_input(req_t *r, const char *id, const char *label, const char *type,
+                    const char *value, const char *hint, field_error_t e, bool required,
+                    const char *extra_attrs);
+/* settings_input for an optional text field. */
+void settings_field(req_t *r, const char *id, const char *label, const char *value,
+                    const char *hint, field_error_t e, const char *extra_attrs);
 /* The name of a payment method code (wire, check, direct_debit, card) in the user's language. */
 const char *payment_method_label(req_t *r, const char *method);
 /* The sentence for a refused field (NULL for FIELD_OK), for form_input's error argument. */
@@ -121,6 +129,7 @@ void page_billing_invoice(req_t *r);
 void page_billing_invoice_pdf(req_t *r);
 void page_staff_accounts(req_t *r);
 void page_staff_account(req_t *r);
+void page_staff_payment_details(req_t *r);
 void page_staff_invoice(req_t *r);
 void page_staff_invoice_pdf(req_t *r);
 

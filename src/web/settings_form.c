@@ -51,6 +51,32 @@ bool settings_answered(req_t *r, settings_status_t status, const char *done_url)
     }
 }
 
+void settings_input(req_t *r, const char *id, const char *label, const char *type,
+                    const char *value, const char *hint, field_error_t e, bool required,
+                    const char *extra_attrs)
+{
+    buf_t *b = &r->resp.body;
+    const char *error = field_error_text(r, e);
+    html_render(b, "<div class=\"field\"><label for=\"%s\">%s</label>", id, label);
+    if (hint) html_render(b, "<div class=\"help\" id=\"%s-hint\">%s</div>", id, hint);
+    if (error) html_render(b, "<p class=\"field-error\" id=\"%s-error\">%s</p>", id, error);
+    html_render(b, "<input id=\"%s\" name=\"%s\" type=\"%s\" value=\"%s\"%R%R", id, id, type,
+                value ? value : "", extra_attrs ? " " : "", extra_attrs ? extra_attrs : "");
+    if (required) html_render(b, " required");
+    if (error) html_render(b, " aria-invalid=\"true\"");
+    if (hint && error)
+        html_render(b, " aria-describedby=\"%s-hint %s-error\"", id, id);
+    else if (hint || error)
+        html_render(b, " aria-describedby=\"%s-%R\"", id, hint ? "hint" : "error");
+    html_render(b, "></div>");
+}
+
+void settings_field(req_t *r, const char *id, const char *label, const char *value,
+                    const char *hint, field_error_t e, const char *extra_attrs)
+{
+    settings_input(r, id, label, "text", value, hint, e, false, extra_attrs);
+}
+
 const char *payment_method_label(req_t *r, const char *method)
 {
     if (strcmp(method, "wire") == 0) return T("Electronic payment / wire transfer");
@@ -97,6 +123,8 @@ const char *field_error_text(req_t *r, field_error_t e)
         return T("An account can have at most 20 invoice recipients.");
     case FIELD_MANDATE:
         return T("Accept the direct debit mandate to use this payment method.");
+    case FIELD_BAD_BIC:
+        return T("Enter a BIC of 8 or 11 letters and digits, such as COBADEFFXXX.");
     case FIELD_TOO_OFTEN:
         return T("The billing contact's email has changed too many times today. Try again "
                  "tomorrow, or ask Corporate Account Services.");

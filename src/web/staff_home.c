@@ -30,5 +30,10 @@ void page_staff_home(req_t *r)
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Email"), me.email);
     html_render(b, "<dt>%s</dt><dd data-role=\"%s\">%s</dd></dl></section>", T("Role"), me.role,
                 role_label(r, me.role));
+    if (strcmp(me.role, "admin") == 0)
+        html_render(b,
+                    "<section class=\"card\" aria-labelledby=\"settings\"><h2 id=\"settings\">"
+                    "%s</h2><p><a href=\"/staff/payment-details\">%s</a></p></section>",
+                    T("Settings"), T("Payment details shown to customers"));
     layout_end(r);
 }

@@ -576,6 +576,14 @@ def test_19_bill_run_prints_the_po_and_how_to_pay(server, acme, globex):
                          (g,)) == "direct_debit"
     assert "How to pay" in acme_pdf, acme_pdf
     assert "Pay by electronic payment or wire transfer, quoting the Invoice Number." in acme_pdf
+    # ... and where to send it: the vendor's bank (vendor settings), on the page and in the PDF.
+    acme_page = text_of(acme.get("/corporate/invoices/%s" % a).text)
+    for words in ("Bank: First Republic Demo Bank", "IBAN: DE89 3704 0044 0532 0130 00",
+                  "BIC / SWIFT: COBADEFFXXX", "Routing number (ABA): 011000015"):
+        assert words in acme_page, (words, acme_page[-1500:])
+        assert words in acme_pdf, (words, acme_pdf[-1500:])
+    # A direct debit invoice names no bank of ours.
+    assert "First Republic Demo Bank" not in text_of(globex.get("/corporate/invoices/%s" % g).text)
 
 
 # ---- the expiry reminder of the server's scheduler ----------------------------------------------

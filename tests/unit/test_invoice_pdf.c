@@ -470,6 +470,31 @@ static void test_11_threads(void **state)
     }
 }
 
+static void test_12_remit_text(void **state)
+{
+    (void)state;
+    char out[256];
+    invoice_remit_text(LANG_IT, "Bank\tBanca Esempio\nIBAN\tIT60 X054\nAccount name\tVendor, Inc.",
+                       out, sizeof out);
+    assert_string_equal(out, "Banca: Banca Esempio\nIBAN: IT60 X054\n"
+                             "Intestazione del conto: Vendor, Inc.");
+    invoice_remit_text(LANG_FR, "Bank\tB", out, sizeof out);
+    assert_string_equal(out, "Banque: B");
+    /* A mailing address (no labels) stays as it is. */
+    invoice_remit_text(LANG_EN, "Vendor, Inc.\nLockbox 4411\nSan Francisco, CA 94120", out,
+                       sizeof out);
+    assert_string_equal(out, "Vendor, Inc.\nLockbox 4411\nSan Francisco, CA 94120");
+    invoice_remit_text(LANG_EN, "", out, sizeof out);
+    assert_string_equal(out, "");
+    invoice_remit_text(LANG_EN, NULL, out, sizeof out);
+    assert_string_equal(out, "");
+    /* Too long for the buffer: cut, still terminated. */
+    char small[12];
+    invoice_remit_text(LANG_EN, "Bank\tA very long bank name\nIBAN\tX", small, sizeof small);
+    assert_int_equal(strlen(small), sizeof small - 1);
+    assert_memory_equal(small, "Bank: A ver", sizeof small);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -484,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_09_odd_input),
         cmocka_unit_test(test_10_filename),
         cmocka_unit_test(test_11_threads),
+        cmocka_unit_test(test_12_remit_text),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

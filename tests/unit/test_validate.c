@@ -408,6 +408,24 @@ static void test_27_mask_small_buffer(void **state)
     assert_int_equal(guard[0], 'x');
 }
 
+/* ---- check_bic ----------------------------------------------------------------------------- */
+
+static void test_28_bic(void **state)
+{
+    (void)state;
+    const char *good[] = {"COBADEFFXXX", "COBADEFF", "deutdeff500", " BNPAFRPP ", "UNCRITMM",
+                          "CHASUS33"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        assert_int_equal(check_bic(good[i]), FIELD_OK);
+    const char *bad[] = {"COBADEF", "COBADEFFXX", "COBADEFFXXXX", "C0BADEFF", "COBAD3FF",
+                         "COBA DEFF", "COBADEFF-XX", "COBADEFF\xc3\xa9XX"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(check_bic(bad[i]), FIELD_BAD_BIC);
+    assert_int_equal(check_bic(""), FIELD_REQUIRED);
+    assert_int_equal(check_bic("   "), FIELD_REQUIRED);
+    assert_int_equal(check_bic(NULL), FIELD_REQUIRED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,6 +456,7 @@ int main(void)
         cmocka_unit_test(test_25_mask_short),
         cmocka_unit_test(test_26_mask_with_spaces),
         cmocka_unit_test(test_27_mask_small_buffer),
+        cmocka_unit_test(test_28_bic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
