@@ -233,7 +233,8 @@ static const char *status_label(lang_t lang, const char *status, rgb_t *colour)
 const char *invoice_payment_note(lang_t lang, const char *method)
 {
     if (strcmp(method, "card") == 0)
-        return tr(lang, "Pay by credit or debit card in the billing portal.");
+        return tr(lang, "Pay by credit or debit card through Customer Care, quoting the Invoice "
+                        "Number.");
     if (strcmp(method, "wire") == 0 || strcmp(method, "bank_transfer") == 0)
         return tr(lang, "Pay by electronic payment or wire transfer, quoting the Invoice Number.");
     if (strcmp(method, "check") == 0)
@@ -258,26 +259,40 @@ static const char *remit_label(lang_t lang, const char *label, size_t len)
     return NULL;
 }
 
-void invoice_remit_text(lang_t lang, const char *remit_to, char *out, size_t n)
+/* Writes the text of remit_to into out (at most n bytes with the NUL; out may be NULL when n is
+ * 0) and returns its whole length, as snprintf does. */
+static size_t remit_write(lang_t lang, const char *remit_to, char *out, size_t n)
 {
-    if (!n) return;
     size_t used = 0;
-    out[0] = '\0';
-    for (const char *p = remit_to ? remit_to : ""; *p && used + 1 < n;) {
+    for (const char *p = remit_to ? remit_to : ""; *p;) {
         size_t len = strcspn(p, "\n");
         const char *tab = memchr(p, '\t', len);
         size_t label_len = tab ? (size_t)(tab - p) : 0;
         const char *label = tab ? remit_label(lang, p, label_len) : NULL;
-        int w = !tab    ? snprintf(out + used, n - used, "%s%.*s", used ? "\n" : "", (int)len, p)
-                : label ? snprintf(out + used, n - used, "%s%s: %.*s", used ? "\n" : "", label,
+        char *at = used < n ? out + used : NULL;
+        size_t room = used < n ? n - used : 0;
+        int w = !tab    ? snprintf(at, room, "%s%.*s", used ? "\n" : "", (int)len, p)
+                : label ? snprintf(at, room, "%s%s: %.*s", used ? "\n" : "", label,
                                    (int)(len - label_len - 1), tab + 1)
-                        : snprintf(out + used, n - used, "%s%.*s: %.*s", used ? "\n" : "",
-                                   (int)label_len, p, (int)(len - label_len - 1), tab + 1);
+                        : snprintf(at, room, "%s%.*s: %.*s", used ? "\n" : "", (int)label_len, p,
+                                   (int)(len - label_len - 1), tab + 1);
         if (w < 0) break;
-        used += (size_t)w < n - used ? (size_t)w : n - used - 1;
+        used += (size_t)w;
         p += len;
         if (*p == '\n') p++;
     }
+    return used;
+}
+
+char *invoice_remit_text(lang_t lang, const char *remit_to)
+{
+    /* Sized from a first pass: an address of any length and script comes out whole. */
+    size_t n = remit_write(lang, remit_to, NULL, 0) + 1;
+    char *out = malloc(n);
+    if (!out) return NULL;
+    out[0] = '\0';
+    remit_write(lang, remit_to, out, n);
+    return out;
 }
 
 /* ---- the lines table ---- */
@@ -636,9 +651,9 @@ static double totals(pdf_t *p, double y, bool draw)
         y += text(p, F_BODY, invoice_payment_note(p->lang, inv->payment_method), p->left, y, cw,
                   AL_LEFT, INK, draw) +
              4;
-        char remit[1024];
-        invoice_remit_text(p->lang, inv->remit_to, remit, sizeof remit);
-        if (*remit) y += text(p, F_BODY, remit, p->left, y, cw, AL_LEFT, INK, draw) + 4;
+        char *remit = invoice_remit_text(p->lang, inv->remit_to);
+        if (remit && *remit) y += text(p, F_BODY, remit, p->left, y, cw, AL_LEFT, INK, draw) + 4;
+        free(remit);
         y += 6;
     }
     return y - y0;

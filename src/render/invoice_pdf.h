@@ -15,8 +15,9 @@ bool invoice_pdf_render(const invoice_doc_t *inv, buf_t *out, char *err, size_t 
  * "direct_debit") in lang; any other text comes back as it is. Shared by the PDF and the page. */
 const char *invoice_payment_note(lang_t lang, const char *method);
 /* The remit_to of an invoice (invoice_doc.h) as text in lang, lines separated by \n: "Label:
- * value" with the label translated, address lines as they are. Cut to fit n bytes. */
-void invoice_remit_text(lang_t lang, const char *remit_to, char *out, size_t n);
+ * value" with the label translated, address lines as they are. Whole, in memory the caller
+ * frees; NULL when memory ran out. */
+char *invoice_remit_text(lang_t lang, const char *remit_to);
 
 /* The PDF's file name for downloads and attachments: "NUMBER.pdf". */
 const char *invoice_pdf_filename(const invoice_doc_t *inv, arena_t *a);

@@ -24,11 +24,10 @@ static lang_t lang_of(const char *code)
     return l;
 }
 
-/* Audits one field's change (nothing when the value stayed the same). */
-static store_status_t audit_change(store_t *s, const settings_ctx_t *ctx, const char *action,
-                                   const char *field, const char *old_value, const char *new_value)
+/* Audits one field's change, even when its shown values read the same (a masked number). */
+static store_status_t audit_write(store_t *s, const settings_ctx_t *ctx, const char *action,
+                                  const char *field, const char *old_value, const char *new_value)
 {
-    if (strcmp(old_value, new_value) == 0) return STORE_OK;
     audit_entry_t e = {.actor_kind = "corporate",
                        .actor_id = ctx->credential_id,
                        .account_id = ctx->account_id,
@@ -38,6 +37,14 @@ static store_status_t audit_change(store_t *s, const settings_ctx_t *ctx, const 
                        .new_value = new_value,
                        .ip = ctx->ip};
     return store_audit(s, &e, ctx->now);
+}
+
+/* Audits one field's change (nothing when the value stayed the same). */
+static store_status_t audit_change(store_t *s, const settings_ctx_t *ctx, const char *action,
+                                   const char *field, const char *old_value, const char *new_value)
+{
+    if (strcmp(old_value, new_value) == 0) return STORE_OK;
+    return audit_write(s, ctx, action, field, old_value, new_value);
 }
 
 /* Ends a transaction: commits when everything went well, else rolls back. */
@@ -352,6 +359,25 @@ static char *masked(arena_t *a, const char *number)
     return out;
 }
 
+/* True when the sealed number stored differs from the plain one typed (or cannot be read). */
+static bool sealed_differs(arena_t *a, const data_key_t *key, const char *sealed, const char *plain)
+{
+    if (!*sealed) return *plain != '\0';
+    char *stored = NULL;
+    return !unseal_text(a, key, sealed, &stored) || strcmp(stored, plain) != 0;
+}
+
+/* True when a direct debit is replaced by another bank account whose masked hints read the same
+ * (say a new account number with the same last four digits): the audit must still show it. */
+static bool debit_replaced(arena_t *a, const data_key_t *key, const account_t *old,
+                           const debit_numbers_t *typed)
+{
+    if (strcmp(old->payment_method, "direct_debit") != 0) return false;
+    return sealed_differs(a, key, old->debit_routing, typed->routing) ||
+           sealed_differs(a, key, old->debit_account, typed->account) ||
+           sealed_differs(a, key, old->debit_iban, typed->iban);
+}
+
 /* Seals the plain bank numbers of d in place and fills their masked hints. */
 static void seal_debit_numbers(arena_t *a, const data_key_t *key, debit_numbers_t *d)
 {
@@ -379,6 +405,7 @@ settings_status_t settings_save_payment(store_t *s, arena_t *a, const settings_c
     next.debit_holder = next.debit_routing = next.debit_account = next.debit_iban = "";
     next.debit_routing_hint = next.debit_number_hint = "";
     int64_t mandate_at = 0;
+    bool replaced = false;
     if (strcmp(method, "direct_debit") == 0) {
         next.debit_holder = clean(a, form->holder);
         errors->holder = check_text(next.debit_holder, true, NAME_MAX);
@@ -405,15 +432,20 @@ settings_status_t settings_save_payment(store_t *s, arena_t *a, const settings_c
                              .routing = next.debit_routing,
                              .account = next.debit_account,
                              .iban = next.debit_iban};
+        replaced = debit_replaced(a, ctx->data_key, &acc, &d);
         seal_debit_numbers(a, ctx->data_key, &d);
         next.debit_routing = d.routing, next.debit_account = d.account, next.debit_iban = d.iban;
         next.debit_routing_hint = d.routing_hint, next.debit_number_hint = d.number_hint;
     }
     if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     r = store_update_payment(s, &next, mandate_at);
-    if (r == STORE_OK)
-        r = audit_change(s, ctx, "payment_method_changed", "payment_method", payment_text(a, &acc),
-                         payment_text(a, &next));
+    if (r == STORE_OK) {
+        const char *was = payment_text(a, &acc), *now = payment_text(a, &next);
+        /* A new account whose masked text reads as the old one's is still a change to see. */
+        r = replaced && strcmp(was, now) == 0
+                ? audit_write(s, ctx, "bank_account_replaced", "bank_account", was, now)
+                : audit_change(s, ctx, "payment_method_changed", "payment_method", was, now);
+    }
     /* Each acceptance of the mandate is recorded, even when the bank details stay the same. */
     if (r == STORE_OK && mandate_at)
         r = audit_change(s, ctx, "direct_debit_mandate_accepted", "mandate", "", "accepted");

@@ -11,6 +11,7 @@ enum {
     POSTAL_OTHER_MAX = 16,
     PHONE_DIGITS_MIN = 7,
     PHONE_DIGITS_MAX = 20,
+    PHONE_CHARS_MAX = 30, /* 20 digits with their usual separators fit easily */
     ACCOUNT_DIGITS_MIN = 4,
     ACCOUNT_DIGITS_MAX = 17,
     IBAN_MAX = 34, /* ISO 13616 */
@@ -84,11 +85,12 @@ field_error_t check_phone(const char *s, bool required)
                 digits++;
             } else if (c == '+') {
                 if (i != 0) e = FIELD_BAD_PHONE;
-            } else if (!strchr(" -().", c)) {
+            } else if (!strchr(" -()", c)) {
                 e = FIELD_BAD_PHONE;
             }
         }
         if (digits < PHONE_DIGITS_MIN || digits > PHONE_DIGITS_MAX) e = FIELD_BAD_PHONE;
+        if (strlen(t) > PHONE_CHARS_MAX) e = FIELD_TOO_LONG;
     }
     free(t);
     return e;

@@ -433,26 +433,35 @@ store_status_t store_set_debit_numbers(store_t *s, const debit_numbers_t *d)
                                   d->number_hint, d->account_id));
 }
 
-store_status_t store_audit_recent(store_t *s, arena_t *a, int64_t account_id, int limit,
-                                  audit_row_t **out, size_t *n)
+/* The audit columns, with the actor's User ID or email looked up by kind. */
+#define AUDIT_SELECT                                                                               \
+    "SELECT l.id, l.at, COALESCE(l.actor_id, 0), l.actor_kind, l.action, l.field, l.old_value,"    \
+    " l.new_value, l.ip, COALESCE(CASE l.actor_kind"                                               \
+    " WHEN 'corporate' THEN (SELECT c.user_id FROM portal_credentials c WHERE c.id = l.actor_id)"  \
+    " WHEN 'billing' THEN (SELECT u.email FROM account_users u WHERE u.id = l.actor_id)"           \
+    " WHEN 'staff' THEN (SELECT f.email FROM staff_users f WHERE f.id = l.actor_id) END, '')"      \
+    " FROM audit_log l"
+/* Entries older than entry $2 in the page order (newest first), or all when $2 is 0. */
+#define AUDIT_BEFORE                                                                               \
+    " AND ($2 = 0 OR l.at < (SELECT b.at FROM audit_log b WHERE b.id = $2)"                        \
+    " OR (l.at = (SELECT b.at FROM audit_log b WHERE b.id = $2) AND l.id < $2))"                   \
+    " ORDER BY l.at DESC, l.id DESC LIMIT $3"
+
+store_status_t store_audit_page(store_t *s, arena_t *a, const audit_query_t *q, audit_row_t **out,
+                                size_t *n)
 {
     *n = 0;
-    *out = arena_alloc(a, (size_t)(limit > 0 ? limit : 1) * sizeof **out);
-    db_stmt_t *st = db_query(s->db,
-                             "SELECT l.id, l.at, COALESCE(l.actor_id, 0), l.actor_kind, l.action,"
-                             " l.field, l.old_value, l.new_value, l.ip, COALESCE(CASE l.actor_kind"
-                             " WHEN 'corporate' THEN (SELECT c.user_id FROM portal_credentials c"
-                             " WHERE c.id = l.actor_id)"
-                             " WHEN 'billing' THEN (SELECT u.email FROM account_users u"
-                             " WHERE u.id = l.actor_id)"
-                             " WHEN 'staff' THEN (SELECT f.email FROM staff_users f"
-                             " WHERE f.id = l.actor_id) END, '')"
-                             " FROM audit_log l WHERE l.account_id = $1"
-                             " ORDER BY l.at DESC, l.id DESC LIMIT $2",
-                             "ii", account_id, (int64_t)limit);
+    *out = arena_alloc(a, (size_t)(q->limit > 0 ? q->limit : 1) * sizeof **out);
+    db_stmt_t *st =
+        q->account_id > 0
+            ? db_query(s->db, AUDIT_SELECT " WHERE l.account_id = $1" AUDIT_BEFORE, "iii",
+                       q->account_id, q->before_id, (int64_t)q->limit)
+            : db_query(s->db,
+                       AUDIT_SELECT " WHERE l.account_id IS NULL AND l.action = $1" AUDIT_BEFORE,
+                       "sii", q->action ? q->action : "", q->before_id, (int64_t)q->limit);
     if (!st) return STORE_ERROR;
     db_status_t r;
-    while (*n < (size_t)limit && (r = db_step(st)) == DB_ROW) {
+    while (*n < (size_t)q->limit && (r = db_step(st)) == DB_ROW) {
         audit_row_t *e = &(*out)[(*n)++];
         e->id = db_int(st, 0);
         e->at = db_int(st, 1);

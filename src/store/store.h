@@ -130,9 +130,15 @@ typedef struct {
     char *actor_kind, *action, *field, *old_value, *new_value, *ip;
     char *actor_login; /* the actor's User ID or email ("" for the system or a deleted user) */
 } audit_row_t;
-/* The account's audit entries, newest first, at most limit. */
-store_status_t store_audit_recent(store_t *s, arena_t *a, int64_t account_id, int limit,
-                                  audit_row_t **out, size_t *n);
+/* Which audit entries to read, newest first. */
+typedef struct {
+    int64_t account_id; /* this account's entries; 0: the vendor's own (no account) of action */
+    const char *action; /* with account_id 0: the action to list */
+    int64_t before_id;  /* 0: from the newest; else only entries older than this one */
+    int limit;
+} audit_query_t;
+store_status_t store_audit_page(store_t *s, arena_t *a, const audit_query_t *q, audit_row_t **out,
+                                size_t *n);
 
 store_status_t store_account_by_id(store_t *s, arena_t *a, int64_t id, account_t *out);
 

@@ -5,6 +5,7 @@
 #include "render/invoice_pdf.h"
 #include "services/invoices.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 const char *invoice_status_label(req_t *r, const char *status)
@@ -182,9 +183,8 @@ void invoice_document(req_t *r, const invoice_doc_t *inv, const char *pdf_href)
                     "<section class=\"how-to-pay\" aria-labelledby=\"inv-pay\">"
                     "<h2 id=\"inv-pay\">%s</h2><p>%s</p>",
                     T("How to pay"), invoice_payment_note(r->lang, inv->payment_method));
-        char remit[1024];
-        invoice_remit_text(r->lang, inv->remit_to, remit, sizeof remit);
-        if (*remit) {
+        char *remit = invoice_remit_text(r->lang, inv->remit_to);
+        if (remit && *remit) {
             html_render(b, "<p class=\"remit-to\">");
             for (const char *p = remit; *p;) {
                 size_t len = strcspn(p, "\n");
@@ -194,6 +194,7 @@ void invoice_document(req_t *r, const invoice_doc_t *inv, const char *pdf_href)
             }
             html_render(b, "</p>");
         }
+        free(remit);
         html_render(b, "</section>");
     }
     html_render(&r->resp.body, "</article><script src=\"/static/print.js\" defer></script>");
@@ -220,9 +221,10 @@ void send_invoice_pdf(req_t *r, const invoice_doc_t *inv)
     }
     r->resp.body = pdf;
     r->resp.content_type = "application/pdf";
+    /* "Download PDF" means a file saved, not a viewer tab (the HTML view is there to read). */
     resp_header(
         r, "Content-Disposition",
-        arena_printf(r->arena, "inline; filename=\"%s\"", invoice_pdf_filename(inv, r->arena)));
+        arena_printf(r->arena, "attachment; filename=\"%s\"", invoice_pdf_filename(inv, r->arena)));
 }
 
 void invoice_history_page(req_t *r, section_t section, const char *base_path, const char *help)

@@ -89,6 +89,16 @@ const char *payment_method_label(req_t *r, const char *method);
 /* The sentence for a refused field (NULL for FIELD_OK), for form_input's error argument. */
 const char *field_error_text(req_t *r, field_error_t e);
 
+/* ---- audit_table.c ------------------------------------------------------------------ */
+
+/* The audit section: the first page_rows of rows (read newest first; one row more means there
+ * are older ones, linked as page_url?before=ID), in the reader's language. older_page: this is
+ * not the newest page (a link back to page_url is shown). */
+void audit_table(req_t *r, const audit_row_t *rows, size_t n, size_t page_rows,
+                 const char *page_url, bool older_page);
+/* The ?before= entry id of an audit page: 0 when absent, -1 when malformed. */
+int64_t audit_before_param(const req_t *r);
+
 /* ---- errors.c ---------------------------------------------------------------------- */
 
 /* A complete error page for status (400, 403, 404, 405, 413, 429, 431, 503...). */

@@ -20,6 +20,22 @@ static void address_field(req_t *r, const char *value, field_error_t e)
                 error ? " check_address-error" : "", error ? " aria-invalid=\"true\"" : "", value);
 }
 
+enum { AUDIT_ROWS = 50 };
+
+/* Who changed the payment details, when, and from what to what. */
+static bool changes_section(req_t *r)
+{
+    int64_t before = audit_before_param(r);
+    if (before < 0) return false;
+    audit_row_t *rows = NULL;
+    size_t n = 0;
+    audit_query_t q = {
+        .action = "vendor_setting_changed", .before_id = before, .limit = AUDIT_ROWS + 1};
+    if (store_audit_page(r->store, r->arena, &q, &rows, &n) != STORE_OK) return false;
+    audit_table(r, rows, n, AUDIT_ROWS, "/staff/payment-details", before > 0);
+    return true;
+}
+
 static void render(req_t *r, const vendor_payment_t *v, const vendor_payment_errors_t *e,
                    bool refused)
 {
@@ -51,6 +67,11 @@ static void render(req_t *r, const vendor_payment_t *v, const vendor_payment_err
     address_field(r, v->check_address, e->check_address);
     html_render(b, "</fieldset><button type=\"submit\" class=\"primary\">%s</button></form></div>",
                 T("Save"));
+    /* The changes below the form, at full width: the table has six columns. */
+    if (!changes_section(r)) {
+        page_error(r, audit_before_param(r) < 0 ? 400 : 503);
+        return;
+    }
     layout_end(r);
 }
 

@@ -2,7 +2,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, newPage, checkPage, navigate, signOut, labelOf, DEMO_PASSWORD,
+  startServer, launchBrowser, newPage, checkPage, navigate, signOut, labelOf, switchLanguage, tr,
+  DEMO_PASSWORD,
 } from './harness.mjs';
 
 const STAFF = 'cas@vendor.example';
@@ -61,4 +62,26 @@ test('4. sign out returns to the staff sign-in and ends the session', async () =
   await checkPage(page, 'staff-04-signed-out', { lang: 'en' });
   await navigate(page, () => page.goto('/staff/home'));
   assert.equal(path(), '/staff', '/staff/home without a session goes to sign-in');
+});
+
+test('5. in French: the sign-in page, the refusal with the email kept, the role in French', async () => {
+  await navigate(page, () => page.goto('/staff'));
+  await switchLanguage(page, 'fr');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
+  assert.equal(await page.locator('h1').count(), 1, 'one heading');
+  await checkPage(page, 'staff-05-fr-sign-in', { lang: 'fr' });
+  let resp = await submit(STAFF, 'not-the-password');
+  assert.equal(resp.status(), 401);
+  await checkPage(page, 'staff-06-fr-wrong-password', { lang: 'fr' });
+  assert.ok((await bodyText()).includes(tr('fr', 'Invalid email/password')), 'the message in French');
+  assert.equal(await page.locator('input[name=email]').inputValue(), STAFF, 'the email is kept');
+  resp = await submit(STAFF, DEMO_PASSWORD);
+  assert.equal(resp.status(), 200);
+  assert.equal(path(), '/staff/home');
+  await checkPage(page, 'staff-07-fr-home', { lang: 'fr' });
+  const text = await bodyText();
+  assert.ok(text.includes(tr('fr', 'Corporate Account Services')), `the role in French:\n${text}`);
+  assert.ok(text.includes('Carlos Álvarez'), 'the name shows');
+  await signOut(page);
+  assert.equal(path(), '/staff');
 });

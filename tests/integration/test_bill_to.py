@@ -231,6 +231,8 @@ REFUSED = [
     ("phone", "+1 (217) 555-0100 1234567890", BAD_PHONE),  # 21 digits
     ("phone", "217 555 0100 ext. 4", BAD_PHONE),  # letters
     ("phone", "217/555/0100", BAD_PHONE),
+    ("phone", "217.555.0100", BAD_PHONE),        # dots are not in the list
+    ("phone", "(" * 40 + "217) 555-0100", TOO_LONG),  # 10 digits in 53 characters
 ]
 
 

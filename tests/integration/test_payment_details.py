@@ -170,3 +170,63 @@ def test_07_a_post_without_csrf_is_refused(server):
     r = c.post(PAGE, dict(GOOD, bank_name="Forged Bank"))
     assert r.status == 403
     assert settings(server) == before
+
+
+def test_08_the_page_lists_the_changes_in_the_readers_language(server):
+    """Every save shows below the form: who, the field in words, before and after."""
+    c = admin(server)
+    assert c.submit(PAGE, PAGE, dict(GOOD, bank_name="Banca Uno")).status == 303
+    assert c.submit(PAGE, PAGE, dict(GOOD, bank_name="Banca Due")).status == 303
+    page = html.unescape(c.get(PAGE).text)
+    log = page[page.index('id="audit"'):]
+    row = re.search(r"<tr>(?:(?!</tr>).)*Banca Uno(?:(?!</tr>).)*</tr>", log, re.S).group(0)
+    for words in ("Staff (admin@vendor.example)", "Payment details changed", "<td>Bank</td>",
+                  "<td>Banca Uno</td><td>Banca Due</td>"):
+        assert words in row, (words, row)
+    fr = server.client(accept_language="fr")
+    assert fr.sign_in_staff("admin@vendor.example").status == 303
+    page = html.unescape(fr.get(PAGE).text)
+    log = page[page.index('id="audit"'):]
+    assert "Coordonnées de paiement modifiées" in log and "<td>Banque</td>" in log
+    assert "vendor_bank_name" not in log and "vendor_setting_changed" not in log
+
+
+def test_09_older_changes_page_back_by_fifty(server):
+    c = admin(server)
+    start = server.scalar("SELECT coalesce(max(id), 0) FROM audit_log")
+    for i in range(53):
+        assert c.submit(PAGE, PAGE, dict(GOOD, bank_name="Banca %02d" % i)).status == 303
+    page = html.unescape(c.get(PAGE).text)
+    log = page[page.index('id="audit"'):]
+    assert "<td>Banca 51</td><td>Banca 52</td>" in log
+    assert "<td>Banca 01</td><td>Banca 02</td>" not in log
+    older = re.search(r'href="(/staff/payment-details\?before=\d+)#audit">Older changes<', log)
+    assert older, log[-1500:]
+    page = html.unescape(c.get(older.group(1)).text)
+    log = page[page.index('id="audit"'):]
+    assert "<td>Banca 01</td><td>Banca 02</td>" in log
+    assert "<td>Banca 51</td><td>Banca 52</td>" not in log
+    assert "Latest changes" in log
+    # Each change shows exactly once over the two pages.
+    first_ids = server.query("SELECT id FROM audit_log WHERE id > ? ORDER BY id", (start,))
+    assert len(first_ids) == 53
+    for bad in ("?before=abc", "?before=-3", "?before=1x"):
+        assert c.get(PAGE + bad).status == 400, bad
+
+
+def test_10_a_long_check_address_prints_whole_on_invoices(server):
+    """An address in a three-byte script at the 400-character limit is not cut on the invoice."""
+    c = admin(server)
+    address = "\u6771" * 399 + "X"
+    assert c.submit(PAGE, PAGE, dict(GOOD, check_address=address)).status == 303
+    acme = server.client()
+    assert acme.sign_in_corporate("acme-billing").status == 303
+    assert acme.submit(PAY, PAY, {"method": "check"}).status == 303
+    at = server.scalar("SELECT max(period_end) FROM subscriptions WHERE status = 'active'")
+    p = run_cobro(["bill-run", "--at", at, "--db", server.db_path], cwd=server.dir)
+    assert p.returncode == 0, p.stderr
+    aid = server.scalar("SELECT id FROM accounts WHERE name = 'Acme Corporation'")
+    number = server.scalar("SELECT number FROM invoices WHERE account_id = ? ORDER BY id DESC",
+                           (aid,))
+    page = html.unescape(acme.get("/corporate/invoices/%s" % number).text)
+    assert address in page[page.index('class="how-to-pay"'):]

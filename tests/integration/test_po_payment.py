@@ -519,7 +519,8 @@ def test_18_staff_account_page_shows_the_audit_log(server):
     assert "Audit log" in page
     log = page[page.index("Audit log"):]
     for words in ("Payment method changed", "Purchase order added", "Purchase order removed",
-                  "payment_method", MASK + " 6789", "PO-NEXT-1B", "UTC"):
+                  "<td>Payment method</td>", "Direct debit / ACH / recurring bank debit",
+                  MASK + " 6789", "PO-NEXT-1B", "UTC"):
         assert words in log, words
     assert "Billing contact (%s)" % ACME_USER in log, "who: the kind of person and their User ID"
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", log), "when"
@@ -529,6 +530,59 @@ def test_18_staff_account_page_shows_the_audit_log(server):
     rows = re.findall(r"<tr>(.*?)</tr>", log.split("<tbody>", 1)[1], re.S)[:2]
     assert any("Payment method changed" in row and MASK + " 6789" in row for row in rows), rows
     assert any("mandate" in row for row in rows), rows
+
+
+def test_18b_a_new_bank_account_with_the_same_last_digits_is_audited(server, acme):
+    """Masked, two accounts ending alike read the same: the replacement must still be logged."""
+    last = server.scalar("SELECT max(id) FROM audit_log")
+    assert post(acme, PAY, PAY, dd_usd(account="5550006789")).status == 303
+    rows = server.query("SELECT action, field, old_value, new_value FROM audit_log WHERE id > ?"
+                        " ORDER BY id", (last,))
+    assert [r[:2] for r in rows] == [("bank_account_replaced", "bank_account"),
+                                     ("direct_debit_mandate_accepted", "mandate")], rows
+    assert rows[0][2] == rows[0][3] and rows[0][3].endswith(MASK + " 6789")
+    assert "5550006789" not in repr(rows)
+    # The same account saved again (the mandate accepted again) replaces nothing.
+    last = server.scalar("SELECT max(id) FROM audit_log")
+    assert post(acme, PAY, PAY, dd_usd(account="5550006789")).status == 303
+    assert server.query("SELECT action FROM audit_log WHERE id > ?", (last,)) == [
+        ("direct_debit_mandate_accepted",)]
+    fr = server.client(accept_language="fr")
+    assert fr.sign_in_staff("cas@vendor.example").status == 303
+    page = html.unescape(fr.get("/staff/accounts/%d" % account_id(server, ACME)).text)
+    log = page[page.index('id="audit"'):]
+    for words in ("Compte bancaire remplacé", "<td>Compte bancaire à débiter</td>",
+                  "Accepté"):
+        assert words in log, words
+    for code in ("bank_account_replaced", "payment_method", "direct_debit", "<code>"):
+        assert code not in log, code
+
+
+def test_18c_the_staff_audit_log_pages_back_fifty_at_a_time(server):
+    aid = account_id(server, ACME)
+    total = server.count("audit_log", "account_id = ?", (aid,))
+    for i in range(60 - min(total, 60) + 1):
+        server.execute("INSERT INTO audit_log (at, actor_kind, account_id, action, field,"
+                       " old_value, new_value, ip) VALUES (1, 'system', ?, 'bill_to_changed',"
+                       " 'city', 'Old%d', 'New%d', '')" % (i, i), (aid,))
+    oldest = server.query("SELECT old_value FROM audit_log WHERE account_id = ? ORDER BY at, id"
+                          " LIMIT 1", (aid,))[0][0]
+    c = server.client()
+    assert c.sign_in_staff("cas@vendor.example").status == 303
+    url = "/staff/accounts/%d" % aid
+    seen = 0
+    page = html.unescape(c.get(url).text)
+    for _ in range(10):
+        log = page[page.index('id="audit"'):]
+        seen += len(re.findall(r"<tr><td class=\"nowrap\">", log))
+        older = re.search(r'href="(%s\?before=\d+)#audit">Older changes<' % re.escape(url), log)
+        if not older:
+            break
+        page = html.unescape(c.get(older.group(1)).text)
+        assert "Latest changes" in page
+    assert oldest in log, "the oldest entry is on the last page"
+    assert seen == server.count("audit_log", "account_id = ?", (aid,))
+    assert c.get(url + "?before=x").status == 400
 
 
 # ---- a bill run: the purchase order and the payment method on the invoice ---------------------

@@ -111,7 +111,7 @@ static void test_07_phone_accepted(void **state)
     (void)state;
     assert_int_equal(check_phone("+1 (415) 555-0100", true), FIELD_OK);
     assert_int_equal(check_phone("+39 02 1234 5678", true), FIELD_OK);
-    assert_int_equal(check_phone("415.555.0100", true), FIELD_OK);
+    assert_int_equal(check_phone("(415) 555-0100", true), FIELD_OK);
     assert_int_equal(check_phone("  +44 20 7946 0958  ", true), FIELD_OK);
     assert_int_equal(check_phone("1234567", true), FIELD_OK);              /* 7 digits */
     assert_int_equal(check_phone("12345678901234567890", true), FIELD_OK); /* 20 digits */
@@ -123,7 +123,7 @@ static void test_08_phone_digit_count(void **state)
     assert_int_equal(check_phone("123456", true), FIELD_BAD_PHONE);                /* 6 */
     assert_int_equal(check_phone("+1 (23) 4-56", true), FIELD_BAD_PHONE);          /* 6 */
     assert_int_equal(check_phone("123456789012345678901", true), FIELD_BAD_PHONE); /* 21 */
-    assert_int_equal(check_phone("+() - .", true), FIELD_BAD_PHONE);               /* 0 */
+    assert_int_equal(check_phone("+() - ", true), FIELD_BAD_PHONE);                /* 0 */
 }
 
 static void test_09_phone_characters(void **state)
@@ -135,6 +135,10 @@ static void test_09_phone_characters(void **state)
     assert_int_equal(check_phone("+1 415 CALL NOW", true), FIELD_BAD_PHONE); /* letters */
     assert_int_equal(check_phone("415555010x", true), FIELD_BAD_PHONE);
     assert_int_equal(check_phone("415/555/0100", true), FIELD_BAD_PHONE);
+    assert_int_equal(check_phone("415.555.0100", true), FIELD_BAD_PHONE); /* not in the list */
+    /* Separators count towards the length: 10 digits lost in 40 characters are refused. */
+    assert_int_equal(check_phone("(((((((((((415))))))))))) 555-0100----", true), FIELD_TOO_LONG);
+    assert_int_equal(check_phone("+1 (415) 555-0100 00 00 00 000", true), FIELD_OK); /* 30 */
     assert_int_equal(check_phone("415\t555 0100", true), FIELD_BAD_PHONE);
 }
 

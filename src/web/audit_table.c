@@ -1,0 +1,156 @@
+/* The audit log as staff read it: a page of entries in words of the reader's language, with a
+ * link to the older ones, for an account's page and for the vendor's payment details. */
+#include "pages.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct {
+    const char *code, *label;
+} code_label_t;
+
+/* The label of code in table, translated; a code the table does not know shows as itself. */
+static const char *label_of(req_t *r, const code_label_t *table, size_t n, const char *code)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(code, table[i].code) == 0) return T(table[i].label);
+    return code;
+}
+
+/* Who made a change: the kind of person and their sign-in (User ID or email), else their id. */
+static const char *actor_text(req_t *r, const audit_row_t *e)
+{
+    static const code_label_t kinds[] = {
+        {"corporate", N_("Billing contact")},
+        {"billing", N_("Billing Center user")},
+        {"staff", N_("Staff")},
+        {"system", N_("System")},
+    };
+    const char *kind = label_of(r, kinds, sizeof kinds / sizeof kinds[0], e->actor_kind);
+    if (*e->actor_login) return arena_printf(r->arena, "%s (%s)", kind, e->actor_login);
+    return e->actor_id ? arena_printf(r->arena, "%s #%lld", kind, (long long)e->actor_id) : kind;
+}
+
+static const char *action_text(req_t *r, const char *action)
+{
+    static const code_label_t actions[] = {
+        {"bill_to_changed", N_("Bill To changed")},
+        {"invoice_recipient_added", N_("Invoice recipient added")},
+        {"invoice_recipient_removed", N_("Invoice recipient removed")},
+        {"purchase_order_added", N_("Purchase order added")},
+        {"purchase_order_changed", N_("Purchase order changed")},
+        {"purchase_order_removed", N_("Purchase order removed")},
+        {"payment_method_changed", N_("Payment method changed")},
+        {"bank_account_replaced", N_("Bank account replaced")},
+        {"direct_debit_mandate_accepted", N_("Direct debit mandate accepted")},
+        {"sign_in", N_("Signed in")},
+        {"password_reset_requested", N_("Password reset requested")},
+        {"password_changed", N_("Password changed")},
+        {"billing_admin_emailed", N_("Emailed the billing administrator")},
+        {"vendor_setting_changed", N_("Payment details changed")},
+    };
+    return label_of(r, actions, sizeof actions / sizeof actions[0], action);
+}
+
+static const char *field_text(req_t *r, const char *field)
+{
+    static const code_label_t fields[] = {
+        {"contact_name", N_("Billing contact name")},
+        {"contact_email", N_("Billing contact email")},
+        {"bill_to_name", N_("Company name")},
+        {"address_line1", N_("Address line 1")},
+        {"address_line2", N_("Address line 2")},
+        {"city", N_("City")},
+        {"region", N_("Region or state")},
+        {"postal_code", N_("Postal code")},
+        {"phone", N_("Phone")},
+        {"email", N_("Email")},
+        {"purchase_order", N_("Purchase order")},
+        {"payment_method", N_("Payment method")},
+        {"bank_account", N_("Bank account to debit")},
+        {"mandate", N_("Direct debit mandate")},
+        {"password", N_("Password")},
+        {"vendor_bank_name", N_("Bank")},
+        {"vendor_bank_account_name", N_("Account name")},
+        {"vendor_bank_routing", N_("Routing number (ABA)")},
+        {"vendor_bank_account", N_("Account number")},
+        {"vendor_bank_iban", N_("IBAN")},
+        {"vendor_bank_bic", N_("BIC / SWIFT")},
+        {"vendor_check_address", N_("Mailing address for checks")},
+    };
+    return label_of(r, fields, sizeof fields / sizeof fields[0], field);
+}
+
+/* A stored value in words: a payment method's code (the first word of a payment value, the rest
+ * being the holder and the masked numbers) and the mandate's acceptance are translated. */
+static const char *value_text(req_t *r, const char *field, const char *value)
+{
+    if (!*value) return "—";
+    if (strcmp(field, "mandate") == 0 && strcmp(value, "accepted") == 0) return T("Accepted");
+    if (strcmp(field, "payment_method") != 0 && strcmp(field, "bank_account") != 0) return value;
+    size_t code_len = strcspn(value, " ");
+    char code[16];
+    if (code_len >= sizeof code) return value;
+    memcpy(code, value, code_len);
+    code[code_len] = '\0';
+    return arena_printf(r->arena, "%s%s", payment_method_label(r, code), value + code_len);
+}
+
+void audit_table(req_t *r, const audit_row_t *rows, size_t n, size_t page_rows,
+                 const char *page_url, bool older_page)
+{
+    buf_t *b = &r->resp.body;
+    html_render(b, "<section class=\"audit\" aria-labelledby=\"audit\"><h2 id=\"audit\">%s</h2>",
+                T("Audit log"));
+    if (n == 0) {
+        html_render(b, "<p>%s</p></section>", T("No changes have been recorded yet."));
+        return;
+    }
+    size_t shown = n < page_rows ? n : page_rows;
+    html_render(b,
+                "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
+                "<table class=\"audit-log\"><caption>%s</caption><thead><tr><th "
+                "scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                "<th scope=\"col\">%s</th></tr></thead><tbody>",
+                T("Audit log"),
+                older_page ? T("Older changes, newest first (times in UTC)")
+                           : T("The latest changes, newest first (times in UTC)"),
+                T("When"), T("Who"), T("Action"), T("Field"), T("Old value"), T("New value"));
+    for (size_t i = 0; i < shown; i++) {
+        const audit_row_t *e = &rows[i];
+        char when[32] = "";
+        time_t t = (time_t)e->at;
+        struct tm tm;
+        if (gmtime_r(&t, &tm)) strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+        html_render(b,
+                    "<tr><td class=\"nowrap\"><time datetime=\"%sZ\">%s</time></td>"
+                    "<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
+                    arena_printf(r->arena, "%.10sT%s", when, when + 11), when, actor_text(r, e),
+                    action_text(r, e->action), *e->field ? field_text(r, e->field) : "—",
+                    value_text(r, e->field, e->old_value), value_text(r, e->field, e->new_value));
+    }
+    html_render(b, "</tbody></table></div>");
+    /* Keyset paging: the next page starts after the last entry shown, so entries written
+     * meanwhile never shift what the reader sees. */
+    if (older_page || n > page_rows) {
+        html_render(b, "<p class=\"pager\">");
+        if (older_page)
+            html_render(b, "<a href=\"%s#audit\">%s</a> ", page_url, T("Latest changes"));
+        if (n > page_rows)
+            html_render(b, "<a href=\"%s?before=%L#audit\">%s</a>", page_url,
+                        rows[shown - 1].id, T("Older changes"));
+        html_render(b, "</p>");
+    }
+    html_render(b, "</section>");
+}
+
+int64_t audit_before_param(const req_t *r)
+{
+    const char *v = req_param(r, "before");
+    if (!v) return 0;
+    char *end = NULL;
+    long long id = strtoll(v, &end, 10);
+    return end != v && *end == '\0' && id > 0 ? id : -1;
+}
