@@ -20,7 +20,7 @@ import time
 import pytest
 
 from harness import (MAIL_FROM, REPO, Client, clean_env, cobro_bin, free_port, run_cobro,
-                     sanitizer_lines)
+                     sanitizer_lines, stop_process)
 
 # As scripts/check does: fontconfig's one-time configuration is not a leak of ours (ASan build).
 os.environ.setdefault("LSAN_OPTIONS", "suppressions=%s" % os.path.join(REPO, "tests", "lsan.supp"))
@@ -482,12 +482,7 @@ def test_07_the_mailer_delivers_each_invoice_email_once_with_its_pdf(crashed, sm
                            count=len(want))
         time.sleep(2.5)          # room for a duplicate to show up
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
     with open(err_path, "rb") as f:
         log = f.read().decode(errors="replace")
     assert not sanitizer_lines(log), log[-3000:]
