@@ -4,7 +4,7 @@
 #include "billing.h"
 
 /* Reads the vendor settings (tax mode, name), runs the bill run for at and logs the figures.
- * False when the store failed. */
+ * False when the store failed (the reason is logged). */
 bool bill_run_with_settings(store_t *s, date_t at, int64_t now, const char *base_url,
                             bill_run_stats_t *stats);
 
