@@ -83,8 +83,10 @@ def generate(rng):
             pos.append(("PO-%d" % aid, "2026-03-31", "2026-12-31"))
         accounts.append(dict(id=aid, kind=kind, country=country, region=region, lang=lang,
                              currency=currency, contact=contact, recipients=recipients, pos=pos))
+        # Corporate accounts renew annually (the database refuses them anything else).
+        plans = [p for p in PLANS if kind != "corporate" or PLANS[p][1] == "annual"]
         for _ in range(rng.randint(1, 7)):
-            plan = rng.choice(list(PLANS))
+            plan = rng.choice(plans)
             annual = PLANS[plan][1] == "annual"
             anchor = rng.choice([1, 5, 15, 28, 29, 30, 31, rng.randint(1, 31)])
             # The current period ends between five months before the run date and two after.
