@@ -680,3 +680,62 @@ def test_17_a_manual_run_for_a_later_date_leaves_the_daily_run_on(tmp_path):
     assert w.period(s)[0] == today.isoformat()
     assert w.scalar("SELECT value FROM vendor_settings WHERE key = 'daily_bill_run'") == \
         inv["issue_date"]
+
+
+RENEW_ANNUALLY = "corporate accounts renew annually"
+
+
+def test_18_the_database_refuses_a_corporate_account_anything_but_annual_renewals(tmp_path):
+    w = World(tmp_path)
+    corp = w.account("Annual Corp")
+    online = w.account("Monthly Online", kind="online")
+    for monthly in (1, 3):
+        with pytest.raises(sqlite3.IntegrityError, match=RENEW_ANNUALLY):
+            w.sub(corp, monthly, "2025-12-31", "2026-01-31")
+    annual = w.sub(corp, 2, "2025-01-31", "2026-01-31")
+    by_month = w.sub(online, 1, "2025-12-31", "2026-01-31")
+    # Ended monthly subscriptions never renew: as history they are no concern of the rule.
+    ended = w.sub(corp, 3, "2024-12-31", "2025-01-31", status="cancelled")
+    for sql, args in (
+            ("UPDATE subscriptions SET plan_id = 1 WHERE id = ?", (annual,)),
+            ("UPDATE subscriptions SET account_id = ? WHERE id = ?", (corp, by_month)),
+            ("UPDATE subscriptions SET status = 'active' WHERE id = ?", (ended,)),
+            ("UPDATE accounts SET kind = 'corporate' WHERE id = ?", (online,)),
+            ("UPDATE plans SET billing_period = 'monthly' WHERE id = 2", ())):
+        with pytest.raises(sqlite3.IntegrityError, match=RENEW_ANNUALLY):
+            w.con.execute(sql, args)
+    assert w.scalar("SELECT kind FROM accounts WHERE id = ?", (online,)) == "online"
+    # Once its monthly subscription has ended, the online account may turn corporate.
+    w.con.execute("UPDATE subscriptions SET status = 'cancelled' WHERE id = ?", (by_month,))
+    w.con.execute("UPDATE accounts SET kind = 'corporate' WHERE id = ?", (online,))
+    p = w.run_ok("2026-01-31")
+    assert summary(p)[1:3] == (1, 1), p.stdout
+    [inv] = w.invoices(corp)
+    assert [(l["subscription_id"], l["billing_period"], l["period_end"])
+            for l in w.lines(inv["id"])] == [(annual, "annual", "2027-01-31")]
+
+
+def test_19_monthly_corporate_subscriptions_from_before_the_rule_still_renew_and_end(tmp_path):
+    # A database at schema version 4 may hold them: migration 5 leaves them be (moving them to
+    # an annual plan and price is a billing decision), and the bill run must not stop on them.
+    w = World(tmp_path)
+    triggers = [r[0] for r in w.rows("SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                                     " AND sql LIKE ?", ("%" + RENEW_ANNUALLY + "%",))]
+    assert len(triggers) == 4, triggers
+    for name in triggers:
+        w.con.execute("DROP TRIGGER %s" % name)
+    w.con.execute("DELETE FROM schema_migrations WHERE version = 5")
+    corp = w.account("Legacy Corp")
+    renews = w.sub(corp, 1, "2025-12-31", "2026-01-31", unit=700)
+    ends = w.sub(corp, 3, "2025-12-31", "2026-01-31", cancel=1)
+    p = run_cobro(["migrate", "--db", w.db], cwd=w.dir)
+    assert p.returncode == 0 and "to 5" in p.stderr, p.stderr
+    p = w.run_ok("2026-01-31")
+    assert summary(p)[1:7] == (1, 1, 1, 1, 1, 1), p.stdout
+    assert w.period(renews) == ("2026-01-31", "2026-02-28")
+    assert w.status(ends) == "cancelled"
+    # A no-op rewrite of such a row is no new breach; moving one to a monthly plan is.
+    w.con.execute("UPDATE subscriptions SET plan_id = plan_id, status = status WHERE id = ?",
+                  (renews,))
+    with pytest.raises(sqlite3.IntegrityError, match=RENEW_ANNUALLY):
+        w.con.execute("UPDATE subscriptions SET plan_id = 3 WHERE id = ?", (renews,))
