@@ -5,8 +5,10 @@ date, for bench/bill-run. Usage: bench/make-subscriptions.py DB N DATE (DATE as 
 Accounts: one in three corporate (a portal credential, Net 30), the rest online (a billing
 administrator and a member); US states and EU countries with their tax rates; one account in ten
 has two extra invoice recipients; one in twenty has a purchase order in force. Plans: the demo's
-three products, monthly and annual, USD and EUR prices. Subscriptions: four per account (the
-last account takes the remainder), each ending its period on DATE, so every one renews."""
+three products, monthly and annual, USD and EUR prices; corporate accounts take only the annual
+ones (they renew annually: the database refuses them a monthly plan). Subscriptions: four per
+account (the last account takes the remainder), each ending its period on DATE, so every one
+renews."""
 import datetime
 import sqlite3
 import sys
@@ -36,6 +38,11 @@ def months_before(d, n):
     return datetime.date(y, m, min(d.day, last))
 
 
+def is_corporate(account):
+    """One account in three."""
+    return account % 3 == 0
+
+
 def main():
     db, n, at = sys.argv[1], int(sys.argv[2]), datetime.date.fromisoformat(sys.argv[3])
     n_accounts = max(1, n // 4)
@@ -61,7 +68,7 @@ def main():
     accounts, creds, users, recipients, pos = [], [], [], [], []
     for a in range(1, n_accounts + 1):
         country, region, lang, cur, _ = PLACES[a % len(PLACES)]
-        corporate = a % 3 == 0
+        corporate = is_corporate(a)
         name = "Bench Account %07d" % a
         accounts.append((a, "corporate" if corporate else "online", name, cur, lang, name,
                          "%d Bench Street" % a, "Benchville", region, "%05d" % (a % 100000),
@@ -93,10 +100,13 @@ def main():
     end = at.isoformat()
     start_m, start_a = months_before(at, 1).isoformat(), months_before(at, 12).isoformat()
 
+    annual = [p for p in plans if p[1] == "annual"]
+
     def subs():
         for k in range(n):
             a = min(k // 4 + 1, n_accounts)
-            pid, period, usd, eur = plans[k % len(plans)]
+            pool = annual if is_corporate(a) else plans
+            pid, period, usd, eur = pool[k % len(pool)]
             cur = PLACES[a % len(PLACES)][3]
             yield (a, pid, cur, usd if cur == "USD" else eur, 1 + k % 50,
                    start_m if period == "monthly" else start_a, end, at.day)

@@ -72,7 +72,8 @@ static const char usage_bill_run[] =
     "UTC): one invoice per account, numbered without gaps, with its emails queued. Running it\n"
     "again for the same date writes nothing new; a run that was killed can simply be run again.\n"
     "The server also runs it by itself once a day.\n"
-    "  --at DATE       the run date, which is the invoices' issue date\n"
+    "  --at DATE       the run date, which is the invoices' issue date (9998-12-31 at the\n"
+    "                  latest: renewals run up to a year past it)\n"
     "  --db PATH       database file (COBRO_DB, default var/cobro.db)\n"
     "  --data-key-file PATH  the database's data key (COBRO_DATA_KEY_FILE, default PATH.key)\n"
     "  --base-url URL  portal URL named in the invoice emails (COBRO_BASE_URL)\n";
@@ -267,6 +268,12 @@ static int cmd_bill_run(int argc, char **argv)
     if (missing || (at_text && !date_parse(at_text, &at))) {
         fprintf(stderr, "cobro bill-run: --at \"%s\": expected a date YYYY-MM-DD\n",
                 at_text ? at_text : "");
+        return 2;
+    }
+    /* Refused here, in one line, rather than by the store half-way through the run. */
+    if (at.y > BILL_RUN_LAST_YEAR) {
+        fprintf(stderr, "cobro bill-run: --at \"%s\": run dates after %d-12-31 are not supported\n",
+                at_text ? at_text : "", BILL_RUN_LAST_YEAR);
         return 2;
     }
     config_t cfg;

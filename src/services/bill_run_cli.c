@@ -14,7 +14,6 @@ bool bill_run_with_settings(store_t *s, date_t at, int64_t now, const char *base
     char day[11];
     date_format(at, day);
     bool ok = bill_run(s, &opts, stats);
-    if (ok) ok = store_set_setting(s, "last_bill_run", day) == STORE_OK;
     log_info("bill run %s: %s; %lld accounts, %lld invoices, %lld lines, %lld renewed, %lld ended,"
              " %lld emails",
              day, ok ? "done" : "FAILED", (long long)stats->accounts, (long long)stats->invoices,

@@ -3,8 +3,8 @@
 #define COBRO_BILL_RUN_CLI_H
 #include "billing.h"
 
-/* Reads the vendor settings (tax mode, name), runs the bill run for at, records it as the last
- * run (setting last_bill_run) and logs the figures. False when the store failed. */
+/* Reads the vendor settings (tax mode, name), runs the bill run for at and logs the figures.
+ * False when the store failed (the reason is logged). */
 bool bill_run_with_settings(store_t *s, date_t at, int64_t now, const char *base_url,
                             bill_run_stats_t *stats);
 

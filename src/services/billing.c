@@ -44,6 +44,7 @@ typedef struct {
     batch_t *batch;
     rate_entry_t rates[64];
     int n_rates;
+    char why[320]; /* why the last batch failed, for the log line that stops the run */
 } run_t;
 
 /* The rows of account_id in a sorted array, walking a cursor forward: accounts come in
@@ -267,6 +268,31 @@ static store_status_t renew_account(run_t *run, arena_t *a, int64_t account_id)
     return r;
 }
 
+/* Words for a failure of the store, noted at once: the rollback that follows replaces the
+ * connection's last error. account_id is 0 for the batch's own reads and writes. */
+static void note_failure(run_t *run, store_status_t r, int64_t account_id)
+{
+    char who[48] = "";
+    if (account_id) snprintf(who, sizeof who, "account %lld: ", (long long)account_id);
+    switch (r) {
+    case STORE_CONFLICT:
+        snprintf(run->why, sizeof run->why, "%sthe database refused a write: %s", who,
+                 store_errmsg(run->s));
+        break;
+    case STORE_BUSY:
+        snprintf(run->why, sizeof run->why, "%sthe database stayed locked by another writer: %s",
+                 who, store_errmsg(run->s));
+        break;
+    case STORE_NOT_FOUND:
+        snprintf(run->why, sizeof run->why, "%sa row the run had read was gone or had changed",
+                 who);
+        break;
+    default: /* whoever returned STORE_ERROR has logged the details */
+        snprintf(run->why, sizeof run->why, "%sa store error (logged above)", who);
+        break;
+    }
+}
+
 /* One batch of accounts in one transaction; on a conflict with a concurrent run (another node)
  * the batch is rolled back and tried again, when the due query no longer sees what it did. */
 static store_status_t run_batch(run_t *run, const int64_t *ids, size_t n)
@@ -275,6 +301,7 @@ static store_status_t run_batch(run_t *run, const int64_t *ids, size_t n)
     arena_t *ba = arena_new();
     batch_t b = {0};
     run->batch = &b;
+    int64_t failed_account = 0;
     store_status_t r = store_begin(run->s);
     if (r == STORE_OK)
         r = store_pos_in_force(run->s, ba, ids[0], ids[n - 1], run->at_text, &b.pos, &b.n_pos);
@@ -285,6 +312,7 @@ static store_status_t run_batch(run_t *run, const int64_t *ids, size_t n)
     for (size_t i = 0; r == STORE_OK && i < n; i++) {
         arena_t *a = arena_new();
         r = renew_account(run, a, ids[i]);
+        if (r != STORE_OK) failed_account = ids[i];
         arena_free(a);
     }
     if (r == STORE_OK && b.seq_used)
@@ -293,6 +321,7 @@ static store_status_t run_batch(run_t *run, const int64_t *ids, size_t n)
     run->batch = NULL;
     arena_free(ba);
     if (r != STORE_OK) {
+        note_failure(run, r, failed_account);
         store_rollback(run->s);
         *run->stats = before;
     }
@@ -303,26 +332,40 @@ bool bill_run(store_t *s, const bill_run_opts_t *opts, bill_run_stats_t *stats)
 {
     memset(stats, 0, sizeof *stats);
     run_t run = {.s = s, .o = opts, .stats = stats};
+    date_format(opts->at, run.at_text);
+    if (opts->at.y > BILL_RUN_LAST_YEAR) {
+        log_error("bill run for %s: run dates after %d-12-31 are not supported", run.at_text,
+                  BILL_RUN_LAST_YEAR);
+        return false;
+    }
     if (!tax_mode_parse(opts->vendor_tax_mode ? opts->vendor_tax_mode : "exclusive", &run.mode)) {
         log_error("bill run: vendor tax mode '%s' is neither exclusive nor inclusive",
                   opts->vendor_tax_mode);
         return false;
     }
-    date_format(opts->at, run.at_text);
     invoice_series_of(opts->at, run.series);
-    if (store_bulk_mode(s) != STORE_OK) return false;
+    store_status_t r = store_bulk_mode(s);
+    if (r != STORE_OK) {
+        note_failure(&run, r, 0);
+        log_error("bill run for %s did not start: %s", run.at_text, run.why);
+        return false;
+    }
     int64_t after = 0, ids[BILL_RUN_BATCH];
     for (;;) {
         size_t n = 0;
-        if (store_due_accounts(s, run.at_text, after, ids, BILL_RUN_BATCH, &n) != STORE_OK)
-            return false;
-        if (n == 0) return true;
-        store_status_t r = STORE_BUSY;
-        for (int attempt = 0; attempt < 5 && (r == STORE_BUSY || r == STORE_CONFLICT); attempt++)
-            r = run_batch(&run, ids, n);
+        r = store_due_accounts(s, run.at_text, after, ids, BILL_RUN_BATCH, &n);
+        if (r == STORE_OK && n == 0) return true;
         if (r != STORE_OK) {
-            log_error("bill run for %s stopped after %lld invoices", run.at_text,
-                      (long long)stats->invoices);
+            note_failure(&run, r, 0);
+        } else {
+            r = STORE_BUSY;
+            for (int attempt = 0; attempt < 5 && (r == STORE_BUSY || r == STORE_CONFLICT);
+                 attempt++)
+                r = run_batch(&run, ids, n);
+        }
+        if (r != STORE_OK) {
+            log_error("bill run for %s stopped after %lld invoices: %s", run.at_text,
+                      (long long)stats->invoices, run.why);
             return false;
         }
         after = ids[n - 1];

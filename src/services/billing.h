@@ -8,8 +8,12 @@
 #include <stdint.h>
 
 enum {
-    BILL_RUN_BATCH = 200,  /* accounts per transaction: each batch lands whole or not at all */
+    BILL_RUN_BATCH = 200, /* accounts per transaction: each batch lands whole or not at all */
     CORPORATE_NET_DAYS = 30,
+    /* The last year a run date may be in: a renewal's period ends up to a year after the run
+     * date, and dates are stored with four-digit years (see date_parse and date_format). The
+     * usage text of `cobro bill-run` names it. */
+    BILL_RUN_LAST_YEAR = 9998,
 };
 
 typedef struct {
@@ -29,7 +33,8 @@ typedef struct {
 
 /* Runs the bill run to the end. Idempotent: a second run for the same date finds nothing due.
  * Crash-safe: each batch of accounts commits whole, so a run killed at any moment and run again
- * invoices every period exactly once. False when the store failed (what committed stays). */
+ * invoices every period exactly once. False, with the reason logged, when the store failed
+ * (what committed stays) or opts->at is after BILL_RUN_LAST_YEAR. */
 bool bill_run(store_t *s, const bill_run_opts_t *opts, bill_run_stats_t *stats);
 
 /* The invoice number of seq in the year of issue: "INV-2026-000042"; series "INV-2026". */

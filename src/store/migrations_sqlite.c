@@ -319,7 +319,46 @@ static const char *const migration_4 =
     "ALTER TABLE accounts ADD COLUMN debit_routing_hint TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE accounts ADD COLUMN debit_number_hint TEXT NOT NULL DEFAULT '';";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4};
+/* Corporate accounts renew annually: the database refuses an active subscription to a plan that
+ * is not annual on a corporate account, however it would come about (a new subscription, one
+ * moved to another plan or account or made active again, an account made corporate, a plan made
+ * monthly). Only active subscriptions count: ended ones never renew again, and they cannot be
+ * deleted (invoice lines name them), so an account with monthly history may still become
+ * corporate. Rows that broke the rule before this migration are left as they are (which annual
+ * plan and price they should move to is a billing decision, not a schema one); each trigger
+ * refuses only a write that breaks the rule anew, so those rows can still renew, end, and be
+ * rewritten unchanged. */
+static const char *const migration_5 =
+    "CREATE TRIGGER subscriptions_corporate_annual BEFORE INSERT ON subscriptions"
+    "  WHEN NEW.status = 'active'"
+    "  AND (SELECT kind FROM accounts WHERE id = NEW.account_id) = 'corporate'"
+    "  AND (SELECT billing_period FROM plans WHERE id = NEW.plan_id) <> 'annual'"
+    "  BEGIN SELECT RAISE(ABORT, 'corporate accounts renew annually: this subscription needs an"
+    " annual plan'); END;"
+    "CREATE TRIGGER subscriptions_corporate_annual_kept BEFORE UPDATE OF account_id, plan_id,"
+    "  status ON subscriptions"
+    "  WHEN NEW.status = 'active'"
+    "  AND (OLD.status <> 'active' OR OLD.account_id <> NEW.account_id"
+    "  OR OLD.plan_id <> NEW.plan_id)"
+    "  AND (SELECT kind FROM accounts WHERE id = NEW.account_id) = 'corporate'"
+    "  AND (SELECT billing_period FROM plans WHERE id = NEW.plan_id) <> 'annual'"
+    "  BEGIN SELECT RAISE(ABORT, 'corporate accounts renew annually: this subscription needs an"
+    " annual plan'); END;"
+    "CREATE TRIGGER accounts_corporate_annual BEFORE UPDATE OF kind ON accounts"
+    "  WHEN NEW.kind = 'corporate' AND OLD.kind <> 'corporate'"
+    "  AND EXISTS (SELECT 1 FROM subscriptions s JOIN plans p ON p.id = s.plan_id"
+    "  WHERE s.account_id = NEW.id AND s.status = 'active' AND p.billing_period <> 'annual')"
+    "  BEGIN SELECT RAISE(ABORT, 'corporate accounts renew annually: this account has active"
+    " subscriptions that are not annual'); END;"
+    "CREATE TRIGGER plans_corporate_annual BEFORE UPDATE OF billing_period ON plans"
+    "  WHEN OLD.billing_period = 'annual' AND NEW.billing_period <> 'annual'"
+    "  AND EXISTS (SELECT 1 FROM subscriptions s JOIN accounts a ON a.id = s.account_id"
+    "  WHERE s.plan_id = NEW.id AND s.status = 'active' AND a.kind = 'corporate')"
+    "  BEGIN SELECT RAISE(ABORT, 'corporate accounts renew annually: corporate accounts subscribe"
+    " to this plan'); END;";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                         migration_5};
 
 const char *migration_sql(int version)
 {

@@ -170,6 +170,11 @@ void store_rollback(store_t *s)
     db_rollback(s->db);
 }
 
+const char *store_errmsg(store_t *s)
+{
+    return db_errmsg(s->db);
+}
+
 /* ---- settings ------------------------------------------------------------------------ */
 
 store_status_t store_setting(store_t *s, arena_t *a, const char *key, char **out)

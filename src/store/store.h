@@ -48,6 +48,9 @@ store_status_t store_commit(store_t *s);
 void store_rollback(store_t *s);
 /* Gives this connection a large page cache for a bulk job (the bill run). */
 store_status_t store_bulk_mode(store_t *s);
+/* The database's own words for this connection's last failure (for logs, never for users):
+ * read it before a rollback or any other statement replaces it. */
+const char *store_errmsg(store_t *s);
 
 /* ---- settings ------------------------------------------------------------------------ */
 

@@ -35,7 +35,13 @@ static void po_reminders(struct scheduler *sc, store_t *s)
     }
 }
 
-/* Runs today's bill run unless it already ran (here or on another node). */
+/* The vendor setting holding the last day this daily run completed, on any node. Its own key,
+ * not the date of the last manual `cobro bill-run`: that one may have been run --at a date in
+ * the future, and must not switch the daily run off until then. */
+static const char DAILY_RUN_KEY[] = "daily_bill_run";
+
+/* Runs today's bill run unless the daily run already did (here or on another node). A manual
+ * run for today or later leaves nothing due, so running after it only costs a query. */
 static void maybe_run(struct scheduler *sc, store_t *s)
 {
     int64_t now = (int64_t)time(NULL);
@@ -44,13 +50,14 @@ static void maybe_run(struct scheduler *sc, store_t *s)
     date_format(today, day);
     arena_t *a = arena_new();
     char *last = NULL;
-    bool due = store_setting(s, a, "last_bill_run", &last) != STORE_OK || strcmp(last, day) < 0;
+    bool due = store_setting(s, a, DAILY_RUN_KEY, &last) != STORE_OK || strcmp(last, day) < 0;
     arena_free(a);
     if (!due) return;
     bill_run_stats_t stats;
-    if (bill_run_with_settings(s, today, now, sc->base_url, &stats) && stats.emails > 0 &&
-        sc->mailer)
-        mailer_wake(sc->mailer);
+    if (!bill_run_with_settings(s, today, now, sc->base_url, &stats)) return;
+    if (store_set_setting(s, DAILY_RUN_KEY, day) != STORE_OK)
+        log_error("scheduler: cannot record the bill run of %s", day);
+    if (stats.emails > 0 && sc->mailer) mailer_wake(sc->mailer);
 }
 
 static void *scheduler_main(void *arg)

@@ -48,6 +48,20 @@ def sanitizer_lines(text):
     return [line for line in text.splitlines() if any(m in line for m in SANITIZER_MARKS)]
 
 
+def stop_process(proc, timeout=20):
+    """SIGTERM to proc unless it has exited, then waits for it; SIGKILL when it takes longer than
+    timeout seconds. True when it exited by itself within the time."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+        return True
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return False
+
+
 def run_cobro(args, cwd=None, env=None, timeout=60):
     """Runs `cobro ARGS` to completion; returns the CompletedProcess (text)."""
     return subprocess.run([cobro_bin()] + list(args), cwd=cwd, env=env or clean_env(),
@@ -423,12 +437,7 @@ class Server:
         if self.proc is None:
             return problems
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+            if not stop_process(self.proc):
                 problems.append("cobro serve did not exit within 20 s of SIGTERM")
         else:
             problems.append("cobro serve had exited before the end of the tests")

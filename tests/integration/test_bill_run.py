@@ -6,10 +6,13 @@ import datetime
 import os
 import re
 import sqlite3
+import subprocess
+import time
 
 import pytest
 
-from harness import REPO, run_cobro, sanitizer_lines
+from harness import (REPO, clean_env, cobro_bin, free_port, run_cobro, sanitizer_lines,
+                     stop_process)
 
 # As scripts/check does: fontconfig's one-time configuration is not a leak of ours (ASan build).
 os.environ.setdefault("LSAN_OPTIONS", "suppressions=%s" % os.path.join(REPO, "tests", "lsan.supp"))
@@ -193,16 +196,16 @@ def summary(p):
 def basic_world(tmp_path):
     """Four accounts around the run date 2026-01-31."""
     w = World(tmp_path)
-    w.a = w.account("Alpha Corp")                                   # corporate, US/CA
+    w.a = w.account("Alpha Online", kind="online")                  # US/CA, monthly and annual
     w.s1 = w.sub(w.a, 1, "2025-12-31", "2026-01-31", seats=3, unit=1500)   # ends on the date: due
     w.s2 = w.sub(w.a, 4, "2025-01-15", "2026-01-15", seats=2, unit=20000)  # annual, due
     w.s3 = w.sub(w.a, 3, "2026-01-01", "2026-02-01")                       # ends after: not due
     w.b = w.account("Beta Online", kind="online", region="TX")
     w.s4 = w.sub(w.b, 1, "2025-12-20", "2026-01-20", cancel=1)             # ends, cancelled
     w.s5 = w.sub(w.b, 3, "2025-12-31", "2026-01-31", seats=5, unit=1400)   # due
-    w.c = w.account("Gamma Corp")
-    w.s6 = w.sub(w.c, 1, "2026-01-10", "2026-02-10")                       # not due
-    w.s8 = w.sub(w.c, 3, "2025-11-01", "2025-12-01", status="cancelled")   # long gone
+    w.c = w.account("Gamma Corp")                                   # corporate: annual only
+    w.s6 = w.sub(w.c, 2, "2025-02-10", "2026-02-10")                       # not due
+    w.s8 = w.sub(w.c, 4, "2024-12-01", "2025-12-01", status="cancelled")   # long gone
     w.dd = w.account("Delta Corp")
     w.s7 = w.sub(w.dd, 2, "2025-01-05", "2026-01-05", auto_renew=0)        # ends, expired
     return w
@@ -243,7 +246,7 @@ def test_02_exactly_the_due_subscriptions_one_invoice_per_account(tmp_path):
 
 def test_03_missed_periods_are_caught_up_as_separate_lines(tmp_path):
     w = World(tmp_path)
-    a = w.account("Late Corp")
+    a = w.account("Late Online", kind="online")
     monthly = w.sub(a, 1, "2025-10-15", "2025-11-15", seats=2, unit=1000)
     annual = w.sub(a, 2, "2023-03-01", "2024-03-01", seats=1, unit=50000)
     on_time = w.sub(a, 3, "2026-01-20", "2026-02-20", seats=1, unit=700)
@@ -269,7 +272,7 @@ def test_03b_years_behind_is_caught_up_in_one_invoice_and_once(tmp_path):
     # 191 monthly periods behind: all of them in the one invoice of this run, nothing left for
     # a second run of the same date (no cap that would leave periods for another invoice).
     w = World(tmp_path)
-    a = w.account("Very Late Corp")
+    a = w.account("Very Late Online", kind="online")
     s = w.sub(a, 1, "2010-01-01", "2010-02-01", seats=1, unit=100)
     p = w.run_ok("2026-01-01")
     assert summary(p)[1:3] == (1, 192), p.stdout
@@ -283,10 +286,10 @@ def test_03b_years_behind_is_caught_up_in_one_invoice_and_once(tmp_path):
 
 def test_04_periods_advance_across_month_ends(tmp_path):
     w = World(tmp_path)
-    a = w.account("Month End Corp")
+    a = w.account("Month End Online", kind="online")
     s31 = w.sub(a, 1, "2025-12-31", "2026-01-31", anchor=31)
     s30 = w.sub(a, 3, "2025-12-30", "2026-01-30", anchor=30)
-    leap = w.account("Leap Corp")
+    leap = w.account("Leap Online", kind="online")
     l31 = w.sub(leap, 1, "2027-12-31", "2028-01-31", anchor=31)
     l29 = w.sub(leap, 2, "2027-02-28", "2028-02-29", anchor=29)  # annual, anchored on Feb 29
 
@@ -306,7 +309,7 @@ def test_04_periods_advance_across_month_ends(tmp_path):
         (s31, "2026-03-31", "2026-04-30"),
         (s30, "2026-01-30", "2026-02-28"), (s30, "2026-02-28", "2026-03-30"),
         (s30, "2026-03-30", "2026-04-30")]
-    # Three invoices for Month End Corp, one per run that had something due.
+    # Three invoices for Month End Online, one per run that had something due.
     assert [i["issue_date"] for i in w.invoices(a)] == ["2026-01-31", "2026-02-28", "2026-03-31"]
     # Leap year, and a catch-up within one run following the anchor: Jan 31 -> Feb 29 -> Mar 31.
     w.run_ok("2028-02-29")
@@ -326,12 +329,12 @@ def test_04_periods_advance_across_month_ends(tmp_path):
 
 def test_05_cancelled_and_non_renewing_subscriptions_end_unbilled(tmp_path):
     w = World(tmp_path)
-    a = w.account("Ending Corp")
+    a = w.account("Ending Online", kind="online")
     keep = w.sub(a, 1, "2025-12-31", "2026-01-31", unit=900)
     cancel = w.sub(a, 3, "2025-12-15", "2026-01-15", cancel=1)
     lapse = w.sub(a, 2, "2025-01-10", "2026-01-10", auto_renew=0)
     later = w.sub(a, 4, "2025-06-01", "2026-06-01", cancel=1)           # period not over yet
-    b = w.account("Only Ending Corp")
+    b = w.account("Only Ending Online", kind="online")
     only = w.sub(b, 1, "2025-12-31", "2026-01-31", cancel=1, auto_renew=0)
     p = w.run_ok("2026-01-31")
     assert summary(p)[1:7] == (1, 1, 2, 1, 3, 1)
@@ -359,7 +362,7 @@ def test_06_due_dates_and_snapshot(tmp_path):
     w = World(tmp_path)
     corp = w.account("Net Thirty Corp", contact=("Casey Payer", "casey@netthirty.example"),
                      user_id="netthirty-ap")
-    w.sub(corp, 1, "2025-12-31", "2026-01-31")
+    w.sub(corp, 2, "2025-01-31", "2026-01-31")
     online = w.account("Pay Now Online", kind="online", region="NY",
                        contact=("Olive Owner", "owner@paynow.example"))
     w.sub(online, 1, "2025-12-31", "2026-01-31")
@@ -386,17 +389,18 @@ def test_07_tax_from_tax_rates_per_line(tmp_path):
     w.tax("IT", "", 220000)
     w.tax("US", "NY", 40000)
     cases = {}   # account -> expected rate
-    by = w.account("Bavaria GmbH", country="DE", region="BY", currency="EUR")
+    online = dict(kind="online")     # monthly plans too: corporate accounts renew annually
+    by = w.account("Bavaria GmbH", country="DE", region="BY", currency="EUR", **online)
     cases[by] = 70000
-    he = w.account("Hessen GmbH", country="DE", region="HE", currency="EUR")
+    he = w.account("Hessen GmbH", country="DE", region="HE", currency="EUR", **online)
     cases[he] = 190000
-    it = w.account("Milano Srl", country="IT", region="MI", currency="EUR", lang="it")
+    it = w.account("Milano Srl", country="IT", region="MI", currency="EUR", lang="it", **online)
     cases[it] = 220000
-    ny = w.account("New York Inc", kind="online", country="US", region="NY")
+    ny = w.account("New York Inc", country="US", region="NY", **online)
     cases[ny] = 40000
-    oregon = w.account("Oregon Inc", country="US", region="OR")      # no row at all
+    oregon = w.account("Oregon Inc", country="US", region="OR", **online)      # no row at all
     cases[oregon] = 0
-    jp = w.account("Tokyo KK", country="JP", region="", currency="JPY")
+    jp = w.account("Tokyo KK", country="JP", region="", currency="JPY", **online)
     cases[jp] = 0
     for a in cases:
         # Three lines of 10.50 each: at 7% per-line rounding gives 0.74 x 3 = 2.22, where
@@ -433,7 +437,7 @@ def test_08_prices_including_tax(tmp_path):
     w.con.execute("INSERT INTO vendor_settings (key, value) VALUES ('tax_mode', 'inclusive')"
                   " ON CONFLICT (key) DO UPDATE SET value = excluded.value")
     w.tax("IT", "", 220000)
-    a = w.account("Inclusiva Srl", country="IT", region="", currency="EUR")
+    a = w.account("Inclusiva Srl", kind="online", country="IT", region="", currency="EUR")
     w.sub(a, 1, "2025-12-31", "2026-01-31", unit=12200)
     w.sub(a, 3, "2025-12-31", "2026-01-31", unit=1000)
     w.run_ok("2026-01-31")
@@ -451,13 +455,14 @@ def test_09_purchase_order_in_force_on_the_issue_date(tmp_path):
     w.po(a, "PO-EXPIRED", "2025-01-01", "2026-01-30")
     w.po(a, "PO-CURRENT", "2026-01-31", "2026-02-28")      # starts on the issue date
     w.po(a, "PO-FUTURE", "2026-03-01", "2027-02-28")
-    w.sub(a, 1, "2025-12-31", "2026-01-31")
+    w.sub(a, 2, "2025-01-31", "2026-01-31")
+    w.sub(a, 4, "2025-03-01", "2026-03-01")                 # due at the second run
     b = w.account("Last Day Corp")
     w.po(b, "PO-LAST-DAY", "2025-02-01", "2026-01-31")     # ends on the issue date
-    w.sub(b, 1, "2025-12-31", "2026-01-31")
+    w.sub(b, 2, "2025-01-31", "2026-01-31")
     c = w.account("No PO Corp")
     w.po(c, "PO-OLD", "2024-01-01", "2024-12-31")
-    w.sub(c, 1, "2025-12-31", "2026-01-31")
+    w.sub(c, 2, "2025-01-31", "2026-01-31")
     w.run_ok("2026-01-31")
     assert [i["po_number"] for i in w.invoices(a)] == ["PO-CURRENT"]
     assert [i["po_number"] for i in w.invoices(b)] == ["PO-LAST-DAY"]
@@ -483,14 +488,13 @@ def test_10_second_run_for_the_same_date_writes_nothing(tmp_path):
         p = w.run_ok(at)
         assert summary(p) == (at, 0, 0, 0, 0, 0, 0), p.stdout
         assert w.counts() == counts
-    # Not only the counts: apart from the date of the last run, no byte changed.
-    assert [x for x in w.dump() if "last_bill_run" not in x] == \
-        [x for x in dump if "last_bill_run" not in x]
+    # Not only the counts: no byte changed (a manual run records nothing of itself).
+    assert w.dump() == dump
 
 
 def test_11_invoice_numbers_are_gapless_per_year(tmp_path):
     w = World(tmp_path)
-    accounts = [w.account("Seq %d Corp" % i) for i in range(5)]
+    accounts = [w.account("Seq %d Online" % i, kind="online") for i in range(5)]
     for i, a in enumerate(accounts):
         w.sub(a, 1, "2026-10-31", "2026-11-30", anchor=30 + i % 2)   # anchors 30 and 31
     for at in ("2026-11-30", "2026-12-30", "2026-12-31", "2027-01-30", "2027-01-31"):
@@ -517,13 +521,13 @@ def test_12_one_email_per_recipient(tmp_path):
     w.recipient(a, "Payables", "payables@alpha.example")
     w.recipient(a, "Payables twice", "PAYABLES@alpha.example")
     w.recipient(a, "The CFO", "cfo@alpha.example")
-    w.sub(a, 1, "2025-12-31", "2026-01-31", seats=100, unit=1999)
+    w.sub(a, 2, "2025-01-31", "2026-01-31", seats=100, unit=1999)
     b = w.account("Beta Online", kind="online", region="CA",
                   contact=("Bea Owner", "owner@beta.example"))
     w.recipient(b, "Books", "books@beta.example")
     w.sub(b, 3, "2025-12-31", "2026-01-31", seats=3, unit=1400)
     c = w.account("Gamma Corp", contact=("Gil Contact", "gil@gamma.example"))
-    w.sub(c, 1, "2025-12-31", "2026-01-31")
+    w.sub(c, 2, "2025-01-31", "2026-01-31")
     p = w.run_ok("2026-01-31")
     assert summary(p)[6] == 3 + 2 + 1
 
@@ -572,7 +576,7 @@ def test_13_an_impossible_date_is_refused(tmp_path):
 def test_14_without_at_the_run_date_is_today_utc(tmp_path):
     w = World(tmp_path)
     today = datetime.datetime.now(datetime.timezone.utc).date()
-    a = w.account("Today Corp")
+    a = w.account("Today Online", kind="online")
     s = w.sub(a, 1, (today - datetime.timedelta(days=30)).isoformat(),
               (today - datetime.timedelta(days=1)).isoformat())
     p = w.run_ok(None)
@@ -629,3 +633,109 @@ def test_16_issued_invoices_cannot_change_except_payment_state(tmp_path):
     assert con.execute("SELECT total, amount_paid, status FROM invoices WHERE id = ?",
                        (inv_id,)).fetchone() == (total, 100, "partially_paid")
     con.close()
+
+
+def serve_until(w, done, timeout=30):
+    """Runs `cobro serve` on the world's database until done() holds (or timeout); returns
+    whether it held, after a clean SIGTERM exit."""
+    port = free_port()
+    log = os.path.join(w.dir, "serve.log")
+    with open(log, "wb") as err:
+        proc = subprocess.Popen([cobro_bin(), "serve", "--db", w.db, "--listen",
+                                 "127.0.0.1:%d" % port, "--base-url", BASE_URL, "--mail-dir",
+                                 os.path.join(w.dir, "mail"), "--threads", "1", "--no-access-log"],
+                                cwd=w.dir, env=clean_env(), stdout=err, stderr=err)
+    try:
+        deadline = time.monotonic() + timeout
+        held = done()
+        while not held and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+            held = done()
+    finally:
+        stop_process(proc)
+    with open(log, "rb") as f:
+        text = f.read().decode(errors="replace")
+    assert proc.returncode == 0, text[-3000:]
+    assert not sanitizer_lines(text), text[-3000:]
+    return held, text
+
+
+def test_17_a_manual_run_for_a_later_date_leaves_the_daily_run_on(tmp_path):
+    # `cobro bill-run --at` a date years ahead, then a subscription that falls due today: the
+    # server's own daily run still bills it, today, as it would have without the manual run.
+    w = World(tmp_path)
+    w.run_ok("2099-12-31")
+    # A database that an older cobro left with its last manual run far ahead counts nothing
+    # either: that setting no longer holds the daily run back.
+    w.con.execute("INSERT INTO vendor_settings (key, value) VALUES ('last_bill_run',"
+                  " '2099-12-31') ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    a = w.account("Due Today Online", kind="online")
+    s = w.sub(a, 1, add_months(today, -1, today.day).isoformat(), today.isoformat())
+    held, log = serve_until(w, lambda: w.invoices(a))
+    assert held, "the server did not bill the subscription due today:\n" + log[-3000:]
+    [inv] = w.invoices(a)
+    after = datetime.datetime.now(datetime.timezone.utc).date()
+    assert inv["issue_date"] in (today.isoformat(), after.isoformat())
+    assert w.period(s)[0] == today.isoformat()
+    assert w.scalar("SELECT value FROM vendor_settings WHERE key = 'daily_bill_run'") == \
+        inv["issue_date"]
+
+
+RENEW_ANNUALLY = "corporate accounts renew annually"
+
+
+def test_18_the_database_refuses_a_corporate_account_anything_but_annual_renewals(tmp_path):
+    w = World(tmp_path)
+    corp = w.account("Annual Corp")
+    online = w.account("Monthly Online", kind="online")
+    for monthly in (1, 3):
+        with pytest.raises(sqlite3.IntegrityError, match=RENEW_ANNUALLY):
+            w.sub(corp, monthly, "2025-12-31", "2026-01-31")
+    annual = w.sub(corp, 2, "2025-01-31", "2026-01-31")
+    by_month = w.sub(online, 1, "2025-12-31", "2026-01-31")
+    # Ended monthly subscriptions never renew: as history they are no concern of the rule.
+    ended = w.sub(corp, 3, "2024-12-31", "2025-01-31", status="cancelled")
+    for sql, args in (
+            ("UPDATE subscriptions SET plan_id = 1 WHERE id = ?", (annual,)),
+            ("UPDATE subscriptions SET account_id = ? WHERE id = ?", (corp, by_month)),
+            ("UPDATE subscriptions SET status = 'active' WHERE id = ?", (ended,)),
+            ("UPDATE accounts SET kind = 'corporate' WHERE id = ?", (online,)),
+            ("UPDATE plans SET billing_period = 'monthly' WHERE id = 2", ())):
+        with pytest.raises(sqlite3.IntegrityError, match=RENEW_ANNUALLY):
+            w.con.execute(sql, args)
+    assert w.scalar("SELECT kind FROM accounts WHERE id = ?", (online,)) == "online"
+    # Once its monthly subscription has ended, the online account may turn corporate.
+    w.con.execute("UPDATE subscriptions SET status = 'cancelled' WHERE id = ?", (by_month,))
+    w.con.execute("UPDATE accounts SET kind = 'corporate' WHERE id = ?", (online,))
+    p = w.run_ok("2026-01-31")
+    assert summary(p)[1:3] == (1, 1), p.stdout
+    [inv] = w.invoices(corp)
+    assert [(l["subscription_id"], l["billing_period"], l["period_end"])
+            for l in w.lines(inv["id"])] == [(annual, "annual", "2027-01-31")]
+
+
+def test_19_monthly_corporate_subscriptions_from_before_the_rule_still_renew_and_end(tmp_path):
+    # A database at schema version 4 may hold them: migration 5 leaves them be (moving them to
+    # an annual plan and price is a billing decision), and the bill run must not stop on them.
+    w = World(tmp_path)
+    triggers = [r[0] for r in w.rows("SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                                     " AND sql LIKE ?", ("%" + RENEW_ANNUALLY + "%",))]
+    assert len(triggers) == 4, triggers
+    for name in triggers:
+        w.con.execute("DROP TRIGGER %s" % name)
+    w.con.execute("DELETE FROM schema_migrations WHERE version = 5")
+    corp = w.account("Legacy Corp")
+    renews = w.sub(corp, 1, "2025-12-31", "2026-01-31", unit=700)
+    ends = w.sub(corp, 3, "2025-12-31", "2026-01-31", cancel=1)
+    p = run_cobro(["migrate", "--db", w.db], cwd=w.dir)
+    assert p.returncode == 0 and "to 5" in p.stderr, p.stderr
+    p = w.run_ok("2026-01-31")
+    assert summary(p)[1:7] == (1, 1, 1, 1, 1, 1), p.stdout
+    assert w.period(renews) == ("2026-01-31", "2026-02-28")
+    assert w.status(ends) == "cancelled"
+    # A no-op rewrite of such a row is no new breach; moving one to a monthly plan is.
+    w.con.execute("UPDATE subscriptions SET plan_id = plan_id, status = status WHERE id = ?",
+                  (renews,))
+    with pytest.raises(sqlite3.IntegrityError, match=RENEW_ANNUALLY):
+        w.con.execute("UPDATE subscriptions SET plan_id = 3 WHERE id = ?", (renews,))

@@ -1,4 +1,6 @@
-"""The command line: help, configuration errors, idempotent migrate and demo."""
+"""The command line: help, configuration errors, idempotent migrate and demo, bill-run dates and
+failures."""
+import contextlib
 import os
 import sqlite3
 
@@ -107,3 +109,66 @@ def test_07_demo_twice_is_fine_and_changes_nothing(tmp_path):
     con = sqlite3.connect(db)
     assert con.execute("SELECT value FROM vendor_settings ORDER BY key").fetchall() == secret
     con.close()
+
+
+def _db(db):
+    """An autocommit connection that closes at the end of a with block."""
+    return contextlib.closing(sqlite3.connect(db, isolation_level=None))
+
+
+def _dump(db):
+    with _db(db) as con:
+        return list(con.iterdump())
+
+
+def test_08_bill_run_dates_whose_renewals_leave_four_digit_years_are_refused(tmp_path):
+    # An annual renewal ends a year after the run date, and dates have four-digit years: 9998 is
+    # the last year a run may be in. Later dates are refused before anything is read or written.
+    db = str(tmp_path / "b.db")
+    p = run_cobro(["migrate", "--db", db], cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    with _db(db) as con:
+        con.execute("INSERT INTO products (id, code, name) VALUES (1, 'w', 'Widget')")
+        con.execute("INSERT INTO plans (id, product_id, code, billing_period)"
+                    " VALUES (1, 1, 'w-annual', 'annual')")
+        con.execute("INSERT INTO accounts (id, kind, name, currency, bill_to_name, country,"
+                    " created_at) VALUES (1, 'online', 'Far Future', 'USD', 'Far Future', 'US', 0)")
+        con.execute("INSERT INTO subscriptions (account_id, plan_id, currency, unit_amount, seats,"
+                    " status, period_start, period_end, anchor_day, created_at)"
+                    " VALUES (1, 1, 'USD', 100, 1, 'active', '9997-12-31', '9998-12-31', 31, 0)")
+    dump = _dump(db)
+    for bad in ("9999-01-01", "9999-12-31"):
+        p = run_cobro(["bill-run", "--db", db, "--at", bad], cwd=tmp_path)
+        _no_sanitizer(p)
+        assert p.returncode == 2, (bad, p.returncode, p.stdout, p.stderr)
+        lines = [line for line in p.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1, p.stderr
+        assert bad in lines[0] and "9998-12-31" in lines[0], p.stderr
+        assert p.stdout == ""
+    assert _dump(db) == dump
+    p = run_cobro(["bill-run", "--db", db, "--at", "9998-12-31"], cwd=tmp_path)
+    _no_sanitizer(p)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith("bill run 9998-12-31: 1 invoices (1 lines)"), p.stdout
+    with _db(db) as con:
+        assert con.execute("SELECT period_start, period_end FROM subscriptions").fetchone() == (
+            "9998-12-31", "9999-12-31")
+
+
+def test_09_a_bill_run_the_database_stops_says_why(tmp_path):
+    db = str(tmp_path / "d.db")
+    p = run_cobro(["demo", "--db", db], cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    with _db(db) as con:
+        at = con.execute("SELECT max(period_end) FROM subscriptions WHERE status = 'active'"
+                         ).fetchone()[0]
+        # Whatever the database refuses, here a rule of the test's own.
+        con.execute("CREATE TRIGGER test_refuses BEFORE INSERT ON invoices"
+                    " BEGIN SELECT RAISE(ABORT, 'no invoices today, says the test'); END")
+    dump = _dump(db)
+    p = run_cobro(["bill-run", "--db", db, "--at", at], cwd=tmp_path)
+    _no_sanitizer(p)
+    assert p.returncode == 1, (p.stdout, p.stderr)
+    [stopped] = [line for line in p.stderr.splitlines() if "stopped after 0 invoices" in line]
+    assert "no invoices today, says the test" in stopped and "account " in stopped, p.stderr
+    assert _dump(db) == dump
