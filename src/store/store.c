@@ -496,13 +496,32 @@ store_status_t store_accounts_list(store_t *s, arena_t *a, int limit, int offset
 
 /* ---- sign-in attempts ---------------------------------------------------------------- */
 
-store_status_t store_attempt_record(store_t *s, audience_t aud, const char *login, const char *ip,
-                                    int64_t at, bool succeeded)
+store_status_t store_attempt_turn(store_t *s, audience_t aud, const char *login, int64_t now)
 {
+    /* An upsert rather than a SELECT ... FOR UPDATE: it locks the row on PostgreSQL and is
+     * plain SQL on SQLite (where BEGIN IMMEDIATE has already serialized every writer). */
     return from_db(db_exec(s->db,
-                           "INSERT INTO sign_in_attempts (audience, login, ip, at, succeeded)"
-                           " VALUES ($1, $2, $3, $4, $5)",
-                           "sssib", audience_name(aud), login, ip ? ip : "", at, succeeded));
+                           "INSERT INTO sign_in_logins (audience, login, last_attempt_at)"
+                           " VALUES ($1, $2, $3) ON CONFLICT (audience, login)"
+                           " DO UPDATE SET last_attempt_at = excluded.last_attempt_at",
+                           "ssi", audience_name(aud), login, now));
+}
+
+store_status_t store_attempt_start(store_t *s, audience_t aud, const char *login, const char *ip,
+                                   int64_t at, int64_t *id)
+{
+    return from_db(db_insert(s->db, id,
+                             "INSERT INTO sign_in_attempts (audience, login, ip, at, succeeded,"
+                             " pending) VALUES ($1, $2, $3, $4, 0, 1)",
+                             "sssi", audience_name(aud), login, ip ? ip : "", at));
+}
+
+store_status_t store_attempt_end(store_t *s, int64_t id, bool succeeded)
+{
+    return must_change(s, db_exec(s->db,
+                                  "UPDATE sign_in_attempts SET succeeded = $1, pending = 0"
+                                  " WHERE id = $2 AND pending = 1",
+                                  "bi", succeeded, id));
 }
 
 store_status_t store_attempt_failures(store_t *s, audience_t aud, const char *login, int64_t since,

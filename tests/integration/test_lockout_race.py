@@ -1,0 +1,114 @@
+"""Sign-in lockout under concurrency: however many requests for one login arrive at once, at most
+five of its passwords are checked in 15 minutes, and the right password sent after them is refused
+without being checked."""
+import threading
+import time
+
+import pytest
+
+from harness import DEMO_PASSWORD, new_session_cookie
+
+# Enough workers that many password checks would run side by side if the lockout let them.
+SERVER_ARGS = ["--workers", "16"]
+BURST = 24
+MAX_CHECKS = 5
+
+# audience, sign-in page, form action, login field, login
+LOGINS = [
+    ("corporate", "/corporate", "/corporate/sign-in", "user_id", "ap@globex.example"),
+    ("billing", "/billing", "/billing/sign-in", "email", "owner@initech.example"),
+    ("staff", "/staff", "/staff/sign-in", "email", "care@vendor.example"),
+]
+
+
+@pytest.fixture(autouse=True)
+def fresh_attempts(server):
+    server.execute("DELETE FROM sign_in_attempts")
+    yield
+    server.execute("DELETE FROM sign_in_attempts")
+
+
+def _burst(server, login, passwords):
+    """Posts one sign-in per password for login, all released at the same instant (each client
+    fetched its CSRF token before); returns [(status, got a session cookie)] in order."""
+    _, page, action, field, user = login
+    clients = [server.client() for _ in passwords]
+    tokens = [c.csrf(page) for c in clients]
+    start = threading.Barrier(len(passwords))
+    results = [None] * len(passwords)
+
+    def post(i):
+        start.wait(timeout=30)
+        r = clients[i].post(action, {field: user, "password": passwords[i], "csrf": tokens[i]},
+                            timeout=120)
+        results[i] = (r.status, bool(new_session_cookie(r)))
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(passwords))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=180)
+    assert all(r is not None for r in results), results
+    return results
+
+
+def _checks(server, login):
+    """Password checks made for login: every attempt on record is one."""
+    return server.count("sign_in_attempts", "audience = ? AND login = ?", (login[0], login[4]))
+
+
+@pytest.mark.parametrize("login", LOGINS, ids=[x[0] for x in LOGINS])
+def test_01_concurrent_wrong_passwords_check_at_most_five(server, login):
+    results = _burst(server, login, ["wrong-password-%d" % i for i in range(BURST)])
+    statuses = [s for s, _ in results]
+    assert set(statuses) <= {401, 429}, statuses
+    assert not any(cookie for _, cookie in results)
+    assert statuses.count(401) <= MAX_CHECKS, statuses
+    assert 1 <= _checks(server, login) <= MAX_CHECKS, statuses
+    assert server.count("sign_in_attempts", "pending = 1") == 0  # every check was resolved
+
+    _, page, action, field, user = login
+    c = server.client()
+    r = c.submit(page, action, {field: user, "password": DEMO_PASSWORD})
+    assert r.status == 429, r
+    assert not new_session_cookie(r)
+    assert _checks(server, login) <= MAX_CHECKS
+
+
+def test_02_right_password_amid_the_burst_adds_no_check(server):
+    # The reported case: wrong passwords at once and the right one among them; whichever gets
+    # through, no more than five passwords are checked.
+    login = LOGINS[0]
+    passwords = ["wrong-password-%d" % i for i in range(BURST)]
+    passwords.insert(BURST // 2, DEMO_PASSWORD)
+    results = _burst(server, login, passwords)
+    statuses = [s for s, _ in results]
+    assert set(statuses) <= {303, 401, 429}, statuses
+    assert statuses.count(303) <= 1 and statuses.count(401) <= MAX_CHECKS, statuses
+    assert _checks(server, login) <= MAX_CHECKS, statuses
+
+
+def _pending(server, login, count):
+    now = int(time.time())
+    for _ in range(count):
+        server.execute("INSERT INTO sign_in_attempts (audience, login, ip, at, succeeded, pending)"
+                       " VALUES (?, ?, '127.0.0.1', ?, 0, 1)", (login[0], login[4], now - 5))
+
+
+def test_03_unresolved_attempts_count_as_failures(server):
+    # An attempt whose check never ended (the server died during it) is taken as a failure.
+    login = LOGINS[0]
+    _pending(server, login, 5)
+    r = server.client().sign_in_corporate(login[4])
+    assert r.status == 429, r
+    assert _checks(server, login) == 5
+
+
+def test_04_below_the_limit_the_attempt_is_resolved(server):
+    login = LOGINS[0]
+    _pending(server, login, 4)
+    r = server.client().sign_in_corporate(login[4])
+    assert r.status == 303, r
+    rows = server.query("SELECT succeeded, pending FROM sign_in_attempts WHERE login = ?"
+                        " ORDER BY id", (login[4],))
+    assert rows == [(0, 1)] * 4 + [(1, 0)]
