@@ -36,7 +36,7 @@ void store_close(store_t *s);
 store_status_t store_migrate(store_t *s, int *from, int *to);
 /* STORE_ERROR when the schema is older than this binary (run `cobro migrate`). */
 store_status_t store_check_schema(store_t *s);
-/* STORE_OK when the database answers a trivial query. */
+/* STORE_OK when the database answers a query that reads it (the schema's version). */
 store_status_t store_ping(store_t *s);
 
 /* A read transaction for a page that only reads (one snapshot, locks taken once); ended by
