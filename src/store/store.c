@@ -530,12 +530,14 @@ store_status_t store_attempt_end(store_t *s, int64_t id, bool succeeded)
 store_status_t store_attempt_failures(store_t *s, audience_t aud, const char *login, int64_t since,
                                       int64_t *out, size_t max, size_t *n)
 {
+    /* "After the last success" in the order the attempts were taken (id), not by their second:
+     * by the second, every attempt taken in the same second as a success went uncounted. */
     *n = 0;
     db_stmt_t *st = db_query(
         s->db,
         "SELECT at FROM sign_in_attempts WHERE audience = $1 AND login = $2 AND succeeded = 0"
-        " AND at >= $3 AND at > COALESCE((SELECT MAX(at) FROM sign_in_attempts"
-        "   WHERE audience = $4 AND login = $5 AND succeeded = 1), -1)"
+        " AND at >= $3 AND id > COALESCE((SELECT MAX(id) FROM sign_in_attempts"
+        "   WHERE audience = $4 AND login = $5 AND succeeded = 1), 0)"
         " ORDER BY at DESC, id DESC LIMIT $6",
         "ssissi", audience_name(aud), login, since, audience_name(aud), login, (int64_t)max);
     if (!st) return STORE_ERROR;

@@ -156,8 +156,8 @@ store_status_t store_attempt_start(store_t *s, audience_t aud, const char *login
                                    int64_t at, int64_t *id);
 /* The pending attempt id's outcome; STORE_NOT_FOUND when it is not pending. */
 store_status_t store_attempt_end(store_t *s, int64_t id, bool succeeded);
-/* The failed and pending attempts for login at or after since and after its last success,
- * oldest first; at most max of the newest are written to out, *n receives how many. */
+/* The failed and pending attempts for login at or after since and taken after its last
+ * success, oldest first; at most max of the newest are written to out, *n receives how many. */
 store_status_t store_attempt_failures(store_t *s, audience_t aud, const char *login, int64_t since,
                                       int64_t *out, size_t max, size_t *n);
 
