@@ -45,29 +45,70 @@ static store_status_t find_principal(store_t *s, arena_t *a, audience_t aud, con
     return st;
 }
 
-static int64_t current_lock(store_t *s, audience_t aud, const char *login, int64_t now, bool *failed)
+static int64_t current_lock(store_t *s, audience_t aud, const char *login, int64_t now,
+                            bool *failed)
 {
     int64_t failures[32];
     size_t n = 0;
-    *failed = store_attempt_failures(s, aud, login, now - LOCKOUT_WINDOW - LOCKOUT_SECONDS, failures,
-                                     32, &n) != STORE_OK;
+    *failed = store_attempt_failures(s, aud, login, now - LOCKOUT_WINDOW - LOCKOUT_SECONDS,
+                                     failures, 32, &n) != STORE_OK;
     return *failed ? 0 : lockout_until(failures, n, now);
 }
 
-/* Records the attempt and, on success, the new session and its audit entry, in one transaction. */
+/* Takes one of the login's password checks: in one write transaction, refuses (AUTH_LOCKED,
+ * *locked_until set) when the login is locked or the address throttled, and otherwise records a
+ * pending attempt (*attempt_id) that counts as a failure until it is ended. Checking the lock
+ * and recording the attempt together is what bounds the checks to LOCKOUT_FAILURES per window
+ * however many requests run at once: each one counts those still being checked. */
+static auth_status_t claim_attempt(store_t *s, const auth_ctx_t *ctx, audience_t aud,
+                                   const char *login, int64_t *attempt_id, int64_t *locked_until)
+{
+    if (store_begin(s) != STORE_OK) return AUTH_ERROR;
+    bool failed = false;
+    int64_t from_ip = 0;
+    if (store_attempt_turn(s, aud, login, ctx->now) != STORE_OK) goto error;
+    *locked_until = current_lock(s, aud, login, ctx->now, &failed);
+    if (failed) goto error;
+    if (*locked_until) {
+        store_rollback(s);
+        return AUTH_LOCKED;
+    }
+    if (store_attempt_failures_from_ip(s, ctx->ip, ctx->now - LOCKOUT_WINDOW, &from_ip) != STORE_OK)
+        goto error;
+    if (from_ip >= LOCKOUT_IP_FAILURES) {
+        store_rollback(s);
+        log_info("sign-in refused for %s: %lld failures from it in 15 minutes", ctx->ip,
+                 (long long)from_ip);
+        *locked_until = ctx->now + LOCKOUT_WINDOW;
+        return AUTH_LOCKED;
+    }
+    if (store_attempt_start(s, aud, login, ctx->ip, ctx->now, attempt_id) != STORE_OK ||
+        store_commit(s) != STORE_OK)
+        goto error;
+    return AUTH_OK;
+error:
+    store_rollback(s);
+    return AUTH_ERROR;
+}
+
+/* Ends the attempt and, on success, starts the new session with its audit entry, in one
+ * transaction. When this fails the attempt stays pending, so it counts as a failure. */
 static auth_status_t commit_attempt(store_t *s, const auth_ctx_t *ctx, audience_t aud,
-                                    const char *login, bool ok, int64_t principal_id,
+                                    int64_t attempt_id, bool ok, int64_t principal_id,
                                     int64_t account_id, const char *old_digest,
                                     sign_in_result_t *out)
 {
     if (store_begin(s) != STORE_OK) return AUTH_ERROR;
-    bool fine = store_attempt_record(s, aud, login, ctx->ip, ctx->now, ok) == STORE_OK;
+    bool fine = store_attempt_end(s, attempt_id, ok) == STORE_OK;
     if (fine && ok) {
         char digest[DIGEST_CHARS + 1];
         token_new(out->token);
         token_digest(out->token, digest);
-        audit_entry_t e = {.actor_kind = audience_name(aud), .actor_id = principal_id,
-                           .account_id = account_id, .action = "sign_in", .ip = ctx->ip};
+        audit_entry_t e = {.actor_kind = audience_name(aud),
+                           .actor_id = principal_id,
+                           .account_id = account_id,
+                           .action = "sign_in",
+                           .ip = ctx->ip};
         fine = (!old_digest || store_session_delete(s, old_digest) == STORE_OK) &&
                store_session_create(s, digest, aud, principal_id, ctx->now, ctx->ip) == STORE_OK &&
                store_audit(s, &e, ctx->now) == STORE_OK;
@@ -89,19 +130,9 @@ auth_status_t auth_sign_in(store_t *s, arena_t *a, const auth_ctx_t *ctx, audien
         password_verify_dummy(password ? password : "");
         return AUTH_INVALID;
     }
-    bool failed = false;
-    out->locked_until = current_lock(s, aud, login, ctx->now, &failed);
-    if (failed) return AUTH_ERROR;
-    if (out->locked_until) return AUTH_LOCKED;
-    int64_t from_ip = 0;
-    if (store_attempt_failures_from_ip(s, ctx->ip, ctx->now - LOCKOUT_WINDOW, &from_ip) != STORE_OK)
-        return AUTH_ERROR;
-    if (from_ip >= LOCKOUT_IP_FAILURES) {
-        log_info("sign-in refused for %s: %lld failures from it in 15 minutes", ctx->ip,
-                 (long long)from_ip);
-        out->locked_until = ctx->now + LOCKOUT_WINDOW;
-        return AUTH_LOCKED;
-    }
+    int64_t attempt_id = 0;
+    auth_status_t claimed = claim_attempt(s, ctx, aud, login, &attempt_id, &out->locked_until);
+    if (claimed != AUTH_OK) return claimed;
 
     int64_t id = 0, account_id = 0;
     const char *hash = NULL;
@@ -115,10 +146,11 @@ auth_status_t auth_sign_in(store_t *s, arena_t *a, const auth_ctx_t *ctx, audien
         ok = false;
     }
     out->principal_id = ok ? id : 0;
-    auth_status_t result = commit_attempt(s, ctx, aud, login, ok, id, account_id,
-                                          old_session_digest, out);
+    auth_status_t result =
+        commit_attempt(s, ctx, aud, attempt_id, ok, id, account_id, old_session_digest, out);
     if (result == AUTH_INVALID) {
         /* This failure may be the one that starts a lock: say so at once. */
+        bool failed = false;
         out->locked_until = current_lock(s, aud, login, ctx->now, &failed);
         if (out->locked_until) {
             log_info("sign-in locked for %s login %s", audience_name(aud), login);
@@ -154,8 +186,8 @@ static store_status_t queue_reset_email(store_t *s, arena_t *a, const credential
     return store_outbox_add(s, &m, now, NULL);
 }
 
-auth_status_t auth_request_reset(store_t *s, arena_t *a, const auth_ctx_t *ctx, const char *base_url,
-                                 const char *typed_user_id, bool *queued)
+auth_status_t auth_request_reset(store_t *s, arena_t *a, const auth_ctx_t *ctx,
+                                 const char *base_url, const char *typed_user_id, bool *queued)
 {
     *queued = false;
     char *user_id = normalize_login(a, typed_user_id);
@@ -181,8 +213,11 @@ auth_status_t auth_request_reset(store_t *s, arena_t *a, const auth_ctx_t *ctx, 
     token_new(token);
     token_digest(token, digest);
     const char *link = arena_printf(a, "%s/corporate/reset?token=%s", base_url, token);
-    audit_entry_t e = {.actor_kind = "corporate", .actor_id = c.id, .account_id = c.account_id,
-                       .action = "password_reset_requested", .ip = ctx->ip};
+    audit_entry_t e = {.actor_kind = "corporate",
+                       .actor_id = c.id,
+                       .account_id = c.account_id,
+                       .action = "password_reset_requested",
+                       .ip = ctx->ip};
     if (store_reset_create(s, digest, c.id, ctx->now, ctx->now + RESET_TOKEN_SECONDS) != STORE_OK ||
         queue_reset_email(s, a, &c, link, ctx->now) != STORE_OK ||
         store_audit(s, &e, ctx->now) != STORE_OK || store_commit(s) != STORE_OK) {
@@ -230,9 +265,14 @@ reset_state_t auth_reset_password(store_t *s, arena_t *a, const auth_ctx_t *ctx,
         store_rollback(s);
         return RESET_USED;
     }
-    audit_entry_t e = {.actor_kind = "corporate", .actor_id = c.id, .account_id = c.account_id,
-                       .action = "password_changed", .field = "password", .ip = ctx->ip};
-    if (consumed != STORE_OK || store_credential_set_password(s, c.id, hash, ctx->now) != STORE_OK ||
+    audit_entry_t e = {.actor_kind = "corporate",
+                       .actor_id = c.id,
+                       .account_id = c.account_id,
+                       .action = "password_changed",
+                       .field = "password",
+                       .ip = ctx->ip};
+    if (consumed != STORE_OK ||
+        store_credential_set_password(s, c.id, hash, ctx->now) != STORE_OK ||
         store_sessions_end_others(s, AUDIENCE_CORPORATE, c.id, NULL) != STORE_OK ||
         store_audit(s, &e, ctx->now) != STORE_OK || store_commit(s) != STORE_OK) {
         store_rollback(s);
@@ -294,8 +334,10 @@ auth_status_t auth_email_billing_admin(store_t *s, arena_t *a, const auth_ctx_t 
         store_rollback(s);
         return AUTH_LIMITED;
     }
-    audit_entry_t e = {.actor_kind = "billing", .actor_id = member.id,
-                       .account_id = member.account_id, .action = "billing_admin_emailed",
+    audit_entry_t e = {.actor_kind = "billing",
+                       .actor_id = member.id,
+                       .account_id = member.account_id,
+                       .action = "billing_admin_emailed",
                        .ip = ctx->ip};
     if (queue_admin_email(s, a, &member, admin, message, ctx->now) != STORE_OK ||
         store_audit(s, &e, ctx->now) != STORE_OK || store_commit(s) != STORE_OK) {

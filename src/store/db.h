@@ -10,11 +10,11 @@ typedef struct db db_t;
 typedef struct db_stmt db_stmt_t;
 
 typedef enum {
-    DB_OK = 0,      /* statement done / transaction step done */
-    DB_ROW,         /* a row is ready to read */
-    DB_BUSY,        /* soft failure (lock, serialization): retry the whole transaction */
-    DB_CONSTRAINT,  /* unique / foreign key / check violated */
-    DB_ERROR,       /* hard failure, logged */
+    DB_OK = 0,     /* statement done / transaction step done */
+    DB_ROW,        /* a row is ready to read */
+    DB_BUSY,       /* soft failure (lock, serialization): retry the whole transaction */
+    DB_CONSTRAINT, /* unique / foreign key / check violated */
+    DB_ERROR,      /* hard failure, logged */
 } db_status_t;
 
 /* Opens (creating when absent) the database at path, with WAL, foreign keys and a busy timeout.
@@ -60,6 +60,9 @@ db_status_t db_exec_script(db_t *db, const char *sql);
 
 /* Sizes the page cache for a bulk job (a bill run): KiB of memory, whatever the database size. */
 db_status_t db_bulk_cache(db_t *db, int kib);
+/* Outside a transaction: forgets the database pages this connection keeps in memory, so that
+ * the next query reads the database itself (a health check must see the file as it is now). */
+void db_forget_cache(db_t *db);
 /* The last error message of this connection (for logs, never for users). */
 const char *db_errmsg(db_t *db);
 

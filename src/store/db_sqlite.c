@@ -44,8 +44,8 @@ db_t *db_open(const char *path, char *err, int err_size)
         snprintf(err, (size_t)err_size, "out of memory");
         return NULL;
     }
-    int rc = sqlite3_open_v2(path, &db->conn,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(
+        path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, (size_t)err_size, "cannot open database %s: %s", path,
                  db->conn ? sqlite3_errmsg(db->conn) : sqlite3_errstr(rc));
@@ -72,7 +72,8 @@ db_t *db_open(const char *path, char *err, int err_size)
 void db_close(db_t *db)
 {
     if (!db) return;
-    for (int i = 0; i < CACHE_SLOTS; i++) sqlite3_finalize(db->cache[i].st.stmt);
+    for (int i = 0; i < CACHE_SLOTS; i++)
+        sqlite3_finalize(db->cache[i].st.stmt);
     sqlite3_close(db->conn);
     free(db);
 }
@@ -110,15 +111,21 @@ static db_stmt_t *vquery(db_t *db, const char *sql, const char *types, va_list a
     for (int i = 0; types && types[i]; i++) {
         int idx = i + 1, rc = SQLITE_OK;
         switch (types[i]) {
-        case 'i': rc = sqlite3_bind_int64(st->stmt, idx, va_arg(ap, int64_t)); break;
-        case 'b': rc = sqlite3_bind_int(st->stmt, idx, va_arg(ap, int) ? 1 : 0); break;
+        case 'i':
+            rc = sqlite3_bind_int64(st->stmt, idx, va_arg(ap, int64_t));
+            break;
+        case 'b':
+            rc = sqlite3_bind_int(st->stmt, idx, va_arg(ap, int) ? 1 : 0);
+            break;
         case 's': {
             const char *s = va_arg(ap, const char *);
             rc = s ? sqlite3_bind_text(st->stmt, idx, s, -1, SQLITE_TRANSIENT)
                    : sqlite3_bind_null(st->stmt, idx);
             break;
         }
-        default: fprintf(stderr, "cobro: database: bad bind type '%c'\n", types[i]); return NULL;
+        default:
+            fprintf(stderr, "cobro: database: bad bind type '%c'\n", types[i]);
+            return NULL;
         }
         if (rc != SQLITE_OK) {
             log_error(db, "bind");
@@ -140,13 +147,19 @@ db_stmt_t *db_query(db_t *db, const char *sql, const char *types, ...)
 static db_status_t map(db_t *db, int rc, const char *what)
 {
     switch (rc & 0xff) {
-    case SQLITE_ROW: return DB_ROW;
+    case SQLITE_ROW:
+        return DB_ROW;
     case SQLITE_DONE:
-    case SQLITE_OK: return DB_OK;
+    case SQLITE_OK:
+        return DB_OK;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return DB_BUSY;
-    case SQLITE_CONSTRAINT: return DB_CONSTRAINT;
-    default: log_error(db, what); return DB_ERROR;
+    case SQLITE_LOCKED:
+        return DB_BUSY;
+    case SQLITE_CONSTRAINT:
+        return DB_CONSTRAINT;
+    default:
+        log_error(db, what);
+        return DB_ERROR;
     }
 }
 
@@ -256,6 +269,13 @@ void db_rollback(db_t *db)
 db_status_t db_exec_script(db_t *db, const char *sql)
 {
     return exec_plain(db, sql);
+}
+
+void db_forget_cache(db_t *db)
+{
+    /* In WAL mode a connection trusts its cached pages for as long as the WAL index says that
+     * nothing was written, whatever happened to the file; freeing them makes it read again. */
+    sqlite3_db_release_memory(db->conn);
 }
 
 const char *db_errmsg(db_t *db)

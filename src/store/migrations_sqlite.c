@@ -357,8 +357,23 @@ static const char *const migration_5 =
     "  BEGIN SELECT RAISE(ABORT, 'corporate accounts renew annually: corporate accounts subscribe"
     " to this plan'); END;";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                         migration_5};
+/* A sign-in attempt is recorded before its password is checked (pending), in the transaction
+ * that counts the login's attempts, and resolved after; so requests running at once count each
+ * other, and one never resolved (the server died) stays a failure. That transaction first
+ * updates the login's row of sign_in_logins, which makes the transactions of one login take
+ * turns even where the count alone would not (PostgreSQL, several nodes: a row lock). */
+static const char *const migration_6 =
+    "ALTER TABLE sign_in_attempts ADD COLUMN pending INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (pending IN (0, 1));"
+    "CREATE TABLE sign_in_logins ("
+    "  audience TEXT NOT NULL,"
+    "  login TEXT NOT NULL,"
+    "  last_attempt_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (audience, login)"
+    ") STRICT;";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3,
+                                         migration_4, migration_5, migration_6};
 
 const char *migration_sql(int version)
 {

@@ -138,7 +138,10 @@ store_status_t store_check_schema(store_t *s)
 
 store_status_t store_ping(store_t *s)
 {
-    db_stmt_t *st = db_query(s->db, "SELECT 1", NULL);
+    /* A query that reads a table, from the file rather than from memory: SELECT 1 answered
+     * without reading the database at all, so a damaged database still looked healthy. */
+    db_forget_cache(s->db);
+    db_stmt_t *st = db_query(s->db, "SELECT MAX(version) FROM schema_migrations", NULL);
     store_status_t r = one_row(st);
     db_done(st);
     return r;
@@ -510,24 +513,45 @@ store_status_t store_accounts_list(store_t *s, arena_t *a, int limit, int offset
 
 /* ---- sign-in attempts ---------------------------------------------------------------- */
 
-store_status_t store_attempt_record(store_t *s, audience_t aud, const char *login, const char *ip,
-                                    int64_t at, bool succeeded)
+store_status_t store_attempt_turn(store_t *s, audience_t aud, const char *login, int64_t now)
 {
+    /* An upsert rather than a SELECT ... FOR UPDATE: it locks the row on PostgreSQL and is
+     * plain SQL on SQLite (where BEGIN IMMEDIATE has already serialized every writer). */
     return from_db(db_exec(s->db,
-                           "INSERT INTO sign_in_attempts (audience, login, ip, at, succeeded)"
-                           " VALUES ($1, $2, $3, $4, $5)",
-                           "sssib", audience_name(aud), login, ip ? ip : "", at, succeeded));
+                           "INSERT INTO sign_in_logins (audience, login, last_attempt_at)"
+                           " VALUES ($1, $2, $3) ON CONFLICT (audience, login)"
+                           " DO UPDATE SET last_attempt_at = excluded.last_attempt_at",
+                           "ssi", audience_name(aud), login, now));
+}
+
+store_status_t store_attempt_start(store_t *s, audience_t aud, const char *login, const char *ip,
+                                   int64_t at, int64_t *id)
+{
+    return from_db(db_insert(s->db, id,
+                             "INSERT INTO sign_in_attempts (audience, login, ip, at, succeeded,"
+                             " pending) VALUES ($1, $2, $3, $4, 0, 1)",
+                             "sssi", audience_name(aud), login, ip ? ip : "", at));
+}
+
+store_status_t store_attempt_end(store_t *s, int64_t id, bool succeeded)
+{
+    return must_change(s, db_exec(s->db,
+                                  "UPDATE sign_in_attempts SET succeeded = $1, pending = 0"
+                                  " WHERE id = $2 AND pending = 1",
+                                  "bi", succeeded, id));
 }
 
 store_status_t store_attempt_failures(store_t *s, audience_t aud, const char *login, int64_t since,
                                       int64_t *out, size_t max, size_t *n)
 {
+    /* "After the last success" in the order the attempts were taken (id), not by their second:
+     * by the second, every attempt taken in the same second as a success went uncounted. */
     *n = 0;
     db_stmt_t *st = db_query(
         s->db,
         "SELECT at FROM sign_in_attempts WHERE audience = $1 AND login = $2 AND succeeded = 0"
-        " AND at >= $3 AND at > COALESCE((SELECT MAX(at) FROM sign_in_attempts"
-        "   WHERE audience = $4 AND login = $5 AND succeeded = 1), -1)"
+        " AND at >= $3 AND id > COALESCE((SELECT MAX(id) FROM sign_in_attempts"
+        "   WHERE audience = $4 AND login = $5 AND succeeded = 1), 0)"
         " ORDER BY at DESC, id DESC LIMIT $6",
         "ssissi", audience_name(aud), login, since, audience_name(aud), login, (int64_t)max);
     if (!st) return STORE_ERROR;

@@ -36,7 +36,7 @@ void store_close(store_t *s);
 store_status_t store_migrate(store_t *s, int *from, int *to);
 /* STORE_ERROR when the schema is older than this binary (run `cobro migrate`). */
 store_status_t store_check_schema(store_t *s);
-/* STORE_OK when the database answers a trivial query. */
+/* STORE_OK when the database answers a query that reads it (the schema's version). */
 store_status_t store_ping(store_t *s);
 
 /* A read transaction for a page that only reads (one snapshot, locks taken once); ended by
@@ -155,14 +155,22 @@ store_status_t store_accounts_list(store_t *s, arena_t *a, int limit, int offset
 
 /* ---- sign-in attempts (lockout) ------------------------------------------------------ */
 
-store_status_t store_attempt_record(store_t *s, audience_t aud, const char *login, const char *ip,
-                                    int64_t at, bool succeeded);
-/* The failed attempts for login at or after since and after its last success, oldest first;
- * at most max of the newest are written to out, *n receives how many. */
+/* Inside a write transaction, before counting the login's attempts: waits for, then holds
+ * until the end of the transaction, the login's turn, so that two transactions of one login
+ * never count at the same time, on any backend and with any number of server nodes. */
+store_status_t store_attempt_turn(store_t *s, audience_t aud, const char *login, int64_t now);
+/* Records an attempt whose password is about to be checked: pending, it counts as a failure
+ * (also if it is never ended) until store_attempt_end. *id receives its id. */
+store_status_t store_attempt_start(store_t *s, audience_t aud, const char *login, const char *ip,
+                                   int64_t at, int64_t *id);
+/* The pending attempt id's outcome; STORE_NOT_FOUND when it is not pending. */
+store_status_t store_attempt_end(store_t *s, int64_t id, bool succeeded);
+/* The failed and pending attempts for login at or after since and taken after its last
+ * success, oldest first; at most max of the newest are written to out, *n receives how many. */
 store_status_t store_attempt_failures(store_t *s, audience_t aud, const char *login, int64_t since,
                                       int64_t *out, size_t max, size_t *n);
 
-/* Failed attempts from ip (any login, any audience) at or after since. */
+/* Failed and pending attempts from ip (any login, any audience) at or after since. */
 store_status_t store_attempt_failures_from_ip(store_t *s, const char *ip, int64_t since,
                                               int64_t *count);
 

@@ -1,4 +1,5 @@
 """Health check and the error answers: 404, 405, 400, 431, 413, all as pages in the user's language."""
+import harness
 from harness import csrf_of, html_lang, raw_exchange
 
 
@@ -113,3 +114,21 @@ def test_11_error_pages_are_complete_pages(client):
     assert "/lang?to=es" in page
     # a GET page with a form still has a csrf token (sanity of the harness itself)
     assert csrf_of(client.get("/corporate").text)
+
+
+def test_12_healthz_is_503_when_the_database_file_is_damaged(tmp_path, smtp_sink):
+    # A server of its own: the damage would break every later test of the module's server.
+    srv = harness.Server(tmp_path, smtp_sink.port)
+    try:
+        srv.start()
+        for _ in range(3):
+            assert srv.client().get("/healthz").status == 200
+        with open(srv.db_path, "r+b") as f:  # the SQLite header: magic, page size, counters
+            f.write(b"\xff" * 100)
+        for _ in range(3):  # more than once: each event loop has a connection of its own
+            r = srv.client().get("/healthz")
+            assert r.status == 503, r
+            assert r.text.strip() == "database unavailable"
+    finally:
+        problems = srv.stop()
+    assert not problems, problems

@@ -96,6 +96,32 @@ static void test_09_latest_window_decides(void **state)
     assert_int_equal(lockout_until(f, N(f), T + 1780), 0);
 }
 
+/* Sign-in records an attempt only when the login is open, and counts the attempts still being
+ * checked as failures; that bounds the password checks to LOCKOUT_FAILURES per window only if
+ * "open" always means fewer than LOCKOUT_FAILURES failures in (now - LOCKOUT_WINDOW, now]. */
+static void test_10_open_means_fewer_than_the_limit_in_the_window(void **state)
+{
+    (void)state;
+    uint32_t seed = 12345;
+    for (int run = 0; run < 20000; run++) {
+        int64_t f[12];
+        size_t n = 1 + run % 12;
+        int64_t t = T;
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;               /* a fixed pseudo-random walk */
+            t += (seed >> 16) % ((seed >> 8) & 1 ? 40 : 400); /* bursts and spread-out tries */
+            f[i] = t;
+        }
+        for (int64_t now = f[n - 1]; now <= f[n - 1] + LOCKOUT_WINDOW + 1; now += 7) {
+            if (lockout_until(f, n, now)) continue;
+            size_t in_window = 0;
+            for (size_t i = 0; i < n; i++)
+                in_window += f[i] > now - LOCKOUT_WINDOW && f[i] <= now;
+            assert_true(in_window < LOCKOUT_FAILURES);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -108,6 +134,7 @@ int main(void)
         cmocka_unit_test(test_07_sixth_after_lock_window),
         cmocka_unit_test(test_08_old_failures_then_burst),
         cmocka_unit_test(test_09_latest_window_decides),
+        cmocka_unit_test(test_10_open_means_fewer_than_the_limit_in_the_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
