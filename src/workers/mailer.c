@@ -107,7 +107,8 @@ static int attempt(store_t *s, const mailer_config_t *cfg, const email_t *e, are
     if (ok && cfg->smtp_url && *cfg->smtp_url) {
         char from_addr[EMAIL_MAX + 1];
         email_addr_part(from, from_addr, sizeof from_addr);
-        ok = smtp_send(cfg->smtp_url, from_addr, e->to_addr, msg.data, msg.len, err, sizeof err);
+        ok = smtp_send(cfg->smtp_url, from_addr, e->to_addr, msg.data, msg.len, err, sizeof err) ==
+             SMTP_SENT;
     } else if (ok) {
         char kind[64], name[96];
         safe_kind(e->kind, kind, sizeof kind);

@@ -11,6 +11,7 @@
 #include "util/buf.h"
 #include "util/token.h"
 #include "workers/mailer.h"
+#include "workers/smtp.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -583,6 +584,37 @@ static void test_20_drain_retries_then_gives_up(void **state)
     close(sock);
 }
 
+static void test_22_only_refusals_of_the_message_are_permanent(void **state)
+{
+    (void)state;
+    assert_int_equal(smtp_classify(CURLE_OK, 250, SMTP_STAGE_DATA), SMTP_SENT);
+    /* No server, a time-out, a name that does not resolve: the reply code is 0. */
+    assert_int_equal(smtp_classify(CURLE_COULDNT_CONNECT, 0, SMTP_STAGE_SESSION), SMTP_TEMPORARY);
+    assert_int_equal(smtp_classify(CURLE_OPERATION_TIMEDOUT, 0, SMTP_STAGE_SESSION),
+                     SMTP_TEMPORARY);
+    assert_int_equal(smtp_classify(CURLE_OPERATION_TIMEDOUT, 354, SMTP_STAGE_DATA), SMTP_TEMPORARY);
+    assert_int_equal(smtp_classify(CURLE_COULDNT_RESOLVE_HOST, 0, SMTP_STAGE_SESSION),
+                     SMTP_TEMPORARY);
+    /* 4xx, wherever it comes. */
+    for (smtp_stage_t st = SMTP_STAGE_SESSION; st <= SMTP_STAGE_DATA; st++) {
+        assert_int_equal(smtp_classify(CURLE_WEIRD_SERVER_REPLY, 421, st), SMTP_TEMPORARY);
+        assert_int_equal(smtp_classify(CURLE_SEND_ERROR, 451, st), SMTP_TEMPORARY);
+        assert_int_equal(smtp_classify(CURLE_SEND_ERROR, 452, st), SMTP_TEMPORARY);
+    }
+    /* 5xx to the greeting, EHLO or MAIL FROM: the server or the set-up, not this message. */
+    assert_int_equal(smtp_classify(CURLE_WEIRD_SERVER_REPLY, 554, SMTP_STAGE_SESSION),
+                     SMTP_TEMPORARY);
+    assert_int_equal(smtp_classify(CURLE_SEND_ERROR, 550, SMTP_STAGE_MAIL), SMTP_TEMPORARY);
+    assert_int_equal(smtp_classify(CURLE_LOGIN_DENIED, 535, SMTP_STAGE_SESSION), SMTP_TEMPORARY);
+    /* A login demanded at RCPT TO is the set-up's too. */
+    assert_int_equal(smtp_classify(CURLE_SEND_ERROR, 530, SMTP_STAGE_RCPT), SMTP_TEMPORARY);
+    /* 5xx to the recipient or the message: retrying cannot help. */
+    assert_int_equal(smtp_classify(CURLE_SEND_ERROR, 550, SMTP_STAGE_RCPT), SMTP_REJECTED);
+    assert_int_equal(smtp_classify(CURLE_SEND_ERROR, 553, SMTP_STAGE_RCPT), SMTP_REJECTED);
+    assert_int_equal(smtp_classify(CURLE_SEND_ERROR, 554, SMTP_STAGE_DATA), SMTP_REJECTED);
+    assert_int_equal(smtp_classify(CURLE_WEIRD_SERVER_REPLY, 552, SMTP_STAGE_DATA), SMTP_REJECTED);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -607,6 +639,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_18_render_display_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_19_drain_writes_eml, setup, teardown),
         cmocka_unit_test_setup_teardown(test_20_drain_retries_then_gives_up, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_22_only_refusals_of_the_message_are_permanent, setup,
+                                        teardown),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
