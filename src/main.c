@@ -51,6 +51,10 @@ static const char usage_serve[] =
     "                       every email is written as an .eml file into the mail directory\n"
     "  --mail-from FROM     sender, \"Name <addr>\" or addr (COBRO_MAIL_FROM)\n"
     "  --mail-dir DIR       where .eml files go without SMTP (COBRO_MAIL_DIR, default var/mail)\n"
+    "  --mail-retry-base S  seconds before retrying a failed email (COBRO_MAIL_RETRY_BASE,\n"
+    "                       default 60), doubled after each failure up to:\n"
+    "  --mail-retry-max S   the longest wait between two attempts (COBRO_MAIL_RETRY_MAX,\n"
+    "                       default 3600)\n"
     "  --threads N          event loops (COBRO_THREADS, default one per core)\n"
     "  --workers N          threads for blocking work (COBRO_WORKERS, default 4)\n"
     "  --no-access-log      do not log one line per request (COBRO_ACCESS_LOG=0)\n"
@@ -166,7 +170,9 @@ static int cmd_serve(int argc, char **argv)
     mailer_config_t mc = {.db_path = cfg.db_path,
                           .smtp_url = cfg.smtp_url,
                           .mail_from = cfg.mail_from,
-                          .mail_dir = cfg.mail_dir};
+                          .mail_dir = cfg.mail_dir,
+                          .retry_base_s = cfg.mail_retry_base,
+                          .retry_max_s = cfg.mail_retry_max};
     app.mailer = mailer_start(&mc);
     if (!app.mailer) {
         fprintf(stderr, "cobro: cannot start the email delivery worker\n");

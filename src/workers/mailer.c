@@ -17,8 +17,6 @@
 
 enum {
     LEASE_S = 300, /* longer than one SMTP attempt can take (60 s timeout) */
-    BACKOFF_BASE_S = 60,
-    BACKOFF_MAX_S = 3600,
     MAX_ATTEMPTS = 10,
     MARK_TRIES = 3,
 };
@@ -33,12 +31,15 @@ struct mailer {
     bool ready, open_failed; /* the worker's report of its store_open, for mailer_start */
 };
 
-static int64_t backoff(int64_t attempts)
+int64_t mailer_backoff(int64_t attempts, int64_t base, int64_t max)
 {
-    int64_t d = BACKOFF_BASE_S;
-    for (int64_t i = 1; i < attempts && d < BACKOFF_MAX_S; i++)
+    if (base < 1) base = 1;
+    if (max < base) max = base;
+    int64_t d = base;
+    /* Stops doubling at the cap, so attempts in the thousands cannot overflow. */
+    for (int64_t i = 1; i < attempts && d < max; i++)
         d *= 2;
-    return d < BACKOFF_MAX_S ? d : BACKOFF_MAX_S;
+    return d < max ? d : max;
 }
 
 static bool should_stop(mailer_t *m)
@@ -127,7 +128,9 @@ static int attempt(store_t *s, const mailer_config_t *cfg, const email_t *e, are
         log_error("mail %lld %s to %s: gave up after %lld attempts: %s", (long long)e->id, e->kind,
                   e->to_addr, (long long)e->attempts, err);
     } else {
-        int64_t wait = backoff(e->attempts);
+        int64_t wait = mailer_backoff(
+            e->attempts, cfg->retry_base_s > 0 ? cfg->retry_base_s : MAILER_RETRY_BASE_S,
+            cfg->retry_max_s > 0 ? cfg->retry_max_s : MAILER_RETRY_MAX_S);
         r = mark(s, MARK_RETRY, e->id, now + wait, err);
         log_error("mail %lld %s to %s: attempt %lld failed, retry in %llds: %s", (long long)e->id,
                   e->kind, e->to_addr, (long long)e->attempts, (long long)wait, err);
@@ -246,7 +249,8 @@ mailer_t *mailer_start(const mailer_config_t *cfg)
     m->smtp_url = dup_or_null(cfg->smtp_url);
     m->mail_from = dup_or_null(cfg->mail_from);
     m->mail_dir = dup_or_null(cfg->mail_dir);
-    m->cfg = (mailer_config_t){m->db_path, m->smtp_url, m->mail_from, m->mail_dir};
+    m->cfg = (mailer_config_t){m->db_path,  m->smtp_url,       m->mail_from,
+                               m->mail_dir, cfg->retry_base_s, cfg->retry_max_s};
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* wall-clock jumps must not stall it */

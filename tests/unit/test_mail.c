@@ -513,7 +513,7 @@ static void test_19_drain_writes_eml(void **state)
     fixture_open(&f);
     int64_t now = 1700000000;
     int64_t id = queue(&f, now);
-    mailer_config_t cfg = {f.db, NULL, "Cobro <no-reply@cobro.example>", f.mail_dir};
+    mailer_config_t cfg = {f.db, NULL, "Cobro <no-reply@cobro.example>", f.mail_dir, 0, 0};
 
     assert_int_equal(mailer_drain(&cfg, now), 1);
     char path[256];
@@ -560,7 +560,7 @@ static void test_20_drain_retries_then_gives_up(void **state)
     fixture_open(&f);
     int64_t t = 1700000000;
     int64_t id = queue(&f, t);
-    mailer_config_t cfg = {f.db, url, "no-reply@cobro.example", f.mail_dir};
+    mailer_config_t cfg = {f.db, url, "no-reply@cobro.example", f.mail_dir, 0, 0};
     static const int64_t waits[9] = {60, 120, 240, 480, 960, 1920, 3600, 3600, 3600};
     int64_t v[4];
     for (int i = 1; i <= 10; i++) {
@@ -582,6 +582,24 @@ static void test_20_drain_retries_then_gives_up(void **state)
     assert_int_equal(v[0], 10);
     fixture_close(&f);
     close(sock);
+}
+
+static void test_21_backoff_doubles_up_to_the_cap(void **state)
+{
+    (void)state;
+    static const int64_t want[] = {60, 60, 120, 240, 480, 960, 1920, 3600, 3600};
+    for (int64_t a = 0; a < (int64_t)(sizeof want / sizeof want[0]); a++)
+        assert_int_equal(mailer_backoff(a, 60, 3600), want[a]);
+    /* Thousands of attempts: still the cap, no overflow. */
+    assert_int_equal(mailer_backoff(100000, 60, 3600), 3600);
+    assert_int_equal(mailer_backoff(INT64_MAX, 60, 3600), 3600);
+    /* A cap that is not a power-of-two multiple of the base is reached exactly. */
+    assert_int_equal(mailer_backoff(3, 7, 20), 20);
+    assert_int_equal(mailer_backoff(2, 7, 20), 14);
+    /* The test set-up (every second), and nonsense settings kept sane. */
+    assert_int_equal(mailer_backoff(50, 1, 1), 1);
+    assert_int_equal(mailer_backoff(5, 600, 60), 600); /* the cap is never below the base */
+    assert_int_equal(mailer_backoff(5, 0, 0), 1);      /* never zero: no busy loop */
 }
 
 static void test_22_only_refusals_of_the_message_are_permanent(void **state)
@@ -639,6 +657,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_18_render_display_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_19_drain_writes_eml, setup, teardown),
         cmocka_unit_test_setup_teardown(test_20_drain_retries_then_gives_up, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_21_backoff_doubles_up_to_the_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_22_only_refusals_of_the_message_are_permanent, setup,
                                         teardown),
     };
