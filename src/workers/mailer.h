@@ -9,6 +9,7 @@ typedef struct mailer mailer_t;
 enum {
     MAILER_RETRY_BASE_S = 60,  /* the wait after a first failed attempt */
     MAILER_RETRY_MAX_S = 3600, /* the longest wait between two attempts */
+    MAILER_REJECTIONS_MAX = 3, /* refusals in a row that mark a message failed */
 };
 
 typedef struct {
@@ -21,9 +22,12 @@ typedef struct {
 } mailer_config_t;
 
 /* Starts the worker thread with its own store connection. It wakes every second (and at once on
- * mailer_wake) to send what is due: at most one attempt per row at a time; on failure it retries
- * after 1, 2, 4... minutes (capped at 1 hour; see retry_base_s, retry_max_s) and gives up after
- * 10 attempts, logging each. */
+ * mailer_wake) to send what is due: at most one attempt per row at a time. A failed attempt is
+ * retried after 1, 2, 4... minutes, capped at 1 hour, for as long as it takes: a message is never
+ * given up for a failure another attempt may get past (no connection, time-out, 4xx reply, a
+ * server or set-up problem). Only a message the server refuses itself (5xx to its recipient or
+ * content) MAILER_REJECTIONS_MAX times in a row is marked failed, with a log line, until an
+ * operator requeues it (cobro outbox retry). */
 mailer_t *mailer_start(const mailer_config_t *cfg);
 /* Asks the worker to look at the outbox now (after a commit that queued mail). Thread-safe. */
 void mailer_wake(mailer_t *m);

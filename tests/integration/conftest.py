@@ -17,10 +17,12 @@ def smtp_sink():
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, smtp_sink):
-    """A running `cobro serve` on a fresh demo database; fails the module's last test when the
-    server does not exit cleanly on SIGTERM or printed a sanitizer report."""
-    srv = harness.Server(tmp_path_factory.mktemp("cobro"), smtp_sink.port)
+def server(request, tmp_path_factory, smtp_sink):
+    """A running `cobro serve` on a fresh demo database, with the flags of the module's
+    SERVER_ARGS if it has any; fails the module's last test when the server does not exit cleanly
+    on SIGTERM or printed a sanitizer report."""
+    srv = harness.Server(tmp_path_factory.mktemp("cobro"), smtp_sink.port,
+                         getattr(request.module, "SERVER_ARGS", ()))
     try:
         srv.start()
     except BaseException:

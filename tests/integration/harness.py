@@ -367,8 +367,9 @@ def raw_exchange(port, head, body=b"", timeout=10.0, body_delay=0.5):
 class Server:
     """One `cobro serve` on a fresh database (made by `cobro demo`), in its own temp dir."""
 
-    def __init__(self, workdir, smtp_port):
+    def __init__(self, workdir, smtp_port, extra_args=()):
         self.dir = str(workdir)
+        self.extra_args = list(extra_args)
         self.db_path = os.path.join(self.dir, "t.db")
         self.port = free_port()
         self.base_url = "http://127.0.0.1:%d" % self.port
@@ -386,7 +387,7 @@ class Server:
         assert not sanitizer_lines(demo.stderr), demo.stderr
         args = [binary, "serve", "--db", self.db_path, "--listen", "127.0.0.1:%d" % self.port,
                 "--base-url", self.base_url, "--smtp-url", "smtp://127.0.0.1:%d" % self.smtp_port,
-                "--mail-from", MAIL_FROM, "--threads", "2"]
+                "--mail-from", MAIL_FROM, "--threads", "2"] + self.extra_args
         self._err = open(self.stderr_path, "wb")
         self._out = open(self.stdout_path, "wb")
         self.proc = subprocess.Popen(args, cwd=self.dir, env=clean_env(), stdout=self._out,
