@@ -27,6 +27,8 @@ enum {
     SETTING_SMTP_URL,
     SETTING_MAIL_FROM,
     SETTING_MAIL_DIR,
+    SETTING_MAIL_RETRY_BASE,
+    SETTING_MAIL_RETRY_MAX,
     SETTING_THREADS,
     SETTING_WORKERS,
     SETTING_ACCESS_LOG,
@@ -47,6 +49,8 @@ static const struct {
     [SETTING_SMTP_URL] = {"smtp-url", "COBRO_SMTP_URL", CFG_SMTP, true},
     [SETTING_MAIL_FROM] = {"mail-from", "COBRO_MAIL_FROM", CFG_SMTP, true},
     [SETTING_MAIL_DIR] = {"mail-dir", "COBRO_MAIL_DIR", CFG_SMTP, true},
+    [SETTING_MAIL_RETRY_BASE] = {"mail-retry-base", "COBRO_MAIL_RETRY_BASE", CFG_SMTP, true},
+    [SETTING_MAIL_RETRY_MAX] = {"mail-retry-max", "COBRO_MAIL_RETRY_MAX", CFG_SMTP, true},
     [SETTING_THREADS] = {"threads", "COBRO_THREADS", CFG_THREADS, true},
     [SETTING_WORKERS] = {"workers", "COBRO_WORKERS", CFG_THREADS, true},
     [SETTING_ACCESS_LOG] = {"no-access-log", "COBRO_ACCESS_LOG", CFG_THREADS, false},
@@ -60,7 +64,7 @@ static bool parse_switch(const char *value, bool *on)
     return !value || strcmp(value, "0") == 0 || strcmp(value, "1") == 0;
 }
 
-enum { MAX_COUNT = 64, HOST_MAX = 253 };
+enum { MAX_COUNT = 64, HOST_MAX = 253, MAX_RETRY_S = 86400 };
 
 #define LISTEN_REASON "expected HOST:PORT with a port from 1 to 65535"
 #define LISTEN_HOST_REASON                                                                         \
@@ -73,6 +77,7 @@ enum { MAX_COUNT = 64, HOST_MAX = 253 };
 #define SMTP_USER_REASON SMTP_REASON ", with USER:PASSWORD@ before HOST when a login is needed"
 #define MAIL_FROM_REASON "expected \"Name <address>\" or an address such as billing@example.com"
 #define COUNT_REASON "expected a whole number from 1 to 64"
+#define RETRY_REASON "expected a whole number of seconds from 1 to 86400"
 
 /* ---- Derived strings: heap copies kept on a list, so they live (and stay reachable) for the
  * whole program, however many times config_load runs (tests run it often). */
@@ -401,18 +406,24 @@ bool config_check_mail_from(const char *from, char *err, int err_size)
 
 /* ---- Loading */
 
-static bool parse_count(const char *s, int *out)
+/* A whole number from 1 to max, in digits only. */
+static bool parse_whole(const char *s, int max, int *out)
 {
     size_t n = strlen(s);
-    if (n == 0 || n > 2) return false;
+    if (n == 0 || n > 9) return false;
     int v = 0;
     for (size_t i = 0; i < n; i++) {
         if (!is_digit(s[i])) return false;
         v = v * 10 + (s[i] - '0');
     }
-    if (v < 1 || v > MAX_COUNT) return false;
+    if (v < 1 || v > max) return false;
     *out = v;
     return true;
+}
+
+static bool parse_count(const char *s, int *out)
+{
+    return strlen(s) <= 2 && parse_whole(s, MAX_COUNT, out);
 }
 
 static const char *env_get(char *const *env, const char *name)
@@ -574,6 +585,12 @@ config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **a
 
     if (!*value[SETTING_MAIL_DIR]) FAIL(SETTING_MAIL_DIR, "expected the path of a directory");
     cfg->mail_dir = value[SETTING_MAIL_DIR];
+    if (value[SETTING_MAIL_RETRY_BASE] &&
+        !parse_whole(value[SETTING_MAIL_RETRY_BASE], MAX_RETRY_S, &cfg->mail_retry_base))
+        FAIL(SETTING_MAIL_RETRY_BASE, RETRY_REASON);
+    if (value[SETTING_MAIL_RETRY_MAX] &&
+        !parse_whole(value[SETTING_MAIL_RETRY_MAX], MAX_RETRY_S, &cfg->mail_retry_max))
+        FAIL(SETTING_MAIL_RETRY_MAX, RETRY_REASON);
 
     cfg->threads = default_threads();
     if (value[SETTING_THREADS] && !parse_count(value[SETTING_THREADS], &cfg->threads))

@@ -14,10 +14,14 @@ typedef struct {
     const char *smtp_url;  /* --smtp-url / COBRO_SMTP_URL, default none: .eml files */
     const char *mail_from; /* --mail-from / COBRO_MAIL_FROM, default "cobro <billing@localhost>" */
     const char *mail_dir;  /* --mail-dir / COBRO_MAIL_DIR, default var/mail */
-    int threads;           /* --threads / COBRO_THREADS: event loops, default one per core */
-    int workers;           /* --workers / COBRO_WORKERS: blocking-work threads, default 4 */
-    bool access_log;       /* --no-access-log / COBRO_ACCESS_LOG=0 turns it off */
-    bool bill_run;         /* --no-bill-run / COBRO_BILL_RUN=0: this node runs no daily bill run */
+    /* Seconds between email attempts: the first wait, doubled after each failure up to the cap
+     * (--mail-retry-base / COBRO_MAIL_RETRY_BASE, --mail-retry-max / COBRO_MAIL_RETRY_MAX);
+     * 0 when not set, for the mailer's defaults (1 minute, 1 hour). */
+    int mail_retry_base, mail_retry_max;
+    int threads;     /* --threads / COBRO_THREADS: event loops, default one per core */
+    int workers;     /* --workers / COBRO_WORKERS: blocking-work threads, default 4 */
+    bool access_log; /* --no-access-log / COBRO_ACCESS_LOG=0 turns it off */
+    bool bill_run;   /* --no-bill-run / COBRO_BILL_RUN=0: this node runs no daily bill run */
 } config_t;
 
 typedef enum { CONFIG_OK = 0, CONFIG_HELP, CONFIG_ERROR } config_status_t;
@@ -27,7 +31,7 @@ enum {
     CFG_DB = 1 << 0,
     CFG_LISTEN = 1 << 1,
     CFG_BASE_URL = 1 << 2,
-    CFG_SMTP = 1 << 3,    /* --smtp-url, --mail-from, --mail-dir */
+    CFG_SMTP = 1 << 3,    /* --smtp-url, --mail-from, --mail-dir, --mail-retry-base/-max */
     CFG_THREADS = 1 << 4, /* --threads, --workers, --no-access-log, --no-bill-run */
 };
 

@@ -372,8 +372,18 @@ static const char *const migration_6 =
     "  PRIMARY KEY (audience, login)"
     ") STRICT;";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3,
-                                         migration_4, migration_5, migration_6};
+/* An email is retried for as long as it takes, unless the mail server refuses that very message
+ * (a 5xx reply to its recipient or content) several times in a row: rejections counts those
+ * refusals, and only they mark a message failed. The rows the earlier rule gave up (after ten
+ * attempts, whatever the failure, so after some four hours of an SMTP outage) go back in the
+ * queue, due at once: nothing was ever wrong with them. */
+static const char *const migration_7 =
+    "ALTER TABLE email_outbox ADD COLUMN rejections INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE email_outbox SET failed_at = NULL, claimed_until = 0"
+    "  WHERE failed_at IS NOT NULL AND sent_at IS NULL;";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                         migration_5, migration_6, migration_7};
 
 const char *migration_sql(int version)
 {

@@ -726,7 +726,7 @@ store_status_t store_outbox_claim(store_t *s, arena_t *a, int64_t now, int64_t l
         " WHERE id = (SELECT id FROM email_outbox WHERE sent_at IS NULL AND failed_at IS NULL"
         "   AND next_attempt_at <= $2 AND claimed_until <= $3 ORDER BY next_attempt_at, id LIMIT 1)"
         " RETURNING id, COALESCE(account_id, 0), attempts, kind, sender_ref, to_addr, to_name,"
-        " reply_to, subject, body_text, created_at, COALESCE(invoice_id, 0)",
+        " reply_to, subject, body_text, created_at, COALESCE(invoice_id, 0), rejections",
         "iii", now + lease, now, now);
     store_status_t r = one_row(st);
     if (r != STORE_OK) return r;
@@ -742,6 +742,7 @@ store_status_t store_outbox_claim(store_t *s, arena_t *a, int64_t now, int64_t l
     out->body_text = col_str(a, st, 9);
     out->created_at = db_int(st, 10);
     out->invoice_id = db_int(st, 11);
+    out->rejections = db_int(st, 12);
     db_done(st);
     return STORE_OK;
 }
@@ -754,20 +755,22 @@ store_status_t store_outbox_sent(store_t *s, int64_t id, int64_t now)
                                   "ii", now, id));
 }
 
-store_status_t store_outbox_retry(store_t *s, int64_t id, int64_t next_at, const char *error)
+store_status_t store_outbox_retry(store_t *s, int64_t id, int64_t next_at, int64_t rejections,
+                                  const char *error)
 {
     return must_change(s, db_exec(s->db,
                                   "UPDATE email_outbox SET next_attempt_at = $1, claimed_until = 0,"
-                                  " last_error = $2 WHERE id = $3",
-                                  "isi", next_at, error, id));
+                                  " rejections = $2, last_error = $3 WHERE id = $4",
+                                  "iisi", next_at, rejections, error, id));
 }
 
-store_status_t store_outbox_give_up(store_t *s, int64_t id, int64_t now, const char *error)
+store_status_t store_outbox_give_up(store_t *s, int64_t id, int64_t now, int64_t rejections,
+                                    const char *error)
 {
     return must_change(s, db_exec(s->db,
                                   "UPDATE email_outbox SET failed_at = $1, claimed_until = 0,"
-                                  " last_error = $2 WHERE id = $3",
-                                  "isi", now, error, id));
+                                  " rejections = $2, last_error = $3 WHERE id = $4",
+                                  "iisi", now, rejections, error, id));
 }
 
 store_status_t store_outbox_settle(store_t *s, const char *kind, int64_t now)
@@ -790,6 +793,86 @@ store_status_t store_outbox_next_due(store_t *s, int64_t *at)
         db_done(st);
     }
     return r;
+}
+
+store_status_t store_outbox_counts(store_t *s, outbox_counts_t *out)
+{
+    *out = (outbox_counts_t){0};
+    db_stmt_t *st =
+        db_query(s->db,
+                 "SELECT COUNT(*) - COUNT(failed_at), COALESCE(SUM(CASE WHEN failed_at"
+                 " IS NULL AND last_error <> '' THEN 1 ELSE 0 END), 0), COUNT(failed_at)"
+                 " FROM email_outbox WHERE sent_at IS NULL",
+                 NULL);
+    store_status_t r = one_row(st);
+    if (r == STORE_OK) {
+        out->waiting = db_int(st, 0);
+        out->retrying = db_int(st, 1);
+        out->failed = db_int(st, 2);
+        db_done(st);
+    }
+    return r;
+}
+
+store_status_t store_outbox_list(store_t *s, arena_t *a, bool failed_only, int limit,
+                                 outbox_row_t **out, size_t *n)
+{
+    *n = 0;
+    *out = arena_alloc(a, (size_t)(limit > 0 ? limit : 1) * sizeof **out);
+    if (!*out) return STORE_ERROR;
+    db_stmt_t *st =
+        db_query(s->db,
+                 "SELECT id, created_at, attempts, rejections, next_attempt_at, claimed_until,"
+                 " COALESCE(failed_at, 0), kind, to_addr, last_error FROM email_outbox"
+                 " WHERE sent_at IS NULL AND (failed_at IS NOT NULL OR $1)"
+                 " ORDER BY failed_at IS NULL, attempts DESC, id LIMIT $2",
+                 "bi", !failed_only, (int64_t)limit);
+    if (!st) return STORE_ERROR;
+    db_status_t r = DB_OK;
+    while (*n < (size_t)limit && (r = db_step(st)) == DB_ROW) {
+        outbox_row_t *row = &(*out)[(*n)++];
+        row->id = db_int(st, 0);
+        row->created_at = db_int(st, 1);
+        row->attempts = db_int(st, 2);
+        row->rejections = db_int(st, 3);
+        row->next_attempt_at = db_int(st, 4);
+        row->claimed_until = db_int(st, 5);
+        row->failed_at = db_int(st, 6);
+        row->kind = col_str(a, st, 7);
+        row->to_addr = col_str(a, st, 8);
+        row->last_error = col_str(a, st, 9);
+    }
+    db_done(st);
+    return r == DB_ROW ? STORE_OK : from_db(r);
+}
+
+store_status_t store_outbox_requeue(store_t *s, int64_t id, int64_t now, int64_t *requeued,
+                                    int64_t *hastened)
+{
+    bool all = id == 0;
+    /* The claim is left alone: a message in flight keeps its lease, so it is not sent twice. */
+    db_status_t r = db_exec(s->db,
+                            "UPDATE email_outbox SET failed_at = NULL, rejections = 0,"
+                            " next_attempt_at = $1 WHERE sent_at IS NULL AND failed_at IS NOT NULL"
+                            " AND (id = $2 OR $3)",
+                            "iib", now, id, all);
+    if (r != DB_OK) return from_db(r);
+    int64_t failed = db_changes(s->db);
+    r = db_exec(s->db,
+                "UPDATE email_outbox SET next_attempt_at = $1 WHERE sent_at IS NULL"
+                " AND failed_at IS NULL AND next_attempt_at > $2 AND (id = $3 OR $4)",
+                "iiib", now, now, id, all);
+    if (r != DB_OK) return from_db(r);
+    int64_t waiting = db_changes(s->db);
+    if (requeued) *requeued = failed;
+    if (hastened) *hastened = waiting;
+    if (all || failed + waiting > 0) return STORE_OK;
+    /* Nothing changed: an unsent message already due, or no unsent message of that id. */
+    db_stmt_t *st =
+        db_query(s->db, "SELECT id FROM email_outbox WHERE id = $1 AND sent_at IS NULL", "i", id);
+    store_status_t found = one_row(st);
+    if (found == STORE_OK) db_done(st);
+    return found;
 }
 
 /* ---- audit log ----------------------------------------------------------------------- */

@@ -210,6 +210,7 @@ store_status_t store_reset_count_since(store_t *s, int64_t credential_id, int64_
 
 typedef struct {
     int64_t id, account_id, attempts; /* account_id 0: none */
+    int64_t rejections; /* the server's refusals of it in a row, since queued or requeued */
     int64_t invoice_id; /* 0: none; else the invoice whose PDF is attached when it is sent */
     const char *kind, *sender_ref, *to_addr, *to_name, *reply_to, *subject, *body_text;
     int64_t created_at;
@@ -224,12 +225,39 @@ store_status_t store_outbox_count(store_t *s, const char *kind, const char *send
  * STORE_NOT_FOUND when nothing is due. */
 store_status_t store_outbox_claim(store_t *s, arena_t *a, int64_t now, int64_t lease, email_t *out);
 store_status_t store_outbox_sent(store_t *s, int64_t id, int64_t now);
-store_status_t store_outbox_retry(store_t *s, int64_t id, int64_t next_at, const char *error);
-store_status_t store_outbox_give_up(store_t *s, int64_t id, int64_t now, const char *error);
+/* Releases the claim after a failed attempt: due again at next_at, with the refusal count. */
+store_status_t store_outbox_retry(store_t *s, int64_t id, int64_t next_at, int64_t rejections,
+                                  const char *error);
+/* Marks a message the mail server refuses as failed: no longer retried until requeued. */
+store_status_t store_outbox_give_up(store_t *s, int64_t id, int64_t now, int64_t rejections,
+                                    const char *error);
 /* Marks every unsent message of kind as sent at now (demo history, never real mail). */
 store_status_t store_outbox_settle(store_t *s, const char *kind, int64_t now);
 /* The instant the next unsent message falls due, or 0 when none waits. */
 store_status_t store_outbox_next_due(store_t *s, int64_t *at);
+
+/* An unsent message as operators see it (cobro outbox list). */
+typedef struct {
+    int64_t id, created_at, attempts, rejections, next_attempt_at, claimed_until;
+    int64_t failed_at; /* 0: still being retried */
+    char *kind, *to_addr, *last_error;
+} outbox_row_t;
+typedef struct {
+    int64_t waiting;  /* unsent and still retried */
+    int64_t retrying; /* of those, how many have failed at least once */
+    int64_t failed;   /* unsent and given up: refused by the mail server */
+} outbox_counts_t;
+store_status_t store_outbox_counts(store_t *s, outbox_counts_t *out);
+/* Unsent messages, failed first, then most attempts first, at most limit; with failed_only,
+ * only the failed ones. */
+store_status_t store_outbox_list(store_t *s, arena_t *a, bool failed_only, int limit,
+                                 outbox_row_t **out, size_t *n);
+/* Puts unsent messages back in the queue, due at now: a failed one is retried again (its
+ * refusals forgotten), a waiting one no longer waits. A sent message is never touched. id 0:
+ * every unsent message. *requeued and *hastened (either may be NULL) receive how many failed
+ * and how many waiting messages changed; STORE_NOT_FOUND when id names no unsent message. */
+store_status_t store_outbox_requeue(store_t *s, int64_t id, int64_t now, int64_t *requeued,
+                                    int64_t *hastened);
 
 /* ---- audit log ----------------------------------------------------------------------- */
 

@@ -17,9 +17,6 @@
 
 enum {
     LEASE_S = 300, /* longer than one SMTP attempt can take (60 s timeout) */
-    BACKOFF_BASE_S = 60,
-    BACKOFF_MAX_S = 3600,
-    MAX_ATTEMPTS = 10,
     MARK_TRIES = 3,
 };
 
@@ -33,12 +30,15 @@ struct mailer {
     bool ready, open_failed; /* the worker's report of its store_open, for mailer_start */
 };
 
-static int64_t backoff(int64_t attempts)
+int64_t mailer_backoff(int64_t attempts, int64_t base, int64_t max)
 {
-    int64_t d = BACKOFF_BASE_S;
-    for (int64_t i = 1; i < attempts && d < BACKOFF_MAX_S; i++)
+    if (base < 1) base = 1;
+    if (max < base) max = base;
+    int64_t d = base;
+    /* Stops doubling at the cap, so attempts in the thousands cannot overflow. */
+    for (int64_t i = 1; i < attempts && d < max; i++)
         d *= 2;
-    return d < BACKOFF_MAX_S ? d : BACKOFF_MAX_S;
+    return d < max ? d : max;
 }
 
 static bool should_stop(mailer_t *m)
@@ -54,16 +54,17 @@ static bool should_stop(mailer_t *m)
  * mark means sending it again when the lease ends. */
 typedef enum { MARK_SENT, MARK_RETRY, MARK_GIVE_UP } mark_t;
 
-static store_status_t mark(store_t *s, mark_t which, int64_t id, int64_t t, const char *error)
+static store_status_t mark(store_t *s, mark_t which, int64_t id, int64_t t, int64_t rejections,
+                           const char *error)
 {
     store_status_t r = STORE_BUSY;
     for (int i = 0; i < MARK_TRIES && r == STORE_BUSY; i++) {
         if (which == MARK_SENT)
             r = store_outbox_sent(s, id, t);
         else if (which == MARK_RETRY)
-            r = store_outbox_retry(s, id, t, error);
+            r = store_outbox_retry(s, id, t, rejections, error);
         else
-            r = store_outbox_give_up(s, id, t, error);
+            r = store_outbox_give_up(s, id, t, rejections, error);
     }
     return r;
 }
@@ -90,6 +91,8 @@ static int attempt(store_t *s, const mailer_config_t *cfg, const email_t *e, are
     const char *from = cfg->mail_from ? cfg->mail_from : "";
     char err[512] = "";
     bool ok = true;
+    /* A failure here (rendering, the .eml directory) is ours, never the message's: temporary. */
+    smtp_result_t result = SMTP_TEMPORARY;
     if (e->invoice_id) {
         /* Invoices are immutable, so the PDF made now is the one the bill run would have made;
          * rendering here keeps a million-invoice bill run free of PDF work. */
@@ -107,7 +110,9 @@ static int attempt(store_t *s, const mailer_config_t *cfg, const email_t *e, are
     if (ok && cfg->smtp_url && *cfg->smtp_url) {
         char from_addr[EMAIL_MAX + 1];
         email_addr_part(from, from_addr, sizeof from_addr);
-        ok = smtp_send(cfg->smtp_url, from_addr, e->to_addr, msg.data, msg.len, err, sizeof err);
+        result =
+            smtp_send(cfg->smtp_url, from_addr, e->to_addr, msg.data, msg.len, err, sizeof err);
+        ok = result == SMTP_SENT;
     } else if (ok) {
         char kind[64], name[96];
         safe_kind(e->kind, kind, sizeof kind);
@@ -116,20 +121,34 @@ static int attempt(store_t *s, const mailer_config_t *cfg, const email_t *e, are
                        msg.len, err, sizeof err);
     }
 
+    /* Refusals count in a row: any other failure means the last word on the message is not
+     * yet said. */
+    int64_t rejections = result == SMTP_REJECTED ? e->rejections + 1 : 0;
     store_status_t r;
     if (ok) {
-        r = mark(s, MARK_SENT, e->id, now, NULL);
+        r = mark(s, MARK_SENT, e->id, now, 0, NULL);
         log_info("mail %lld %s to %s: sent (attempt %lld)", (long long)e->id, e->kind, e->to_addr,
                  (long long)e->attempts);
-    } else if (e->attempts >= MAX_ATTEMPTS) {
-        r = mark(s, MARK_GIVE_UP, e->id, now, err);
-        log_error("mail %lld %s to %s: gave up after %lld attempts: %s", (long long)e->id, e->kind,
-                  e->to_addr, (long long)e->attempts, err);
+    } else if (rejections >= MAILER_REJECTIONS_MAX) {
+        r = mark(s, MARK_GIVE_UP, e->id, now, rejections, err);
+        log_error("mail %lld %s to %s: FAILED, refused %lld times in a row, no longer retried"
+                  " (see `cobro outbox list --failed`; once the cause is fixed, `cobro outbox"
+                  " retry %lld`): %s",
+                  (long long)e->id, e->kind, e->to_addr, (long long)rejections, (long long)e->id,
+                  err);
     } else {
-        int64_t wait = backoff(e->attempts);
-        r = mark(s, MARK_RETRY, e->id, now + wait, err);
-        log_error("mail %lld %s to %s: attempt %lld failed, retry in %llds: %s", (long long)e->id,
-                  e->kind, e->to_addr, (long long)e->attempts, (long long)wait, err);
+        int64_t wait = mailer_backoff(
+            e->attempts, cfg->retry_base_s > 0 ? cfg->retry_base_s : MAILER_RETRY_BASE_S,
+            cfg->retry_max_s > 0 ? cfg->retry_max_s : MAILER_RETRY_MAX_S);
+        r = mark(s, MARK_RETRY, e->id, now + wait, rejections, err);
+        if (rejections)
+            log_error("mail %lld %s to %s: attempt %lld refused (%lld of %d), retry in %llds: %s",
+                      (long long)e->id, e->kind, e->to_addr, (long long)e->attempts,
+                      (long long)rejections, MAILER_REJECTIONS_MAX, (long long)wait, err);
+        else
+            log_error("mail %lld %s to %s: attempt %lld failed, retry in %llds: %s",
+                      (long long)e->id, e->kind, e->to_addr, (long long)e->attempts,
+                      (long long)wait, err);
     }
     if (r != STORE_OK) {
         log_error("mail %lld: could not record the outcome (store status %d)", (long long)e->id,
@@ -245,7 +264,8 @@ mailer_t *mailer_start(const mailer_config_t *cfg)
     m->smtp_url = dup_or_null(cfg->smtp_url);
     m->mail_from = dup_or_null(cfg->mail_from);
     m->mail_dir = dup_or_null(cfg->mail_dir);
-    m->cfg = (mailer_config_t){m->db_path, m->smtp_url, m->mail_from, m->mail_dir};
+    m->cfg = (mailer_config_t){m->db_path,  m->smtp_url,       m->mail_from,
+                               m->mail_dir, cfg->retry_base_s, cfg->retry_max_s};
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* wall-clock jumps must not stall it */

@@ -1,16 +1,18 @@
 /* SMTP delivery through libcurl, and atomic .eml files for installations without a relay. */
 #include "smtp.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { CONNECT_TIMEOUT_S = 10, TOTAL_TIMEOUT_S = 60, ADDR_MAX = 320 };
+enum { CONNECT_TIMEOUT_S = 10, TOTAL_TIMEOUT_S = 60, ADDR_MAX = 320, REPLY_MAX = 200 };
 
 typedef struct {
     const char *p;
@@ -39,27 +41,107 @@ static bool smtp_path(const char *addr, char *out, size_t n)
     return w > 0 && (size_t)w < n;
 }
 
-bool smtp_send(const char *smtp_url, const char *from_addr, const char *to_addr,
-               const char *message, size_t len, char *err, size_t err_size)
+smtp_result_t smtp_classify(int curl_code, long reply, smtp_stage_t stage)
+{
+    if (curl_code == 0) return SMTP_SENT;
+    /* 530-539 are about logging in (RFC 4954) whatever command they answer: the set-up, which
+     * the operator can fix, so the message waits for that. */
+    bool login = reply >= 530 && reply <= 539;
+    bool about_message = stage == SMTP_STAGE_RCPT || stage == SMTP_STAGE_DATA;
+    return reply >= 500 && reply <= 599 && !login && about_message ? SMTP_REJECTED : SMTP_TEMPORARY;
+}
+
+/* What the exchange showed: the stage at the last reply, and that reply's line. libcurl reports
+ * only the reply code, not which command it answered, hence this trace. */
+typedef struct {
+    smtp_stage_t stage, reply_stage;
+    long reply_code;
+    bool quitting;
+    char reply[REPLY_MAX + 1];
+} trace_t;
+
+static bool starts_with(const char *p, size_t n, const char *word)
+{
+    size_t k = strlen(word);
+    return n >= k && strncasecmp(p, word, k) == 0;
+}
+
+/* CURLOPT_DEBUGFUNCTION. Of a command only its verb is looked at and nothing is kept: the rest
+ * of an AUTH line is a password. A reply line is kept without its control characters, since it
+ * comes from a remote server and ends up in logs. */
+static int trace_cb(CURL *c, curl_infotype type, char *data, size_t size, void *userp)
+{
+    (void)c;
+    trace_t *t = userp;
+    if (type == CURLINFO_HEADER_OUT) {
+        /* An AUTH continuation is base64: no space or ':', and to read "DATA" or "QUIT" it
+         * would have to decode to three control characters, which no login is. */
+        if (starts_with(data, size, "QUIT\r"))
+            t->quitting = true; /* its 221 says nothing about the message */
+        else if (starts_with(data, size, "MAIL FROM:"))
+            t->stage = SMTP_STAGE_MAIL;
+        else if (starts_with(data, size, "RCPT TO:"))
+            t->stage = SMTP_STAGE_RCPT;
+        else if (starts_with(data, size, "DATA\r"))
+            t->stage = SMTP_STAGE_DATA;
+        else
+            t->stage = SMTP_STAGE_SESSION;
+    } else if (type == CURLINFO_HEADER_IN && !t->quitting && size >= 3 &&
+               isdigit((unsigned char)data[0]) && isdigit((unsigned char)data[1]) &&
+               isdigit((unsigned char)data[2])) {
+        t->reply_code = (data[0] - '0') * 100 + (data[1] - '0') * 10 + (data[2] - '0');
+        t->reply_stage = t->stage;
+        size_t n = 0;
+        for (size_t i = 0; i < size && n < REPLY_MAX; i++) {
+            unsigned char ch = (unsigned char)data[i];
+            if (ch == '\r' || ch == '\n') break;
+            t->reply[n++] = ch < 0x20 || ch >= 0x7F ? '?' : (char)ch;
+        }
+        t->reply[n] = '\0';
+    }
+    return 0;
+}
+
+static const char *stage_name(smtp_stage_t stage)
+{
+    switch (stage) {
+    case SMTP_STAGE_MAIL:
+        return "MAIL FROM";
+    case SMTP_STAGE_RCPT:
+        return "RCPT TO";
+    case SMTP_STAGE_DATA:
+        return "DATA";
+    default:
+        return "the session";
+    }
+}
+
+smtp_result_t smtp_send(const char *smtp_url, const char *from_addr, const char *to_addr,
+                        const char *message, size_t len, char *err, size_t err_size)
 {
     char from[ADDR_MAX + 3], to[ADDR_MAX + 3];
-    if (!smtp_path(from_addr, from, sizeof from) || !smtp_path(to_addr, to, sizeof to)) {
-        snprintf(err, err_size, "invalid sender or recipient address");
-        return false;
+    if (!smtp_path(from_addr, from, sizeof from)) {
+        snprintf(err, err_size, "invalid sender address");
+        return SMTP_TEMPORARY; /* the set-up's, fixed by the operator */
+    }
+    if (!smtp_path(to_addr, to, sizeof to)) {
+        snprintf(err, err_size, "invalid recipient address");
+        return SMTP_REJECTED; /* no attempt can send to it */
     }
     /* Needs curl_global_init, which is not thread-safe and so is done once by main(). */
     CURL *c = curl_easy_init();
     if (!c) {
         snprintf(err, err_size, "curl_easy_init failed");
-        return false;
+        return SMTP_TEMPORARY;
     }
     struct curl_slist *rcpt = curl_slist_append(NULL, to);
     if (!rcpt) {
         curl_easy_cleanup(c);
         snprintf(err, err_size, "out of memory");
-        return false;
+        return SMTP_TEMPORARY;
     }
     upload_t u = {message, len};
+    trace_t t = {0};
     curl_easy_setopt(c, CURLOPT_URL, smtp_url);
     /* A configured URL must not turn this into some other protocol's client. */
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -77,20 +159,31 @@ bool smtp_send(const char *smtp_url, const char *from_addr, const char *to_addr,
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)CONNECT_TIMEOUT_S);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)TOTAL_TIMEOUT_S);
+    /* The debug function is called only in verbose mode; it prints nothing itself. */
+    curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, trace_cb);
+    curl_easy_setopt(c, CURLOPT_DEBUGDATA, &t);
+    curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
 
     CURLcode rc = curl_easy_perform(c);
-    bool ok = rc == CURLE_OK;
-    if (!ok) {
+    smtp_result_t result = SMTP_SENT;
+    if (rc != CURLE_OK) {
         long code = 0;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-        if (code)
+        /* Should the trace and libcurl disagree on the last reply, its stage is unknown: then the
+         * failure counts as temporary, which at worst costs more attempts. */
+        bool traced = code && t.reply_code == code && t.reply[0];
+        result = smtp_classify((int)rc, code, traced ? t.reply_stage : SMTP_STAGE_SESSION);
+        if (traced)
+            snprintf(err, err_size, "%s (reply to %s: %s)", curl_easy_strerror(rc),
+                     stage_name(t.reply_stage), t.reply);
+        else if (code)
             snprintf(err, err_size, "%s (SMTP %ld)", curl_easy_strerror(rc), code);
         else
             snprintf(err, err_size, "%s", curl_easy_strerror(rc));
     }
     curl_slist_free_all(rcpt);
     curl_easy_cleanup(c);
-    return ok;
+    return result;
 }
 
 /* mkdir -p: every missing component of dir, 0755. */

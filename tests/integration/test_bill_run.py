@@ -724,15 +724,17 @@ def test_19_monthly_corporate_subscriptions_from_before_the_rule_still_renew_and
     assert len(triggers) == 4, triggers
     for name in triggers:
         w.con.execute("DROP TRIGGER %s" % name)
-    # Back to version 4: migration 6 (sign-in attempts) undone too, so that both apply again.
+    # Back to version 4: migrations 6 (sign-in attempts) and 7 (email rejections) undone too,
+    # so that all apply again.
     w.con.execute("DROP TABLE sign_in_logins")
     w.con.execute("ALTER TABLE sign_in_attempts DROP COLUMN pending")
+    w.con.execute("ALTER TABLE email_outbox DROP COLUMN rejections")
     w.con.execute("DELETE FROM schema_migrations WHERE version >= 5")
     corp = w.account("Legacy Corp")
     renews = w.sub(corp, 1, "2025-12-31", "2026-01-31", unit=700)
     ends = w.sub(corp, 3, "2025-12-31", "2026-01-31", cancel=1)
     p = run_cobro(["migrate", "--db", w.db], cwd=w.dir)
-    assert p.returncode == 0 and "from version 4 to 6" in p.stderr, p.stderr
+    assert p.returncode == 0 and "from version 4 to 7" in p.stderr, p.stderr
     p = w.run_ok("2026-01-31")
     assert summary(p)[1:7] == (1, 1, 1, 1, 1, 1), p.stdout
     assert w.period(renews) == ("2026-01-31", "2026-02-28")

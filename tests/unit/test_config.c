@@ -251,6 +251,8 @@ static void test_10_every_error_names_the_setting(void **state)
     assert_bad("mail-dir", "COBRO_MAIL_DIR", "");
     assert_bad("threads", "COBRO_THREADS", "0");
     assert_bad("workers", "COBRO_WORKERS", "65");
+    assert_bad("mail-retry-base", "COBRO_MAIL_RETRY_BASE", "0");
+    assert_bad("mail-retry-max", "COBRO_MAIL_RETRY_MAX", "1h");
 
     char *env[] = {"COBRO_ACCESS_LOG=yes", NULL};
     assert_int_equal(LOAD(ALL, env, "serve"), CONFIG_ERROR);
@@ -554,6 +556,30 @@ static void test_21_bill_run_switch(void **state)
     assert_int_equal(LOAD(ALL, NULL, "serve", "--no-bill-run=1"), CONFIG_ERROR);
 }
 
+static void test_22_mail_retry(void **state)
+{
+    (void)state;
+    assert_int_equal(LOAD(ALL, NULL, "serve"), CONFIG_OK);
+    assert_int_equal(cfg.mail_retry_base, 0); /* the mailer's defaults */
+    assert_int_equal(cfg.mail_retry_max, 0);
+    char *env[] = {"COBRO_MAIL_RETRY_BASE=1", "COBRO_MAIL_RETRY_MAX=86400", NULL};
+    assert_int_equal(LOAD(ALL, env, "serve"), CONFIG_OK);
+    assert_int_equal(cfg.mail_retry_base, 1);
+    assert_int_equal(cfg.mail_retry_max, 86400);
+    assert_int_equal(LOAD(ALL, env, "serve", "--mail-retry-base=30", "--mail-retry-max", "600"),
+                     CONFIG_OK);
+    assert_int_equal(cfg.mail_retry_base, 30);
+    assert_int_equal(cfg.mail_retry_max, 600);
+    const char *bad[] = {"0", "-1", "86401", "1.5", " 60", "60s", "", "9999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_bad("mail-retry-base", "COBRO_MAIL_RETRY_BASE", bad[i]);
+        assert_non_null(strstr(err, "seconds from 1 to 86400"));
+        assert_bad("mail-retry-max", "COBRO_MAIL_RETRY_MAX", bad[i]);
+    }
+    /* Only serve sends mail. */
+    assert_int_equal(LOAD(CFG_DB, NULL, "migrate", "--mail-retry-base", "5"), CONFIG_ERROR);
+}
+
 static void test_19_hostile_values_in_errors(void **state)
 {
     (void)state;
@@ -622,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_19_hostile_values_in_errors),
         cmocka_unit_test(test_20_repeated_loads_independent),
         cmocka_unit_test(test_21_bill_run_switch),
+        cmocka_unit_test(test_22_mail_retry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
-/* Unit tests of message rendering (quoted-printable, RFC 2047, headers) and the outbox drain. */
+/* Unit tests of message rendering (quoted-printable, RFC 2047, headers), the outbox drain and its
+ * retry rules (backoff, which SMTP failures count as refusals, requeueing). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include "util/buf.h"
 #include "util/token.h"
 #include "workers/mailer.h"
+#include "workers/smtp.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -512,7 +514,7 @@ static void test_19_drain_writes_eml(void **state)
     fixture_open(&f);
     int64_t now = 1700000000;
     int64_t id = queue(&f, now);
-    mailer_config_t cfg = {f.db, NULL, "Cobro <no-reply@cobro.example>", f.mail_dir};
+    mailer_config_t cfg = {f.db, NULL, "Cobro <no-reply@cobro.example>", f.mail_dir, 0, 0};
 
     assert_int_equal(mailer_drain(&cfg, now), 1);
     char path[256];
@@ -542,7 +544,7 @@ static void test_19_drain_writes_eml(void **state)
     fixture_close(&f);
 }
 
-static void test_20_drain_retries_then_gives_up(void **state)
+static void test_20_drain_retries_an_outage_for_ever(void **state)
 {
     (void)state;
     /* A bound but not listening port refuses connections at once. */
@@ -559,28 +561,137 @@ static void test_20_drain_retries_then_gives_up(void **state)
     fixture_open(&f);
     int64_t t = 1700000000;
     int64_t id = queue(&f, t);
-    mailer_config_t cfg = {f.db, url, "no-reply@cobro.example", f.mail_dir};
-    static const int64_t waits[9] = {60, 120, 240, 480, 960, 1920, 3600, 3600, 3600};
+    mailer_config_t cfg = {f.db, url, "no-reply@cobro.example", f.mail_dir, 0, 0};
+    /* Past the ten attempts (some four hours) after which the message used to be given up. */
+    static const int64_t waits[] = {60,   120,  240,  480,  960,  1920, 3600, 3600,
+                                    3600, 3600, 3600, 3600, 3600, 3600, 3600};
+    enum { N = sizeof waits / sizeof waits[0] };
     int64_t v[4];
-    for (int i = 1; i <= 10; i++) {
+    for (int i = 1; i <= N; i++) {
         assert_int_equal(mailer_drain(&cfg, t - 1), 0); /* not due yet: no attempt */
         assert_int_equal(mailer_drain(&cfg, t), 0);
         row(&f, id, v);
         assert_int_equal(v[0], i);
         assert_int_equal(v[1], 0);
-        if (i < 10) {
-            assert_int_equal(v[2], 0);
-            assert_int_equal(v[3], t + waits[i - 1]);
-            t = v[3];
-        } else {
-            assert_int_equal(v[2], t); /* given up */
-        }
+        assert_int_equal(v[2], 0); /* never failed */
+        assert_int_equal(v[3], t + waits[i - 1]);
+        t = v[3];
     }
-    assert_int_equal(mailer_drain(&cfg, t + 86400), 0);
-    row(&f, id, v);
-    assert_int_equal(v[0], 10);
+    outbox_counts_t c;
+    assert_int_equal(store_outbox_counts(f.store, &c), STORE_OK);
+    assert_int_equal(c.waiting, 1);
+    assert_int_equal(c.retrying, 1);
+    assert_int_equal(c.failed, 0);
     fixture_close(&f);
     close(sock);
+}
+
+static void test_21_backoff_doubles_up_to_the_cap(void **state)
+{
+    (void)state;
+    static const int64_t want[] = {60, 60, 120, 240, 480, 960, 1920, 3600, 3600};
+    for (int64_t a = 0; a < (int64_t)(sizeof want / sizeof want[0]); a++)
+        assert_int_equal(mailer_backoff(a, 60, 3600), want[a]);
+    /* Thousands of attempts: still the cap, no overflow. */
+    assert_int_equal(mailer_backoff(100000, 60, 3600), 3600);
+    assert_int_equal(mailer_backoff(INT64_MAX, 60, 3600), 3600);
+    /* A cap that is not a power-of-two multiple of the base is reached exactly. */
+    assert_int_equal(mailer_backoff(3, 7, 20), 20);
+    assert_int_equal(mailer_backoff(2, 7, 20), 14);
+    /* The test set-up (every second), and nonsense settings kept sane. */
+    assert_int_equal(mailer_backoff(50, 1, 1), 1);
+    assert_int_equal(mailer_backoff(5, 600, 60), 600); /* the cap is never below the base */
+    assert_int_equal(mailer_backoff(5, 0, 0), 1);      /* never zero: no busy loop */
+}
+
+static void test_22_only_refusals_of_the_message_are_permanent(void **state)
+{
+    (void)state;
+    assert_int_equal(smtp_classify(CURLE_OK, 250, SMTP_STAGE_DATA), SMTP_SENT);
+    /* No server, a time-out, a name that does not resolve: the reply code is 0. */
+    assert_int_equal(smtp_classify(CURLE_COULDNT_CONNECT, 0, SMTP_STAGE_SESSION), SMTP_TEMPORARY);
+    assert_int_equal(smtp_classify(CURLE_OPERATION_TIMEDOUT, 0, SMTP_STAGE_SESSION),
+                     SMTP_TEMPORARY);
+    assert_int_equal(smtp_classify(CURLE_OPERATION_TIMEDOUT, 354, SMTP_STAGE_DATA), SMTP_TEMPORARY);
+    assert_int_equal(smtp_classify(CURLE_COULDNT_RESOLVE_HOST, 0, SMTP_STAGE_SESSION),
+                     SMTP_TEMPORARY);
+    /* 4xx, wherever it comes. */
+    for (smtp_stage_t st = SMTP_STAGE_SESSION; st <= SMTP_STAGE_DATA; st++) {
+        assert_int_equal(smtp_classify(CURLE_WEIRD_SERVER_REPLY, 421, st), SMTP_TEMPORARY);
+        assert_int_equal(smtp_classify(CURLE_SEND_ERROR, 451, st), SMTP_TEMPORARY);
+        assert_int_equal(smtp_classify(CURLE_SEND_ERROR, 452, st), SMTP_TEMPORARY);
+    }
+    /* 5xx to the greeting, EHLO or MAIL FROM: the server or the set-up, not this message. */
+    assert_int_equal(smtp_classify(CURLE_WEIRD_SERVER_REPLY, 554, SMTP_STAGE_SESSION),
+                     SMTP_TEMPORARY);
+    assert_int_equal(smtp_classify(CURLE_SEND_ERROR, 550, SMTP_STAGE_MAIL), SMTP_TEMPORARY);
+    assert_int_equal(smtp_classify(CURLE_LOGIN_DENIED, 535, SMTP_STAGE_SESSION), SMTP_TEMPORARY);
+    /* A login demanded at RCPT TO is the set-up's too. */
+    assert_int_equal(smtp_classify(CURLE_SEND_ERROR, 530, SMTP_STAGE_RCPT), SMTP_TEMPORARY);
+    /* 5xx to the recipient or the message: retrying cannot help. */
+    assert_int_equal(smtp_classify(CURLE_SEND_ERROR, 550, SMTP_STAGE_RCPT), SMTP_REJECTED);
+    assert_int_equal(smtp_classify(CURLE_SEND_ERROR, 553, SMTP_STAGE_RCPT), SMTP_REJECTED);
+    assert_int_equal(smtp_classify(CURLE_SEND_ERROR, 554, SMTP_STAGE_DATA), SMTP_REJECTED);
+    assert_int_equal(smtp_classify(CURLE_WEIRD_SERVER_REPLY, 552, SMTP_STAGE_DATA), SMTP_REJECTED);
+}
+
+/* A recipient no SMTP command can carry is refused before any connection: the refusal path,
+ * without a server. */
+static void test_23_refused_three_times_fails_until_requeued(void **state)
+{
+    (void)state;
+    fixture_t f;
+    fixture_open(&f);
+    int64_t t = 1700000000;
+    email_t m = sample();
+    m.to_addr = "ana lopez@example.org";
+    int64_t id = 0, other = queue(&f, t);
+    assert_int_equal(store_outbox_add(f.store, &m, t, &id), STORE_OK);
+    assert_int_equal(store_outbox_sent(f.store, other, t), STORE_OK);
+    mailer_config_t cfg = {f.db, "smtp://127.0.0.1:9", "no-reply@cobro.example", f.mail_dir, 0, 0};
+    int64_t v[4];
+    for (int i = 1; i <= MAILER_REJECTIONS_MAX; i++) {
+        assert_int_equal(mailer_drain(&cfg, t), 0);
+        row(&f, id, v);
+        assert_int_equal(v[0], i);
+        if (i < MAILER_REJECTIONS_MAX) {
+            assert_int_equal(v[2], 0);
+            t = v[3];
+        } else {
+            assert_int_equal(v[2], t); /* failed */
+        }
+    }
+    assert_int_equal(mailer_drain(&cfg, t + 86400 * 30), 0); /* no longer retried */
+    row(&f, id, v);
+    assert_int_equal(v[0], MAILER_REJECTIONS_MAX);
+
+    arena_t *a = arena_new();
+    outbox_row_t *rows;
+    size_t n;
+    assert_int_equal(store_outbox_list(f.store, a, true, 10, &rows, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].id, id);
+    assert_int_equal(rows[0].rejections, MAILER_REJECTIONS_MAX);
+    assert_string_equal(rows[0].last_error, "invalid recipient address");
+    arena_free(a);
+
+    /* Requeued: due at once, its refusals forgotten; a sent message is never requeued. */
+    int64_t requeued = -1, hastened = -1, now = t + 100;
+    assert_int_equal(store_outbox_requeue(f.store, other, now, &requeued, &hastened),
+                     STORE_NOT_FOUND);
+    assert_int_equal(store_outbox_requeue(f.store, 0, now, &requeued, &hastened), STORE_OK);
+    assert_int_equal(requeued, 1);
+    assert_int_equal(hastened, 0);
+    row(&f, id, v);
+    assert_int_equal(v[2], 0);
+    assert_int_equal(v[3], now);
+    row(&f, other, v);
+    assert_int_equal(v[1], 1700000000); /* still sent once, at its time */
+    assert_int_equal(mailer_drain(&cfg, now), 0);
+    row(&f, id, v);
+    assert_int_equal(v[0], MAILER_REJECTIONS_MAX + 1);
+    assert_int_equal(v[2], 0); /* one refusal again, not three */
+    fixture_close(&f);
 }
 
 int main(void)
@@ -606,7 +717,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_17_render_body_decodes_to_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_18_render_display_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_19_drain_writes_eml, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_20_drain_retries_then_gives_up, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_20_drain_retries_an_outage_for_ever, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_21_backoff_doubles_up_to_the_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_22_only_refusals_of_the_message_are_permanent, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_23_refused_three_times_fails_until_requeued, setup,
+                                        teardown),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
