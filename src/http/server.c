@@ -29,6 +29,8 @@
 
 struct pending;
 
+enum { ATTEMPTS_KEPT_SECONDS = 24 * 3600 };
+
 struct loop {
     struct server *srv;
     struct event_base *base;
@@ -273,10 +275,15 @@ static void on_purge(evutil_socket_t fd, short what, void *arg)
     (void)fd, (void)what;
     struct loop *loop = arg;
     int64_t removed = 0;
-    if (store_sessions_purge(loop->store, (int64_t)time(NULL) - SESSION_IDLE_SECONDS, &removed) ==
-            STORE_OK &&
+    int64_t now = (int64_t)time(NULL);
+    if (store_sessions_purge(loop->store, now - SESSION_IDLE_SECONDS, &removed) == STORE_OK &&
         removed > 0)
         log_info("removed %lld idle sessions", (long long)removed);
+    /* A day is far beyond the 15-minute lockout and throttle windows; the audit log keeps the
+     * sign-ins themselves. */
+    if (store_attempts_purge(loop->store, now - ATTEMPTS_KEPT_SECONDS, &removed) == STORE_OK &&
+        removed > 0)
+        log_info("removed %lld sign-in attempts older than a day", (long long)removed);
 }
 
 /* Binds and listens on cfg->host:cfg->port; -1 with a reason printed. */
@@ -388,6 +395,7 @@ int server_run(app_t *app)
     event_add(srv.sigterm, NULL);
     event_add(srv.sigint, NULL);
     event_add(srv.purge, &ten_minutes);
+    on_purge(-1, 0, &srv.loops[0]); /* once now: a server restarted often still cleans up */
     log_info("serving %s on http://%s with %d event loops and %d workers", cfg->base_url,
              cfg->listen, srv.n_loops, cfg->workers);
     for (int i = 1; i < srv.n_loops; i++)

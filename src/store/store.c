@@ -637,6 +637,17 @@ store_status_t store_sessions_purge(store_t *s, int64_t cutoff, int64_t *removed
     return from_db(r);
 }
 
+store_status_t store_attempts_purge(store_t *s, int64_t cutoff, int64_t *removed)
+{
+    *removed = 0;
+    db_status_t r = db_exec(s->db, "DELETE FROM sign_in_attempts WHERE at < $1", "i", cutoff);
+    if (r == DB_OK) {
+        *removed = db_changes(s->db);
+        r = db_exec(s->db, "DELETE FROM sign_in_logins WHERE last_attempt_at < $1", "i", cutoff);
+    }
+    return from_db(r);
+}
+
 /* ---- password reset ------------------------------------------------------------------ */
 
 store_status_t store_reset_create(store_t *s, const char *digest, int64_t credential_id,

@@ -191,6 +191,9 @@ store_status_t store_sessions_end_others(store_t *s, audience_t aud, int64_t pri
                                          const char *keep_digest);
 /* Removes sessions idle since before cutoff; *removed receives the count. */
 store_status_t store_sessions_purge(store_t *s, int64_t cutoff, int64_t *removed);
+/* Removes sign-in attempts (and logins' turn rows) older than cutoff, long past any lockout or
+ * throttle window, so that logins typed by anyone do not pile up; *removed: attempts removed. */
+store_status_t store_attempts_purge(store_t *s, int64_t cutoff, int64_t *removed);
 
 /* ---- password reset ------------------------------------------------------------------ */
 

@@ -142,3 +142,22 @@ def test_05_below_the_limit_the_attempt_is_resolved(server):
     rows = server.query("SELECT succeeded, pending FROM sign_in_attempts WHERE login = ?"
                         " ORDER BY id", (login[4],))
     assert rows == [(0, 1)] * 4 + [(1, 0)]
+
+
+def test_06_attempts_older_than_a_day_are_purged(server):
+    """Anyone may type any login, so attempt rows must not pile up: the server removes those of
+    more than a day (here at its start; it also does so every ten minutes)."""
+    now = int(time.time())
+    for login, at in (("old@nowhere.example", now - 2 * 86400), ("new@nowhere.example", now)):
+        server.execute("INSERT INTO sign_in_attempts (audience, login, ip, at, succeeded, pending)"
+                       " VALUES ('staff', ?, '192.0.2.1', ?, 0, 0)", (login, at))
+        server.execute("INSERT INTO sign_in_logins (audience, login, last_attempt_at)"
+                       " VALUES ('staff', ?, ?)", (login, at))
+    assert server.stop() == []
+    server.start()
+    assert [r[0] for r in server.query("SELECT login FROM sign_in_attempts")] == [
+        "new@nowhere.example"]
+    assert [r[0] for r in server.query("SELECT login FROM sign_in_logins"
+                                       " WHERE login LIKE '%@nowhere.example'")] == [
+        "new@nowhere.example"]
+    assert "removed 1 sign-in attempts older than a day" in server.stderr()
