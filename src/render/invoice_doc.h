@@ -35,6 +35,7 @@ typedef struct {
     size_t n_lines;
     /* The seller (vendor settings at render time). */
     char *vendor_name, *vendor_address, *vendor_email, *vendor_tax_id; /* address: lines with \n */
+    char *vendor_country; /* ISO 3166 code, printed in the invoice's language ("" or NULL: none) */
     /* Where to pay, printed under "How to pay" (vendor settings at render time, since customers
      * must pay where the vendor takes payments now): for a wire transfer the bank's lines as
      * "Label\tvalue" (Label an English msgid), for a check the mailing address; else "". */

@@ -459,6 +459,10 @@ static double page_one_header(pdf_t *p, double y)
     ly += text(p, F_VENDOR, S(inv->vendor_name), p->left, ly, half - 10, AL_LEFT, ACCENT, true) + 4;
     if (*S(inv->vendor_address))
         ly += text(p, F_BODY, inv->vendor_address, p->left, ly, half - 10, AL_LEFT, MUTED, true);
+    if (*S(inv->vendor_country)) {
+        format_country(p->lang, inv->vendor_country, buf, TEXT_MAX);
+        ly += text(p, F_BODY, buf, p->left, ly, half - 10, AL_LEFT, MUTED, true);
+    }
     if (*S(inv->vendor_email))
         ly += text(p, F_BODY, inv->vendor_email, p->left, ly, half - 10, AL_LEFT, MUTED, true);
     if (*S(inv->vendor_tax_id)) {

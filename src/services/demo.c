@@ -163,8 +163,9 @@ static void load_settings(loader_t *L)
         check(L, store_set_tax_rate(L->s, rates[i].country, rates[i].region, rates[i].ppm,
                                     rates[i].name));
     check(L, store_set_setting(L->s, "vendor_name", "Vendor, Inc."));
-    check(L, store_set_setting(L->s, "vendor_address",
-                               "500 Market Street\nSan Francisco, CA 94105\nUnited States"));
+    /* The country apart from the address lines: invoices print its name in their language. */
+    check(L, store_set_setting(L->s, "vendor_address", "500 Market Street\nSan Francisco, CA 94105"));
+    check(L, store_set_setting(L->s, "vendor_country", "US"));
     check(L, store_set_setting(L->s, "vendor_email", "billing@vendor.example"));
     check(L, store_set_setting(L->s, "vendor_tax_id", "EIN 12-3456789"));
     check(L, store_set_setting(L->s, "tax_mode", "exclusive"));

@@ -45,6 +45,7 @@ store_status_t invoice_load(store_t *s, arena_t *a, const char *number, int64_t 
     if (r != STORE_OK) return r;
     out->vendor_name = setting(s, a, "vendor_name", "Vendor, Inc.");
     out->vendor_address = setting(s, a, "vendor_address", "");
+    out->vendor_country = setting(s, a, "vendor_country", "");
     out->vendor_email = setting(s, a, "vendor_email", "");
     out->vendor_tax_id = setting(s, a, "vendor_tax_id", "");
     out->remit_to = remit_to(s, a, out->payment_method);

@@ -26,7 +26,8 @@ static void render_member_view(req_t *r, const account_t *acc, const account_use
 {
     buf_t *b = &r->resp.body;
     layout_begin(r, SECTION_BILLING, acc->name);
-    html_render(b, "<h1>%s</h1><div class=\"panel\">", acc->name);
+    html_render(b, "<h1>%s</h1><div class=\"panel\"><h2>%s</h2>", acc->name,
+                T("Your billing administrator"));
     if (error) notice_error(r, error);
     if (info) notice_info(r, info);
     html_render(b, "<p>");

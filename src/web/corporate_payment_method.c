@@ -171,10 +171,16 @@ static void card_details(req_t *r)
 {
     buf_t *b = &r->resp.body;
     html_render(b, "<p>");
-    html_text(b,
-              T("Paying by card online arrives with online payments in this portal. Until then, "
-                "Customer Care can take your card payment by phone or email (%s)."),
-              r->app->care_phone && *r->app->care_phone ? r->app->care_phone : r->app->care_email);
+    if (r->app->care_phone && *r->app->care_phone)
+        html_text(b,
+                  T("Card payments in this portal come with online payments. Until then, Customer "
+                    "Care takes card payments by phone (%s) or by email (%s)."),
+                  r->app->care_phone, r->app->care_email);
+    else
+        html_text(b,
+                  T("Card payments in this portal come with online payments. Until then, Customer "
+                    "Care takes card payments by email (%s)."),
+                  r->app->care_email);
     html_render(b, "</p>");
 }
 

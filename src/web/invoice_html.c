@@ -87,6 +87,11 @@ static void document_header(req_t *r, const invoice_doc_t *inv, const char *pdf_
             p += len + (p[len] == '\n');
         }
     }
+    if (inv->vendor_country && *inv->vendor_country) {
+        char country[96];
+        format_country(r->lang, inv->vendor_country, country, sizeof country);
+        html_render(b, "%s<br>", country);
+    }
     if (inv->vendor_email && *inv->vendor_email) html_render(b, "%s<br>", inv->vendor_email);
     if (inv->vendor_tax_id && *inv->vendor_tax_id)
         html_render(b, "%s: %s", T("Tax ID"), inv->vendor_tax_id);

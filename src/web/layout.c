@@ -44,21 +44,38 @@ static bool signed_in_to(const req_t *r, section_t section)
 
 typedef struct {
     const char *path, *label;
-    bool admin_only; /* Billing Center: only the billing administrator sees invoices */
+    bool admin_only;      /* Billing Center: only the billing administrator sees invoices */
+    const char *also[3];  /* other pages reached from this tab, where it stays current */
 } tab_t;
 
-/* The tabs of each signed-in section; later work adds Quotes, Invoice History, Payment Method. */
-static const tab_t corporate_tabs[] = {{"/corporate/account", N_("Account"), false},
-                                       {"/corporate/invoices", N_("Invoice History"), false},
-                                       {"/corporate/payment-method", N_("Payment Method"), false},
-                                       {"/corporate/purchase-orders", N_("Purchase orders"), false},
-                                       {NULL, NULL, false}};
-static const tab_t billing_tabs[] = {{"/billing/account", N_("Account"), false},
-                                     {"/billing/invoices", N_("Invoice History"), true},
-                                     {NULL, NULL, false}};
-static const tab_t staff_tabs[] = {{"/staff/home", N_("Home"), false},
-                                   {"/staff/accounts", N_("Accounts"), false},
-                                   {NULL, NULL, false}};
+/* The tabs of each signed-in section; later work adds Quotes. */
+static const tab_t corporate_tabs[] = {
+    {"/corporate/account", N_("Account"), false, {"/corporate/bill-to", "/corporate/recipients"}},
+    {"/corporate/invoices", N_("Invoice History"), false, {NULL}},
+    {"/corporate/payment-method", N_("Payment Method"), false, {NULL}},
+    {"/corporate/purchase-orders", N_("Purchase orders"), false, {NULL}},
+    {NULL, NULL, false, {NULL}}};
+static const tab_t billing_tabs[] = {{"/billing/account", N_("Account"), false, {NULL}},
+                                     {"/billing/invoices", N_("Invoice History"), true, {NULL}},
+                                     {NULL, NULL, false, {NULL}}};
+static const tab_t staff_tabs[] = {{"/staff/home", N_("Home"), false, {"/staff/payment-details"}},
+                                   {"/staff/accounts", N_("Accounts"), false, {"/staff/invoices"}},
+                                   {NULL, NULL, false, {NULL}}};
+
+/* True when path is prefix or a page below it (an invoice under Invoice History). */
+static bool path_under(const char *path, const char *prefix)
+{
+    size_t len = strlen(prefix);
+    return strncmp(path, prefix, len) == 0 && (path[len] == '\0' || path[len] == '/');
+}
+
+static bool tab_current(const tab_t *t, const char *path)
+{
+    if (path_under(path, t->path)) return true;
+    for (size_t i = 0; i < sizeof t->also / sizeof t->also[0] && t->also[i]; i++)
+        if (path_under(path, t->also[i])) return true;
+    return false;
+}
 
 static bool is_billing_admin(req_t *r)
 {
@@ -81,12 +98,8 @@ static void write_tabs(req_t *r, section_t section)
             if (admin < 0) admin = is_billing_admin(r);
             if (!admin) continue;
         }
-        /* A tab stays current on the pages below it (an invoice under Invoice History). */
-        size_t len = strlen(t->path);
-        bool here =
-            strncmp(r->path, t->path, len) == 0 && (r->path[len] == '\0' || r->path[len] == '/');
         html_render(b, "<li><a href=\"%s\"%R>%s</a></li>", t->path,
-                    here ? " aria-current=\"page\"" : "", T(t->label));
+                    tab_current(t, r->path) ? " aria-current=\"page\"" : "", T(t->label));
     }
     html_render(b, "</ul></nav>");
 }
@@ -143,6 +156,12 @@ void layout_end(req_t *r)
 {
     buf_t *b = &r->resp.body;
     const app_t *app = r->app;
+    /* Staff are the people customers are told to contact: their pages keep only the vendor. */
+    if (strncmp(r->path, "/staff", 6) == 0) {
+        html_render(b, "</main><footer><p class=\"vendor\">%s</p></footer></body></html>\n",
+                    app->vendor_name);
+        return;
+    }
     html_render(b, "</main><footer><h2>%s</h2><ul class=\"contacts\">", T("Need help?"));
     html_render(b, "<li><strong>%s</strong>: <a href=\"mailto:%s\">%s</a>", T("Customer Care"),
                 app->care_email, app->care_email);

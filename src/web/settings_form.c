@@ -103,7 +103,8 @@ const char *field_error_text(req_t *r, field_error_t e)
     case FIELD_BAD_POSTAL:
         return T("Enter a postal code in this country's format.");
     case FIELD_BAD_ROUTING:
-        return T("Enter the nine-digit routing number (ABA) of your bank.");
+        return T("This is not a valid routing number (ABA): check its nine digits with your "
+                 "bank.");
     case FIELD_BAD_ACCOUNT:
         return T("Enter an account number of 4 to 17 digits.");
     case FIELD_BAD_IBAN:

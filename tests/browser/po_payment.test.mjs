@@ -197,7 +197,7 @@ for (const f of FLOWS) {
 const PAY_FLOWS = [
   { lang: 'en', user: ACME, bad: { routing: '123456789' }, good: { routing: '011000015' },
     fields: { holder: 'Acme Corporation', routing: '123456789', account: '123456789' },
-    badField: 'routing', badMessage: 'Enter the nine-digit routing number (ABA) of your bank.',
+    badField: 'routing', badMessage: 'This is not a valid routing number (ABA): check its nine digits with your bank.',
     masked: `${MASK} 6789`, full: ['123456789'] },
   { lang: 'it', user: GLOBEX, bad: { iban: 'IT61 X030 6909 6061 0000 0012 354' },
     good: { iban: 'IT61 X030 6909 6061 0000 0012 345' },

@@ -6,6 +6,7 @@ import datetime
 import html
 import os
 import re
+import subprocess
 
 import pytest
 
@@ -148,6 +149,25 @@ def test_02_invoice_page_shows_number_bill_to_contact_and_user_id(server, histor
     # A made-up old one renders as well (history pages link to every row).
     old = c.get("/corporate/invoices/%s/pdf" % history[0])
     assert old.status == 200 and old.raw.startswith(b"%PDF-")
+
+
+def test_02b_the_sellers_country_is_named_in_the_invoices_language(server, history):
+    """The vendor's country is a code in the settings, printed like the customer's: in Italian on
+    the page read in Italian and in Globex's PDF (in the account's language), never the English
+    name; in English on the page read in English."""
+    number = numbers_of(server, GLOBEX)[0]
+    c = signed_in(server, "corporate", "ap@globex.example")
+    page = html.unescape(c.get("/corporate/invoices/" + number).text)
+    seller = page[page.index('class="seller"'):page.index('class="meta"')]
+    assert "United States" in seller, seller
+    c.set_cookie("cobro_lang", "it")
+    page = html.unescape(c.get("/corporate/invoices/" + number).text)
+    seller = page[page.index('class="seller"'):page.index('class="meta"')]
+    assert "Stati Uniti" in seller and "United States" not in seller, seller
+    pdf = c.get("/corporate/invoices/%s/pdf" % number).raw
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()
+    assert "Stati Uniti" in text and "United States" not in text
 
 
 def test_03_someone_elses_invoice_is_404_like_an_unknown_one(server, history):

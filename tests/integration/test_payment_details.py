@@ -76,7 +76,7 @@ def test_03_the_form_is_prefilled_with_the_demo_details(server):
 
 
 @pytest.mark.parametrize("over,field,message", [
-    ({"routing": "123456789"}, "routing", "Enter the nine-digit routing number (ABA)"),
+    ({"routing": "123456789"}, "routing", "This is not a valid routing number (ABA)"),
     ({"routing": ""}, "routing", "This field is required."),
     ({"account": "12x4"}, "account", "Enter an account number of 4 to 17 digits."),
     ({"iban": "IT60 X054 2811 1010 0000 0123 457"}, "iban", "Enter a valid IBAN"),

@@ -386,8 +386,8 @@ def dd_usd(**over):
 
 
 @pytest.mark.parametrize("over,bad,message", [
-    ({"routing": BAD_ROUTING}, "routing", "Enter the nine-digit routing number (ABA)"),
-    ({"routing": "01100001"}, "routing", "Enter the nine-digit routing number (ABA)"),
+    ({"routing": BAD_ROUTING}, "routing", "This is not a valid routing number (ABA)"),
+    ({"routing": "01100001"}, "routing", "This is not a valid routing number (ABA)"),
     ({"account": "12a4"}, "account", "Enter an account number of 4 to 17 digits."),
     ({"account": "123"}, "account", "Enter an account number of 4 to 17 digits."),
     ({"holder": ""}, "holder", "This field is required."),
