@@ -131,6 +131,76 @@ void money_decimal(int64_t minor, int exponent, char out[MONEY_TEXT_MAX])
     *p = '\0';
 }
 
+/* Whether s[0..len) is digits in groups of three after a first group of 1 to 3, separated by
+ * single group marks (any of groups). */
+static bool grouped_digits(const char *s, size_t len, const char *groups)
+{
+    size_t run = 0, n_groups = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] >= '0' && s[i] <= '9') {
+            run++;
+            continue;
+        }
+        if (!strchr(groups, s[i]) || run == 0 || run > 3 || (n_groups > 0 && run != 3))
+            return false;
+        n_groups++;
+        run = 0;
+    }
+    return run > 0 && (n_groups == 0 ? true : run == 3);
+}
+
+bool money_parse_typed(const char *s, int exponent, char decimal_mark, int64_t *out)
+{
+    if (!s || !out || exponent < 0 || exponent > EXPONENT_MAX) return false;
+    /* No-break spaces (U+00A0, U+202F) as plain spaces, then every group mark becomes one
+     * character class; a typed amount is short, so a fixed copy is enough. */
+    char t[64];
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (n + 1 >= sizeof t) return false;
+        if (p[0] == 0xC2 && p[1] == 0xA0) {
+            t[n++] = ' ', p++;
+        } else if (p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0xAF) {
+            t[n++] = ' ', p += 2;
+        } else {
+            t[n++] = (char)*p;
+        }
+    }
+    t[n] = '\0';
+    const char *last_dot = strrchr(t, '.'), *last_comma = strrchr(t, ',');
+    const char *mark = last_dot > last_comma ? last_dot : last_comma; /* NULL when neither */
+    if (mark) {
+        size_t after = strlen(mark + 1);
+        bool both = last_dot && last_comma;
+        bool repeated = strchr(t, *mark) != mark; /* the same mark twice: only grouping */
+        bool decimal = both || (!repeated && (after < 3 ? true
+                                              : after > 3 ? after <= (size_t)exponent
+                                                          : (int)after <= exponent &&
+                                                                (exponent < 3 || *mark == decimal_mark)));
+        if (!decimal) mark = NULL;
+    }
+    /* The integer part: digits with optional group marks (the other separator, spaces,
+     * apostrophes); the fraction: plain digits. */
+    size_t int_len = mark ? (size_t)(mark - t) : n;
+    char groups[4] = " '";
+    groups[2] = mark ? (*mark == '.' ? ',' : '.') : 0;
+    if (!mark && (last_dot || last_comma)) groups[2] = last_dot ? '.' : ',';
+    if (!grouped_digits(t, int_len, groups)) return false;
+    char plain[64];
+    size_t k = 0;
+    for (size_t i = 0; i < int_len; i++)
+        if (t[i] >= '0' && t[i] <= '9') plain[k++] = t[i];
+    if (mark) {
+        plain[k++] = '.';
+        for (const char *f = mark + 1; *f; f++) {
+            if (*f < '0' || *f > '9') return false;
+            plain[k++] = *f;
+        }
+    }
+    plain[k] = '\0';
+    return money_parse(plain, exponent, out);
+}
+
 bool money_parse(const char *s, int exponent, int64_t *out)
 {
     if (!s || !out || exponent < 0 || exponent > EXPONENT_MAX) return false;

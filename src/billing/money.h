@@ -29,5 +29,13 @@ void money_decimal(int64_t minor, int exponent, char out[MONEY_TEXT_MAX]);
 /* Parses "123.45" / "123" / "-0.5" with at most exponent decimals into minor units; false on
  * anything else (no grouping, no exponent notation, no surrounding spaces). */
 bool money_parse(const char *s, int exponent, int64_t *out);
+/* Parses an amount as people type it in a form: "1250.00", "1250,00", "1,250.00", "1.250,00",
+ * "1 250,00" (spaces, no-break spaces or apostrophes between groups of three digits). A
+ * separator followed by more digits than exponent allows is grouping ("1.250" is 1250 with
+ * cents); one followed by exactly exponent digits or fewer is the decimal mark, except that
+ * with three-decimal currencies "1,250" / "1.250" is read with the reader's decimal mark
+ * (decimal_mark '.' or ','). When both '.' and ',' appear, the last one is the decimal mark.
+ * False on anything else (letters, misplaced groups, a sign). */
+bool money_parse_typed(const char *s, int exponent, char decimal_mark, int64_t *out);
 
 #endif

@@ -234,7 +234,9 @@ settings_status_t settings_save_po(store_t *s, arena_t *a, const settings_ctx_t 
     errors->number = check_text(po.number, true, PO_NUMBER_MAX);
     char *amount = clean(a, form->amount);
     int exponent = currency_exponent(acc.currency);
-    if (*amount && (exponent < 0 || !money_parse(amount, exponent, &po.amount) || po.amount < 0))
+    char mark = ctx->decimal_mark ? ctx->decimal_mark : '.';
+    if (*amount &&
+        (exponent < 0 || !money_parse_typed(amount, exponent, mark, &po.amount) || po.amount < 0))
         errors->amount = FIELD_BAD_AMOUNT;
     date_t start, end;
     errors->start_date = !*po.start_date                      ? FIELD_REQUIRED

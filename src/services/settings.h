@@ -31,6 +31,7 @@ typedef struct {
     const char *ip;
     int64_t now;
     const data_key_t *data_key; /* seals bank numbers; needed by settings_save_payment only */
+    char decimal_mark;          /* the user's ('.' or ','), for amounts they type */
 } settings_ctx_t;
 
 /* ---- Bill To ----------------------------------------------------------------------------- */

@@ -19,7 +19,8 @@ settings_ctx_t settings_ctx_of(const req_t *r, int64_t account_id)
                             .account_id = account_id,
                             .ip = r->ip,
                             .now = r->now,
-                            .data_key = r->app ? r->app->data_key : NULL};
+                            .data_key = r->app ? r->app->data_key : NULL,
+                            .decimal_mark = r->lang == LANG_EN ? '.' : ','};
 }
 
 int64_t settings_path_id(const req_t *r)

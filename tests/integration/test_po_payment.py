@@ -183,6 +183,27 @@ def test_02_add_a_po(server, acme):
     assert "PO-NEXT-1" in new and day(y, 1, 1) in new and "1250.00" in new
 
 
+@pytest.mark.parametrize("lang,typed,minor", [
+    ("it", "1.250,50", 125050), ("fr", "1\u202f250,50", 125050), ("es", "1250,5", 125050),
+    ("en", "1,250.50", 125050), ("en", "1250", 125000),
+])
+def test_02b_amounts_typed_the_readers_way(server, lang, typed, minor):
+    """Each language's way of writing an amount is understood (the hint shows it)."""
+    c = server.client()
+    c.set_cookie("cobro_lang", lang)
+    assert c.sign_in_corporate(ACME_USER).status == 303
+    hint = "1250,00" if lang != "en" else "1250.00"
+    assert hint in html.unescape(c.get(POS).text)
+    y = year(9)
+    r = post(c, POS, POS, {"number": "PO-%s" % lang.upper(), "amount": typed,
+                           "start_date": day(y, 1, 1), "end_date": day(y, 1, 1)})
+    assert r.status == 303, html.unescape(r.text)[-2000:]
+    assert ("PO-%s" % lang.upper(), minor, day(y, 1, 1), day(y, 1, 1)) in pos_of(server, ACME)
+    assert post(c, "%s/%d" % (POS, po_id(server, ACME, "PO-%s" % lang.upper())),
+                "%s/%d/remove" % (POS, po_id(server, ACME, "PO-%s" % lang.upper())),
+                {}).status == 303
+
+
 def overlap_cases():
     """Both neighbours of the demo PO [Y-1-01-01, Y+1-12-31] and PO-NEXT-1 [Y+2-01-01, Y+2-12-31]:
     touching days count, since both ends are days in force."""
@@ -227,12 +248,12 @@ def test_04_adjacent_dates_do_not_overlap(server, acme):
     ({"start_date": ""}, "start_date", "This field is required."),
     ({"number": "  "}, "number", "This field is required."),
     ({"number": "X" * 41}, "number", "This is too long."),
-    ({"amount": "12,50"}, "amount", "Enter an amount such as 1250.00"),
+    ({"amount": "12,5,0"}, "amount", "Enter an amount such as 1250.00"),
     ({"amount": "-5"}, "amount", "Enter an amount such as 1250.00"),
-    ({"amount": "1.234"}, "amount", "Enter an amount such as 1250.00"),
+    ({"amount": "1.2345"}, "amount", "Enter an amount such as 1250.00"),
     ({"amount": "ten"}, "amount", "Enter an amount such as 1250.00"),
 ], ids=["end-before-start", "no-such-day", "not-iso", "no-start", "no-number", "long-number",
-        "comma", "negative", "three-decimals", "words"])
+        "bad-groups", "negative", "four-decimals", "words"])
 def test_05_bad_input_is_refused_with_the_typed_values(server, acme, fields, bad, message):
     typed = dict({"number": "PO-BAD", "amount": "10.00", "start_date": day(year(5), 1, 1),
                   "end_date": day(year(5), 12, 31)}, **fields)

@@ -306,6 +306,69 @@ static void test_13_parse_decimal_round_trip(void **state)
     }
 }
 
+/* ---- money_parse_typed: amounts as people type them -------------------------------------- */
+
+static void assert_typed(const char *s, int exp, char mark, int64_t want)
+{
+    int64_t v = 77;
+    if (!money_parse_typed(s, exp, mark, &v))
+        fail_msg("rejected \"%s\" (exponent %d, mark %c)", s, exp, mark);
+    if (v != want) fail_msg("\"%s\" gave %lld, not %lld", s, (long long)v, (long long)want);
+}
+
+static void test_14_typed_amounts_in_every_convention(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 2; i++) {
+        char mark = i ? ',' : '.'; /* with two decimals the reader's mark changes nothing */
+        assert_typed("1250.00", 2, mark, 125000);
+        assert_typed("1250,00", 2, mark, 125000);
+        assert_typed("1250", 2, mark, 125000);
+        assert_typed("1,250.00", 2, mark, 125000);
+        assert_typed("1.250,00", 2, mark, 125000);
+        assert_typed("1 250,00", 2, mark, 125000);
+        assert_typed("1\xc2\xa0" "250,50", 2, mark, 125050);     /* no-break space */
+        assert_typed("1\xe2\x80\xaf" "250,50", 2, mark, 125050); /* narrow no-break space (fr) */
+        assert_typed("1'250.00", 2, mark, 125000);
+        assert_typed("1.250", 2, mark, 125000); /* three digits after: a group, not cents */
+        assert_typed("1,250", 2, mark, 125000);
+        assert_typed("1,5", 2, mark, 150);
+        assert_typed("0.05", 2, mark, 5);
+        assert_typed("1.234.567,89", 2, mark, 123456789);
+        assert_typed("1,234,567", 2, mark, 123456700);
+        assert_typed("1250", 0, mark, 1250);
+        assert_typed("1.250", 0, mark, 1250);
+    }
+    /* Three-decimal currencies: "1,250" is ambiguous and read with the reader's mark. */
+    assert_typed("1,250", 3, ',', 1250);
+    assert_typed("1,250", 3, '.', 1250000);
+    assert_typed("1.250", 3, '.', 1250);
+    assert_typed("1.250", 3, ',', 1250000);
+}
+
+static void test_15_typed_amounts_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        int exp;
+    } bad[] = {
+        {"", 2}, {"abc", 2}, {"-5", 2}, {"+5", 2}, {"12.", 2}, {".5", 2}, {",5", 2},
+        {"1.25.00", 2} /* a repeated mark is grouping, and "25" is not a group */,
+        {"1,2,3", 2}, {"12,34,567", 2}, {"1.2345", 2}, {"1,00,00", 2}, {"1 2", 2},
+        {"1.250,5,0", 2}, {"1,250.000", 2}, {"12.5", 0}, {"1e3", 2}, {"$1", 2}, {"1 ", 2},
+        {"1  250", 2}, {"1..2", 2}, {"1.,2", 2},
+        {"99999999999999999999999999999999999999999999999999999999999999999999", 2},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t v = 77;
+        if (money_parse_typed(bad[i].s, bad[i].exp, '.', &v) ||
+            money_parse_typed(bad[i].s, bad[i].exp, ',', &v))
+            fail_msg("accepted \"%s\" (exponent %d) as %lld", bad[i].s, bad[i].exp, (long long)v);
+        assert_int_equal(v, 77);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +385,8 @@ int main(void)
         cmocka_unit_test(test_11_parse_accepts),
         cmocka_unit_test(test_12_parse_rejects),
         cmocka_unit_test(test_13_parse_decimal_round_trip),
+        cmocka_unit_test(test_14_typed_amounts_in_every_convention),
+        cmocka_unit_test(test_15_typed_amounts_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
