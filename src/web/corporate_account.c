@@ -75,7 +75,7 @@ void page_corporate_account(req_t *r)
     address_lines(r, acc.address_line1, acc.address_line2, acc.city, acc.region, acc.postal_code,
                   acc.country);
     html_render(b, "</address>");
-    if (*acc.phone) html_render(b, "<p>%s: %s</p>", T("Phone"), acc.phone);
+    if (*acc.phone) labelled_line(r, T("Phone: %s"), acc.phone);
     /* The wide column takes how the account pays (two facts with links), the narrow one the
      * short recipients card. */
     html_render(b, "</section>");

@@ -94,7 +94,7 @@ static void document_header(req_t *r, const invoice_doc_t *inv, const char *pdf_
     }
     if (inv->vendor_email && *inv->vendor_email) html_render(b, "%s<br>", inv->vendor_email);
     if (inv->vendor_tax_id && *inv->vendor_tax_id)
-        html_render(b, "%s: %s", T("Tax ID"), inv->vendor_tax_id);
+        html_text(b, T("Tax ID: %s"), inv->vendor_tax_id);
     html_render(b,
                 "</div><div class=\"meta\"><h1 id=\"invoice-title\">%s <span class=\"nowrap\">%s"
                 "</span></h1><dl class=\"facts\">",
@@ -122,9 +122,10 @@ static void document_parties(req_t *r, const invoice_doc_t *inv)
     if (*inv->phone) html_render(b, "<br>%s", inv->phone);
     html_render(b,
                 "</address></section><section aria-labelledby=\"inv-contact\"><h2 "
-                "id=\"inv-contact\">%s</h2><address>%s<br>%s<br>%s: %s</address></section></div>",
-                T("Billing contact"), inv->contact_name, inv->contact_email, T("User ID"),
-                inv->portal_user_id);
+                "id=\"inv-contact\">%s</h2><address>%s<br>%s<br>",
+                T("Billing contact"), inv->contact_name, inv->contact_email);
+    html_text(b, T("User ID: %s"), inv->portal_user_id);
+    html_render(b, "</address></section></div>");
 }
 
 static void document_lines(req_t *r, const invoice_doc_t *inv)

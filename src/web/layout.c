@@ -163,16 +163,26 @@ void layout_end(req_t *r)
         return;
     }
     html_render(b, "</main><footer><h2>%s</h2><ul class=\"contacts\">", T("Need help?"));
-    html_render(b, "<li><strong>%s</strong>: <a href=\"mailto:%s\">%s</a>", T("Customer Care"),
-                app->care_email, app->care_email);
+    html_render(b, "<li><strong>");
+    /* TRANSLATORS: a label before its value; French puts a no-break space before the colon. */
+    html_text(b, T("%s:"), T("Customer Care"));
+    html_render(b, "</strong> <a href=\"mailto:%s\">%s</a>", app->care_email, app->care_email);
     if (app->care_phone && *app->care_phone)
         html_render(b, ", <span class=\"nowrap\">%s</span>", app->care_phone);
-    html_render(b, "</li><li><strong>%s</strong>: <a href=\"mailto:%s\">%s</a>",
-                T("Corporate Account Services"), app->cas_email, app->cas_email);
+    html_render(b, "</li><li><strong>");
+    html_text(b, T("%s:"), T("Corporate Account Services"));
+    html_render(b, "</strong> <a href=\"mailto:%s\">%s</a>", app->cas_email, app->cas_email);
     if (app->cas_phone && *app->cas_phone)
         html_render(b, ", <span class=\"nowrap\">%s</span>", app->cas_phone);
     html_render(b, "</li></ul><p class=\"vendor\">%s</p></footer></body></html>\n",
                 app->vendor_name);
+}
+
+void labelled_line(req_t *r, const char *fmt, const char *value)
+{
+    html_render(&r->resp.body, "<p>");
+    html_text(&r->resp.body, fmt, value);
+    html_render(&r->resp.body, "</p>");
 }
 
 void form_open(req_t *r, const char *action, const char *extra_attrs)
@@ -234,7 +244,7 @@ void bill_to_block(req_t *r, const account_t *acc)
     address_lines(r, acc->address_line1, acc->address_line2, acc->city, acc->region,
                   acc->postal_code, acc->country);
     html_render(b, "</address>");
-    if (*acc->phone) html_render(b, "<p>%s: %s</p>", T("Phone"), acc->phone);
+    if (*acc->phone) labelled_line(r, T("Phone: %s"), acc->phone);
     html_render(b, "</section>");
 }
 

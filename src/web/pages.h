@@ -23,6 +23,8 @@ void layout_end(req_t *r);
 
 /* <form method="post" action="..."> with the hidden CSRF field. */
 void form_open(req_t *r, const char *action, const char *extra_attrs);
+/* A paragraph of a translated "Label: %s" sentence (each language places its own colon). */
+void labelled_line(req_t *r, const char *fmt, const char *value);
 /* A labelled input. error (may be NULL) is shown under it and tied with aria-describedby. */
 void form_input(req_t *r, const char *id, const char *label, const char *type, const char *value,
                 const char *autocomplete, const char *error, bool required);
