@@ -17,6 +17,8 @@ import {
   pathOf,
   norm,
   mainText,
+  assertInViewport,
+  checkStackedTable,
 } from './harness.mjs';
 
 const ACME = 'acme-billing';
@@ -312,6 +314,20 @@ test(`${++n}. staff: the account page shows the audit log of these changes, bank
       assert.ok(text.includes(words), `the audit log shows "${words}"`);
     }
     assert.ok(!text.includes('123456789'), 'no full account number in the audit log');
+
+    // On a phone each entry is a card: every field of the first entries in sight.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await checkPage(page, 'po-payment-staff-audit-phone', { lang: 'en' });
+    await checkStackedTable(page, 'table.audit-log', 'the audit log');
+    const entries = page.locator('table.audit-log tbody tr');
+    assert.ok(await entries.count() >= 3, 'audit entries');
+    for (let i = 0; i < 3; i++) {
+      for (let col = 0; col < 6; col++) {
+        await assertInViewport(page, entries.nth(i).locator('td').nth(col), `entry ${i + 1}, column ${col + 1}`);
+      }
+    }
+    const phoneText = norm(await log.innerText());
+    assert.ok(phoneText.includes(`${MASK} 6789`), 'the masked bank account shows on the phone');
   } finally {
     await page.context().close();
   }
