@@ -28,7 +28,7 @@ static void recipients_table(req_t *r, const recipient_row_t *rows, size_t n)
         form_open(
             r, arena_printf(r->arena, "/corporate/recipients/%lld/remove", (long long)rows[i].id),
             NULL);
-        html_render(b, "<button type=\"submit\" aria-label=\"");
+        html_render(b, "<button type=\"submit\" class=\"secondary\" aria-label=\"");
         html_text(b, T("Remove %s"), rows[i].email);
         html_render(b, "\">%s</button></form></td></tr>", T("Remove"));
     }

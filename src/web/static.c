@@ -46,7 +46,15 @@ static const char stylesheet[] =
     "font:inherit;"
     "padding:.55rem .6rem;border:1px solid "
     "#8a96a6;border-radius:4px;background:#fff;color:var(--ink)}\n"
+    "input[type=date]{font:inherit;padding:.5rem .6rem;border:1px solid #8a96a6;border-radius:4px;"
+    "background:#fff;color:var(--ink)}\n"
+    /* After every input rule of the same weight (the date one too), so that it wins. */
     "input[aria-invalid=true]{border-color:var(--err);border-width:2px}\n"
+    "fieldset{background:var(--card);border:1px solid var(--line);border-radius:8px;"
+    "padding:1rem 1.25rem;margin:0 0 1rem;min-width:0}\n"
+    /* Fieldsets nest inside cards (Payment Method): on a phone less padding leaves the fields
+     * room. */
+    "@media(max-width:40rem){fieldset{padding:.75rem}}\n"
     ".field-error{color:var(--err);margin:.1rem 0 .3rem;font-weight:600}\n"
     "button.primary{background:var(--brand);color:var(--brand-ink);border:0;border-radius:4px;"
     "padding:.6rem 1.4rem;font:inherit;font-weight:600;cursor:pointer}\n"
@@ -81,8 +89,6 @@ static const char stylesheet[] =
     "tfoot th{text-align:right;font-weight:600}tfoot tr.total th,tfoot tr.total "
     "td{font-weight:700}\n"
     ".muted{color:var(--muted)}\n"
-    "input[type=date]{font:inherit;padding:.5rem .6rem;border:1px solid #8a96a6;border-radius:4px;"
-    "background:#fff;color:var(--ink)}\n"
     "td .actions{margin:0}\n"
     "button.secondary{background:#fff;color:var(--brand);border:1px solid var(--brand);"
     "border-radius:4px;padding:.3rem .8rem;font:inherit;cursor:pointer}\n"

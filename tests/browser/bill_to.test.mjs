@@ -279,6 +279,11 @@ for (const c of CASES) {
           await assertInViewport(page, remove, `recipient ${i + 1}: the Remove button`);
         }
         const remove = page.getByRole('button', { name: L('Remove %s').replace('%s', email), exact: true });
+        const buttonLook = (b) => b.evaluate((el) => {
+          const cs = getComputedStyle(el);
+          return [cs.color, cs.backgroundColor, cs.borderTopStyle, cs.borderTopColor, cs.borderTopLeftRadius];
+        });
+        const removeLook = await buttonLook(remove);
         resp = await navigate(page, () => remove.click());
         assert.equal(resp.status(), 200);
         assert.equal(await rows.count(), count - 1, 'removed from the phone');
@@ -293,6 +298,8 @@ for (const c of CASES) {
           }
           await assertInViewport(page, po.getByRole('link', { name: L('Edit') }), 'Edit');
           await assertInViewport(page, po.getByRole('button', { name: L('Remove') }), 'Remove');
+          assert.deepEqual(removeLook, await buttonLook(po.getByRole('button', { name: L('Remove') })),
+            'Remove looks the same for a recipient and a purchase order');
         }
       } finally {
         await page.setViewportSize({ width: 1024, height: 768 });
