@@ -108,16 +108,19 @@ void audit_table(req_t *r, const audit_row_t *rows, size_t n, size_t page_rows,
         return;
     }
     size_t shown = n < page_rows ? n : page_rows;
+    const char *when_label = T("When"), *who = T("Who"), *action = T("Action"), *field = T("Field"),
+               *old_value = T("Old value"), *new_value = T("New value");
+    /* Stacked on a phone (table.stack): each entry a card of labels and values. */
     html_render(b,
                 "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
-                "<table class=\"audit-log\"><caption>%s</caption><thead><tr><th "
+                "<table class=\"audit-log stack\"><caption>%s</caption><thead><tr><th "
                 "scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                 "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                 "<th scope=\"col\">%s</th></tr></thead><tbody>",
                 T("Audit log"),
                 older_page ? T("Older changes, newest first (times in UTC)")
                            : T("The latest changes, newest first (times in UTC)"),
-                T("When"), T("Who"), T("Action"), T("Field"), T("Old value"), T("New value"));
+                when_label, who, action, field, old_value, new_value);
     for (size_t i = 0; i < shown; i++) {
         const audit_row_t *e = &rows[i];
         char when[32] = "";
@@ -125,11 +128,15 @@ void audit_table(req_t *r, const audit_row_t *rows, size_t n, size_t page_rows,
         struct tm tm;
         if (gmtime_r(&t, &tm)) strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
         html_render(b,
-                    "<tr><td class=\"nowrap\"><time datetime=\"%sZ\">%s</time></td>"
-                    "<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
-                    arena_printf(r->arena, "%.10sT%s", when, when + 11), when, actor_text(r, e),
-                    action_text(r, e->action), *e->field ? field_text(r, e->field) : "—",
-                    value_text(r, e->field, e->old_value), value_text(r, e->field, e->new_value));
+                    "<tr><td class=\"nowrap\" data-label=\"%s\"><time datetime=\"%sZ\">%s</time>"
+                    "</td><td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>"
+                    "<td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>"
+                    "<td data-label=\"%s\">%s</td></tr>",
+                    when_label, arena_printf(r->arena, "%.10sT%s", when, when + 11), when, who,
+                    actor_text(r, e), action, action_text(r, e->action), field,
+                    *e->field ? field_text(r, e->field) : "—", old_value,
+                    value_text(r, e->field, e->old_value), new_value,
+                    value_text(r, e->field, e->new_value));
     }
     html_render(b, "</tbody></table></div>");
     /* Keyset paging: the next page starts after the last entry shown, so entries written

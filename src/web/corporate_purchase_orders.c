@@ -62,26 +62,32 @@ static void po_table(req_t *r, const account_t *acc, const po_t *pos, size_t n)
     }
     char today[11];
     date_format(date_from_unix(r->now), today);
+    const char *number = T("Number"), *amount = T("Amount"), *start = T("Start date"),
+               *end = T("Expiration date"), *status_label = T("Status");
+    /* Stacked on a phone (table.stack); the Edit and Remove buttons need no label there. */
     html_render(b,
-                "<div class=\"table-wrap\"><table class=\"pos\"><caption>%s</caption><thead><tr>"
-                "<th scope=\"col\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
+                "<div class=\"table-wrap\"><table class=\"pos stack\"><caption>%s</caption><thead>"
+                "<tr><th scope=\"col\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
                 "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                 "<th scope=\"col\"><span class=\"sr-only\">%s</span></th></tr></thead><tbody>",
-                T("Your purchase orders, latest start date first"), T("Number"), T("Amount"),
-                T("Start date"), T("Expiration date"), T("Status"), T("Actions"));
+                T("Your purchase orders, latest start date first"), number, amount, start, end,
+                status_label, T("Actions"));
     for (size_t i = 0; i < n; i++) {
         const po_t *po = &pos[i];
         const char *status = po_status(r, po, today);
         bool in_force = strcmp(po->start_date, today) <= 0 && strcmp(po->end_date, today) >= 0;
         html_render(
             b,
-            "<tr%R><th scope=\"row\">%s</th><td class=\"num\">%s</td>"
-            "<td class=\"nowrap\">%s</td><td class=\"nowrap\">%s</td><td>%R%s%R</td>"
+            "<tr%R><th scope=\"row\" data-label=\"%s\">%s</th>"
+            "<td class=\"num\" data-label=\"%s\">%s</td>"
+            "<td class=\"nowrap\" data-label=\"%s\">%s</td>"
+            "<td class=\"nowrap\" data-label=\"%s\">%s</td><td data-label=\"%s\">%R%s%R</td>"
             "<td><div class=\"actions row-actions\"><a href=\"/corporate/purchase-orders/%L\" "
             "aria-label=\"%s\">%s</a>",
-            in_force ? " class=\"in-force\"" : "", po->number, money_text(r, acc, po->amount),
-            day_text(r, acc, po->start_date), day_text(r, acc, po->end_date),
-            in_force ? "<strong>" : "", status, in_force ? "</strong>" : "", po->id,
+            in_force ? " class=\"in-force\"" : "", number, po->number, amount,
+            money_text(r, acc, po->amount), start, day_text(r, acc, po->start_date), end,
+            day_text(r, acc, po->end_date), status_label, in_force ? "<strong>" : "", status,
+            in_force ? "</strong>" : "", po->id,
             arena_printf(r->arena, T("Edit purchase order %s"), po->number), T("Edit"));
         form_open(
             r, arena_printf(r->arena, "/corporate/purchase-orders/%lld/remove", (long long)po->id),

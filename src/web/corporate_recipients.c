@@ -15,18 +15,20 @@ static void recipients_table(req_t *r, const recipient_row_t *rows, size_t n)
         html_render(b, "<p>%s</p>", T("No one else receives the invoices yet."));
         return;
     }
+    const char *name = T("Name"), *email = T("Email");
+    /* Stacked on a phone (table.stack); the button needs no label there. */
     html_render(b,
-                "<div class=\"table-wrap\"><table class=\"recipients\"><caption>%s</caption>"
+                "<div class=\"table-wrap\"><table class=\"recipients stack\"><caption>%s</caption>"
                 "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                 "<th scope=\"col\"><span class=\"sr-only\">%s</span></th></tr></thead><tbody>",
-                T("People who receive a copy of every invoice by email"), T("Name"), T("Email"),
-                T("Action"));
+                T("People who receive a copy of every invoice by email"), name, email, T("Action"));
     for (size_t i = 0; i < n; i++) {
-        html_render(b, "<tr><td>%s</td><td>%s</td><td>", rows[i].name, rows[i].email);
+        html_render(b, "<tr><td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td><td>", name,
+                    rows[i].name, email, rows[i].email);
         form_open(
             r, arena_printf(r->arena, "/corporate/recipients/%lld/remove", (long long)rows[i].id),
             NULL);
-        html_render(b, "<button type=\"submit\" aria-label=\"");
+        html_render(b, "<button type=\"submit\" class=\"secondary\" aria-label=\"");
         html_text(b, T("Remove %s"), rows[i].email);
         html_render(b, "\">%s</button></form></td></tr>", T("Remove"));
     }

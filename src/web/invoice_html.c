@@ -39,28 +39,36 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
         html_render(b, "<p>%s</p>", T("There are no invoices yet."));
         return;
     }
+    const char *number = T("Invoice Number"), *date = T("Date"), *due = T("Due date"),
+               *total = T("Total"), *balance = T("Balance"), *status = T("Status"),
+               *download = T("Download");
+    /* "stack": on a phone each row shows as a card of labels (data-label, the column headers
+     * again) and values, so that no column is out of sight to the right. */
     html_render(
         b,
-        "<div class=\"table-wrap\"><table class=\"invoices\"><caption>%s</caption><thead><tr>"
-        "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+        "<div class=\"table-wrap\"><table class=\"invoices stack\"><caption>%s</caption><thead>"
+        "<tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
         "<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
         "<th scope=\"col\">%s</th><th scope=\"col\"><span class=\"sr-only\">%s</span>"
         "</th></tr></thead><tbody>",
-        T("Your most recent invoices, newest first"), T("Invoice Number"), T("Date"), T("Due date"),
-        T("Total"), T("Balance"), T("Status"), T("Download"));
+        T("Your most recent invoices, newest first"), number, date, due, total, balance, status,
+        download);
     for (size_t i = 0; i < n; i++) {
         const invoice_summary_t *v = &rows[i];
         html_render(b,
-                    "<tr><th scope=\"row\" class=\"nowrap\"><a href=\"%s/%s\">%s</a></th>"
-                    "<td class=\"nowrap\">%s</td><td class=\"nowrap\">%s</td>"
-                    "<td class=\"num\">%s</td><td class=\"num\">%s</td><td>%s</td>"
-                    "<td><a href=\"%s/%s/pdf\" aria-label=\"",
-                    base_path, v->number, v->number, day(r, country, v->issue_date),
+                    "<tr><th scope=\"row\" class=\"nowrap\" data-label=\"%s\"><a href=\"%s/%s\">"
+                    "%s</a></th><td class=\"nowrap\" data-label=\"%s\">%s</td>"
+                    "<td class=\"nowrap\" data-label=\"%s\">%s</td>"
+                    "<td class=\"num\" data-label=\"%s\">%s</td>"
+                    "<td class=\"num\" data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>"
+                    "<td data-label=\"%s\"><a href=\"%s/%s/pdf\" aria-label=\"",
+                    number, base_path, v->number, v->number, date, day(r, country, v->issue_date),
+                    due,
                     strcmp(v->due_date, v->issue_date) == 0 ? T("Due on receipt")
                                                             : day(r, country, v->due_date),
-                    money(r, country, v->currency, v->total),
-                    money(r, country, v->currency, v->total - v->amount_paid),
-                    invoice_status_label(r, v->status), base_path, v->number);
+                    total, money(r, country, v->currency, v->total), balance,
+                    money(r, country, v->currency, v->total - v->amount_paid), status,
+                    invoice_status_label(r, v->status), download, base_path, v->number);
         html_text(b, T("PDF of invoice %s"), v->number);
         html_render(b, "\">PDF</a></td></tr>");
     }
@@ -132,15 +140,17 @@ static void document_lines(req_t *r, const invoice_doc_t *inv)
 {
     buf_t *b = &r->resp.body;
     const char *c = inv->country, *cur = inv->currency;
-    /* The box scrolls sideways on a phone: it takes the focus so the keyboard can scroll it. */
+    const char *product = T("Product"), *period = T("Service period"), *seats = T("Seats"),
+               *unit = T("Unit price"), *amount = T("Amount");
+    /* The box scrolls sideways in a window too narrow for the table yet too wide for it to be
+     * stacked (table.stack in static.c): it takes the focus so the keyboard can scroll it. */
     html_render(b,
                 "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
-                "<table class=\"lines\"><caption class=\"sr-only\">%s</caption><thead><tr><th "
-                "scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                "<table class=\"lines stack\"><caption class=\"sr-only\">%s</caption><thead><tr>"
+                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                 "<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
                 "<th scope=\"col\" class=\"num\">%s</th></tr></thead><tbody>",
-                T("Invoice lines"), T("Invoice lines"), T("Product"), T("Service period"),
-                T("Seats"), T("Unit price"), T("Amount"));
+                T("Invoice lines"), T("Invoice lines"), product, period, seats, unit, amount);
     for (size_t i = 0; i < inv->n_lines; i++) {
         const invoice_line_t *l = &inv->lines[i];
         /* The period is [start, end): people read its last day, the day before end. */
@@ -150,12 +160,15 @@ static void document_lines(req_t *r, const invoice_doc_t *inv)
         date_format(date_add_days(end, -1), last);
         html_render(
             b,
-            "<tr><td>%s <span class=\"muted\">(%s)</span></td><td><span class=\"nowrap\">"
-            "%s</span> – <span class=\"nowrap\">%s</span></td>"
-            "<td class=\"num\">%L</td><td class=\"num\">%s</td><td class=\"num\">%s</td></tr>",
-            l->product_name, strcmp(l->billing_period, "annual") == 0 ? T("annual") : T("monthly"),
-            day(r, c, l->period_start), day(r, c, last), l->seats, money(r, c, cur, l->unit_amount),
-            money(r, c, cur, l->net));
+            "<tr><td data-label=\"%s\">%s <span class=\"muted\">(%s)</span></td>"
+            "<td data-label=\"%s\"><span class=\"nowrap\">%s</span> – <span class=\"nowrap\">%s"
+            "</span></td><td class=\"num\" data-label=\"%s\">%L</td>"
+            "<td class=\"num\" data-label=\"%s\">%s</td><td class=\"num\" data-label=\"%s\">%s"
+            "</td></tr>",
+            product, l->product_name,
+            strcmp(l->billing_period, "annual") == 0 ? T("annual") : T("monthly"), period,
+            day(r, c, l->period_start), day(r, c, last), seats, l->seats, unit,
+            money(r, c, cur, l->unit_amount), amount, money(r, c, cur, l->net));
     }
     int64_t rate = inv->n_lines ? inv->lines[0].tax_rate_ppm : 0;
     char rate_text[32];

@@ -46,7 +46,15 @@ static const char stylesheet[] =
     "font:inherit;"
     "padding:.55rem .6rem;border:1px solid "
     "#8a96a6;border-radius:4px;background:#fff;color:var(--ink)}\n"
+    "input[type=date]{font:inherit;padding:.5rem .6rem;border:1px solid #8a96a6;border-radius:4px;"
+    "background:#fff;color:var(--ink)}\n"
+    /* After every input rule of the same weight (the date one too), so that it wins. */
     "input[aria-invalid=true]{border-color:var(--err);border-width:2px}\n"
+    "fieldset{background:var(--card);border:1px solid var(--line);border-radius:8px;"
+    "padding:1rem 1.25rem;margin:0 0 1rem;min-width:0}\n"
+    /* Fieldsets nest inside cards (Payment Method): on a phone less padding leaves the fields
+     * room. */
+    "@media(max-width:40rem){fieldset{padding:.75rem}}\n"
     ".field-error{color:var(--err);margin:.1rem 0 .3rem;font-weight:600}\n"
     "button.primary{background:var(--brand);color:var(--brand-ink);border:0;border-radius:4px;"
     "padding:.6rem 1.4rem;font:inherit;font-weight:600;cursor:pointer}\n"
@@ -81,8 +89,6 @@ static const char stylesheet[] =
     "tfoot th{text-align:right;font-weight:600}tfoot tr.total th,tfoot tr.total "
     "td{font-weight:700}\n"
     ".muted{color:var(--muted)}\n"
-    "input[type=date]{font:inherit;padding:.5rem .6rem;border:1px solid #8a96a6;border-radius:4px;"
-    "background:#fff;color:var(--ink)}\n"
     "td .actions{margin:0}\n"
     "button.secondary{background:#fff;color:var(--brand);border:1px solid var(--brand);"
     "border-radius:4px;padding:.3rem .8rem;font:inherit;cursor:pointer}\n"
@@ -103,6 +109,32 @@ static const char stylesheet[] =
     ".parties{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:1rem;"
     "margin:1.5rem 0}\n.parties h2{font-size:1rem;margin:0 0 .3rem}\n"
     ".invoice .table-wrap{border:0}\n"
+    /* A stacked table (table.stack) on a phone: each body row a card, each cell its column's
+     * header (data-label) beside its value, so that no column is out of sight to the right. The
+     * header row stays for screen readers. Screens only: a printed page keeps the table. */
+    "@media screen and (max-width:40rem){"
+    ".stack,.stack caption,.stack tbody,.stack tbody tr{display:block}"
+    ".stack thead{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;"
+    "clip:rect(0,0,0,0);white-space:nowrap;border:0}"
+    ".stack tbody tr{border-top:1px solid var(--line);padding:.4rem 0}"
+    /* The label floats in the cell's wide left padding, so a long value wraps beside it and a
+     * long label (two lines) still pushes the next cell down (flow-root). */
+    ".stack tbody :is(th,td){display:flow-root;border:0;padding:.2rem .8rem .2rem 9.6rem;"
+    "text-align:left;white-space:normal;overflow-wrap:anywhere}"
+    ".stack tbody [data-label]::before{content:attr(data-label);float:left;width:8.3rem;"
+    "margin-left:-8.8rem;text-align:left;font-weight:600;color:var(--muted);white-space:normal}"
+    /* An amount is never cut in two: it may run into the cell's padding instead. */
+    ".stack tbody .num{text-align:right;overflow-wrap:normal}"
+    /* Where the browser can, the label column is a share of the row: the value gets more room on
+     * a small phone. */
+    "@supports(width:1cqw){.stack tbody tr{container-type:inline-size}"
+    ".stack tbody :is(th,td){padding-left:calc(clamp(7.5rem,36cqw,10rem) + .5rem)}"
+    ".stack tbody [data-label]::before{width:calc(clamp(7.5rem,36cqw,10rem) - .8rem);"
+    "margin-left:calc(.3rem - clamp(7.5rem,36cqw,10rem))}}"
+    ".stack tbody :is(th,td):not([data-label]){padding-left:.8rem}"
+    /* The totals stay a table of their own: their amounts line up in one column. */
+    ".stack tfoot{display:table;width:100%}"
+    ".invoice{padding:1rem}}\n"
     "@media "
     "print{header.top,footer,.skip,form.sign-out,.no-print{display:none}body{background:#fff}"
     "main{max-width:none;padding:0}.invoice{border:0;padding:0}"

@@ -14,6 +14,8 @@ import {
   stopServerAndBrowser,
   pathOf,
   norm,
+  assertInViewport,
+  checkStackedTable,
 } from './harness.mjs';
 
 // The terms of DESIGN.md, given verbatim (not read from the .po files).
@@ -253,6 +255,51 @@ for (const c of CASES) {
           const resp = await navigate(page, () => page.goto(where));
           assert.equal(resp.status(), 200, where);
           await checkPage(page, `bill-to-${lang}-09-phone-${shot}`, { lang }); // no sideways scroll
+        }
+
+        // The recipients list shows each row's name, email and Remove button across the phone.
+        await navigate(page, () => page.goto('/corporate/recipients'));
+        const email = 'phone.reader@example.com';
+        await (await field(page, L('Name'))).fill('Phone Reader');
+        await (await field(page, L('Email'))).fill(email);
+        let resp = await navigate(page, () =>
+          page.locator('form[action="/corporate/recipients"] button[type=submit]').click());
+        assert.equal(resp.status(), 200);
+        await checkPage(page, `bill-to-${lang}-10-phone-recipients-list`, { lang });
+        await checkStackedTable(page, 'table.recipients', 'the recipients');
+        const rows = page.locator('table.recipients tbody tr');
+        const count = await rows.count();
+        assert.ok(count >= 1, 'recipients listed');
+        for (let i = 0; i < count; i++) {
+          for (const [cell, what] of [[0, 'name'], [1, 'email']]) {
+            await assertInViewport(page, rows.nth(i).locator('td').nth(cell), `recipient ${i + 1}: the ${what}`);
+          }
+          const remove = rows.nth(i).getByRole('button', { name: L('Remove %s').replace('%s', '') });
+          assert.equal(await remove.innerText(), L('Remove'));
+          await assertInViewport(page, remove, `recipient ${i + 1}: the Remove button`);
+        }
+        const remove = page.getByRole('button', { name: L('Remove %s').replace('%s', email), exact: true });
+        const buttonLook = (b) => b.evaluate((el) => {
+          const cs = getComputedStyle(el);
+          return [cs.color, cs.backgroundColor, cs.borderTopStyle, cs.borderTopColor, cs.borderTopLeftRadius];
+        });
+        const removeLook = await buttonLook(remove);
+        resp = await navigate(page, () => remove.click());
+        assert.equal(resp.status(), 200);
+        assert.equal(await rows.count(), count - 1, 'removed from the phone');
+
+        // Acme's purchase order: its number, dates, status and Edit and Remove across the phone.
+        await navigate(page, () => page.goto('/corporate/purchase-orders'));
+        if (c.userId === 'acme-billing') {
+          await checkStackedTable(page, 'table.pos', 'the purchase orders');
+          const po = page.locator('table.pos tbody tr').first();
+          for (let i = 0; i < 5; i++) {
+            await assertInViewport(page, po.locator('th, td').nth(i), `the purchase order's column ${i + 1}`);
+          }
+          await assertInViewport(page, po.getByRole('link', { name: L('Edit') }), 'Edit');
+          await assertInViewport(page, po.getByRole('button', { name: L('Remove') }), 'Remove');
+          assert.deepEqual(removeLook, await buttonLook(po.getByRole('button', { name: L('Remove') })),
+            'Remove looks the same for a recipient and a purchase order');
         }
       } finally {
         await page.setViewportSize({ width: 1024, height: 768 });

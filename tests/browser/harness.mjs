@@ -498,3 +498,45 @@ export function horizontalOverflow(page) {
     return { extra: document.documentElement.scrollWidth - vw, elements: over.slice(0, 10) };
   });
 }
+
+// ---- stacked tables on a phone (table.stack) --------------------------------------------------
+
+// Asserts that the element is visible and lies across the window, not off to its right (nor cut
+// by the right edge): what a reader on a phone sees without scrolling sideways.
+export async function assertInViewport(page, locator, what) {
+  assert.ok(await locator.isVisible(), `${what} is visible`);
+  const box = await locator.boundingBox();
+  const width = await page.evaluate(() => document.documentElement.clientWidth);
+  assert.ok(box && box.width > 0, `${what} has a box`);
+  assert.ok(box.x >= 0 && box.x + box.width <= width,
+    `${what} lies within the ${width} px wide window (left ${box.x}, right ${box.x + box.width})`);
+}
+
+// A table.stack as a phone shows it: the header row kept for screen readers but taking no room
+// (not display:none), every body cell labelled with its column's header (data-label, shown before
+// the value) but for cells holding only buttons or links to act on the row.
+export async function checkStackedTable(page, selector, what) {
+  const t = await page.locator(selector).evaluate((table) => {
+    const heads = Array.from(table.querySelectorAll('thead th')).map((th) => th.textContent.trim());
+    const thead = table.querySelector('thead');
+    const box = thead.getBoundingClientRect();
+    const rows = Array.from(table.querySelectorAll('tbody tr')).map((tr) =>
+      Array.from(tr.children).map((c) => ({
+        label: c.getAttribute('data-label'),
+        shown: getComputedStyle(c, '::before').content,
+        actions: c.querySelector('button, .row-actions') !== null,
+      })));
+    return { heads, rows, theadDisplay: getComputedStyle(thead).display, theadBox: [box.width, box.height] };
+  });
+  assert.notEqual(t.theadDisplay, 'none', `${what}: the header row stays for screen readers`);
+  assert.ok(t.theadBox[0] <= 1 && t.theadBox[1] <= 1, `${what}: the header row takes no room (${t.theadBox})`);
+  assert.ok(t.rows.length > 0, `${what}: rows`);
+  for (const row of t.rows) {
+    assert.equal(row.length, t.heads.length, `${what}: one cell per column`);
+    row.forEach((c, i) => {
+      if (c.actions) return;
+      assert.equal(c.label, t.heads[i], `${what}: column ${i + 1}'s cells are labelled with its header`);
+      assert.equal(c.shown, JSON.stringify(t.heads[i]), `${what}: column ${i + 1}'s label is shown`);
+    });
+  }
+}

@@ -15,6 +15,8 @@ import {
   printCalls,
   invoiceRows,
   horizontalOverflow,
+  assertInViewport,
+  checkStackedTable,
   startServerAndBrowser,
   stopServerAndBrowser,
   pathOf,
@@ -344,19 +346,33 @@ async function phonePage() {
   return page;
 }
 
-test(`${++n}. phone (390x844): the Invoice History page fits the width (the table scrolls in its box)`, async () => {
+test(`${++n}. phone (390x844): the Invoice History list fits the width, each row's Total and Status in sight`, async () => {
   const page = await phonePage();
   try {
     await screenshot(page, 'invoices-phone-01-list');
     assert.deepEqual(await horizontalOverflow(page), { extra: 0, elements: [] },
       'the list page is no wider than the phone');
     await checkPage(page, 'invoices-phone-01-list', { lang: 'en' });
+    await checkStackedTable(page, 'table.invoices', 'Invoice History');
+    const rows = page.locator('table.invoices tbody tr');
+    const count = await rows.count();
+    assert.ok(count >= 1, 'invoices listed');
+    for (let i = 0; i < count; i++) {
+      const cells = rows.nth(i).locator('th, td');
+      // Columns: Invoice Number, Date, Due date, Total, Balance, Status, PDF.
+      await assertInViewport(page, cells.nth(0), `row ${i + 1}: the invoice number`);
+      await assertInViewport(page, cells.nth(3), `row ${i + 1}: the Total`);
+      assert.match(norm(await cells.nth(3).innerText()), /\$[\d,]+\.\d\d/, `row ${i + 1}: the Total shows an amount`);
+      await assertInViewport(page, cells.nth(5), `row ${i + 1}: the Status`);
+      assert.match(norm(await cells.nth(5).innerText()), /Open|Partially paid|Paid|Void/, `row ${i + 1}: the Status shows`);
+      await assertInViewport(page, cells.nth(6).getByRole('link'), `row ${i + 1}: the PDF link`);
+    }
   } finally {
     await page.context().close();
   }
 });
 
-test(`${++n}. phone (390x844): the invoice page fits the width; its scrolling table is keyboard-reachable`, async () => {
+test(`${++n}. phone (390x844): the invoice page fits the width; every line's Amount and the Balance due in sight`, async () => {
   const page = await phonePage();
   try {
     const rows = await invoiceRows(page);
@@ -365,6 +381,26 @@ test(`${++n}. phone (390x844): the invoice page fits the width; its scrolling ta
     assert.deepEqual(await horizontalOverflow(page), { extra: 0, elements: [] },
       'the invoice page is no wider than the phone');
     await checkPage(page, 'invoices-phone-02-invoice', { lang: 'en' });
+    await checkStackedTable(page, 'table.lines', 'the invoice lines');
+    const lines = page.locator('table.lines tbody tr');
+    const count = await lines.count();
+    assert.ok(count >= 1, 'invoice lines');
+    for (let i = 0; i < count; i++) {
+      // Columns: Product, Service period, Seats, Unit price, Amount.
+      const amount = lines.nth(i).locator('td').nth(4);
+      await assertInViewport(page, amount, `line ${i + 1}: the Amount`);
+      assert.match(norm(await amount.innerText()), /\$[\d,]+\.\d\d/, `line ${i + 1}: the Amount shows`);
+    }
+    const foot = page.locator('table.lines tfoot tr');
+    assert.equal(await foot.count(), 5, 'Subtotal, Tax, Total, Amount paid, Balance due');
+    for (let i = 0; i < 5; i++) {
+      await assertInViewport(page, foot.nth(i).locator('th'), `totals row ${i + 1}: its label`);
+      await assertInViewport(page, foot.nth(i).locator('td'), `totals row ${i + 1}: its amount`);
+    }
+    const balance = foot.last();
+    assert.equal(norm(await balance.locator('th').innerText()).trim(), 'Balance due');
+    assert.equal(norm(await balance.locator('td').innerText()).trim(), rows[0].cells[4],
+      'the Balance due is the balance listed in the Invoice History');
   } finally {
     await page.context().close();
   }

@@ -17,6 +17,8 @@ import {
   pathOf,
   norm,
   mainText,
+  assertInViewport,
+  checkStackedTable,
 } from './harness.mjs';
 
 const ACME = 'acme-billing';
@@ -125,6 +127,12 @@ for (const f of FLOWS) {
       assert.ok(alert.includes(L('The purchase order was not added. Check the fields marked below.')), alert);
       const end = page.getByLabel(L('Expiration date'), { exact: true });
       assert.equal(await end.getAttribute('aria-invalid'), 'true');
+      // Marked like any refused field: a 2 px border in the error colour.
+      const border = await end.evaluate((el) => {
+        const cs = getComputedStyle(el);
+        return [cs.borderTopWidth, cs.borderTopColor, getComputedStyle(document.querySelector('.field-error')).color];
+      });
+      assert.deepEqual(border.slice(0, 2), ['2px', border[2]], 'the refused date has a 2 px red border');
       const described = await end.evaluate((el) => el.getAttribute('aria-describedby')
         .split(' ').map((id) => document.getElementById(id).textContent).join(' '));
       assert.ok(norm(described).includes(L('These dates overlap another purchase order: only one can be in force on any day.')),
@@ -244,6 +252,21 @@ for (const f of PAY_FLOWS) {
       assert.ok(text.includes(L('Quote the invoice number with every payment.')));
       assert.ok(text.includes('Lockbox 4411'), "the vendor's mailing address for checks");
       assert.ok(text.includes('COBADEFFXXX'), "the vendor's bank details for wire transfers");
+      // Both fieldsets look like the app's cards (not the browser's grey groove), and Save stands
+      // clear of the one above it.
+      const look = await page.evaluate(() => {
+        const style = (el) => { const cs = getComputedStyle(el); return [cs.borderTopStyle, cs.borderTopColor, cs.borderTopLeftRadius]; };
+        const form = document.querySelector('form.payment-form');
+        const choices = form.querySelector('fieldset.choices');
+        return {
+          card: style(document.querySelector('section.card')),
+          fieldsets: Array.from(form.querySelectorAll('fieldset')).map(style),
+          gap: form.querySelector('button[type=submit]').getBoundingClientRect().top - choices.getBoundingClientRect().bottom,
+        };
+      });
+      assert.equal(look.fieldsets.length, 2);
+      for (const fs of look.fieldsets) assert.deepEqual(fs, look.card, 'a fieldset is bordered like a card');
+      assert.ok(look.gap >= 8, `Save is ${look.gap} px below the fieldset`);
     });
 
     test(`${++n}. ${f.lang}: direct debit with a refused ${f.badField} keeps what was typed`, async () => {
@@ -312,6 +335,20 @@ test(`${++n}. staff: the account page shows the audit log of these changes, bank
       assert.ok(text.includes(words), `the audit log shows "${words}"`);
     }
     assert.ok(!text.includes('123456789'), 'no full account number in the audit log');
+
+    // On a phone each entry is a card: every field of the first entries in sight.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await checkPage(page, 'po-payment-staff-audit-phone', { lang: 'en' });
+    await checkStackedTable(page, 'table.audit-log', 'the audit log');
+    const entries = page.locator('table.audit-log tbody tr');
+    assert.ok(await entries.count() >= 3, 'audit entries');
+    for (let i = 0; i < 3; i++) {
+      for (let col = 0; col < 6; col++) {
+        await assertInViewport(page, entries.nth(i).locator('td').nth(col), `entry ${i + 1}, column ${col + 1}`);
+      }
+    }
+    const phoneText = norm(await log.innerText());
+    assert.ok(phoneText.includes(`${MASK} 6789`), 'the masked bank account shows on the phone');
   } finally {
     await page.context().close();
   }

@@ -180,15 +180,24 @@ def test_08_the_page_lists_the_changes_in_the_readers_language(server):
     page = html.unescape(c.get(PAGE).text)
     log = page[page.index('id="audit"'):]
     row = re.search(r"<tr>(?:(?!</tr>).)*Banca Uno(?:(?!</tr>).)*</tr>", log, re.S).group(0)
-    for words in ("Staff (admin@vendor.example)", "Payment details changed", "<td>Bank</td>",
-                  "<td>Banca Uno</td><td>Banca Due</td>"):
+    for words in ("Staff (admin@vendor.example)", "Payment details changed",
+                  '<td data-label="Field">Bank</td>',
+                  '<td data-label="Old value">Banca Uno</td>'
+                  '<td data-label="New value">Banca Due</td>'):
         assert words in row, (words, row)
     fr = server.client(accept_language="fr")
     assert fr.sign_in_staff("admin@vendor.example").status == 303
     page = html.unescape(fr.get(PAGE).text)
     log = page[page.index('id="audit"'):]
-    assert "Coordonnées de paiement modifiées" in log and "<td>Banque</td>" in log
+    assert "Coordonnées de paiement modifiées" in log
+    assert '<td data-label="Champ">Banque</td>' in log
     assert "vendor_bank_name" not in log and "vendor_setting_changed" not in log
+
+
+def change(old, new):
+    """The old and new value cells of a change of bank name from Banca OLD to Banca NEW."""
+    return ('<td data-label="Old value">Banca %02d</td><td data-label="New value">Banca %02d</td>'
+            % (old, new))
 
 
 def test_09_older_changes_page_back_by_fifty(server):
@@ -198,14 +207,14 @@ def test_09_older_changes_page_back_by_fifty(server):
         assert c.submit(PAGE, PAGE, dict(GOOD, bank_name="Banca %02d" % i)).status == 303
     page = html.unescape(c.get(PAGE).text)
     log = page[page.index('id="audit"'):]
-    assert "<td>Banca 51</td><td>Banca 52</td>" in log
-    assert "<td>Banca 01</td><td>Banca 02</td>" not in log
+    assert change(51, 52) in log
+    assert change(1, 2) not in log
     older = re.search(r'href="(/staff/payment-details\?before=\d+)#audit">Older changes<', log)
     assert older, log[-1500:]
     page = html.unescape(c.get(older.group(1)).text)
     log = page[page.index('id="audit"'):]
-    assert "<td>Banca 01</td><td>Banca 02</td>" in log
-    assert "<td>Banca 51</td><td>Banca 52</td>" not in log
+    assert change(1, 2) in log
+    assert change(51, 52) not in log
     assert "Latest changes" in log
     # Each change shows exactly once over the two pages.
     first_ids = server.query("SELECT id FROM audit_log WHERE id > ? ORDER BY id", (start,))

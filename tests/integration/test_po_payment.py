@@ -540,7 +540,8 @@ def test_18_staff_account_page_shows_the_audit_log(server):
     assert "Audit log" in page
     log = page[page.index("Audit log"):]
     for words in ("Payment method changed", "Purchase order added", "Purchase order removed",
-                  "<td>Payment method</td>", "Direct debit / ACH / recurring bank debit",
+                  '<td data-label="Field">Payment method</td>',
+                  "Direct debit / ACH / recurring bank debit",
                   MASK + " 6789", "PO-NEXT-1B", "UTC"):
         assert words in log, words
     assert "Billing contact (%s)" % ACME_USER in log, "who: the kind of person and their User ID"
@@ -572,8 +573,8 @@ def test_18b_a_new_bank_account_with_the_same_last_digits_is_audited(server, acm
     assert fr.sign_in_staff("cas@vendor.example").status == 303
     page = html.unescape(fr.get("/staff/accounts/%d" % account_id(server, ACME)).text)
     log = page[page.index('id="audit"'):]
-    for words in ("Compte bancaire remplacé", "<td>Compte bancaire à débiter</td>",
-                  "Accepté"):
+    for words in ("Compte bancaire remplacé",
+                  '<td data-label="Champ">Compte bancaire à débiter</td>', "Accepté"):
         assert words in log, words
     for code in ("bank_account_replaced", "payment_method", "direct_debit", "<code>"):
         assert code not in log, code
@@ -595,7 +596,7 @@ def test_18c_the_staff_audit_log_pages_back_fifty_at_a_time(server):
     page = html.unescape(c.get(url).text)
     for _ in range(10):
         log = page[page.index('id="audit"'):]
-        seen += len(re.findall(r"<tr><td class=\"nowrap\">", log))
+        seen += len(re.findall(r'<tr><td class="nowrap" data-label="When">', log))
         older = re.search(r'href="(%s\?before=\d+)#audit">Older changes<' % re.escape(url), log)
         if not older:
             break
