@@ -130,8 +130,8 @@ void audit_table(req_t *r, const audit_row_t *rows, size_t n, size_t page_rows,
         html_render(b,
                     "<tr><td class=\"nowrap\" data-label=\"%s\"><time datetime=\"%sZ\">%s</time>"
                     "</td><td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>"
-                    "<td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>"
-                    "<td data-label=\"%s\">%s</td></tr>",
+                    "<td data-label=\"%s\">%s</td><td class=\"value\" data-label=\"%s\">%s</td>"
+                    "<td class=\"value\" data-label=\"%s\">%s</td></tr>",
                     when_label, arena_printf(r->arena, "%.10sT%s", when, when + 11), when, who,
                     actor_text(r, e), action, action_text(r, e->action), field,
                     *e->field ? field_text(r, e->field) : "—", old_value,

@@ -35,7 +35,9 @@ static const char stylesheet[] =
     ".columns>*{min-width:0}\n"
     ".card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:1rem "
     "1.25rem}\n"
-    ".card h2{margin-top:0}\n"
+    ".card h2,.panel>h2:first-child{margin-top:0}\n"
+    /* A value of several lines (a mailing address) keeps its lines in the audit log. */
+    ".audit-log td.value{white-space:pre-line}\n"
     "main>.card+.card{margin-top:1.5rem}\n"
     ".cards{list-style:none;padding:0;display:grid;gap:1rem;"
     "grid-template-columns:repeat(auto-fit,minmax(16rem,1fr))}\n"
@@ -112,7 +114,7 @@ static const char stylesheet[] =
     /* A stacked table (table.stack) on a phone: each body row a card, each cell its column's
      * header (data-label) beside its value, so that no column is out of sight to the right. The
      * header row stays for screen readers. Screens only: a printed page keeps the table. */
-    "@media screen and (max-width:40rem){"
+    "@media screen and (max-width:48rem){"
     ".stack,.stack caption,.stack tbody,.stack tbody tr{display:block}"
     ".stack thead{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;"
     "clip:rect(0,0,0,0);white-space:nowrap;border:0}"

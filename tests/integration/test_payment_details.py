@@ -182,8 +182,8 @@ def test_08_the_page_lists_the_changes_in_the_readers_language(server):
     row = re.search(r"<tr>(?:(?!</tr>).)*Banca Uno(?:(?!</tr>).)*</tr>", log, re.S).group(0)
     for words in ("Staff (admin@vendor.example)", "Payment details changed",
                   '<td data-label="Field">Bank</td>',
-                  '<td data-label="Old value">Banca Uno</td>'
-                  '<td data-label="New value">Banca Due</td>'):
+                  '<td class="value" data-label="Old value">Banca Uno</td>'
+                  '<td class="value" data-label="New value">Banca Due</td>'):
         assert words in row, (words, row)
     fr = server.client(accept_language="fr")
     assert fr.sign_in_staff("admin@vendor.example").status == 303
@@ -196,7 +196,7 @@ def test_08_the_page_lists_the_changes_in_the_readers_language(server):
 
 def change(old, new):
     """The old and new value cells of a change of bank name from Banca OLD to Banca NEW."""
-    return ('<td data-label="Old value">Banca %02d</td><td data-label="New value">Banca %02d</td>'
+    return ('<td class="value" data-label="Old value">Banca %02d</td><td class="value" data-label="New value">Banca %02d</td>'
             % (old, new))
 
 
