@@ -194,6 +194,9 @@ void page_corporate_po(req_t *r)
         char amount[MONEY_TEXT_MAX] = "";
         int exponent = currency_exponent(acc.currency);
         if (po.amount >= 0 && exponent >= 0) money_decimal(po.amount, exponent, amount);
+        /* Shown with the reader's decimal mark, as the hint writes it (either mark is read). */
+        char *point = strchr(amount, '.');
+        if (point) *point = settings_ctx_of(r, acc.id).decimal_mark;
         po_form_t v = {.number = po.number,
                        .amount = arena_strdup(r->arena, amount),
                        .start_date = po.start_date,

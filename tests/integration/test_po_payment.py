@@ -274,6 +274,11 @@ def test_06_edit_a_po(server, acme):
     assert input_value(r.text, "number") == "PO-NEXT-1"
     assert input_value(r.text, "amount") == "1250.00"
     assert input_value(r.text, "start_date") == day(year(2), 1, 1)
+    # Read in Italian, the amount shows with a decimal comma, as the hint writes it.
+    it = server.client()
+    it.set_cookie("cobro_lang", "it")
+    assert it.sign_in_corporate(ACME_USER).status == 303
+    assert input_value(it.get("%s/%d" % (POS, pid)).text, "amount") == "1250,00"
     assert input_value(r.text, "end_date") == day(year(2), 12, 31)
     # Keeping its own dates is no overlap with itself.
     r = post(acme, "%s/%d" % (POS, pid), "%s/%d" % (POS, pid),
