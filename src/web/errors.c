@@ -33,8 +33,11 @@ void page_error(req_t *r, int status)
     r->resp.body.len = 0;
     r->resp.body.data[0] = '\0';
     if (!r->csrf) r->csrf = "";
-    layout_begin(r, SECTION_HOME, T(e->title));
-    html_render(&r->resp.body, "<h1>%s</h1><p>%s</p><p><a href=\"/\">%s</a></p>", T(e->title),
-                T(e->text), T("Go to the start page"));
+    /* In the frame of the portal the address belongs to (its name, and its tabs for someone
+     * signed in to it), with a way back to that portal's start. */
+    section_t section = section_of_path(r->path);
+    layout_begin(r, section, T(e->title));
+    html_render(&r->resp.body, "<h1>%s</h1><p>%s</p><p><a href=\"%s\">%s</a></p>", T(e->title),
+                T(e->text), section_home(section), T("Go to the start page"));
     layout_end(r);
 }

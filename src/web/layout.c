@@ -16,11 +16,28 @@ static const char *section_name(req_t *r, section_t section)
     case SECTION_STAFF:
         return T("Staff console");
     default:
-        return "cobro";
+        return r->app && r->app->vendor_name && *r->app->vendor_name ? r->app->vendor_name
+                                                                      : T("Billing");
     }
 }
 
-static const char *section_home(section_t section)
+section_t section_of_path(const char *path)
+{
+    static const struct {
+        const char *prefix;
+        section_t section;
+    } sections[] = {{"/corporate", SECTION_CORPORATE},
+                    {"/billing", SECTION_BILLING},
+                    {"/staff", SECTION_STAFF}};
+    for (size_t i = 0; path && i < sizeof sections / sizeof sections[0]; i++) {
+        size_t len = strlen(sections[i].prefix);
+        if (strncmp(path, sections[i].prefix, len) == 0 && (path[len] == '\0' || path[len] == '/'))
+            return sections[i].section;
+    }
+    return SECTION_HOME;
+}
+
+const char *section_home(section_t section)
 {
     switch (section) {
     case SECTION_CORPORATE:

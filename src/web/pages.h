@@ -10,6 +10,10 @@
 #define T(s) req_tr(r, (s))
 
 typedef enum { SECTION_HOME = 0, SECTION_CORPORATE, SECTION_BILLING, SECTION_STAFF } section_t;
+/* The section a path belongs to (/corporate..., /billing..., /staff...), else SECTION_HOME. */
+section_t section_of_path(const char *path);
+/* Where a section starts: its sign-in page, which leads a signed-in user to their home. */
+const char *section_home(section_t section);
 
 /* ---- layout.c ---------------------------------------------------------------------- */
 

@@ -116,6 +116,25 @@ def test_11_error_pages_are_complete_pages(client):
     assert csrf_of(client.get("/corporate").text)
 
 
+def test_11b_an_error_page_stays_in_its_portal(server):
+    """A 404 under a portal keeps that portal's name and, for someone signed in to it, its tabs
+    and sign-out, with the way back to its start; elsewhere the vendor's name heads the page."""
+    import re
+    page = server.client().get("/no-such-page").text
+    assert '<a class="brand" href="/">Vendor, Inc.</a>' in page
+    assert ">cobro<" not in page
+    c = server.client()
+    assert c.sign_in_billing("user@initech.example").status == 303
+    r = c.get("/billing/invoices")  # a member: the invoices are the administrator's
+    assert r.status == 404
+    assert '<a class="brand" href="/billing">Billing Center</a>' in r.text
+    assert re.search(r'<nav class="tabs"[^>]*>.*href="/billing/account"', r.text, re.S)
+    assert 'action="/sign-out"' in r.text
+    assert '<a href="/billing">Go to the start page</a>' in r.text
+    r = server.client().get("/corporate/invoices/INV-0000-000000")
+    assert r.status in (303, 404)
+
+
 def test_12_healthz_is_503_when_the_database_file_is_damaged(tmp_path, smtp_sink):
     # A server of its own: the damage would break every later test of the module's server.
     srv = harness.Server(tmp_path, smtp_sink.port)
