@@ -406,18 +406,26 @@ bool config_check_mail_from(const char *from, char *err, int err_size)
 
 /* ---- Loading */
 
-/* A whole number from 1 to max, in digits only. */
-static bool parse_whole(const char *s, int max, int *out)
+bool config_parse_whole(const char *s, int64_t max, int64_t *out)
 {
     size_t n = strlen(s);
-    if (n == 0 || n > 9) return false;
-    int v = 0;
+    if (n == 0 || n > 18) return false; /* 18 digits always fit in int64 */
+    int64_t v = 0;
     for (size_t i = 0; i < n; i++) {
         if (!is_digit(s[i])) return false;
         v = v * 10 + (s[i] - '0');
     }
     if (v < 1 || v > max) return false;
     *out = v;
+    return true;
+}
+
+/* config_parse_whole for the int settings. */
+static bool parse_whole(const char *s, int max, int *out)
+{
+    int64_t v = 0;
+    if (!config_parse_whole(s, max, &v)) return false;
+    *out = (int)v;
     return true;
 }
 

@@ -2,6 +2,7 @@
 #ifndef COBRO_CONFIG_H
 #define COBRO_CONFIG_H
 #include <stdbool.h>
+#include <stdint.h>
 
 typedef struct {
     const char *db_path;       /* --db / COBRO_DB, default var/cobro.db */
@@ -46,5 +47,7 @@ bool config_parse_listen(const char *listen, char host[64], int *port, char *err
 bool config_check_base_url(const char *url, char *err, int err_size);
 bool config_check_smtp_url(const char *url, char *err, int err_size);
 bool config_check_mail_from(const char *from, char *err, int err_size);
+/* A whole number from 1 to max, in digits only (no sign, no spaces): a count, seconds, an id. */
+bool config_parse_whole(const char *s, int64_t max, int64_t *out);
 
 #endif

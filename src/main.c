@@ -385,19 +385,6 @@ static bool take_switch(int *argc, char **argv, const char *name)
     return false;
 }
 
-/* A whole number from 1, in digits only (an outbox id, a limit). */
-static bool parse_positive(const char *text, int64_t *id)
-{
-    if (!*text || strlen(text) > 18) return false;
-    int64_t v = 0;
-    for (const char *p = text; *p; p++) {
-        if (*p < '0' || *p > '9') return false;
-        v = v * 10 + (*p - '0');
-    }
-    *id = v;
-    return v > 0;
-}
-
 /* "2026-11-22T10:00:00Z", or "-" for 0. */
 static const char *utc(int64_t at, char out[32])
 {
@@ -496,7 +483,7 @@ static int cmd_outbox(int argc, char **argv)
     if (!ids) return 1;
     int nids = 0;
     while (retry && 2 + nids < argc && argv[2 + nids][0] != '-') {
-        if (!parse_positive(argv[2 + nids], &ids[nids])) {
+        if (!config_parse_whole(argv[2 + nids], INT64_MAX, &ids[nids])) {
             fprintf(stderr,
                     "cobro outbox retry: \"%s\": expected an email id (see cobro outbox"
                     " list)\n",
@@ -515,7 +502,7 @@ static int cmd_outbox(int argc, char **argv)
     int64_t limit = 100;
     const char *problem = NULL;
     if (list &&
-        (missing || (limit_text && (!parse_positive(limit_text, &limit) || limit > 1000000))))
+        (missing || (limit_text && !config_parse_whole(limit_text, 1000000, &limit))))
         problem = "--limit: expected a whole number from 1 to 1000000";
     else if (list && all)
         problem = "--all is an option of cobro outbox retry";

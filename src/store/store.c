@@ -468,7 +468,7 @@ store_status_t store_audit_page(store_t *s, arena_t *a, const audit_query_t *q, 
                        AUDIT_SELECT " WHERE l.account_id IS NULL AND l.action = $1" AUDIT_BEFORE,
                        "sii", q->action ? q->action : "", q->before_id, (int64_t)q->limit);
     if (!st) return STORE_ERROR;
-    db_status_t r;
+    db_status_t r = DB_OK;
     while (*n < (size_t)q->limit && (r = db_step(st)) == DB_ROW) {
         audit_row_t *e = &(*out)[(*n)++];
         e->id = db_int(st, 0);
@@ -483,7 +483,7 @@ store_status_t store_audit_page(store_t *s, arena_t *a, const audit_query_t *q, 
         e->actor_login = col_str(a, st, 9);
     }
     db_done(st);
-    return STORE_OK;
+    return from_db(r); /* a step that failed half-way is no short page */
 }
 
 store_status_t store_accounts_list(store_t *s, arena_t *a, int limit, int offset,
@@ -854,7 +854,7 @@ store_status_t store_outbox_list(store_t *s, arena_t *a, bool failed_only, int l
         row->last_error = col_str(a, st, 9);
     }
     db_done(st);
-    return r == DB_ROW ? STORE_OK : from_db(r);
+    return from_db(r);
 }
 
 store_status_t store_outbox_requeue(store_t *s, int64_t id, int64_t now, int64_t *requeued,

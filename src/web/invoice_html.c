@@ -52,8 +52,9 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
         "<th scope=\"col\">%s</th><th scope=\"col\"><span class=\"sr-only\">%s</span>"
         "</th></tr></thead><tbody>",
         /* Staff read another account's invoices: "your" would be the wrong person. */
-        strncmp(base_path, "/staff", 6) == 0 ? T("The account's most recent invoices, newest first")
-                                             : T("Your most recent invoices, newest first"),
+        section_of_path(base_path) == SECTION_STAFF
+            ? T("The account's most recent invoices, newest first")
+            : T("Your most recent invoices, newest first"),
         number, date, due, total, balance, status, download);
     for (size_t i = 0; i < n; i++) {
         const invoice_summary_t *v = &rows[i];

@@ -21,34 +21,33 @@ static const char *section_name(req_t *r, section_t section)
     }
 }
 
+/* True when path is prefix or a page below it (an invoice under Invoice History). */
+static bool path_under(const char *path, const char *prefix)
+{
+    size_t len = strlen(prefix);
+    return strncmp(path, prefix, len) == 0 && (path[len] == '\0' || path[len] == '/');
+}
+
+/* Each portal's start, which is also the prefix of all its pages. */
+static const struct {
+    const char *prefix;
+    section_t section;
+} sections[] = {{"/corporate", SECTION_CORPORATE},
+                {"/billing", SECTION_BILLING},
+                {"/staff", SECTION_STAFF}};
+
 section_t section_of_path(const char *path)
 {
-    static const struct {
-        const char *prefix;
-        section_t section;
-    } sections[] = {{"/corporate", SECTION_CORPORATE},
-                    {"/billing", SECTION_BILLING},
-                    {"/staff", SECTION_STAFF}};
-    for (size_t i = 0; path && i < sizeof sections / sizeof sections[0]; i++) {
-        size_t len = strlen(sections[i].prefix);
-        if (strncmp(path, sections[i].prefix, len) == 0 && (path[len] == '\0' || path[len] == '/'))
-            return sections[i].section;
-    }
+    for (size_t i = 0; path && i < sizeof sections / sizeof sections[0]; i++)
+        if (path_under(path, sections[i].prefix)) return sections[i].section;
     return SECTION_HOME;
 }
 
 const char *section_home(section_t section)
 {
-    switch (section) {
-    case SECTION_CORPORATE:
-        return "/corporate";
-    case SECTION_BILLING:
-        return "/billing";
-    case SECTION_STAFF:
-        return "/staff";
-    default:
-        return "/";
-    }
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+        if (sections[i].section == section) return sections[i].prefix;
+    return "/";
 }
 
 static bool signed_in_to(const req_t *r, section_t section)
@@ -78,13 +77,6 @@ static const tab_t billing_tabs[] = {{"/billing/account", N_("Account"), false, 
 static const tab_t staff_tabs[] = {{"/staff/home", N_("Home"), false, {"/staff/payment-details"}},
                                    {"/staff/accounts", N_("Accounts"), false, {"/staff/invoices"}},
                                    {NULL, NULL, false, {NULL}}};
-
-/* True when path is prefix or a page below it (an invoice under Invoice History). */
-static bool path_under(const char *path, const char *prefix)
-{
-    size_t len = strlen(prefix);
-    return strncmp(path, prefix, len) == 0 && (path[len] == '\0' || path[len] == '/');
-}
 
 static bool tab_current(const tab_t *t, const char *path)
 {
@@ -174,7 +166,7 @@ void layout_end(req_t *r)
     buf_t *b = &r->resp.body;
     const app_t *app = r->app;
     /* Staff are the people customers are told to contact: their pages keep only the vendor. */
-    if (strncmp(r->path, "/staff", 6) == 0) {
+    if (section_of_path(r->path) == SECTION_STAFF) {
         html_render(b, "</main><footer><p class=\"vendor\">%s</p></footer></body></html>\n",
                     app->vendor_name);
         return;
