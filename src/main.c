@@ -9,6 +9,7 @@
 #include "services/invoices.h"
 #include "store/store.h"
 #include "util/log.h"
+#include "util/clock.h"
 #include "util/token.h"
 #include "workers/mailer.h"
 #include "workers/scheduler.h"
@@ -35,7 +36,11 @@ static const char usage_main[] =
     "  invoice   write an invoice's PDF (cobro invoice pdf NUMBER -o FILE)\n"
     "  outbox    list the emails not yet sent, and requeue failed ones\n"
     "\n"
-    "Run 'cobro COMMAND --help' for the options of a command.\n";
+    "Run 'cobro COMMAND --help' for the options of a command.\n"
+    "\n"
+    "Every command reads the time from one clock. COBRO_NOW=YYYY-MM-DD[THH:MM:SS[.fff]Z] (UTC)\n"
+    "starts that clock at the given instant instead of the system's time; it then runs on as\n"
+    "usual. Tests and demos use it so that nothing depends on the day they run.\n";
 
 static const char usage_serve[] =
     "Usage: cobro serve [OPTIONS]\n"
@@ -218,6 +223,8 @@ static int cmd_serve(int argc, char **argv)
         arena_free(a);
         return 1;
     }
+    if (clock_is_set())
+        log_info("the clock was set by COBRO_NOW: it is %s", getenv("COBRO_NOW"));
     if (!cfg.smtp_url || !*cfg.smtp_url)
         log_info("no SMTP URL set: emails are written as .eml files into %s", cfg.mail_dir);
     rc = server_run(&app);
@@ -249,7 +256,7 @@ static int cmd_demo(int argc, char **argv)
     store_t *s = open_store(&cfg, &key);
     if (!s) return 1;
     char err[256];
-    bool ok = demo_load(s, (int64_t)time(NULL), err, sizeof err);
+    bool ok = demo_load(s, clock_now(), err, sizeof err);
     store_close(s);
     if (!ok) {
         fprintf(stderr, "cobro demo: %s\n", err);
@@ -299,7 +306,7 @@ static int cmd_bill_run(int argc, char **argv)
 {
     bool missing = false;
     const char *at_text = take_option(&argc, argv, "--at", &missing);
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = clock_now();
     date_t at = date_from_unix(now);
     if (missing || (at_text && !date_parse(at_text, &at))) {
         fprintf(stderr, "cobro bill-run: --at \"%s\": expected a date YYYY-MM-DD\n",
@@ -411,7 +418,7 @@ static int outbox_list(store_t *s, bool failed_only, int limit)
     if (n > 0)
         printf("%-8s %-7s %8s  %-20s  %-20s  %-15s %s  %s\n", "ID", "STATE", "ATTEMPTS", "QUEUED",
                "NEXT ATTEMPT/FAILED", "KIND", "TO", "LAST ERROR");
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = clock_now();
     for (size_t i = 0; i < n; i++) {
         const outbox_row_t *r = &rows[i];
         const char *state = r->failed_at             ? "failed"
@@ -439,7 +446,7 @@ static int outbox_retry(store_t *s, const int64_t *ids, int nids)
         int64_t id = nids ? ids[i] : 0, requeued = 0, hastened = 0;
         store_status_t r = store_begin(s);
         if (r == STORE_OK)
-            r = store_outbox_requeue(s, id, (int64_t)time(NULL), &requeued, &hastened);
+            r = store_outbox_requeue(s, id, clock_now(), &requeued, &hastened);
         if (r == STORE_OK) r = store_commit(s);
         if (r != STORE_OK) {
             store_rollback(s);
@@ -542,6 +549,11 @@ int main(int argc, char **argv)
     if (!token_init() || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
         fprintf(stderr, "cobro: cannot initialize the crypto or network libraries\n");
         return 1;
+    }
+    char clock_err[160];
+    if (!clock_init_from_env(clock_err, sizeof clock_err)) {
+        fprintf(stderr, "cobro: %s\n", clock_err);
+        return 2;
     }
     const char *cmd = argv[1];
     int rc;

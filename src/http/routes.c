@@ -1,49 +1,54 @@
 /* The route table: for each path its methods, who may use it, and its handler. Authorization is
- * enforced from here by router_dispatch, never inside handlers. */
+ * enforced from here by router_dispatch, never inside handlers. Each entry reads as a sentence:
+ * "path P takes METHODS from ACCESS (with ROLE), handled by H (on the worker pool when blocking;
+ * without sessions when no_session)". */
 #include "router.h"
 #include "web/pages.h"
 
+/* One route a line reads best as a table; clang-format would fold each line in three. */
+// clang-format off
 const route_t routes[] = {
-    {METHOD_GET, "/", ACCESS_PUBLIC, NULL, page_home, false, false},
-    {METHOD_GET, "/healthz", ACCESS_PUBLIC, NULL, page_healthz, false, true},
-    {METHOD_GET, "/static/style.css", ACCESS_PUBLIC, NULL, page_stylesheet, false, true},
-    {METHOD_GET, "/lang", ACCESS_PUBLIC, NULL, page_lang, false, false},
-    {METHOD_GET, "/static/print.js", ACCESS_PUBLIC, NULL, page_print_script, false, true},
+    {.path = "/", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_home},
+    {.path = "/healthz", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_healthz, .no_session = true},
+    {.path = "/static/style.css", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_stylesheet, .no_session = true},
+    {.path = "/lang", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_lang},
+    {.path = "/static/print.js", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_print_script, .no_session = true},
 
-    {METHOD_GET, "/corporate", ACCESS_PUBLIC, NULL, page_corporate_sign_in, false, false},
-    {METHOD_POST, "/corporate/sign-in", ACCESS_PUBLIC, NULL, page_corporate_sign_in_post, true, false},
-    {METHOD_GET | METHOD_POST, "/corporate/forgot", ACCESS_PUBLIC, NULL, page_corporate_forgot, false, false},
-    {METHOD_GET | METHOD_POST, "/corporate/reset", ACCESS_PUBLIC, NULL, page_corporate_reset, true, false},
-    {METHOD_GET, "/corporate/account", ACCESS_CORPORATE, NULL, page_corporate_account, false, false},
-    {METHOD_GET | METHOD_POST, "/corporate/bill-to", ACCESS_CORPORATE, NULL, page_corporate_bill_to, false, false},
-    {METHOD_GET | METHOD_POST, "/corporate/recipients", ACCESS_CORPORATE, NULL, page_corporate_recipients, false, false},
-    {METHOD_POST, "/corporate/recipients/*/remove", ACCESS_CORPORATE, NULL, page_corporate_recipient_remove, false, false},
-    {METHOD_GET | METHOD_POST, "/corporate/purchase-orders", ACCESS_CORPORATE, NULL, page_corporate_pos, false, false},
-    {METHOD_GET | METHOD_POST, "/corporate/purchase-orders/*", ACCESS_CORPORATE, NULL, page_corporate_po, false, false},
-    {METHOD_POST, "/corporate/purchase-orders/*/remove", ACCESS_CORPORATE, NULL, page_corporate_po_remove, false, false},
-    {METHOD_GET | METHOD_POST, "/corporate/payment-method", ACCESS_CORPORATE, NULL, page_corporate_payment, false, false},
-    {METHOD_GET, "/corporate/invoices", ACCESS_CORPORATE, NULL, page_corporate_invoices, false, false},
-    {METHOD_GET, "/corporate/invoices/*", ACCESS_CORPORATE, NULL, page_corporate_invoice, false, false},
-    {METHOD_GET, "/corporate/invoices/*/pdf", ACCESS_CORPORATE, NULL, page_corporate_invoice_pdf, true, false},
+    {.path = "/corporate", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_corporate_sign_in},
+    {.path = "/corporate/sign-in", .methods = METHOD_POST, .access = ACCESS_PUBLIC, .handler = page_corporate_sign_in_post, .blocking = true},
+    {.path = "/corporate/forgot", .methods = METHOD_GET | METHOD_POST, .access = ACCESS_PUBLIC, .handler = page_corporate_forgot},
+    {.path = "/corporate/reset", .methods = METHOD_GET | METHOD_POST, .access = ACCESS_PUBLIC, .handler = page_corporate_reset, .blocking = true},
+    {.path = "/corporate/account", .methods = METHOD_GET, .access = ACCESS_CORPORATE, .handler = page_corporate_account},
+    {.path = "/corporate/bill-to", .methods = METHOD_GET | METHOD_POST, .access = ACCESS_CORPORATE, .handler = page_corporate_bill_to},
+    {.path = "/corporate/recipients", .methods = METHOD_GET | METHOD_POST, .access = ACCESS_CORPORATE, .handler = page_corporate_recipients},
+    {.path = "/corporate/recipients/*/remove", .methods = METHOD_POST, .access = ACCESS_CORPORATE, .handler = page_corporate_recipient_remove},
+    {.path = "/corporate/purchase-orders", .methods = METHOD_GET | METHOD_POST, .access = ACCESS_CORPORATE, .handler = page_corporate_pos},
+    {.path = "/corporate/purchase-orders/*", .methods = METHOD_GET | METHOD_POST, .access = ACCESS_CORPORATE, .handler = page_corporate_po},
+    {.path = "/corporate/purchase-orders/*/remove", .methods = METHOD_POST, .access = ACCESS_CORPORATE, .handler = page_corporate_po_remove},
+    {.path = "/corporate/payment-method", .methods = METHOD_GET | METHOD_POST, .access = ACCESS_CORPORATE, .handler = page_corporate_payment},
+    {.path = "/corporate/invoices", .methods = METHOD_GET, .access = ACCESS_CORPORATE, .handler = page_corporate_invoices},
+    {.path = "/corporate/invoices/*", .methods = METHOD_GET, .access = ACCESS_CORPORATE, .handler = page_corporate_invoice},
+    {.path = "/corporate/invoices/*/pdf", .methods = METHOD_GET, .access = ACCESS_CORPORATE, .handler = page_corporate_invoice_pdf, .blocking = true},
 
-    {METHOD_GET, "/billing", ACCESS_PUBLIC, NULL, page_billing_sign_in, false, false},
-    {METHOD_POST, "/billing/sign-in", ACCESS_PUBLIC, NULL, page_billing_sign_in_post, true, false},
-    {METHOD_GET, "/billing/account", ACCESS_BILLING, NULL, page_billing_account, false, false},
-    {METHOD_POST, "/billing/contact-admin", ACCESS_BILLING, "member", page_billing_contact_admin, false, false},
-    {METHOD_GET, "/billing/invoices", ACCESS_BILLING, "billing_admin", page_billing_invoices, false, false},
-    {METHOD_GET, "/billing/invoices/*", ACCESS_BILLING, "billing_admin", page_billing_invoice, false, false},
-    {METHOD_GET, "/billing/invoices/*/pdf", ACCESS_BILLING, "billing_admin", page_billing_invoice_pdf, true, false},
+    {.path = "/billing", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_billing_sign_in},
+    {.path = "/billing/sign-in", .methods = METHOD_POST, .access = ACCESS_PUBLIC, .handler = page_billing_sign_in_post, .blocking = true},
+    {.path = "/billing/account", .methods = METHOD_GET, .access = ACCESS_BILLING, .handler = page_billing_account},
+    {.path = "/billing/contact-admin", .methods = METHOD_POST, .access = ACCESS_BILLING, .role = "member", .handler = page_billing_contact_admin},
+    {.path = "/billing/invoices", .methods = METHOD_GET, .access = ACCESS_BILLING, .role = "billing_admin", .handler = page_billing_invoices},
+    {.path = "/billing/invoices/*", .methods = METHOD_GET, .access = ACCESS_BILLING, .role = "billing_admin", .handler = page_billing_invoice},
+    {.path = "/billing/invoices/*/pdf", .methods = METHOD_GET, .access = ACCESS_BILLING, .role = "billing_admin", .handler = page_billing_invoice_pdf, .blocking = true},
 
-    {METHOD_GET, "/staff", ACCESS_PUBLIC, NULL, page_staff_sign_in, false, false},
-    {METHOD_POST, "/staff/sign-in", ACCESS_PUBLIC, NULL, page_staff_sign_in_post, true, false},
-    {METHOD_GET, "/staff/home", ACCESS_STAFF, NULL, page_staff_home, false, false},
-    {METHOD_GET, "/staff/accounts", ACCESS_STAFF, NULL, page_staff_accounts, false, false},
-    {METHOD_GET, "/staff/accounts/*", ACCESS_STAFF, NULL, page_staff_account, false, false},
-    {METHOD_GET | METHOD_POST, "/staff/payment-details", ACCESS_STAFF, "admin", page_staff_payment_details, false, false},
-    {METHOD_GET, "/staff/invoices/*", ACCESS_STAFF, NULL, page_staff_invoice, false, false},
-    {METHOD_GET, "/staff/invoices/*/pdf", ACCESS_STAFF, NULL, page_staff_invoice_pdf, true, false},
+    {.path = "/staff", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_staff_sign_in},
+    {.path = "/staff/sign-in", .methods = METHOD_POST, .access = ACCESS_PUBLIC, .handler = page_staff_sign_in_post, .blocking = true},
+    {.path = "/staff/home", .methods = METHOD_GET, .access = ACCESS_STAFF, .handler = page_staff_home},
+    {.path = "/staff/accounts", .methods = METHOD_GET, .access = ACCESS_STAFF, .handler = page_staff_accounts},
+    {.path = "/staff/accounts/*", .methods = METHOD_GET, .access = ACCESS_STAFF, .handler = page_staff_account},
+    {.path = "/staff/payment-details", .methods = METHOD_GET | METHOD_POST, .access = ACCESS_STAFF, .role = "admin", .handler = page_staff_payment_details},
+    {.path = "/staff/invoices/*", .methods = METHOD_GET, .access = ACCESS_STAFF, .handler = page_staff_invoice},
+    {.path = "/staff/invoices/*/pdf", .methods = METHOD_GET, .access = ACCESS_STAFF, .handler = page_staff_invoice_pdf, .blocking = true},
 
-    {METHOD_POST, "/sign-out", ACCESS_SIGNED_IN, NULL, page_sign_out, false, false},
+    {.path = "/sign-out", .methods = METHOD_POST, .access = ACCESS_SIGNED_IN, .handler = page_sign_out},
 };
+// clang-format on
 
 const int n_routes = (int)(sizeof routes / sizeof routes[0]);

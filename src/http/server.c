@@ -4,6 +4,7 @@
 #include "pool.h"
 #include "router.h"
 #include "session.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "web/pages.h"
 #include "workers/mailer.h"
@@ -189,7 +190,7 @@ static void on_request(struct evhttp_request *evreq, void *arg)
     r->arena = a;
     r->app = loop->srv->app;
     r->store = loop->store;
-    r->now = (int64_t)time(NULL);
+    r->now = clock_now();
     buf_init_cap(&r->resp.body, a, 16 * 1024); /* most pages fit: written without a copy */
     r->method = method_of(evhttp_request_get_command(evreq), &r->method_name);
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(evreq);
@@ -275,7 +276,7 @@ static void on_purge(evutil_socket_t fd, short what, void *arg)
     (void)fd, (void)what;
     struct loop *loop = arg;
     int64_t removed = 0;
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = clock_now();
     if (store_sessions_purge(loop->store, now - SESSION_IDLE_SECONDS, &removed) == STORE_OK &&
         removed > 0)
         log_info("removed %lld idle sessions", (long long)removed);

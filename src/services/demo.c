@@ -137,7 +137,9 @@ static void load_accounts(loader_t *L)
     subscribe(L, acme, 0, true, 25, "USD", 1, 2);
     subscribe(L, acme, 2, true, 40, "USD", 1, 2);
     subscribe(L, globex, 1, true, 10, "EUR", 15, 2);
-    subscribe(L, initech, 2, false, 5, "USD", 5, 6);
+    /* Renews on the 1st, a day no later than today whatever today is: so the replayed bill runs
+     * leave the same history (6 invoices) on every day of the month. */
+    subscribe(L, initech, 2, false, 5, "USD", 1, 6);
 
     check(L, store_ensure_invoice_recipient(L->s, acme, "Acme Accounts Payable",
                                             "payables@acme.example", L->now));

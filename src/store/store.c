@@ -2,6 +2,7 @@
 #include "store_internal.h"
 #include "migrations.h"
 #include "util/token.h"
+#include "util/clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,7 +113,7 @@ store_status_t store_migrate(store_t *s, int *from, int *to)
         if (db_begin(s->db) != DB_OK) return STORE_ERROR;
         if (db_exec_script(s->db, migration_sql(next)) != DB_OK ||
             db_exec(s->db, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-                    "ii", (int64_t)next, (int64_t)time(NULL)) != DB_OK ||
+                    "ii", (int64_t)next, clock_now()) != DB_OK ||
             db_commit(s->db) != DB_OK) {
             db_rollback(s->db);
             fprintf(stderr, "cobro: migration %d failed\n", next);

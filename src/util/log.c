@@ -2,6 +2,7 @@
  * stream per call, so lines from different threads never interleave. Control characters in what
  * is logged become '?', so nobody can forge log lines through a request path or a message. */
 #include "log.h"
+#include "clock.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -22,7 +23,7 @@ void log_set_access(int on)
 /* "2026-11-22T10:00:00Z" */
 static void timestamp(char out[32])
 {
-    time_t now = time(NULL);
+    time_t now = (time_t)clock_now();
     struct tm tm;
     if (!gmtime_r(&now, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         strcpy(out, "0000-00-00T00:00:00Z");

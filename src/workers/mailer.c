@@ -6,6 +6,7 @@
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/email_addr.h"
 #include "util/log.h"
 
@@ -165,13 +166,13 @@ static int send_due(store_t *s, const mailer_config_t *cfg, int64_t now, mailer_
     /* A read first: the claim is an UPDATE, and taking the write lock every second for nothing
      * would contend with the web server's transactions. */
     int64_t due = 0;
-    if (m) now = (int64_t)time(NULL);
+    if (m) now = clock_now();
     if (store_outbox_next_due(s, &due) != STORE_OK) return -1;
     if (due == 0 || due > now) return 0;
 
     int delivered = 0;
     while (!should_stop(m)) {
-        if (m) now = (int64_t)time(NULL);
+        if (m) now = clock_now();
         arena_t *a = arena_new();
         if (!a) return -1;
         email_t e;

@@ -4,6 +4,7 @@
 #include "services/bill_run_cli.h"
 #include "services/settings.h"
 #include "util/log.h"
+#include "util/clock.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -26,7 +27,7 @@ struct scheduler {
 static void po_reminders(struct scheduler *sc, store_t *s)
 {
     arena_t *a = arena_new();
-    int sent = settings_po_reminders(s, a, (int64_t)time(NULL));
+    int sent = settings_po_reminders(s, a, clock_now());
     arena_free(a);
     if (sent < 0) log_error("scheduler: purchase-order reminders failed");
     if (sent > 0) {
@@ -44,7 +45,7 @@ static const char DAILY_RUN_KEY[] = "daily_bill_run";
  * run for today or later leaves nothing due, so running after it only costs a query. */
 static void maybe_run(struct scheduler *sc, store_t *s)
 {
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = clock_now();
     date_t today = date_from_unix(now);
     char day[11];
     date_format(today, day);

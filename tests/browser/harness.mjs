@@ -58,6 +58,25 @@ export function sanitizerProblems(stderr) {
     .filter((l) => l.includes('AddressSanitizer') || l.includes('runtime error'));
 }
 
+// The tests' clock. Every cobro process gets COBRO_NOW from it, so no test depends on the day it
+// runs: COBRO_TEST_NOW sets the instant it shows when the tests start (scripts/check runs the
+// date-sensitive tests at several), and it runs on from there, as cobro's own clock does.
+export const TEST_NOW = process.env.COBRO_TEST_NOW || '2026-11-16T10:00:00Z';
+const clockOffsetMs = Date.parse(TEST_NOW) - Date.now();
+if (Number.isNaN(clockOffsetMs)) throw new Error(`COBRO_TEST_NOW "${TEST_NOW}" is not a date`);
+
+// Now, by the tests' clock (a Date).
+export function testNow() {
+  return new Date(Date.now() + clockOffsetMs);
+}
+
+// The environment of a cobro process: ours without COBRO_* settings, plus the tests' clock.
+export function cobroEnv() {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COBRO_')));
+  env.COBRO_NOW = testNow().toISOString();
+  return env;
+}
+
 // Starts `cobro demo` then `cobro serve` on a free port in a new temp directory.
 // Returns { base, dir, mailDir, port, stderr(), stop() }. stop() kills the server, waits for it,
 // and throws when its stderr shows a sanitizer report.
@@ -69,7 +88,9 @@ export async function startServer(label = 'cobro') {
   fs.mkdirSync(mailDir, { recursive: true });
 
   try {
-    execFileSync(bin, ['demo', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000 });
+    execFileSync(bin, ['demo', '--db', db], {
+      stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000, env: cobroEnv(),
+    });
   } catch (e) {
     throw new Error(`cobro demo failed (${e.status}): ${e.stderr?.toString() ?? e.message}`);
   }
@@ -82,7 +103,7 @@ export async function startServer(label = 'cobro') {
       bin,
       ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--base-url', base,
         '--mail-dir', mailDir, '--threads', '2'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: cobroEnv() },
     );
     let stderr = '';
     let stdout = '';

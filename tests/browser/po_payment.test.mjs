@@ -8,6 +8,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   newPage,
+  testNow,
   checkPage,
   navigate,
   tr,
@@ -26,7 +27,7 @@ const GLOBEX = 'ap@globex.example';
 const POS = '/corporate/purchase-orders';
 const PAY = '/corporate/payment-method';
 const MASK = '\u2022\u2022\u2022\u2022';
-const Y = new Date().getUTCFullYear();
+const Y = testNow().getUTCFullYear();
 
 let server;
 let browser;

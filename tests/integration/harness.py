@@ -1,6 +1,7 @@
 """Helpers for cobro's integration tests: the binary, a running server, an HTTP client with a
 cookie jar, an SMTP sink, raw sockets and direct database access. Standard library only (plus
 aiosmtpd for the sink)."""
+import datetime
 import email
 import email.policy
 import hashlib
@@ -31,9 +32,44 @@ def cobro_bin():
     return path
 
 
+# The tests' clock. Every cobro process a test starts gets COBRO_NOW from it, so nothing depends
+# on the day the suite runs: COBRO_TEST_NOW sets the instant the clock shows when the tests start
+# (scripts/check runs the date-sensitive tests at several), and it runs on from there, as cobro's
+# own clock does. Tests read "now" and "today" from here, never from the system.
+TEST_NOW = os.environ.get("COBRO_TEST_NOW") or "2026-11-16T10:00:00Z"
+
+
+def _parse_instant(text):
+    if "T" not in text:
+        text += "T00:00:00Z"
+    t = datetime.datetime.strptime(text.rstrip("Z"), "%Y-%m-%dT%H:%M:%S")
+    return t.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+_CLOCK_OFFSET = _parse_instant(TEST_NOW) - time.time()
+
+
+def now():
+    """Seconds since 1970 by the tests' clock (a float)."""
+    return time.time() + _CLOCK_OFFSET
+
+
+def now_iso():
+    """The tests' clock as COBRO_NOW takes it, to the millisecond."""
+    t = datetime.datetime.fromtimestamp(now(), datetime.timezone.utc)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (t.microsecond // 1000)
+
+
+def today():
+    """Today's date (UTC) by the tests' clock."""
+    return datetime.datetime.fromtimestamp(now(), datetime.timezone.utc).date()
+
+
 def clean_env(**extra):
-    """The environment for a cobro process: ours without any COBRO_* setting, plus extra."""
+    """The environment for a cobro process: ours without any COBRO_* setting, plus the tests'
+    clock (COBRO_NOW, read at this call) and extra."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COBRO_")}
+    env["COBRO_NOW"] = now_iso()
     env.update(extra)
     return env
 

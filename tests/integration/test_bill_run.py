@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+import harness
 from harness import (REPO, clean_env, cobro_bin, free_port, run_cobro, sanitizer_lines,
                      stop_process)
 
@@ -575,12 +576,12 @@ def test_13_an_impossible_date_is_refused(tmp_path):
 
 def test_14_without_at_the_run_date_is_today_utc(tmp_path):
     w = World(tmp_path)
-    today = datetime.datetime.now(datetime.timezone.utc).date()
+    today = harness.today()
     a = w.account("Today Online", kind="online")
     s = w.sub(a, 1, (today - datetime.timedelta(days=30)).isoformat(),
               (today - datetime.timedelta(days=1)).isoformat())
     p = w.run_ok(None)
-    after = datetime.datetime.now(datetime.timezone.utc).date()
+    after = harness.today()
     run_date = summary(p)[0]
     assert run_date in (today.isoformat(), after.isoformat())
     [inv] = w.invoices(a)
@@ -669,13 +670,13 @@ def test_17_a_manual_run_for_a_later_date_leaves_the_daily_run_on(tmp_path):
     # either: that setting no longer holds the daily run back.
     w.con.execute("INSERT INTO vendor_settings (key, value) VALUES ('last_bill_run',"
                   " '2099-12-31') ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-    today = datetime.datetime.now(datetime.timezone.utc).date()
+    today = harness.today()
     a = w.account("Due Today Online", kind="online")
     s = w.sub(a, 1, add_months(today, -1, today.day).isoformat(), today.isoformat())
     held, log = serve_until(w, lambda: w.invoices(a))
     assert held, "the server did not bill the subscription due today:\n" + log[-3000:]
     [inv] = w.invoices(a)
-    after = datetime.datetime.now(datetime.timezone.utc).date()
+    after = harness.today()
     assert inv["issue_date"] in (today.isoformat(), after.isoformat())
     assert w.period(s)[0] == today.isoformat()
     assert w.scalar("SELECT value FROM vendor_settings WHERE key = 'daily_bill_run'") == \

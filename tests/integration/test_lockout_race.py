@@ -4,6 +4,8 @@ without being checked."""
 import threading
 import time
 
+import harness
+
 import pytest
 
 from harness import DEMO_PASSWORD, new_session_cookie
@@ -119,7 +121,7 @@ def test_03_a_success_opens_five_checks_not_more(server):
 
 
 def _pending(server, login, count):
-    now = int(time.time())
+    now = int(harness.now())
     for _ in range(count):
         server.execute("INSERT INTO sign_in_attempts (audience, login, ip, at, succeeded, pending)"
                        " VALUES (?, ?, '127.0.0.1', ?, 0, 1)", (login[0], login[4], now - 5))
@@ -147,7 +149,7 @@ def test_05_below_the_limit_the_attempt_is_resolved(server):
 def test_06_attempts_older_than_a_day_are_purged(server):
     """Anyone may type any login, so attempt rows must not pile up: the server removes those of
     more than a day (here at its start; it also does so every ten minutes)."""
-    now = int(time.time())
+    now = int(harness.now())
     for login, at in (("old@nowhere.example", now - 2 * 86400), ("new@nowhere.example", now)):
         server.execute("INSERT INTO sign_in_attempts (audience, login, ip, at, succeeded, pending)"
                        " VALUES ('staff', ?, '192.0.2.1', ?, 0, 0)", (login, at))

@@ -3,6 +3,8 @@ import html
 import re
 import time
 
+import harness
+
 import pytest
 
 from harness import DEMO_PASSWORD, body_text, csrf_of, input_value, sha256_hex, to_pred
@@ -178,8 +180,8 @@ def test_06_link_is_single_use(server, smtp_sink):
 
 def test_07_expired_link_is_410(server, smtp_sink):
     token, _ = _request_reset(server, smtp_sink, ACME)
-    changed = server.execute("UPDATE password_reset_tokens SET expires_at = strftime('%s','now') - 60 "
-                             "WHERE token_digest = ?", (sha256_hex(token),))
+    changed = server.execute("UPDATE password_reset_tokens SET expires_at = ? "
+                             "WHERE token_digest = ?", (int(harness.now()) - 60, sha256_hex(token)))
     assert changed == 1
     c = server.client()
     r = c.get("/corporate/reset?token=" + token)

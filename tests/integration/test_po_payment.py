@@ -34,7 +34,7 @@ BAD_IBAN = "IT61 X030 6909 6061 0000 0012 354"  # two digits swapped: mod 97 fai
 
 
 def today():
-    return datetime.datetime.now(datetime.timezone.utc).date()
+    return harness.today()
 
 
 def year(offset):
