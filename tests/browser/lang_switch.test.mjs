@@ -77,6 +77,8 @@ describe('language switcher after a refused form', () => {
       await checkPage(page, 'lang-switch-reset-refused-es', { lang: 'es' });
       assert.equal((await page.locator('h1').innerText()).trim(), tr('es', 'Set a new password'));
       assert.equal(await page.locator('input[type=hidden][name=token]').inputValue(), token);
+      const mismatch = tr('es', 'The two passwords are not the same.');
+      assert.ok((await mainText(page)).includes(mismatch), `the refusal "${mismatch}" shows again`);
 
       // The form it came back to works, in Spanish.
       await page.locator('input[name=password]').fill('Correct-Horse-42');

@@ -205,6 +205,7 @@ def test_06_after_a_refused_reset(server, smtp_sink):
     target, page = _switch(c, r.text)
     _assert_reset_page(target, page, token)
     assert "long-enough" not in target
+    assert ES_MISMATCH in page.text, "the refusal is shown again, in Spanish"
     # The form it came back to still sets the password.
     done = c.post("/corporate/reset", {"token": token, "password": "long-enough-3",
                                        "password_confirm": "long-enough-3",
