@@ -123,11 +123,11 @@ static void write_sign_out(req_t *r)
 
 /* Form fields that the page a form belongs to takes back from its query string, so that
  * coming back to it (in another language) keeps them: the reset link's token, and what was
- * typed as the login. Never a password. */
+ * typed as the login. Never a password; and not the User ID of "Forgot your password?", whose
+ * answer must read the same whatever was typed. */
 static const struct {
     const char *form_path, *field;
 } kept_fields[] = {{"/corporate/reset", "token"},
-                   {"/corporate/forgot", "user_id"},
                    {"/corporate/sign-in", "user_id"},
                    {"/billing/sign-in", "email"},
                    {"/staff/sign-in", "email"}};

@@ -29,6 +29,7 @@ ES_LOCKED = "Demasiados intentos fallidos de inicio de sesión"
 ES_RESET = "Establecer una nueva contraseña"
 ES_FORGOT = "¿Ha olvidado su contraseña?"
 ES_MISMATCH = "Las dos contraseñas no coinciden."
+ES_CHECK_EMAIL = "Revise su correo electrónico"
 EXPIRED = "Your session has expired. Please sign in again."
 
 LOGIN_FIELD = {"/corporate": "user_id", "/billing": "email", "/staff": "email"}
@@ -240,7 +241,24 @@ def test_08_forgot_after_an_expired_form(server):
     assert page.status == 200
     assert urllib.parse.urlsplit(target).path == "/corporate/forgot"
     assert html_lang(page.text) == "es" and ES_FORGOT in page.text
-    assert input_value(page.text, "user_id") == ACME
+    assert input_value(page.text, "user_id") == ""
+
+
+def test_08b_forgot_confirmation_stays_the_same_for_any_user_id(server):
+    """After "Forgot your password?" the switcher shows the same confirmation in the new
+    language, and that page does not tell a known User ID from an unknown one."""
+    pages = []
+    for user_id in (ACME, "no-such-user"):
+        c = server.client()
+        r = c.submit("/corporate/forgot", "/corporate/forgot", {"user_id": user_id})
+        assert r.status == 200
+        assert user_id not in r.text
+        target, page = _switch(c, r.text)
+        assert target == "/corporate/forgot?sent=1"
+        assert page.status == 200 and html_lang(page.text) == "es"
+        assert ES_CHECK_EMAIL in page.text and input_value(page.text, "user_id") is None
+        pages.append(page.text)
+    assert pages[0] == pages[1]
 
 
 # ---- "Session expired" is a warning, not a success ----------------------------------------------
