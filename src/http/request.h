@@ -68,6 +68,11 @@ typedef struct req {
     bool session_touch;   /* its last_seen_at is due to be written (session_write_back) */
     const char *csrf;     /* the token this client's forms must carry */
 
+    /* What the GET address of the page being shown needs beyond the default (see
+     * layout.c's switcher), as name=value, percent-encoded: e.g. "failed=1" when a refused
+     * sign-in is shown, so that the language switcher comes back to it. NULL: nothing. */
+    const char *back_state;
+
     resp_t resp;
 } req_t;
 

@@ -6,7 +6,8 @@
 
 #include <string.h>
 
-/* Matches path against pattern segment by segment; '*' takes one non-empty segment. */
+/* Matches path against pattern segment by segment; '*' takes one non-empty segment, copied to
+ * params unless a is NULL (a look-up that only asks whether the path matches). */
 static bool path_match(arena_t *a, const char *pattern, const char *path, const char **params,
                        int *n_params)
 {
@@ -15,7 +16,8 @@ static bool path_match(arena_t *a, const char *pattern, const char *path, const 
         if (pattern[0] == '*' && (pattern[1] == '/' || pattern[1] == '\0')) {
             size_t len = strcspn(path, "/");
             if (len == 0 || *n_params == 4) return false;
-            params[(*n_params)++] = arena_strndup(a, path, len);
+            if (a) params[*n_params] = arena_strndup(a, path, len);
+            (*n_params)++;
             path += len;
             pattern++;
             continue;
@@ -39,6 +41,15 @@ const route_t *router_find(arena_t *a, const char *path, int method, bool *metho
     }
     *method_ok = false;
     return NULL;
+}
+
+bool router_has_page(const char *path)
+{
+    int n_params;
+    for (int i = 0; path && i < n_routes; i++)
+        if (path_match(NULL, routes[i].path, path, NULL, &n_params))
+            return (routes[i].methods & METHOD_GET) != 0; /* the first match answers, as there */
+    return false;
 }
 
 const char *router_sign_in_path(access_t access)

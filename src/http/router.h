@@ -32,6 +32,10 @@ extern const int n_routes;
 const route_t *router_find(arena_t *a, const char *path, int method, bool *method_ok,
                            const char **params, int *n_params);
 
+/* Whether a GET of path (without its query) finds a route, as router_find would; nothing runs
+ * and nothing is allocated. */
+bool router_has_page(const char *path);
+
 /* Runs a request whose route was found: body limits already checked by the HTTP layer.
  * GET and HEAD handlers on the event loops run inside a read transaction: they must not write
  * (a page that changes something is a POST).

@@ -3,6 +3,8 @@
 #include "pages.h"
 #include "services/auth.h"
 
+#include <string.h>
+
 static void render_form(req_t *r, const char *typed)
 {
     buf_t *b = &r->resp.body;
@@ -23,6 +25,7 @@ static void render_form(req_t *r, const char *typed)
 static void render_sent(req_t *r)
 {
     buf_t *b = &r->resp.body;
+    r->back_state = "sent=1"; /* the language switcher shows this confirmation again */
     layout_begin(r, SECTION_CORPORATE, T("Check your email"));
     html_render(b, "<div class=\"panel\"><h1>%s</h1>", T("Check your email"));
     notice_info(r, T("If this User ID belongs to a billing contact, we have sent a link to set a "
@@ -38,7 +41,11 @@ static void render_sent(req_t *r)
 void page_corporate_forgot(req_t *r)
 {
     if (r->method != METHOD_POST) {
-        render_form(r, req_param(r, "user_id"));
+        const char *sent = req_param(r, "sent");
+        if (sent && strcmp(sent, "1") == 0)
+            render_sent(r);
+        else
+            render_form(r, req_param(r, "user_id"));
         return;
     }
     auth_ctx_t ctx = {.ip = r->ip, .now = r->now};

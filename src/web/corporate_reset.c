@@ -2,6 +2,8 @@
 #include "pages.h"
 #include "services/auth.h"
 
+#include <string.h>
+
 static const char *rule_message(req_t *r, password_rule_t rule)
 {
     switch (rule) {
@@ -16,6 +18,30 @@ static const char *rule_message(req_t *r, password_rule_t rule)
     default:
         return NULL;
     }
+}
+
+/* The names under which a refused password comes back through the address (?refused=...), so
+ * that the language switcher shows the same refusal again in another language. */
+static const struct {
+    password_rule_t rule;
+    const char *name;
+} rule_names[] = {{PASSWORD_TOO_SHORT, "too_short"},
+                  {PASSWORD_TOO_LONG, "too_long"},
+                  {PASSWORD_SAME_AS_LOGIN, "same_as_login"},
+                  {PASSWORD_MISMATCH, "mismatch"}};
+
+static const char *rule_name(password_rule_t rule)
+{
+    for (size_t i = 0; i < sizeof rule_names / sizeof rule_names[0]; i++)
+        if (rule_names[i].rule == rule) return rule_names[i].name;
+    return NULL;
+}
+
+static password_rule_t rule_named(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof rule_names / sizeof rule_names[0]; i++)
+        if (strcmp(rule_names[i].name, name) == 0) return rule_names[i].rule;
+    return PASSWORD_OK;
 }
 
 /* The page for a link that cannot be used (unknown, used or expired). */
@@ -77,7 +103,7 @@ void page_corporate_reset(req_t *r)
         return;
     }
     if (r->method != METHOD_POST) {
-        render_form(r, token, &c, NULL);
+        render_form(r, token, &c, rule_message(r, rule_named(req_param(r, "refused"))));
         return;
     }
     auth_ctx_t ctx = {.ip = r->ip, .now = r->now};
@@ -90,6 +116,8 @@ void page_corporate_reset(req_t *r)
         render_dead_link(r, state);
     } else if (rule != PASSWORD_OK) {
         r->resp.status = 400;
+        const char *name = rule_name(rule);
+        if (name) r->back_state = arena_printf(r->arena, "refused=%s", name);
         render_form(r, token, &c, rule_message(r, rule));
     } else {
         render_done(r);

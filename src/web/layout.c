@@ -1,5 +1,6 @@
 /* The frame of every page (head, header with tabs and language switcher, footer with contact
  * options) and the small form helpers the pages share. */
+#include "http/router.h"
 #include "http/session.h"
 #include "i18n/format.h"
 #include "pages.h"
@@ -120,9 +121,71 @@ static void write_sign_out(req_t *r)
     html_render(b, "<button type=\"submit\" class=\"link\">%s</button></form>", T("Sign out"));
 }
 
+/* Form fields that the page a form belongs to takes back from its query string, so that
+ * coming back to it (in another language) keeps them: the reset link's token, and what was
+ * typed as the login. Never a password; and not the User ID of "Forgot your password?", whose
+ * answer must read the same whatever was typed. */
+static const struct {
+    const char *form_path, *field;
+} kept_fields[] = {{"/corporate/reset", "token"},
+                   {"/corporate/sign-in", "user_id"},
+                   {"/billing/sign-in", "email"},
+                   {"/staff/sign-in", "email"}};
+
+enum { KEPT_FIELD_MAX = 256 }; /* a longer value is not worth a long address: left out */
+
+/* Appends "&name=value" (the first one with '?') to the address in b. */
+static void add_param(buf_t *b, bool *first, const char *name, const char *value)
+{
+    buf_putc(b, *first ? '?' : '&');
+    *first = false;
+    buf_puts(b, name);
+    buf_putc(b, '=');
+    url_encode(b, value);
+}
+
+/* The GET address that shows this page again, where the language switcher returns. A GET comes
+ * back to its own path and query. A POST (a refused form, whatever refused it: the handler, the
+ * CSRF check, the sign-in lockout) comes back to the page its form belongs to: its own path
+ * when it also answers GET, else the nearest page up its path (/corporate/sign-in leads to
+ * /corporate); with the fields that page takes back and the state the handler named. */
+static const char *switcher_return(req_t *r)
+{
+    buf_t b;
+    buf_init(&b, r->arena);
+    bool first = true;
+    if (r->method != METHOD_POST) {
+        buf_puts(&b, r->path);
+        for (size_t i = 0; i < r->query.n; i++)
+            add_param(&b, &first, r->query.items[i].name, r->query.items[i].value);
+        return b.data;
+    }
+    char *page = arena_strdup(r->arena, r->path);
+    while (!router_has_page(page)) {
+        char *slash = strrchr(page, '/');
+        if (!slash || slash == page) {
+            page = "/";
+            break;
+        }
+        *slash = '\0';
+    }
+    buf_puts(&b, page);
+    for (size_t i = 0; i < sizeof kept_fields / sizeof kept_fields[0]; i++) {
+        if (strcmp(r->path, kept_fields[i].form_path) != 0) continue;
+        const char *v = req_field(r, kept_fields[i].field);
+        if (*v && strlen(v) <= KEPT_FIELD_MAX) add_param(&b, &first, kept_fields[i].field, v);
+    }
+    if (r->back_state) {
+        buf_putc(&b, first ? '?' : '&');
+        buf_puts(&b, r->back_state);
+    }
+    return b.data;
+}
+
 static void write_language_switcher(req_t *r)
 {
     buf_t *b = &r->resp.body;
+    const char *back = switcher_return(r);
     html_render(b, "<nav class=\"langs\" aria-label=\"%s\"><ul>", T("Language"));
     for (int i = 0; i < LANG_COUNT; i++) {
         lang_t l = (lang_t)i;
@@ -133,7 +196,7 @@ static void write_language_switcher(req_t *r)
             html_render(
                 b,
                 "<li><a href=\"/lang?to=%s&amp;next=%u\" lang=\"%s\" hreflang=\"%s\">%s</a></li>",
-                lang_code(l), r->path, lang_code(l), lang_code(l), lang_native_name(l));
+                lang_code(l), back, lang_code(l), lang_code(l), lang_native_name(l));
     }
     html_render(b, "</ul></nav>");
 }
@@ -224,6 +287,11 @@ void notice_error(req_t *r, const char *message)
 void notice_info(req_t *r, const char *message)
 {
     html_render(&r->resp.body, "<div class=\"notice info\" role=\"status\">%s</div>", message);
+}
+
+void notice_warning(req_t *r, const char *message)
+{
+    html_render(&r->resp.body, "<div class=\"notice warning\" role=\"alert\">%s</div>", message);
 }
 
 void address_lines(req_t *r, const char *line1, const char *line2, const char *city,

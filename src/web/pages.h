@@ -32,8 +32,10 @@ void labelled_line(req_t *r, const char *fmt, const char *value);
 /* A labelled input. error (may be NULL) is shown under it and tied with aria-describedby. */
 void form_input(req_t *r, const char *id, const char *label, const char *type, const char *value,
                 const char *autocomplete, const char *error, bool required);
-/* A message box: role="alert" for errors, role="status" for confirmations. */
+/* A message box: role="alert" for errors and for warnings (something the reader must act on
+ * that is not their mistake, such as an expired session), role="status" for confirmations. */
 void notice_error(req_t *r, const char *message);
+void notice_warning(req_t *r, const char *message);
 void notice_info(req_t *r, const char *message);
 
 /* The Bill To block of an account: name, address lines in the country's order, phone. */

@@ -6,14 +6,18 @@
 
 #include <string.h>
 
-static void render(req_t *r, const sign_in_kind_t *k, const char *typed, const char *error,
-                   const char *info)
+/* What the page says above the form, and in which box. */
+typedef enum { NOTE_NONE, NOTE_ERROR, NOTE_WARNING, NOTE_INFO } note_kind_t;
+
+static void render(req_t *r, const sign_in_kind_t *k, const char *typed, note_kind_t kind,
+                   const char *note)
 {
     buf_t *b = &r->resp.body;
     layout_begin(r, k->section, T("Sign in"));
     html_render(b, "<div class=\"panel\"><h1>%s</h1>", T(k->heading));
-    if (error) notice_error(r, error);
-    if (info) notice_info(r, info);
+    if (kind == NOTE_ERROR) notice_error(r, note);
+    if (kind == NOTE_WARNING) notice_warning(r, note);
+    if (kind == NOTE_INFO) notice_info(r, note);
     html_render(b, "<p class=\"help\">%s</p>", T(k->intro));
     form_open(r, k->post_path, NULL);
     form_input(r, k->login_field, T(k->login_label), k->login_type, typed, k->autocomplete, NULL,
@@ -26,19 +30,45 @@ static void render(req_t *r, const sign_in_kind_t *k, const char *typed, const c
     layout_end(r);
 }
 
+static const char locked_message[] = N_("Too many failed sign-in attempts. For your security, "
+                                        "sign-in for this account is paused for 15 minutes.");
+
+enum { TYPED_LOGIN_MAX = 254 }; /* the longest email address */
+
+static bool flag(const req_t *r, const char *name)
+{
+    const char *v = req_param(r, name);
+    return v && strcmp(v, "1") == 0;
+}
+
+/* The login the address carries (what was typed before a refused sign-in), when it is one
+ * line of reasonable length; else nothing. */
+static const char *typed_login(const req_t *r, const sign_in_kind_t *k)
+{
+    const char *v = req_param(r, k->login_field);
+    if (!v || strlen(v) > TYPED_LOGIN_MAX || strpbrk(v, "\t\r\n")) return "";
+    return v;
+}
+
 void sign_in_get(req_t *r, const sign_in_kind_t *k)
 {
     if (r->signed_in && r->audience == k->audience) {
         resp_redirect(r, k->home_path);
         return;
     }
-    const char *expired = req_param(r, "expired");
-    const char *info = NULL;
-    if (expired && strcmp(expired, "1") == 0)
-        info = T("Your session has expired. Please sign in again.");
+    /* The states below come back through the address, so that the language switcher shows
+     * the same page again in another language (see sign_in_post). */
+    note_kind_t kind = NOTE_NONE;
+    const char *note = NULL;
+    if (flag(r, "locked"))
+        kind = NOTE_ERROR, note = T(locked_message);
+    else if (flag(r, "failed"))
+        kind = NOTE_ERROR, note = T(k->invalid);
+    else if (flag(r, "expired"))
+        kind = NOTE_WARNING, note = T("Your session has expired. Please sign in again.");
     else if (req_param(r, "signed_out"))
-        info = T("You have signed out.");
-    render(r, k, "", NULL, info);
+        kind = NOTE_INFO, note = T("You have signed out.");
+    render(r, k, typed_login(r, k), kind, note);
 }
 
 void sign_in_post(req_t *r, const sign_in_kind_t *k)
@@ -56,14 +86,13 @@ void sign_in_post(req_t *r, const sign_in_kind_t *k)
         return;
     case AUTH_LOCKED:
         r->resp.status = 429;
-        render(r, k, typed,
-               T("Too many failed sign-in attempts. For your security, sign-in for this account "
-                 "is paused for 15 minutes."),
-               NULL);
+        r->back_state = "locked=1";
+        render(r, k, typed, NOTE_ERROR, T(locked_message));
         return;
     case AUTH_INVALID:
         r->resp.status = 401;
-        render(r, k, typed, T(k->invalid), NULL);
+        r->back_state = "failed=1";
+        render(r, k, typed, NOTE_ERROR, T(k->invalid));
         return;
     default:
         log_error("sign-in failed for lack of the database");

@@ -4,6 +4,7 @@
 static const char stylesheet[] =
     ":root{--ink:#1d2530;--muted:#4a5565;--line:#d5dbe3;--brand:#0b4f8a;--brand-ink:#fff;"
     "--bg:#f5f7fa;--card:#fff;--err:#a4161a;--err-bg:#fdecec;--ok:#185c37;--ok-bg:#e8f5ec;"
+    "--warn:#6b4400;--warn-bg:#fff4e0;"
     "font-family:'DejaVu Sans',system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
     "color:var(--ink);background:var(--bg);line-height:1.5}\n"
     "*{box-sizing:border-box}body{margin:0;min-height:100vh;display:flex;flex-direction:column}\n"
@@ -64,6 +65,7 @@ static const char stylesheet[] =
     ".notice{border-radius:6px;padding:.75rem 1rem;margin:0 0 1rem}\n"
     ".notice.error{background:var(--err-bg);color:var(--err);border:1px solid var(--err)}\n"
     ".notice.info{background:var(--ok-bg);color:var(--ok);border:1px solid var(--ok)}\n"
+    ".notice.warning{background:var(--warn-bg);color:var(--warn);border:1px solid var(--warn)}\n"
     "dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:0}\n"
     "dl.facts dt{font-weight:600;color:var(--muted)}dl.facts dd{margin:0;min-width:0;"
     "overflow-wrap:anywhere}\n"
