@@ -3,7 +3,6 @@ X-Forwarded-For is believed, and only from it, so that the 100-failures-per-addr
 limit counts each client and not the proxy. (Without the option the header is ignored:
 tests/integration/test_ip_limit.py::test_05.)"""
 import os
-import time
 
 import pytest
 
@@ -20,7 +19,7 @@ def fresh_attempts(server):
 
 
 def _fill_failures(server, count, ip):
-    now = int(time.time())
+    now = int(harness.now())
     for i in range(count):
         server.execute(
             "INSERT INTO sign_in_attempts (audience, login, ip, at, succeeded) VALUES (?, ?, ?, ?, 0)",
