@@ -31,6 +31,9 @@ enum {
     SETTING_MAIL_RETRY_MAX,
     SETTING_THREADS,
     SETTING_WORKERS,
+    SETTING_QUEUE_MAX,
+    SETTING_REQUEST_TIMEOUT,
+    SETTING_TRUSTED_PROXY,
     SETTING_ACCESS_LOG,
     SETTING_BILL_RUN,
     SETTING_COUNT
@@ -53,6 +56,9 @@ static const struct {
     [SETTING_MAIL_RETRY_MAX] = {"mail-retry-max", "COBRO_MAIL_RETRY_MAX", CFG_SMTP, true},
     [SETTING_THREADS] = {"threads", "COBRO_THREADS", CFG_THREADS, true},
     [SETTING_WORKERS] = {"workers", "COBRO_WORKERS", CFG_THREADS, true},
+    [SETTING_QUEUE_MAX] = {"queue-max", "COBRO_QUEUE_MAX", CFG_THREADS, true},
+    [SETTING_REQUEST_TIMEOUT] = {"request-timeout", "COBRO_REQUEST_TIMEOUT", CFG_THREADS, true},
+    [SETTING_TRUSTED_PROXY] = {"trusted-proxy", "COBRO_TRUSTED_PROXY", CFG_THREADS, true},
     [SETTING_ACCESS_LOG] = {"no-access-log", "COBRO_ACCESS_LOG", CFG_THREADS, false},
     [SETTING_BILL_RUN] = {"no-bill-run", "COBRO_BILL_RUN", CFG_THREADS, false},
 };
@@ -64,7 +70,13 @@ static bool parse_switch(const char *value, bool *on)
     return !value || strcmp(value, "0") == 0 || strcmp(value, "1") == 0;
 }
 
-enum { MAX_COUNT = 64, HOST_MAX = 253, MAX_RETRY_S = 86400 };
+enum {
+    MAX_COUNT = 64,
+    HOST_MAX = 253,
+    MAX_RETRY_S = 86400,
+    MAX_QUEUE = 1000000,
+    MAX_REQUEST_TIMEOUT_S = 3600,
+};
 
 #define LISTEN_REASON "expected HOST:PORT with a port from 1 to 65535"
 #define LISTEN_HOST_REASON                                                                         \
@@ -78,6 +90,11 @@ enum { MAX_COUNT = 64, HOST_MAX = 253, MAX_RETRY_S = 86400 };
 #define MAIL_FROM_REASON "expected \"Name <address>\" or an address such as billing@example.com"
 #define COUNT_REASON "expected a whole number from 1 to 64"
 #define RETRY_REASON "expected a whole number of seconds from 1 to 86400"
+#define QUEUE_REASON "expected a whole number from 1 to 1000000"
+#define REQUEST_TIMEOUT_REASON "expected a whole number of seconds from 1 to 3600"
+#define PROXY_REASON                                                                               \
+    "expected IPv4 or IPv6 addresses or CIDR ranges (192.0.2.10, 10.0.0.0/8, 2001:db8::/32), "     \
+    "separated by commas"
 
 /* ---- Derived strings: heap copies kept on a list, so they live (and stay reachable) for the
  * whole program, however many times config_load runs (tests run it often). */
@@ -420,6 +437,32 @@ bool config_parse_whole(const char *s, int64_t max, int64_t *out)
     return true;
 }
 
+bool config_parse_proxies(const char *list, ipnet_t *nets, int *n, char *err, int err_size)
+{
+    const char *p = list;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        /* Spaces around the commas are allowed ("10.0.0.1, 10.0.0.2"). */
+        size_t from = 0, to = len;
+        while (from < to && p[from] == ' ')
+            from++;
+        while (to > from && p[to - 1] == ' ')
+            to--;
+        ipnet_t net;
+        if (!ipnet_parse(p + from, to - from, true, &net)) {
+            set_err(err, err_size, PROXY_REASON);
+            return false;
+        }
+        if (*n >= CONFIG_PROXIES_MAX) {
+            set_err(err, err_size, "at most %d trusted proxies", CONFIG_PROXIES_MAX);
+            return false;
+        }
+        nets[(*n)++] = net;
+        if (!p[len]) return true;
+        p += len + 1;
+    }
+}
+
 /* config_parse_whole for the int settings. */
 static bool parse_whole(const char *s, int max, int *out)
 {
@@ -467,6 +510,10 @@ config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **a
         [SETTING_MAIL_DIR] = "var/mail",
     };
     char source[SETTING_COUNT][32] = {{0}}; /* where a value came from, for error lines */
+    /* --trusted-proxy may be given again and again: every value counts (the flags replace the
+     * environment variable, as other flags do). */
+    const char *proxy_flags[CONFIG_PROXIES_MAX];
+    int n_proxy_flags = 0;
 
     for (int s = 0; s < SETTING_COUNT; s++) {
         if (!(settings[s].group & accepted)) continue;
@@ -519,6 +566,14 @@ config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **a
         } else {
             set_err(err, err_size, "--%s: missing value", settings[s].flag);
             return CONFIG_ERROR;
+        }
+        if (s == SETTING_TRUSTED_PROXY) {
+            if (n_proxy_flags == CONFIG_PROXIES_MAX) {
+                set_err(err, err_size, "--trusted-proxy: at most %d trusted proxies",
+                        CONFIG_PROXIES_MAX);
+                return CONFIG_ERROR;
+            }
+            proxy_flags[n_proxy_flags++] = value[s];
         }
     }
 
@@ -606,6 +661,23 @@ config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **a
     cfg->workers = 4;
     if (value[SETTING_WORKERS] && !parse_count(value[SETTING_WORKERS], &cfg->workers))
         FAIL(SETTING_WORKERS, COUNT_REASON);
+
+    cfg->queue_max = 1024;
+    if (value[SETTING_QUEUE_MAX] &&
+        !parse_whole(value[SETTING_QUEUE_MAX], MAX_QUEUE, &cfg->queue_max))
+        FAIL(SETTING_QUEUE_MAX, QUEUE_REASON);
+    cfg->request_timeout = 10;
+    if (value[SETTING_REQUEST_TIMEOUT] &&
+        !parse_whole(value[SETTING_REQUEST_TIMEOUT], MAX_REQUEST_TIMEOUT_S, &cfg->request_timeout))
+        FAIL(SETTING_REQUEST_TIMEOUT, REQUEST_TIMEOUT_REASON);
+    if (n_proxy_flags == 0 && value[SETTING_TRUSTED_PROXY])
+        proxy_flags[n_proxy_flags++] = value[SETTING_TRUSTED_PROXY];
+    for (int i = 0; i < n_proxy_flags; i++) {
+        value[SETTING_TRUSTED_PROXY] = proxy_flags[i]; /* the one an error line shows */
+        if (!config_parse_proxies(proxy_flags[i], cfg->trusted_proxies, &cfg->n_trusted_proxies,
+                                  reason, sizeof reason))
+            FAIL(SETTING_TRUSTED_PROXY, reason);
+    }
 
     if (!parse_switch(value[SETTING_ACCESS_LOG], &cfg->access_log))
         FAIL(SETTING_ACCESS_LOG, "expected 0 (off) or 1 (on)");

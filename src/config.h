@@ -1,8 +1,11 @@
 /* Settings from command-line flags and environment variables, checked before start-up. */
 #ifndef COBRO_CONFIG_H
 #define COBRO_CONFIG_H
+#include "http/client_addr.h"
 #include <stdbool.h>
 #include <stdint.h>
+
+enum { CONFIG_PROXIES_MAX = 64 };
 
 typedef struct {
     const char *db_path;       /* --db / COBRO_DB, default var/cobro.db */
@@ -21,6 +24,12 @@ typedef struct {
     int mail_retry_base, mail_retry_max;
     int threads;     /* --threads / COBRO_THREADS: event loops, default one per core */
     int workers;     /* --workers / COBRO_WORKERS: blocking-work threads, default 4 */
+    int queue_max;   /* --queue-max / COBRO_QUEUE_MAX: blocking jobs waiting, default 1024 */
+    int request_timeout; /* --request-timeout / COBRO_REQUEST_TIMEOUT: seconds, default 10 */
+    /* --trusted-proxy (repeatable) / COBRO_TRUSTED_PROXY (comma-separated): peers whose
+     * X-Forwarded-For is believed. */
+    ipnet_t trusted_proxies[CONFIG_PROXIES_MAX];
+    int n_trusted_proxies;
     bool access_log; /* --no-access-log / COBRO_ACCESS_LOG=0 turns it off */
     bool bill_run;   /* --no-bill-run / COBRO_BILL_RUN=0: this node runs no daily bill run */
 } config_t;
@@ -33,7 +42,8 @@ enum {
     CFG_LISTEN = 1 << 1,
     CFG_BASE_URL = 1 << 2,
     CFG_SMTP = 1 << 3,    /* --smtp-url, --mail-from, --mail-dir, --mail-retry-base/-max */
-    CFG_THREADS = 1 << 4, /* --threads, --workers, --no-access-log, --no-bill-run */
+    CFG_THREADS = 1 << 4, /* --threads, --workers, --queue-max, --request-timeout,
+                             --trusted-proxy, --no-access-log, --no-bill-run */
 };
 
 /* Fills cfg from defaults, then the environment (env may be NULL for none; it is a NULL-ended
@@ -49,5 +59,8 @@ bool config_check_smtp_url(const char *url, char *err, int err_size);
 bool config_check_mail_from(const char *from, char *err, int err_size);
 /* A whole number from 1 to max, in digits only (no sign, no spaces): a count, seconds, an id. */
 bool config_parse_whole(const char *s, int64_t max, int64_t *out);
+/* Adds the comma-separated addresses or CIDR ranges of list to nets (*n of them so far, at most
+ * CONFIG_PROXIES_MAX); false with a reason in err. */
+bool config_parse_proxies(const char *list, ipnet_t *nets, int *n, char *err, int err_size);
 
 #endif

@@ -21,6 +21,7 @@ struct pool {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct job *head, *tail;
+    int queued, queue_max; /* jobs waiting for a thread, and the most that may */
     bool stopping;
     int n;
     struct worker *workers;
@@ -37,6 +38,7 @@ static void *worker_main(void *arg)
         if (j) {
             p->head = j->next;
             if (!p->head) p->tail = NULL;
+            p->queued--;
         }
         pthread_mutex_unlock(&p->mu);
         if (!j) return NULL; /* stopping and nothing left */
@@ -45,10 +47,11 @@ static void *worker_main(void *arg)
     }
 }
 
-pool_t *pool_start(int n, const char *db_path, char *err, int err_size)
+pool_t *pool_start(int n, int queue_max, const char *db_path, char *err, int err_size)
 {
     pool_t *p = calloc(1, sizeof *p);
     if (!p) return NULL;
+    p->queue_max = queue_max;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     p->workers = calloc((size_t)n, sizeof *p->workers);
@@ -72,7 +75,7 @@ pool_t *pool_start(int n, const char *db_path, char *err, int err_size)
     return p;
 }
 
-void pool_submit(pool_t *p, pool_job_fn fn, void *arg)
+bool pool_submit(pool_t *p, pool_job_fn fn, void *arg)
 {
     struct job *j = malloc(sizeof *j);
     if (!j) {
@@ -83,6 +86,12 @@ void pool_submit(pool_t *p, pool_job_fn fn, void *arg)
     j->fn = fn;
     j->arg = arg;
     pthread_mutex_lock(&p->mu);
+    if (p->queued >= p->queue_max) {
+        pthread_mutex_unlock(&p->mu);
+        free(j);
+        return false;
+    }
+    p->queued++;
     if (p->tail)
         p->tail->next = j;
     else
@@ -90,6 +99,7 @@ void pool_submit(pool_t *p, pool_job_fn fn, void *arg)
     p->tail = j;
     pthread_cond_signal(&p->cv);
     pthread_mutex_unlock(&p->mu);
+    return true;
 }
 
 void pool_stop(pool_t *p)

@@ -8,10 +8,13 @@
 typedef struct pool pool_t;
 typedef void (*pool_job_fn)(void *arg, store_t *store);
 
-/* Starts n threads, each opening db_path. NULL with a reason in err when one cannot. */
-pool_t *pool_start(int n, const char *db_path, char *err, int err_size);
-/* Queues fn(arg, store) to run on some worker. Thread-safe; never blocks on the work itself. */
-void pool_submit(pool_t *p, pool_job_fn fn, void *arg);
+/* Starts n threads, each opening db_path, with room for queue_max jobs waiting for a thread.
+ * NULL with a reason in err when one cannot. */
+pool_t *pool_start(int n, int queue_max, const char *db_path, char *err, int err_size);
+/* Queues fn(arg, store) to run on some worker. Thread-safe; never blocks on the work itself.
+ * False, with nothing queued, when queue_max jobs are already waiting: the caller refuses the
+ * work rather than let the queue (and every client's wait) grow without end. */
+bool pool_submit(pool_t *p, pool_job_fn fn, void *arg);
 /* Runs the jobs already queued, then stops and joins the threads. NULL is accepted. */
 void pool_stop(pool_t *p);
 

@@ -1,6 +1,8 @@
 /* The HTTP server: libevent evhttp, one event loop per core sharing one listening socket;
  * blocking routes go to the worker pool and come back to their loop to be answered. */
 #include "server.h"
+#include "client_addr.h"
+#include "deadline.h"
 #include "pool.h"
 #include "router.h"
 #include "session.h"
@@ -36,6 +38,7 @@ struct loop {
     struct server *srv;
     struct event_base *base;
     struct evhttp *http;
+    deadlines_t *deadlines; /* the whole-request deadline of every connection */
     store_t *store;
     pthread_t thread;
     pthread_mutex_t mu;
@@ -86,6 +89,18 @@ static const char *reason_phrase(int status)
     }
 }
 
+/* Sends the status and headers of r's answer without its body, as HEAD requires, with the
+ * Content-Length a GET would carry: libevent neither adds the length nor leaves the body out for
+ * HEAD by itself, and a body sent anyway is read by a keep-alive client or a proxy as the start
+ * of the next answer. */
+static void send_head_reply(struct evhttp_request *evreq, req_t *r, int status)
+{
+    char length[24];
+    snprintf(length, sizeof length, "%zu", r->resp.body.len);
+    evhttp_add_header(evhttp_request_get_output_headers(evreq), "Content-Length", length);
+    evhttp_send_reply(evreq, status, reason_phrase(status), NULL);
+}
+
 /* Writes r's response to the client, logs it and frees the request's memory. */
 static void send_response(struct evhttp_request *evreq, req_t *r, int64_t started_us)
 {
@@ -106,11 +121,15 @@ static void send_response(struct evhttp_request *evreq, req_t *r, int64_t starte
     }
     /* Pages show account data: never kept by shared caches or the back button after sign-out. */
     if (!cache_set) evhttp_add_header(out, "Cache-Control", "no-store");
-    struct evbuffer *body = evbuffer_new();
-    if (body && w->body.len) evbuffer_add(body, w->body.data, w->body.len);
     int status = w->status ? w->status : 200;
-    evhttp_send_reply(evreq, status, reason_phrase(status), body);
-    if (body) evbuffer_free(body);
+    if (r->method == METHOD_HEAD) {
+        send_head_reply(evreq, r, status);
+    } else {
+        struct evbuffer *body = evbuffer_new();
+        if (body && w->body.len) evbuffer_add(body, w->body.data, w->body.len);
+        evhttp_send_reply(evreq, status, reason_phrase(status), body);
+        if (body) evbuffer_free(body);
+    }
     log_access(r->ip, r->method_name, r->path, status, (uint64_t)w->body.len,
                now_micros() - started_us);
     arena_free(r->arena);
@@ -162,6 +181,35 @@ static void on_done(evutil_socket_t fd, short what, void *arg)
     }
 }
 
+/* Every X-Forwarded-For header of the request joined with commas, as HTTP reads several of one
+ * name; NULL when there is none. */
+static const char *forwarded_for(arena_t *a, struct evkeyvalq *in)
+{
+    const char *joined = NULL;
+    for (struct evkeyval *h = in->tqh_first; h; h = h->next.tqe_next) {
+        if (strcasecmp(h->key, "X-Forwarded-For") != 0) continue;
+        joined = joined ? arena_printf(a, "%s,%s", joined, h->value) : h->value;
+    }
+    return joined;
+}
+
+/* The address that sign-in limits count and the access log shows: the socket's peer, or, when
+ * that peer is a trusted proxy (--trusted-proxy), the client it forwards for. */
+static const char *client_address(req_t *r, struct evhttp_request *evreq)
+{
+    struct evhttp_connection *conn = evhttp_request_get_connection(evreq);
+    const char *host = NULL;
+    ev_uint16_t port = 0;
+    if (conn) evhttp_connection_get_peer(conn, (char **)&host, &port);
+    const config_t *cfg = r->app->cfg;
+    if (cfg->n_trusted_proxies == 0) return arena_strdup(r->arena, host ? host : "");
+    char addr[CLIENT_ADDR_MAX];
+    client_addr_pick(host ? host : "",
+                     forwarded_for(r->arena, evhttp_request_get_input_headers(evreq)),
+                     cfg->trusted_proxies, cfg->n_trusted_proxies, addr);
+    return arena_strdup(r->arena, addr);
+}
+
 /* Fills the parts of r that every page needs, even an error page: language, client address. */
 static void read_basics(req_t *r, struct evhttp_request *evreq)
 {
@@ -170,16 +218,23 @@ static void read_basics(req_t *r, struct evhttp_request *evreq)
     r->accept_language = evhttp_find_header(in, "Accept-Language");
     r->user_agent = evhttp_find_header(in, "User-Agent");
     r->lang = lang_negotiate(req_cookie(r, LANG_COOKIE), r->accept_language);
-    struct evhttp_connection *conn = evhttp_request_get_connection(evreq);
-    const char *host = NULL;
-    ev_uint16_t port = 0;
-    if (conn) evhttp_connection_get_peer(conn, (char **)&host, &port);
-    r->ip = arena_strdup(r->arena, host ? host : "");
+    r->ip = client_address(r, evreq);
+}
+
+/* Answers 503 when the worker queue is full, without queuing the work: clients are told to come
+ * back soon instead of waiting behind an ever longer queue. */
+static void refuse_busy(struct evhttp_request *evreq, req_t *r, int64_t started)
+{
+    log_info("refused %s %s: the worker queue is full", r->method_name, r->path);
+    page_busy(r);
+    resp_header(r, "Retry-After", BUSY_RETRY_AFTER);
+    send_response(evreq, r, started);
 }
 
 static void on_request(struct evhttp_request *evreq, void *arg)
 {
     struct loop *loop = arg;
+    deadlines_arrived(loop->deadlines, evreq);
     int64_t started = now_micros();
     arena_t *a = arena_new();
     if (!a) {
@@ -249,7 +304,10 @@ static void on_request(struct evhttp_request *evreq, void *arg)
         p->loop = loop;
         p->r = r;
         p->started_us = started;
-        pool_submit(loop->srv->pool, run_blocking, p);
+        if (!pool_submit(loop->srv->pool, run_blocking, p)) {
+            free(p);
+            refuse_busy(evreq, r, started);
+        }
         return;
     }
     router_dispatch(r);
@@ -340,6 +398,8 @@ static bool loop_init(struct loop *loop, struct server *srv)
     evhttp_set_max_headers_size(loop->http, HARD_HEADERS_MAX);
     evhttp_set_max_body_size(loop->http, HARD_BODY_MAX);
     evhttp_set_timeout(loop->http, IDLE_TIMEOUT_SECONDS);
+    loop->deadlines = deadlines_new(loop->base, loop->http, srv->app->cfg->request_timeout);
+    if (!loop->deadlines) return false;
     evhttp_set_allowed_methods(loop->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                                EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
                                                EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
@@ -356,7 +416,8 @@ static void loop_free(struct loop *loop)
 {
     on_done(-1, 0, loop); /* answers finished while stopping are dropped with their memory */
     if (loop->done_ev) event_free(loop->done_ev);
-    if (loop->http) evhttp_free(loop->http);
+    if (loop->http) evhttp_free(loop->http); /* first: closing its connections uses deadlines */
+    deadlines_free(loop->deadlines);
     if (loop->base) event_base_free(loop->base);
     store_close(loop->store);
     pthread_mutex_destroy(&loop->mu);
@@ -372,7 +433,7 @@ int server_run(app_t *app)
     char err[256] = "";
     srv.fd = open_listener(cfg);
     if (srv.fd < 0) return 1;
-    srv.pool = pool_start(cfg->workers, cfg->db_path, err, sizeof err);
+    srv.pool = pool_start(cfg->workers, cfg->queue_max, cfg->db_path, err, sizeof err);
     if (!srv.pool) {
         fprintf(stderr, "cobro: %s\n", err);
         close(srv.fd);

@@ -11,6 +11,9 @@ enum {
     IDLE_TIMEOUT_SECONDS = 30,    /* a connection that sends nothing for this long is closed */
 };
 
+/* Seconds a client refused for a full worker queue is asked to wait (Retry-After). */
+#define BUSY_RETRY_AFTER "5"
+
 /* Serves until SIGTERM or SIGINT. Returns the process exit status; on a start-up failure prints
  * one line naming the cause. */
 int server_run(app_t *app);

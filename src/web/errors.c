@@ -24,12 +24,13 @@ static const error_text_t errors[] = {
      N_("The service cannot answer right now. Please try again in a few minutes.")},
 };
 
-void page_error(req_t *r, int status)
+static const error_text_t busy = {
+    503, N_("Server busy"),
+    N_("Too many requests are waiting right now. Please try again in a few seconds.")};
+
+static void render_error(req_t *r, const error_text_t *e)
 {
-    const error_text_t *e = &errors[0];
-    for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++)
-        if (errors[i].status == status) e = &errors[i];
-    r->resp.status = status;
+    r->resp.status = e->status;
     r->resp.body.len = 0;
     r->resp.body.data[0] = '\0';
     if (!r->csrf) r->csrf = "";
@@ -40,4 +41,19 @@ void page_error(req_t *r, int status)
     html_render(&r->resp.body, "<h1>%s</h1><p>%s</p><p><a href=\"%s\">%s</a></p>", T(e->title),
                 T(e->text), section_home(section), T("Go to the start page"));
     layout_end(r);
+}
+
+void page_error(req_t *r, int status)
+{
+    const error_text_t *e = &errors[0];
+    for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++)
+        if (errors[i].status == status) e = &errors[i];
+    error_text_t shown = *e;
+    shown.status = status; /* an unknown status keeps its number, with the 400 texts */
+    render_error(r, &shown);
+}
+
+void page_busy(req_t *r)
+{
+    render_error(r, &busy);
 }

@@ -111,6 +111,8 @@ int64_t audit_before_param(const req_t *r);
 
 /* A complete error page for status (400, 403, 404, 405, 413, 429, 431, 503...). */
 void page_error(req_t *r, int status);
+/* 503 for a server too busy to take the request now (its worker queue is full). */
+void page_busy(req_t *r);
 
 /* ---- one file each ------------------------------------------------------------------- */
 

@@ -412,6 +412,54 @@ def raw_exchange(port, head, body=b"", timeout=10.0, body_delay=0.5):
     return (int(m.group(1)) if m else None), data
 
 
+def read_answers(sock, methods, timeout=10.0):
+    """Reads one answer per method in methods (in order) from sock, framed by Content-Length
+    (a HEAD answer has no body whatever its Content-Length says). Returns a list of
+    (status, headers dict with lower-case names, body bytes) and the bytes left over after the
+    last answer, which must be empty on a well-framed connection: the caller checks."""
+    sock.settimeout(timeout)
+    data = b""
+    answers = []
+
+    def fill():
+        nonlocal data
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise AssertionError("connection closed after %d answers; read so far: %r"
+                                 % (len(answers), data[:300]))
+        data += chunk
+
+    for method in methods:
+        while b"\r\n\r\n" not in data:
+            fill()
+        head, _, data = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        m = re.match(r"HTTP/1\.[01] (\d{3})", lines[0])
+        assert m, "not a status line: %r" % lines[0]
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        assert "content-length" in headers, "answer without Content-Length: %r" % head
+        length = 0 if method == "HEAD" else int(headers["content-length"])
+        while len(data) < length:
+            fill()
+        answers.append((int(m.group(1)), headers, data[:length]))
+        data = data[length:]
+    sock.settimeout(0.3)  # anything more already sent would be a framing error
+    try:
+        extra = sock.recv(65536)
+        data += extra
+    except socket.timeout:
+        pass
+    return answers, data
+
+
+def cookie_header(client):
+    """The Cookie header a Client would send: every cookie of its jar."""
+    return "; ".join("%s=%s" % (c.name, c.value) for c in client.jar)
+
+
 # ---- the server -----------------------------------------------------------------------------
 
 class Server:

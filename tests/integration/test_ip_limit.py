@@ -53,3 +53,23 @@ def test_04_other_addresses_do_not_count(server):
     _fill_failures(server, 150, ip="192.0.2.7")
     r = server.client().sign_in_corporate("acme-billing")
     assert r.status == 303, r
+
+
+def _sign_in_from(server, forwarded_for, user_id, password):
+    c = server.client()
+    token = c.csrf("/corporate")
+    return c.post("/corporate/sign-in", {"user_id": user_id, "password": password, "csrf": token},
+                  headers={"X-Forwarded-For": forwarded_for})
+
+
+def test_05_without_trusted_proxy_x_forwarded_for_is_ignored(server):
+    # Without --trusted-proxy the header is anybody's to write: failures "from" different
+    # forwarded addresses still add up on the socket's address.
+    _fill_failures(server, 98)
+    r = _sign_in_from(server, "198.51.100.1", "unknown-user", "wrong-password")
+    assert r.status == 401, r
+    r = _sign_in_from(server, "198.51.100.2", "unknown-user", "wrong-password")  # the 100th
+    assert r.status == 401, r
+    r = _sign_in_from(server, "198.51.100.3", "acme-billing", "demo-password")
+    assert r.status == 429, r
+    assert server.count("sign_in_attempts", "ip LIKE '198.51.100.%'") == 0

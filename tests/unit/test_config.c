@@ -623,6 +623,63 @@ static void test_20_repeated_loads_independent(void **state)
     assert_false(b.secure_cookies);
 }
 
+static void test_23_queue_and_request_timeout(void **state)
+{
+    (void)state;
+    assert_int_equal(LOAD(ALL, NULL, "serve"), CONFIG_OK);
+    assert_int_equal(cfg.queue_max, 1024);
+    assert_int_equal(cfg.request_timeout, 10);
+    assert_int_equal(cfg.n_trusted_proxies, 0);
+    char *env[] = {"COBRO_QUEUE_MAX=7", "COBRO_REQUEST_TIMEOUT=3", NULL};
+    assert_int_equal(LOAD(ALL, env, "serve"), CONFIG_OK);
+    assert_int_equal(cfg.queue_max, 7);
+    assert_int_equal(cfg.request_timeout, 3);
+    assert_int_equal(LOAD(ALL, env, "serve", "--queue-max", "1", "--request-timeout=3600"),
+                     CONFIG_OK);
+    assert_int_equal(cfg.queue_max, 1);
+    assert_int_equal(cfg.request_timeout, 3600);
+    const char *bad[] = {"0", "-1", "1000001", "1e3", " 5", "x", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_bad("queue-max", "COBRO_QUEUE_MAX", bad[i]);
+        assert_bad("request-timeout", "COBRO_REQUEST_TIMEOUT", bad[i]);
+    }
+    assert_bad("request-timeout", "COBRO_REQUEST_TIMEOUT", "3601");
+    assert_int_equal(LOAD(CFG_DB, NULL, "migrate", "--queue-max", "5"), CONFIG_ERROR);
+}
+
+static void test_24_trusted_proxies(void **state)
+{
+    (void)state;
+    assert_int_equal(LOAD(ALL, NULL, "serve", "--trusted-proxy", "127.0.0.1", "--trusted-proxy",
+                          "10.0.0.0/8,::1", "--trusted-proxy=2001:db8::/32"),
+                     CONFIG_OK);
+    assert_int_equal(cfg.n_trusted_proxies, 4);
+    assert_int_equal(cfg.trusted_proxies[1].prefix, 8);
+    assert_int_equal(cfg.trusted_proxies[3].prefix, 32);
+    char *env[] = {"COBRO_TRUSTED_PROXY=192.0.2.1, 192.0.2.2", NULL};
+    assert_int_equal(LOAD(ALL, env, "serve"), CONFIG_OK);
+    assert_int_equal(cfg.n_trusted_proxies, 2);
+    /* Flags replace the environment variable, as other flags do. */
+    assert_int_equal(LOAD(ALL, env, "serve", "--trusted-proxy", "::1"), CONFIG_OK);
+    assert_int_equal(cfg.n_trusted_proxies, 1);
+
+    const char *bad[] = {"localhost",        "10.0.0.1/8", "10.0.0.0/33", "1.2.3.4,", ",1.2.3.4",
+                         "1.2.3.4,,5.6.7.8", "[::1]",      "1.2.3.4:80",  "x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_bad("trusted-proxy", "COBRO_TRUSTED_PROXY", bad[i]);
+    assert_int_equal(LOAD(ALL, NULL, "serve", "--trusted-proxy", "::1", "--trusted-proxy", "nope"),
+                     CONFIG_ERROR);
+    assert_string_equal(err, "--trusted-proxy \"nope\": expected IPv4 or IPv6 addresses or CIDR "
+                             "ranges (192.0.2.10, 10.0.0.0/8, 2001:db8::/32), separated by commas");
+    /* More than 64 in all is refused with its own reason. */
+    char many[65 * 16] = "";
+    for (int i = 0; i < 65; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "%s10.0.%d.1", i ? "," : "", i);
+    char *argv[] = {"serve", "--trusted-proxy", many};
+    assert_int_equal(load_argv(ALL, NULL, 3, argv), CONFIG_ERROR);
+    assert_non_null(strstr(err, "at most 64 trusted proxies"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -649,6 +706,8 @@ int main(void)
         cmocka_unit_test(test_20_repeated_loads_independent),
         cmocka_unit_test(test_21_bill_run_switch),
         cmocka_unit_test(test_22_mail_retry),
+        cmocka_unit_test(test_23_queue_and_request_timeout),
+        cmocka_unit_test(test_24_trusted_proxies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
