@@ -22,7 +22,7 @@ PRODUCTS = [  # code, name, monthly USD, monthly EUR, annual USD, annual EUR (mi
 PLACES = [
     ("US", "CA", "en", "USD", 72500), ("US", "NY", "en", "USD", 40000),
     ("US", "TX", "en", "USD", 62500), ("US", "IL", "en", "USD", 62500),
-    ("US", "WA", "en", "USD", 65000), ("US", "OR", "en", "USD", None),  # Oregon: no sales tax
+    ("US", "WA", "en", "USD", 65000), ("US", "OR", "en", "USD", 0),  # Oregon: no sales tax
     ("IT", "MI", "it", "EUR", 220000), ("FR", "", "fr", "EUR", 200000),
     ("ES", "", "es", "EUR", 210000), ("DE", "", "en", "EUR", 190000),
 ]

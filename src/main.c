@@ -345,7 +345,10 @@ static int cmd_bill_run(int argc, char **argv)
            " %lld ended; %lld emails queued\n",
            day, (long long)stats.invoices, (long long)stats.lines, (long long)stats.accounts,
            (long long)stats.renewed, (long long)stats.ended, (long long)stats.emails);
-    return ok ? 0 : 1;
+    if (stats.skipped)
+        printf("bill run %s: %lld accounts skipped: no tax rate for their address (see the log)\n",
+               day, (long long)stats.skipped);
+    return ok && !stats.skipped ? 0 : 1;
 }
 
 static int cmd_invoice(int argc, char **argv)

@@ -1,4 +1,5 @@
-/* Tax on an invoice line, rounded to the currency's minor unit by one documented rule (tax.h). */
+/* Tax on an invoice, per rate, rounded to the currency's minor unit by one documented rule (tax.h).
+ */
 #include "tax.h"
 
 #include <string.h>
@@ -29,20 +30,60 @@ bool tax_split(int64_t amount, int64_t rate_ppm, tax_mode_t mode, tax_split_t *o
     return true;
 }
 
+bool tax_by_rate(const int64_t *amounts, const int64_t *rates, size_t n, tax_mode_t mode,
+                 tax_subtotal_t *out, size_t *n_out)
+{
+    if (!out || !n_out || (n && (!amounts || !rates))) return false;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rates[i] < 0 || rates[i] > TAX_RATE_ONE) return false;
+        size_t j = 0;
+        while (j < k && out[j].rate_ppm != rates[i])
+            j++;
+        if (j == k) out[k++] = (tax_subtotal_t){.rate_ppm = rates[i]};
+        /* base holds the group's sum of amounts until it is split below. */
+        if (!money_add(out[j].base, amounts[i], &out[j].base)) return false;
+    }
+    for (size_t j = 0; j < k; j++) {
+        tax_split_t sp;
+        if (!tax_split(out[j].base, out[j].rate_ppm, mode, &sp)) return false;
+        out[j].base = sp.net;
+        out[j].tax = sp.tax;
+    }
+    *n_out = k;
+    return true;
+}
+
+const char *tax_scheme_name(const char *country)
+{
+    static const struct {
+        char cc[3];
+        const char *name;
+    } names[] = {{"US", "sales tax"}, {"IT", "IVA"}, {"ES", "IVA"}, {"FR", "TVA"}, {"DE", "MwSt."}};
+    for (size_t i = 0; country && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(country, names[i].cc) == 0) return names[i].name;
+    return "VAT";
+}
+
 bool tax_mode_parse(const char *s, tax_mode_t *out)
 {
     if (!s || !out) return false;
-    if (strcmp(s, "exclusive") == 0) *out = TAX_EXCLUSIVE;
-    else if (strcmp(s, "inclusive") == 0) *out = TAX_INCLUSIVE;
-    else return false;
+    if (strcmp(s, "exclusive") == 0)
+        *out = TAX_EXCLUSIVE;
+    else if (strcmp(s, "inclusive") == 0)
+        *out = TAX_INCLUSIVE;
+    else
+        return false;
     return true;
 }
 
 const char *tax_mode_name(tax_mode_t m)
 {
     switch (m) {
-    case TAX_EXCLUSIVE: return "exclusive";
-    case TAX_INCLUSIVE: return "inclusive";
+    case TAX_EXCLUSIVE:
+        return "exclusive";
+    case TAX_INCLUSIVE:
+        return "inclusive";
     }
     /* Never NULL: the name goes straight into pages and logs. It does not parse back, so a
      * corrupt mode cannot be stored as a valid one. */
@@ -65,7 +106,8 @@ void tax_rate_text(int64_t rate_ppm, char out[16])
         rev[n++] = (char)('0' + whole % 10);
         whole /= 10;
     } while (whole != 0);
-    while (n > 0) *p++ = rev[--n];
+    while (n > 0)
+        *p++ = rev[--n];
     if (frac != 0) {
         *p++ = '.';
         for (int div = 1000; div > 0 && frac != 0; div /= 10) {

@@ -5,6 +5,7 @@
 #include "invoice_pdf.h"
 
 #include "billing/calendar.h"
+#include "billing/regions.h"
 #include "billing/tax.h"
 #include "i18n/format.h"
 #include "i18n/i18n.h"
@@ -241,7 +242,39 @@ const char *invoice_payment_note(lang_t lang, const char *method)
         return tr(lang, "Pay by check, writing the Invoice Number on it.");
     if (strcmp(method, "direct_debit") == 0 || strcmp(method, "ach") == 0)
         return tr(lang, "The amount is collected by direct debit from your bank account.");
+    if (strcmp(method, "direct_debit_offer") == 0)
+        return tr(lang,
+                  "To have invoices collected by direct debit, set it up under Payment Method "
+                  "in the Corporate Billing Portal.");
     return method;
+}
+
+const char *invoice_payment_intro(lang_t lang, size_t n_payments)
+{
+    return n_payments > 1 ? tr(lang, "No payment method has been chosen yet: any of these can be "
+                                     "used.")
+                          : NULL;
+}
+
+void invoice_tax_label(lang_t lang, const char *country, const char *region, const invoice_tax_t *t,
+                       char *out, size_t n)
+{
+    char pct[64];
+    format_percent(lang, country, t->rate_ppm, pct, sizeof pct);
+    const char *name = t->name ? t->name : "";
+    if (strcmp(name, "sales tax") == 0) {
+        /* The state's proper name; its code when we do not know it. */
+        const char *state = region_name(country, region);
+        if (!state) state = region ? region : "";
+        if (*state)
+            snprintf(out, n, tr(lang, "%s sales tax %s"), state, pct);
+        else
+            snprintf(out, n, tr(lang, "Sales tax %s"), pct);
+    } else if (strcmp(name, "VAT") == 0 || !*name) {
+        snprintf(out, n, tr(lang, "VAT %s"), pct);
+    } else { /* IVA, TVA, MwSt.: the country's own name, the same in every language */
+        snprintf(out, n, "%s %s", name, pct);
+    }
 }
 
 /* The labels a remit_to may use. tr() remembers translations by the msgid's address, so a label
@@ -604,27 +637,39 @@ static double totals(pdf_t *p, double y, bool draw)
     const invoice_doc_t *inv = p->inv;
     char label[TEXT_MAX], value[TEXT_MAX];
     double w = 250, x = p->right - w, y0 = y;
-    int64_t rate = single_rate(inv);
-    if (rate >= 0) {
-        char pct[TEXT_MAX];
-        percent(p, rate, pct);
-        snprintf(label, sizeof label, tr(p->lang, "Tax (%s)"), pct);
-    } else {
-        snprintf(label, sizeof label, "%s", tr(p->lang, "Tax"));
-    }
-    struct {
+    typedef struct {
         const char *label;
         int64_t amount;
         bool strong;
-    } rows[] = {
-        {tr(p->lang, "Subtotal"), inv->subtotal, false},
-        {label, inv->tax_total, false},
-        {tr(p->lang, "Total"), inv->total, true},
-        {tr(p->lang, "Amount paid"), inv->amount_paid, false},
-        {tr(p->lang, "Balance due"), inv->total - inv->amount_paid, true},
-    };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        bool last = i + 1 == sizeof rows / sizeof rows[0];
+    } row_t;
+    /* Subtotal, one row per tax rate (one "Tax" row on invoices issued before those were
+     * stored), total, amount paid, balance due. */
+    size_t n_tax = inv->n_taxes ? inv->n_taxes : 1, n_rows = 0;
+    row_t *rows = g_new(row_t, n_tax + 4);
+    char(*tax_labels)[TEXT_MAX] = g_malloc(n_tax * TEXT_MAX);
+    rows[n_rows++] = (row_t){tr(p->lang, "Subtotal"), inv->subtotal, false};
+    if (inv->n_taxes) {
+        for (size_t i = 0; i < inv->n_taxes; i++) {
+            invoice_tax_label(p->lang, p->country, S(inv->region), &inv->taxes[i], tax_labels[i],
+                              TEXT_MAX);
+            rows[n_rows++] = (row_t){tax_labels[i], inv->taxes[i].tax, false};
+        }
+    } else {
+        int64_t rate = single_rate(inv);
+        if (rate >= 0) {
+            char pct[TEXT_MAX];
+            percent(p, rate, pct);
+            snprintf(label, sizeof label, tr(p->lang, "Tax (%s)"), pct);
+        } else {
+            snprintf(label, sizeof label, "%s", tr(p->lang, "Tax"));
+        }
+        rows[n_rows++] = (row_t){label, inv->tax_total, false};
+    }
+    rows[n_rows++] = (row_t){tr(p->lang, "Total"), inv->total, true};
+    rows[n_rows++] = (row_t){tr(p->lang, "Amount paid"), inv->amount_paid, false};
+    rows[n_rows++] = (row_t){tr(p->lang, "Balance due"), inv->total - inv->amount_paid, true};
+    for (size_t i = 0; i < n_rows; i++) {
+        bool last = i + 1 == n_rows;
         font_t f = rows[i].strong ? F_TOTAL : F_BODY;
         double pad = rows[i].strong ? 5 : 3;
         money(p, rows[i].amount, value);
@@ -641,6 +686,8 @@ static double totals(pdf_t *p, double y, bool draw)
         }
         y += h;
     }
+    g_free(rows);
+    g_free(tax_labels);
     y += 18;
 
     double cw = p->right - p->left;
@@ -649,15 +696,21 @@ static double totals(pdf_t *p, double y, bool draw)
                   MUTED, draw) +
              10;
     }
-    if (*S(inv->payment_method)) {
+    if (inv->n_payments) {
         y += text(p, F_HEADING, tr(p->lang, "How to pay"), p->left, y, cw, AL_LEFT, ACCENT, draw) +
              3;
-        y += text(p, F_BODY, invoice_payment_note(p->lang, inv->payment_method), p->left, y, cw,
-                  AL_LEFT, INK, draw) +
-             4;
-        char *remit = invoice_remit_text(p->lang, inv->remit_to);
-        if (remit && *remit) y += text(p, F_BODY, remit, p->left, y, cw, AL_LEFT, INK, draw) + 4;
-        free(remit);
+        const char *intro = invoice_payment_intro(p->lang, inv->n_payments);
+        if (intro) y += text(p, F_BODY, intro, p->left, y, cw, AL_LEFT, INK, draw) + 4;
+        for (size_t i = 0; i < inv->n_payments; i++) {
+            const invoice_payment_t *pay = &inv->payments[i];
+            y += text(p, F_BODY, invoice_payment_note(p->lang, pay->method), p->left, y, cw,
+                      AL_LEFT, INK, draw) +
+                 4;
+            char *remit = invoice_remit_text(p->lang, pay->remit_to);
+            if (remit && *remit)
+                y += text(p, F_BODY, remit, p->left + 10, y, cw - 10, AL_LEFT, INK, draw) + 4;
+            free(remit);
+        }
         y += 6;
     }
     return y - y0;

@@ -9,16 +9,19 @@ bool bill_run_with_settings(store_t *s, date_t at, int64_t now, const char *base
     char *tax_mode = NULL, *vendor = NULL;
     if (store_setting(s, a, "tax_mode", &tax_mode) != STORE_OK) tax_mode = "exclusive";
     if (store_setting(s, a, "vendor_name", &vendor) != STORE_OK) vendor = "Vendor, Inc.";
-    bill_run_opts_t opts = {.at = at, .now = now, .vendor_tax_mode = tax_mode,
-                            .vendor_name = vendor, .base_url = base_url};
+    bill_run_opts_t opts = {.at = at,
+                            .now = now,
+                            .vendor_tax_mode = tax_mode,
+                            .vendor_name = vendor,
+                            .base_url = base_url};
     char day[11];
     date_format(at, day);
     bool ok = bill_run(s, &opts, stats);
     log_info("bill run %s: %s; %lld accounts, %lld invoices, %lld lines, %lld renewed, %lld ended,"
-             " %lld emails",
+             " %lld emails; %lld accounts skipped",
              day, ok ? "done" : "FAILED", (long long)stats->accounts, (long long)stats->invoices,
              (long long)stats->lines, (long long)stats->renewed, (long long)stats->ended,
-             (long long)stats->emails);
+             (long long)stats->emails, (long long)stats->skipped);
     arena_free(a);
     return ok;
 }

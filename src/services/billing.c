@@ -52,9 +52,11 @@ typedef struct {
 static const account_texts_t *rows_of(const account_texts_t *rows, size_t n, size_t *cursor,
                                       int64_t account_id, size_t *count)
 {
-    while (*cursor < n && rows[*cursor].account_id < account_id) (*cursor)++;
+    while (*cursor < n && rows[*cursor].account_id < account_id)
+        (*cursor)++;
     *count = 0;
-    while (*cursor + *count < n && rows[*cursor + *count].account_id == account_id) (*count)++;
+    while (*cursor + *count < n && rows[*cursor + *count].account_id == account_id)
+        (*count)++;
     return rows + *cursor;
 }
 
@@ -95,15 +97,16 @@ static store_status_t collect_lines(run_t *run, arena_t *a, due_subscription_t *
     for (size_t i = 0; i < n_due; i++) {
         due_subscription_t *d = &due[i];
         if (d->cancel_at_period_end || !d->auto_renew) {
-            store_status_t r =
-                store_subscription_end(run->s, d->id, d->cancel_at_period_end ? "cancelled" : "expired");
+            store_status_t r = store_subscription_end(
+                run->s, d->id, d->cancel_at_period_end ? "cancelled" : "expired");
             if (r != STORE_OK) return r;
             run->stats->ended++;
             continue;
         }
         billing_period_t period;
         date_t start, end;
-        if (!billing_period_parse(d->billing_period, &period) || !date_parse(d->period_end, &start)) {
+        if (!billing_period_parse(d->billing_period, &period) ||
+            !date_parse(d->period_end, &start)) {
             log_error("subscription %lld: bad period '%s' / '%s'", (long long)d->id,
                       d->billing_period, d->period_end);
             return STORE_ERROR;
@@ -136,34 +139,48 @@ static store_status_t collect_lines(run_t *run, arena_t *a, due_subscription_t *
             if (date_cmp(end, run->o->at) > 0) break;
             start = end;
         }
-        store_status_t r = store_subscription_renew(run->s, d->id, (*lines)[*n_lines - 1].period_start,
-                                                    (*lines)[*n_lines - 1].period_end);
+        store_status_t r = store_subscription_renew(
+            run->s, d->id, (*lines)[*n_lines - 1].period_start, (*lines)[*n_lines - 1].period_end);
         if (r != STORE_OK) return r;
         run->stats->renewed++;
     }
     return STORE_OK;
 }
 
-/* Prices each line (seats x unit price, then tax) and the invoice totals. */
-static bool price_lines(run_t *run, invoice_doc_t *inv, int64_t rate)
+/* Prices each line (seats x unit price, and its tax for reference) and the invoice totals: tax
+ * per rate on the sum of the lines at that rate, rounded once (tax_by_rate, BR-CO-17). */
+static bool price_lines(run_t *run, arena_t *a, invoice_doc_t *inv, int64_t rate)
 {
-    inv->subtotal = inv->tax_total = inv->total = 0;
+    int64_t *amounts = arena_alloc(a, (inv->n_lines + 1) * sizeof *amounts);
+    int64_t *rates = arena_alloc(a, (inv->n_lines + 1) * sizeof *rates);
+    tax_subtotal_t *sub = arena_alloc(a, (inv->n_lines + 1) * sizeof *sub);
     for (size_t i = 0; i < inv->n_lines; i++) {
         invoice_line_t *l = &inv->lines[i];
-        int64_t amount;
         tax_split_t split;
-        if (!money_mul(l->seats, l->unit_amount, &amount) ||
-            !tax_split(amount, rate, run->mode, &split) ||
-            !money_add(inv->subtotal, split.net, &inv->subtotal) ||
-            !money_add(inv->tax_total, split.tax, &inv->tax_total) ||
-            !money_add(inv->total, split.gross, &inv->total))
+        if (!money_mul(l->seats, l->unit_amount, &amounts[i]) ||
+            !tax_split(amounts[i], rate, run->mode, &split))
             return false;
+        rates[i] = rate;
         l->net = split.net;
         l->tax = split.tax;
         l->gross = split.gross;
         l->tax_rate_ppm = rate;
     }
-    return true;
+    size_t n_sub = 0;
+    if (!tax_by_rate(amounts, rates, inv->n_lines, run->mode, sub, &n_sub)) return false;
+    inv->taxes = arena_alloc(a, (n_sub + 1) * sizeof *inv->taxes);
+    inv->n_taxes = n_sub;
+    inv->subtotal = inv->tax_total = 0;
+    for (size_t i = 0; i < n_sub; i++) {
+        inv->taxes[i] = (invoice_tax_t){.name = (char *)tax_scheme_name(inv->country),
+                                        .rate_ppm = sub[i].rate_ppm,
+                                        .base = sub[i].base,
+                                        .tax = sub[i].tax};
+        if (!money_add(inv->subtotal, sub[i].base, &inv->subtotal) ||
+            !money_add(inv->tax_total, sub[i].tax, &inv->tax_total))
+            return false;
+    }
+    return money_add(inv->subtotal, inv->tax_total, &inv->total);
 }
 
 static store_status_t queue_email(run_t *run, arena_t *a, const invoice_doc_t *inv,
@@ -199,8 +216,9 @@ static store_status_t queue_email(run_t *run, arena_t *a, const invoice_doc_t *i
     };
     /* The purchase order in force on the issue date goes on the invoice, its PDF and here. */
     if (*inv->po_number)
-        m.body_text = arena_printf(a, "%s\n%s", m.body_text,
-                                   arena_printf(a, tr(lang, "Purchase order: %s\n"), inv->po_number));
+        m.body_text =
+            arena_printf(a, "%s\n%s", m.body_text,
+                         arena_printf(a, tr(lang, "Purchase order: %s\n"), inv->po_number));
     store_status_t r = store_outbox_add(run->s, &m, run->o->now, NULL);
     if (r == STORE_OK) run->stats->emails++;
     return r;
@@ -218,7 +236,8 @@ static store_status_t queue_emails(run_t *run, arena_t *a, const invoice_doc_t *
     for (size_t i = 0; r == STORE_OK && i < n; i++) {
         if (strcasecmp(rec[i].b, inv->contact_email) == 0) continue;
         bool seen = false;
-        for (size_t j = 0; j < i; j++) seen |= strcasecmp(rec[j].b, rec[i].b) == 0;
+        for (size_t j = 0; j < i; j++)
+            seen |= strcasecmp(rec[j].b, rec[i].b) == 0;
         if (!seen) r = queue_email(run, a, inv, rec[i].a, rec[i].b);
     }
     return r;
@@ -231,17 +250,27 @@ static store_status_t renew_account(run_t *run, arena_t *a, int64_t account_id)
     size_t n_due = 0;
     store_status_t r = store_due_subscriptions(run->s, a, account_id, run->at_text, &due, &n_due);
     if (r != STORE_OK || n_due == 0) return r; /* nothing due: another run got there first */
-    run->stats->accounts++;
     invoice_doc_t inv;
     memset(&inv, 0, sizeof inv);
-    int64_t *subs_of_line = NULL;
-    r = collect_lines(run, a, due, n_due, &inv.lines, &subs_of_line, &inv.n_lines);
-    if (r != STORE_OK || inv.n_lines == 0) return r;
     r = store_invoice_party(run->s, a, account_id, &inv);
     int64_t rate = 0;
     if (r == STORE_OK) r = rate_for(run, inv.country, inv.region, &rate);
+    if (r == STORE_NOT_FOUND) {
+        /* Billing 0 % because an address names a region the tax table does not know would be
+         * wrong and hard to undo: the account is left due, untouched, for the next run once its
+         * address or the table is mended, and the run reports it. */
+        log_error("bill run %s: account %lld skipped: no tax rate for region '%s' of country "
+                  "'%s'; correct its address or the tax table, then run again",
+                  run->at_text, (long long)account_id, inv.region, inv.country);
+        run->stats->skipped++;
+        return STORE_OK;
+    }
     if (r != STORE_OK) return r;
-    if (!price_lines(run, &inv, rate)) {
+    run->stats->accounts++;
+    int64_t *subs_of_line = NULL;
+    r = collect_lines(run, a, due, n_due, &inv.lines, &subs_of_line, &inv.n_lines);
+    if (r != STORE_OK || inv.n_lines == 0) return r;
+    if (!price_lines(run, a, &inv, rate)) {
         log_error("account %lld: invoice amounts overflow", (long long)account_id);
         return STORE_ERROR;
     }

@@ -1,5 +1,6 @@
 /* Demo data: three products, three accounts, their users and staff (safe to load twice). */
 #include "demo.h"
+#include "billing/regions.h"
 #include "billing.h"
 #include "util/password.h"
 
@@ -152,18 +153,36 @@ static void load_accounts(loader_t *L)
 /* Tax rates of the demo's countries and states, and the vendor's own details. */
 static void load_settings(loader_t *L)
 {
+    /* The United States tax by state: every state and DC has its row (the states' own base
+     * rates; 0 where there is no state sales tax), so every state an address may name has one. */
     static const struct {
-        const char *country, *region, *name;
+        const char *state;
+        int64_t ppm;
+    } us[] = {
+        {"AL", 40000}, {"AK", 0},      {"AZ", 56000}, {"AR", 65000}, {"CA", 72500}, {"CO", 29000},
+        {"CT", 63500}, {"DE", 0},      {"DC", 60000}, {"FL", 60000}, {"GA", 40000}, {"HI", 40000},
+        {"ID", 60000}, {"IL", 62500},  {"IN", 70000}, {"IA", 60000}, {"KS", 65000}, {"KY", 60000},
+        {"LA", 44500}, {"ME", 55000},  {"MD", 60000}, {"MA", 62500}, {"MI", 60000}, {"MN", 68750},
+        {"MS", 70000}, {"MO", 42250},  {"MT", 0},     {"NE", 55000}, {"NV", 68500}, {"NH", 0},
+        {"NJ", 66250}, {"NM", 48750},  {"NY", 40000}, {"NC", 47500}, {"ND", 50000}, {"OH", 57500},
+        {"OK", 45000}, {"OR", 0},      {"PA", 60000}, {"RI", 70000}, {"SC", 60000}, {"SD", 42000},
+        {"TN", 70000}, {"TX", 62500},  {"UT", 61000}, {"VT", 60000}, {"VA", 53000}, {"WA", 65000},
+        {"WV", 60000}, {"WI", 50000},  {"WY", 40000},
+    };
+    for (size_t i = 0; i < sizeof us / sizeof us[0]; i++) {
+        const char *name = region_name("US", us[i].state);
+        char label[64];
+        snprintf(label, sizeof label, "%s sales tax", name ? name : us[i].state);
+        check(L, store_set_tax_rate(L->s, "US", us[i].state, us[i].ppm, label));
+    }
+    static const struct {
+        const char *country, *name;
         int64_t ppm;
     } rates[] = {
-        {"US", "IL", "Illinois sales tax", 62500},  {"US", "TX", "Texas sales tax", 62500},
-        {"US", "CA", "California sales tax", 72500}, {"US", "NY", "New York sales tax", 40000},
-        {"IT", "", "IVA", 220000},                   {"FR", "", "TVA", 200000},
-        {"ES", "", "IVA", 210000},                   {"DE", "", "MwSt", 190000},
+        {"IT", "IVA", 220000}, {"FR", "TVA", 200000}, {"ES", "IVA", 210000}, {"DE", "MwSt.", 190000},
     };
     for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++)
-        check(L, store_set_tax_rate(L->s, rates[i].country, rates[i].region, rates[i].ppm,
-                                    rates[i].name));
+        check(L, store_set_tax_rate(L->s, rates[i].country, "", rates[i].ppm, rates[i].name));
     check(L, store_set_setting(L->s, "vendor_name", "Vendor, Inc."));
     /* The country apart from the address lines: invoices print its name in their language. */
     check(L, store_set_setting(L->s, "vendor_address", "500 Market Street\nSan Francisco, CA 94105"));

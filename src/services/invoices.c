@@ -12,22 +12,18 @@ static char *setting(store_t *s, arena_t *a, const char *key, const char *fallba
     return store_setting(s, a, key, &v) == STORE_OK ? v : arena_strdup(a, fallback);
 }
 
-/* The invoice's remit_to (invoice_doc.h) for its payment method; "" when there is none. */
-static char *remit_to(store_t *s, arena_t *a, const char *method)
+/* The bank lines of a wire transfer, "Label\tvalue" each (invoice_doc.h); "" with none set. */
+static const char *bank_lines(arena_t *a, const vendor_payment_t *v)
 {
-    bool wire = strcmp(method, "wire") == 0, check = strcmp(method, "check") == 0;
-    vendor_payment_t v;
-    if ((!wire && !check) || vendor_payment_load(s, a, &v) != STORE_OK) return "";
-    if (check) return (char *)v.check_address;
     const struct {
         const char *label, *value;
     } rows[] = {
-        {N_("Bank"), v.bank_name},
-        {N_("Account name"), v.account_name},
-        {N_("IBAN"), v.iban},
-        {N_("BIC / SWIFT"), v.bic},
-        {N_("Routing number (ABA)"), v.routing},
-        {N_("Account number"), v.account},
+        {N_("Bank"), v->bank_name},
+        {N_("Account name"), v->account_name},
+        {N_("IBAN"), v->iban},
+        {N_("BIC / SWIFT"), v->bic},
+        {N_("Routing number (ABA)"), v->routing},
+        {N_("Account number"), v->account},
     };
     char *out = "";
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
@@ -35,6 +31,35 @@ static char *remit_to(store_t *s, arena_t *a, const char *method)
             out =
                 arena_printf(a, "%s%s%s\t%s", out, *out ? "\n" : "", rows[i].label, rows[i].value);
     return out;
+}
+
+size_t invoice_payment_instructions(arena_t *a, const char *method, const char *account_kind,
+                                    const vendor_payment_t *v, invoice_payment_t **out)
+{
+    invoice_payment_t *list = arena_alloc(a, 4 * sizeof *list);
+    size_t n = 0;
+    const char *bank = bank_lines(a, v);
+    if (method && *method) {
+        /* The account's choice when the invoice was issued: that one only. */
+        list[n++] = (invoice_payment_t){
+            .method = method,
+            .remit_to = strcmp(method, "wire") == 0    ? bank
+                        : strcmp(method, "check") == 0 ? v->check_address
+                                                       : "",
+        };
+    } else {
+        /* No choice yet: every way the vendor takes payments, so the invoice can be paid. A
+         * wire or a check needs somewhere to send it; a card is taken by Customer Care; a direct
+         * debit needs a mandate, which only the corporate portal's Payment Method tab takes. */
+        if (*bank) list[n++] = (invoice_payment_t){.method = "wire", .remit_to = bank};
+        if (*v->check_address)
+            list[n++] = (invoice_payment_t){.method = "check", .remit_to = v->check_address};
+        list[n++] = (invoice_payment_t){.method = "card", .remit_to = ""};
+        if (account_kind && strcmp(account_kind, "corporate") == 0)
+            list[n++] = (invoice_payment_t){.method = "direct_debit_offer", .remit_to = ""};
+    }
+    *out = list;
+    return n;
 }
 
 store_status_t invoice_load(store_t *s, arena_t *a, const char *number, int64_t id,
@@ -48,7 +73,13 @@ store_status_t invoice_load(store_t *s, arena_t *a, const char *number, int64_t 
     out->vendor_country = setting(s, a, "vendor_country", "");
     out->vendor_email = setting(s, a, "vendor_email", "");
     out->vendor_tax_id = setting(s, a, "vendor_tax_id", "");
-    out->remit_to = remit_to(s, a, out->payment_method);
+    vendor_payment_t v;
+    r = vendor_payment_load(s, a, &v);
+    if (r != STORE_OK) return r;
+    invoice_payment_t *pay = NULL;
+    out->n_payments =
+        invoice_payment_instructions(a, out->payment_method, out->account_kind, &v, &pay);
+    out->payments = pay;
     return STORE_OK;
 }
 

@@ -1,11 +1,22 @@
 /* Loading an issued invoice for display: the stored snapshot plus the vendor's own details. */
 #ifndef COBRO_INVOICES_H
 #define COBRO_INVOICES_H
+#include "services/vendor_settings.h"
 #include "store/store.h"
 #include "util/buf.h"
 
-/* Loads the invoice by number (or by id when number is NULL) and fills the vendor fields from
- * the vendor settings. */
+/* THE RULE of how an invoice says it can be paid, for its HTML view, print view and PDF alike:
+ * the payment method chosen when it was issued (method, the invoice's snapshot) and where to send
+ * it (a wire to the vendor's bank, a check to its mailing address); when none was chosen, every
+ * method the vendor accepts: wire transfer when bank details are set, check when a mailing
+ * address is set, card through Customer Care, and for corporate accounts direct debit
+ * ("direct_debit_offer": set up on the portal's Payment Method tab). Returns how many, at most
+ * 4, in *out (allocated in a). */
+size_t invoice_payment_instructions(arena_t *a, const char *method, const char *account_kind,
+                                    const vendor_payment_t *v, invoice_payment_t **out);
+
+/* Loads the invoice by number (or by id when number is NULL) and fills the vendor fields and the
+ * payment instructions (invoice_payment_instructions) from the vendor settings. */
 store_status_t invoice_load(store_t *s, arena_t *a, const char *number, int64_t id,
                             invoice_doc_t *out);
 

@@ -8,6 +8,7 @@
 #include "util/form.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -57,7 +58,38 @@ static settings_status_t finish(store_t *s, store_status_t r)
 
 /* ---- Bill To ------------------------------------------------------------------------------- */
 
-static bool bill_to_valid(const bill_to_form_t *f, const char *country, bill_to_errors_t *e)
+static int region_by_name(const void *x, const void *y)
+{
+    return strcmp(((const region_t *)x)->name, ((const region_t *)y)->name);
+}
+
+store_status_t settings_region_choices(store_t *s, arena_t *a, const char *country, region_t **out,
+                                       size_t *n)
+{
+    char **codes = NULL;
+    store_status_t r = store_tax_regions(s, a, country, &codes, n);
+    if (r != STORE_OK) return r;
+    *out = arena_alloc(a, (*n + 1) * sizeof **out);
+    for (size_t i = 0; i < *n; i++) {
+        const char *name = region_name(country, codes[i]);
+        (*out)[i] = (region_t){.code = codes[i], .name = name ? name : codes[i]};
+    }
+    if (*n > 1) qsort(*out, *n, sizeof **out, region_by_name);
+    return STORE_OK;
+}
+
+/* The code of the choice the trimmed text names, by its code or its name in any letter case
+ * ("il", "Illinois"); NULL if none. */
+static const char *region_choice(const region_t *choices, size_t n, const char *typed)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(choices[i].code, typed) == 0 || strcasecmp(choices[i].name, typed) == 0)
+            return choices[i].code;
+    return NULL;
+}
+
+static bool bill_to_valid(const bill_to_form_t *f, const char *country, const region_t *regions,
+                          size_t n_regions, const char *region, bill_to_errors_t *e)
 {
     e->contact_name = check_text(f->contact_name, true, NAME_MAX);
     e->contact_email = check_email(f->contact_email);
@@ -65,7 +97,9 @@ static bool bill_to_valid(const bill_to_form_t *f, const char *country, bill_to_
     e->address_line1 = check_text(f->address_line1, true, ADDRESS_MAX);
     e->address_line2 = check_text(f->address_line2, false, ADDRESS_MAX);
     e->city = check_text(f->city, true, NAME_MAX);
-    e->region = check_text(f->region, strcmp(country, "US") == 0, NAME_MAX);
+    e->region = check_text(f->region, n_regions > 0, NAME_MAX);
+    if (!e->region && n_regions > 0 && !region_choice(regions, n_regions, region))
+        e->region = FIELD_BAD_REGION;
     e->postal_code = check_postal_code(f->postal_code, country);
     e->phone = check_phone(f->phone, true);
     return !(e->contact_name || e->contact_email || e->bill_to_name || e->address_line1 ||
@@ -108,15 +142,21 @@ settings_status_t settings_save_bill_to(store_t *s, arena_t *a, const settings_c
     credential_t cred;
     store_status_t r = store_account_by_id(s, a, ctx->account_id, &acc);
     if (r == STORE_OK) r = store_credential_by_id(s, a, ctx->credential_id, &cred);
+    region_t *regions = NULL;
+    size_t n_regions = 0;
+    if (r == STORE_OK) r = settings_region_choices(s, a, acc.country, &regions, &n_regions);
     if (r != STORE_OK) return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
-    if (!bill_to_valid(form, acc.country, errors)) return SETTINGS_INVALID;
+    char *region = clean(a, form->region);
+    if (!bill_to_valid(form, acc.country, regions, n_regions, region, errors))
+        return SETTINGS_INVALID;
 
     account_t next = acc;
     next.bill_to_name = clean(a, form->bill_to_name);
     next.address_line1 = clean(a, form->address_line1);
     next.address_line2 = clean(a, form->address_line2);
     next.city = clean(a, form->city);
-    next.region = clean(a, form->region);
+    /* Where the region is chosen from the tax table, its code is stored as the table spells it. */
+    next.region = n_regions ? (char *)region_choice(regions, n_regions, region) : region;
     next.postal_code = clean(a, form->postal_code);
     next.phone = clean(a, form->phone);
     char *name = clean(a, form->contact_name), *email = clean(a, form->contact_email);

@@ -3,6 +3,7 @@
  * change is checked field by field, written whole or not at all, and audited. */
 #ifndef COBRO_SETTINGS_H
 #define COBRO_SETTINGS_H
+#include "billing/regions.h"
 #include "store/store.h"
 #include "util/sealed.h"
 #include "validate.h"
@@ -37,8 +38,8 @@ typedef struct {
 /* ---- Bill To ----------------------------------------------------------------------------- */
 
 typedef struct {
-    const char *contact_name, *contact_email, *bill_to_name, *address_line1, *address_line2,
-        *city, *region, *postal_code, *phone;
+    const char *contact_name, *contact_email, *bill_to_name, *address_line1, *address_line2, *city,
+        *region, *postal_code, *phone;
 } bill_to_form_t;
 
 typedef struct {
@@ -46,9 +47,18 @@ typedef struct {
         region, postal_code, phone;
 } bill_to_errors_t;
 
+/* The states or provinces an address in country chooses from, because its tax depends on them:
+ * those the tax table has a rate for, with their proper names (the code when we know no name),
+ * sorted by name. *n is 0 when the country is not taxed by region: the region is then free text,
+ * optional. */
+store_status_t settings_region_choices(store_t *s, arena_t *a, const char *country, region_t **out,
+                                       size_t *n);
+
 /* Saves the Bill To and billing contact (the country cannot change here). When the contact's
  * email changes, both the old and the new address get a notice (queued in the same
- * transaction); the portal User ID stays. *mail_queued tells whether to wake the mailer. */
+ * transaction); the portal User ID stays. Where the country is taxed by region, the region must be
+ * one of settings_region_choices (FIELD_BAD_REGION otherwise), so that no invoice is taxed by
+ * guess. *mail_queued tells whether to wake the mailer. */
 settings_status_t settings_save_bill_to(store_t *s, arena_t *a, const settings_ctx_t *ctx,
                                         const bill_to_form_t *form, bill_to_errors_t *errors,
                                         bool *mail_queued);
@@ -85,11 +95,11 @@ int settings_po_reminders(store_t *s, arena_t *a, int64_t now);
 /* ---- payment method ---------------------------------------------------------------------- */
 
 typedef struct {
-    const char *method;  /* "wire", "check", "direct_debit", "card" */
-    const char *holder;  /* direct debit: account holder */
+    const char *method;            /* "wire", "check", "direct_debit", "card" */
+    const char *holder;            /* direct debit: account holder */
     const char *routing, *account; /* direct debit in USD: ABA routing and account number */
-    const char *iban;    /* direct debit in EUR */
-    const char *mandate; /* direct debit: "yes" when the mandate text was accepted */
+    const char *iban;              /* direct debit in EUR */
+    const char *mandate;           /* direct debit: "yes" when the mandate text was accepted */
 } payment_form_t;
 
 typedef struct {

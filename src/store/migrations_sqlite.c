@@ -382,8 +382,28 @@ static const char *const migration_7 =
     "UPDATE email_outbox SET failed_at = NULL, claimed_until = 0"
     "  WHERE failed_at IS NOT NULL AND sent_at IS NULL;";
 
+/* An invoice's tax per rate, rounded once on the sum of its lines at that rate (EN 16931
+ * BR-CO-17), with the name of the tax where it was issued: the figures the invoice shows, kept as
+ * issued like the invoice itself. Invoices issued before this migration have no rows here and
+ * keep showing their stored tax_total. */
+static const char *const migration_8 =
+    "CREATE TABLE invoice_taxes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  invoice_id INTEGER NOT NULL REFERENCES invoices(id),"
+    "  position INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  rate_ppm INTEGER NOT NULL CHECK (rate_ppm BETWEEN 0 AND 1000000),"
+    "  taxable_base INTEGER NOT NULL,"
+    "  tax_amount INTEGER NOT NULL,"
+    "  UNIQUE (invoice_id, rate_ppm)"
+    ") STRICT;"
+    "CREATE TRIGGER invoice_taxes_immutable BEFORE UPDATE ON invoice_taxes"
+    "  BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot change'); END;"
+    "CREATE TRIGGER invoice_taxes_kept BEFORE DELETE ON invoice_taxes"
+    "  BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot be deleted'); END;";
+
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                         migration_5, migration_6, migration_7};
+                                         migration_5, migration_6, migration_7, migration_8};
 
 const char *migration_sql(int version)
 {

@@ -326,9 +326,14 @@ store_status_t store_subscription_end(store_t *s, int64_t id, const char *status
  * login). Totals, dates, numbers and lines are left for the caller. */
 store_status_t store_invoice_party(store_t *s, arena_t *a, int64_t account_id, invoice_doc_t *out);
 /* The tax rate for a country and region ('' for none): the region's row, else the country's;
- * 0 when neither exists. */
+ * 0 for a country with no rates at all (not taxed); STORE_NOT_FOUND when neither exists and the
+ * country has region rates (a region the table does not know). */
 store_status_t store_tax_rate(store_t *s, const char *country, const char *region,
                               int64_t *rate_ppm);
+/* The regions of country that have a rate of their own (none: the country is not taxed by
+ * region), sorted by code, at most 200. */
+store_status_t store_tax_regions(store_t *s, arena_t *a, const char *country, char ***codes,
+                                 size_t *n);
 store_status_t store_set_tax_rate(store_t *s, const char *country, const char *region,
                                   int64_t rate_ppm, const char *name);
 /* Hands out the next number of series (1, 2, ...): call inside the invoice's transaction. */

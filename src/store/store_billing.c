@@ -117,12 +117,47 @@ store_status_t store_tax_rate(store_t *s, const char *country, const char *regio
                               int64_t *rate_ppm)
 {
     *rate_ppm = 0;
-    store_status_t r = returning_id(db_query(s->db,
-                                             "SELECT rate_ppm FROM tax_rates WHERE country = $1"
-                                             " AND region IN ($2, '') ORDER BY region DESC LIMIT 1",
-                                             "ss", country, region ? region : ""),
-                                    rate_ppm);
-    return r == STORE_NOT_FOUND ? STORE_OK : r;
+    const char *reg = region ? region : "";
+    db_stmt_t *st = db_query(
+        s->db,
+        "SELECT COALESCE((SELECT rate_ppm FROM tax_rates WHERE country = $1 AND region = $2),"
+        " (SELECT rate_ppm FROM tax_rates WHERE country = $3 AND region = ''), -1),"
+        " (SELECT COUNT(*) FROM tax_rates WHERE country = $4 AND region <> '')",
+        "ssss", country, reg, country, country);
+    store_status_t r = one_row(st);
+    if (r != STORE_OK) return r;
+    int64_t rate = db_int(st, 0), region_rates = db_int(st, 1);
+    db_done(st);
+    if (rate >= 0) {
+        *rate_ppm = rate;
+        return STORE_OK;
+    }
+    /* A country taxed by region, and this region is not in the table: never a silent 0 %. */
+    return region_rates > 0 ? STORE_NOT_FOUND : STORE_OK;
+}
+
+store_status_t store_tax_regions(store_t *s, arena_t *a, const char *country, char ***codes,
+                                 size_t *n)
+{
+    *n = 0;
+    *codes = NULL;
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT region FROM tax_rates WHERE country = $1 AND region <> ''"
+                             " ORDER BY region LIMIT 200",
+                             "s", country ? country : "");
+    if (!st) return STORE_ERROR;
+    size_t cap = 0;
+    db_status_t r;
+    while ((r = db_step(st)) == DB_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **bigger = arena_alloc(a, cap * sizeof *bigger);
+            if (*n) memcpy(bigger, *codes, *n * sizeof *bigger);
+            *codes = bigger;
+        }
+        (*codes)[(*n)++] = col_str(a, st, 0);
+    }
+    return r == DB_OK ? STORE_OK : from_db(r);
 }
 
 store_status_t store_set_tax_rate(store_t *s, const char *country, const char *region,
@@ -191,22 +226,24 @@ store_status_t store_pos_in_force(store_t *s, arena_t *a, int64_t first, int64_t
                                   const char *date, account_texts_t **out, size_t *n)
 {
     return read_account_texts(
-        db_query(s->db,
-                 "SELECT account_id, number, end_date FROM purchase_orders WHERE account_id BETWEEN $1"
-                 " AND $2 AND start_date <= $3 AND end_date >= $4"
-                 " ORDER BY account_id, start_date DESC, id DESC",
-                 "iiss", first, last, date, date),
+        db_query(
+            s->db,
+            "SELECT account_id, number, end_date FROM purchase_orders WHERE account_id BETWEEN $1"
+            " AND $2 AND start_date <= $3 AND end_date >= $4"
+            " ORDER BY account_id, start_date DESC, id DESC",
+            "iiss", first, last, date, date),
         a, out, n);
 }
 
 store_status_t store_recipients_between(store_t *s, arena_t *a, int64_t first, int64_t last,
                                         account_texts_t **out, size_t *n)
 {
-    return read_account_texts(db_query(s->db,
-                                       "SELECT account_id, name, email FROM invoice_recipients"
-                                       " WHERE account_id BETWEEN $1 AND $2 ORDER BY account_id, id",
-                                       "ii", first, last),
-                              a, out, n);
+    return read_account_texts(
+        db_query(s->db,
+                 "SELECT account_id, name, email FROM invoice_recipients"
+                 " WHERE account_id BETWEEN $1 AND $2 ORDER BY account_id, id",
+                 "ii", first, last),
+        a, out, n);
 }
 
 static store_status_t insert_line(store_t *s, int64_t invoice_id, int position,
@@ -247,6 +284,13 @@ store_status_t store_invoice_insert(store_t *s, const invoice_doc_t *inv, const 
                   inv->tax_total, inv->total, inv->amount_paid, now));
     for (size_t i = 0; r == STORE_OK && i < inv->n_lines; i++)
         r = insert_line(s, *id, (int)i + 1, subscription_ids[i], &inv->lines[i]);
+    for (size_t i = 0; r == STORE_OK && i < inv->n_taxes; i++) {
+        const invoice_tax_t *t = &inv->taxes[i];
+        r = from_db(db_exec(s->db,
+                            "INSERT INTO invoice_taxes (invoice_id, position, name, rate_ppm,"
+                            " taxable_base, tax_amount) VALUES ($1, $2, $3, $4, $5, $6)",
+                            "iisiii", *id, (int64_t)i + 1, t->name, t->rate_ppm, t->base, t->tax));
+    }
     return r;
 }
 
@@ -346,6 +390,33 @@ static store_status_t read_lines(store_t *s, arena_t *a, invoice_doc_t *out)
     return r == DB_OK ? STORE_OK : from_db(r);
 }
 
+static store_status_t read_taxes(store_t *s, arena_t *a, invoice_doc_t *out)
+{
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT name, rate_ppm, taxable_base, tax_amount FROM invoice_taxes"
+                             " WHERE invoice_id = $1 ORDER BY position",
+                             "i", out->id);
+    if (!st) return STORE_ERROR;
+    size_t cap = 0;
+    out->n_taxes = 0;
+    out->taxes = NULL;
+    db_status_t r;
+    while ((r = db_step(st)) == DB_ROW) {
+        if (out->n_taxes == cap) {
+            cap = cap ? cap * 2 : 2;
+            invoice_tax_t *bigger = arena_alloc(a, cap * sizeof *bigger);
+            if (out->n_taxes) memcpy(bigger, out->taxes, out->n_taxes * sizeof *bigger);
+            out->taxes = bigger;
+        }
+        invoice_tax_t *t = &out->taxes[out->n_taxes++];
+        t->name = col_str(a, st, 0);
+        t->rate_ppm = db_int(st, 1);
+        t->base = db_int(st, 2);
+        t->tax = db_int(st, 3);
+    }
+    return r == DB_OK ? STORE_OK : from_db(r);
+}
+
 static store_status_t read_invoice(store_t *s, arena_t *a, db_stmt_t *st, invoice_doc_t *out)
 {
     store_status_t r = one_row(st);
@@ -367,7 +438,8 @@ static store_status_t read_invoice(store_t *s, arena_t *a, db_stmt_t *st, invoic
     out->total = db_int(st, 25);
     out->amount_paid = db_int(st, 26);
     db_done(st);
-    return read_lines(s, a, out);
+    r = read_lines(s, a, out);
+    return r == STORE_OK ? read_taxes(s, a, out) : r;
 }
 
 store_status_t store_invoice_by_number(store_t *s, arena_t *a, const char *number,
@@ -447,16 +519,16 @@ store_status_t store_recipients_of(store_t *s, arena_t *a, int64_t account_id,
 store_status_t store_remove_recipient(store_t *s, int64_t account_id, int64_t id,
                                       char **email_removed, arena_t *a)
 {
-    db_stmt_t *st = db_query(s->db,
-                             "SELECT email FROM invoice_recipients WHERE id = $1 AND account_id = $2",
-                             "ii", id, account_id);
+    db_stmt_t *st =
+        db_query(s->db, "SELECT email FROM invoice_recipients WHERE id = $1 AND account_id = $2",
+                 "ii", id, account_id);
     store_status_t r = one_row(st);
     if (r != STORE_OK) return r;
     *email_removed = col_str(a, st, 0);
     db_done(st);
-    return must_change(s, db_exec(s->db,
-                                  "DELETE FROM invoice_recipients WHERE id = $1 AND account_id = $2",
-                                  "ii", id, account_id));
+    return must_change(
+        s, db_exec(s->db, "DELETE FROM invoice_recipients WHERE id = $1 AND account_id = $2", "ii",
+                   id, account_id));
 }
 
 static void read_po(db_stmt_t *st, arena_t *a, po_t *po)

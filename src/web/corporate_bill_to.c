@@ -23,6 +23,33 @@ static void input_with_hint(req_t *r, const char *id, const char *label, const c
                 error ? "-error" : "", error ? " aria-invalid=\"true\"" : "");
 }
 
+/* The state or province as a list where the tax depends on it (values the codes, the names
+ * shown); a value that is not in the list (an old address, what was sent) stays as the first
+ * option, selected, beside the error that asks to choose. */
+static void region_select(req_t *r, const char *label, const char *value, const region_t *choices,
+                          size_t n, const char *error)
+{
+    buf_t *b = &r->resp.body;
+    html_render(b, "<div class=\"field\"><label for=\"region\">%s</label>", label);
+    if (error) html_render(b, "<p class=\"field-error\" id=\"region-error\">%s</p>", error);
+    html_render(b,
+                "<select id=\"region\" name=\"region\" autocomplete=\"address-level1\" "
+                "required%R%R>",
+                error ? " aria-invalid=\"true\"" : "",
+                error ? " aria-describedby=\"region-error\"" : "");
+    bool known = false;
+    for (size_t i = 0; i < n; i++)
+        known |= strcmp(choices[i].code, value) == 0;
+    if (!*value)
+        html_render(b, "<option value=\"\" selected>%s</option>", T("Choose…"));
+    else if (!known)
+        html_render(b, "<option value=\"%s\" selected>%s</option>", value, value);
+    for (size_t i = 0; i < n; i++)
+        html_render(b, "<option value=\"%s\"%R>%s</option>", choices[i].code,
+                    strcmp(choices[i].code, value) == 0 ? " selected" : "", choices[i].name);
+    html_render(b, "</select></div>");
+}
+
 /* The edit form: values as given (prefilled or as typed), errors NULL on a first showing. */
 static void render_form(req_t *r, const bill_to_form_t *v, const char *country,
                         const bill_to_errors_t *e)
@@ -62,8 +89,16 @@ static void render_form(req_t *r, const bill_to_form_t *v, const char *country,
                "address-line2", field_error_text(r, e->address_line2), false);
     form_input(r, "city", T("City"), "text", v->city, "address-level2",
                field_error_text(r, e->city), true);
-    form_input(r, "region", us ? T("State") : T("Region or province (optional)"), "text", v->region,
-               "address-level1", field_error_text(r, e->region), us);
+    region_t *regions = NULL;
+    size_t n_regions = 0;
+    if (settings_region_choices(r->store, r->arena, country, &regions, &n_regions) != STORE_OK)
+        n_regions = 0; /* shown as free text; the save checks against the table all the same */
+    if (n_regions)
+        region_select(r, us ? T("State") : T("Region or province"), v->region ? v->region : "",
+                      regions, n_regions, field_error_text(r, e->region));
+    else
+        form_input(r, "region", T("Region or province (optional)"), "text", v->region,
+                   "address-level1", field_error_text(r, e->region), false);
     form_input(r, "postal_code", us ? T("ZIP code") : T("Postal code"), "text", v->postal_code,
                "postal-code", field_error_text(r, e->postal_code), true);
     /* The country is not a field: it cannot change here. */

@@ -173,15 +173,27 @@ static void document_lines(req_t *r, const invoice_doc_t *inv)
             day(r, c, l->period_start), day(r, c, last), seats, l->seats, unit,
             money(r, c, cur, l->unit_amount), amount, money(r, c, cur, l->net));
     }
-    int64_t rate = inv->n_lines ? inv->lines[0].tax_rate_ppm : 0;
-    char rate_text[32];
-    format_percent(r->lang, c, rate, rate_text, sizeof rate_text);
     html_render(b,
                 "</tbody><tfoot><tr><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s"
                 "</td></tr>",
                 T("Subtotal"), money(r, c, cur, inv->subtotal));
-    html_render(b, "<tr><th scope=\"row\" colspan=\"4\">%s (%s)</th><td class=\"num\">%s</td></tr>",
-                T("Tax"), rate_text, money(r, c, cur, inv->tax_total));
+    /* One row per tax rate, as issued; invoices issued before those were stored keep their one
+     * "Tax (rate)" row and stored figure. */
+    for (size_t i = 0; i < inv->n_taxes; i++) {
+        char label[160];
+        invoice_tax_label(r->lang, c, inv->region, &inv->taxes[i], label, sizeof label);
+        html_render(b, "<tr><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s</td></tr>",
+                    label, money(r, c, cur, inv->taxes[i].tax));
+    }
+    if (inv->n_taxes == 0) {
+        int64_t rate = inv->n_lines ? inv->lines[0].tax_rate_ppm : 0;
+        char rate_text[32];
+        format_percent(r->lang, c, rate, rate_text, sizeof rate_text);
+        html_render(b,
+                    "<tr><th scope=\"row\" colspan=\"4\">%s (%s)</th><td class=\"num\">%s</td>"
+                    "</tr>",
+                    T("Tax"), rate_text, money(r, c, cur, inv->tax_total));
+    }
     html_render(b,
                 "<tr class=\"total\"><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s"
                 "</td></tr>",
@@ -199,24 +211,30 @@ void invoice_document(req_t *r, const invoice_doc_t *inv, const char *pdf_href)
     document_header(r, inv, pdf_href);
     document_parties(r, inv);
     document_lines(r, inv);
-    if (*inv->payment_method) {
+    if (inv->n_payments) {
         buf_t *b = &r->resp.body;
         html_render(b,
                     "<section class=\"how-to-pay\" aria-labelledby=\"inv-pay\">"
-                    "<h2 id=\"inv-pay\">%s</h2><p>%s</p>",
-                    T("How to pay"), invoice_payment_note(r->lang, inv->payment_method));
-        char *remit = invoice_remit_text(r->lang, inv->remit_to);
-        if (remit && *remit) {
-            html_render(b, "<p class=\"remit-to\">");
-            for (const char *p = remit; *p;) {
-                size_t len = strcspn(p, "\n");
-                html_render(b, "%s", arena_strndup(r->arena, p, len));
-                p += len;
-                if (*p == '\n' && *++p) html_render(b, "<br>");
+                    "<h2 id=\"inv-pay\">%s</h2>",
+                    T("How to pay"));
+        const char *intro = invoice_payment_intro(r->lang, inv->n_payments);
+        if (intro) html_render(b, "<p>%s</p>", intro);
+        for (size_t i = 0; i < inv->n_payments; i++) {
+            const invoice_payment_t *pay = &inv->payments[i];
+            html_render(b, "<p>%s</p>", invoice_payment_note(r->lang, pay->method));
+            char *remit = invoice_remit_text(r->lang, pay->remit_to);
+            if (remit && *remit) {
+                html_render(b, "<p class=\"remit-to\">");
+                for (const char *p = remit; *p;) {
+                    size_t len = strcspn(p, "\n");
+                    html_render(b, "%s", arena_strndup(r->arena, p, len));
+                    p += len;
+                    if (*p == '\n' && *++p) html_render(b, "<br>");
+                }
+                html_render(b, "</p>");
             }
-            html_render(b, "</p>");
+            free(remit);
         }
-        free(remit);
         html_render(b, "</section>");
     }
     html_render(&r->resp.body, "</article><script src=\"/static/print.js\" defer></script>");

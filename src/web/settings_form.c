@@ -132,6 +132,9 @@ const char *field_error_text(req_t *r, field_error_t e)
                  "tomorrow, or ask Corporate Account Services.");
     case FIELD_BAD_CHOICE:
         return T("Choose one of the options.");
+    case FIELD_BAD_REGION:
+        return T("Choose the state or province from the list: the tax on your invoices depends "
+                 "on it.");
     }
     return T("This field is required.");
 }

@@ -118,7 +118,11 @@ async function checkInvoicePage(page, number, lang, shot, { billTo, userId } = {
   const lines = page.locator('table.lines tbody tr');
   assert.ok(await lines.count() >= 1, 'at least one invoice line');
   const foot = norm(await page.locator('table.lines tfoot').innerText());
-  assert.match(foot, new RegExp(tr(lang, 'Tax').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'a tax row');
+  // The tax rows sit between the subtotal and the total, each named as the country names the tax
+  // ("Illinois sales tax 6.25%", "IVA 22%") with its rate.
+  const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  assert.match(foot, new RegExp(`^${esc(tr(lang, 'Subtotal'))}\t[^\n]*\n([^\n]*%[^\n]*\n)+${esc(tr(lang, 'Total'))}\t`, 'm'),
+    'a tax row with its rate between the subtotal and the total');
   // One "Download PDF" link to this invoice's PDF.
   const pdf = page.getByRole('link', { name: tr(lang, 'Download PDF'), exact: true });
   assert.equal(await pdf.count(), 1, `one "${tr(lang, 'Download PDF')}" link`);

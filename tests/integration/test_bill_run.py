@@ -383,12 +383,13 @@ def test_06_due_dates_and_snapshot(tmp_path):
         "Net Thirty Corp Ltd", "US", "CA", "USD", "en")
 
 
-def test_07_tax_from_tax_rates_per_line(tmp_path):
+def test_07_tax_from_tax_rates_rounded_once_per_rate(tmp_path):
     w = World(tmp_path)
     w.tax("DE", "", 190000)
     w.tax("DE", "BY", 70000)        # a region row beats the country row
     w.tax("IT", "", 220000)
     w.tax("US", "NY", 40000)
+    w.tax("US", "OR", 0)            # no sales tax: an explicit 0 row
     cases = {}   # account -> expected rate
     online = dict(kind="online")     # monthly plans too: corporate accounts renew annually
     by = w.account("Bavaria GmbH", country="DE", region="BY", currency="EUR", **online)
@@ -399,10 +400,10 @@ def test_07_tax_from_tax_rates_per_line(tmp_path):
     cases[it] = 220000
     ny = w.account("New York Inc", country="US", region="NY", **online)
     cases[ny] = 40000
-    oregon = w.account("Oregon Inc", country="US", region="OR", **online)      # no row at all
+    oregon = w.account("Oregon Inc", country="US", region="OR", **online)
     cases[oregon] = 0
     jp = w.account("Tokyo KK", country="JP", region="", currency="JPY", **online)
-    cases[jp] = 0
+    cases[jp] = 0    # a country with no rates at all is not taxed
     for a in cases:
         # Three lines of 10.50 each: at 7% per-line rounding gives 0.74 x 3 = 2.22, where
         # rounding the invoice's 31.50 once would give 2.21 (2.205 half up).
@@ -415,22 +416,30 @@ def test_07_tax_from_tax_rates_per_line(tmp_path):
         lines = w.lines(inv["id"])
         assert len(lines) == 4
         for l in lines:
+            # Each line still carries its own rate and, for reference, its own tax.
             assert l["tax_rate_ppm"] == rate, (a, l)
             assert l["net"] == l["seats"] * l["unit_amount"]
             assert l["tax"] == round_ppm(l["net"], rate), (a, l)
             assert l["gross"] == l["net"] + l["tax"]
+        # The invoice's tax is rounded once, on the sum of the lines at the rate (BR-CO-17).
         assert inv["subtotal"] == sum(l["net"] for l in lines)
-        assert inv["tax_total"] == sum(l["tax"] for l in lines)
-        assert inv["total"] == sum(l["gross"] for l in lines)
+        assert inv["tax_total"] == round_ppm(inv["subtotal"], rate), (a, inv)
         assert inv["subtotal"] + inv["tax_total"] == inv["total"]
         assert inv["tax_mode"] == "exclusive"
+        taxes = w.rows("SELECT position, rate_ppm, taxable_base, tax_amount FROM invoice_taxes"
+                       " WHERE invoice_id = ?", (inv["id"],))
+        assert taxes == [(1, rate, inv["subtotal"], inv["tax_total"])]
     [inv_by] = w.invoices(by)
-    assert [l["tax"] for l in w.lines(inv_by["id"])] == [74, 74, 74, 1]
-    assert inv_by["tax_total"] == 223 and inv_by["total"] == 3158 + 223
+    assert [l["tax"] for l in w.lines(inv_by["id"])] == [74, 74, 74, 1]    # 2.23 line by line
+    assert inv_by["tax_total"] == 221 and inv_by["total"] == 3158 + 221     # 31.58 x 7% = 2.2106
     [inv_it] = w.invoices(it)
     assert [l["tax"] for l in w.lines(inv_it["id"])] == [231, 231, 231, 2]   # 1.76 -> 2 cents
+    assert inv_it["tax_total"] == 695                                         # 6.9476
     [inv_jp] = w.invoices(jp)
     assert inv_jp["tax_total"] == 0 and inv_jp["total"] == inv_jp["subtotal"] == 3158
+    names = dict(w.rows("SELECT i.account_id, t.name FROM invoice_taxes t"
+                        " JOIN invoices i ON i.id = t.invoice_id"))
+    assert (names[by], names[it], names[ny], names[jp]) == ("MwSt.", "IVA", "sales tax", "VAT")
 
 
 def test_08_prices_including_tax(tmp_path):
@@ -482,6 +491,7 @@ def test_10_second_run_for_the_same_date_writes_nothing(tmp_path):
     w.recipient(w.a, "Payables", "payables@alpha.example")
     w.po(w.a, "PO-1", "2026-01-01", "2026-12-31")
     w.tax("US", "CA", 72500)
+    w.tax("US", "TX", 62500)     # Beta's state: a state missing from the table would be skipped
     w.run_ok("2026-01-31")
     counts, dump = w.counts(), w.dump()
     assert counts["invoices"] == 2 and counts["email_outbox"] == 3
@@ -725,8 +735,9 @@ def test_19_monthly_corporate_subscriptions_from_before_the_rule_still_renew_and
     assert len(triggers) == 4, triggers
     for name in triggers:
         w.con.execute("DROP TRIGGER %s" % name)
-    # Back to version 4: migrations 6 (sign-in attempts) and 7 (email rejections) undone too,
-    # so that all apply again.
+    # Back to version 4: migrations 6 (sign-in attempts), 7 (email rejections) and 8 (invoice
+    # taxes) undone too, so that all apply again.
+    w.con.execute("DROP TABLE invoice_taxes")
     w.con.execute("DROP TABLE sign_in_logins")
     w.con.execute("ALTER TABLE sign_in_attempts DROP COLUMN pending")
     w.con.execute("ALTER TABLE email_outbox DROP COLUMN rejections")
@@ -735,7 +746,7 @@ def test_19_monthly_corporate_subscriptions_from_before_the_rule_still_renew_and
     renews = w.sub(corp, 1, "2025-12-31", "2026-01-31", unit=700)
     ends = w.sub(corp, 3, "2025-12-31", "2026-01-31", cancel=1)
     p = run_cobro(["migrate", "--db", w.db], cwd=w.dir)
-    assert p.returncode == 0 and "from version 4 to 7" in p.stderr, p.stderr
+    assert p.returncode == 0 and "from version 4 to 8" in p.stderr, p.stderr
     p = w.run_ok("2026-01-31")
     assert summary(p)[1:7] == (1, 1, 1, 1, 1, 1), p.stdout
     assert w.period(renews) == ("2026-01-31", "2026-02-28")
@@ -745,3 +756,59 @@ def test_19_monthly_corporate_subscriptions_from_before_the_rule_still_renew_and
                   (renews,))
     with pytest.raises(sqlite3.IntegrityError, match=RENEW_ANNUALLY):
         w.con.execute("UPDATE subscriptions SET plan_id = 3 WHERE id = ?", (renews,))
+
+
+def test_20_the_issue_9_invoice_is_taxed_once_per_rate(tmp_path):
+    """$770.00 in Illinois at 6.25 %: 48.125 rounds once to $48.13, where the lines rounded one
+    by one add up to $48.19 (a line of 765.20 and twelve of 0.40, each 0.025 -> 0.03)."""
+    w = World(tmp_path)
+    w.tax("US", "IL", 62500)
+    a = w.account("Springfield Inc", kind="online", region="IL")
+    w.sub(a, 1, "2025-12-31", "2026-01-31", unit=76520)
+    for _ in range(12):
+        w.sub(a, 3, "2025-12-31", "2026-01-31", unit=40)
+    w.run_ok("2026-01-31")
+    [inv] = w.invoices(a)
+    assert sum(l["tax"] for l in w.lines(inv["id"])) == 4819           # per line: $48.19
+    assert (inv["subtotal"], inv["tax_total"], inv["total"]) == (77000, 4813, 81813)
+    assert w.rows("SELECT name, rate_ppm, taxable_base, tax_amount FROM invoice_taxes"
+                  " WHERE invoice_id = ?", (inv["id"],)) == [("sales tax", 62500, 77000, 4813)]
+    # Kept as issued, like the invoice.
+    for sql in ("UPDATE invoice_taxes SET tax_amount = 4818 WHERE invoice_id = ?",
+                "DELETE FROM invoice_taxes WHERE invoice_id = ?"):
+        with pytest.raises(sqlite3.IntegrityError, match="issued invoice"):
+            w.con.execute(sql, (inv["id"],))
+    # The PDF shows the per-rate figure, named as Illinois names it.
+    pdf = os.path.join(w.dir, "inv.pdf")
+    p = run_cobro(["invoice", "pdf", inv["number"], "-o", pdf, "--db", w.db], cwd=w.dir)
+    assert p.returncode == 0, p.stderr
+    text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert re.search(r"Illinois sales tax 6\.25%\s+\$48\.13", text), text
+    assert "$818.13" in text and "$48.19" not in text and "Tax (" not in text
+
+
+def test_21_an_unknown_region_is_skipped_and_reported_never_taxed_at_zero(tmp_path):
+    """"Illinois" typed instead of IL: the bill run bills nobody 0 %; it leaves that account due
+    and untouched, bills the others, says so and exits non-zero; once the address is mended the
+    next run bills it at its rate."""
+    w = World(tmp_path)
+    w.tax("US", "IL", 62500)
+    w.tax("US", "TX", 62500)
+    bad = w.account("Named State Inc", kind="online", region="Illinois")
+    good = w.account("Coded State Inc", kind="online", region="TX")
+    s_bad = w.sub(bad, 1, "2025-12-31", "2026-01-31", unit=3019000)
+    w.sub(good, 1, "2025-12-31", "2026-01-31", unit=10000)
+    p = w.run("2026-01-31")
+    assert p.returncode == 1, (p.stdout, p.stderr)
+    assert "1 accounts skipped: no tax rate" in p.stdout, p.stdout
+    assert ("account %d skipped: no tax rate for region 'Illinois' of country 'US'" % bad
+            in p.stderr), p.stderr
+    assert w.invoices(bad) == []
+    assert w.period(s_bad) == ("2025-12-31", "2026-01-31")        # still due, untouched
+    [inv] = w.invoices(good)
+    assert inv["tax_total"] == 625
+    w.con.execute("UPDATE accounts SET region = 'IL' WHERE id = ?", (bad,))
+    w.run_ok("2026-01-31")
+    [inv] = w.invoices(bad)
+    assert (inv["subtotal"], inv["tax_total"]) == (3019000, 188688)   # 30,190 x 6.25% = 1,886.875

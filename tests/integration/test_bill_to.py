@@ -92,9 +92,29 @@ def _field_error(page, field):
 
 
 def _input_attrs(page, name):
-    m = re.search(r'<input\b[^>]*\bname="%s"[^>]*>' % re.escape(name), page)
+    m = re.search(r'<(?:input|select)\b[^>]*\bname="%s"[^>]*>' % re.escape(name), page)
     assert m, "no input %s" % name
     return m.group(0)
+
+
+def _select(page, name):
+    """The select named name: (its tag, [(value, label, selected)]), or None."""
+    m = re.search(r'(<select\b[^>]*\bname="%s"[^>]*>)(.*?)</select>' % re.escape(name), page,
+                  re.S)
+    if not m:
+        return None
+    options = [(html.unescape(v), html.unescape(label), bool(sel)) for v, sel, label in
+               re.findall(r'<option value="([^"]*)"( selected)?>(.*?)</option>', m.group(2))]
+    return m.group(1), options
+
+
+def _value(page, name):
+    """What the form holds for name: an input's value, or the selected option of a select."""
+    sel = _select(page, name)
+    if sel is None:
+        return input_value(page, name)
+    chosen = [v for v, _, selected in sel[1] if selected]
+    return chosen[0] if chosen else None
 
 
 def _recipients(server, user_id):
@@ -161,7 +181,7 @@ def test_02_edit_form_is_prefilled_and_the_country_is_not_a_field(server, acme):
                                     " WHERE user_id = ?", (ACME,))[0]
     want = dict(acc, contact_name=name, contact_email=email_addr)
     for f in FIELDS:
-        assert input_value(page, f) == want[f], (f, input_value(page, f), want[f])
+        assert _value(page, f) == want[f], (f, _value(page, f), want[f])
         assert re.search(r'<label for="%s">' % f, page), "no label for %s" % f
     assert input_value(page, "country") is None
     assert "United States" in page
@@ -255,7 +275,7 @@ def test_05_each_refused_field_has_its_message_and_nothing_is_saved(server, acme
     assert others == [], others
     # Everything typed comes back; nothing was written.
     for f in FIELDS:
-        assert input_value(r.text, f) == typed[f], (f, input_value(r.text, f), typed[f])
+        assert _value(r.text, f) == typed[f], (f, _value(r.text, f), typed[f])
     assert _state(server, ACME) == before
 
 
@@ -570,3 +590,64 @@ def test_25_the_contact_email_changes_at_most_five_times_a_day(server, acme):
     r = _save(acme, dict(GOOD, contact_email=current, city="Evanston"))
     assert r.status == 303
 
+
+
+# ---- the state, chosen from the tax table (issue 9) -------------------------------------------
+
+BAD_REGION = ("Choose the state or province from the list: the tax on your invoices depends on "
+              "it.")
+
+
+def test_26_the_state_is_a_list_of_the_states_by_name(server, acme):
+    page = acme.get("/corporate/bill-to").text
+    tag, options = _select(page, "region")
+    assert '<label for="region">State</label>' in page
+    assert 'id="region"' in tag and "required" in tag and 'autocomplete="address-level1"' in tag
+    states = [(v, label) for v, label, _ in options]
+    assert len(states) == 51, states                  # the 50 states and DC, each with a rate
+    assert ("IL", "Illinois") in states and ("DC", "District of Columbia") in states
+    assert ("TX", "Texas") in states and ("WY", "Wyoming") in states
+    assert [label for _, label in states] == sorted(label for _, label in states)
+    assert [v for v, _, selected in options if selected] == ["IL"]
+
+
+@pytest.mark.parametrize("typed", ["Illinois", "illinois", "il", " IL "])
+def test_27_a_state_named_or_in_lower_case_is_stored_as_its_code(server, acme, typed):
+    r = _save(acme, dict(GOOD, region=typed))
+    assert r.status == 303, _field_error(r.text, "region")
+    assert server.scalar("SELECT region FROM accounts WHERE id = ?",
+                         (_account_id(server, ACME),)) == "IL"
+
+
+@pytest.mark.parametrize("typed", ["Ilinois", "ZZ", "Ontario", "I L"])
+def test_28_a_region_unknown_to_the_tax_table_is_refused_and_kept(server, acme, typed):
+    before = _state(server, ACME)
+    r = _save(acme, dict(GOOD, region=typed))
+    assert r.status == 400
+    assert _field_error(r.text, "region") == BAD_REGION
+    assert 'aria-invalid="true"' in _input_attrs(r.text, "region")
+    # What was sent stays on the form, selected, until a state is chosen.
+    assert _value(r.text, "region") == typed.strip()
+    assert _state(server, ACME) == before
+
+
+def test_29_a_state_missing_from_the_tax_table_is_refused_in_french(server, acme):
+    """Illinois without its rate: not offered, and refused, so no invoice is taxed by guess."""
+    rate = server.query("SELECT rate_ppm, name FROM tax_rates WHERE country = 'US'"
+                        " AND region = 'IL'")
+    server.execute("DELETE FROM tax_rates WHERE country = 'US' AND region = 'IL'")
+    try:
+        page = acme.get("/corporate/bill-to").text
+        options = _select(page, "region")[1]
+        # Not offered: the stored code stays as it is, alone, until a listed state is chosen.
+        assert "Illinois" not in [label for _, label, _ in options]
+        assert options[0] == ("IL", "IL", True) and len(options) == 51
+        acme.get("/lang?to=fr&next=/corporate/bill-to")
+        r = _save(acme, GOOD)
+        assert r.status == 400
+        assert _field_error(r.text, "region") == ("Choisissez l'État ou la province dans la liste :"
+                                                  " les taxes de vos factures en dépendent.")
+    finally:
+        server.execute("INSERT INTO tax_rates (country, region, rate_ppm, name)"
+                       " VALUES ('US', 'IL', ?, ?)", rate[0])
+        acme.get("/lang?to=en&next=/corporate/bill-to")

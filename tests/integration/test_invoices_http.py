@@ -336,3 +336,94 @@ def test_08_bill_run_emails_arrive_with_the_pdf_in_the_accounts_language(server,
     # And the new invoice heads Acme's history.
     c = signed_in(server, "corporate", "acme-billing")
     assert listed(c.get("/corporate/invoices").text, "/corporate/invoices")[0] == new[ACME]
+
+
+# ---- the tax per rate and the ways to pay (issue 9) -------------------------------------------
+
+def pdf_text(raw):
+    return spaces(subprocess.run(["pdftotext", "-layout", "-", "-"], input=raw,
+                                 capture_output=True, check=True).stdout.decode())
+
+
+def newest_with_taxes(server, name):
+    """The account's newest invoice and its stored tax rows (name, rate, base, tax)."""
+    number = numbers_of(server, name)[0]
+    inv = server.scalar("SELECT id FROM invoices WHERE number = ?", (number,))
+    return number, server.query("SELECT name, rate_ppm, taxable_base, tax_amount FROM"
+                                " invoice_taxes WHERE invoice_id = ? ORDER BY position", (inv,))
+
+
+def test_09_the_tax_is_named_as_the_country_names_it_with_its_rate(server, history):
+    number, taxes = newest_with_taxes(server, ACME)
+    assert [t[:2] for t in taxes] == [("sales tax", 62500)]      # Springfield, Illinois
+    tax = money_en_us(taxes[0][3])
+    c = signed_in(server, "corporate", "acme-billing")
+    page = spaces(html.unescape(c.get("/corporate/invoices/" + number).text))
+    assert re.search(r"Illinois sales tax 6\.25%</th><td class=\"num\">" + re.escape(tax), page)
+    assert "Tax (" not in page
+    assert re.search(r"Illinois sales tax 6\.25%\s+" + re.escape(tax), pdf_text(
+        c.get("/corporate/invoices/%s/pdf" % number).raw))
+    # Read in French: the words translated, the state's name kept, the rate as French writes it.
+    c.set_cookie("cobro_lang", "fr")
+    page = spaces(html.unescape(c.get("/corporate/invoices/" + number).text))
+    assert "Taxe de vente (Illinois) 6,25 %" in page, page
+    # Italy's IVA, in Italian, in the page and in the PDF (the account's language).
+    number, taxes = newest_with_taxes(server, GLOBEX)
+    assert [t[:2] for t in taxes] == [("IVA", 220000)]
+    g = signed_in(server, "corporate", "ap@globex.example")
+    g.set_cookie("cobro_lang", "it")
+    page = spaces(html.unescape(g.get("/corporate/invoices/" + number).text))
+    assert "IVA 22%" in page and money_it_eur(taxes[0][3]) in page
+    text = pdf_text(g.get("/corporate/invoices/%s/pdf" % number).raw)
+    assert re.search(r"IVA 22%\s+" + re.escape(money_it_eur(taxes[0][3])), text), text
+
+
+def test_10_an_invoice_issued_before_per_rate_taxes_keeps_its_figures(server, history):
+    """The hand-made history has no tax rows, like invoices issued before them: its stored
+    6.25 on 100.00 shows as it always did, in the page and the PDF."""
+    number = history[0]
+    inv = server.scalar("SELECT id FROM invoices WHERE number = ?", (number,))
+    assert server.count("invoice_taxes", "invoice_id = ?", (inv,)) == 0
+    c = signed_in(server, "corporate", "acme-billing")
+    page = spaces(html.unescape(c.get("/corporate/invoices/" + number).text))
+    assert re.search(r"Tax \(6\.25%\)</th><td class=\"num\">\$6\.25<", page), page
+    assert "$106.25" in page and "sales tax" not in page
+    text = pdf_text(c.get("/corporate/invoices/%s/pdf" % number).raw)
+    assert re.search(r"Tax \(6\.25%\)\s+\$6\.25", text) and "$106.25" in text, text
+    assert "sales tax" not in text
+
+
+def how_to_pay(page):
+    return page[page.index('class="how-to-pay"'):page.index("</section>",
+                                                            page.index('class="how-to-pay"'))]
+
+
+def test_11_an_invoice_without_a_chosen_method_lists_every_way_to_pay(server, history):
+    """Until the account chooses a payment method its invoices say every way the vendor takes
+    payments, with where to send each: the bank for a wire, the address for a check."""
+    aid = account_id(server, ACME)
+    assert server.scalar("SELECT payment_method FROM accounts WHERE id = ?", (aid,)) == ""
+    number = numbers_of(server, ACME)[0]
+    assert server.scalar("SELECT payment_method FROM invoices WHERE number = ?", (number,)) == ""
+    c = signed_in(server, "corporate", "acme-billing")
+    section = how_to_pay(html.unescape(c.get("/corporate/invoices/" + number).text))
+    want = ["No payment method has been chosen yet: any of these can be used.",
+            "Pay by electronic payment or wire transfer, quoting the Invoice Number.",
+            "Bank: First Republic Demo Bank", "IBAN: DE89 3704 0044 0532 0130 00",
+            "Routing number (ABA): 011000015",
+            "Pay by check, writing the Invoice Number on it.", "Lockbox 4411",
+            "Pay by credit or debit card through Customer Care, quoting the Invoice Number.",
+            "set it up under Payment Method in the Corporate Billing Portal."]
+    at = [section.find(w) for w in want]
+    assert all(i >= 0 for i in at), list(zip(want, at))
+    assert at == sorted(at), list(zip(want, at))
+    text = " ".join(pdf_text(c.get("/corporate/invoices/%s/pdf" % number).raw).split())
+    for w in want:
+        assert w in text, (w, text)
+    # The Billing Center's online account: the same, but direct debit is set up in the corporate
+    # portal only, so it is not offered there.
+    number = numbers_of(server, INITECH)[0]
+    b = signed_in(server, "billing", "owner@initech.example")
+    section = how_to_pay(html.unescape(b.get("/billing/invoices/" + number).text))
+    assert want[1] in section and want[4] in section and want[7] in section
+    assert "direct debit" not in section

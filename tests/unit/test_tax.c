@@ -1,4 +1,5 @@
-/* Unit tests: per-line tax and its rounding rule (src/billing/tax.c). */
+/* Unit tests: tax of an amount, of an invoice per rate, and their rounding rule
+ * (src/billing/tax.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -197,8 +198,10 @@ static void test_08_property_invoice_totals(void **state)
         }
         /* Lines + tax = total to the cent, whichever way prices are quoted. */
         assert_int_equal(sum_net + sum_tax, total);
-        if (mode == TAX_EXCLUSIVE) assert_int_equal(sum_net, sum_amount);
-        else assert_int_equal(total, sum_amount);
+        if (mode == TAX_EXCLUSIVE)
+            assert_int_equal(sum_net, sum_amount);
+        else
+            assert_int_equal(total, sum_amount);
         /* Per-line rounding drifts from invoice-level rounding by at most half a unit a line. */
         int64_t den = mode == TAX_EXCLUSIVE ? TAX_RATE_ONE : TAX_RATE_ONE + rate;
         assert_true(2 * abs64(sum_tax * den - sum_amount * rate) <= lines * den);
@@ -220,8 +223,8 @@ static void test_09_mode_parse_and_name(void **state)
         assert_true(tax_mode_parse(tax_mode_name((tax_mode_t)i), &back));
         assert_int_equal(back, i);
     }
-    static const char *bad[] = {"", "Exclusive", "INCLUSIVE", "excl", "inclusive ", " exclusive",
-                                "exclusive\n", "gross", "net", "unknown"};
+    static const char *bad[] = {"",           "Exclusive",   "INCLUSIVE", "excl", "inclusive ",
+                                " exclusive", "exclusive\n", "gross",     "net",  "unknown"};
     for (size_t i = 0; i < N(bad); i++) {
         m = (tax_mode_t)9;
         if (tax_mode_parse(bad[i], &m)) fail_msg("accepted \"%s\"", bad[i]);
@@ -273,6 +276,99 @@ static void test_11_rate_text_out_of_range(void **state)
     assert_rate(INT64_MIN, "?");
 }
 
+static void test_12_per_rate_rounds_once(void **state)
+{
+    (void)state;
+    /* The invoice of issue 9: $770.00 at 6.25 % is 48.125, so $48.13 once; these lines, each
+     * rounded on its own, would add up to $48.19. */
+    int64_t amounts[13] = {76520}, rates[13];
+    for (int i = 1; i < 13; i++)
+        amounts[i] = 40; /* 0.40 at 6.25 % = 0.025, 0.03 each */
+    for (int i = 0; i < 13; i++)
+        rates[i] = 62500;
+    int64_t per_line = 0;
+    for (int i = 0; i < 13; i++)
+        per_line += split(amounts[i], 62500, TAX_EXCLUSIVE).tax;
+    assert_int_equal(per_line, 4819);
+    tax_subtotal_t out[13];
+    size_t n = 0;
+    assert_true(tax_by_rate(amounts, rates, 13, TAX_EXCLUSIVE, out, &n));
+    assert_int_equal(n, 1);
+    assert_int_equal(out[0].rate_ppm, 62500);
+    assert_int_equal(out[0].base, 77000);
+    assert_int_equal(out[0].tax, 4813);
+}
+
+static void test_13_per_rate_half_away_from_zero(void **state)
+{
+    (void)state;
+    tax_subtotal_t out[2];
+    size_t n = 0;
+    /* 0.10 + 0.20 at 5 % is 1.5 cents: 2. */
+    int64_t a1[] = {10, 20}, r1[] = {50000, 50000};
+    assert_true(tax_by_rate(a1, r1, 2, TAX_EXCLUSIVE, out, &n));
+    assert_int_equal(n, 1);
+    assert_int_equal(out[0].tax, 2); /* 1.5 cents */
+    int64_t a2[] = {20, 30}, r2[] = {50000, 50000};
+    assert_true(tax_by_rate(a2, r2, 2, TAX_EXCLUSIVE, out, &n));
+    assert_int_equal(out[0].tax, 3); /* 2.5 cents: away from zero, not to even */
+    /* A credit mirrors it: -2.5 cents is -3. */
+    int64_t a3[] = {-20, -30}, r3[] = {50000, 50000};
+    assert_true(tax_by_rate(a3, r3, 2, TAX_EXCLUSIVE, out, &n));
+    assert_int_equal(out[0].base, -50);
+    assert_int_equal(out[0].tax, -3);
+    /* Just under a half stays down: 0.45 cents. */
+    int64_t a4[] = {4, 5}, r4[] = {50000, 50000};
+    assert_true(tax_by_rate(a4, r4, 2, TAX_EXCLUSIVE, out, &n));
+    assert_int_equal(out[0].tax, 0);
+}
+
+static void test_14_several_rates_on_one_invoice(void **state)
+{
+    (void)state;
+    /* French lines at 20 % and 5.5 %, interleaved: one subtotal per rate, in first-seen order. */
+    int64_t amounts[] = {1005, 333, 1005, 333, 1005},
+            rates[] = {200000, 55000, 200000, 55000, 200000};
+    tax_subtotal_t out[5];
+    size_t n = 0;
+    assert_true(tax_by_rate(amounts, rates, 5, TAX_EXCLUSIVE, out, &n));
+    assert_int_equal(n, 2);
+    assert_int_equal(out[0].rate_ppm, 200000);
+    assert_int_equal(out[0].base, 3015);
+    assert_int_equal(out[0].tax, 603); /* 603.0; per line 201 x 3 = 603 as well */
+    assert_int_equal(out[1].rate_ppm, 55000);
+    assert_int_equal(out[1].base, 666);
+    assert_int_equal(out[1].tax, 37); /* 36.63; per line 18.315 -> 18 x 2 = 36 */
+    /* Prices including tax: the gross of each rate is split once; base + tax is that gross. */
+    int64_t gross[] = {1000, 1000, 1000}, r[] = {220000, 220000, 100000};
+    assert_true(tax_by_rate(gross, r, 3, TAX_INCLUSIVE, out, &n));
+    assert_int_equal(n, 2);
+    assert_int_equal(out[0].base, 1639); /* 2000 / 1.22 = 1639.34 */
+    assert_int_equal(out[0].tax, 361);
+    assert_int_equal(out[1].base, 909); /* 1000 / 1.1 = 909.09 */
+    assert_int_equal(out[1].tax, 91);
+    /* No lines: no rates. A rate out of range or an overflowing sum: refused. */
+    assert_true(tax_by_rate(NULL, NULL, 0, TAX_EXCLUSIVE, out, &n));
+    assert_int_equal(n, 0);
+    int64_t bad_rate[] = {1000001}, one[] = {100};
+    assert_false(tax_by_rate(one, bad_rate, 1, TAX_EXCLUSIVE, out, &n));
+    int64_t huge[] = {INT64_MAX, 1}, same[] = {0, 0};
+    assert_false(tax_by_rate(huge, same, 2, TAX_EXCLUSIVE, out, &n));
+}
+
+static void test_15_scheme_names(void **state)
+{
+    (void)state;
+    assert_string_equal(tax_scheme_name("US"), "sales tax");
+    assert_string_equal(tax_scheme_name("IT"), "IVA");
+    assert_string_equal(tax_scheme_name("ES"), "IVA");
+    assert_string_equal(tax_scheme_name("FR"), "TVA");
+    assert_string_equal(tax_scheme_name("DE"), "MwSt.");
+    assert_string_equal(tax_scheme_name("GB"), "VAT");
+    assert_string_equal(tax_scheme_name(""), "VAT");
+    assert_string_equal(tax_scheme_name(NULL), "VAT");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +383,10 @@ int main(void)
         cmocka_unit_test(test_09_mode_parse_and_name),
         cmocka_unit_test(test_10_rate_text),
         cmocka_unit_test(test_11_rate_text_out_of_range),
+        cmocka_unit_test(test_12_per_rate_rounds_once),
+        cmocka_unit_test(test_13_per_rate_half_away_from_zero),
+        cmocka_unit_test(test_14_several_rates_on_one_invoice),
+        cmocka_unit_test(test_15_scheme_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
