@@ -219,7 +219,8 @@ def test_09_older_changes_page_back_by_fifty(server):
     # Each change shows exactly once over the two pages.
     first_ids = server.query("SELECT id FROM audit_log WHERE id > ? ORDER BY id", (start,))
     assert len(first_ids) == 53
-    for bad in ("?before=abc", "?before=-3", "?before=1x"):
+    for bad in ("?before=abc", "?before=-3", "?before=1x", "?before=", "?before=+5",
+                "?before=99999999999999999999", "?before=9223372036854775808"):
         assert c.get(PAGE + bad).status == 400, bad
 
 
