@@ -55,6 +55,17 @@ static settings_status_t finish(store_t *s, store_status_t r)
     return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
 }
 
+/* Rolls back a transaction that will not be written, passing its outcome on. */
+static settings_status_t abandon(store_t *s, settings_status_t st)
+{
+    store_rollback(s);
+    return st;
+}
+
+/* The values a save replaces, and so the audit's old values, are read inside the save's write
+ * transaction (BEGIN IMMEDIATE on SQLite, one writer at a time): read before it, two overlapping
+ * saves would both log the same old value and the audit chain would break. */
+
 /* ---- Bill To ------------------------------------------------------------------------------- */
 
 static bool bill_to_valid(const bill_to_form_t *f, const char *country, bill_to_errors_t *e)
@@ -106,10 +117,11 @@ settings_status_t settings_save_bill_to(store_t *s, arena_t *a, const settings_c
     memset(errors, 0, sizeof *errors);
     account_t acc;
     credential_t cred;
+    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     store_status_t r = store_account_by_id(s, a, ctx->account_id, &acc);
     if (r == STORE_OK) r = store_credential_by_id(s, a, ctx->credential_id, &cred);
-    if (r != STORE_OK) return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
-    if (!bill_to_valid(form, acc.country, errors)) return SETTINGS_INVALID;
+    if (r != STORE_OK) return finish(s, r);
+    if (!bill_to_valid(form, acc.country, errors)) return abandon(s, SETTINGS_INVALID);
 
     account_t next = acc;
     next.bill_to_name = clean(a, form->bill_to_name);
@@ -122,15 +134,13 @@ settings_status_t settings_save_bill_to(store_t *s, arena_t *a, const settings_c
     char *name = clean(a, form->contact_name), *email = clean(a, form->contact_email);
     bool email_changed = strcasecmp(email, cred.contact_email) != 0;
 
-    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     if (email_changed) { /* counted inside the transaction: two saves at once cannot both pass */
         int64_t recent = 0;
         r = store_audit_count_since(s, acc.id, "bill_to_changed", "contact_email",
                                     ctx->now - 24 * 3600, &recent);
         if (r == STORE_OK && recent >= CONTACT_EMAIL_CHANGES_PER_DAY) {
-            store_rollback(s);
             errors->contact_email = FIELD_TOO_OFTEN;
-            return SETTINGS_INVALID;
+            return abandon(s, SETTINGS_INVALID);
         }
     }
     if (r == STORE_OK) r = store_update_bill_to(s, &next);
@@ -221,11 +231,12 @@ settings_status_t settings_save_po(store_t *s, arena_t *a, const settings_ctx_t 
 {
     memset(errors, 0, sizeof *errors);
     account_t acc;
+    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     store_status_t r = store_account_by_id(s, a, ctx->account_id, &acc);
-    if (r != STORE_OK) return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
+    if (r != STORE_OK) return finish(s, r);
     po_t old = {0};
     if (po_id && (r = store_po_by_id(s, a, ctx->account_id, po_id, &old)) != STORE_OK)
-        return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
+        return finish(s, r);
 
     po_t po = {.id = po_id, .amount = -1};
     po.number = clean(a, form->number);
@@ -248,15 +259,13 @@ settings_status_t settings_save_po(store_t *s, arena_t *a, const settings_ctx_t 
     if (!errors->start_date && !errors->end_date && date_cmp(end, start) < 0)
         errors->end_date = FIELD_DATES_ORDER;
     if (errors->number || errors->amount || errors->start_date || errors->end_date)
-        return SETTINGS_INVALID;
+        return abandon(s, SETTINGS_INVALID);
 
-    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     int64_t overlaps = 0;
     r = store_po_overlaps(s, ctx->account_id, po_id, po.start_date, po.end_date, &overlaps);
     if (r == STORE_OK && overlaps > 0) {
-        store_rollback(s);
         errors->end_date = FIELD_OVERLAP;
-        return SETTINGS_INVALID;
+        return abandon(s, SETTINGS_INVALID);
     }
     if (r == STORE_OK)
         r = po_id ? store_po_update(s, ctx->account_id, &po)
@@ -273,11 +282,10 @@ settings_status_t settings_remove_po(store_t *s, arena_t *a, const settings_ctx_
 {
     account_t acc;
     po_t old;
+    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     store_status_t r = store_account_by_id(s, a, ctx->account_id, &acc);
     if (r == STORE_OK) r = store_po_by_id(s, a, ctx->account_id, po_id, &old);
-    if (r != STORE_OK) return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
-    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
-    r = store_po_delete(s, ctx->account_id, po_id);
+    if (r == STORE_OK) r = store_po_delete(s, ctx->account_id, po_id);
     if (r == STORE_OK)
         r = audit_change(s, ctx, "purchase_order_removed", "purchase_order",
                          po_text(a, &old, acc.currency), "");
@@ -395,12 +403,13 @@ settings_status_t settings_save_payment(store_t *s, arena_t *a, const settings_c
 {
     memset(errors, 0, sizeof *errors);
     account_t acc;
+    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     store_status_t r = store_account_by_id(s, a, ctx->account_id, &acc);
-    if (r != STORE_OK) return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
+    if (r != STORE_OK) return finish(s, r);
     const char *method = form->method ? form->method : "";
     if (!method_known(method)) {
         errors->method = *method ? FIELD_BAD_CHOICE : FIELD_REQUIRED;
-        return SETTINGS_INVALID;
+        return abandon(s, SETTINGS_INVALID);
     }
     account_t next = acc;
     next.payment_method = (char *)method;
@@ -426,10 +435,10 @@ settings_status_t settings_save_payment(store_t *s, arena_t *a, const settings_c
         }
         if (!form->mandate || strcmp(form->mandate, "yes") != 0) errors->mandate = FIELD_MANDATE;
         if (errors->holder || errors->iban || errors->routing || errors->account || errors->mandate)
-            return SETTINGS_INVALID;
+            return abandon(s, SETTINGS_INVALID);
         mandate_at = ctx->now;
         /* Only sealed numbers reach the database (a copy of it alone reveals none). */
-        if (!ctx->data_key) return SETTINGS_ERROR;
+        if (!ctx->data_key) return abandon(s, SETTINGS_ERROR);
         debit_numbers_t d = {.account_id = acc.id,
                              .routing = next.debit_routing,
                              .account = next.debit_account,
@@ -439,7 +448,6 @@ settings_status_t settings_save_payment(store_t *s, arena_t *a, const settings_c
         next.debit_routing = d.routing, next.debit_account = d.account, next.debit_iban = d.iban;
         next.debit_routing_hint = d.routing_hint, next.debit_number_hint = d.number_hint;
     }
-    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     r = store_update_payment(s, &next, mandate_at);
     if (r == STORE_OK) {
         const char *was = payment_text(a, &acc), *now = payment_text(a, &next);
