@@ -242,18 +242,23 @@ settings_status_t settings_save_po(store_t *s, arena_t *a, const settings_ctx_t 
     po.number = clean(a, form->number);
     po.start_date = clean(a, form->start_date);
     po.end_date = clean(a, form->end_date);
-    errors->number = check_text(po.number, true, PO_NUMBER_MAX);
+    errors->number = check_text(form->number, true, PO_NUMBER_MAX);
     char *amount = clean(a, form->amount);
+    field_error_t amount_line = check_one_line(form->amount);
     int exponent = currency_exponent(acc.currency);
     char mark = ctx->decimal_mark ? ctx->decimal_mark : '.';
-    if (*amount &&
-        (exponent < 0 || !money_parse_typed(amount, exponent, mark, &po.amount) || po.amount < 0))
+    if (amount_line)
+        errors->amount = amount_line;
+    else if (*amount && (exponent < 0 || !money_parse_typed(amount, exponent, mark, &po.amount) ||
+                         po.amount < 0))
         errors->amount = FIELD_BAD_AMOUNT;
     date_t start, end;
-    errors->start_date = !*po.start_date                      ? FIELD_REQUIRED
+    errors->start_date = check_one_line(form->start_date)     ? FIELD_NOT_ONE_LINE
+                         : !*po.start_date                    ? FIELD_REQUIRED
                          : !date_parse(po.start_date, &start) ? FIELD_BAD_DATE
                                                               : FIELD_OK;
-    errors->end_date = !*po.end_date                    ? FIELD_REQUIRED
+    errors->end_date = check_one_line(form->end_date)   ? FIELD_NOT_ONE_LINE
+                       : !*po.end_date                  ? FIELD_REQUIRED
                        : !date_parse(po.end_date, &end) ? FIELD_BAD_DATE
                                                         : FIELD_OK;
     if (!errors->start_date && !errors->end_date && date_cmp(end, start) < 0)

@@ -57,7 +57,7 @@ static bool valid(const vendor_payment_t *v, vendor_payment_errors_t *e)
     e->account = *v->account ? check_us_account_number(v->account) : FIELD_OK;
     e->iban = *v->iban ? check_iban(v->iban) : FIELD_OK;
     e->bic = *v->bic ? check_bic(v->bic) : FIELD_OK;
-    e->check_address = check_text(v->check_address, false, CHECK_ADDRESS_MAX);
+    e->check_address = check_lines(v->check_address, false, CHECK_ADDRESS_MAX);
     /* Half an American bank account is no way to pay. */
     if (!e->routing && !e->account && (*v->routing != '\0') != (*v->account != '\0')) {
         if (*v->routing)
