@@ -461,6 +461,23 @@ def test_16_signed_out_visitors_go_to_sign_in(server):
 
 # ---- invoice recipients -----------------------------------------------------------------------
 
+@pytest.mark.parametrize("lang,one,two", [
+    ("fr", "1 destinataire sur 20", "2 destinataires sur 20"),
+    ("it", "1 destinatario su 20", "2 destinatari su 20"),
+    ("es", "1 de 20 destinatarios", "2 de 20 destinatarios"),
+    ("en", "1 of 20 recipients", "2 of 20 recipients"),
+])
+def test_16b_recipient_counts_agree_in_each_language(server, lang, one, two):
+    """French and Italian said "1 destinataires sur 20": the count picks its plural form."""
+    c = server.client(accept_language=lang)
+    assert c.sign_in_corporate(ACME).status == 303
+    assert one in c.get("/corporate/recipients").text
+    assert one in c.get("/corporate/account").text
+    assert _add_recipient(c, "Pat Lee", "pat.lee@acme.example").status == 303
+    assert two in c.get("/corporate/recipients").text
+    assert two in c.get("/corporate/account").text
+
+
 def test_17_recipients_page_lists_the_demo_recipient(server, acme):
     r = acme.get("/corporate/recipients")
     assert r.status == 200
