@@ -4,6 +4,7 @@
 #include "billing/money.h"
 #include "i18n/format.h"
 #include "i18n/i18n.h"
+#include "mail.h"
 #include "util/email_addr.h"
 #include "util/form.h"
 
@@ -96,8 +97,8 @@ static store_status_t queue_contact_notice(store_t *s, arena_t *a, const setting
         .sender_ref = arena_printf(a, "credential:%lld", (long long)cred->id),
         .to_addr = to_addr,
         .to_name = to_name,
-        .subject = arena_printf(a, tr(lang, "The billing contact of %s has changed"), acc->name),
-        .body_text = arena_printf(
+        .subject = mail_text(a, tr(lang, "The billing contact of %s has changed"), acc->name),
+        .body_text = mail_text(
             a,
             tr(lang, "Hello %s,\n\n"
                      "The billing contact of %s in the Corporate Billing Portal is now %s (%s). "
@@ -318,8 +319,8 @@ int settings_po_reminders(store_t *s, arena_t *a, int64_t now)
             .sender_ref = arena_printf(a, "purchase_order:%lld", (long long)p->po_id),
             .to_addr = p->contact_email,
             .to_name = p->contact_name,
-            .subject = arena_printf(a, tr(lang, "Purchase order %s expires on %s"), p->number, end),
-            .body_text = arena_printf(
+            .subject = mail_text(a, tr(lang, "Purchase order %s expires on %s"), p->number, end),
+            .body_text = mail_text(
                 a,
                 tr(lang, "Hello %s,\n\n"
                          "The purchase order %s that we print on your invoices expires on %s. "

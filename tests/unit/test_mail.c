@@ -738,6 +738,23 @@ static void test_23_refused_three_times_fails_until_requeued(void **state)
     fixture_close(&f);
 }
 
+/* A value ending with a full stop ends the sentence too: "Vendor, Inc." never gets "..". */
+static void test_25_mail_text_one_full_stop(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new();
+    assert_string_equal(mail_text(a, "la fattura %s emessa da %s.\n", "INV-1", "Vendor, Inc."),
+                        "la fattura INV-1 emessa da Vendor, Inc.\n");
+    assert_string_equal(mail_text(a, "from %s, thanks.", "Vendor, Inc."),
+                        "from Vendor, Inc., thanks.");
+    assert_string_equal(mail_text(a, "%s.", "Acme"), "Acme.");
+    assert_string_equal(mail_text(a, "%s...", "Wait."), "Wait...");
+    assert_string_equal(mail_text(a, "100%% %s", "done"), "100% done");
+    assert_string_equal(mail_text(a, "[%s]", ""), "[]");
+    assert_string_equal(mail_text(a, "no values"), "no values");
+    arena_free(a);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -768,6 +785,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_23_refused_three_times_fails_until_requeued, setup,
                                         teardown),
+        cmocka_unit_test(test_25_mail_text_one_full_stop),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
