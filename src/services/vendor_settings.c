@@ -3,6 +3,7 @@
 #include "vendor_settings.h"
 #include "util/form.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,7 +79,14 @@ settings_status_t vendor_payment_save(store_t *s, arena_t *a, int64_t staff_id, 
     for (size_t i = 0; i < N_KEYS; i++)
         *field_at(&next, i) =
             cleaned(a, *field_at(&typed, i), strcmp(keys[i], "vendor_check_address") == 0);
-    if (!valid(&next, errors)) return SETTINGS_INVALID;
+    bool ok = valid(&next, errors);
+    /* Cleaning trims each line of the address: a tab that opened a line is judged as typed. */
+    if (!errors->check_address && form->check_address &&
+        check_lines(form->check_address, false, SIZE_MAX) == FIELD_BAD_CHARS) {
+        errors->check_address = FIELD_BAD_CHARS;
+        ok = false;
+    }
+    if (!ok) return SETTINGS_INVALID;
 
     vendor_payment_t old;
     if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
