@@ -228,6 +228,10 @@ def test_09_older_changes_page_back_by_fifty(server):
     for bad in ("?before=abc", "?before=-3", "?before=1x", "?before=", "?before=+5",
                 "?before=99999999999999999999", "?before=9223372036854775808"):
         assert c.get(PAGE + bad).status == 400, bad
+    fr = server.client(accept_language="fr")
+    assert fr.sign_in_staff("admin@vendor.example").status == 303
+    r = fr.get(PAGE + "?before=99999999999999999999")
+    assert r.status == 400 and "<h1>Requête incorrecte</h1>" in r.text
 
 
 def test_10_a_long_check_address_prints_whole_on_invoices(server):
