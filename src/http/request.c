@@ -50,6 +50,11 @@ const char *req_tr(const req_t *r, const char *msgid)
     return tr(r->lang, msgid);
 }
 
+const char *req_trn(const req_t *r, const char *msgid, const char *msgid_plural, unsigned long n)
+{
+    return trn(r->lang, msgid, msgid_plural, n);
+}
+
 void req_mail_queued(req_t *r)
 {
     if (r->app->mailer) mailer_wake(r->app->mailer);

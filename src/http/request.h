@@ -89,6 +89,8 @@ const char *req_param(const req_t *r, const char *name); /* query string */
 const char *req_field(const req_t *r, const char *name); /* form body; "" when absent */
 /* The translation of msgid in the request's language. */
 const char *req_tr(const req_t *r, const char *msgid);
+/* trn in the request's language: the form of a counted text that fits n. */
+const char *req_trn(const req_t *r, const char *msgid, const char *msgid_plural, unsigned long n);
 
 /* Tells the delivery worker that the transaction just committed queued email. */
 void req_mail_queued(req_t *r);

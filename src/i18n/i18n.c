@@ -9,8 +9,7 @@
 #include <strings.h>
 
 static const char *const codes[LANG_COUNT] = {"en", "es", "fr", "it"};
-static const char *const native_names[LANG_COUNT] = {"English", "Español", "Français",
-                                                     "Italiano"};
+static const char *const native_names[LANG_COUNT] = {"English", "Español", "Français", "Italiano"};
 
 static int compare_entry(const void *key, const void *elem)
 {
@@ -38,6 +37,18 @@ const char *tr(lang_t lang, const char *msgid)
     return found;
 }
 
+const char *trn(lang_t lang, const char *msgid, const char *msgid_plural, unsigned long n)
+{
+    if ((unsigned)lang >= LANG_COUNT) lang = LANG_EN;
+    const catalog_t *c = &cobro_catalogs[lang];
+    const catalog_entry_t *e = bsearch(msgid, c->entries, c->n, sizeof *e, compare_entry);
+    if (e && e->forms) {
+        unsigned long i = c->plural(n);
+        if (i < c->nplurals && e->forms[i][0]) return e->forms[i];
+    }
+    return n == 1 ? msgid : msgid_plural;
+}
+
 const char *lang_code(lang_t lang)
 {
     return (unsigned)lang < LANG_COUNT ? codes[lang] : codes[LANG_EN];
@@ -52,7 +63,8 @@ bool lang_parse(const char *code, lang_t *out)
 {
     if (!code) return false;
     size_t n = 0;
-    while (isalpha((unsigned char)code[n])) n++;
+    while (isalpha((unsigned char)code[n]))
+        n++;
     if (n != 2 || (code[2] != '\0' && code[2] != '-' && code[2] != '_')) return false;
     for (int i = 0; i < LANG_COUNT; i++) {
         if (strncasecmp(code, codes[i], 2) == 0) {
@@ -66,7 +78,8 @@ bool lang_parse(const char *code, lang_t *out)
 /* Reads a q-value ("q=0.5") in thousandths; 1000 when absent or malformed upward. */
 static int parse_q(const char *p, const char *end)
 {
-    while (p < end && (*p == ' ' || *p == ';')) p++;
+    while (p < end && (*p == ' ' || *p == ';'))
+        p++;
     if (end - p < 2 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=') return 1000;
     p += 2;
     int q = 0, digits = 0;
@@ -78,7 +91,8 @@ static int parse_q(const char *p, const char *end)
         p++;
         digits++;
     }
-    while (digits++ < 3) q *= 10;
+    while (digits++ < 3)
+        q *= 10;
     return q;
 }
 
@@ -91,14 +105,17 @@ lang_t lang_negotiate(const char *choice, const char *accept_language)
     lang_t best = LANG_EN;
     const char *p = accept_language;
     while (*p) {
-        while (*p == ' ' || *p == ',') p++;
+        while (*p == ' ' || *p == ',')
+            p++;
         const char *start = p;
-        while (*p && *p != ',') p++;
+        while (*p && *p != ',')
+            p++;
         const char *semi = memchr(start, ';', (size_t)(p - start));
         const char *tag_end = semi ? semi : p;
         char tag[16] = {0};
         size_t len = (size_t)(tag_end - start);
-        while (len > 0 && start[len - 1] == ' ') len--;
+        while (len > 0 && start[len - 1] == ' ')
+            len--;
         if (len == 0 || len >= sizeof tag) continue;
         memcpy(tag, start, len);
         int q = semi ? parse_q(semi, p) : 1000;

@@ -2,6 +2,7 @@
 #include "auth.h"
 #include "i18n/i18n.h"
 #include "lockout.h"
+#include "mail.h"
 #include "util/email_addr.h"
 #include "util/form.h"
 #include "util/log.h"
@@ -173,7 +174,7 @@ static store_status_t queue_reset_email(store_t *s, arena_t *a, const credential
         .to_addr = c->contact_email,
         .to_name = c->contact_name,
         .subject = tr(lang, "Reset your Corporate Billing Portal password"),
-        .body_text = arena_printf(
+        .body_text = mail_text(
             a,
             tr(lang, "Hello %s,\n\n"
                      "We received a request to reset the password of the Corporate Billing "
@@ -296,9 +297,9 @@ static store_status_t queue_admin_email(store_t *s, arena_t *a, const account_us
         .to_addr = admin->email,
         .to_name = admin->name,
         .reply_to = member->email,
-        .subject = arena_printf(a, tr(lang, "Message from %s about %s"), member->name,
-                                admin->account_name),
-        .body_text = arena_printf(
+        .subject =
+            mail_text(a, tr(lang, "Message from %s about %s"), member->name, admin->account_name),
+        .body_text = mail_text(
             a,
             tr(lang, "Hello %s,\n\n"
                      "%s (%s), a user of the account %s, would like to make a change to products "

@@ -4,6 +4,7 @@
 #include "billing/tax.h"
 #include "i18n/format.h"
 #include "i18n/i18n.h"
+#include "mail.h"
 #include "util/log.h"
 
 #include <stdio.h>
@@ -189,7 +190,12 @@ static store_status_t queue_email(run_t *run, arena_t *a, const invoice_doc_t *i
     lang_t lang = lang_of(inv->lang);
     char total[64], due[64];
     format_money(lang, inv->country, inv->currency, inv->total, total, sizeof total);
-    format_date(lang, inv->country, inv->due_date, due, sizeof due);
+    /* As the portal and the PDF say it: an invoice due on its issue date is due on receipt. */
+    if (strcmp(inv->due_date, inv->issue_date) == 0)
+        /* TRANSLATORS: after "Due date:" in the invoice email; the portal says "Due on receipt". */
+        snprintf(due, sizeof due, "%s", tr(lang, "on receipt"));
+    else
+        format_date(lang, inv->country, inv->due_date, due, sizeof due);
     bool corporate = strcmp(inv->account_kind, "corporate") == 0;
     const char *vendor = run->o->vendor_name ? run->o->vendor_name : "";
     const char *body_fmt =
@@ -210,15 +216,14 @@ static store_status_t queue_email(run_t *run, arena_t *a, const invoice_doc_t *i
         .sender_ref = arena_printf(a, "invoice:%lld", (long long)inv->id),
         .to_addr = to_addr,
         .to_name = to_name,
-        .subject = arena_printf(a, tr(lang, "Invoice %s from %s"), inv->number, vendor),
-        .body_text = arena_printf(a, body_fmt, to_name, inv->number, vendor, total, due,
-                                  inv->portal_user_id, run->o->base_url ? run->o->base_url : ""),
+        .subject = mail_text(a, tr(lang, "Invoice %s from %s"), inv->number, vendor),
+        .body_text = mail_text(a, body_fmt, to_name, inv->number, vendor, total, due,
+                               inv->portal_user_id, run->o->base_url ? run->o->base_url : ""),
     };
     /* The purchase order in force on the issue date goes on the invoice, its PDF and here. */
     if (*inv->po_number)
-        m.body_text =
-            arena_printf(a, "%s\n%s", m.body_text,
-                         arena_printf(a, tr(lang, "Purchase order: %s\n"), inv->po_number));
+        m.body_text = arena_printf(a, "%s\n%s", m.body_text,
+                                   mail_text(a, tr(lang, "Purchase order: %s\n"), inv->po_number));
     store_status_t r = store_outbox_add(run->s, &m, run->o->now, NULL);
     if (r == STORE_OK) run->stats->emails++;
     return r;

@@ -2,6 +2,7 @@
 #include "mail.h"
 #include "util/email_addr.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sodium.h>
@@ -273,4 +274,29 @@ void mail_render_with(buf_t *out, const email_t *m, const char *from, const mail
                boundary, att->content_type, att->filename, att->filename);
     put_base64(out, att->data, att->len);
     buf_printf(out, "--%s--\r\n", boundary);
+}
+
+char *mail_text(arena_t *a, const char *fmt, ...)
+{
+    buf_t out;
+    buf_init(&out, a);
+    va_list ap;
+    va_start(ap, fmt);
+    for (const char *p = fmt; *p; p++) {
+        if (p[0] == '%' && p[1] == '%') {
+            buf_append(&out, "%", 1);
+            p++;
+        } else if (p[0] == '%' && p[1] == 's') {
+            const char *v = va_arg(ap, const char *);
+            if (!v) v = "";
+            size_t n = strlen(v);
+            buf_append(&out, v, n);
+            p++;
+            if (n > 0 && v[n - 1] == '.' && p[1] == '.') p++; /* "Inc." ends the sentence too */
+        } else {
+            buf_append(&out, p, 1);
+        }
+    }
+    va_end(ap);
+    return out.data ? out.data : arena_strdup(a, "");
 }

@@ -25,6 +25,11 @@ typedef struct {
  * base64-encoded in lines of 76 characters. att NULL gives exactly mail_render's message. */
 void mail_render_with(buf_t *out, const email_t *m, const char *from, const mail_attachment_t *att);
 
+/* Fills the text of an email (a translated template) with values: as arena_printf, but with %s
+ * and %% only, and a value that ends with a full stop absorbs the full stop right after it in the
+ * template, as typography wants ("... issued by Vendor, Inc." not "Vendor, Inc.."). */
+char *mail_text(arena_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Quoted-printable encoding (RFC 2045) of UTF-8 text, CRLF line ends, lines at most 76 chars. */
 void mail_qp_encode(buf_t *out, const char *text);
 /* A header value as an RFC 2047 encoded-word sequence when it is not plain ASCII. */

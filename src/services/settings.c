@@ -4,6 +4,7 @@
 #include "billing/money.h"
 #include "i18n/format.h"
 #include "i18n/i18n.h"
+#include "mail.h"
 #include "util/email_addr.h"
 #include "util/form.h"
 
@@ -55,6 +56,17 @@ static settings_status_t finish(store_t *s, store_status_t r)
     store_rollback(s);
     return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
 }
+
+/* Rolls back a transaction that will not be written, passing its outcome on. */
+static settings_status_t abandon(store_t *s, settings_status_t st)
+{
+    store_rollback(s);
+    return st;
+}
+
+/* The values a save replaces, and so the audit's old values, are read inside the save's write
+ * transaction (BEGIN IMMEDIATE on SQLite, one writer at a time): read before it, two overlapping
+ * saves would both log the same old value and the audit chain would break. */
 
 /* ---- Bill To ------------------------------------------------------------------------------- */
 
@@ -119,8 +131,8 @@ static store_status_t queue_contact_notice(store_t *s, arena_t *a, const setting
         .sender_ref = arena_printf(a, "credential:%lld", (long long)cred->id),
         .to_addr = to_addr,
         .to_name = to_name,
-        .subject = arena_printf(a, tr(lang, "The billing contact of %s has changed"), acc->name),
-        .body_text = arena_printf(
+        .subject = mail_text(a, tr(lang, "The billing contact of %s has changed"), acc->name),
+        .body_text = mail_text(
             a,
             tr(lang, "Hello %s,\n\n"
                      "The billing contact of %s in the Corporate Billing Portal is now %s (%s). "
@@ -140,15 +152,16 @@ settings_status_t settings_save_bill_to(store_t *s, arena_t *a, const settings_c
     memset(errors, 0, sizeof *errors);
     account_t acc;
     credential_t cred;
+    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     store_status_t r = store_account_by_id(s, a, ctx->account_id, &acc);
     if (r == STORE_OK) r = store_credential_by_id(s, a, ctx->credential_id, &cred);
     region_t *regions = NULL;
     size_t n_regions = 0;
     if (r == STORE_OK) r = settings_region_choices(s, a, acc.country, &regions, &n_regions);
-    if (r != STORE_OK) return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
+    if (r != STORE_OK) return finish(s, r);
     char *region = clean(a, form->region);
     if (!bill_to_valid(form, acc.country, regions, n_regions, region, errors))
-        return SETTINGS_INVALID;
+        return abandon(s, SETTINGS_INVALID);
 
     account_t next = acc;
     next.bill_to_name = clean(a, form->bill_to_name);
@@ -162,15 +175,13 @@ settings_status_t settings_save_bill_to(store_t *s, arena_t *a, const settings_c
     char *name = clean(a, form->contact_name), *email = clean(a, form->contact_email);
     bool email_changed = strcasecmp(email, cred.contact_email) != 0;
 
-    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     if (email_changed) { /* counted inside the transaction: two saves at once cannot both pass */
         int64_t recent = 0;
         r = store_audit_count_since(s, acc.id, "bill_to_changed", "contact_email",
                                     ctx->now - 24 * 3600, &recent);
         if (r == STORE_OK && recent >= CONTACT_EMAIL_CHANGES_PER_DAY) {
-            store_rollback(s);
             errors->contact_email = FIELD_TOO_OFTEN;
-            return SETTINGS_INVALID;
+            return abandon(s, SETTINGS_INVALID);
         }
     }
     if (r == STORE_OK) r = store_update_bill_to(s, &next);
@@ -261,42 +272,46 @@ settings_status_t settings_save_po(store_t *s, arena_t *a, const settings_ctx_t 
 {
     memset(errors, 0, sizeof *errors);
     account_t acc;
+    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     store_status_t r = store_account_by_id(s, a, ctx->account_id, &acc);
-    if (r != STORE_OK) return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
+    if (r != STORE_OK) return finish(s, r);
     po_t old = {0};
     if (po_id && (r = store_po_by_id(s, a, ctx->account_id, po_id, &old)) != STORE_OK)
-        return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
+        return finish(s, r);
 
     po_t po = {.id = po_id, .amount = -1};
     po.number = clean(a, form->number);
     po.start_date = clean(a, form->start_date);
     po.end_date = clean(a, form->end_date);
-    errors->number = check_text(po.number, true, PO_NUMBER_MAX);
+    errors->number = check_text(form->number, true, PO_NUMBER_MAX);
     char *amount = clean(a, form->amount);
+    field_error_t amount_line = check_one_line(form->amount);
     int exponent = currency_exponent(acc.currency);
     char mark = ctx->decimal_mark ? ctx->decimal_mark : '.';
-    if (*amount &&
-        (exponent < 0 || !money_parse_typed(amount, exponent, mark, &po.amount) || po.amount < 0))
+    if (amount_line)
+        errors->amount = amount_line;
+    else if (*amount && (exponent < 0 || !money_parse_typed(amount, exponent, mark, &po.amount) ||
+                         po.amount < 0))
         errors->amount = FIELD_BAD_AMOUNT;
     date_t start, end;
-    errors->start_date = !*po.start_date                      ? FIELD_REQUIRED
+    errors->start_date = check_one_line(form->start_date)     ? FIELD_NOT_ONE_LINE
+                         : !*po.start_date                    ? FIELD_REQUIRED
                          : !date_parse(po.start_date, &start) ? FIELD_BAD_DATE
                                                               : FIELD_OK;
-    errors->end_date = !*po.end_date                    ? FIELD_REQUIRED
+    errors->end_date = check_one_line(form->end_date)   ? FIELD_NOT_ONE_LINE
+                       : !*po.end_date                  ? FIELD_REQUIRED
                        : !date_parse(po.end_date, &end) ? FIELD_BAD_DATE
                                                         : FIELD_OK;
     if (!errors->start_date && !errors->end_date && date_cmp(end, start) < 0)
         errors->end_date = FIELD_DATES_ORDER;
     if (errors->number || errors->amount || errors->start_date || errors->end_date)
-        return SETTINGS_INVALID;
+        return abandon(s, SETTINGS_INVALID);
 
-    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     int64_t overlaps = 0;
     r = store_po_overlaps(s, ctx->account_id, po_id, po.start_date, po.end_date, &overlaps);
     if (r == STORE_OK && overlaps > 0) {
-        store_rollback(s);
         errors->end_date = FIELD_OVERLAP;
-        return SETTINGS_INVALID;
+        return abandon(s, SETTINGS_INVALID);
     }
     if (r == STORE_OK)
         r = po_id ? store_po_update(s, ctx->account_id, &po)
@@ -313,11 +328,10 @@ settings_status_t settings_remove_po(store_t *s, arena_t *a, const settings_ctx_
 {
     account_t acc;
     po_t old;
+    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     store_status_t r = store_account_by_id(s, a, ctx->account_id, &acc);
     if (r == STORE_OK) r = store_po_by_id(s, a, ctx->account_id, po_id, &old);
-    if (r != STORE_OK) return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
-    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
-    r = store_po_delete(s, ctx->account_id, po_id);
+    if (r == STORE_OK) r = store_po_delete(s, ctx->account_id, po_id);
     if (r == STORE_OK)
         r = audit_change(s, ctx, "purchase_order_removed", "purchase_order",
                          po_text(a, &old, acc.currency), "");
@@ -345,8 +359,8 @@ int settings_po_reminders(store_t *s, arena_t *a, int64_t now)
             .sender_ref = arena_printf(a, "purchase_order:%lld", (long long)p->po_id),
             .to_addr = p->contact_email,
             .to_name = p->contact_name,
-            .subject = arena_printf(a, tr(lang, "Purchase order %s expires on %s"), p->number, end),
-            .body_text = arena_printf(
+            .subject = mail_text(a, tr(lang, "Purchase order %s expires on %s"), p->number, end),
+            .body_text = mail_text(
                 a,
                 tr(lang, "Hello %s,\n\n"
                          "The purchase order %s that we print on your invoices expires on %s. "
@@ -435,12 +449,13 @@ settings_status_t settings_save_payment(store_t *s, arena_t *a, const settings_c
 {
     memset(errors, 0, sizeof *errors);
     account_t acc;
+    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     store_status_t r = store_account_by_id(s, a, ctx->account_id, &acc);
-    if (r != STORE_OK) return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
+    if (r != STORE_OK) return finish(s, r);
     const char *method = form->method ? form->method : "";
     if (!method_known(method)) {
         errors->method = *method ? FIELD_BAD_CHOICE : FIELD_REQUIRED;
-        return SETTINGS_INVALID;
+        return abandon(s, SETTINGS_INVALID);
     }
     account_t next = acc;
     next.payment_method = (char *)method;
@@ -466,10 +481,10 @@ settings_status_t settings_save_payment(store_t *s, arena_t *a, const settings_c
         }
         if (!form->mandate || strcmp(form->mandate, "yes") != 0) errors->mandate = FIELD_MANDATE;
         if (errors->holder || errors->iban || errors->routing || errors->account || errors->mandate)
-            return SETTINGS_INVALID;
+            return abandon(s, SETTINGS_INVALID);
         mandate_at = ctx->now;
         /* Only sealed numbers reach the database (a copy of it alone reveals none). */
-        if (!ctx->data_key) return SETTINGS_ERROR;
+        if (!ctx->data_key) return abandon(s, SETTINGS_ERROR);
         debit_numbers_t d = {.account_id = acc.id,
                              .routing = next.debit_routing,
                              .account = next.debit_account,
@@ -479,7 +494,6 @@ settings_status_t settings_save_payment(store_t *s, arena_t *a, const settings_c
         next.debit_routing = d.routing, next.debit_account = d.account, next.debit_iban = d.iban;
         next.debit_routing_hint = d.routing_hint, next.debit_number_hint = d.number_hint;
     }
-    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     r = store_update_payment(s, &next, mandate_at);
     if (r == STORE_OK) {
         const char *was = payment_text(a, &acc), *now = payment_text(a, &next);

@@ -39,11 +39,48 @@ static bool all_digits(const char *s, size_t n)
     return true;
 }
 
+/* True when s holds a control character: C0 (LF too unless lf_ok), DEL or C1. s is valid
+ * UTF-8, so C1 characters are the two-byte sequences C2 80 to C2 9F. */
+static bool has_control(const char *s, bool lf_ok)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\n' && lf_ok) continue;
+        if (*p < 0x20 || *p == 0x7F) return true;
+        if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) return true;
+    }
+    return false;
+}
+
+field_error_t check_one_line(const char *s)
+{
+    if (!s) return FIELD_OK;
+    return utf8_valid(s, strlen(s)) && !has_control(s, false) ? FIELD_OK : FIELD_NOT_ONE_LINE;
+}
+
+field_error_t check_lines(const char *s, bool required, size_t max)
+{
+    if (s && (!utf8_valid(s, strlen(s)) || has_control(s, true))) return FIELD_BAD_CHARS;
+    char *t = trimmed_copy(s);
+    if (!t) return FIELD_TOO_LONG;
+    field_error_t e = FIELD_OK;
+    if (!*t)
+        e = required ? FIELD_REQUIRED : FIELD_OK;
+    else if (utf8_length(t) > max)
+        e = FIELD_TOO_LONG;
+    free(t);
+    return e;
+}
+
 field_error_t check_text(const char *s, bool required, size_t max)
 {
     char *t = trimmed_copy(s);
     /* A value too big to copy is certainly too long; refusing beats passing it unchecked. */
     if (!t) return FIELD_TOO_LONG;
+    /* Judged after the trim, as stored: white space around the value is not kept. */
+    if (check_one_line(t)) {
+        free(t);
+        return FIELD_NOT_ONE_LINE;
+    }
     field_error_t e = FIELD_OK;
     if (!*t)
         e = required ? FIELD_REQUIRED : FIELD_OK;
@@ -57,6 +94,11 @@ field_error_t check_email(const char *s)
 {
     char *t = trimmed_copy(s);
     if (!t) return FIELD_TOO_LONG;
+    /* Judged after the trim, as stored: white space around the value is not kept. */
+    if (check_one_line(t)) {
+        free(t);
+        return FIELD_NOT_ONE_LINE;
+    }
     field_error_t e = FIELD_OK;
     if (!*t)
         e = FIELD_REQUIRED;
@@ -72,6 +114,11 @@ field_error_t check_phone(const char *s, bool required)
 {
     char *t = trimmed_copy(s);
     if (!t) return FIELD_TOO_LONG;
+    /* Judged after the trim, as stored: white space around the value is not kept. */
+    if (check_one_line(t)) {
+        free(t);
+        return FIELD_NOT_ONE_LINE;
+    }
     field_error_t e = FIELD_OK;
     size_t digits = 0;
     if (!*t) {
@@ -118,6 +165,11 @@ field_error_t check_postal_code(const char *s, const char *country)
 {
     char *t = trimmed_copy(s);
     if (!t) return FIELD_TOO_LONG;
+    /* Judged after the trim, as stored: white space around the value is not kept. */
+    if (check_one_line(t)) {
+        free(t);
+        return FIELD_NOT_ONE_LINE;
+    }
     field_error_t e = postal_check_trimmed(t, country ? country : "");
     free(t);
     return e;
@@ -125,6 +177,7 @@ field_error_t check_postal_code(const char *s, const char *country)
 
 field_error_t check_aba_routing(const char *s)
 {
+    if (check_one_line(s)) return FIELD_NOT_ONE_LINE;
     if (!s || !*s) return FIELD_REQUIRED;
     if (strlen(s) != 9 || !all_digits(s, 9)) return FIELD_BAD_ROUTING;
     int d[9];
@@ -140,6 +193,7 @@ field_error_t check_aba_routing(const char *s)
 
 field_error_t check_us_account_number(const char *s)
 {
+    if (check_one_line(s)) return FIELD_NOT_ONE_LINE;
     if (!s || !*s) return FIELD_REQUIRED;
     size_t len = strlen(s);
     if (len < ACCOUNT_DIGITS_MIN || len > ACCOUNT_DIGITS_MAX || !all_digits(s, len))
@@ -211,6 +265,10 @@ static unsigned iban_mod97(const char *iban, size_t len)
 
 field_error_t check_iban(const char *s)
 {
+    char *t = trimmed_copy(s);
+    field_error_t line = t ? check_one_line(t) : FIELD_BAD_IBAN;
+    free(t);
+    if (line) return line;
     char iban[IBAN_MAX + 1];
     size_t len = iban_normalize_len(s, iban, sizeof iban);
     if (len == 0) return FIELD_REQUIRED;
@@ -263,6 +321,11 @@ field_error_t check_bic(const char *s)
 {
     char *t = trimmed_copy(s);
     if (!t) return FIELD_BAD_BIC;
+    /* Judged after the trim, as stored: white space around the value is not kept. */
+    if (check_one_line(t)) {
+        free(t);
+        return FIELD_NOT_ONE_LINE;
+    }
     size_t len = strlen(t);
     field_error_t e = len == 0 ? FIELD_REQUIRED : len == 8 || len == 11 ? FIELD_OK : FIELD_BAD_BIC;
     for (size_t i = 0; e == FIELD_OK && i < len; i++)

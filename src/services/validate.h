@@ -28,7 +28,17 @@ typedef enum {
     FIELD_BAD_BIC,     /* BIC/SWIFT: 4 letters, country, 2 letters or digits, optional branch */
     FIELD_TOO_OFTEN,   /* changed too many times lately (an email address that gets notices) */
     FIELD_BAD_REGION,  /* not a state or province the tax table knows, where tax depends on it */
+    FIELD_NOT_ONE_LINE, /* a one-line field holds a line break, tab or other control character */
+    FIELD_BAD_CHARS,    /* a multi-line field holds a control character other than LF */
 } field_error_t;
+
+/* FIELD_NOT_ONE_LINE when s holds a control character (C0 including CR, LF and TAB, DEL, C1
+ * U+0080-U+009F) or is not valid UTF-8, else FIELD_OK. Every one-line field goes through it
+ * (check_text and the other checks below call it first). */
+field_error_t check_one_line(const char *s);
+/* A multi-line text (an address block, a message): LF is its only control character (CR LF
+ * arrives folded to LF), else FIELD_BAD_CHARS; then as check_text. */
+field_error_t check_lines(const char *s, bool required, size_t max);
 
 /* Trims and checks a required (or optional) text of at most max characters (UTF-8). */
 field_error_t check_text(const char *s, bool required, size_t max);

@@ -3,6 +3,7 @@
 #include "vendor_settings.h"
 #include "util/form.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,7 +58,7 @@ static bool valid(const vendor_payment_t *v, vendor_payment_errors_t *e)
     e->account = *v->account ? check_us_account_number(v->account) : FIELD_OK;
     e->iban = *v->iban ? check_iban(v->iban) : FIELD_OK;
     e->bic = *v->bic ? check_bic(v->bic) : FIELD_OK;
-    e->check_address = check_text(v->check_address, false, CHECK_ADDRESS_MAX);
+    e->check_address = check_lines(v->check_address, false, CHECK_ADDRESS_MAX);
     /* Half an American bank account is no way to pay. */
     if (!e->routing && !e->account && (*v->routing != '\0') != (*v->account != '\0')) {
         if (*v->routing)
@@ -78,7 +79,14 @@ settings_status_t vendor_payment_save(store_t *s, arena_t *a, int64_t staff_id, 
     for (size_t i = 0; i < N_KEYS; i++)
         *field_at(&next, i) =
             cleaned(a, *field_at(&typed, i), strcmp(keys[i], "vendor_check_address") == 0);
-    if (!valid(&next, errors)) return SETTINGS_INVALID;
+    bool ok = valid(&next, errors);
+    /* Cleaning trims each line of the address: a tab that opened a line is judged as typed. */
+    if (!errors->check_address && form->check_address &&
+        check_lines(form->check_address, false, SIZE_MAX) == FIELD_BAD_CHARS) {
+        errors->check_address = FIELD_BAD_CHARS;
+        ok = false;
+    }
+    if (!ok) return SETTINGS_INVALID;
 
     vendor_payment_t old;
     if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;

@@ -62,8 +62,9 @@ static int hexval(char c)
     return -1;
 }
 
-/* Decodes one urlencoded component into arena memory; NULL when it is malformed. */
-static char *decode_component(arena_t *a, const char *s, size_t len)
+/* Decodes one urlencoded component into arena memory; NULL when it is malformed. With
+ * keep_controls, control characters other than NUL stay for the fields' own checks. */
+static char *decode_component(arena_t *a, const char *s, size_t len, bool keep_controls)
 {
     char *out = arena_alloc(a, len + 1);
     size_t o = 0;
@@ -79,8 +80,10 @@ static char *decode_component(arena_t *a, const char *s, size_t len)
             i += 2;
         }
         unsigned char u = (unsigned char)c;
-        if (u == '\r') continue; /* CR LF and lone CR become LF below or vanish */
-        if ((u < 0x20 && u != '\t' && u != '\n') || u == 0x7F) return NULL;
+        if (u == '\r' && !keep_controls) continue; /* CR LF becomes LF, a lone CR vanishes */
+        if (u == '\n' && o > 0 && out[o - 1] == '\r') o--; /* CR LF becomes LF */
+        if (u == 0) return NULL; /* would cut the C string short */
+        if (!keep_controls && ((u < 0x20 && u != '\t' && u != '\n') || u == 0x7F)) return NULL;
         out[o++] = c;
     }
     out[o] = '\0';
@@ -88,8 +91,8 @@ static char *decode_component(arena_t *a, const char *s, size_t len)
     return out;
 }
 
-parse_status_t form_parse(arena_t *a, const char *data, size_t len, size_t max_fields,
-                          kvlist_t *out)
+static parse_status_t parse(arena_t *a, const char *data, size_t len, size_t max_fields,
+                            bool keep_controls, kvlist_t *out)
 {
     out->items = NULL;
     out->n = 0;
@@ -106,8 +109,8 @@ parse_status_t form_parse(arena_t *a, const char *data, size_t len, size_t max_f
         if (end > start) {
             size_t eq = start;
             while (eq < end && data[eq] != '=') eq++;
-            char *name = decode_component(a, data + start, eq - start);
-            char *value = eq < end ? decode_component(a, data + eq + 1, end - eq - 1)
+            char *name = decode_component(a, data + start, eq - start, false);
+            char *value = eq < end ? decode_component(a, data + eq + 1, end - eq - 1, keep_controls)
                                    : arena_strdup(a, "");
             if (!name || !value) return PARSE_MALFORMED;
             out->items[out->n].name = name;
@@ -117,6 +120,42 @@ parse_status_t form_parse(arena_t *a, const char *data, size_t len, size_t max_f
         start = end + 1;
     }
     return PARSE_OK;
+}
+
+parse_status_t form_parse(arena_t *a, const char *data, size_t len, size_t max_fields,
+                          kvlist_t *out)
+{
+    return parse(a, data, len, max_fields, false, out);
+}
+
+parse_status_t form_parse_body(arena_t *a, const char *data, size_t len, size_t max_fields,
+                               kvlist_t *out)
+{
+    return parse(a, data, len, max_fields, true, out);
+}
+
+char *controls_visible(arena_t *a, const char *s, bool keep_lf)
+{
+    if (!s) return NULL;
+    /* Each byte becomes at most three (a control picture is three bytes of UTF-8). */
+    char *out = arena_alloc(a, strlen(s) * 3 + 1), *o = out;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned c = *p;
+        if ((c < 0x20 && !(c == '\n' && keep_lf)) || c == 0x7F) {
+            unsigned pic = c == 0x7F ? 0x2421 : 0x2400 + c; /* U+2400 CONTROL PICTURES */
+            *o++ = (char)(0xE0 | (pic >> 12));
+            *o++ = (char)(0x80 | ((pic >> 6) & 0x3F));
+            *o++ = (char)(0x80 | (pic & 0x3F));
+        } else if (c == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+            memcpy(o, "\xEF\xBF\xBD", 3); /* C1 has no pictures: U+FFFD */
+            o += 3;
+            p++;
+        } else {
+            *o++ = (char)c;
+        }
+    }
+    *o = '\0';
+    return out;
 }
 
 void cookies_parse(arena_t *a, const char *header, kvlist_t *out)

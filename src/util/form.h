@@ -29,6 +29,17 @@ enum { FORM_MAX_FIELDS = 64, COOKIE_MAX = 32 };
 parse_status_t form_parse(arena_t *a, const char *data, size_t len, size_t max_fields,
                           kvlist_t *out);
 
+/* form_parse for a POST body: control characters other than NUL (a lone CR, TAB, VT, ESC, DEL...)
+ * are kept, so that each field refuses them with its own message and the form comes back as
+ * typed; CR LF is still folded to LF. Field names stay as strict as form_parse's. */
+parse_status_t form_parse_body(arena_t *a, const char *data, size_t len, size_t max_fields,
+                               kvlist_t *out);
+
+/* A copy of valid UTF-8 s for showing back in a form: C0 control characters (LF too unless
+ * keep_lf) and DEL become their Unicode control pictures (U+2400..U+241F, U+2421), C1 ones
+ * U+FFFD, so that the reader sees where they were. */
+char *controls_visible(arena_t *a, const char *s, bool keep_lf);
+
 /* Parses a Cookie header ("a=1; b=2"). Malformed pairs are skipped, as browsers do. */
 void cookies_parse(arena_t *a, const char *header, kvlist_t *out);
 

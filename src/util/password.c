@@ -14,6 +14,9 @@ password_rule_t password_check(const char *password, const char *confirmation, c
 {
     if (strlen(password) > PASSWORD_MAX_BYTES) return PASSWORD_TOO_LONG;
     if (utf8_length(password) < PASSWORD_MIN_CHARS) return PASSWORD_TOO_SHORT;
+    for (const unsigned char *p = (const unsigned char *)password; *p; p++)
+        if (*p < 0x20 || *p == 0x7F || (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
+            return PASSWORD_CONTROL_CHARS;
     if (login && strcasecmp(password, login) == 0) return PASSWORD_SAME_AS_LOGIN;
     if (confirmation && strcmp(password, confirmation) != 0) return PASSWORD_MISMATCH;
     return PASSWORD_OK;

@@ -1,6 +1,7 @@
 /* The audit log as staff read it: a page of entries in words of the reader's language, with a
  * link to the older ones, for an account's page and for the vendor's payment details. */
 #include "pages.h"
+#include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -157,7 +158,8 @@ int64_t audit_before_param(const req_t *r)
 {
     const char *v = req_param(r, "before");
     if (!v) return 0;
-    char *end = NULL;
-    long long id = strtoll(v, &end, 10);
-    return end != v && *end == '\0' && id > 0 ? id : -1;
+    /* Digits only and in range: strtoll would turn 99999999999999999999 into LLONG_MAX and a
+     * nonsense page into a 200. */
+    int64_t id = 0;
+    return config_parse_whole(v, INT64_MAX, &id) ? id : -1;
 }

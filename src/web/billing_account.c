@@ -1,6 +1,7 @@
 /* Billing Center account page: the billing administrator's account view, or, for every other
  * user, who the billing administrator is and a way to email them. */
 #include "pages.h"
+#include "util/form.h"
 #include "services/auth.h"
 #include "util/log.h"
 
@@ -42,7 +43,8 @@ static void render_member_view(req_t *r, const account_t *acc, const account_use
                 "<textarea id=\"message\" name=\"message\" rows=\"4\" maxlength=\"%d\">%s"
                 "</textarea></div><button type=\"submit\" class=\"primary\">%s</button></form>"
                 "</div>",
-                T("Message (optional)"), ADMIN_MESSAGE_MAX, typed ? typed : "",
+                T("Message (optional)"), ADMIN_MESSAGE_MAX,
+                typed ? controls_visible(r->arena, typed, true) : "",
                 T("Email billing administrator"));
     layout_end(r);
 }
@@ -81,6 +83,14 @@ void page_billing_contact_admin(req_t *r)
     account_t acc;
     if (!load(r, &me, &acc, &admin)) return;
     char *message = str_trim(arena_strdup(r->arena, req_field(r, "message")));
+    if (check_lines(message, false, ADMIN_MESSAGE_MAX) == FIELD_BAD_CHARS) {
+        r->resp.status = 400;
+        render_member_view(r, &acc, &admin, message,
+                           T("Only line breaks are allowed here: remove the tabs and other "
+                             "control characters (shown as symbols such as \xE2\x90\x89)."),
+                           NULL);
+        return;
+    }
     if (utf8_length(message) > ADMIN_MESSAGE_MAX) {
         r->resp.status = 400;
         render_member_view(r, &acc, &admin, message, T("The message is too long."), NULL);

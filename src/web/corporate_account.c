@@ -84,7 +84,9 @@ void page_corporate_account(req_t *r)
                 "<section class=\"card\" aria-labelledby=\"recipients\">"
                 "<h2 id=\"recipients\">%s</h2><p>%s</p><p class=\"help\">",
                 T("Invoice recipients"), T("Add contacts to receive invoices by email."));
-    html_text(b, T("%d of %d recipients"), (int)n_recipients, (int)RECIPIENTS_MAX);
+    /* TRANSLATORS: recipients the account has, of those allowed: 1 destinataire sur 20. */
+    html_text(b, TN("%d of %d recipients", "%d of %d recipients", n_recipients), (int)n_recipients,
+              (int)RECIPIENTS_MAX);
     html_render(b, "</p><p><a href=\"/corporate/recipients\">%s</a></p></section></div>",
                 T("Manage invoice recipients"));
     layout_end(r);

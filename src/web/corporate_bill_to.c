@@ -2,6 +2,7 @@
  * Billing Address and the phone of the signed-in corporate account; the country only shows. */
 #include "i18n/format.h"
 #include "pages.h"
+#include "util/form.h"
 
 #include <string.h>
 
@@ -19,8 +20,9 @@ static void input_with_hint(req_t *r, const char *id, const char *label, const c
     html_render(b,
                 "<input id=\"%s\" name=\"%s\" type=\"%s\" value=\"%s\" autocomplete=\"%s\" "
                 "required aria-describedby=\"%s-hint%R%s%R\"%R></div>",
-                id, id, type, value, autocomplete, id, error ? " " : "", error ? id : "",
-                error ? "-error" : "", error ? " aria-invalid=\"true\"" : "");
+                id, id, type, controls_visible(r->arena, value, false), autocomplete, id,
+                error ? " " : "", error ? id : "", error ? "-error" : "",
+                error ? " aria-invalid=\"true\"" : "");
 }
 
 /* The state or province as a list where the tax depends on it (values the codes, the names

@@ -54,7 +54,8 @@ static void render(req_t *r, int64_t account_id, const add_form_t *f)
                 T("Add contacts to receive invoices by email."),
                 T("Every invoice email goes to the billing contact and to each person on this "
                   "list."));
-    html_text(b, T("%d of %d recipients"), (int)n, (int)RECIPIENTS_MAX);
+    /* TRANSLATORS: recipients the account has, of those allowed: 1 destinataire sur 20. */
+    html_text(b, TN("%d of %d recipients", "%d of %d recipients", n), (int)n, (int)RECIPIENTS_MAX);
     html_render(b, "</p>");
     recipients_table(r, rows, n);
 

@@ -15,6 +15,8 @@ static const char *rule_message(req_t *r, password_rule_t rule)
         return T("The password must not be the same as your User ID.");
     case PASSWORD_MISMATCH:
         return T("The two passwords are not the same.");
+    case PASSWORD_CONTROL_CHARS:
+        return T("A password cannot hold line breaks, tabs or other control characters.");
     default:
         return NULL;
     }

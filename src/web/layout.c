@@ -4,6 +4,7 @@
 #include "http/session.h"
 #include "i18n/format.h"
 #include "pages.h"
+#include "util/form.h"
 
 #include <string.h>
 
@@ -271,8 +272,9 @@ void form_input(req_t *r, const char *id, const char *label, const char *type, c
     buf_t *b = &r->resp.body;
     html_render(b, "<div class=\"field\"><label for=\"%s\">%s</label>", id, label);
     if (error) html_render(b, "<p class=\"field-error\" id=\"%s-error\">%s</p>", id, error);
+    /* A refused control character comes back visible (and as a character HTML allows). */
     html_render(b, "<input id=\"%s\" name=\"%s\" type=\"%s\" value=\"%s\"", id, id, type,
-                value ? value : "");
+                value ? controls_visible(r->arena, value, false) : "");
     if (autocomplete) html_render(b, " autocomplete=\"%s\"", autocomplete);
     if (required) html_render(b, " required");
     if (error) html_render(b, " aria-invalid=\"true\" aria-describedby=\"%s-error\"", id);

@@ -8,6 +8,8 @@
 
 /* The translation of a msgid in the request's language (r must be in scope). */
 #define T(s) req_tr(r, (s))
+/* The form of a counted text that fits n (gettext plurals: one, many, or the language's own). */
+#define TN(s, p, n) req_trn(r, (s), (p), (unsigned long)(n))
 
 typedef enum { SECTION_HOME = 0, SECTION_CORPORATE, SECTION_BILLING, SECTION_STAFF } section_t;
 /* The section a path belongs to (/corporate..., /billing..., /staff...), else SECTION_HOME. */

@@ -1,6 +1,7 @@
 /* What the corporate settings pages share: the signed-in contact, the id in the path, the answer
  * to a save, and the sentence for each reason a form field was refused. */
 #include "pages.h"
+#include "util/form.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,8 @@ void settings_input(req_t *r, const char *id, const char *label, const char *typ
     if (hint) html_render(b, "<div class=\"help\" id=\"%s-hint\">%s</div>", id, hint);
     if (error) html_render(b, "<p class=\"field-error\" id=\"%s-error\">%s</p>", id, error);
     html_render(b, "<input id=\"%s\" name=\"%s\" type=\"%s\" value=\"%s\"%R%R", id, id, type,
-                value ? value : "", extra_attrs ? " " : "", extra_attrs ? extra_attrs : "");
+                value ? controls_visible(r->arena, value, false) : "", extra_attrs ? " " : "",
+                extra_attrs ? extra_attrs : "");
     if (required) html_render(b, " required");
     if (error) html_render(b, " aria-invalid=\"true\"");
     if (hint && error)
@@ -135,6 +137,12 @@ const char *field_error_text(req_t *r, field_error_t e)
     case FIELD_BAD_REGION:
         return T("Choose the state or province from the list: the tax on your invoices depends "
                  "on it.");
+    case FIELD_NOT_ONE_LINE:
+        return T("Type this on one line: line breaks, tabs and other control characters are not "
+                 "allowed (shown here as symbols such as \xE2\x90\x8A).");
+    case FIELD_BAD_CHARS:
+        return T("Only line breaks are allowed here: remove the tabs and other control "
+                 "characters (shown as symbols such as \xE2\x90\x89).");
     }
     return T("This field is required.");
 }

@@ -1,6 +1,7 @@
 /* Staff console, administrators only: the vendor's payment details that customers see under
  * "How to pay" (remit-to bank account for wire transfers, mailing address for checks). */
 #include "pages.h"
+#include "util/form.h"
 #include "services/vendor_settings.h"
 
 static void address_field(req_t *r, const char *value, field_error_t e)
@@ -17,7 +18,8 @@ static void address_field(req_t *r, const char *value, field_error_t e)
     html_render(b,
                 "<textarea id=\"check_address\" name=\"check_address\" rows=\"5\" "
                 "maxlength=\"400\" aria-describedby=\"check_address-hint%R\"%R>%s</textarea></div>",
-                error ? " check_address-error" : "", error ? " aria-invalid=\"true\"" : "", value);
+                error ? " check_address-error" : "", error ? " aria-invalid=\"true\"" : "",
+                controls_visible(r->arena, value, true));
 }
 
 enum { AUDIT_ROWS = 50 };

@@ -1,5 +1,6 @@
 /* SMTP delivery through libcurl, and atomic .eml files for installations without a relay. */
 #include "smtp.h"
+#include "util/log.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -187,6 +188,11 @@ smtp_result_t smtp_send(const char *smtp_url, const char *from_addr, const char 
 }
 
 /* mkdir -p: every missing component of dir, 0755. */
+/* Creates dir and its missing parents. The parents are ordinary folders (0755); the mail folder
+ * itself is 0700, since its messages hold live password-reset links. A mail folder that already
+ * exists with group or other access is tightened to 0700 (it is cobro's own folder, named by
+ * --mail-dir) and the change is logged; when that is not possible (another owner), nothing is
+ * written there: the message stays in the outbox and the error says why. */
 static bool make_dirs(const char *dir, char *err, size_t err_size)
 {
     size_t n = strlen(dir);
@@ -196,11 +202,13 @@ static bool make_dirs(const char *dir, char *err, size_t err_size)
         return false;
     }
     memcpy(p, dir, n + 1);
+    while (n > 1 && p[n - 1] == '/')
+        p[--n] = '\0'; /* "var/mail/" is the folder "var/mail" */
     for (size_t i = 1; i <= n; i++) {
         if (p[i] != '/' && p[i] != '\0') continue;
         char saved = p[i];
         p[i] = '\0';
-        if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+        if (mkdir(p, i == n ? 0700 : 0755) != 0 && errno != EEXIST) {
             snprintf(err, err_size, "mkdir %s: %s", p, strerror(errno));
             free(p);
             return false;
@@ -212,6 +220,17 @@ static bool make_dirs(const char *dir, char *err, size_t err_size)
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         snprintf(err, err_size, "%s is not a directory", dir);
         return false;
+    }
+    if (st.st_mode & 077) {
+        if (chmod(dir, 0700) != 0) {
+            snprintf(err, err_size,
+                     "mail folder %s is open to other users (mode %03o) and cannot be restricted "
+                     "to 0700 (%s): no message is written there until its mode is 0700",
+                     dir, (unsigned)(st.st_mode & 0777), strerror(errno));
+            return false;
+        }
+        log_info("mail folder %s was open to other users (mode %03o): now 0700", dir,
+                 (unsigned)(st.st_mode & 0777));
     }
     return true;
 }
@@ -241,9 +260,17 @@ bool eml_write(const char *dir, const char *name, const char *message, size_t le
         snprintf(err, err_size, "path too long");
         return false;
     }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* Readable by cobro's user alone. A leftover temporary file keeps its old mode through
+     * O_TRUNC, hence the fchmod; a link there is not followed. */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         snprintf(err, err_size, "open %s: %s", tmp, strerror(errno));
+        return false;
+    }
+    if (fchmod(fd, 0600) != 0) {
+        snprintf(err, err_size, "chmod %s: %s", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
         return false;
     }
     /* A reader of the directory sees either no file or the whole message, even after a crash:

@@ -554,7 +554,10 @@ def test_12_one_email_per_recipient(tmp_path):
             assert kind == "invoice" and acct_id == acct and sent_at is None
             assert inv["number"] in subject and inv["number"] in body
             assert money_en(inv["total"]) in body, (money_en(inv["total"]), body)
-            assert date_en(inv["due_date"]) in body, (date_en(inv["due_date"]), body)
+            if inv["due_date"] == inv["issue_date"]:   # as the portal says: due on receipt
+                assert "Due date: on receipt\n" in body, body
+            else:
+                assert date_en(inv["due_date"]) in body, (date_en(inv["due_date"]), body)
             assert inv["portal_user_id"] in body
             assert BASE_URL in body
     [inv_a] = w.invoices(a)
@@ -568,6 +571,38 @@ def test_12_one_email_per_recipient(tmp_path):
     assert "owner@beta.example" in body_b and "/billing" in body_b
     assert "member@beta-online.example" not in [
         r[0] for r in w.rows("SELECT to_addr FROM email_outbox")]   # members get nothing
+
+
+ON_RECEIPT = {"en": "Due date: on receipt\n", "es": "Fecha de vencimiento: a la recepción\n",
+              "fr": "Date d'échéance : à réception\n", "it": "Scadenza: al ricevimento\n"}
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "fr", "it"])
+def test_12b_invoice_emails_read_right_in_each_language(tmp_path, lang):
+    """The vendor's name ends with a full stop ("Vendor, Inc."): no sentence gets a second one
+    (Italian said "Vendor, Inc.."); a Billing Center invoice due on its issue date is due on
+    receipt, as the portal and the PDF say, not due on a date."""
+    w = World(tmp_path)
+    w.tax("US", "CA", 72500)
+    a = w.account("Alpha Corp", lang=lang, contact=("Alex Payer", "ap@alpha.example"),
+                  user_id="alpha-ap")
+    w.sub(a, 2, "2025-01-31", "2026-01-31", seats=100, unit=1999)
+    b = w.account("Beta Online", kind="online", lang=lang, contact=("Bea Owner", "owner@beta.example"))
+    w.sub(b, 3, "2025-12-31", "2026-01-31", seats=3, unit=1400)
+    w.run_ok("2026-01-31")
+    rows = w.rows("SELECT account_id, subject, body_text FROM email_outbox WHERE kind = 'invoice'")
+    assert sorted(r[0] for r in rows) == sorted([a, b])
+    for acct, subject, body in rows:
+        assert "Vendor, Inc." in body, body
+        for text in (subject, body):
+            assert ".." not in text.replace(BASE_URL, ""), text
+        [inv] = w.invoices(acct)
+        if acct == b:
+            assert inv["due_date"] == inv["issue_date"]
+            assert ON_RECEIPT[lang] in body, body
+        else:
+            assert inv["due_date"] != inv["issue_date"]
+            assert ON_RECEIPT[lang] not in body, body
 
 
 def test_13_an_impossible_date_is_refused(tmp_path):

@@ -279,6 +279,46 @@ def test_05_each_refused_field_has_its_message_and_nothing_is_saved(server, acme
     assert _state(server, ACME) == before
 
 
+NOT_ONE_LINE = ("Type this on one line: line breaks, tabs and other control characters are not "
+                "allowed (shown here as symbols such as \u240a).")
+CONTROLS = [
+    ("contact_name", "Jordan\nSmith", "Jordan\u240aSmith"),
+    ("contact_email", "jordan\n@acme.example", "jordan\u240a@acme.example"),
+    ("bill_to_name", "Acme\tCorporation", "Acme\u2409Corporation"),
+    ("address_line1", "200 Oak\x0bAvenue", "200 Oak\u240bAvenue"),
+    ("address_line2", "Floor\x1b[3", "Floor\u241b[3"),
+    ("city", "Chi\rcago", "Chi\u240dcago"),
+    ("postal_code", "606\x7f01", "606\u242101"),
+    ("phone", "+1 (312)\n555-0188", "+1 (312)\u240a555-0188"),
+    ("city", "Chi\u0085cago", "Chi\ufffdcago"),  # C1: NEXT LINE
+]
+
+
+@pytest.mark.parametrize("field,value,shown", CONTROLS,
+                         ids=["%s-%d" % (f, i) for i, (f, _, _) in enumerate(CONTROLS)])
+def test_05b_line_breaks_and_control_characters_in_a_one_line_field(server, acme, field, value,
+                                                                    shown):
+    """Refused with the field's own message (not a 400 page), the typed value back with its
+    control character visible, nothing written."""
+    before = _state(server, ACME)
+    typed = dict(GOOD, **{field: value})
+    r = _save(acme, typed)
+    assert r.status == 400, (field, value, r.status)
+    assert SUMMARY in r.text
+    assert _field_error(r.text, field) == NOT_ONE_LINE, _field_error(r.text, field)
+    assert 'aria-invalid="true"' in _input_attrs(r.text, field)
+    assert input_value(r.text, field) == shown
+    assert _state(server, ACME) == before
+
+
+def test_05c_line_breaks_refused_in_french_too(server):
+    c = server.client(accept_language="fr")
+    assert c.sign_in_corporate(ACME).status == 303
+    r = _save(c, dict(GOOD, contact_name="Jordan\nSmith"))
+    assert r.status == 400
+    assert _field_error(r.text, "contact_name").startswith("Saisissez ceci sur une seule ligne")
+
+
 def test_06_all_empty_marks_every_required_field(server, acme):
     before = _state(server, ACME)
     r = _save(acme, {f: "" for f in FIELDS})
@@ -440,6 +480,23 @@ def test_16_signed_out_visitors_go_to_sign_in(server):
 
 
 # ---- invoice recipients -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang,one,two", [
+    ("fr", "1 destinataire sur 20", "2 destinataires sur 20"),
+    ("it", "1 destinatario su 20", "2 destinatari su 20"),
+    ("es", "1 de 20 destinatarios", "2 de 20 destinatarios"),
+    ("en", "1 of 20 recipients", "2 of 20 recipients"),
+])
+def test_16b_recipient_counts_agree_in_each_language(server, lang, one, two):
+    """French and Italian said "1 destinataires sur 20": the count picks its plural form."""
+    c = server.client(accept_language=lang)
+    assert c.sign_in_corporate(ACME).status == 303
+    assert one in c.get("/corporate/recipients").text
+    assert one in c.get("/corporate/account").text
+    assert _add_recipient(c, "Pat Lee", "pat.lee@acme.example").status == 303
+    assert two in c.get("/corporate/recipients").text
+    assert two in c.get("/corporate/account").text
+
 
 def test_17_recipients_page_lists_the_demo_recipient(server, acme):
     r = acme.get("/corporate/recipients")

@@ -186,6 +186,8 @@ def test_12_idle_session_expires_after_30_minutes(server):
     page = c.get("/corporate?expired=1")
     assert page.status == 200
     assert EXPIRED in page.text
+    # An ended session is no success: not in the green box of "saved".
+    assert 'class="notice warning"' in page.text and 'notice info' not in page.text
     assert c.get("/corporate/account").status == 303
 
 

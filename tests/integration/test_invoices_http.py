@@ -304,8 +304,9 @@ def test_08_bill_run_emails_arrive_with_the_pdf_in_the_accounts_language(server,
     english_subject = {}
     for addr, (name, lang) in want.items():
         number = new[name]
-        total, due, user_id = server.query(
-            "SELECT total, due_date, portal_user_id FROM invoices WHERE number = ?", (number,))[0]
+        total, due, issued, user_id = server.query(
+            "SELECT total, due_date, issue_date, portal_user_id FROM invoices WHERE number = ?",
+            (number,))[0]
         msg = got[addr]["msg"]
         subject = str(msg["Subject"])
         body = spaces(body_text(msg))
@@ -314,7 +315,9 @@ def test_08_bill_run_emails_arrive_with_the_pdf_in_the_accounts_language(server,
         if lang == "en":
             english_subject[name] = subject
             assert money_en_us(total) in body, (money_en_us(total), body)
-            assert date_en_us(due) in body, (date_en_us(due), body)
+            # Due on its issue date: "on receipt", as the portal and the PDF say.
+            due_text = "Due date: on receipt" if due == issued else date_en_us(due)
+            assert due_text in body, (due_text, body)
         else:
             assert money_it_eur(total) in body, (money_it_eur(total), body)
             assert date_it(due) in body, (date_it(due), body)

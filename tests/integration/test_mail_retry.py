@@ -277,7 +277,9 @@ def test_06_migration_7_requeues_what_the_old_rule_gave_up(tmp_path):
     # after ten attempts of an outage, one sent.
     con = sqlite3.connect(db, isolation_level=None)
     try:
-        con.execute("DELETE FROM schema_migrations WHERE version = 7")
+        # Back to version 6: the migrations after 7 are undone too (8 added invoice_taxes).
+        con.execute("DELETE FROM schema_migrations WHERE version >= 7")
+        con.execute("DROP TABLE invoice_taxes")
         con.execute("ALTER TABLE email_outbox DROP COLUMN rejections")
         con.execute("INSERT INTO email_outbox (id, created_at, kind, to_addr, subject, body_text,"
                     " attempts, next_attempt_at, failed_at, last_error) VALUES (41, 1000,"
@@ -290,7 +292,7 @@ def test_06_migration_7_requeues_what_the_old_rule_gave_up(tmp_path):
         con.close()
     p = run_cobro(["migrate", "--db", db], cwd=str(tmp_path))
     assert p.returncode == 0, p.stderr
-    assert "migrated from version 6 to 7" in p.stderr, p.stderr
+    assert re.search(r"migrated from version 6 to \d+", p.stderr), p.stderr
     con = sqlite3.connect(db)
     try:
         rows = con.execute("SELECT id, attempts, rejections, next_attempt_at, claimed_until,"

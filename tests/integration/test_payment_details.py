@@ -83,8 +83,14 @@ def test_03_the_form_is_prefilled_with_the_demo_details(server):
     ({"bic": "UNCRIT"}, "bic", "Enter a BIC of 8 or 11 letters and digits"),
     ({"bank_name": "B" * 101}, "bank_name", "This is too long."),
     ({"check_address": "x" * 401}, "check_address", "This is too long."),
+    ({"account_name": "Vendor,\nInc."}, "account_name", "Type this on one line"),
+    ({"bic": "UNCRITMM\x0bXXX"}, "bic", "Type this on one line"),
+    ({"check_address": "Vendor, Inc.\n\tVia Roma 1"}, "check_address",
+     "Only line breaks are allowed here"),
+    ({"check_address": "Vendor, Inc.\x1b[1m"}, "check_address", "Only line breaks are allowed here"),
 ], ids=["aba-checksum", "account-without-routing", "account-letters", "iban-mod97", "bic-short",
-        "long-name", "long-address"])
+        "long-name", "long-address", "name-line-feed", "bic-control", "address-tab",
+        "address-escape"])
 def test_04_refused_input_is_kept_and_nothing_is_written(server, over, field, message):
     c = admin(server)
     before = (settings(server), server.count("audit_log"))
@@ -219,8 +225,13 @@ def test_09_older_changes_page_back_by_fifty(server):
     # Each change shows exactly once over the two pages.
     first_ids = server.query("SELECT id FROM audit_log WHERE id > ? ORDER BY id", (start,))
     assert len(first_ids) == 53
-    for bad in ("?before=abc", "?before=-3", "?before=1x"):
+    for bad in ("?before=abc", "?before=-3", "?before=1x", "?before=", "?before=+5",
+                "?before=99999999999999999999", "?before=9223372036854775808"):
         assert c.get(PAGE + bad).status == 400, bad
+    fr = server.client(accept_language="fr")
+    assert fr.sign_in_staff("admin@vendor.example").status == 303
+    r = fr.get(PAGE + "?before=99999999999999999999")
+    assert r.status == 400 and "<h1>Requête incorrecte</h1>" in r.text
 
 
 def test_10_a_long_check_address_prints_whole_on_invoices(server):

@@ -252,8 +252,13 @@ def test_04_adjacent_dates_do_not_overlap(server, acme):
     ({"amount": "-5"}, "amount", "Enter an amount such as 1250.00"),
     ({"amount": "1.2345"}, "amount", "Enter an amount such as 1250.00"),
     ({"amount": "ten"}, "amount", "Enter an amount such as 1250.00"),
+    ({"number": "PO-\n1"}, "number", "Type this on one line"),
+    ({"number": "PO-\t1"}, "number", "Type this on one line"),
+    ({"amount": "10\r00"}, "amount", "Type this on one line"),
+    ({"end_date": "%d-12-31\x0b" % year(5)}, "end_date", "Type this on one line"),
 ], ids=["end-before-start", "no-such-day", "not-iso", "no-start", "no-number", "long-number",
-        "bad-groups", "negative", "four-decimals", "words"])
+        "bad-groups", "negative", "four-decimals", "words", "number-lf", "number-tab",
+        "amount-cr", "date-vt"])
 def test_05_bad_input_is_refused_with_the_typed_values(server, acme, fields, bad, message):
     typed = dict({"number": "PO-BAD", "amount": "10.00", "start_date": day(year(5), 1, 1),
                   "end_date": day(year(5), 12, 31)}, **fields)
@@ -262,8 +267,9 @@ def test_05_bad_input_is_refused_with_the_typed_values(server, acme, fields, bad
     assert r.status == 400
     assert message in html.unescape(r.text)
     assert re.search(r'id="%s"[^>]*aria-invalid="true"' % bad, r.text), bad
-    for name in ("number", "amount"):
-        assert input_value(r.text, name) == typed[name]
+    for name in ("number", "amount"):  # control characters come back visible
+        shown = "".join(chr(0x2400 + ord(ch)) if ord(ch) < 32 else ch for ch in typed[name])
+        assert input_value(r.text, name) == shown
     assert snapshot(server) == before
 
 

@@ -132,6 +132,38 @@ static void test_06_control_characters(void **state)
     assert_string_equal(kv_get(&kv, "a"), "x\ty\nz");
 }
 
+/* A POST body keeps control characters (not NUL) for the fields to refuse with a message. */
+static void test_06b_body_keeps_control_characters(void **state)
+{
+    (void)state;
+    kvlist_t kv;
+    const char *s = "a=x%0Ay&b=%01%1B%7F&c=one%0D%0Atwo&d=lone%0Dcr&e=%09";
+    assert_int_equal(form_parse_body(A, s, strlen(s), FORM_MAX_FIELDS, &kv), PARSE_OK);
+    assert_string_equal(kv_get(&kv, "a"), "x\ny");
+    assert_string_equal(kv_get(&kv, "b"), "\x01\x1b\x7f");
+    assert_string_equal(kv_get(&kv, "c"), "one\ntwo"); /* CR LF still folded */
+    assert_string_equal(kv_get(&kv, "d"), "lone\rcr"); /* a lone CR stays, to be refused */
+    assert_string_equal(kv_get(&kv, "e"), "\t");
+    /* NUL, invalid UTF-8 and controls in names stay malformed. */
+    const char *bad[] = {"a=x%00y", "a=%C3", "a%01=1", "a=%ED%A0%80"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(form_parse_body(A, bad[i], strlen(bad[i]), FORM_MAX_FIELDS, &kv),
+                         PARSE_MALFORMED);
+}
+
+/* What a refused field shows back: its control characters as visible symbols. */
+static void test_06c_controls_visible(void **state)
+{
+    (void)state;
+    assert_string_equal(controls_visible(A, "Alice\nSmith", false), "Alice\xE2\x90\x8ASmith");
+    assert_string_equal(controls_visible(A, "Alice\nSmith", true), "Alice\nSmith");
+    assert_string_equal(controls_visible(A, "a\tb\x7f", true), "a\xE2\x90\x89"
+                                                               "b\xE2\x90\xA1");
+    assert_string_equal(controls_visible(A, "c1\xC2\x85!", false), "c1\xEF\xBF\xBD!");
+    assert_string_equal(controls_visible(A, "Zo\xC3\xAB \xC2\xA0", false), "Zo\xC3\xAB \xC2\xA0");
+    assert_null(controls_visible(A, NULL, false));
+}
+
 static void test_07_crlf_folded(void **state)
 {
     (void)state;
@@ -333,6 +365,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_17_utf8_length, setup, teardown),
         cmocka_unit_test_setup_teardown(test_18_utf8_valid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_19_str_trim, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_06b_body_keeps_control_characters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_06c_controls_visible, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -176,6 +176,51 @@ static void test_13_catalogs_sorted(void **state)
     }
 }
 
+/* Counted texts take each language's plural rule: French 0 and 1 singular, the others 1 only. */
+static void test_14_plural_forms_per_language(void **state)
+{
+    (void)state;
+    const char *one = "%d of %d recipients", *many = "%d of %d recipients";
+    static const struct {
+        lang_t lang;
+        const char *n0, *n1, *n2;
+    } want[] = {
+        {LANG_EN, "%d of %d recipients", "%d of %d recipients", "%d of %d recipients"},
+        {LANG_ES, "%d de %d destinatarios", "%d de %d destinatarios", "%d de %d destinatarios"},
+        {LANG_FR, "%d destinataire sur %d", "%d destinataire sur %d", "%d destinataires sur %d"},
+        {LANG_IT, "%d destinatari su %d", "%d destinatario su %d", "%d destinatari su %d"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        assert_string_equal(trn(want[i].lang, one, many, 0), want[i].n0);
+        assert_string_equal(trn(want[i].lang, one, many, 1), want[i].n1);
+        assert_string_equal(trn(want[i].lang, one, many, 2), want[i].n2);
+        assert_string_equal(trn(want[i].lang, one, many, 20), want[i].n2);
+    }
+}
+
+/* The rules themselves, from each catalog's Plural-Forms header. */
+static void test_15_plural_rules(void **state)
+{
+    (void)state;
+    for (unsigned long n = 0; n < 5; n++) {
+        assert_int_equal(cobro_catalogs[LANG_FR].plural(n), n > 1);
+        assert_int_equal(cobro_catalogs[LANG_IT].plural(n), n != 1);
+        assert_int_equal(cobro_catalogs[LANG_ES].plural(n), n != 1);
+        assert_int_equal(cobro_catalogs[LANG_EN].plural(n), n != 1);
+    }
+    for (int l = 0; l < LANG_COUNT; l++)
+        assert_int_equal(cobro_catalogs[l].nplurals, 2);
+}
+
+/* Missing from the catalogs: English's rule on the two texts given, as ngettext. */
+static void test_16_plural_unknown_msgid(void **state)
+{
+    (void)state;
+    assert_string_equal(trn(LANG_FR, "one apple", "%d apples", 1), "one apple");
+    assert_string_equal(trn(LANG_FR, "one apple", "%d apples", 0), "%d apples");
+    assert_string_equal(trn(LANG_IT, "one apple", "%d apples", 2), "%d apples");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +237,9 @@ int main(void)
         cmocka_unit_test(test_11_tr_spanish),
         cmocka_unit_test(test_12_codes_and_names),
         cmocka_unit_test(test_13_catalogs_sorted),
+        cmocka_unit_test(test_14_plural_forms_per_language),
+        cmocka_unit_test(test_15_plural_rules),
+        cmocka_unit_test(test_16_plural_unknown_msgid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

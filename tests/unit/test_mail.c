@@ -454,6 +454,13 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
     return remove(path);
 }
 
+static mode_t current_umask(void)
+{
+    mode_t m = umask(0);
+    umask(m);
+    return m;
+}
+
 typedef struct {
     char dir[64], db[128], mail_dir[128];
     store_t *store;
@@ -541,7 +548,44 @@ static void test_19_drain_writes_eml(void **state)
     assert_int_equal(mailer_drain(&cfg, now + 3600), 0); /* nothing left to send */
     row(&f, id, v);
     assert_int_equal(v[0], 1);
+
+    /* The message holds a live reset link: cobro's user alone reads it, in a folder only cobro's
+     * user can list; the parent made on the way is an ordinary folder. */
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(stat(f.mail_dir, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0700);
+    char parent[256];
+    snprintf(parent, sizeof parent, "%s/var", f.dir);
+    assert_int_equal(stat(parent, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0755 & ~current_umask());
     fixture_close(&f);
+}
+
+static void test_19b_eml_folder_too_open_is_tightened(void **state)
+{
+    (void)state;
+    char dir[64] = "/tmp/cobro-test-eml-XXXXXX", err[512] = "", path[128], tmp[128];
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(chmod(dir, 0755), 0);
+    /* A temporary file left by a crash, world-readable: rewriting it must not keep its mode. */
+    snprintf(tmp, sizeof tmp, "%s/.000001-password_reset.tmp", dir);
+    FILE *fp = fopen(tmp, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    assert_int_equal(chmod(tmp, 0644), 0);
+
+    const char *msg = "Subject: x\r\n\r\nlink\r\n";
+    assert_true(eml_write(dir, "000001-password_reset", msg, strlen(msg), err, sizeof err));
+    struct stat st;
+    assert_int_equal(stat(dir, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0700);
+    snprintf(path, sizeof path, "%s/000001-password_reset.eml", dir);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    unlink(path);
+    rmdir(dir);
 }
 
 static void test_20_drain_retries_an_outage_for_ever(void **state)
@@ -694,6 +738,23 @@ static void test_23_refused_three_times_fails_until_requeued(void **state)
     fixture_close(&f);
 }
 
+/* A value ending with a full stop ends the sentence too: "Vendor, Inc." never gets "..". */
+static void test_25_mail_text_one_full_stop(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new();
+    assert_string_equal(mail_text(a, "la fattura %s emessa da %s.\n", "INV-1", "Vendor, Inc."),
+                        "la fattura INV-1 emessa da Vendor, Inc.\n");
+    assert_string_equal(mail_text(a, "from %s, thanks.", "Vendor, Inc."),
+                        "from Vendor, Inc., thanks.");
+    assert_string_equal(mail_text(a, "%s.", "Acme"), "Acme.");
+    assert_string_equal(mail_text(a, "%s...", "Wait."), "Wait...");
+    assert_string_equal(mail_text(a, "100%% %s", "done"), "100% done");
+    assert_string_equal(mail_text(a, "[%s]", ""), "[]");
+    assert_string_equal(mail_text(a, "no values"), "no values");
+    arena_free(a);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -717,12 +778,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_17_render_body_decodes_to_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_18_render_display_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_19_drain_writes_eml, setup, teardown),
+        cmocka_unit_test(test_19b_eml_folder_too_open_is_tightened),
         cmocka_unit_test_setup_teardown(test_20_drain_retries_an_outage_for_ever, setup, teardown),
         cmocka_unit_test_setup_teardown(test_21_backoff_doubles_up_to_the_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_22_only_refusals_of_the_message_are_permanent, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_23_refused_three_times_fails_until_requeued, setup,
                                         teardown),
+        cmocka_unit_test(test_25_mail_text_one_full_stop),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();

@@ -133,6 +133,23 @@ static void test_09_verify_dummy(void **state)
     password_verify_dummy("");
 }
 
+/* Control characters cannot be typed at sign-in: a new password holding one is refused. */
+static void test_10_control_characters_refused(void **state)
+{
+    (void)state;
+    const char *bad[] = {"correct horse\nbattery",    "correct\thorse battery",
+                         "correct\rhorse battery",    "correct horse\x1b battery",
+                         "correct horse\x7f battery", "correct horse\xc2\x85 battery"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(password_check(bad[i], bad[i], "alice"), PASSWORD_CONTROL_CHARS);
+    assert_int_equal(password_check("correct horse\xc2\xa0"
+                                    "battery",
+                                    "correct horse\xc2\xa0"
+                                    "battery",
+                                    "alice"),
+                     PASSWORD_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +162,7 @@ int main(void)
         cmocka_unit_test(test_07_hash_is_salted),
         cmocka_unit_test(test_08_verify_bad_hashes),
         cmocka_unit_test(test_09_verify_dummy),
+        cmocka_unit_test(test_10_control_characters_refused),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }

@@ -139,7 +139,7 @@ static void test_09_phone_characters(void **state)
     /* Separators count towards the length: 10 digits lost in 40 characters are refused. */
     assert_int_equal(check_phone("(((((((((((415))))))))))) 555-0100----", true), FIELD_TOO_LONG);
     assert_int_equal(check_phone("+1 (415) 555-0100 00 00 00 000", true), FIELD_OK); /* 30 */
-    assert_int_equal(check_phone("415\t555 0100", true), FIELD_BAD_PHONE);
+    assert_int_equal(check_phone("415\t555 0100", true), FIELD_NOT_ONE_LINE);
 }
 
 static void test_10_phone_empty(void **state)
@@ -258,7 +258,8 @@ static void test_17_iban_examples_valid(void **state)
     for (size_t i = 0; i < sizeof good_ibans / sizeof good_ibans[0]; i++)
         if (check_iban(good_ibans[i]) != FIELD_OK) fail_msg("refused \"%s\"", good_ibans[i]);
     assert_int_equal(check_iban("DE89370400440532013000"), FIELD_OK); /* without spaces */
-    assert_int_equal(check_iban("  DE89 3704\t0044 0532 0130 00 \n"), FIELD_OK);
+    assert_int_equal(check_iban("  DE89 3704 0044 0532 0130 00 \n"), FIELD_OK);
+    assert_int_equal(check_iban("DE89 3704\t0044 0532 0130 00"), FIELD_NOT_ONE_LINE);
 }
 
 static void test_18_iban_one_digit_changed(void **state)
@@ -430,6 +431,73 @@ static void test_28_bic(void **state)
     assert_int_equal(check_bic(NULL), FIELD_REQUIRED);
 }
 
+/* One-line fields refuse every control character and invalid UTF-8, wherever it is. */
+static void test_29_one_line_fields_refuse_control_characters(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "Alice\nSmith",
+        "Alice\rSmith",
+        "Alice\tSmith",
+        "PO\x0b"
+        "1",
+        "esc\x1b[31m",
+        "del\x7f",
+        "c1\xc2\x80",
+        "c1\xc2\x85",
+        "c1\xc2\x9f",
+        "bad\xff",
+        "half\xc3",
+    };
+    /* White space around a value is trimmed (and never stored); inside, it is refused. */
+    assert_int_equal(check_one_line("Alice\n"), FIELD_NOT_ONE_LINE);
+    assert_int_equal(check_text(" Alice\t\n", true, 80), FIELD_OK);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(check_one_line(bad[i]), FIELD_NOT_ONE_LINE);
+        assert_int_equal(check_text(bad[i], true, 80), FIELD_NOT_ONE_LINE);
+        assert_int_equal(check_text(bad[i], false, 80), FIELD_NOT_ONE_LINE);
+    }
+    /* Ordinary text, accents, U+00A0 (C2 A0, just past C1) and emoji pass. */
+    static const char *const good[] = {"Alice Smith",
+                                       "Zoë Müller-Łukasz",
+                                       "1\xc2\xa0"
+                                       "000",
+                                       "PO-2026/17",
+                                       "\xf0\x9f\x98\x80",
+                                       ""};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        assert_int_equal(check_one_line(good[i]), FIELD_OK);
+    assert_int_equal(check_email("a@exa\rmple.com"), FIELD_NOT_ONE_LINE);
+    assert_int_equal(check_email("a\n@example.com"), FIELD_NOT_ONE_LINE);
+    assert_int_equal(check_phone("+1 312\t555 0188", true), FIELD_NOT_ONE_LINE);
+    assert_int_equal(check_postal_code("606\n01", "US"), FIELD_NOT_ONE_LINE);
+    assert_int_equal(check_iban("DE89 3704\n0044 0532 0130 00"), FIELD_NOT_ONE_LINE);
+    assert_int_equal(check_bic("COBADEFF\tXXX"), FIELD_NOT_ONE_LINE);
+    assert_int_equal(check_aba_routing("011000015\n"), FIELD_NOT_ONE_LINE); /* never trimmed */
+    assert_int_equal(check_us_account_number("1234\x01"
+                                             "5678"),
+                     FIELD_NOT_ONE_LINE);
+}
+
+/* Multi-line fields take LF and nothing else of the control characters. */
+static void test_30_multi_line_fields_take_lf_only(void **state)
+{
+    (void)state;
+    assert_int_equal(check_lines("Acme Inc.\n200 Oak Avenue\nChicago", true, 400), FIELD_OK);
+    assert_int_equal(check_lines("", false, 400), FIELD_OK);
+    assert_int_equal(check_lines("", true, 400), FIELD_REQUIRED);
+    assert_int_equal(check_lines("a\tb", false, 400), FIELD_BAD_CHARS);
+    assert_int_equal(check_lines("a\rb", false, 400), FIELD_BAD_CHARS);
+    assert_int_equal(check_lines("a\x0c"
+                                 "b",
+                                 false, 400),
+                     FIELD_BAD_CHARS);
+    assert_int_equal(check_lines("a\x7f", false, 400), FIELD_BAD_CHARS);
+    assert_int_equal(check_lines("a\xc2\x9b", false, 400), FIELD_BAD_CHARS);
+    assert_int_equal(check_lines("a\xe2\x82", false, 400), FIELD_BAD_CHARS);
+    assert_int_equal(check_lines("abcdef", false, 5), FIELD_TOO_LONG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -461,6 +529,8 @@ int main(void)
         cmocka_unit_test(test_26_mask_with_spaces),
         cmocka_unit_test(test_27_mask_small_buffer),
         cmocka_unit_test(test_28_bic),
+        cmocka_unit_test(test_29_one_line_fields_refuse_control_characters),
+        cmocka_unit_test(test_30_multi_line_fields_take_lf_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
