@@ -1,7 +1,7 @@
-/* The invoice PDF: cairo draws, pango lays out and shapes the text (DejaVu Sans), ICU formats.
- * Two passes over the lines: the first measures rows and decides the pages (so that the footer
- * can say "Page 1 of 3"), the second draws. Each thread keeps its own font map, pango context
- * and layout, because creating them costs more than drawing a whole invoice. */
+/* The invoice PDF's layout: page one's header and address blocks, the lines table, totals and
+ * payment notes, footers. Two passes over the lines: the first measures rows and decides the
+ * pages (so that the footer can say "Page 1 of 3"), the second draws. The text and drawing
+ * primitives are in pdf_text.c; ICU formats money, dates and percentages. */
 #include "invoice_pdf.h"
 
 #include "billing/calendar.h"
@@ -10,12 +10,10 @@
 #include "i18n/format.h"
 #include "i18n/i18n.h"
 
-#include <cairo-pdf.h>
-#include <cairo.h>
+#include "pdf_text.h"
+
 #include <glib.h>
 #include <inttypes.h>
-#include <pango/pangocairo.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,117 +29,19 @@
 #define CELL_PAD 5.0  /* vertical padding inside table rows */
 #define COL_GAP 8.0   /* horizontal gap between table columns */
 
-enum { TEXT_MAX = 512, DATE_MAX = 64, MAX_LINES = 8 };
+enum { TEXT_MAX = 512, DATE_MAX = 64 };
 
-typedef enum {
-    F_BODY,       /* DejaVu Sans 9 */
-    F_BOLD,       /* DejaVu Sans Bold 9 */
-    F_SMALL,      /* DejaVu Sans 7.5 */
-    F_SMALL_BOLD, /* DejaVu Sans Bold 7.5 */
-    F_HEADING,    /* DejaVu Sans Bold 8: block headings and table header */
-    F_VENDOR,     /* DejaVu Sans Bold 13 */
-    F_TITLE,      /* DejaVu Sans Bold 22 */
-    F_TOTAL,      /* DejaVu Sans Bold 10.5 */
-    FONT_COUNT
-} font_t;
-
-static const char *const font_names[FONT_COUNT] = {
-    "DejaVu Sans 9",      "DejaVu Sans Bold 9",  "DejaVu Sans 7.5",     "DejaVu Sans Bold 7.5",
-    "DejaVu Sans Bold 8", "DejaVu Sans Bold 13", "DejaVu Sans Bold 22", "DejaVu Sans Bold 10.5",
-};
-
-typedef enum { AL_LEFT, AL_RIGHT } align_t;
-
-typedef struct {
-    double r, g, b;
-} rgb_t;
-
-static const rgb_t INK = {0.13, 0.14, 0.16};
-static const rgb_t MUTED = {0.40, 0.42, 0.46};
-static const rgb_t ACCENT = {0.09, 0.24, 0.42};
-static const rgb_t RULE = {0.80, 0.82, 0.86};
-static const rgb_t SHADE = {0.93, 0.95, 0.97};
-static const rgb_t GOOD = {0.10, 0.45, 0.22};
-static const rgb_t BAD = {0.70, 0.12, 0.12};
-
-/* What one thread keeps between invoices. */
-typedef struct {
-    PangoFontMap *fontmap;
-    PangoContext *context;
-    PangoLayout *layout; /* reused for every piece of text */
-    PangoFontDescription *font[FONT_COUNT];
-} pdf_thread_t;
-
-static __thread pdf_thread_t *thread_state;
-static pthread_key_t thread_key;
-static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
-
-static void thread_state_free(void *p)
-{
-    pdf_thread_t *t = p;
-    if (!t) return;
-    for (int i = 0; i < FONT_COUNT; i++)
-        if (t->font[i]) pango_font_description_free(t->font[i]);
-    if (t->layout) g_object_unref(t->layout);
-    if (t->context) g_object_unref(t->context);
-    if (t->fontmap) g_object_unref(t->fontmap);
-    g_free(t);
-    if (thread_state == t) thread_state = NULL;
-}
-
-/* exit(): the exiting thread (usually main, e.g. a CLI bill run) gets no key destructor, so its
- * pango objects are released here. Not only tidy: fontconfig stores pointers as offsets, so
- * LeakSanitizer would report a live font map's patterns as leaks. */
-static void thread_state_free_at_exit(void)
-{
-    if (!thread_state) return;
-    (void)pthread_setspecific(thread_key, NULL);
-    thread_state_free(thread_state);
-}
-
-static void thread_key_create(void)
-{
-    (void)pthread_key_create(&thread_key, thread_state_free);
-    (void)atexit(thread_state_free_at_exit);
-}
-
-/* The calling thread's pango objects, made on first use; NULL when pango cannot make them. */
-static pdf_thread_t *thread_get(void)
-{
-    if (thread_state) return thread_state;
-    pthread_once(&thread_key_once, thread_key_create);
-    pdf_thread_t *t = g_new0(pdf_thread_t, 1);
-    t->fontmap = pango_cairo_font_map_new();
-    if (!t->fontmap) {
-        g_free(t);
-        return NULL;
-    }
-    /* PDF user space is in points: 72 "pixels" per inch make "DejaVu Sans 9" 9 pt tall. */
-    pango_cairo_font_map_set_resolution(PANGO_CAIRO_FONT_MAP(t->fontmap), 72.0);
-    t->context = pango_font_map_create_context(t->fontmap);
-    cairo_font_options_t *opts = cairo_font_options_create();
-    /* Vector output: no hinting, no metrics rounded to device pixels. */
-    cairo_font_options_set_hint_style(opts, CAIRO_HINT_STYLE_NONE);
-    cairo_font_options_set_hint_metrics(opts, CAIRO_HINT_METRICS_OFF);
-    pango_cairo_context_set_font_options(t->context, opts);
-    cairo_font_options_destroy(opts);
-    pango_context_set_round_glyph_positions(t->context, FALSE);
-    t->layout = pango_layout_new(t->context);
-    pango_layout_set_wrap(t->layout, PANGO_WRAP_WORD_CHAR);
-    /* No piece of text may grow taller than a page: past MAX_LINES lines it ends with "…". */
-    pango_layout_set_ellipsize(t->layout, PANGO_ELLIPSIZE_END);
-    pango_layout_set_height(t->layout, -MAX_LINES);
-    for (int i = 0; i < FONT_COUNT; i++)
-        t->font[i] = pango_font_description_from_string(font_names[i]);
-    thread_state = t;
-    (void)pthread_setspecific(thread_key, t);
-    return t;
-}
+static const pdf_rgb_t INK = {0.13, 0.14, 0.16};
+static const pdf_rgb_t MUTED = {0.40, 0.42, 0.46};
+static const pdf_rgb_t ACCENT = {0.09, 0.24, 0.42};
+static const pdf_rgb_t RULE = {0.80, 0.82, 0.86};
+static const pdf_rgb_t SHADE = {0.93, 0.95, 0.97};
+static const pdf_rgb_t GOOD = {0.10, 0.45, 0.22};
+static const pdf_rgb_t BAD = {0.70, 0.12, 0.12};
 
 /* One invoice being drawn. */
 typedef struct {
-    pdf_thread_t *t;
-    cairo_t *cr;
+    pdf_canvas_t c;
     const invoice_doc_t *inv;
     lang_t lang;
     const char *country;
@@ -153,45 +53,6 @@ typedef struct {
 static const char *S(const char *s)
 {
     return s ? s : "";
-}
-
-/* Lays out s in font f, wrapped to width (no wrapping when width <= 0, then align is left), and
- * returns its height; draws it with its top-left corner at (x, y) in colour c when draw. */
-static double text(pdf_t *p, font_t f, const char *s, double x, double y, double width,
-                   align_t align, rgb_t c, bool draw)
-{
-    PangoLayout *l = p->t->layout;
-    char *valid = NULL;
-    if (!g_utf8_validate(s, -1, NULL)) s = valid = g_utf8_make_valid(s, -1);
-    pango_layout_set_font_description(l, p->t->font[f]);
-    pango_layout_set_width(l, width > 0 ? (int)(width * PANGO_SCALE) : -1);
-    pango_layout_set_alignment(l, align == AL_RIGHT ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
-    pango_layout_set_text(l, s, -1);
-    int pw = 0, ph = 0;
-    pango_layout_get_size(l, &pw, &ph);
-    if (draw) {
-        cairo_set_source_rgb(p->cr, c.r, c.g, c.b);
-        cairo_move_to(p->cr, x, y);
-        pango_cairo_show_layout(p->cr, l);
-    }
-    g_free(valid);
-    return (double)ph / PANGO_SCALE;
-}
-
-static void hline(pdf_t *p, double x0, double x1, double y, double width, rgb_t c)
-{
-    cairo_set_source_rgb(p->cr, c.r, c.g, c.b);
-    cairo_set_line_width(p->cr, width);
-    cairo_move_to(p->cr, x0, y);
-    cairo_line_to(p->cr, x1, y);
-    cairo_stroke(p->cr);
-}
-
-static void fill_rect(pdf_t *p, double x, double y, double w, double h, rgb_t c)
-{
-    cairo_set_source_rgb(p->cr, c.r, c.g, c.b);
-    cairo_rectangle(p->cr, x, y, w, h);
-    cairo_fill(p->cr);
 }
 
 static void money(pdf_t *p, int64_t minor, char out[TEXT_MAX])
@@ -215,7 +76,7 @@ static bool north_american(const char *country)
     return country && (strcasecmp(country, "US") == 0 || strcasecmp(country, "CA") == 0);
 }
 
-static const char *status_label(lang_t lang, const char *status, rgb_t *colour)
+static const char *status_label(lang_t lang, const char *status, pdf_rgb_t *colour)
 {
     *colour = INK;
     if (strcmp(status, "open") == 0) return tr(lang, "Open");
@@ -332,7 +193,7 @@ char *invoice_remit_text(lang_t lang, const char *remit_to)
 
 typedef struct {
     double x, w;
-    align_t align;
+    pdf_align_t align;
 } column_t;
 
 enum { C_PRODUCT, C_PERIOD, C_SEATS, C_UNIT, C_TAX, C_AMOUNT, C_COUNT };
@@ -349,18 +210,6 @@ typedef struct {
 static const char *const column_labels[C_COUNT] = {
     N_("Product"), N_("Service period"), N_("Seats"), N_("Unit price"), N_("Tax"), N_("Amount")};
 
-/* The natural width of s in font f, on one line. */
-static double text_width(pdf_t *p, font_t f, const char *s)
-{
-    PangoLayout *l = p->t->layout;
-    pango_layout_set_font_description(l, p->t->font[f]);
-    pango_layout_set_width(l, -1);
-    pango_layout_set_text(l, s, -1);
-    int pw = 0, ph = 0;
-    pango_layout_get_size(l, &pw, &ph);
-    return (double)pw / PANGO_SCALE;
-}
-
 static double max_d(double a, double b)
 {
     return a > b ? a : b;
@@ -373,13 +222,15 @@ static void table_columns(pdf_t *p, table_t *t, size_t n_lines)
     double cw = p->right - p->left;
     double period = 60;
     for (size_t i = 0; i < n_lines; i++)
-        period = max_d(period, text_width(p, F_BODY, t->period[i]) + 1);
+        period = max_d(period, pdf_text_width(&p->c, F_BODY, t->period[i]) + 1);
     if (period > 170) period = 170;
-    double seats = max_d(30, text_width(p, F_HEADING, tr(p->lang, column_labels[C_SEATS])) + 1);
+    double seats =
+        max_d(30, pdf_text_width(&p->c, F_HEADING, tr(p->lang, column_labels[C_SEATS])) + 1);
     double unit = 74, amount = 80;
-    double tax = t->show_tax
-                     ? max_d(38, text_width(p, F_HEADING, tr(p->lang, column_labels[C_TAX])) + 1)
-                     : 0;
+    double tax =
+        t->show_tax
+            ? max_d(38, pdf_text_width(&p->c, F_HEADING, tr(p->lang, column_labels[C_TAX])) + 1)
+            : 0;
     double fixed = period + seats + unit + tax + amount + COL_GAP * (t->show_tax ? 5 : 4);
     double product = cw - fixed;
     if (product < 100) { /* a long period squeezes it: the period wraps instead */
@@ -388,7 +239,7 @@ static void table_columns(pdf_t *p, table_t *t, size_t n_lines)
     }
     double x = p->left;
     const double widths[C_COUNT] = {product, period, seats, unit, tax, amount};
-    const align_t aligns[C_COUNT] = {AL_LEFT, AL_LEFT, AL_RIGHT, AL_RIGHT, AL_RIGHT, AL_RIGHT};
+    const pdf_align_t aligns[C_COUNT] = {AL_LEFT, AL_LEFT, AL_RIGHT, AL_RIGHT, AL_RIGHT, AL_RIGHT};
     for (int i = 0; i < C_COUNT; i++) {
         t->col[i].x = x;
         t->col[i].w = widths[i];
@@ -404,16 +255,16 @@ static double table_header(pdf_t *p, const table_t *t, double y, bool draw)
     for (int pass = draw ? 0 : 1; pass < 2; pass++) {
         /* Pass 0 measures (for the shading behind), pass 1 draws when asked. */
         bool now = draw && pass == 1;
-        if (now) fill_rect(p, p->left - 4, y, p->right - p->left + 8, h, SHADE);
+        if (now) pdf_fill_rect(&p->c, p->left - 4, y, p->right - p->left + 8, h, SHADE);
         double hh = 0;
         for (int i = 0; i < C_COUNT; i++) {
             if (t->col[i].w <= 0) continue;
-            double th = text(p, F_HEADING, tr(p->lang, column_labels[i]), t->col[i].x, y + CELL_PAD,
-                             t->col[i].w, t->col[i].align, ACCENT, now);
+            double th = pdf_text(&p->c, F_HEADING, tr(p->lang, column_labels[i]), t->col[i].x,
+                                 y + CELL_PAD, t->col[i].w, t->col[i].align, ACCENT, now);
             if (th > hh) hh = th;
         }
         h = hh + 2 * CELL_PAD;
-        if (now) hline(p, p->left - 4, p->right + 4, y + h, 0.8, ACCENT);
+        if (now) pdf_hline(&p->c, p->left - 4, p->right + 4, y + h, 0.8, ACCENT);
     }
     return h;
 }
@@ -453,27 +304,27 @@ static double table_row(pdf_t *p, const table_t *t, size_t index, double y, bool
     char buf[TEXT_MAX];
     double top = y + CELL_PAD;
     const column_t *c = t->col;
-    double h = text(p, F_BODY, S(line->product_name), c[C_PRODUCT].x, top, c[C_PRODUCT].w, AL_LEFT,
-                    INK, draw);
+    double h = pdf_text(&p->c, F_BODY, S(line->product_name), c[C_PRODUCT].x, top, c[C_PRODUCT].w,
+                        AL_LEFT, INK, draw);
     const char *sub = period_label(p->lang, S(line->billing_period));
     if (*sub)
-        h += 1 + text(p, F_SMALL, sub, c[C_PRODUCT].x, top + h + 1, c[C_PRODUCT].w, AL_LEFT, MUTED,
-                      draw);
-    double ph =
-        text(p, F_BODY, t->period[index], c[C_PERIOD].x, top, c[C_PERIOD].w, AL_LEFT, INK, draw);
+        h += 1 + pdf_text(&p->c, F_SMALL, sub, c[C_PRODUCT].x, top + h + 1, c[C_PRODUCT].w, AL_LEFT,
+                          MUTED, draw);
+    double ph = pdf_text(&p->c, F_BODY, t->period[index], c[C_PERIOD].x, top, c[C_PERIOD].w,
+                         AL_LEFT, INK, draw);
     if (ph > h) h = ph;
     if (draw) {
         snprintf(buf, sizeof buf, "%" PRId64, line->seats);
-        text(p, F_BODY, buf, c[C_SEATS].x, top, c[C_SEATS].w, AL_RIGHT, INK, true);
+        pdf_text(&p->c, F_BODY, buf, c[C_SEATS].x, top, c[C_SEATS].w, AL_RIGHT, INK, true);
         money(p, line->unit_amount, buf);
-        text(p, F_BODY, buf, c[C_UNIT].x, top, c[C_UNIT].w, AL_RIGHT, INK, true);
+        pdf_text(&p->c, F_BODY, buf, c[C_UNIT].x, top, c[C_UNIT].w, AL_RIGHT, INK, true);
         if (t->show_tax) {
             percent(p, line->tax_rate_ppm, buf);
-            text(p, F_BODY, buf, c[C_TAX].x, top, c[C_TAX].w, AL_RIGHT, INK, true);
+            pdf_text(&p->c, F_BODY, buf, c[C_TAX].x, top, c[C_TAX].w, AL_RIGHT, INK, true);
         }
         money(p, line->net, buf);
-        text(p, F_BODY, buf, c[C_AMOUNT].x, top, c[C_AMOUNT].w, AL_RIGHT, INK, true);
-        hline(p, p->left - 4, p->right + 4, y + h + 2 * CELL_PAD, 0.4, RULE);
+        pdf_text(&p->c, F_BODY, buf, c[C_AMOUNT].x, top, c[C_AMOUNT].w, AL_RIGHT, INK, true);
+        pdf_hline(&p->c, p->left - 4, p->right + 4, y + h + 2 * CELL_PAD, 0.4, RULE);
     }
     return h + 2 * CELL_PAD;
 }
@@ -489,28 +340,32 @@ static double page_one_header(pdf_t *p, double y)
 
     /* Seller. */
     double ly = y;
-    ly += text(p, F_VENDOR, S(inv->vendor_name), p->left, ly, half - 10, AL_LEFT, ACCENT, true) + 4;
+    ly += pdf_text(&p->c, F_VENDOR, S(inv->vendor_name), p->left, ly, half - 10, AL_LEFT, ACCENT,
+                   true) +
+          4;
     if (*S(inv->vendor_address))
-        ly += text(p, F_BODY, inv->vendor_address, p->left, ly, half - 10, AL_LEFT, MUTED, true);
+        ly += pdf_text(&p->c, F_BODY, inv->vendor_address, p->left, ly, half - 10, AL_LEFT, MUTED,
+                       true);
     if (*S(inv->vendor_country)) {
         format_country(p->lang, inv->vendor_country, buf, TEXT_MAX);
-        ly += text(p, F_BODY, buf, p->left, ly, half - 10, AL_LEFT, MUTED, true);
+        ly += pdf_text(&p->c, F_BODY, buf, p->left, ly, half - 10, AL_LEFT, MUTED, true);
     }
     if (*S(inv->vendor_email))
-        ly += text(p, F_BODY, inv->vendor_email, p->left, ly, half - 10, AL_LEFT, MUTED, true);
+        ly += pdf_text(&p->c, F_BODY, inv->vendor_email, p->left, ly, half - 10, AL_LEFT, MUTED,
+                       true);
     if (*S(inv->vendor_tax_id)) {
         snprintf(buf, sizeof buf, tr(p->lang, "Tax ID: %s"), inv->vendor_tax_id);
-        ly += text(p, F_BODY, buf, p->left, ly, half - 10, AL_LEFT, MUTED, true);
+        ly += pdf_text(&p->c, F_BODY, buf, p->left, ly, half - 10, AL_LEFT, MUTED, true);
     }
 
     /* Title and facts. */
     double rx = p->left + half, rw = half;
     double ry = y - 4;
-    ry += text(p, F_TITLE, tr(p->lang, "Invoice"), rx, ry, rw, AL_RIGHT, ACCENT, true) + 8;
+    ry += pdf_text(&p->c, F_TITLE, tr(p->lang, "Invoice"), rx, ry, rw, AL_RIGHT, ACCENT, true) + 8;
     typedef struct {
         const char *label, *value;
-        rgb_t colour;
-        font_t font;
+        pdf_rgb_t colour;
+        pdf_font_t font;
     } fact_t;
     fact_t facts[5];
     int nf = 0;
@@ -520,7 +375,7 @@ static double page_one_header(pdf_t *p, double y)
         snprintf(due, sizeof due, "%s", tr(p->lang, "Due on receipt"));
     else
         date(p, inv->due_date, due);
-    rgb_t status_colour;
+    pdf_rgb_t status_colour;
     const char *status = status_label(p->lang, S(inv->status), &status_colour);
     facts[nf++] = (fact_t){tr(p->lang, "Invoice Number"), S(inv->number), INK, F_BOLD};
     facts[nf++] = (fact_t){tr(p->lang, "Issue date"), issue, INK, F_BODY};
@@ -531,9 +386,9 @@ static double page_one_header(pdf_t *p, double y)
     /* Labels right-aligned against a left-aligned value column ending at the right margin. */
     const double value_w = 118, value_x = p->right - value_w, label_w = value_x - 10 - rx;
     for (int i = 0; i < nf; i++) {
-        double a = text(p, F_BODY, facts[i].label, rx, ry, label_w, AL_RIGHT, MUTED, true);
-        double b = text(p, facts[i].font, facts[i].value, value_x, ry, value_w, AL_LEFT,
-                        facts[i].colour, true);
+        double a = pdf_text(&p->c, F_BODY, facts[i].label, rx, ry, label_w, AL_RIGHT, MUTED, true);
+        double b = pdf_text(&p->c, facts[i].font, facts[i].value, value_x, ry, value_w, AL_LEFT,
+                            facts[i].colour, true);
         ry += (a > b ? a : b) + 3;
     }
     return (ly > ry ? ly : ry) + 22;
@@ -542,8 +397,8 @@ static double page_one_header(pdf_t *p, double y)
 /* A block heading with a rule under it; returns the y where the block's text starts. */
 static double block_heading(pdf_t *p, const char *label, double x, double y, double w)
 {
-    double h = text(p, F_HEADING, label, x, y, w, AL_LEFT, ACCENT, true);
-    hline(p, x, x + w, y + h + 2, 0.6, RULE);
+    double h = pdf_text(&p->c, F_HEADING, label, x, y, w, AL_LEFT, ACCENT, true);
+    pdf_hline(&p->c, x, x + w, y + h + 2, 0.6, RULE);
     return y + h + 6;
 }
 
@@ -555,11 +410,11 @@ static double address_blocks(pdf_t *p, double y)
     double w = (p->right - p->left - 30) / 2;
 
     double ly = block_heading(p, tr(p->lang, "Bill To"), p->left, y, w);
-    ly += text(p, F_BOLD, S(inv->bill_to_name), p->left, ly, w, AL_LEFT, INK, true);
+    ly += pdf_text(&p->c, F_BOLD, S(inv->bill_to_name), p->left, ly, w, AL_LEFT, INK, true);
     if (*S(inv->address_line1))
-        ly += text(p, F_BODY, inv->address_line1, p->left, ly, w, AL_LEFT, INK, true);
+        ly += pdf_text(&p->c, F_BODY, inv->address_line1, p->left, ly, w, AL_LEFT, INK, true);
     if (*S(inv->address_line2))
-        ly += text(p, F_BODY, inv->address_line2, p->left, ly, w, AL_LEFT, INK, true);
+        ly += pdf_text(&p->c, F_BODY, inv->address_line2, p->left, ly, w, AL_LEFT, INK, true);
     const char *city = S(inv->city), *region = S(inv->region), *postal = S(inv->postal_code);
     if (north_american(inv->country)) /* "Springfield, IL 62701" */
         snprintf(buf, sizeof buf, "%s%s%s%s%s", city, *city && *region ? ", " : "", region,
@@ -567,25 +422,25 @@ static double address_blocks(pdf_t *p, double y)
     else /* "20121 Milano (MI)" */
         snprintf(buf, sizeof buf, "%s%s%s%s%s%s", postal, *postal && *city ? " " : "", city,
                  *region ? " (" : "", region, *region ? ")" : "");
-    if (*buf) ly += text(p, F_BODY, buf, p->left, ly, w, AL_LEFT, INK, true);
+    if (*buf) ly += pdf_text(&p->c, F_BODY, buf, p->left, ly, w, AL_LEFT, INK, true);
     if (*S(inv->country)) {
         format_country(p->lang, inv->country, buf, TEXT_MAX);
-        ly += text(p, F_BODY, buf, p->left, ly, w, AL_LEFT, INK, true);
+        ly += pdf_text(&p->c, F_BODY, buf, p->left, ly, w, AL_LEFT, INK, true);
     }
     if (*S(inv->phone)) {
         char line[TEXT_MAX];
         snprintf(line, sizeof line, tr(p->lang, "Phone: %s"), inv->phone);
-        ly += text(p, F_BODY, line, p->left, ly + 2, w, AL_LEFT, MUTED, true) + 2;
+        ly += pdf_text(&p->c, F_BODY, line, p->left, ly + 2, w, AL_LEFT, MUTED, true) + 2;
     }
 
     double rx = p->right - w;
     double ry = block_heading(p, tr(p->lang, "Billing contact"), rx, y, w);
-    ry += text(p, F_BOLD, S(inv->contact_name), rx, ry, w, AL_LEFT, INK, true);
+    ry += pdf_text(&p->c, F_BOLD, S(inv->contact_name), rx, ry, w, AL_LEFT, INK, true);
     if (*S(inv->contact_email))
-        ry += text(p, F_BODY, inv->contact_email, rx, ry, w, AL_LEFT, INK, true);
+        ry += pdf_text(&p->c, F_BODY, inv->contact_email, rx, ry, w, AL_LEFT, INK, true);
     if (*S(inv->portal_user_id)) {
         snprintf(buf, sizeof buf, tr(p->lang, "User ID: %s"), inv->portal_user_id);
-        ry += text(p, F_BODY, buf, rx, ry, w, AL_LEFT, INK, true);
+        ry += pdf_text(&p->c, F_BODY, buf, rx, ry, w, AL_LEFT, INK, true);
     }
     return (ly > ry ? ly : ry) + 22;
 }
@@ -595,11 +450,12 @@ static double continued_header(pdf_t *p, double y)
 {
     char buf[TEXT_MAX];
     double half = (p->right - p->left) / 2;
-    double a = text(p, F_BOLD, S(p->inv->vendor_name), p->left, y, half, AL_LEFT, ACCENT, true);
+    double a =
+        pdf_text(&p->c, F_BOLD, S(p->inv->vendor_name), p->left, y, half, AL_LEFT, ACCENT, true);
     snprintf(buf, sizeof buf, tr(p->lang, "Invoice %s (continued)"), S(p->inv->number));
-    double b = text(p, F_BOLD, buf, p->left + half, y, half, AL_RIGHT, INK, true);
+    double b = pdf_text(&p->c, F_BOLD, buf, p->left + half, y, half, AL_RIGHT, INK, true);
     y += (a > b ? a : b) + 6;
-    hline(p, p->left, p->right, y, 0.6, RULE);
+    pdf_hline(&p->c, p->left, p->right, y, 0.6, RULE);
     return y + 14;
 }
 
@@ -612,13 +468,13 @@ static void footer(pdf_t *p, int page)
 {
     char buf[TEXT_MAX];
     double y = p->h - MARGIN - 12;
-    hline(p, p->left, p->right, y, 0.4, RULE);
+    pdf_hline(&p->c, p->left, p->right, y, 0.4, RULE);
     double half = (p->right - p->left) / 2;
     snprintf(buf, sizeof buf, "%s · %s", S(p->inv->vendor_name), S(p->inv->number));
-    text(p, F_SMALL, buf, p->left, y + 5, half, AL_LEFT, MUTED, true);
+    pdf_text(&p->c, F_SMALL, buf, p->left, y + 5, half, AL_LEFT, MUTED, true);
     if (p->pages > 1) {
         snprintf(buf, sizeof buf, tr(p->lang, "Page %d of %d"), page + 1, p->pages);
-        text(p, F_SMALL, buf, p->left + half, y + 5, half, AL_RIGHT, MUTED, true);
+        pdf_text(&p->c, F_SMALL, buf, p->left + half, y + 5, half, AL_RIGHT, MUTED, true);
     }
 }
 
@@ -670,19 +526,19 @@ static double totals(pdf_t *p, double y, bool draw)
     rows[n_rows++] = (row_t){tr(p->lang, "Balance due"), inv->total - inv->amount_paid, true};
     for (size_t i = 0; i < n_rows; i++) {
         bool last = i + 1 == n_rows;
-        font_t f = rows[i].strong ? F_TOTAL : F_BODY;
+        pdf_font_t f = rows[i].strong ? F_TOTAL : F_BODY;
         double pad = rows[i].strong ? 5 : 3;
         money(p, rows[i].amount, value);
-        double a = text(p, f, rows[i].label, x, y + pad, w * 0.58, AL_LEFT, INK, false);
-        double b = text(p, f, value, x + w * 0.40, y + pad, w * 0.60, AL_RIGHT, INK, false);
+        double a = pdf_text(&p->c, f, rows[i].label, x, y + pad, w * 0.58, AL_LEFT, INK, false);
+        double b = pdf_text(&p->c, f, value, x + w * 0.40, y + pad, w * 0.60, AL_RIGHT, INK, false);
         double h = (a > b ? a : b) + 2 * pad;
         if (draw) {
-            if (last) fill_rect(p, x - 6, y, w + 10, h, SHADE);
-            if (rows[i].strong && !last) hline(p, x - 6, p->right + 4, y, 0.8, INK);
-            rgb_t c = rows[i].strong ? (last ? ACCENT : INK) : MUTED;
-            text(p, f, rows[i].label, x, y + pad, w * 0.58, AL_LEFT, c, true);
-            text(p, f, value, x + w * 0.40, y + pad, w * 0.60, AL_RIGHT, rows[i].strong ? c : INK,
-                 true);
+            if (last) pdf_fill_rect(&p->c, x - 6, y, w + 10, h, SHADE);
+            if (rows[i].strong && !last) pdf_hline(&p->c, x - 6, p->right + 4, y, 0.8, INK);
+            pdf_rgb_t c = rows[i].strong ? (last ? ACCENT : INK) : MUTED;
+            pdf_text(&p->c, f, rows[i].label, x, y + pad, w * 0.58, AL_LEFT, c, true);
+            pdf_text(&p->c, f, value, x + w * 0.40, y + pad, w * 0.60, AL_RIGHT,
+                     rows[i].strong ? c : INK, true);
         }
         y += h;
     }
@@ -692,34 +548,30 @@ static double totals(pdf_t *p, double y, bool draw)
 
     double cw = p->right - p->left;
     if (strcmp(S(inv->tax_mode), "inclusive") == 0) {
-        y += text(p, F_SMALL, tr(p->lang, "Unit prices include tax."), p->left, y, cw, AL_LEFT,
-                  MUTED, draw) +
+        y += pdf_text(&p->c, F_SMALL, tr(p->lang, "Unit prices include tax."), p->left, y, cw,
+                      AL_LEFT, MUTED, draw) +
              10;
     }
     if (inv->n_payments) {
-        y += text(p, F_HEADING, tr(p->lang, "How to pay"), p->left, y, cw, AL_LEFT, ACCENT, draw) +
+        y += pdf_text(&p->c, F_HEADING, tr(p->lang, "How to pay"), p->left, y, cw, AL_LEFT, ACCENT,
+                      draw) +
              3;
         const char *intro = invoice_payment_intro(p->lang, inv->n_payments);
-        if (intro) y += text(p, F_BODY, intro, p->left, y, cw, AL_LEFT, INK, draw) + 4;
+        if (intro) y += pdf_text(&p->c, F_BODY, intro, p->left, y, cw, AL_LEFT, INK, draw) + 4;
         for (size_t i = 0; i < inv->n_payments; i++) {
             const invoice_payment_t *pay = &inv->payments[i];
-            y += text(p, F_BODY, invoice_payment_note(p->lang, pay->method), p->left, y, cw,
-                      AL_LEFT, INK, draw) +
+            y += pdf_text(&p->c, F_BODY, invoice_payment_note(p->lang, pay->method), p->left, y, cw,
+                          AL_LEFT, INK, draw) +
                  4;
             char *remit = invoice_remit_text(p->lang, pay->remit_to);
             if (remit && *remit)
-                y += text(p, F_BODY, remit, p->left + 10, y, cw - 10, AL_LEFT, INK, draw) + 4;
+                y += pdf_text(&p->c, F_BODY, remit, p->left + 10, y, cw - 10, AL_LEFT, INK, draw) +
+                     4;
             free(remit);
         }
         y += 6;
     }
     return y - y0;
-}
-
-static cairo_status_t write_to_buf(void *closure, const unsigned char *data, unsigned int length)
-{
-    buf_append(closure, (const char *)data, length);
-    return CAIRO_STATUS_SUCCESS;
 }
 
 /* Decides the pages: page_of[i] for each line; returns the number of pages and sets
@@ -757,14 +609,8 @@ static int paginate(pdf_t *p, const table_t *t, double first_top, double next_to
 bool invoice_pdf_render(const invoice_doc_t *inv, buf_t *out, char *err, size_t err_size)
 {
     if (err && err_size) err[0] = '\0';
-    pdf_thread_t *ts = thread_get();
-    if (!ts) {
-        snprintf(err, err_size, "pango could not create a font map");
-        return false;
-    }
     bool letter = north_american(inv->country);
     pdf_t p = {
-        .t = ts,
         .inv = inv,
         .lang = LANG_EN,
         .country = S(inv->country),
@@ -775,25 +621,13 @@ bool invoice_pdf_render(const invoice_doc_t *inv, buf_t *out, char *err, size_t 
     p.left = MARGIN;
     p.right = p.w - MARGIN;
 
-    cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(write_to_buf, out, p.w, p.h);
-    if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
-        snprintf(err, err_size, "cairo: %s", cairo_status_to_string(cairo_surface_status(surface)));
-        cairo_surface_destroy(surface);
-        return false;
-    }
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, S(inv->number));
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, S(inv->vendor_name));
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "cobro");
+    if (!pdf_open(&p.c, out, p.w, p.h, err, err_size)) return false;
+    /* The issue date, not the clock: the same invoice gives the same file. */
     date_t issued;
-    if (date_parse(inv->issue_date, &issued)) {
-        /* The issue date, not the clock: the same invoice gives the same file. */
-        char when[32];
+    char when[32] = "";
+    if (date_parse(inv->issue_date, &issued))
         snprintf(when, sizeof when, "%sT00:00:00Z", inv->issue_date);
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, when);
-    }
-    p.cr = cairo_create(surface);
-    pango_cairo_update_context(p.cr, ts->context);
-    pango_layout_context_changed(ts->layout);
+    pdf_set_info(&p.c, S(inv->number), S(inv->vendor_name), "cobro", *when ? when : NULL);
 
     table_t t = {.show_tax = single_rate(inv) < 0 && inv->n_lines > 0};
     t.period = inv->n_lines ? g_malloc(inv->n_lines * sizeof *t.period) : NULL;
@@ -808,7 +642,7 @@ bool invoice_pdf_render(const invoice_doc_t *inv, buf_t *out, char *err, size_t 
     y = address_blocks(&p, y);
     double first_top = y;
     /* A later page's top: the continued header's height, measured without drawing. */
-    double next_top = MARGIN + text(&p, F_BOLD, "Ag", 0, 0, 0, AL_LEFT, INK, false) + 20;
+    double next_top = MARGIN + pdf_text(&p.c, F_BOLD, "Ag", 0, 0, 0, AL_LEFT, INK, false) + 20;
 
     int *page_of = inv->n_lines ? g_new(int, inv->n_lines) : NULL;
     int totals_page = 0;
@@ -820,7 +654,7 @@ bool invoice_pdf_render(const invoice_doc_t *inv, buf_t *out, char *err, size_t 
     for (size_t i = 0; i < inv->n_lines; i++) {
         if (page_of[i] != page) {
             footer(&p, page);
-            cairo_show_page(p.cr);
+            pdf_show_page(&p.c);
             page++;
             y = continued_header(&p, MARGIN);
             y += table_header(&p, &t, y, true);
@@ -829,27 +663,18 @@ bool invoice_pdf_render(const invoice_doc_t *inv, buf_t *out, char *err, size_t 
     }
     if (totals_page != page) {
         footer(&p, page);
-        cairo_show_page(p.cr);
+        pdf_show_page(&p.c);
         page++;
         y = continued_header(&p, MARGIN);
     }
     y += 14;
     totals(&p, y, true);
     footer(&p, page);
-    cairo_show_page(p.cr);
+    pdf_show_page(&p.c);
     g_free(page_of);
     g_free(t.period);
 
-    cairo_status_t st = cairo_status(p.cr);
-    cairo_destroy(p.cr);
-    cairo_surface_finish(surface);
-    if (st == CAIRO_STATUS_SUCCESS) st = cairo_surface_status(surface);
-    cairo_surface_destroy(surface);
-    if (st != CAIRO_STATUS_SUCCESS) {
-        snprintf(err, err_size, "cairo: %s", cairo_status_to_string(st));
-        return false;
-    }
-    return true;
+    return pdf_close(&p.c, err, err_size);
 }
 
 const char *invoice_pdf_filename(const invoice_doc_t *inv, arena_t *a)
