@@ -2,10 +2,13 @@
 #include "store_internal.h"
 #include "migrations.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "util/token.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 /* ---- opening, schema, transactions --------------------------------------------------- */
 
@@ -118,6 +121,47 @@ void store_rollback(store_t *s)
 const char *store_errmsg(store_t *s)
 {
     return db_errmsg(s->db);
+}
+
+/* A short random pause before trying a busy transaction again: random so that the writers that
+ * collided do not collide again in step, and growing (up to 2, 4, 8, 16 ms) with each try. */
+static void busy_pause(int attempt)
+{
+    uint32_t us = 1000 + randombytes_uniform((uint32_t)1000 << attempt);
+    struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)us * 1000};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+store_status_t store_run_tx(store_t *s, store_tx_kind_t kind, store_tx_body_t body, void *ctx)
+{
+    store_status_t r = STORE_BUSY;
+    char why[160] = ""; /* the database's words for the last busy, read before the rollback */
+    for (int attempt = 1; attempt <= STORE_TX_ATTEMPTS; attempt++) {
+        if (attempt > 1) busy_pause(attempt - 1);
+        r = from_db(kind == STORE_TX_WRITE ? db_begin(s->db) : db_begin_read(s->db));
+        if (r == STORE_BUSY) {
+            snprintf(why, sizeof why, "%s", db_errmsg(s->db));
+            continue;
+        }
+        if (r != STORE_OK) return r;
+        r = body(s, ctx);
+        if (r != STORE_OK) {
+            if (r == STORE_BUSY) snprintf(why, sizeof why, "%s", db_errmsg(s->db));
+            db_rollback(s->db);
+            if (r == STORE_BUSY) continue;
+            return r;
+        }
+        store_status_t c = from_db(db_commit(s->db)); /* a failed commit has rolled back */
+        /* A read transaction wrote nothing: whatever ending it says, what the body read from its
+         * snapshot stands (and the body need not be run twice, so a page is answered once). */
+        if (kind == STORE_TX_READ || c != STORE_BUSY) return kind == STORE_TX_READ ? STORE_OK : c;
+        snprintf(why, sizeof why, "%s", db_errmsg(s->db));
+        r = c;
+    }
+    log_error("gave up a %s transaction after %d tries: the database stayed busy (%s)",
+              kind == STORE_TX_WRITE ? "write" : "read", STORE_TX_ATTEMPTS, why);
+    return r;
 }
 
 /* ---- settings ------------------------------------------------------------------------ */

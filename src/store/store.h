@@ -39,7 +39,8 @@ store_status_t store_check_schema(store_t *s);
 /* STORE_OK when the database answers a query that reads it (the schema's version). */
 store_status_t store_ping(store_t *s);
 
-/* A read transaction for a page that only reads (one snapshot, locks taken once); ended by
+/* Transactions by hand; new code uses store_run_tx (below), which also retries when busy.
+ * A read transaction for a page that only reads (one snapshot, locks taken once); ended by
  * store_commit. Writing inside it is an error. */
 store_status_t store_begin_read(store_t *s);
 /* One transaction at a time per connection; begin takes the write lock at once. */
@@ -51,6 +52,29 @@ store_status_t store_bulk_mode(store_t *s);
 /* The database's own words for this connection's last failure (for logs, never for users):
  * read it before a rollback or any other statement replaces it. */
 const char *store_errmsg(store_t *s);
+
+/* ---- running a transaction, the one way to write one (store.c) ---------------------- */
+
+typedef enum {
+    STORE_TX_READ,  /* reads only: one snapshot (store_begin_read) */
+    STORE_TX_WRITE, /* takes the write lock at once (store_begin: BEGIN IMMEDIATE on SQLite) */
+} store_tx_kind_t;
+/* The work of one transaction, given the store and the caller's ctx. */
+typedef store_status_t (*store_tx_body_t)(store_t *s, void *ctx);
+/* How many times store_run_tx runs a body the database keeps answering busy. */
+enum { STORE_TX_ATTEMPTS = 5 };
+/* Runs body in one transaction of kind on s (which has none open) and returns its outcome:
+ * - body returns STORE_OK: the transaction commits; the commit's status is returned.
+ * - any other result rolls back everything the body wrote and is returned as is: STORE_NOT_FOUND
+ *   and STORE_CONFLICT are how a body refuses (it leaves the why in ctx), STORE_ERROR a failure.
+ * - STORE_BUSY (from begin, the body or a write's commit; PostgreSQL's serialization failures and
+ *   deadlocks too): rolled back, a short random pause, the whole body again, STORE_TX_ATTEMPTS
+ *   runs in all; then logged and STORE_BUSY returned.
+ * So the body must be re-runnable, and only its last run counts: no effect outside the
+ * transaction (no mail sent, no file written, nothing logged as done, caller state it does not
+ * reset at its start); allocations in an arena are fine. A read transaction's commit only ends
+ * the snapshot: when ending it fails, the body's result stands and the body is not run again. */
+store_status_t store_run_tx(store_t *s, store_tx_kind_t kind, store_tx_body_t body, void *ctx);
 
 /* ---- settings (store.c) -------------------------------------------------------------- */
 
