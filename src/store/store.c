@@ -48,18 +48,24 @@ static int schema_version(store_t *s)
     return v;
 }
 
+/* One migration and its row in schema_migrations, in the transaction store_migrate runs. */
+static store_status_t apply_migration(store_t *s, void *ctx)
+{
+    int version = *(const int *)ctx;
+    db_status_t r = db_exec_script(s->db, migration_sql(version));
+    if (r == DB_OK)
+        r = db_exec(s->db, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                    "ii", (int64_t)version, clock_now());
+    return from_db(r);
+}
+
 store_status_t store_migrate(store_t *s, int *from, int *to)
 {
     int v = schema_version(s);
     if (v < 0) return STORE_ERROR;
     *from = v;
     for (int next = v + 1; next <= migration_latest(); next++) {
-        if (db_begin(s->db) != DB_OK) return STORE_ERROR;
-        if (db_exec_script(s->db, migration_sql(next)) != DB_OK ||
-            db_exec(s->db, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-                    "ii", (int64_t)next, clock_now()) != DB_OK ||
-            db_commit(s->db) != DB_OK) {
-            db_rollback(s->db);
+        if (store_run_tx(s, STORE_TX_WRITE, apply_migration, &next) != STORE_OK) {
             fprintf(stderr, "cobro: migration %d failed\n", next);
             return STORE_ERROR;
         }
