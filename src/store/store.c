@@ -81,12 +81,6 @@ store_status_t store_migrate(store_t *s, int *from, int *to)
                            "s", secret));
 }
 
-store_status_t store_check_schema(store_t *s)
-{
-    int v = schema_version(s);
-    return v == migration_latest() ? STORE_OK : STORE_ERROR;
-}
-
 store_status_t store_ping(store_t *s)
 {
     /* A query that reads a table, from the file rather than from memory: SELECT 1 answered

@@ -34,8 +34,6 @@ void store_close(store_t *s);
 /* Applies the migrations not yet applied, each in its own transaction, and makes sure the
  * server secret exists. *from and *to receive the versions before and after. */
 store_status_t store_migrate(store_t *s, int *from, int *to);
-/* STORE_ERROR when the schema is older than this binary (run `cobro migrate`). */
-store_status_t store_check_schema(store_t *s);
 /* STORE_OK when the database answers a query that reads it (the schema's version). */
 store_status_t store_ping(store_t *s);
 
@@ -162,11 +160,6 @@ typedef struct {
 store_status_t store_accounts_list(store_t *s, arena_t *a, int limit, int offset,
                                    account_row_t **out, size_t *n);
 
-typedef struct {
-    char *name, *email;
-} recipient_t;
-store_status_t store_invoice_recipients(store_t *s, arena_t *a, int64_t account_id,
-                                        recipient_t **out, size_t *n);
 store_status_t store_add_invoice_recipient(store_t *s, int64_t account_id, const char *name,
                                            const char *email, int64_t now);
 
@@ -412,8 +405,6 @@ store_status_t store_subscription_end(store_t *s, int64_t id, const char *status
  * (corporate: the portal credential; online: the billing administrator, whose email is their
  * login). Totals, dates, numbers and lines are left for the caller. */
 store_status_t store_invoice_party(store_t *s, arena_t *a, int64_t account_id, invoice_doc_t *out);
-/* Hands out the next number of series (1, 2, ...): call inside the invoice's transaction. */
-store_status_t store_next_invoice_seq(store_t *s, const char *series, int64_t *seq);
 /* The last number handed out in series (0 before the first), and setting it: a bill-run batch
  * reads it once, numbers its invoices in memory and writes the new last number, all in one
  * transaction that holds the write lock, so the numbers stay gapless. */
@@ -450,10 +441,5 @@ typedef struct {
 /* The account's newest invoices first (issue date, then number), at most limit. */
 store_status_t store_invoices_recent(store_t *s, arena_t *a, int64_t account_id, int limit,
                                      invoice_summary_t **out, size_t *n);
-
-typedef struct {
-    int64_t invoices, lines, amount_total;
-} invoice_counts_t;
-store_status_t store_invoice_counts(store_t *s, invoice_counts_t *out);
 
 #endif

@@ -145,32 +145,6 @@ store_status_t store_accounts_list(store_t *s, arena_t *a, int limit, int offset
 
 /* ---- invoice recipients -------------------------------------------------------------- */
 
-store_status_t store_invoice_recipients(store_t *s, arena_t *a, int64_t account_id,
-                                        recipient_t **out, size_t *n)
-{
-    *n = 0;
-    *out = NULL;
-    db_stmt_t *st = db_query(s->db,
-                             "SELECT name, email FROM invoice_recipients WHERE account_id = $1"
-                             " ORDER BY id LIMIT 100",
-                             "i", account_id);
-    if (!st) return STORE_ERROR;
-    db_status_t r;
-    size_t cap = 0;
-    while ((r = db_step(st)) == DB_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 4;
-            recipient_t *bigger = arena_alloc(a, cap * sizeof *bigger);
-            if (*n) memcpy(bigger, *out, *n * sizeof *bigger);
-            *out = bigger;
-        }
-        (*out)[*n].name = col_str(a, st, 0);
-        (*out)[*n].email = col_str(a, st, 1);
-        (*n)++;
-    }
-    return r == DB_OK ? STORE_OK : from_db(r);
-}
-
 store_status_t store_add_invoice_recipient(store_t *s, int64_t account_id, const char *name,
                                            const char *email, int64_t now)
 {

@@ -113,17 +113,6 @@ store_status_t store_invoice_party(store_t *s, arena_t *a, int64_t account_id, i
     return STORE_OK;
 }
 
-store_status_t store_next_invoice_seq(store_t *s, const char *series, int64_t *seq)
-{
-    return returning_id(db_query(s->db,
-                                 "INSERT INTO invoice_series (series, last_number) VALUES ($1, 1)"
-                                 " ON CONFLICT (series) DO UPDATE"
-                                 " SET last_number = invoice_series.last_number + 1"
-                                 " RETURNING last_number",
-                                 "s", series),
-                        seq);
-}
-
 store_status_t store_invoice_seq_last(store_t *s, const char *series, int64_t *last)
 {
     *last = 0;
@@ -368,17 +357,3 @@ store_status_t store_invoices_recent(store_t *s, arena_t *a, int64_t account_id,
     return r == DB_OK || r == DB_ROW ? STORE_OK : from_db(r);
 }
 
-store_status_t store_invoice_counts(store_t *s, invoice_counts_t *out)
-{
-    db_stmt_t *st = db_query(s->db,
-                             "SELECT (SELECT COUNT(*) FROM invoices), (SELECT COUNT(*) FROM"
-                             " invoice_lines), (SELECT COALESCE(SUM(total), 0) FROM invoices)",
-                             NULL);
-    store_status_t r = one_row(st);
-    if (r != STORE_OK) return r;
-    out->invoices = db_int(st, 0);
-    out->lines = db_int(st, 1);
-    out->amount_total = db_int(st, 2);
-    db_done(st);
-    return STORE_OK;
-}
