@@ -356,4 +356,3 @@ store_status_t store_invoices_recent(store_t *s, arena_t *a, int64_t account_id,
     if (r == DB_ROW) db_done(st);
     return r == DB_OK || r == DB_ROW ? STORE_OK : from_db(r);
 }
-

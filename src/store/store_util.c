@@ -1,7 +1,6 @@
 /* The store's shared row helpers and audience names (store_internal.h). */
 #include "store_internal.h"
 
-
 static const char *const audience_names[AUDIENCE_COUNT] = {"corporate", "billing", "staff"};
 
 const char *audience_name(audience_t a)
