@@ -61,11 +61,6 @@ int currency_exponent(const char *code)
     return -1;
 }
 
-bool currency_valid(const char *code)
-{
-    return currency_exponent(code) >= 0;
-}
-
 bool money_mul(int64_t a, int64_t b, int64_t *out)
 {
     int64_t r;
@@ -80,17 +75,6 @@ bool money_add(int64_t a, int64_t b, int64_t *out)
     if (__builtin_add_overflow(a, b, &r)) return false;
     *out = r;
     return true;
-}
-
-int64_t money_div_round(int64_t num, int64_t den)
-{
-    /* The contract requires den > 0; answering 0 beats a SIGFPE on INT64_MIN / -1 or / 0. */
-    if (den <= 0) return 0;
-    int64_t q = num / den, r = num % den;
-    /* |r| >= den - |r| is 2|r| >= den without the doubling that could overflow. */
-    int64_t ar = r < 0 ? -r : r;
-    if (ar != 0 && ar >= den - ar) q += num < 0 ? -1 : 1;
-    return q;
 }
 
 bool money_mul_div(int64_t a, int64_t b, int64_t den, int64_t *out)

@@ -10,15 +10,10 @@ enum { MONEY_TEXT_MAX = 32 };
 /* Digits after the decimal point of an ISO 4217 currency (USD 2, EUR 2, JPY 0, KWD 3, ...);
  * -1 for a code we do not know. Codes are upper-case three letters. */
 int currency_exponent(const char *code);
-/* True for a known, upper-case ISO 4217 code. */
-bool currency_valid(const char *code);
 
 /* a * b and a + b; false on int64 overflow (the result is then not written). */
 bool money_mul(int64_t a, int64_t b, int64_t *out);
 bool money_add(int64_t a, int64_t b, int64_t *out);
-/* num / den rounded half away from zero (den > 0), computed without overflow for any int64 num
- * and a 128-bit intermediate when the caller multiplies first (see money_mul_div). */
-int64_t money_div_round(int64_t num, int64_t den);
 /* a * b / den rounded half away from zero with a 128-bit intermediate; false when the result
  * does not fit in int64 or den <= 0. */
 bool money_mul_div(int64_t a, int64_t b, int64_t den, int64_t *out);

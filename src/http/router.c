@@ -104,11 +104,27 @@ static bool reads_only(const req_t *r)
 
 static void dispatch(req_t *r);
 
+typedef struct {
+    req_t *r;
+    bool answered;
+} page_read_t;
+
+/* The page, in its read transaction. It answers whatever it reads (a failed read is a 503 page),
+ * so it returns STORE_OK and store_run_tx never runs it twice. */
+static store_status_t page_body(store_t *s, void *arg)
+{
+    (void)s;
+    page_read_t *p = arg;
+    dispatch(p->r);
+    p->answered = true;
+    return STORE_OK;
+}
+
 void router_dispatch(req_t *r)
 {
-    bool read_tx = reads_only(r) && store_begin_read(r->store) == STORE_OK;
-    dispatch(r);
-    if (read_tx) store_commit(r->store);
+    page_read_t p = {.r = r};
+    if (reads_only(r)) store_run_tx(r->store, STORE_TX_READ, page_body, &p);
+    if (!p.answered) dispatch(r); /* a write, or no snapshot to be had: query by query */
     if (!r->route->no_session) session_write_back(r);
 }
 

@@ -46,14 +46,39 @@ static store_status_t find_principal(store_t *s, arena_t *a, audience_t aud, con
     return st;
 }
 
+/* The end of the login's lock at now (0: not locked); *st receives the store's status. */
 static int64_t current_lock(store_t *s, audience_t aud, const char *login, int64_t now,
-                            bool *failed)
+                            store_status_t *st)
 {
     int64_t failures[32];
     size_t n = 0;
-    *failed = store_attempt_failures(s, aud, login, now - LOCKOUT_WINDOW - LOCKOUT_SECONDS,
-                                     failures, 32, &n) != STORE_OK;
-    return *failed ? 0 : lockout_until(failures, n, now);
+    *st = store_attempt_failures(s, aud, login, now - LOCKOUT_WINDOW - LOCKOUT_SECONDS, failures,
+                                 32, &n);
+    return *st != STORE_OK ? 0 : lockout_until(failures, n, now);
+}
+
+typedef struct {
+    const auth_ctx_t *ctx;
+    audience_t aud;
+    const char *login;
+    int64_t attempt_id, locked_until, from_ip;
+} claim_t;
+
+static store_status_t claim_body(store_t *s, void *arg)
+{
+    claim_t *c = arg;
+    c->locked_until = c->from_ip = 0;
+    store_status_t r = store_attempt_turn(s, c->aud, c->login, c->ctx->now);
+    if (r == STORE_OK) c->locked_until = current_lock(s, c->aud, c->login, c->ctx->now, &r);
+    if (r != STORE_OK) return r;
+    if (c->locked_until) return STORE_CONFLICT; /* refused: the turn taken is rolled back */
+    r = store_attempt_failures_from_ip(s, c->ctx->ip, c->ctx->now - LOCKOUT_WINDOW, &c->from_ip);
+    if (r != STORE_OK) return r;
+    if (c->from_ip >= LOCKOUT_IP_FAILURES) {
+        c->locked_until = c->ctx->now + LOCKOUT_WINDOW;
+        return STORE_CONFLICT;
+    }
+    return store_attempt_start(s, c->aud, c->login, c->ctx->ip, c->ctx->now, &c->attempt_id);
 }
 
 /* Takes one of the login's password checks: in one write transaction, refuses (AUTH_LOCKED,
@@ -64,32 +89,48 @@ static int64_t current_lock(store_t *s, audience_t aud, const char *login, int64
 static auth_status_t claim_attempt(store_t *s, const auth_ctx_t *ctx, audience_t aud,
                                    const char *login, int64_t *attempt_id, int64_t *locked_until)
 {
-    if (store_begin(s) != STORE_OK) return AUTH_ERROR;
-    bool failed = false;
-    int64_t from_ip = 0;
-    if (store_attempt_turn(s, aud, login, ctx->now) != STORE_OK) goto error;
-    *locked_until = current_lock(s, aud, login, ctx->now, &failed);
-    if (failed) goto error;
-    if (*locked_until) {
-        store_rollback(s);
-        return AUTH_LOCKED;
+    claim_t c = {.ctx = ctx, .aud = aud, .login = login};
+    store_status_t r = store_run_tx(s, STORE_TX_WRITE, claim_body, &c);
+    *locked_until = 0;
+    if (r == STORE_OK) {
+        *attempt_id = c.attempt_id;
+        return AUTH_OK;
     }
-    if (store_attempt_failures_from_ip(s, ctx->ip, ctx->now - LOCKOUT_WINDOW, &from_ip) != STORE_OK)
-        goto error;
-    if (from_ip >= LOCKOUT_IP_FAILURES) {
-        store_rollback(s);
+    if (r != STORE_CONFLICT || !c.locked_until) return AUTH_ERROR;
+    if (c.from_ip >= LOCKOUT_IP_FAILURES)
         log_info("sign-in refused for %s: %lld failures from it in 15 minutes", ctx->ip,
-                 (long long)from_ip);
-        *locked_until = ctx->now + LOCKOUT_WINDOW;
-        return AUTH_LOCKED;
-    }
-    if (store_attempt_start(s, aud, login, ctx->ip, ctx->now, attempt_id) != STORE_OK ||
-        store_commit(s) != STORE_OK)
-        goto error;
-    return AUTH_OK;
-error:
-    store_rollback(s);
-    return AUTH_ERROR;
+                 (long long)c.from_ip);
+    *locked_until = c.locked_until;
+    return AUTH_LOCKED;
+}
+
+typedef struct {
+    const auth_ctx_t *ctx;
+    audience_t aud;
+    int64_t attempt_id, principal_id, account_id;
+    bool ok;
+    const char *old_digest;
+    sign_in_result_t *out;
+} outcome_t;
+
+static store_status_t outcome_body(store_t *s, void *arg)
+{
+    outcome_t *o = arg;
+    store_status_t r = store_attempt_end(s, o->attempt_id, o->ok);
+    if (r != STORE_OK || !o->ok) return r;
+    char digest[DIGEST_CHARS + 1];
+    token_new(o->out->token); /* a new one at each run: only the committed run's is handed out */
+    token_digest(o->out->token, digest);
+    audit_entry_t e = {.actor_kind = audience_name(o->aud),
+                       .actor_id = o->principal_id,
+                       .account_id = o->account_id,
+                       .action = "sign_in",
+                       .ip = o->ctx->ip};
+    if (o->old_digest) r = store_session_delete(s, o->old_digest);
+    if (r == STORE_OK)
+        r = store_session_create(s, digest, o->aud, o->principal_id, o->ctx->now, o->ctx->ip);
+    if (r == STORE_OK) r = store_audit(s, &e, o->ctx->now);
+    return r;
 }
 
 /* Ends the attempt and, on success, starts the new session with its audit entry, in one
@@ -99,25 +140,15 @@ static auth_status_t commit_attempt(store_t *s, const auth_ctx_t *ctx, audience_
                                     int64_t account_id, const char *old_digest,
                                     sign_in_result_t *out)
 {
-    if (store_begin(s) != STORE_OK) return AUTH_ERROR;
-    bool fine = store_attempt_end(s, attempt_id, ok) == STORE_OK;
-    if (fine && ok) {
-        char digest[DIGEST_CHARS + 1];
-        token_new(out->token);
-        token_digest(out->token, digest);
-        audit_entry_t e = {.actor_kind = audience_name(aud),
-                           .actor_id = principal_id,
-                           .account_id = account_id,
-                           .action = "sign_in",
-                           .ip = ctx->ip};
-        fine = (!old_digest || store_session_delete(s, old_digest) == STORE_OK) &&
-               store_session_create(s, digest, aud, principal_id, ctx->now, ctx->ip) == STORE_OK &&
-               store_audit(s, &e, ctx->now) == STORE_OK;
-    }
-    if (!fine || store_commit(s) != STORE_OK) {
-        store_rollback(s);
-        return AUTH_ERROR;
-    }
+    outcome_t o = {.ctx = ctx,
+                   .aud = aud,
+                   .attempt_id = attempt_id,
+                   .principal_id = principal_id,
+                   .account_id = account_id,
+                   .ok = ok,
+                   .old_digest = old_digest,
+                   .out = out};
+    if (store_run_tx(s, STORE_TX_WRITE, outcome_body, &o) != STORE_OK) return AUTH_ERROR;
     return ok ? AUTH_OK : AUTH_INVALID;
 }
 
@@ -151,8 +182,8 @@ auth_status_t auth_sign_in(store_t *s, arena_t *a, const auth_ctx_t *ctx, audien
         commit_attempt(s, ctx, aud, attempt_id, ok, id, account_id, old_session_digest, out);
     if (result == AUTH_INVALID) {
         /* This failure may be the one that starts a lock: say so at once. */
-        bool failed = false;
-        out->locked_until = current_lock(s, aud, login, ctx->now, &failed);
+        store_status_t st_lock = STORE_OK;
+        out->locked_until = current_lock(s, aud, login, ctx->now, &st_lock);
         if (out->locked_until) {
             log_info("sign-in locked for %s login %s", audience_name(aud), login);
             return AUTH_LOCKED;
@@ -187,6 +218,41 @@ static store_status_t queue_reset_email(store_t *s, arena_t *a, const credential
     return store_outbox_add(s, &m, now, NULL);
 }
 
+typedef struct {
+    const auth_ctx_t *ctx;
+    arena_t *a;
+    const char *base_url;
+    const credential_t *c;
+    bool limited; /* refused: RESET_EMAILS_PER_HOUR already sent */
+} reset_request_t;
+
+static store_status_t reset_request_body(store_t *s, void *arg)
+{
+    reset_request_t *q = arg;
+    const credential_t *c = q->c;
+    int64_t now = q->ctx->now, recent = 0;
+    q->limited = false;
+    store_status_t r = store_reset_count_since(s, c->id, now - 3600, &recent);
+    if (r != STORE_OK) return r;
+    if (recent >= RESET_EMAILS_PER_HOUR) {
+        q->limited = true;
+        return STORE_CONFLICT;
+    }
+    char token[TOKEN_CHARS + 1], digest[DIGEST_CHARS + 1];
+    token_new(token);
+    token_digest(token, digest);
+    const char *link = arena_printf(q->a, "%s/corporate/reset?token=%s", q->base_url, token);
+    audit_entry_t e = {.actor_kind = "corporate",
+                       .actor_id = c->id,
+                       .account_id = c->account_id,
+                       .action = "password_reset_requested",
+                       .ip = q->ctx->ip};
+    r = store_reset_create(s, digest, c->id, now, now + RESET_TOKEN_SECONDS);
+    if (r == STORE_OK) r = queue_reset_email(s, q->a, c, link, now);
+    if (r == STORE_OK) r = store_audit(s, &e, now);
+    return r;
+}
+
 auth_status_t auth_request_reset(store_t *s, arena_t *a, const auth_ctx_t *ctx,
                                  const char *base_url, const char *typed_user_id, bool *queued)
 {
@@ -198,33 +264,14 @@ auth_status_t auth_request_reset(store_t *s, arena_t *a, const auth_ctx_t *ctx,
     if (st == STORE_NOT_FOUND) return AUTH_OK;
     if (st != STORE_OK) return AUTH_ERROR;
 
-    if (store_begin(s) != STORE_OK) return AUTH_ERROR;
-    int64_t recent = 0;
-    if (store_reset_count_since(s, c.id, ctx->now - 3600, &recent) != STORE_OK) {
-        store_rollback(s);
-        return AUTH_ERROR;
-    }
-    if (recent >= RESET_EMAILS_PER_HOUR) {
-        store_rollback(s);
+    reset_request_t q = {.ctx = ctx, .a = a, .base_url = base_url, .c = &c};
+    store_status_t r = store_run_tx(s, STORE_TX_WRITE, reset_request_body, &q);
+    if (r == STORE_CONFLICT && q.limited) {
         log_info("password reset for %s not sent: %d emails in the last hour", user_id,
                  RESET_EMAILS_PER_HOUR);
         return AUTH_OK;
     }
-    char token[TOKEN_CHARS + 1], digest[DIGEST_CHARS + 1];
-    token_new(token);
-    token_digest(token, digest);
-    const char *link = arena_printf(a, "%s/corporate/reset?token=%s", base_url, token);
-    audit_entry_t e = {.actor_kind = "corporate",
-                       .actor_id = c.id,
-                       .account_id = c.account_id,
-                       .action = "password_reset_requested",
-                       .ip = ctx->ip};
-    if (store_reset_create(s, digest, c.id, ctx->now, ctx->now + RESET_TOKEN_SECONDS) != STORE_OK ||
-        queue_reset_email(s, a, &c, link, ctx->now) != STORE_OK ||
-        store_audit(s, &e, ctx->now) != STORE_OK || store_commit(s) != STORE_OK) {
-        store_rollback(s);
-        return AUTH_ERROR;
-    }
+    if (r != STORE_OK) return AUTH_ERROR;
     *queued = true;
     return AUTH_OK;
 }
@@ -245,6 +292,32 @@ reset_state_t auth_reset_state(store_t *s, arena_t *a, const char *token, int64_
     return RESET_VALID;
 }
 
+typedef struct {
+    const auth_ctx_t *ctx;
+    const credential_t *c;
+    const char *digest, *hash;
+    bool used; /* refused: another request used the token first */
+} new_password_t;
+
+static store_status_t new_password_body(store_t *s, void *arg)
+{
+    new_password_t *np = arg;
+    const credential_t *c = np->c;
+    int64_t now = np->ctx->now;
+    store_status_t r = store_reset_consume(s, np->digest, now);
+    np->used = r == STORE_NOT_FOUND;
+    audit_entry_t e = {.actor_kind = "corporate",
+                       .actor_id = c->id,
+                       .account_id = c->account_id,
+                       .action = "password_changed",
+                       .field = "password",
+                       .ip = np->ctx->ip};
+    if (r == STORE_OK) r = store_credential_set_password(s, c->id, np->hash, now);
+    if (r == STORE_OK) r = store_sessions_end_others(s, AUDIENCE_CORPORATE, c->id, NULL);
+    if (r == STORE_OK) r = store_audit(s, &e, now);
+    return r;
+}
+
 reset_state_t auth_reset_password(store_t *s, arena_t *a, const auth_ctx_t *ctx, const char *token,
                                   const char *password, const char *confirmation,
                                   password_rule_t *rule)
@@ -260,26 +333,10 @@ reset_state_t auth_reset_password(store_t *s, arena_t *a, const auth_ctx_t *ctx,
 
     char digest[DIGEST_CHARS + 1];
     token_digest(token, digest);
-    if (store_begin(s) != STORE_OK) return RESET_STORE_ERROR;
-    store_status_t consumed = store_reset_consume(s, digest, ctx->now);
-    if (consumed == STORE_NOT_FOUND) { /* another request used it first */
-        store_rollback(s);
-        return RESET_USED;
-    }
-    audit_entry_t e = {.actor_kind = "corporate",
-                       .actor_id = c.id,
-                       .account_id = c.account_id,
-                       .action = "password_changed",
-                       .field = "password",
-                       .ip = ctx->ip};
-    if (consumed != STORE_OK ||
-        store_credential_set_password(s, c.id, hash, ctx->now) != STORE_OK ||
-        store_sessions_end_others(s, AUDIENCE_CORPORATE, c.id, NULL) != STORE_OK ||
-        store_audit(s, &e, ctx->now) != STORE_OK || store_commit(s) != STORE_OK) {
-        store_rollback(s);
-        return RESET_STORE_ERROR;
-    }
-    return RESET_VALID;
+    new_password_t np = {.ctx = ctx, .c = &c, .digest = digest, .hash = hash};
+    store_status_t r = store_run_tx(s, STORE_TX_WRITE, new_password_body, &np);
+    if (r == STORE_OK) return RESET_VALID;
+    return np.used ? RESET_USED : RESET_STORE_ERROR;
 }
 
 /* ---- member to billing administrator ------------------------------------------------ */
@@ -312,6 +369,36 @@ static store_status_t queue_admin_email(store_t *s, arena_t *a, const account_us
     return store_outbox_add(s, &m, now, NULL);
 }
 
+typedef struct {
+    const auth_ctx_t *ctx;
+    arena_t *a;
+    const account_user_t *member, *admin;
+    const char *message;
+    bool limited; /* refused: ADMIN_EMAILS_PER_DAY already sent */
+} admin_email_t;
+
+static store_status_t admin_email_body(store_t *s, void *arg)
+{
+    admin_email_t *m = arg;
+    int64_t now = m->ctx->now, sent = 0;
+    m->limited = false;
+    const char *ref = arena_printf(m->a, "account_user:%lld", (long long)m->member->id);
+    store_status_t r = store_outbox_count(s, "billing_admin_contact", ref, now - 24 * 3600, &sent);
+    if (r != STORE_OK) return r;
+    if (sent >= ADMIN_EMAILS_PER_DAY) {
+        m->limited = true;
+        return STORE_CONFLICT;
+    }
+    audit_entry_t e = {.actor_kind = "billing",
+                       .actor_id = m->member->id,
+                       .account_id = m->member->account_id,
+                       .action = "billing_admin_emailed",
+                       .ip = m->ctx->ip};
+    r = queue_admin_email(s, m->a, m->member, m->admin, m->message, now);
+    if (r == STORE_OK) r = store_audit(s, &e, now);
+    return r;
+}
+
 auth_status_t auth_email_billing_admin(store_t *s, arena_t *a, const auth_ctx_t *ctx,
                                        int64_t member_id, const char *message,
                                        account_user_t *admin)
@@ -323,27 +410,8 @@ auth_status_t auth_email_billing_admin(store_t *s, arena_t *a, const auth_ctx_t 
     st = store_billing_admin(s, a, member.account_id, admin);
     if (st != STORE_OK) return st == STORE_NOT_FOUND ? AUTH_REFUSED : AUTH_ERROR;
 
-    if (store_begin(s) != STORE_OK) return AUTH_ERROR;
-    int64_t sent = 0;
-    const char *ref = arena_printf(a, "account_user:%lld", (long long)member.id);
-    if (store_outbox_count(s, "billing_admin_contact", ref, ctx->now - 24 * 3600, &sent) !=
-        STORE_OK) {
-        store_rollback(s);
-        return AUTH_ERROR;
-    }
-    if (sent >= ADMIN_EMAILS_PER_DAY) {
-        store_rollback(s);
-        return AUTH_LIMITED;
-    }
-    audit_entry_t e = {.actor_kind = "billing",
-                       .actor_id = member.id,
-                       .account_id = member.account_id,
-                       .action = "billing_admin_emailed",
-                       .ip = ctx->ip};
-    if (queue_admin_email(s, a, &member, admin, message, ctx->now) != STORE_OK ||
-        store_audit(s, &e, ctx->now) != STORE_OK || store_commit(s) != STORE_OK) {
-        store_rollback(s);
-        return AUTH_ERROR;
-    }
-    return AUTH_OK;
+    admin_email_t m = {.ctx = ctx, .a = a, .member = &member, .admin = admin, .message = message};
+    store_status_t r = store_run_tx(s, STORE_TX_WRITE, admin_email_body, &m);
+    if (r == STORE_OK) return AUTH_OK;
+    return r == STORE_CONFLICT && m.limited ? AUTH_LIMITED : AUTH_ERROR;
 }

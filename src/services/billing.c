@@ -327,22 +327,33 @@ static void note_failure(run_t *run, store_status_t r, int64_t account_id)
     }
 }
 
-/* One batch of accounts in one transaction; on a conflict with a concurrent run (another node)
- * the batch is rolled back and tried again, when the due query no longer sees what it did. */
-static store_status_t run_batch(run_t *run, const int64_t *ids, size_t n)
+typedef struct {
+    run_t *run;
+    const int64_t *ids;
+    size_t n;
+    bill_run_stats_t before;  /* the counts before the batch: each run starts from them */
+    store_status_t body_said; /* what the body's last run returned */
+    bool noted;               /* and that run's failure is in run->why */
+} batch_run_t;
+
+/* One batch of accounts, run by store_run_tx: the body can run again (when the database was
+ * busy), so the counts and the batch's reads start afresh each time. */
+static store_status_t batch_body(store_t *s, void *arg)
 {
-    bill_run_stats_t before = *run->stats;
+    batch_run_t *br = arg;
+    run_t *run = br->run;
+    const int64_t *ids = br->ids;
+    size_t n = br->n;
+    *run->stats = br->before;
     arena_t *ba = arena_new();
     batch_t b = {0};
     run->batch = &b;
     int64_t failed_account = 0;
-    store_status_t r = store_begin(run->s);
+    store_status_t r =
+        store_pos_in_force(s, ba, ids[0], ids[n - 1], run->at_text, &b.pos, &b.n_pos);
     if (r == STORE_OK)
-        r = store_pos_in_force(run->s, ba, ids[0], ids[n - 1], run->at_text, &b.pos, &b.n_pos);
-    if (r == STORE_OK)
-        r = store_recipients_between(run->s, ba, ids[0], ids[n - 1], &b.recipients,
-                                     &b.n_recipients);
-    if (r == STORE_OK) r = store_invoice_seq_last(run->s, run->series, &b.seq_base);
+        r = store_recipients_between(s, ba, ids[0], ids[n - 1], &b.recipients, &b.n_recipients);
+    if (r == STORE_OK) r = store_invoice_seq_last(s, run->series, &b.seq_base);
     for (size_t i = 0; r == STORE_OK && i < n; i++) {
         arena_t *a = arena_new();
         r = renew_account(run, a, ids[i]);
@@ -350,14 +361,25 @@ static store_status_t run_batch(run_t *run, const int64_t *ids, size_t n)
         arena_free(a);
     }
     if (r == STORE_OK && b.seq_used)
-        r = store_invoice_seq_set(run->s, run->series, b.seq_base + b.seq_used);
-    if (r == STORE_OK) r = store_commit(run->s);
+        r = store_invoice_seq_set(s, run->series, b.seq_base + b.seq_used);
     run->batch = NULL;
     arena_free(ba);
+    br->body_said = r;
+    br->noted = r != STORE_OK;
+    if (r != STORE_OK) note_failure(run, r, failed_account); /* before the rollback */
+    return r;
+}
+
+/* One batch of accounts in one transaction; on a conflict with a concurrent run (another node)
+ * the batch is rolled back and tried again, when the due query no longer sees what it did. */
+static store_status_t run_batch(run_t *run, const int64_t *ids, size_t n)
+{
+    batch_run_t br = {.run = run, .ids = ids, .n = n, .before = *run->stats};
+    store_status_t r = store_run_tx(run->s, STORE_TX_WRITE, batch_body, &br);
     if (r != STORE_OK) {
-        note_failure(run, r, failed_account);
-        store_rollback(run->s);
-        *run->stats = before;
+        /* Not the body's own failure: the transaction's begin or commit. */
+        if (!br.noted || br.body_said != r) note_failure(run, r, 0);
+        *run->stats = br.before;
     }
     return r;
 }
@@ -392,9 +414,10 @@ bool bill_run(store_t *s, const bill_run_opts_t *opts, bill_run_stats_t *stats)
         if (r != STORE_OK) {
             note_failure(&run, r, 0);
         } else {
-            r = STORE_BUSY;
-            for (int attempt = 0; attempt < 5 && (r == STORE_BUSY || r == STORE_CONFLICT);
-                 attempt++)
+            /* store_run_tx has retried a busy database; a conflict with another node's run
+             * is worth a few more tries of its own. */
+            r = run_batch(&run, ids, n);
+            for (int attempt = 1; attempt < 5 && r == STORE_CONFLICT; attempt++)
                 r = run_batch(&run, ids, n);
         }
         if (r != STORE_OK) {

@@ -34,11 +34,12 @@ typedef struct {
     int year, month; /* today's, UTC */
     int64_t plan_ids[3][2]; /* [product][0 monthly, 1 annual] */
     bool ok;
+    store_status_t failure; /* the first failure's status (STORE_BUSY: worth another run) */
 } loader_t;
 
 static void check(loader_t *L, store_status_t st)
 {
-    if (st != STORE_OK) L->ok = false;
+    if (st != STORE_OK && L->ok) L->ok = false, L->failure = st;
 }
 
 static void load_catalog(loader_t *L)
@@ -223,6 +224,19 @@ static bool replay_history(store_t *s, int64_t now, char *err, int err_size)
     return true;
 }
 
+/* The demo's catalog, settings and accounts, in one transaction (upserts: a rerun is harmless). */
+static store_status_t load_body(store_t *s, void *arg)
+{
+    (void)s;
+    loader_t *L = arg;
+    L->ok = true;
+    L->failure = STORE_OK;
+    load_catalog(L);
+    if (L->ok) load_settings(L);
+    if (L->ok) load_accounts(L);
+    return L->ok ? STORE_OK : L->failure;
+}
+
 bool demo_load(store_t *s, int64_t now, char *err, int err_size)
 {
     char hash[PASSWORD_HASH_MAX];
@@ -233,18 +247,12 @@ bool demo_load(store_t *s, int64_t now, char *err, int err_size)
     time_t t = (time_t)now;
     struct tm tm;
     gmtime_r(&t, &tm);
-    loader_t L = {.s = s, .now = now, .hash = hash, .year = tm.tm_year + 1900,
-                  .month = tm.tm_mon + 1, .ok = true};
-    if (store_begin(s) != STORE_OK) {
-        snprintf(err, (size_t)err_size, "the database is busy");
-        return false;
-    }
-    load_catalog(&L);
-    if (L.ok) load_settings(&L);
-    if (L.ok) load_accounts(&L);
-    if (!L.ok || store_commit(s) != STORE_OK) {
-        store_rollback(s);
-        snprintf(err, (size_t)err_size, "could not write the demo data");
+    loader_t L = {
+        .s = s, .now = now, .hash = hash, .year = tm.tm_year + 1900, .month = tm.tm_mon + 1};
+    store_status_t r = store_run_tx(s, STORE_TX_WRITE, load_body, &L);
+    if (r != STORE_OK) {
+        snprintf(err, (size_t)err_size,
+                 r == STORE_BUSY ? "the database is busy" : "could not write the demo data");
         return false;
     }
     return replay_history(s, now, err, err_size);

@@ -70,6 +70,36 @@ static bool valid(const vendor_payment_t *v, vendor_payment_errors_t *e)
              e->check_address);
 }
 
+typedef struct {
+    arena_t *a;
+    int64_t staff_id, now;
+    const char *ip;
+    vendor_payment_t *next;
+} vendor_payment_save_t;
+
+/* Writes the settings that changed, each with its audit entry; the old values are read in the
+ * same transaction, so that overlapping saves never log a stale one. */
+static store_status_t vendor_payment_save_body(store_t *s, void *arg)
+{
+    vendor_payment_save_t *v = arg;
+    vendor_payment_t old;
+    store_status_t r = vendor_payment_load(s, v->a, &old);
+    for (size_t i = 0; r == STORE_OK && i < N_KEYS; i++) {
+        const char *before = *field_at(&old, i), *after = *field_at(v->next, i);
+        if (strcmp(before, after) == 0) continue;
+        r = store_set_setting(s, keys[i], after);
+        audit_entry_t e = {.actor_kind = "staff",
+                           .actor_id = v->staff_id,
+                           .action = "vendor_setting_changed",
+                           .field = keys[i],
+                           .old_value = before,
+                           .new_value = after,
+                           .ip = v->ip};
+        if (r == STORE_OK) r = store_audit(s, &e, v->now);
+    }
+    return r;
+}
+
 settings_status_t vendor_payment_save(store_t *s, arena_t *a, int64_t staff_id, const char *ip,
                                       int64_t now, const vendor_payment_t *form,
                                       vendor_payment_errors_t *errors)
@@ -88,23 +118,8 @@ settings_status_t vendor_payment_save(store_t *s, arena_t *a, int64_t staff_id, 
     }
     if (!ok) return SETTINGS_INVALID;
 
-    vendor_payment_t old;
-    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
-    store_status_t r = vendor_payment_load(s, a, &old);
-    for (size_t i = 0; r == STORE_OK && i < N_KEYS; i++) {
-        const char *before = *field_at(&old, i), *after = *field_at(&next, i);
-        if (strcmp(before, after) == 0) continue;
-        r = store_set_setting(s, keys[i], after);
-        audit_entry_t e = {.actor_kind = "staff",
-                           .actor_id = staff_id,
-                           .action = "vendor_setting_changed",
-                           .field = keys[i],
-                           .old_value = before,
-                           .new_value = after,
-                           .ip = ip};
-        if (r == STORE_OK) r = store_audit(s, &e, now);
-    }
-    if (r == STORE_OK && store_commit(s) == STORE_OK) return SETTINGS_OK;
-    store_rollback(s);
-    return SETTINGS_ERROR;
+    vendor_payment_save_t v = {.a = a, .staff_id = staff_id, .now = now, .ip = ip, .next = &next};
+    return store_run_tx(s, STORE_TX_WRITE, vendor_payment_save_body, &v) == STORE_OK
+               ? SETTINGS_OK
+               : SETTINGS_ERROR;
 }

@@ -26,7 +26,7 @@ typedef enum {
 } audience_t;
 const char *audience_name(audience_t a); /* "corporate", "billing", "staff" */
 
-/* ---- opening, schema, transactions -------------------------------------------------- */
+/* ---- opening, schema, transactions (store.c) ----------------------------------------- */
 
 /* Opens the database at path; NULL with a one-line reason in err on failure. */
 store_t *store_open(const char *path, char *err, int err_size);
@@ -34,12 +34,11 @@ void store_close(store_t *s);
 /* Applies the migrations not yet applied, each in its own transaction, and makes sure the
  * server secret exists. *from and *to receive the versions before and after. */
 store_status_t store_migrate(store_t *s, int *from, int *to);
-/* STORE_ERROR when the schema is older than this binary (run `cobro migrate`). */
-store_status_t store_check_schema(store_t *s);
 /* STORE_OK when the database answers a query that reads it (the schema's version). */
 store_status_t store_ping(store_t *s);
 
-/* A read transaction for a page that only reads (one snapshot, locks taken once); ended by
+/* Transactions by hand; new code uses store_run_tx (below), which also retries when busy.
+ * A read transaction for a page that only reads (one snapshot, locks taken once); ended by
  * store_commit. Writing inside it is an error. */
 store_status_t store_begin_read(store_t *s);
 /* One transaction at a time per connection; begin takes the write lock at once. */
@@ -52,7 +51,30 @@ store_status_t store_bulk_mode(store_t *s);
  * read it before a rollback or any other statement replaces it. */
 const char *store_errmsg(store_t *s);
 
-/* ---- settings ------------------------------------------------------------------------ */
+/* ---- running a transaction, the one way to write one (store.c) ---------------------- */
+
+typedef enum {
+    STORE_TX_READ,  /* reads only: one snapshot (store_begin_read) */
+    STORE_TX_WRITE, /* takes the write lock at once (store_begin: BEGIN IMMEDIATE on SQLite) */
+} store_tx_kind_t;
+/* The work of one transaction, given the store and the caller's ctx. */
+typedef store_status_t (*store_tx_body_t)(store_t *s, void *ctx);
+/* How many times store_run_tx runs a body the database keeps answering busy. */
+enum { STORE_TX_ATTEMPTS = 5 };
+/* Runs body in one transaction of kind on s (which has none open) and returns its outcome:
+ * - body returns STORE_OK: the transaction commits; the commit's status is returned.
+ * - any other result rolls back everything the body wrote and is returned as is: STORE_NOT_FOUND
+ *   and STORE_CONFLICT are how a body refuses (it leaves the why in ctx), STORE_ERROR a failure.
+ * - STORE_BUSY (from begin, the body or a write's commit; PostgreSQL's serialization failures and
+ *   deadlocks too): rolled back, a short random pause, the whole body again, STORE_TX_ATTEMPTS
+ *   runs in all; then logged and STORE_BUSY returned.
+ * So the body must be re-runnable, and only its last run counts: no effect outside the
+ * transaction (no mail sent, no file written, nothing logged as done, caller state it does not
+ * reset at its start); allocations in an arena are fine. A read transaction's commit only ends
+ * the snapshot: when ending it fails, the body's result stands and the body is not run again. */
+store_status_t store_run_tx(store_t *s, store_tx_kind_t kind, store_tx_body_t body, void *ctx);
+
+/* ---- settings (store.c) -------------------------------------------------------------- */
 
 /* The random secret of this installation (keys CSRF tokens), shared by every server node. */
 store_status_t store_server_secret(store_t *s, arena_t *a, char **out);
@@ -61,7 +83,7 @@ store_status_t store_set_setting(store_t *s, const char *key, const char *value)
 /* Sets key only when it has no value yet (the first of several nodes wins). */
 store_status_t store_add_setting(store_t *s, const char *key, const char *value);
 
-/* ---- people who sign in ------------------------------------------------------------- */
+/* ---- people who sign in (store_people.c) --------------------------------------------- */
 
 typedef struct {
     int64_t id, account_id;
@@ -94,7 +116,7 @@ store_status_t store_billing_admin(store_t *s, arena_t *a, int64_t account_id, a
 store_status_t store_staff_by_email(store_t *s, arena_t *a, const char *email, staff_user_t *out);
 store_status_t store_staff_by_id(store_t *s, arena_t *a, int64_t id, staff_user_t *out);
 
-/* ---- accounts ------------------------------------------------------------------------ */
+/* ---- accounts, invoice recipients, purchase orders (store_accounts.c) ---------------- */
 
 typedef struct {
     int64_t id, sales_rep_id;
@@ -128,21 +150,6 @@ store_status_t store_debits_unsealed(store_t *s, arena_t *a, debit_numbers_t **o
 /* Replaces an account's bank numbers and hints. */
 store_status_t store_set_debit_numbers(store_t *s, const debit_numbers_t *d);
 
-typedef struct {
-    int64_t id, at, actor_id;
-    char *actor_kind, *action, *field, *old_value, *new_value, *ip;
-    char *actor_login; /* the actor's User ID or email ("" for the system or a deleted user) */
-} audit_row_t;
-/* Which audit entries to read, newest first. */
-typedef struct {
-    int64_t account_id; /* this account's entries; 0: the vendor's own (no account) of action */
-    const char *action; /* with account_id 0: the action to list */
-    int64_t before_id;  /* 0: from the newest; else only entries older than this one */
-    int limit;
-} audit_query_t;
-store_status_t store_audit_page(store_t *s, arena_t *a, const audit_query_t *q, audit_row_t **out,
-                                size_t *n);
-
 store_status_t store_account_by_id(store_t *s, arena_t *a, int64_t id, account_t *out);
 
 typedef struct {
@@ -153,7 +160,47 @@ typedef struct {
 store_status_t store_accounts_list(store_t *s, arena_t *a, int limit, int offset,
                                    account_row_t **out, size_t *n);
 
-/* ---- sign-in attempts (lockout) ------------------------------------------------------ */
+store_status_t store_add_invoice_recipient(store_t *s, int64_t account_id, const char *name,
+                                           const char *email, int64_t now);
+
+typedef struct {
+    int64_t id;
+    char *name, *email;
+} recipient_row_t;
+/* Recipients with their ids (for removal), by id. */
+store_status_t store_recipients_of(store_t *s, arena_t *a, int64_t account_id,
+                                   recipient_row_t **out, size_t *n);
+store_status_t store_remove_recipient(store_t *s, int64_t account_id, int64_t id,
+                                      char **email_removed, arena_t *a);
+
+typedef struct {
+    int64_t id, amount; /* amount -1: none */
+    char *number, *start_date, *end_date;
+} po_t;
+store_status_t store_pos_of(store_t *s, arena_t *a, int64_t account_id, po_t **out, size_t *n);
+store_status_t store_po_by_id(store_t *s, arena_t *a, int64_t account_id, int64_t id, po_t *out);
+/* How many of the account's purchase orders other than except_id share a day with
+ * [start_date, end_date]. */
+store_status_t store_po_overlaps(store_t *s, int64_t account_id, int64_t except_id,
+                                 const char *start_date, const char *end_date, int64_t *count);
+store_status_t store_po_insert(store_t *s, int64_t account_id, const po_t *po, int64_t now,
+                               int64_t *id);
+/* Changing the dates of a purchase order clears its reminder, so a new expiry gets one. */
+store_status_t store_po_update(store_t *s, int64_t account_id, const po_t *po);
+store_status_t store_po_delete(store_t *s, int64_t account_id, int64_t id);
+
+typedef struct {
+    int64_t po_id, account_id;
+    char *number, *end_date, *contact_name, *contact_email, *user_id, *lang, *country;
+} po_reminder_t;
+/* Purchase orders in force on today whose end_date is on or before last_day and that had no
+ * reminder, with their account's billing contact. */
+store_status_t store_pos_needing_reminder(store_t *s, arena_t *a, const char *today,
+                                          const char *last_day, po_reminder_t **out, size_t *n);
+/* Marks the reminder sent; STORE_NOT_FOUND when another node marked it first. */
+store_status_t store_po_reminded(store_t *s, int64_t id, int64_t now);
+
+/* ---- sign-in attempts, the lockout's counts (store_sessions.c) ----------------------- */
 
 /* Inside a write transaction, before counting the login's attempts: waits for, then holds
  * until the end of the transaction, the login's turn, so that two transactions of one login
@@ -174,7 +221,7 @@ store_status_t store_attempt_failures(store_t *s, audience_t aud, const char *lo
 store_status_t store_attempt_failures_from_ip(store_t *s, const char *ip, int64_t since,
                                               int64_t *count);
 
-/* ---- sessions ------------------------------------------------------------------------ */
+/* ---- sessions (store_sessions.c) ----------------------------------------------------- */
 
 typedef struct {
     audience_t audience;
@@ -195,7 +242,7 @@ store_status_t store_sessions_purge(store_t *s, int64_t cutoff, int64_t *removed
  * throttle window, so that logins typed by anyone do not pile up; *removed: attempts removed. */
 store_status_t store_attempts_purge(store_t *s, int64_t cutoff, int64_t *removed);
 
-/* ---- password reset ------------------------------------------------------------------ */
+/* ---- password reset (store_people.c) ------------------------------------------------- */
 
 typedef struct {
     int64_t credential_id, created_at, expires_at, used_at; /* used_at 0 when unused */
@@ -209,7 +256,7 @@ store_status_t store_reset_consume(store_t *s, const char *digest, int64_t now);
 store_status_t store_reset_count_since(store_t *s, int64_t credential_id, int64_t since,
                                        int64_t *count);
 
-/* ---- email outbox -------------------------------------------------------------------- */
+/* ---- email outbox (store_outbox.c) --------------------------------------------------- */
 
 typedef struct {
     int64_t id, account_id, attempts; /* account_id 0: none */
@@ -262,7 +309,7 @@ store_status_t store_outbox_list(store_t *s, arena_t *a, bool failed_only, int l
 store_status_t store_outbox_requeue(store_t *s, int64_t id, int64_t now, int64_t *requeued,
                                     int64_t *hastened);
 
-/* ---- audit log ----------------------------------------------------------------------- */
+/* ---- audit log (store_audit.c) ------------------------------------------------------- */
 
 typedef struct {
     const char *actor_kind;       /* "corporate", "billing", "staff", "system" */
@@ -276,7 +323,22 @@ store_status_t store_audit(store_t *s, const audit_entry_t *e, int64_t now);
 store_status_t store_audit_count_since(store_t *s, int64_t account_id, const char *action,
                                        const char *field, int64_t since, int64_t *n);
 
-/* ---- catalog and demo data (idempotent upserts by natural key) ----------------------- */
+typedef struct {
+    int64_t id, at, actor_id;
+    char *actor_kind, *action, *field, *old_value, *new_value, *ip;
+    char *actor_login; /* the actor's User ID or email ("" for the system or a deleted user) */
+} audit_row_t;
+/* Which audit entries to read, newest first. */
+typedef struct {
+    int64_t account_id; /* this account's entries; 0: the vendor's own (no account) of action */
+    const char *action; /* with account_id 0: the action to list */
+    int64_t before_id;  /* 0: from the newest; else only entries older than this one */
+    int limit;
+} audit_query_t;
+store_status_t store_audit_page(store_t *s, arena_t *a, const audit_query_t *q, audit_row_t **out,
+                                size_t *n);
+
+/* ---- catalog, tax rates, demo data: idempotent upserts (store_catalog.c) ------------- */
 
 store_status_t store_upsert_product(store_t *s, const char *code, const char *name, int64_t *id);
 store_status_t store_upsert_plan(store_t *s, int64_t product_id, const char *code,
@@ -298,6 +360,24 @@ typedef struct {
 } subscription_new_t;
 /* Creates the subscription unless the account already has one on that plan. */
 store_status_t store_ensure_subscription(store_t *s, const subscription_new_t *sub, int64_t now);
+
+/* The tax rate for a country and region ('' for none): the region's row, else the country's;
+ * 0 for a country with no rates at all (not taxed); STORE_NOT_FOUND when neither exists and the
+ * country has region rates (a region the table does not know). */
+store_status_t store_tax_rate(store_t *s, const char *country, const char *region,
+                              int64_t *rate_ppm);
+/* The regions of country that have a rate of their own (none: the country is not taxed by
+ * region), sorted by code, at most 200. */
+store_status_t store_tax_regions(store_t *s, arena_t *a, const char *country, char ***codes,
+                                 size_t *n);
+store_status_t store_set_tax_rate(store_t *s, const char *country, const char *region,
+                                  int64_t rate_ppm, const char *name);
+/* Demo data: adds the recipient / purchase order unless the same one exists. */
+store_status_t store_ensure_invoice_recipient(store_t *s, int64_t account_id, const char *name,
+                                              const char *email, int64_t now);
+store_status_t store_ensure_purchase_order(store_t *s, int64_t account_id, const char *number,
+                                           const char *start_date, const char *end_date,
+                                           int64_t now);
 
 /* ---- billing engine (store_billing.c) ------------------------------------------------ */
 
@@ -325,19 +405,6 @@ store_status_t store_subscription_end(store_t *s, int64_t id, const char *status
  * (corporate: the portal credential; online: the billing administrator, whose email is their
  * login). Totals, dates, numbers and lines are left for the caller. */
 store_status_t store_invoice_party(store_t *s, arena_t *a, int64_t account_id, invoice_doc_t *out);
-/* The tax rate for a country and region ('' for none): the region's row, else the country's;
- * 0 for a country with no rates at all (not taxed); STORE_NOT_FOUND when neither exists and the
- * country has region rates (a region the table does not know). */
-store_status_t store_tax_rate(store_t *s, const char *country, const char *region,
-                              int64_t *rate_ppm);
-/* The regions of country that have a rate of their own (none: the country is not taxed by
- * region), sorted by code, at most 200. */
-store_status_t store_tax_regions(store_t *s, arena_t *a, const char *country, char ***codes,
-                                 size_t *n);
-store_status_t store_set_tax_rate(store_t *s, const char *country, const char *region,
-                                  int64_t rate_ppm, const char *name);
-/* Hands out the next number of series (1, 2, ...): call inside the invoice's transaction. */
-store_status_t store_next_invoice_seq(store_t *s, const char *series, int64_t *seq);
 /* The last number handed out in series (0 before the first), and setting it: a bill-run batch
  * reads it once, numbers its invoices in memory and writes the new last number, all in one
  * transaction that holds the write lock, so the numbers stay gapless. */
@@ -362,58 +429,6 @@ store_status_t store_invoice_insert(store_t *s, const invoice_doc_t *inv, const 
                                     int64_t seq, const int64_t *subscription_ids, int64_t now,
                                     int64_t *id);
 
-typedef struct {
-    char *name, *email;
-} recipient_t;
-store_status_t store_invoice_recipients(store_t *s, arena_t *a, int64_t account_id,
-                                        recipient_t **out, size_t *n);
-store_status_t store_add_invoice_recipient(store_t *s, int64_t account_id, const char *name,
-                                           const char *email, int64_t now);
-
-/* Demo data: adds the recipient / purchase order unless the same one exists. */
-store_status_t store_ensure_invoice_recipient(store_t *s, int64_t account_id, const char *name,
-                                              const char *email, int64_t now);
-store_status_t store_ensure_purchase_order(store_t *s, int64_t account_id, const char *number,
-                                           const char *start_date, const char *end_date,
-                                           int64_t now);
-
-typedef struct {
-    int64_t id;
-    char *name, *email;
-} recipient_row_t;
-/* Recipients with their ids (for removal), by id. */
-store_status_t store_recipients_of(store_t *s, arena_t *a, int64_t account_id,
-                                   recipient_row_t **out, size_t *n);
-store_status_t store_remove_recipient(store_t *s, int64_t account_id, int64_t id,
-                                      char **email_removed, arena_t *a);
-
-typedef struct {
-    int64_t id, amount; /* amount -1: none */
-    char *number, *start_date, *end_date;
-} po_t;
-store_status_t store_pos_of(store_t *s, arena_t *a, int64_t account_id, po_t **out, size_t *n);
-store_status_t store_po_by_id(store_t *s, arena_t *a, int64_t account_id, int64_t id, po_t *out);
-/* How many of the account's purchase orders other than except_id share a day with
- * [start_date, end_date]. */
-store_status_t store_po_overlaps(store_t *s, int64_t account_id, int64_t except_id,
-                                 const char *start_date, const char *end_date, int64_t *count);
-store_status_t store_po_insert(store_t *s, int64_t account_id, const po_t *po, int64_t now,
-                               int64_t *id);
-/* Changing the dates of a purchase order clears its reminder, so a new expiry gets one. */
-store_status_t store_po_update(store_t *s, int64_t account_id, const po_t *po);
-store_status_t store_po_delete(store_t *s, int64_t account_id, int64_t id);
-
-typedef struct {
-    int64_t po_id, account_id;
-    char *number, *end_date, *contact_name, *contact_email, *user_id, *lang, *country;
-} po_reminder_t;
-/* Purchase orders in force on today whose end_date is on or before last_day and that had no
- * reminder, with their account's billing contact. */
-store_status_t store_pos_needing_reminder(store_t *s, arena_t *a, const char *today,
-                                          const char *last_day, po_reminder_t **out, size_t *n);
-/* Marks the reminder sent; STORE_NOT_FOUND when another node marked it first. */
-store_status_t store_po_reminded(store_t *s, int64_t id, int64_t now);
-
 /* A whole invoice with its lines (vendor fields left NULL). */
 store_status_t store_invoice_by_number(store_t *s, arena_t *a, const char *number,
                                        invoice_doc_t *out);
@@ -426,10 +441,5 @@ typedef struct {
 /* The account's newest invoices first (issue date, then number), at most limit. */
 store_status_t store_invoices_recent(store_t *s, arena_t *a, int64_t account_id, int limit,
                                      invoice_summary_t **out, size_t *n);
-
-typedef struct {
-    int64_t invoices, lines, amount_total;
-} invoice_counts_t;
-store_status_t store_invoice_counts(store_t *s, invoice_counts_t *out);
 
 #endif

@@ -1,4 +1,5 @@
-/* What the store's source files share and nothing else sees: the connection and row helpers. */
+/* What the store's source files share and nothing else sees: the connection and row helpers.
+ * The queries in store*.c are written once, in SQL that SQLite and PostgreSQL both run (db.h). */
 #ifndef COBRO_STORE_INTERNAL_H
 #define COBRO_STORE_INTERNAL_H
 #include "db.h"

@@ -109,7 +109,3 @@ char *arena_printf(arena_t *a, const char *fmt, ...)
     return p;
 }
 
-size_t arena_used(const arena_t *a)
-{
-    return a->total;
-}

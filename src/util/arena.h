@@ -16,7 +16,5 @@ char *arena_strdup(arena_t *a, const char *s);
 char *arena_strndup(arena_t *a, const char *s, size_t n);
 char *arena_printf(arena_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(arena_t *a, const char *fmt, va_list ap);
-/* Bytes handed out so far (for tests and memory figures). */
-size_t arena_used(const arena_t *a);
 
 #endif

@@ -63,18 +63,6 @@ bool email_valid(const char *s)
     return local_part_ok(s, local_len) && domain_ok(at + 1, len - local_len - 1);
 }
 
-bool user_id_valid(const char *s)
-{
-    if (!s) return false;
-    if (strchr(s, '@')) return email_valid(s);
-    size_t n = strnlen(s, 65);
-    if (n < 3 || n > 64) return false;
-    if (!is_alnum(s[0])) return false;
-    for (size_t i = 0; i < n; i++)
-        if (!is_alnum(s[i]) && s[i] != '.' && s[i] != '_' && s[i] != '-') return false;
-    return true;
-}
-
 char *ascii_lower(char *s)
 {
     if (!s) return s;

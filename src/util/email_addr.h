@@ -9,9 +9,6 @@ enum { EMAIL_MAX = 254, USER_ID_MAX = 254 };
  * quotes (dot-atom), domain of labels [A-Za-z0-9-] with at least one dot, each label 1-63
  * characters and not starting or ending with '-', whole length at most EMAIL_MAX. */
 bool email_valid(const char *s);
-/* A portal User ID: an email (email_valid) or a username of 3-64 characters from
- * [A-Za-z0-9._-] starting with a letter or digit. */
-bool user_id_valid(const char *s);
 /* Lower-cases ASCII letters in place; returns s. Logins are compared in lower case. */
 char *ascii_lower(char *s);
 /* The address part of "Name <addr>" or addr itself, into out (size n). */

@@ -127,46 +127,6 @@ static void test_05_email_lengths(void **state)
     invalid(huge);
 }
 
-static void test_06_user_id(void **state)
-{
-    (void)state;
-    assert_true(user_id_valid("alice"));
-    assert_true(user_id_valid("abc"));
-    assert_true(user_id_valid("a.b_c-d"));
-    assert_true(user_id_valid("9lives"));
-    assert_true(user_id_valid("ACME-Corp_01"));
-    assert_true(user_id_valid("alice@example.com"));
-
-    assert_false(user_id_valid(NULL));
-    assert_false(user_id_valid(""));
-    assert_false(user_id_valid("ab")); /* too short */
-    assert_false(user_id_valid(".alice"));
-    assert_false(user_id_valid("-alice"));
-    assert_false(user_id_valid("_alice"));
-    assert_false(user_id_valid("al ice"));
-    assert_false(user_id_valid("al+ice"));
-    assert_false(user_id_valid("alice@localhost")); /* with '@' it must be an email */
-    assert_false(user_id_valid("alice@"));
-    assert_false(user_id_valid("'; DROP TABLE users; --"));
-    assert_false(user_id_valid("ali\xC3\xB1"
-                               "e"));
-    assert_false(user_id_valid("alice\n"));
-}
-
-static void test_07_user_id_lengths(void **state)
-{
-    (void)state;
-    char s[80];
-    memset(s, 'u', 64);
-    s[64] = '\0';
-    assert_true(user_id_valid(s));
-    s[64] = 'u';
-    s[65] = '\0';
-    assert_false(user_id_valid(s));
-    assert_true(user_id_valid("a.."));
-    assert_true(user_id_valid("abc"));
-}
-
 static void test_08_ascii_lower(void **state)
 {
     (void)state;
@@ -221,8 +181,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_01_email_ordinary),   cmocka_unit_test(test_02_email_structure),
         cmocka_unit_test(test_03_email_local_part), cmocka_unit_test(test_04_email_domain),
-        cmocka_unit_test(test_05_email_lengths),    cmocka_unit_test(test_06_user_id),
-        cmocka_unit_test(test_07_user_id_lengths),  cmocka_unit_test(test_08_ascii_lower),
+        cmocka_unit_test(test_05_email_lengths),    cmocka_unit_test(test_08_ascii_lower),
         cmocka_unit_test(test_09_addr_part),        cmocka_unit_test(test_10_addr_part_truncates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,4 @@
-/* Unit tests: invoice numbers (series per year, gapless sequence in the invoice's transaction). */
+/* Unit tests: invoice numbers (series per year, gapless sequence through the bill run). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "services/billing.h"
+#include "services/demo.h"
 #include "util/token.h"
 
 #include <stdio.h>
@@ -60,37 +61,106 @@ static void test_02_number_is_zero_padded_to_six_digits(void **state)
     assert_string_equal(number, "INV-2026-1000000");
 }
 
-static void test_03_sequence_starts_at_one_and_counts_per_series(void **state)
+/* Every invoice number of the database, checked series by series: each series holds 1..n with
+ * no gap and no repeat, and its last number handed out is n. Returns how many invoices. */
+static size_t assert_series_gapless(store_t *s)
+{
+    enum { MAX_INVOICES = 4096, MAX_SERIES = 8 };
+    arena_t *a = arena_new();
+    account_row_t *accounts = NULL;
+    size_t n_accounts = 0, total = 0, n_series = 0;
+    assert_int_equal(store_accounts_list(s, a, 100, 0, &accounts, &n_accounts), STORE_OK);
+    char series[MAX_SERIES][16];
+    static unsigned char seen[MAX_SERIES][MAX_INVOICES + 1];
+    memset(seen, 0, sizeof seen);
+    for (size_t i = 0; i < n_accounts; i++) {
+        invoice_summary_t *inv = NULL;
+        size_t n = 0;
+        assert_int_equal(store_invoices_recent(s, a, accounts[i].id, MAX_INVOICES, &inv, &n),
+                         STORE_OK);
+        for (size_t k = 0; k < n; k++) {
+            const char *number = inv[k].number; /* INV-2026-000001 */
+            assert_int_equal(strlen(number), 15);
+            size_t x = 0;
+            while (x < n_series && strncmp(series[x], number, 8) != 0)
+                x++;
+            if (x == n_series) {
+                assert_true(n_series < MAX_SERIES);
+                snprintf(series[n_series++], sizeof series[0], "%.8s", number);
+            }
+            long seq = atol(number + 9);
+            assert_true(seq >= 1 && seq <= MAX_INVOICES);
+            assert_int_equal(seen[x][seq], 0); /* no number twice */
+            seen[x][seq] = 1;
+            total++;
+        }
+    }
+    for (size_t x = 0; x < n_series; x++) {
+        int64_t last = 0;
+        assert_int_equal(store_invoice_seq_last(s, series[x], &last), STORE_OK);
+        assert_true(last >= 1 && last <= MAX_INVOICES);
+        for (int64_t q = 1; q <= last; q++)
+            if (!seen[x][q]) fail_msg("%s: number %lld is missing", series[x], (long long)q);
+        for (int64_t q = last + 1; q <= MAX_INVOICES; q++)
+            assert_int_equal(seen[x][q], 0);
+    }
+    arena_free(a);
+    return total;
+}
+
+/* 2026-03-15 12:00 UTC: the demo replays two and a half years of bill runs up to it. */
+enum { DEMO_NOW = 1773576000 };
+
+static void test_03_bill_runs_number_each_series_from_one_without_gaps(void **state)
 {
     (void)state;
-    char path[64];
+    char path[64], err[256];
     store_t *s = fresh_store(path);
-    int64_t seq = 0;
-    for (int64_t want = 1; want <= 5; want++) {
-        assert_int_equal(store_next_invoice_seq(s, "INV-2026", &seq), STORE_OK);
-        assert_int_equal(seq, want);
-    }
-    assert_int_equal(store_next_invoice_seq(s, "INV-2027", &seq), STORE_OK);
-    assert_int_equal(seq, 1);
-    assert_int_equal(store_next_invoice_seq(s, "INV-2026", &seq), STORE_OK);
-    assert_int_equal(seq, 6);
+    assert_true(demo_load(s, DEMO_NOW, err, sizeof err));
+    assert_true(assert_series_gapless(s) > 0);
     drop_store(s, path);
 }
 
-static void test_04_a_rolled_back_invoice_leaves_no_gap(void **state)
+typedef struct {
+    const char *series;
+    int64_t taken;
+} take_number_t;
+
+/* What a bill-run batch does with the series, then a failure: the batch is rolled back. */
+static store_status_t take_number_then_fail(store_t *s, void *ctx)
+{
+    take_number_t *t = ctx;
+    int64_t last = 0;
+    store_status_t r = store_invoice_seq_last(s, t->series, &last);
+    if (r == STORE_OK) r = store_invoice_seq_set(s, t->series, last + 1);
+    t->taken = last + 1;
+    return r == STORE_OK ? STORE_CONFLICT : r;
+}
+
+static void test_04_a_rolled_back_batch_leaves_no_gap(void **state)
 {
     (void)state;
-    char path[64];
+    char path[64], err[256];
     store_t *s = fresh_store(path);
-    int64_t seq = 0;
-    assert_int_equal(store_begin(s), STORE_OK);
-    assert_int_equal(store_next_invoice_seq(s, "INV-2026", &seq), STORE_OK);
-    assert_int_equal(seq, 1);
-    store_rollback(s); /* the invoice that would have used 1 never existed */
-    assert_int_equal(store_begin(s), STORE_OK);
-    assert_int_equal(store_next_invoice_seq(s, "INV-2026", &seq), STORE_OK);
-    assert_int_equal(store_commit(s), STORE_OK);
-    assert_int_equal(seq, 1);
+    assert_true(demo_load(s, DEMO_NOW, err, sizeof err));
+    size_t before = assert_series_gapless(s);
+    int64_t last = 0;
+    assert_int_equal(store_invoice_seq_last(s, "INV-2026", &last), STORE_OK);
+    take_number_t t = {.series = "INV-2026"};
+    assert_int_equal(store_run_tx(s, STORE_TX_WRITE, take_number_then_fail, &t), STORE_CONFLICT);
+    assert_int_equal(t.taken, last + 1); /* the number the failed batch would have used */
+    /* The next bill run, two months on, uses that number: the rolled-back batch left no gap. */
+    bill_run_stats_t stats;
+    bill_run_opts_t opts = {.at = {2026, 5, 20},
+                            .now = DEMO_NOW + 66 * 86400,
+                            .vendor_name = "Vendor, Inc.",
+                            .base_url = "https://billing.vendor.example"};
+    assert_true(bill_run(s, &opts, &stats));
+    assert_true(stats.invoices > 0);
+    assert_int_equal(assert_series_gapless(s), before + (size_t)stats.invoices);
+    int64_t after = 0;
+    assert_int_equal(store_invoice_seq_last(s, "INV-2026", &after), STORE_OK);
+    assert_int_equal(after, last + stats.invoices);
     drop_store(s, path);
 }
 
@@ -100,8 +170,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_01_series_is_the_issue_year),
         cmocka_unit_test(test_02_number_is_zero_padded_to_six_digits),
-        cmocka_unit_test(test_03_sequence_starts_at_one_and_counts_per_series),
-        cmocka_unit_test(test_04_a_rolled_back_invoice_leaves_no_gap),
+        cmocka_unit_test(test_03_bill_runs_number_each_series_from_one_without_gaps),
+        cmocka_unit_test(test_04_a_rolled_back_batch_leaves_no_gap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
