@@ -72,18 +72,28 @@ static int outbox_list(store_t *s, bool failed_only, int limit)
     return 0;
 }
 
+/* One requeue, the body of its transaction (run again when the database is busy). */
+typedef struct {
+    int64_t id, now, requeued, hastened;
+} requeue_t;
+
+static store_status_t requeue_one(store_t *s, void *ctx)
+{
+    requeue_t *q = ctx;
+    q->requeued = q->hastened = 0;
+    return store_outbox_requeue(s, q->id, q->now, &q->requeued, &q->hastened);
+}
+
 /* Each id in its own transaction, reported once committed: a mistyped id does not hold back the
  * others, and what is printed is what happened. */
 static int outbox_retry(store_t *s, const int64_t *ids, int nids)
 {
     int rc = 0;
     for (int i = 0; i < (nids ? nids : 1); i++) {
-        int64_t id = nids ? ids[i] : 0, requeued = 0, hastened = 0;
-        store_status_t r = store_begin(s);
-        if (r == STORE_OK) r = store_outbox_requeue(s, id, clock_now(), &requeued, &hastened);
-        if (r == STORE_OK) r = store_commit(s);
+        requeue_t q = {.id = nids ? ids[i] : 0, .now = clock_now()};
+        store_status_t r = store_run_tx(s, STORE_TX_WRITE, requeue_one, &q);
+        int64_t id = q.id, requeued = q.requeued, hastened = q.hastened;
         if (r != STORE_OK) {
-            store_rollback(s);
             rc = 1;
             if (r == STORE_NOT_FOUND)
                 fprintf(stderr,
