@@ -57,11 +57,10 @@ field_error_t check_one_line(const char *s)
     return utf8_valid(s, strlen(s)) && !has_control(s, false) ? FIELD_OK : FIELD_NOT_ONE_LINE;
 }
 
-field_error_t check_lines(const char *s, bool required, size_t max)
+/* Required and length rules of a trimmed value t (freed here): empty, or more than max
+ * characters (UTF-8). */
+static field_error_t check_presence_and_length(char *t, bool required, size_t max)
 {
-    if (s && (!utf8_valid(s, strlen(s)) || has_control(s, true))) return FIELD_BAD_CHARS;
-    char *t = trimmed_copy(s);
-    if (!t) return FIELD_TOO_LONG;
     field_error_t e = FIELD_OK;
     if (!*t)
         e = required ? FIELD_REQUIRED : FIELD_OK;
@@ -69,6 +68,14 @@ field_error_t check_lines(const char *s, bool required, size_t max)
         e = FIELD_TOO_LONG;
     free(t);
     return e;
+}
+
+field_error_t check_lines(const char *s, bool required, size_t max)
+{
+    if (s && (!utf8_valid(s, strlen(s)) || has_control(s, true))) return FIELD_BAD_CHARS;
+    char *t = trimmed_copy(s);
+    if (!t) return FIELD_TOO_LONG;
+    return check_presence_and_length(t, required, max);
 }
 
 field_error_t check_text(const char *s, bool required, size_t max)
@@ -81,13 +88,7 @@ field_error_t check_text(const char *s, bool required, size_t max)
         free(t);
         return FIELD_NOT_ONE_LINE;
     }
-    field_error_t e = FIELD_OK;
-    if (!*t)
-        e = required ? FIELD_REQUIRED : FIELD_OK;
-    else if (utf8_length(t) > max)
-        e = FIELD_TOO_LONG;
-    free(t);
-    return e;
+    return check_presence_and_length(t, required, max);
 }
 
 field_error_t check_email(const char *s)
