@@ -10,7 +10,8 @@ void buf_init_cap(buf_t *b, arena_t *a, size_t cap)
     b->arena = a;
     b->cap = cap ? cap : 1;
     b->len = 0;
-    b->data = arena_alloc(a, b->cap);
+    b->data = arena_alloc_raw(a, b->cap);
+    b->data[0] = '\0';
 }
 
 void buf_init(buf_t *b, arena_t *a)
@@ -22,8 +23,9 @@ static void reserve(buf_t *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap) return;
     size_t cap = b->cap * 2;
-    while (cap < b->len + extra + 1) cap *= 2;
-    char *p = arena_alloc(b->arena, cap);
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    char *p = arena_alloc_raw(b->arena, cap);
     memcpy(p, b->data, b->len + 1);
     b->data = p;
     b->cap = cap;
