@@ -19,7 +19,7 @@ void buf_init(buf_t *b, arena_t *a)
     buf_init_cap(b, a, 256);
 }
 
-static void reserve(buf_t *b, size_t extra)
+void buf_grow(buf_t *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap) return;
     size_t cap = b->cap * 2;
@@ -29,14 +29,6 @@ static void reserve(buf_t *b, size_t extra)
     memcpy(p, b->data, b->len + 1);
     b->data = p;
     b->cap = cap;
-}
-
-void buf_append(buf_t *b, const char *s, size_t n)
-{
-    reserve(b, n);
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
 }
 
 void buf_puts(buf_t *b, const char *s)
@@ -57,7 +49,7 @@ void buf_printf(buf_t *b, const char *fmt, ...)
     int n = vsnprintf(NULL, 0, fmt, copy);
     va_end(copy);
     if (n > 0) {
-        reserve(b, (size_t)n);
+        buf_grow(b, (size_t)n);
         vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
         b->len += (size_t)n;
     }
