@@ -31,6 +31,15 @@ static const char *day(req_t *r, const char *country, const char *iso)
     return out;
 }
 
+/* s escaped once, for a table that repeats it in every row (printed with %R). */
+static const char *escaped(req_t *r, const char *s)
+{
+    buf_t b;
+    buf_init(&b, r->arena);
+    html_escape(&b, s);
+    return b.data;
+}
+
 void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, const char *country,
                            const char *base_path)
 {
@@ -56,22 +65,28 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
             ? T("The account's most recent invoices, newest first")
             : T("Your most recent invoices, newest first"),
         number, date, due, total, balance, status, download);
+    /* What every row repeats (the labels, the path) is escaped once here, not in each row. */
+    const char *e_number = escaped(r, number), *e_date = escaped(r, date), *e_due = escaped(r, due),
+               *e_total = escaped(r, total), *e_balance = escaped(r, balance),
+               *e_status = escaped(r, status), *e_download = escaped(r, download),
+               *e_base = escaped(r, base_path), *on_receipt = escaped(r, T("Due on receipt"));
     for (size_t i = 0; i < n; i++) {
         const invoice_summary_t *v = &rows[i];
+        const char *e_inv = escaped(r, v->number);
         html_render(b,
-                    "<tr><th scope=\"row\" class=\"nowrap\" data-label=\"%s\"><a href=\"%s/%s\">"
-                    "%s</a></th><td class=\"nowrap\" data-label=\"%s\">%s</td>"
-                    "<td class=\"nowrap\" data-label=\"%s\">%s</td>"
-                    "<td class=\"num\" data-label=\"%s\">%s</td>"
-                    "<td class=\"num\" data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>"
-                    "<td data-label=\"%s\"><a href=\"%s/%s/pdf\" aria-label=\"",
-                    number, base_path, v->number, v->number, date, day(r, country, v->issue_date),
-                    due,
-                    strcmp(v->due_date, v->issue_date) == 0 ? T("Due on receipt")
-                                                            : day(r, country, v->due_date),
-                    total, money(r, country, v->currency, v->total), balance,
-                    money(r, country, v->currency, v->total - v->amount_paid), status,
-                    invoice_status_label(r, v->status), download, base_path, v->number);
+                    "<tr><th scope=\"row\" class=\"nowrap\" data-label=\"%R\"><a href=\"%R/%R\">"
+                    "%R</a></th><td class=\"nowrap\" data-label=\"%R\">%s</td>"
+                    "<td class=\"nowrap\" data-label=\"%R\">%R</td>"
+                    "<td class=\"num\" data-label=\"%R\">%s</td>"
+                    "<td class=\"num\" data-label=\"%R\">%s</td><td data-label=\"%R\">%s</td>"
+                    "<td data-label=\"%R\"><a href=\"%R/%R/pdf\" aria-label=\"",
+                    e_number, e_base, e_inv, e_inv, e_date, day(r, country, v->issue_date), e_due,
+                    strcmp(v->due_date, v->issue_date) == 0
+                        ? on_receipt
+                        : escaped(r, day(r, country, v->due_date)),
+                    e_total, money(r, country, v->currency, v->total), e_balance,
+                    money(r, country, v->currency, v->total - v->amount_paid), e_status,
+                    invoice_status_label(r, v->status), e_download, e_base, e_inv);
         html_text(b, T("PDF of invoice %s"), v->number);
         html_render(b, "\">PDF</a></td></tr>");
     }
