@@ -19,23 +19,25 @@ const char *invoice_status_label(req_t *r, const char *status)
 
 static const char *money(req_t *r, const char *country, const char *currency, int64_t minor)
 {
-    char *out = arena_alloc(r->arena, 64);
+    char *out = arena_alloc_raw(r->arena, 64);
     format_money(r->lang, country, currency, minor, out, 64);
     return out;
 }
 
 static const char *day(req_t *r, const char *country, const char *iso)
 {
-    char *out = arena_alloc(r->arena, 64);
+    char *out = arena_alloc_raw(r->arena, 64);
     format_date(r->lang, country, iso, out, 64);
     return out;
 }
 
-/* s escaped once, for a table that repeats it in every row (printed with %R). */
+/* s escaped once, for a table that repeats it in every row (printed with %R); s itself when it
+ * has nothing to escape, which is nearly always. */
 static const char *escaped(req_t *r, const char *s)
 {
+    if (!s || !s[strcspn(s, "&<>\"'")]) return s ? s : "";
     buf_t b;
-    buf_init(&b, r->arena);
+    buf_init_cap(&b, r->arena, strlen(s) + 32);
     html_escape(&b, s);
     return b.data;
 }
