@@ -184,16 +184,23 @@ typedef struct {
 static __thread memo_t memo[MEMO_SLOTS];
 static __thread unsigned memo_victim; /* the way a miss overwrites next, in turn */
 
+/* s's bytes in an integer, the first in the lowest byte; false when s has more than 7. */
+static bool pack(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; s[i]; i++) {
+        if (i == 7) return false;
+        v |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    }
+    *out = v;
+    return true;
+}
+
 /* False when the key does not fit the integers (then nothing is remembered for it). */
 static bool memo_key(const char *locale, const char *currency, int64_t value, memo_key_t *k)
 {
-    size_t ll = strlen(locale), cl = strlen(currency);
-    if (ll >= sizeof k->locale || cl >= sizeof k->currency) return false;
-    k->locale = k->currency = 0;
-    memcpy(&k->locale, locale, ll);
-    memcpy(&k->currency, currency, cl);
     k->value = value;
-    return true;
+    return pack(locale, &k->locale) && pack(currency, &k->currency);
 }
 
 /* The first of the key's set of MEMO_WAYS slots. */
