@@ -13,11 +13,13 @@ wait_for() { # URL
   exit 1
 }
 
+# One fixed clock (COBRO_NOW) for the demo, the bill runs and the server: the same data and the
+# same page on whatever day the bench runs.
+export COBRO_NOW=${COBRO_NOW:-2026-11-15T12:00:00Z}
 "$bin" demo --db "$dir/b.db" >/dev/null 2>&1
 # Twenty annual subscriptions (corporate accounts renew annually), the i-th falling due i months
-# after a start 20 months ago; a bill run each month then makes 20 more invoices. The dates only
-# place the invoices: what is measured does not depend on them.
-start=$(date -u -d "$(date -u +%Y-%m-01) -20 months" +%Y-%m-%d)
+# after a start 20 months before COBRO_NOW; a bill run each month then makes 20 more invoices.
+start=$(date -u -d "${COBRO_NOW:0:7}-01 -20 months" +%Y-%m-%d)
 sqlite3 "$dir/b.db" "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 20)
   INSERT INTO subscriptions (account_id, plan_id, currency, unit_amount, seats, status,
   period_start, period_end, anchor_day, created_at)
