@@ -221,6 +221,43 @@ static void test_12_threads(void **state)
     }
 }
 
+/* The thread's memo of formatted results answers for its own key only: many amounts and dates
+ * (more than its slots), in two locales that share a language and without a country, asked
+ * twice in different orders, give each time what the first asking gave. */
+static void test_13_memo_keeps_keys_apart(void **state)
+{
+    (void)state;
+    enum { N = 1500 };
+    static char first[3][N][64];
+    static const char *const countries[] = {"IT", "CH", NULL};
+    char out[64], iso[11];
+    for (int pass = 0; pass < 2; pass++) {
+        for (int k = 0; k < N; k++) {
+            int i = pass ? N - 1 - k : k; /* the second pass in reverse */
+            for (int c = 0; c < 3; c++) {
+                int64_t minor = (int64_t)i * 100037; /* the same amount in each locale */
+                assert_true(format_money(LANG_IT, countries[c], "EUR", minor, out, sizeof out));
+                if (!pass)
+                    snprintf(first[c][i], sizeof first[c][i], "%s", out);
+                else
+                    assert_string_equal(out, first[c][i]);
+                snprintf(iso, sizeof iso, "20%02d-%02d-%02d", 20 + i % 10, 1 + i % 12, 1 + i % 28);
+                assert_true(format_date(LANG_IT, countries[c], iso, out, sizeof out));
+                char want[64];
+                snprintf(want, sizeof want, "%d", 2020 + i % 10);
+                assert_non_null(strstr(out, want)); /* the year of this date, not another's */
+            }
+        }
+    }
+    money_is(LANG_IT, "IT", "EUR", 123456, "1.234,56" NBSP EURO);
+    money_is(LANG_IT, NULL, "EUR", 123456, "1.234,56" NBSP EURO);
+    /* Swiss Italian groups thousands otherwise: another locale's text would show here. */
+    char ch[64], it[64];
+    assert_true(format_money(LANG_IT, "CH", "EUR", 123456, ch, sizeof ch));
+    assert_true(format_money(LANG_IT, "IT", "EUR", 123456, it, sizeof it));
+    assert_string_not_equal(ch, it);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_10_dates_four_languages),
         cmocka_unit_test(test_11_dates_bad_input),
         cmocka_unit_test(test_12_threads),
+        cmocka_unit_test(test_13_memo_keeps_keys_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
