@@ -261,13 +261,16 @@ bool format_money(lang_t lang, const char *country, const char *currency, int64_
                   size_t n)
 {
     if (!out || n == 0) return false;
-    int digits = currency ? currency_exponent(currency) : -1;
     char decimal[MONEY_TEXT_MAX];
     char locale[LOCALE_MAX];
-    if (digits >= 0) {
-        build_locale(lang, country, locale);
-        if (memo_get(locale, currency, minor, out, n)) return true;
-    }
+    build_locale(lang, country, locale);
+    /* The memo holds amounts of valid currencies only, so a hit needs no look-up in the table of
+     * currencies; the shape test keeps dates ("") and rates ("%"), remembered in the same memo,
+     * from ever answering for an amount. */
+    bool shaped = currency && currency[0] >= 'A' && currency[0] <= 'Z' && currency[1] >= 'A' &&
+                  currency[1] <= 'Z' && currency[2] >= 'A' && currency[2] <= 'Z' && !currency[3];
+    if (shaped && memo_get(locale, currency, minor, out, n)) return true;
+    int digits = currency ? currency_exponent(currency) : -1;
     /* An unknown currency: minor units are most likely hundredths, so show them that way. */
     money_decimal(minor, digits < 0 ? 2 : digits, decimal);
     if (digits >= 0) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "billing/calendar.h"
 #include "i18n/format.h"
 
 #define NBSP "\xc2\xa0"      /* U+00A0 NO-BREAK SPACE */
@@ -258,6 +259,22 @@ static void test_13_memo_keeps_keys_apart(void **state)
     assert_string_not_equal(ch, it);
 }
 
+/* Dates (currency "") and rates ("%") share the memo with amounts: an amount whose currency is
+ * not a code never gets a remembered date or rate for text. */
+static void test_14_memo_never_answers_an_amount_with_a_date(void **state)
+{
+    (void)state;
+    char out[64], date[64], rate[64];
+    date_t d;
+    assert_true(date_parse("2026-11-22", &d));
+    assert_true(format_date(LANG_EN, "US", "2026-11-22", date, sizeof date));
+    assert_true(format_percent(LANG_EN, "US", 62500, rate, sizeof rate));
+    assert_false(format_money(LANG_EN, "US", "", date_to_days(d), out, sizeof out));
+    assert_string_not_equal(out, date);
+    assert_false(format_money(LANG_EN, "US", "%", 62500, out, sizeof out));
+    assert_string_not_equal(out, rate);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_11_dates_bad_input),
         cmocka_unit_test(test_12_threads),
         cmocka_unit_test(test_13_memo_keeps_keys_apart),
+        cmocka_unit_test(test_14_memo_never_answers_an_amount_with_a_date),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
