@@ -75,16 +75,21 @@ static void cache_register(void)
     if (pthread_setspecific(cache_key, &cache) == 0) cache.registered = true;
 }
 
-/* "<lang>_<COUNTRY>" when country is two ASCII letters, else just the language ("it"). */
+/* "<lang>_<COUNTRY>" when country is two ASCII letters, else just the language ("it"). Built
+ * by hand: it runs for every amount and date on a page, and snprintf was a seventh of the
+ * Invoice History page's instructions. */
 static void build_locale(lang_t lang, const char *country, char out[LOCALE_MAX])
 {
     const char *code = lang_code(lang);
+    size_t n = strnlen(code, LOCALE_MAX - 4);
+    memcpy(out, code, n);
     if (country && ((country[0] | 0x20) >= 'a' && (country[0] | 0x20) <= 'z') &&
         ((country[1] | 0x20) >= 'a' && (country[1] | 0x20) <= 'z') && country[2] == '\0') {
-        snprintf(out, LOCALE_MAX, "%s_%c%c", code, country[0] & ~0x20, country[1] & ~0x20);
-    } else {
-        snprintf(out, LOCALE_MAX, "%s", code);
+        out[n++] = '_';
+        out[n++] = (char)(country[0] & ~0x20);
+        out[n++] = (char)(country[1] & ~0x20);
     }
+    out[n] = '\0';
 }
 
 /* UTF-16 → UTF-8 into out (NUL-terminated); false when it does not fit or is malformed. */
@@ -159,46 +164,85 @@ static UDateFormat *date_formatter(const char *locale)
 
 /* Results already formatted on this thread. A page of 20 invoices formats 80 amounts and dates,
  * mostly the same few; ICU takes microseconds for each, a look-up here nanoseconds. Only
- * successful results are kept; a slot is simply overwritten by the next key that hashes to it. */
-enum { MEMO_SLOTS = 512, MEMO_TEXT = 48 };
+ * successful results are kept. The slots are in sets of four that a key may use (with one
+ * slot per key, two of a page's 80 keys nearly always shared one and pushed each other out at
+ * every request). The key is three integers (the locale's and the currency's bytes, zero-padded,
+ * and the value), compared as integers: string compares and hashing were most of a look-up's cost.
+ */
+enum { MEMO_SLOTS = 512, MEMO_WAYS = 4, MEMO_TEXT = 48 };
 
 typedef struct {
+    uint64_t locale, currency;
     int64_t value;
-    char locale[LOCALE_MAX];
-    char currency[4]; /* "" for dates */
-    char text[MEMO_TEXT];
+} memo_key_t;
+
+typedef struct {
+    memo_key_t key;
+    char text[MEMO_TEXT]; /* "" while the slot is empty */
 } memo_t;
 
 static __thread memo_t memo[MEMO_SLOTS];
+static __thread unsigned memo_victim; /* the way a miss overwrites next, in turn */
 
-static memo_t *memo_slot(const char *locale, const char *currency, int64_t value)
+/* s's bytes in an integer, the first in the lowest byte; false when s has more than 7. */
+static bool pack(const char *s, uint64_t *out)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a over the key */
-    for (const char *p = locale; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    for (const char *p = currency; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    h = (h ^ (uint64_t)value) * 1099511628211ull;
-    return &memo[h % MEMO_SLOTS];
+    uint64_t v = 0;
+    for (unsigned i = 0; s[i]; i++) {
+        if (i == 7) return false;
+        v |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    }
+    *out = v;
+    return true;
+}
+
+/* False when the key does not fit the integers (then nothing is remembered for it). */
+static bool memo_key(const char *locale, const char *currency, int64_t value, memo_key_t *k)
+{
+    k->value = value;
+    return pack(locale, &k->locale) && pack(currency, &k->currency);
+}
+
+/* The first of the key's set of MEMO_WAYS slots. */
+static memo_t *memo_set(const memo_key_t *k)
+{
+    uint64_t h = (k->locale * 0x9E3779B97F4A7C15ull) ^ (k->currency * 0xC2B2AE3D27D4EB4Full) ^
+                 ((uint64_t)k->value * 0x165667B19E3779F9ull);
+    return &memo[((h ^ (h >> 29)) % (MEMO_SLOTS / MEMO_WAYS)) * MEMO_WAYS];
+}
+
+static bool memo_same(const memo_t *m, const memo_key_t *k)
+{
+    return m->text[0] && m->key.value == k->value && m->key.locale == k->locale &&
+           m->key.currency == k->currency;
 }
 
 /* Copies the remembered text for the key into out; false when it is not remembered. */
 static bool memo_get(const char *locale, const char *currency, int64_t value, char *out, size_t n)
 {
-    const memo_t *m = memo_slot(locale, currency, value);
-    if (!m->text[0] || m->value != value || strcmp(m->locale, locale) != 0 ||
-        strcmp(m->currency, currency) != 0 || strlen(m->text) >= n)
-        return false;
-    memcpy(out, m->text, strlen(m->text) + 1);
+    memo_key_t k;
+    if (!memo_key(locale, currency, value, &k)) return false;
+    const memo_t *set = memo_set(&k), *m = NULL;
+    for (int i = 0; i < MEMO_WAYS && !m; i++)
+        if (memo_same(&set[i], &k)) m = &set[i];
+    if (!m) return false;
+    size_t len = strlen(m->text);
+    if (len >= n) return false;
+    memcpy(out, m->text, len + 1);
     return true;
 }
 
 static void memo_put(const char *locale, const char *currency, int64_t value, const char *text)
 {
-    if (strlen(text) >= MEMO_TEXT || strlen(currency) > 3) return;
-    memo_t *m = memo_slot(locale, currency, value);
-    m->value = value;
-    snprintf(m->locale, sizeof m->locale, "%s", locale);
-    snprintf(m->currency, sizeof m->currency, "%s", currency);
-    snprintf(m->text, sizeof m->text, "%s", text);
+    memo_key_t k;
+    size_t len = strlen(text);
+    if (len >= MEMO_TEXT || !memo_key(locale, currency, value, &k)) return;
+    memo_t *set = memo_set(&k), *m = NULL;
+    for (int i = 0; i < MEMO_WAYS && !m; i++)
+        if (!set[i].text[0] || memo_same(&set[i], &k)) m = &set[i];
+    if (!m) m = &set[memo_victim++ % MEMO_WAYS];
+    m->key = k;
+    memcpy(m->text, text, len + 1);
 }
 
 /* The plain fallback "1234.56 EUR" (code left out when it is not printable ASCII). */
@@ -217,14 +261,19 @@ bool format_money(lang_t lang, const char *country, const char *currency, int64_
                   size_t n)
 {
     if (!out || n == 0) return false;
-    int digits = currency ? currency_exponent(currency) : -1;
     char decimal[MONEY_TEXT_MAX];
+    char locale[LOCALE_MAX];
+    build_locale(lang, country, locale);
+    /* The memo holds amounts of valid currencies only, so a hit needs no look-up in the table of
+     * currencies; the shape test keeps dates ("") and rates ("%"), remembered in the same memo,
+     * from ever answering for an amount. */
+    bool shaped = currency && currency[0] >= 'A' && currency[0] <= 'Z' && currency[1] >= 'A' &&
+                  currency[1] <= 'Z' && currency[2] >= 'A' && currency[2] <= 'Z' && !currency[3];
+    if (shaped && memo_get(locale, currency, minor, out, n)) return true;
+    int digits = currency ? currency_exponent(currency) : -1;
     /* An unknown currency: minor units are most likely hundredths, so show them that way. */
     money_decimal(minor, digits < 0 ? 2 : digits, decimal);
     if (digits >= 0) {
-        char locale[LOCALE_MAX];
-        build_locale(lang, country, locale);
-        if (memo_get(locale, currency, minor, out, n)) return true;
         UNumberFormat *fmt = money_formatter(locale, currency, digits);
         if (fmt) {
             UChar u[UTEXT_MAX];

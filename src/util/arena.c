@@ -17,7 +17,10 @@ struct arena {
     size_t total;
 };
 
-enum { FIRST_BLOCK = 32 * 1024, /* a page and its 16 KiB body in one malloc */ ALIGN = _Alignof(max_align_t) };
+enum {
+    FIRST_BLOCK = 32 * 1024,
+    /* a page and its 16 KiB body in one malloc */ ALIGN = _Alignof(max_align_t)
+};
 
 static void out_of_memory(void)
 {
@@ -56,7 +59,7 @@ void arena_free(arena_t *a)
     free(a);
 }
 
-void *arena_alloc(arena_t *a, size_t size)
+void *arena_alloc_raw(arena_t *a, size_t size)
 {
     size_t need = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     if (need < size) out_of_memory();
@@ -71,13 +74,17 @@ void *arena_alloc(arena_t *a, size_t size)
     void *p = (char *)b->data + b->used;
     b->used += need;
     a->total += need;
-    memset(p, 0, size);
     return p;
+}
+
+void *arena_alloc(arena_t *a, size_t size)
+{
+    return memset(arena_alloc_raw(a, size), 0, size);
 }
 
 char *arena_strndup(arena_t *a, const char *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
+    char *p = arena_alloc_raw(a, n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
@@ -95,7 +102,7 @@ char *arena_vprintf(arena_t *a, const char *fmt, va_list ap)
     int n = vsnprintf(NULL, 0, fmt, copy);
     va_end(copy);
     if (n < 0) return arena_strdup(a, "");
-    char *p = arena_alloc(a, (size_t)n + 1);
+    char *p = arena_alloc_raw(a, (size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
 }

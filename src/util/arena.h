@@ -12,6 +12,9 @@ arena_t *arena_new(void);
 void arena_free(arena_t *a);
 /* Zero-filled memory aligned for any type; aborts the process when memory is exhausted. */
 void *arena_alloc(arena_t *a, size_t size);
+/* The same without the zero fill, for memory about to be written whole (buffers, copies): a
+ * page's 16 KiB body was cleared at every request only to be overwritten. */
+void *arena_alloc_raw(arena_t *a, size_t size);
 char *arena_strdup(arena_t *a, const char *s);
 char *arena_strndup(arena_t *a, const char *s, size_t n);
 char *arena_printf(arena_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -10,7 +10,8 @@ void buf_init_cap(buf_t *b, arena_t *a, size_t cap)
     b->arena = a;
     b->cap = cap ? cap : 1;
     b->len = 0;
-    b->data = arena_alloc(a, b->cap);
+    b->data = arena_alloc_raw(a, b->cap);
+    b->data[0] = '\0';
 }
 
 void buf_init(buf_t *b, arena_t *a)
@@ -18,23 +19,16 @@ void buf_init(buf_t *b, arena_t *a)
     buf_init_cap(b, a, 256);
 }
 
-static void reserve(buf_t *b, size_t extra)
+void buf_grow(buf_t *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap) return;
     size_t cap = b->cap * 2;
-    while (cap < b->len + extra + 1) cap *= 2;
-    char *p = arena_alloc(b->arena, cap);
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    char *p = arena_alloc_raw(b->arena, cap);
     memcpy(p, b->data, b->len + 1);
     b->data = p;
     b->cap = cap;
-}
-
-void buf_append(buf_t *b, const char *s, size_t n)
-{
-    reserve(b, n);
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
 }
 
 void buf_puts(buf_t *b, const char *s)
@@ -55,7 +49,7 @@ void buf_printf(buf_t *b, const char *fmt, ...)
     int n = vsnprintf(NULL, 0, fmt, copy);
     va_end(copy);
     if (n > 0) {
-        reserve(b, (size_t)n);
+        buf_grow(b, (size_t)n);
         vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
         b->len += (size_t)n;
     }

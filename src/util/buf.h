@@ -3,6 +3,7 @@
 #define COBRO_BUF_H
 #include "arena.h"
 #include <stddef.h>
+#include <string.h>
 
 typedef struct {
     char *data; /* always NUL-terminated */
@@ -13,7 +14,18 @@ typedef struct {
 void buf_init(buf_t *b, arena_t *a);
 /* With room for cap bytes before it grows (a page's body: no copies while it is written). */
 void buf_init_cap(buf_t *b, arena_t *a, size_t cap);
-void buf_append(buf_t *b, const char *s, size_t n);
+/* Grows b to hold n more bytes and the NUL (the rare path of buf_append). */
+void buf_grow(buf_t *b, size_t n);
+
+/* Inline: a page makes hundreds of small appends, and the call was most of their cost. */
+static inline void buf_append(buf_t *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) buf_grow(b, n);
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
 void buf_puts(buf_t *b, const char *s);
 void buf_putc(buf_t *b, char c);
 void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -9,30 +9,55 @@
 #include <string.h>
 
 /* The bytes html_escape replaces: a table, so that runs of ordinary text are scanned fast. */
-static const bool special[256] = {['&'] = true, ['<'] = true, ['>'] = true, ['"'] = true,
-                                  ['\''] = true};
+static const bool special[256] = {
+    ['&'] = true, ['<'] = true, ['>'] = true, ['"'] = true, ['\''] = true};
+/* The same, stopping also at the NUL that ends a string. */
+static const bool stop[256] = {
+    ['\0'] = true, ['&'] = true, ['<'] = true, ['>'] = true, ['"'] = true, ['\''] = true};
+
+static const char *entity(char c)
+{
+    switch (c) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    default:
+        return "&#39;";
+    }
+}
 
 void html_escape(buf_t *out, const char *s)
 {
     if (!s) return;
-    const char *run = s;
-    for (const char *p = s;; p++) {
-        while (*p && !special[(unsigned char)*p]) p++;
-        if (!*p) break;
-        const char *ent = NULL;
-        switch (*p) {
-        case '&': ent = "&amp;"; break;
-        case '<': ent = "&lt;"; break;
-        case '>': ent = "&gt;"; break;
-        case '"': ent = "&quot;"; break;
-        case '\'': ent = "&#39;"; break;
-        default: continue;
-        }
+    /* One table look-up per byte: the values are short (a number, a date, a label), where
+     * strcspn's set-up cost more than the scan. */
+    for (;;) {
+        const unsigned char *p = (const unsigned char *)s;
+        while (!stop[*p])
+            p++;
+        buf_append(out, s, (size_t)((const char *)p - s));
+        if (!*p) return;
+        buf_puts(out, entity((char)*p));
+        s = (const char *)p + 1;
+    }
+}
+
+/* html_escape of the first n bytes of s (a template's literal text, not NUL-terminated there). */
+static void escape_n(buf_t *out, const char *s, size_t n)
+{
+    const char *run = s, *end = s + n;
+    for (const char *p = s; p < end; p++) {
+        if (!special[(unsigned char)*p]) continue;
         buf_append(out, run, (size_t)(p - run));
-        buf_puts(out, ent);
+        buf_puts(out, entity(*p));
         run = p + 1;
     }
-    buf_puts(out, run);
+    buf_append(out, run, (size_t)(end - run));
 }
 
 void url_encode(buf_t *out, const char *s)
@@ -68,19 +93,25 @@ static void put_int(buf_t *out, int64_t v)
 static void render(buf_t *out, const char *tpl, bool escape_literal, va_list ap)
 {
     const char *run = tpl;
-    for (const char *p = tpl; *p; p++) {
-        if (*p != '%') continue;
+    for (const char *p = tpl;; p++) {
+        p = strchrnul(p, '%'); /* the literal text up to the next directive, in one step */
+        if (!*p) break;
         if (escape_literal) {
-            char *lit = arena_strndup(out->arena, run, (size_t)(p - run));
-            html_escape(out, lit);
+            escape_n(out, run, (size_t)(p - run));
         } else {
             buf_append(out, run, (size_t)(p - run));
         }
         p++;
         switch (*p) {
-        case 's': html_escape(out, va_arg(ap, const char *)); break;
-        case 'd': put_int(out, va_arg(ap, int)); break;
-        case 'L': put_int(out, va_arg(ap, int64_t)); break;
+        case 's':
+            html_escape(out, va_arg(ap, const char *));
+            break;
+        case 'd':
+            put_int(out, va_arg(ap, int));
+            break;
+        case 'L':
+            put_int(out, va_arg(ap, int64_t));
+            break;
         case 'u':
             if (!escape_literal) {
                 buf_t enc;

@@ -29,11 +29,29 @@ void token_digest(const char *s, char out[DIGEST_CHARS + 1])
     sodium_bin2hex(out, DIGEST_CHARS + 1, h, sizeof h);
 }
 
+/* HMAC's keyed start (the key's inner and outer pad blocks hashed) depends on the key alone: each
+ * thread keeps it for the last key it used, so a page's CSRF token costs the message's hashing
+ * only. The key is compared whole, so another key never uses a state it did not make. */
+enum { KEY_KEPT_MAX = 128 };
+static __thread struct {
+    char key[KEY_KEPT_MAX + 1];
+    crypto_auth_hmacsha256_state start;
+} kept;
+
 void token_mac(const char *key, const char *msg, char out[TOKEN_CHARS + 1])
 {
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256_state st;
-    crypto_auth_hmacsha256_init(&st, (const unsigned char *)key, strlen(key));
+    size_t key_len = strlen(key);
+    if (key_len > 0 && key_len <= KEY_KEPT_MAX && strcmp(kept.key, key) == 0) {
+        st = kept.start;
+    } else {
+        crypto_auth_hmacsha256_init(&st, (const unsigned char *)key, key_len);
+        if (key_len > 0 && key_len <= KEY_KEPT_MAX) {
+            memcpy(kept.key, key, key_len + 1);
+            kept.start = st;
+        }
+    }
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg, strlen(msg));
     crypto_auth_hmacsha256_final(&st, mac);
     encode(mac, sizeof mac, out);

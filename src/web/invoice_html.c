@@ -19,16 +19,27 @@ const char *invoice_status_label(req_t *r, const char *status)
 
 static const char *money(req_t *r, const char *country, const char *currency, int64_t minor)
 {
-    char *out = arena_alloc(r->arena, 64);
+    char *out = arena_alloc_raw(r->arena, 64);
     format_money(r->lang, country, currency, minor, out, 64);
     return out;
 }
 
 static const char *day(req_t *r, const char *country, const char *iso)
 {
-    char *out = arena_alloc(r->arena, 64);
+    char *out = arena_alloc_raw(r->arena, 64);
     format_date(r->lang, country, iso, out, 64);
     return out;
+}
+
+/* s escaped once, for a table that repeats it in every row (printed with %R); s itself when it
+ * has nothing to escape, which is nearly always. */
+static const char *escaped(req_t *r, const char *s)
+{
+    if (!s || !s[strcspn(s, "&<>\"'")]) return s ? s : "";
+    buf_t b;
+    buf_init_cap(&b, r->arena, strlen(s) + 32);
+    html_escape(&b, s);
+    return b.data;
 }
 
 void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, const char *country,
@@ -56,22 +67,28 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
             ? T("The account's most recent invoices, newest first")
             : T("Your most recent invoices, newest first"),
         number, date, due, total, balance, status, download);
+    /* What every row repeats (the labels, the path) is escaped once here, not in each row. */
+    const char *e_number = escaped(r, number), *e_date = escaped(r, date), *e_due = escaped(r, due),
+               *e_total = escaped(r, total), *e_balance = escaped(r, balance),
+               *e_status = escaped(r, status), *e_download = escaped(r, download),
+               *e_base = escaped(r, base_path), *on_receipt = escaped(r, T("Due on receipt"));
     for (size_t i = 0; i < n; i++) {
         const invoice_summary_t *v = &rows[i];
+        const char *e_inv = escaped(r, v->number);
         html_render(b,
-                    "<tr><th scope=\"row\" class=\"nowrap\" data-label=\"%s\"><a href=\"%s/%s\">"
-                    "%s</a></th><td class=\"nowrap\" data-label=\"%s\">%s</td>"
-                    "<td class=\"nowrap\" data-label=\"%s\">%s</td>"
-                    "<td class=\"num\" data-label=\"%s\">%s</td>"
-                    "<td class=\"num\" data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>"
-                    "<td data-label=\"%s\"><a href=\"%s/%s/pdf\" aria-label=\"",
-                    number, base_path, v->number, v->number, date, day(r, country, v->issue_date),
-                    due,
-                    strcmp(v->due_date, v->issue_date) == 0 ? T("Due on receipt")
-                                                            : day(r, country, v->due_date),
-                    total, money(r, country, v->currency, v->total), balance,
-                    money(r, country, v->currency, v->total - v->amount_paid), status,
-                    invoice_status_label(r, v->status), download, base_path, v->number);
+                    "<tr><th scope=\"row\" class=\"nowrap\" data-label=\"%R\"><a href=\"%R/%R\">"
+                    "%R</a></th><td class=\"nowrap\" data-label=\"%R\">%s</td>"
+                    "<td class=\"nowrap\" data-label=\"%R\">%R</td>"
+                    "<td class=\"num\" data-label=\"%R\">%s</td>"
+                    "<td class=\"num\" data-label=\"%R\">%s</td><td data-label=\"%R\">%s</td>"
+                    "<td data-label=\"%R\"><a href=\"%R/%R/pdf\" aria-label=\"",
+                    e_number, e_base, e_inv, e_inv, e_date, day(r, country, v->issue_date), e_due,
+                    strcmp(v->due_date, v->issue_date) == 0
+                        ? on_receipt
+                        : escaped(r, day(r, country, v->due_date)),
+                    e_total, money(r, country, v->currency, v->total), e_balance,
+                    money(r, country, v->currency, v->total - v->amount_paid), e_status,
+                    invoice_status_label(r, v->status), e_download, e_base, e_inv);
         html_text(b, T("PDF of invoice %s"), v->number);
         html_render(b, "\">PDF</a></td></tr>");
     }

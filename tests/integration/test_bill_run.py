@@ -770,9 +770,11 @@ def test_19_monthly_corporate_subscriptions_from_before_the_rule_still_renew_and
     assert len(triggers) == 4, triggers
     for name in triggers:
         w.con.execute("DROP TRIGGER %s" % name)
-    # Back to version 4: migrations 6 (sign-in attempts), 7 (email rejections) and 8 (invoice
-    # taxes) undone too, so that all apply again.
+    # Back to version 4: migrations 6 (sign-in attempts), 7 (email rejections), 8 (invoice
+    # taxes) and 9 (the Invoice History index) undone too, so that all apply again.
     w.con.execute("DROP TABLE invoice_taxes")
+    w.con.execute("DROP INDEX invoices_history")
+    w.con.execute("CREATE INDEX invoices_account ON invoices(account_id, issue_date, id)")
     w.con.execute("DROP TABLE sign_in_logins")
     w.con.execute("ALTER TABLE sign_in_attempts DROP COLUMN pending")
     w.con.execute("ALTER TABLE email_outbox DROP COLUMN rejections")
@@ -781,7 +783,7 @@ def test_19_monthly_corporate_subscriptions_from_before_the_rule_still_renew_and
     renews = w.sub(corp, 1, "2025-12-31", "2026-01-31", unit=700)
     ends = w.sub(corp, 3, "2025-12-31", "2026-01-31", cancel=1)
     p = run_cobro(["migrate", "--db", w.db], cwd=w.dir)
-    assert p.returncode == 0 and "from version 4 to 8" in p.stderr, p.stderr
+    assert p.returncode == 0 and "from version 4 to 9" in p.stderr, p.stderr
     p = w.run_ok("2026-01-31")
     assert summary(p)[1:7] == (1, 1, 1, 1, 1, 1), p.stdout
     assert w.period(renews) == ("2026-01-31", "2026-02-28")

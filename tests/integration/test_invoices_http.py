@@ -430,3 +430,26 @@ def test_11_an_invoice_without_a_chosen_method_lists_every_way_to_pay(server, hi
     section = how_to_pay(html.unescape(b.get("/billing/invoices/" + number).text))
     assert want[1] in section and want[4] in section and want[7] in section
     assert "direct debit" not in section
+
+
+def test_12_invoice_history_reads_the_index_alone(tmp_path):
+    """The Invoice History query (store_invoices_recent, read from the source so that the test
+    follows it) finds its rows and every column it shows in one index: no look-up of each
+    invoice's wide row (docs/performance.md, migration 9)."""
+    import sqlite3
+    db = str(tmp_path / "plan.db")
+    p = run_cobro(["migrate", "--db", db], cwd=str(tmp_path))
+    assert p.returncode == 0, p.stderr
+    with open(os.path.join(REPO, "src", "store", "store_billing.c"), encoding="utf-8") as f:
+        source = f.read()
+    fn = source[source.index("store_invoices_recent("):]
+    sql = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', fn[:fn.index('"ii"')]))
+    assert sql.startswith("SELECT id, number, issue_date") and "LIMIT $2" in sql, sql
+    con = sqlite3.connect(db)
+    try:
+        plan = " ".join(row[3] for row in con.execute(
+            "EXPLAIN QUERY PLAN " + sql.replace("$1", "1").replace("$2", "20")))
+    finally:
+        con.close()
+    assert "USING COVERING INDEX invoices_history" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan  # newest first straight from the index

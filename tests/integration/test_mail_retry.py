@@ -281,6 +281,9 @@ def test_06_migration_7_requeues_what_the_old_rule_gave_up(tmp_path):
         con.execute("DELETE FROM schema_migrations WHERE version >= 7")
         con.execute("DROP TABLE invoice_taxes")
         con.execute("ALTER TABLE email_outbox DROP COLUMN rejections")
+        # Migration 9 (the Invoice History index) undone too, so that it applies again.
+        con.execute("DROP INDEX invoices_history")
+        con.execute("CREATE INDEX invoices_account ON invoices(account_id, issue_date, id)")
         con.execute("INSERT INTO email_outbox (id, created_at, kind, to_addr, subject, body_text,"
                     " attempts, next_attempt_at, failed_at, last_error) VALUES (41, 1000,"
                     " 'invoice', 'a@customer.example', 'Invoice', 'x', 10, 15000, 15100,"

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "billing/calendar.h"
 #include "i18n/format.h"
 
 #define NBSP "\xc2\xa0"      /* U+00A0 NO-BREAK SPACE */
@@ -221,6 +222,59 @@ static void test_12_threads(void **state)
     }
 }
 
+/* The thread's memo of formatted results answers for its own key only: many amounts and dates
+ * (more than its slots), in two locales that share a language and without a country, asked
+ * twice in different orders, give each time what the first asking gave. */
+static void test_13_memo_keeps_keys_apart(void **state)
+{
+    (void)state;
+    enum { N = 1500 };
+    static char first[3][N][64];
+    static const char *const countries[] = {"IT", "CH", NULL};
+    char out[64], iso[11];
+    for (int pass = 0; pass < 2; pass++) {
+        for (int k = 0; k < N; k++) {
+            int i = pass ? N - 1 - k : k; /* the second pass in reverse */
+            for (int c = 0; c < 3; c++) {
+                int64_t minor = (int64_t)i * 100037; /* the same amount in each locale */
+                assert_true(format_money(LANG_IT, countries[c], "EUR", minor, out, sizeof out));
+                if (!pass)
+                    snprintf(first[c][i], sizeof first[c][i], "%s", out);
+                else
+                    assert_string_equal(out, first[c][i]);
+                snprintf(iso, sizeof iso, "20%02d-%02d-%02d", 20 + i % 10, 1 + i % 12, 1 + i % 28);
+                assert_true(format_date(LANG_IT, countries[c], iso, out, sizeof out));
+                char want[64];
+                snprintf(want, sizeof want, "%d", 2020 + i % 10);
+                assert_non_null(strstr(out, want)); /* the year of this date, not another's */
+            }
+        }
+    }
+    money_is(LANG_IT, "IT", "EUR", 123456, "1.234,56" NBSP EURO);
+    money_is(LANG_IT, NULL, "EUR", 123456, "1.234,56" NBSP EURO);
+    /* Swiss Italian groups thousands otherwise: another locale's text would show here. */
+    char ch[64], it[64];
+    assert_true(format_money(LANG_IT, "CH", "EUR", 123456, ch, sizeof ch));
+    assert_true(format_money(LANG_IT, "IT", "EUR", 123456, it, sizeof it));
+    assert_string_not_equal(ch, it);
+}
+
+/* Dates (currency "") and rates ("%") share the memo with amounts: an amount whose currency is
+ * not a code never gets a remembered date or rate for text. */
+static void test_14_memo_never_answers_an_amount_with_a_date(void **state)
+{
+    (void)state;
+    char out[64], date[64], rate[64];
+    date_t d;
+    assert_true(date_parse("2026-11-22", &d));
+    assert_true(format_date(LANG_EN, "US", "2026-11-22", date, sizeof date));
+    assert_true(format_percent(LANG_EN, "US", 62500, rate, sizeof rate));
+    assert_false(format_money(LANG_EN, "US", "", date_to_days(d), out, sizeof out));
+    assert_string_not_equal(out, date);
+    assert_false(format_money(LANG_EN, "US", "%", 62500, out, sizeof out));
+    assert_string_not_equal(out, rate);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +290,8 @@ int main(void)
         cmocka_unit_test(test_10_dates_four_languages),
         cmocka_unit_test(test_11_dates_bad_input),
         cmocka_unit_test(test_12_threads),
+        cmocka_unit_test(test_13_memo_keeps_keys_apart),
+        cmocka_unit_test(test_14_memo_never_answers_an_amount_with_a_date),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

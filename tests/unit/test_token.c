@@ -148,6 +148,36 @@ static void test_07_mac_depends_on_key_and_message(void **state)
     assert_true(token_well_formed(c));
 }
 
+/* Each thread keeps the keyed start of the last key: keys in turn, a key that is another's
+ * prefix, and one too long to keep must each get their own MAC, every time. */
+static void test_11_mac_keys_in_turn(void **state)
+{
+    (void)state;
+    char long_key[132], jefe[TOKEN_CHARS + 1], mac[TOKEN_CHARS + 1], other[TOKEN_CHARS + 1];
+    memset(long_key, 0xaa, 131);
+    long_key[131] = '\0';
+    token_mac("Jefe", "what do ya want for nothing?", jefe);
+    assert_string_equal(jefe, "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM");
+    const char *keys[] = {"Jef", "Jefe", long_key, "Jefe!", "", "Jefe"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        token_mac(keys[i], "what do ya want for nothing?", mac);
+        /* What libsodium computes from scratch for the same key and message. */
+        unsigned char bin[crypto_auth_hmacsha256_BYTES];
+        crypto_auth_hmacsha256_state st;
+        crypto_auth_hmacsha256_init(&st, (const unsigned char *)keys[i], strlen(keys[i]));
+        crypto_auth_hmacsha256_update(&st, (const unsigned char *)"what do ya want for nothing?",
+                                      28);
+        crypto_auth_hmacsha256_final(&st, bin);
+        sodium_bin2base64(other, sizeof other, bin, sizeof bin,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        assert_string_equal(mac, other);
+        if (strcmp(keys[i], "Jefe") == 0)
+            assert_string_equal(mac, jefe);
+        else
+            assert_string_not_equal(mac, jefe);
+    }
+}
+
 static void test_08_equal(void **state)
 {
     (void)state;
@@ -209,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_08_equal),
         cmocka_unit_test(test_09_equal_null_and_lengths),
         cmocka_unit_test(test_10_well_formed),
+        cmocka_unit_test(test_11_mac_keys_in_turn),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }
