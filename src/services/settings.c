@@ -49,24 +49,27 @@ static store_status_t audit_change(store_t *s, const settings_ctx_t *ctx, const 
     return audit_write(s, ctx, action, field, old_value, new_value);
 }
 
-/* Ends a transaction: commits when everything went well, else rolls back. */
-static settings_status_t finish(store_t *s, store_status_t r)
+/* Every change below runs as the body of one store_run_tx write transaction, which retries it
+ * whole when the database is busy: so a body starts by resetting what it reports (errors,
+ * flags), and refuses a form by setting *invalid and returning STORE_CONFLICT, which rolls back.
+ * The values a save replaces, and so the audit's old values, are read inside that transaction
+ * (BEGIN IMMEDIATE on SQLite, one writer at a time): read before it, two overlapping saves would
+ * both log the same old value and the audit chain would break. */
+
+/* The refusal of a form inside a transaction body: rolled back by store_run_tx. */
+static store_status_t refuse(bool *invalid)
 {
-    if (r == STORE_OK && store_commit(s) == STORE_OK) return SETTINGS_OK;
-    store_rollback(s);
-    return r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
+    *invalid = true;
+    return STORE_CONFLICT;
 }
 
-/* Rolls back a transaction that will not be written, passing its outcome on. */
-static settings_status_t abandon(store_t *s, settings_status_t st)
+/* What a change's transaction came to, for the page. Called after store_run_tx has returned
+ * (never as an argument beside it: C leaves the order of arguments unspecified). */
+static settings_status_t outcome(store_status_t r, bool invalid)
 {
-    store_rollback(s);
-    return st;
+    if (invalid) return SETTINGS_INVALID;
+    return r == STORE_OK ? SETTINGS_OK : r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
 }
-
-/* The values a save replaces, and so the audit's old values, are read inside the save's write
- * transaction (BEGIN IMMEDIATE on SQLite, one writer at a time): read before it, two overlapping
- * saves would both log the same old value and the audit chain would break. */
 
 /* ---- Bill To ------------------------------------------------------------------------------- */
 
@@ -144,24 +147,34 @@ static store_status_t queue_contact_notice(store_t *s, arena_t *a, const setting
     return store_outbox_add(s, &m, ctx->now, NULL);
 }
 
-settings_status_t settings_save_bill_to(store_t *s, arena_t *a, const settings_ctx_t *ctx,
-                                        const bill_to_form_t *form, bill_to_errors_t *errors,
-                                        bool *mail_queued)
+typedef struct {
+    arena_t *a;
+    const settings_ctx_t *ctx;
+    const bill_to_form_t *form;
+    bill_to_errors_t *errors;
+    bool invalid, email_changed;
+} bill_to_save_t;
+
+static store_status_t save_bill_to(store_t *s, void *arg)
 {
-    *mail_queued = false;
+    bill_to_save_t *q = arg;
+    arena_t *a = q->a;
+    const settings_ctx_t *ctx = q->ctx;
+    const bill_to_form_t *form = q->form;
+    bill_to_errors_t *errors = q->errors;
     memset(errors, 0, sizeof *errors);
+    q->invalid = q->email_changed = false;
     account_t acc;
     credential_t cred;
-    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     store_status_t r = store_account_by_id(s, a, ctx->account_id, &acc);
     if (r == STORE_OK) r = store_credential_by_id(s, a, ctx->credential_id, &cred);
     region_t *regions = NULL;
     size_t n_regions = 0;
     if (r == STORE_OK) r = settings_region_choices(s, a, acc.country, &regions, &n_regions);
-    if (r != STORE_OK) return finish(s, r);
+    if (r != STORE_OK) return r;
     char *region = clean(a, form->region);
     if (!bill_to_valid(form, acc.country, regions, n_regions, region, errors))
-        return abandon(s, SETTINGS_INVALID);
+        return refuse(&q->invalid);
 
     account_t next = acc;
     next.bill_to_name = clean(a, form->bill_to_name);
@@ -181,7 +194,7 @@ settings_status_t settings_save_bill_to(store_t *s, arena_t *a, const settings_c
                                     ctx->now - 24 * 3600, &recent);
         if (r == STORE_OK && recent >= CONTACT_EMAIL_CHANGES_PER_DAY) {
             errors->contact_email = FIELD_TOO_OFTEN;
-            return abandon(s, SETTINGS_INVALID);
+            return refuse(&q->invalid);
         }
     }
     if (r == STORE_OK) r = store_update_bill_to(s, &next);
@@ -208,12 +221,58 @@ settings_status_t settings_save_bill_to(store_t *s, arena_t *a, const settings_c
         if (r == STORE_OK)
             r = queue_contact_notice(s, a, ctx, &acc, &cred, name, email, name, email);
     }
-    settings_status_t done = finish(s, r);
-    *mail_queued = done == SETTINGS_OK && email_changed;
+    q->email_changed = email_changed;
+    return r;
+}
+
+settings_status_t settings_save_bill_to(store_t *s, arena_t *a, const settings_ctx_t *ctx,
+                                        const bill_to_form_t *form, bill_to_errors_t *errors,
+                                        bool *mail_queued)
+{
+    bill_to_save_t q = {.a = a, .ctx = ctx, .form = form, .errors = errors};
+    store_status_t r = store_run_tx(s, STORE_TX_WRITE, save_bill_to, &q);
+    settings_status_t done = outcome(r, q.invalid);
+    *mail_queued = done == SETTINGS_OK && q.email_changed;
     return done;
 }
 
 /* ---- invoice recipients ------------------------------------------------------------------ */
+
+typedef struct {
+    arena_t *a;
+    const settings_ctx_t *ctx;
+    const char *name, *email; /* cleaned; the email in lower case */
+    field_error_t *email_error;
+    bool invalid;
+} recipient_add_t;
+
+/* At most RECIPIENTS_MAX, each address once: counted inside the transaction, so that two adds
+ * at once cannot both pass. */
+static store_status_t add_recipient(store_t *s, void *arg)
+{
+    recipient_add_t *q = arg;
+    q->invalid = false;
+    *q->email_error = FIELD_OK;
+    recipient_row_t *rows = NULL;
+    size_t count = 0;
+    store_status_t r = store_recipients_of(s, q->a, q->ctx->account_id, &rows, &count);
+    if (r != STORE_OK) return r;
+    for (size_t i = 0; i < count; i++) {
+        if (strcasecmp(rows[i].email, q->email) == 0) {
+            *q->email_error = FIELD_DUPLICATE;
+            return refuse(&q->invalid);
+        }
+    }
+    if (count >= RECIPIENTS_MAX) {
+        *q->email_error = FIELD_LIMIT;
+        return refuse(&q->invalid);
+    }
+    r = store_add_invoice_recipient(s, q->ctx->account_id, q->name, q->email, q->ctx->now);
+    if (r == STORE_OK)
+        r = audit_change(s, q->ctx, "invoice_recipient_added", "email", "",
+                         arena_printf(q->a, "%s <%s>", q->name, q->email));
+    return r;
+}
 
 settings_status_t settings_add_recipient(store_t *s, arena_t *a, const settings_ctx_t *ctx,
                                          const char *name, const char *email,
@@ -222,39 +281,33 @@ settings_status_t settings_add_recipient(store_t *s, arena_t *a, const settings_
     *name_error = check_text(name, true, NAME_MAX);
     *email_error = check_email(email);
     if (*name_error || *email_error) return SETTINGS_INVALID;
-    char *n = clean(a, name), *e = ascii_lower(clean(a, email));
-    recipient_row_t *rows = NULL;
-    size_t count = 0;
-    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
-    store_status_t r = store_recipients_of(s, a, ctx->account_id, &rows, &count);
-    if (r != STORE_OK) return finish(s, r);
-    for (size_t i = 0; i < count; i++) {
-        if (strcasecmp(rows[i].email, e) == 0) {
-            *email_error = FIELD_DUPLICATE;
-            store_rollback(s);
-            return SETTINGS_INVALID;
-        }
-    }
-    if (count >= RECIPIENTS_MAX) {
-        *email_error = FIELD_LIMIT;
-        store_rollback(s);
-        return SETTINGS_INVALID;
-    }
-    r = store_add_invoice_recipient(s, ctx->account_id, n, e, ctx->now);
-    if (r == STORE_OK)
-        r = audit_change(s, ctx, "invoice_recipient_added", "email", "",
-                         arena_printf(a, "%s <%s>", n, e));
-    return finish(s, r);
+    recipient_add_t q = {.a = a, .ctx = ctx, .name = clean(a, name),
+                         .email = ascii_lower(clean(a, email)), .email_error = email_error};
+    store_status_t r = store_run_tx(s, STORE_TX_WRITE, add_recipient, &q);
+    return outcome(r, q.invalid);
+}
+
+typedef struct {
+    arena_t *a;
+    const settings_ctx_t *ctx;
+    int64_t recipient_id;
+} recipient_remove_t;
+
+static store_status_t remove_recipient(store_t *s, void *arg)
+{
+    recipient_remove_t *q = arg;
+    char *email = NULL;
+    store_status_t r = store_remove_recipient(s, q->ctx->account_id, q->recipient_id, &email, q->a);
+    if (r == STORE_OK) r = audit_change(s, q->ctx, "invoice_recipient_removed", "email", email, "");
+    return r;
 }
 
 settings_status_t settings_remove_recipient(store_t *s, arena_t *a, const settings_ctx_t *ctx,
                                             int64_t recipient_id)
 {
-    char *email = NULL;
-    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
-    store_status_t r = store_remove_recipient(s, ctx->account_id, recipient_id, &email, a);
-    if (r == STORE_OK) r = audit_change(s, ctx, "invoice_recipient_removed", "email", email, "");
-    return finish(s, r);
+    recipient_remove_t q = {.a = a, .ctx = ctx, .recipient_id = recipient_id};
+    store_status_t r = store_run_tx(s, STORE_TX_WRITE, remove_recipient, &q);
+    return outcome(r, false);
 }
 
 /* ---- purchase orders --------------------------------------------------------------------- */
@@ -267,17 +320,30 @@ static char *po_text(arena_t *a, const po_t *po, const char *currency)
                         *amount ? " " : "", amount);
 }
 
-settings_status_t settings_save_po(store_t *s, arena_t *a, const settings_ctx_t *ctx, int64_t po_id,
-                                   const po_form_t *form, po_errors_t *errors)
+typedef struct {
+    arena_t *a;
+    const settings_ctx_t *ctx;
+    int64_t po_id; /* 0: a new one */
+    const po_form_t *form;
+    po_errors_t *errors;
+    bool invalid;
+} po_save_t;
+
+static store_status_t save_po(store_t *s, void *arg)
 {
+    po_save_t *q = arg;
+    arena_t *a = q->a;
+    const settings_ctx_t *ctx = q->ctx;
+    const po_form_t *form = q->form;
+    po_errors_t *errors = q->errors;
+    int64_t po_id = q->po_id;
     memset(errors, 0, sizeof *errors);
+    q->invalid = false;
     account_t acc;
-    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     store_status_t r = store_account_by_id(s, a, ctx->account_id, &acc);
-    if (r != STORE_OK) return finish(s, r);
+    if (r != STORE_OK) return r;
     po_t old = {0};
-    if (po_id && (r = store_po_by_id(s, a, ctx->account_id, po_id, &old)) != STORE_OK)
-        return finish(s, r);
+    if (po_id && (r = store_po_by_id(s, a, ctx->account_id, po_id, &old)) != STORE_OK) return r;
 
     po_t po = {.id = po_id, .amount = -1};
     po.number = clean(a, form->number);
@@ -305,13 +371,13 @@ settings_status_t settings_save_po(store_t *s, arena_t *a, const settings_ctx_t 
     if (!errors->start_date && !errors->end_date && date_cmp(end, start) < 0)
         errors->end_date = FIELD_DATES_ORDER;
     if (errors->number || errors->amount || errors->start_date || errors->end_date)
-        return abandon(s, SETTINGS_INVALID);
+        return refuse(&q->invalid);
 
     int64_t overlaps = 0;
     r = store_po_overlaps(s, ctx->account_id, po_id, po.start_date, po.end_date, &overlaps);
     if (r == STORE_OK && overlaps > 0) {
         errors->end_date = FIELD_OVERLAP;
-        return abandon(s, SETTINGS_INVALID);
+        return refuse(&q->invalid);
     }
     if (r == STORE_OK)
         r = po_id ? store_po_update(s, ctx->account_id, &po)
@@ -320,22 +386,57 @@ settings_status_t settings_save_po(store_t *s, arena_t *a, const settings_ctx_t 
         r = audit_change(s, ctx, po_id ? "purchase_order_changed" : "purchase_order_added",
                          "purchase_order", po_id ? po_text(a, &old, acc.currency) : "",
                          po_text(a, &po, acc.currency));
-    return finish(s, r);
+    return r;
+}
+
+settings_status_t settings_save_po(store_t *s, arena_t *a, const settings_ctx_t *ctx, int64_t po_id,
+                                   const po_form_t *form, po_errors_t *errors)
+{
+    po_save_t q = {.a = a, .ctx = ctx, .po_id = po_id, .form = form, .errors = errors};
+    store_status_t r = store_run_tx(s, STORE_TX_WRITE, save_po, &q);
+    return outcome(r, q.invalid);
+}
+
+typedef struct {
+    arena_t *a;
+    const settings_ctx_t *ctx;
+    int64_t po_id;
+} po_remove_t;
+
+static store_status_t remove_po(store_t *s, void *arg)
+{
+    po_remove_t *q = arg;
+    account_t acc;
+    po_t old;
+    store_status_t r = store_account_by_id(s, q->a, q->ctx->account_id, &acc);
+    if (r == STORE_OK) r = store_po_by_id(s, q->a, q->ctx->account_id, q->po_id, &old);
+    if (r == STORE_OK) r = store_po_delete(s, q->ctx->account_id, q->po_id);
+    if (r == STORE_OK)
+        r = audit_change(s, q->ctx, "purchase_order_removed", "purchase_order",
+                         po_text(q->a, &old, acc.currency), "");
+    return r;
 }
 
 settings_status_t settings_remove_po(store_t *s, arena_t *a, const settings_ctx_t *ctx,
                                      int64_t po_id)
 {
-    account_t acc;
-    po_t old;
-    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
-    store_status_t r = store_account_by_id(s, a, ctx->account_id, &acc);
-    if (r == STORE_OK) r = store_po_by_id(s, a, ctx->account_id, po_id, &old);
-    if (r == STORE_OK) r = store_po_delete(s, ctx->account_id, po_id);
-    if (r == STORE_OK)
-        r = audit_change(s, ctx, "purchase_order_removed", "purchase_order",
-                         po_text(a, &old, acc.currency), "");
-    return finish(s, r);
+    po_remove_t q = {.a = a, .ctx = ctx, .po_id = po_id};
+    store_status_t r = store_run_tx(s, STORE_TX_WRITE, remove_po, &q);
+    return outcome(r, false);
+}
+
+typedef struct {
+    int64_t po_id, now;
+    const email_t *email;
+} reminder_t;
+
+/* STORE_NOT_FOUND when another node marked it first: nothing is queued then. */
+static store_status_t mark_reminded(store_t *s, void *arg)
+{
+    reminder_t *q = arg;
+    store_status_t r = store_po_reminded(s, q->po_id, q->now);
+    if (r == STORE_OK) r = store_outbox_add(s, q->email, q->now, NULL);
+    return r;
 }
 
 int settings_po_reminders(store_t *s, arena_t *a, int64_t now)
@@ -371,17 +472,10 @@ int settings_po_reminders(store_t *s, arena_t *a, int64_t now)
         };
         /* The mark (conditional: another node may have sent it since the list was read) and the
          * email commit together: one reminder, never two. */
-        if (store_begin(s) != STORE_OK) return -1;
-        store_status_t r = store_po_reminded(s, p->po_id, now);
-        if (r == STORE_NOT_FOUND) {
-            store_rollback(s);
-            continue;
-        }
-        if (r != STORE_OK || store_outbox_add(s, &m, now, NULL) != STORE_OK ||
-            store_commit(s) != STORE_OK) {
-            store_rollback(s);
-            return -1;
-        }
+        reminder_t q = {.po_id = p->po_id, .now = now, .email = &m};
+        store_status_t r = store_run_tx(s, STORE_TX_WRITE, mark_reminded, &q);
+        if (r == STORE_NOT_FOUND) continue;
+        if (r != STORE_OK) return -1;
         sent++;
     }
     return sent;
@@ -444,18 +538,30 @@ static void seal_debit_numbers(arena_t *a, const data_key_t *key, debit_numbers_
     d->iban = seal_text(a, key, d->iban);
 }
 
-settings_status_t settings_save_payment(store_t *s, arena_t *a, const settings_ctx_t *ctx,
-                                        const payment_form_t *form, payment_errors_t *errors)
+typedef struct {
+    arena_t *a;
+    const settings_ctx_t *ctx;
+    const payment_form_t *form;
+    payment_errors_t *errors;
+    bool invalid;
+} payment_save_t;
+
+static store_status_t save_payment(store_t *s, void *arg)
 {
+    payment_save_t *q = arg;
+    arena_t *a = q->a;
+    const settings_ctx_t *ctx = q->ctx;
+    const payment_form_t *form = q->form;
+    payment_errors_t *errors = q->errors;
     memset(errors, 0, sizeof *errors);
+    q->invalid = false;
     account_t acc;
-    if (store_begin(s) != STORE_OK) return SETTINGS_ERROR;
     store_status_t r = store_account_by_id(s, a, ctx->account_id, &acc);
-    if (r != STORE_OK) return finish(s, r);
+    if (r != STORE_OK) return r;
     const char *method = form->method ? form->method : "";
     if (!method_known(method)) {
         errors->method = *method ? FIELD_BAD_CHOICE : FIELD_REQUIRED;
-        return abandon(s, SETTINGS_INVALID);
+        return refuse(&q->invalid);
     }
     account_t next = acc;
     next.payment_method = (char *)method;
@@ -481,10 +587,10 @@ settings_status_t settings_save_payment(store_t *s, arena_t *a, const settings_c
         }
         if (!form->mandate || strcmp(form->mandate, "yes") != 0) errors->mandate = FIELD_MANDATE;
         if (errors->holder || errors->iban || errors->routing || errors->account || errors->mandate)
-            return abandon(s, SETTINGS_INVALID);
+            return refuse(&q->invalid);
         mandate_at = ctx->now;
         /* Only sealed numbers reach the database (a copy of it alone reveals none). */
-        if (!ctx->data_key) return abandon(s, SETTINGS_ERROR);
+        if (!ctx->data_key) return STORE_ERROR;
         debit_numbers_t d = {.account_id = acc.id,
                              .routing = next.debit_routing,
                              .account = next.debit_account,
@@ -505,18 +611,40 @@ settings_status_t settings_save_payment(store_t *s, arena_t *a, const settings_c
     /* Each acceptance of the mandate is recorded, even when the bank details stay the same. */
     if (r == STORE_OK && mandate_at)
         r = audit_change(s, ctx, "direct_debit_mandate_accepted", "mandate", "", "accepted");
-    return finish(s, r);
+    return r;
+}
+
+settings_status_t settings_save_payment(store_t *s, arena_t *a, const settings_ctx_t *ctx,
+                                        const payment_form_t *form, payment_errors_t *errors)
+{
+    payment_save_t q = {.a = a, .ctx = ctx, .form = form, .errors = errors};
+    store_status_t r = store_run_tx(s, STORE_TX_WRITE, save_payment, &q);
+    return outcome(r, q.invalid);
+}
+
+typedef struct {
+    arena_t *a;
+    const data_key_t *key;
+    size_t sealed;
+} seal_all_t;
+
+static store_status_t seal_all(store_t *s, void *arg)
+{
+    seal_all_t *q = arg;
+    debit_numbers_t *rows = NULL;
+    size_t n = 0;
+    q->sealed = 0;
+    store_status_t r = store_debits_unsealed(s, q->a, &rows, &n);
+    for (size_t i = 0; r == STORE_OK && i < n; i++) {
+        seal_debit_numbers(q->a, q->key, &rows[i]);
+        r = store_set_debit_numbers(s, &rows[i]);
+    }
+    q->sealed = n;
+    return r;
 }
 
 int settings_seal_plain_debits(store_t *s, arena_t *a, const data_key_t *key)
 {
-    debit_numbers_t *rows = NULL;
-    size_t n = 0;
-    if (store_begin(s) != STORE_OK) return -1;
-    store_status_t r = store_debits_unsealed(s, a, &rows, &n);
-    for (size_t i = 0; r == STORE_OK && i < n; i++) {
-        seal_debit_numbers(a, key, &rows[i]);
-        r = store_set_debit_numbers(s, &rows[i]);
-    }
-    return finish(s, r) == SETTINGS_OK ? (int)n : -1;
+    seal_all_t q = {.a = a, .key = key};
+    return store_run_tx(s, STORE_TX_WRITE, seal_all, &q) == STORE_OK ? (int)q.sealed : -1;
 }
