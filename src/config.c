@@ -140,7 +140,7 @@ static void set_err(char *err, int err_size, const char *fmt, ...)
 static void shown(const char *value, char out[100])
 {
     size_t n = 0;
-    for (; value[n] && n < 80; n++) {
+    for (; n < 80 && value[n]; n++) {
         unsigned char c = (unsigned char)value[n];
         out[n] = (c < 0x20 || c == 0x7F) ? '?' : (char)c;
     }

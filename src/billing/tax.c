@@ -109,11 +109,13 @@ void tax_rate_text(int64_t rate_ppm, char out[16])
     while (n > 0)
         *p++ = rev[--n];
     if (frac != 0) {
+        /* Four decimals, then the zeros at the end dropped: 6.2500 -> 6.25. */
         *p++ = '.';
-        for (int div = 1000; div > 0 && frac != 0; div /= 10) {
-            *p++ = (char)('0' + frac / div);
-            frac %= div;
-        }
+        for (int i = 3; i >= 0; i--, frac /= 10)
+            p[i] = (char)('0' + frac % 10);
+        p += 4;
+        while (p[-1] == '0')
+            p--;
     }
     *p = '\0';
 }

@@ -163,7 +163,7 @@ static size_t remit_write(lang_t lang, const char *remit_to, char *out, size_t n
         const char *tab = memchr(p, '\t', len);
         size_t label_len = tab ? (size_t)(tab - p) : 0;
         const char *label = tab ? remit_label(lang, p, label_len) : NULL;
-        char *at = used < n ? out + used : NULL;
+        char *at = out && used < n ? out + used : NULL;
         size_t room = used < n ? n - used : 0;
         int w = !tab    ? snprintf(at, room, "%s%.*s", used ? "\n" : "", (int)len, p)
                 : label ? snprintf(at, room, "%s%s: %.*s", used ? "\n" : "", label,
