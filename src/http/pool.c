@@ -14,6 +14,7 @@ struct job {
 struct worker {
     pthread_t thread;
     store_t *store;
+    services_t *svc; /* over store */
     pool_t *pool;
 };
 
@@ -42,7 +43,7 @@ static void *worker_main(void *arg)
         }
         pthread_mutex_unlock(&p->mu);
         if (!j) return NULL; /* stopping and nothing left */
-        j->fn(j->arg, w->store);
+        j->fn(j->arg, w->svc);
         free(j);
     }
 }
@@ -62,9 +63,11 @@ pool_t *pool_start(int n, int queue_max, const char *db_path, char *err, int err
     for (int i = 0; i < n; i++) {
         p->workers[i].pool = p;
         p->workers[i].store = store_open(db_path, err, err_size);
-        if (!p->workers[i].store || pthread_create(&p->workers[i].thread, NULL, worker_main,
+        p->workers[i].svc = p->workers[i].store ? services_new(p->workers[i].store) : NULL;
+        if (!p->workers[i].svc || pthread_create(&p->workers[i].thread, NULL, worker_main,
                                                    &p->workers[i]) != 0) {
             if (p->workers[i].store) snprintf(err, (size_t)err_size, "cannot start a worker");
+            services_free(p->workers[i].svc);
             store_close(p->workers[i].store);
             p->n = i;
             pool_stop(p);
@@ -111,6 +114,7 @@ void pool_stop(pool_t *p)
     pthread_mutex_unlock(&p->mu);
     for (int i = 0; i < p->n; i++) {
         pthread_join(p->workers[i].thread, NULL);
+        services_free(p->workers[i].svc);
         store_close(p->workers[i].store);
     }
     free(p->workers);

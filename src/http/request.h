@@ -4,7 +4,8 @@
 #define COBRO_REQUEST_H
 #include "config.h"
 #include "i18n/i18n.h"
-#include "store/store.h"
+#include "services/services.h"
+#include "store/rows.h"
 #include "util/buf.h"
 #include "util/form.h"
 #include "util/sealed.h"
@@ -43,8 +44,8 @@ struct route;
 typedef struct req {
     arena_t *arena;
     const app_t *app;
-    store_t *store; /* this thread's own connection */
-    int64_t now;    /* Unix seconds, read once per request */
+    services_t *svc; /* this thread's service handle (the store stays behind it) */
+    int64_t now;     /* Unix seconds, read once per request */
 
     int method;
     const char *method_name, *path; /* path without the query */
@@ -66,7 +67,9 @@ typedef struct req {
     char session_digest[DIGEST_CHARS + 1];
     bool session_expired; /* a cookie named a session that had gone idle */
     bool session_touch;   /* its last_seen_at is due to be written (session_write_back) */
-    const char *csrf;     /* the token this client's forms must carry */
+    /* The signed-in principal, read at most once per request (session_principal). */
+    const struct principal_view *principal;
+    const char *csrf; /* the token this client's forms must carry */
 
     /* What the GET address of the page being shown needs beyond the default (see
      * layout.c's switcher), as name=value, percent-encoded: e.g. "failed=1" when a refused

@@ -1,6 +1,7 @@
 /* The route table's look-up and the one place where every request is authorized. */
 #include "router.h"
 #include "session.h"
+#include "services/session_views.h"
 #include "util/log.h"
 #include "web/pages.h"
 
@@ -74,15 +75,8 @@ static bool audience_matches(access_t access, audience_t aud)
 /* The role of the signed-in principal, for routes that require one. */
 static const char *principal_role(req_t *r)
 {
-    if (r->audience == AUDIENCE_BILLING) {
-        account_user_t u;
-        if (store_account_user_by_id(r->store, r->arena, r->principal_id, &u) == STORE_OK)
-            return u.role;
-    } else if (r->audience == AUDIENCE_STAFF) {
-        staff_user_t u;
-        if (store_staff_by_id(r->store, r->arena, r->principal_id, &u) == STORE_OK) return u.role;
-    }
-    return "";
+    const principal_view_t *p = session_principal(r, NULL);
+    return p ? p->role : "";
 }
 
 /* Sends a visitor without the right session to the sign-in page (after an idle timeout, with
@@ -104,27 +98,17 @@ static bool reads_only(const req_t *r)
 
 static void dispatch(req_t *r);
 
-typedef struct {
-    req_t *r;
-    bool answered;
-} page_read_t;
-
-/* The page, in its read transaction. It answers whatever it reads (a failed read is a 503 page),
- * so it returns STORE_OK and store_run_tx never runs it twice. */
-static store_status_t page_body(store_t *s, void *arg)
+/* The page, in its read transaction. It answers whatever it reads (a failed read is an error
+ * page), so the transaction never runs it twice. */
+static void page_body(void *arg)
 {
-    (void)s;
-    page_read_t *p = arg;
-    dispatch(p->r);
-    p->answered = true;
-    return STORE_OK;
+    dispatch(arg);
 }
 
 void router_dispatch(req_t *r)
 {
-    page_read_t p = {.r = r};
-    if (reads_only(r)) store_run_tx(r->store, STORE_TX_READ, page_body, &p);
-    if (!p.answered) dispatch(r); /* a write, or no snapshot to be had: query by query */
+    if (!(reads_only(r) && services_in_read(r->svc, page_body, r)))
+        dispatch(r); /* a write, or no snapshot to be had: query by query */
     if (!r->route->no_session) session_write_back(r);
 }
 

@@ -40,6 +40,7 @@ struct loop {
     struct evhttp *http;
     deadlines_t *deadlines; /* the whole-request deadline of every connection */
     store_t *store;
+    services_t *svc; /* over store, for the requests of this loop */
     pthread_t thread;
     pthread_mutex_t mu;
     struct pending *done; /* answered on a worker, waiting to be sent from this loop */
@@ -167,10 +168,10 @@ static size_t headers_size(struct evkeyvalq *headers)
     return total;
 }
 
-static void run_blocking(void *arg, store_t *store)
+static void run_blocking(void *arg, services_t *svc)
 {
     struct pending *p = arg;
-    p->r->store = store;
+    p->r->svc = svc;
     router_dispatch(p->r);
     pthread_mutex_lock(&p->loop->mu);
     p->next = p->loop->done;
@@ -258,7 +259,7 @@ static void on_request(struct evhttp_request *evreq, void *arg)
     req_t *r = arena_alloc(a, sizeof *r);
     r->arena = a;
     r->app = loop->srv->app;
-    r->store = loop->store;
+    r->svc = loop->svc;
     r->now = clock_now();
     buf_init_cap(&r->resp.body, a, 16 * 1024); /* most pages fit: written without a copy */
     r->method = method_of(evhttp_request_get_command(evreq), &r->method_name);
@@ -406,6 +407,8 @@ static bool loop_init(struct loop *loop, struct server *srv)
         fprintf(stderr, "cobro: %s\n", err);
         return false;
     }
+    loop->svc = services_new(loop->store);
+    if (!loop->svc) return false;
     /* With the change list, the several enable/disable changes libevent makes to a connection
      * while answering it become one epoll_ctl call instead of up to four per request. */
     struct event_config *ecfg = event_config_new();
@@ -438,6 +441,7 @@ static void loop_free(struct loop *loop)
     if (loop->http) evhttp_free(loop->http); /* first: closing its connections uses deadlines */
     deadlines_free(loop->deadlines);
     if (loop->base) event_base_free(loop->base);
+    services_free(loop->svc);
     store_close(loop->store);
     pthread_mutex_destroy(&loop->mu);
 }

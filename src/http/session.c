@@ -1,5 +1,6 @@
 /* Sessions and CSRF tokens: reading the cookie, idle timeout, and the token every form carries. */
 #include "session.h"
+#include "services/session_views.h"
 
 #include <string.h>
 
@@ -10,9 +11,9 @@ bool session_load(req_t *r)
         char digest[DIGEST_CHARS + 1];
         token_digest(token, digest);
         session_t s;
-        store_status_t st = store_session_find(r->store, digest, &s);
-        if (st == STORE_ERROR || st == STORE_BUSY) return false;
-        if (st == STORE_OK) {
+        status_t st = sessions_find(r->svc, digest, &s);
+        if (st != STATUS_OK && st != STATUS_NOT_FOUND) return false;
+        if (st == STATUS_OK) {
             if (r->now - s.last_seen_at > SESSION_IDLE_SECONDS) {
                 memcpy(r->session_digest, digest, DIGEST_CHARS + 1);
                 resp_cookie(r, SESSION_COOKIE, "", 0, false);
@@ -65,9 +66,9 @@ void req_refresh_csrf(req_t *r)
 void session_write_back(req_t *r)
 {
     if (r->session_expired && r->session_digest[0] && !r->signed_in)
-        store_session_delete(r->store, r->session_digest);
+        sessions_delete(r->svc, r->session_digest);
     else if (r->signed_in && r->session_touch)
-        store_session_touch(r->store, r->session_digest, r->now);
+        sessions_touch(r->svc, r->session_digest, r->now);
     r->session_touch = false;
 }
 
@@ -81,6 +82,7 @@ void req_adopt_session(req_t *r, const char *token, audience_t aud, int64_t prin
     r->signed_in = true;
     r->audience = aud;
     r->principal_id = principal_id;
+    r->principal = NULL;
     memcpy(r->session_token, token, TOKEN_CHARS + 1);
     token_digest(token, r->session_digest);
     resp_cookie(r, SESSION_COOKIE, token, -1, false);
@@ -89,7 +91,22 @@ void req_adopt_session(req_t *r, const char *token, audience_t aud, int64_t prin
 
 void session_end(req_t *r)
 {
-    if (r->signed_in) store_session_delete(r->store, r->session_digest);
+    if (r->signed_in) sessions_delete(r->svc, r->session_digest);
     r->signed_in = false;
+    r->principal = NULL;
     resp_cookie(r, SESSION_COOKIE, "", 0, false);
+}
+
+const principal_view_t *session_principal(req_t *r, status_t *status)
+{
+    status_t st = STATUS_OK;
+    if (!r->signed_in) {
+        st = STATUS_NOT_FOUND;
+    } else if (!r->principal) {
+        principal_view_t *p = arena_alloc(r->arena, sizeof *p);
+        st = principal_view(r->svc, r->arena, r->audience, r->principal_id, p);
+        if (st == STATUS_OK) r->principal = p;
+    }
+    if (status) *status = st;
+    return st == STATUS_OK ? r->principal : NULL;
 }

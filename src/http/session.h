@@ -24,6 +24,12 @@ void session_write_back(req_t *r);
 /* True when the form's csrf field matches what this client must send. */
 bool session_csrf_ok(const req_t *r);
 
+/* The signed-in principal (who, which account, which role), read from the services once per
+ * request; NULL, with the reason in *status (may be NULL), when nobody is signed in
+ * (STATUS_NOT_FOUND) or it cannot be read. */
+struct principal_view;
+const struct principal_view *session_principal(req_t *r, status_t *status);
+
 /* Ends the current session (row and cookie). */
 void session_end(req_t *r);
 

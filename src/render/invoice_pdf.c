@@ -7,8 +7,10 @@
 #include "billing/calendar.h"
 #include "billing/regions.h"
 #include "billing/tax.h"
+#include "i18n/address.h"
 #include "i18n/format.h"
 #include "i18n/i18n.h"
+#include "render/invoice_text.h"
 
 #include "pdf_text.h"
 
@@ -78,18 +80,8 @@ static bool north_american(const char *country)
 
 static const char *status_label(lang_t lang, const char *status, pdf_rgb_t *colour)
 {
-    *colour = INK;
-    if (strcmp(status, "open") == 0) return tr(lang, "Open");
-    if (strcmp(status, "partially_paid") == 0) return tr(lang, "Partially paid");
-    if (strcmp(status, "paid") == 0) {
-        *colour = GOOD;
-        return tr(lang, "Paid");
-    }
-    if (strcmp(status, "void") == 0) {
-        *colour = BAD;
-        return tr(lang, "Void");
-    }
-    return status;
+    *colour = strcmp(status, "paid") == 0 ? GOOD : strcmp(status, "void") == 0 ? BAD : INK;
+    return invoice_status_text(lang, status);
 }
 
 const char *invoice_payment_note(lang_t lang, const char *method)
@@ -411,22 +403,11 @@ static double address_blocks(pdf_t *p, double y)
 
     double ly = block_heading(p, tr(p->lang, "Bill To"), p->left, y, w);
     ly += pdf_text(&p->c, F_BOLD, S(inv->bill_to_name), p->left, ly, w, AL_LEFT, INK, true);
-    if (*S(inv->address_line1))
-        ly += pdf_text(&p->c, F_BODY, inv->address_line1, p->left, ly, w, AL_LEFT, INK, true);
-    if (*S(inv->address_line2))
-        ly += pdf_text(&p->c, F_BODY, inv->address_line2, p->left, ly, w, AL_LEFT, INK, true);
-    const char *city = S(inv->city), *region = S(inv->region), *postal = S(inv->postal_code);
-    if (north_american(inv->country)) /* "Springfield, IL 62701" */
-        snprintf(buf, sizeof buf, "%s%s%s%s%s", city, *city && *region ? ", " : "", region,
-                 (*city || *region) && *postal ? " " : "", postal);
-    else /* "20121 Milano (MI)" */
-        snprintf(buf, sizeof buf, "%s%s%s%s%s%s", postal, *postal && *city ? " " : "", city,
-                 *region ? " (" : "", region, *region ? ")" : "");
-    if (*buf) ly += pdf_text(&p->c, F_BODY, buf, p->left, ly, w, AL_LEFT, INK, true);
-    if (*S(inv->country)) {
-        format_country(p->lang, inv->country, buf, TEXT_MAX);
-        ly += pdf_text(&p->c, F_BODY, buf, p->left, ly, w, AL_LEFT, INK, true);
-    }
+    address_lines_t addr; /* in the country's order, as the HTML invoice shows it */
+    format_address(p->lang, inv->address_line1, inv->address_line2, inv->city, inv->region,
+                   inv->postal_code, inv->country, &addr);
+    for (size_t i = 0; i < addr.n; i++)
+        ly += pdf_text(&p->c, F_BODY, addr.line[i], p->left, ly, w, AL_LEFT, INK, true);
     if (*S(inv->phone)) {
         char line[TEXT_MAX];
         snprintf(line, sizeof line, tr(p->lang, "Phone: %s"), inv->phone);
@@ -511,14 +492,7 @@ static double totals(pdf_t *p, double y, bool draw)
             rows[n_rows++] = (row_t){tax_labels[i], inv->taxes[i].tax, false};
         }
     } else {
-        int64_t rate = single_rate(inv);
-        if (rate >= 0) {
-            char pct[TEXT_MAX];
-            percent(p, rate, pct);
-            snprintf(label, sizeof label, tr(p->lang, "Tax (%s)"), pct);
-        } else {
-            snprintf(label, sizeof label, "%s", tr(p->lang, "Tax"));
-        }
+        invoice_tax_total_label(p->lang, p->country, inv, label, sizeof label);
         rows[n_rows++] = (row_t){label, inv->tax_total, false};
     }
     rows[n_rows++] = (row_t){tr(p->lang, "Total"), inv->total, true};

@@ -5,6 +5,7 @@
 #include "i18n/format.h"
 #include "i18n/i18n.h"
 #include "mail.h"
+#include "services/purchase_orders.h"
 #include "util/log.h"
 
 #include <stdio.h>
@@ -349,8 +350,7 @@ static store_status_t batch_body(store_t *s, void *arg)
     batch_t b = {0};
     run->batch = &b;
     int64_t failed_account = 0;
-    store_status_t r =
-        store_pos_in_force(s, ba, ids[0], ids[n - 1], run->at_text, &b.pos, &b.n_pos);
+    store_status_t r = pos_in_force(s, ba, ids[0], ids[n - 1], run->at_text, &b.pos, &b.n_pos);
     if (r == STORE_OK)
         r = store_recipients_between(s, ba, ids[0], ids[n - 1], &b.recipients, &b.n_recipients);
     if (r == STORE_OK) r = store_invoice_seq_last(s, run->series, &b.seq_base);

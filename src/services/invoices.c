@@ -2,6 +2,7 @@
 #include "invoices.h"
 #include "render/invoice_pdf.h"
 #include "services/vendor_settings.h"
+#include "util/form.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,12 +13,10 @@ static char *setting(store_t *s, arena_t *a, const char *key, const char *fallba
     return store_setting(s, a, key, &v) == STORE_OK ? v : arena_strdup(a, fallback);
 }
 
-/* The bank lines of a wire transfer, "Label\tvalue" each (invoice_doc.h); "" with none set. */
-static const char *bank_lines(arena_t *a, const vendor_payment_t *v)
+size_t vendor_bank_details(arena_t *a, const vendor_payment_t *v,
+                           bank_detail_t out[BANK_DETAILS_MAX])
 {
-    const struct {
-        const char *label, *value;
-    } rows[] = {
+    const bank_detail_t rows[BANK_DETAILS_MAX] = {
         {N_("Bank"), v->bank_name},
         {N_("Account name"), v->account_name},
         {N_("IBAN"), v->iban},
@@ -25,11 +24,23 @@ static const char *bank_lines(arena_t *a, const vendor_payment_t *v)
         {N_("Routing number (ABA)"), v->routing},
         {N_("Account number"), v->account},
     };
+    size_t n = 0;
+    for (size_t i = 0; i < BANK_DETAILS_MAX; i++) {
+        /* A setting written by hand may carry blanks: a blank one is not set. */
+        char *value = str_trim(arena_strdup(a, rows[i].value ? rows[i].value : ""));
+        if (*value) out[n++] = (bank_detail_t){rows[i].label, value};
+    }
+    return n;
+}
+
+/* The bank lines of a wire transfer, "Label\tvalue" each (invoice_doc.h); "" with none set. */
+static const char *bank_lines(arena_t *a, const vendor_payment_t *v)
+{
+    bank_detail_t rows[BANK_DETAILS_MAX];
+    size_t n = vendor_bank_details(a, v, rows);
     char *out = "";
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-        if (*rows[i].value)
-            out =
-                arena_printf(a, "%s%s%s\t%s", out, *out ? "\n" : "", rows[i].label, rows[i].value);
+    for (size_t i = 0; i < n; i++)
+        out = arena_printf(a, "%s%s%s\t%s", out, *out ? "\n" : "", rows[i].label, rows[i].value);
     return out;
 }
 

@@ -5,6 +5,16 @@
 #include "store/store.h"
 #include "util/buf.h"
 
+/* THE RULE of which bank details apply, for the invoice's "How to pay" and the portal's Payment
+ * Method tab alike: the vendor's bank details that are set, in this order, each with its label
+ * (an English msgid). Returns how many (none: customers ask Customer Care). */
+enum { BANK_DETAILS_MAX = 6 };
+typedef struct {
+    const char *label, *value;
+} bank_detail_t;
+size_t vendor_bank_details(arena_t *a, const vendor_payment_t *v,
+                           bank_detail_t out[BANK_DETAILS_MAX]);
+
 /* THE RULE of how an invoice says it can be paid, for its HTML view, print view and PDF alike:
  * the payment method chosen when it was issued (method, the invoice's snapshot) and where to send
  * it (a wire to the vendor's bank, a check to its mailing address); when none was chosen, every

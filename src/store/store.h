@@ -3,6 +3,7 @@
 #ifndef COBRO_STORE_H
 #define COBRO_STORE_H
 #include "render/invoice_doc.h"
+#include "store/rows.h"
 #include "util/arena.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,14 +18,6 @@ typedef enum {
     STORE_BUSY,      /* try the whole transaction again */
     STORE_ERROR,     /* hard failure, already logged */
 } store_status_t;
-
-typedef enum {
-    AUDIENCE_CORPORATE = 0,
-    AUDIENCE_BILLING,
-    AUDIENCE_STAFF,
-    AUDIENCE_COUNT
-} audience_t;
-const char *audience_name(audience_t a); /* "corporate", "billing", "staff" */
 
 /* ---- opening, schema, transactions (store.c) ----------------------------------------- */
 
@@ -85,24 +78,6 @@ store_status_t store_add_setting(store_t *s, const char *key, const char *value)
 
 /* ---- people who sign in (store_people.c) --------------------------------------------- */
 
-typedef struct {
-    int64_t id, account_id;
-    char *user_id, *contact_name, *contact_email, *password_hash;
-    char *account_name, *lang, *account_country;
-} credential_t;
-
-typedef struct {
-    int64_t id, account_id;
-    char *email, *name, *role; /* role: "billing_admin" or "member" */
-    char *password_hash, *account_name, *account_lang, *account_country;
-} account_user_t;
-
-typedef struct {
-    int64_t id;
-    char *email, *name, *role; /* "sales_rep", "account_services", "customer_care", "admin" */
-    char *password_hash;
-} staff_user_t;
-
 /* Look-ups by login expect it already in lower case. */
 store_status_t store_credential_by_user_id(store_t *s, arena_t *a, const char *user_id,
                                            credential_t *out);
@@ -117,21 +92,6 @@ store_status_t store_staff_by_email(store_t *s, arena_t *a, const char *email, s
 store_status_t store_staff_by_id(store_t *s, arena_t *a, int64_t id, staff_user_t *out);
 
 /* ---- accounts, invoice recipients, purchase orders (store_accounts.c) ---------------- */
-
-typedef struct {
-    int64_t id, sales_rep_id;
-    char *kind, *name, *currency, *lang;
-    char *bill_to_name, *address_line1, *address_line2, *city, *region, *postal_code, *country,
-        *phone;
-    char *sales_rep_name, *sales_rep_email; /* empty when no rep is assigned */
-    /* Payment method preference: "", "wire", "check", "direct_debit", "card"; the bank details
-     * of a direct debit (holder, ABA routing + account for USD, IBAN for EUR). */
-    /* debit_routing, debit_account and debit_iban are sealed (util/sealed.h), never plain; the
-     * hints are what screens show of them: the routing number and the account number or IBAN,
-     * masked. */
-    char *payment_method, *debit_holder, *debit_routing, *debit_account, *debit_iban;
-    char *debit_routing_hint, *debit_number_hint;
-} account_t;
 
 /* Writes the Bill To of an account (the country stays). */
 store_status_t store_update_bill_to(store_t *s, const account_t *acc);
@@ -152,10 +112,6 @@ store_status_t store_set_debit_numbers(store_t *s, const debit_numbers_t *d);
 
 store_status_t store_account_by_id(store_t *s, arena_t *a, int64_t id, account_t *out);
 
-typedef struct {
-    int64_t id, invoices;
-    char *kind, *name, *country, *currency;
-} account_row_t;
 /* Accounts by name, at most limit, offset for paging. */
 store_status_t store_accounts_list(store_t *s, arena_t *a, int limit, int offset,
                                    account_row_t **out, size_t *n);
@@ -163,20 +119,12 @@ store_status_t store_accounts_list(store_t *s, arena_t *a, int limit, int offset
 store_status_t store_add_invoice_recipient(store_t *s, int64_t account_id, const char *name,
                                            const char *email, int64_t now);
 
-typedef struct {
-    int64_t id;
-    char *name, *email;
-} recipient_row_t;
 /* Recipients with their ids (for removal), by id. */
 store_status_t store_recipients_of(store_t *s, arena_t *a, int64_t account_id,
                                    recipient_row_t **out, size_t *n);
 store_status_t store_remove_recipient(store_t *s, int64_t account_id, int64_t id,
                                       char **email_removed, arena_t *a);
 
-typedef struct {
-    int64_t id, amount; /* amount -1: none */
-    char *number, *start_date, *end_date;
-} po_t;
 store_status_t store_pos_of(store_t *s, arena_t *a, int64_t account_id, po_t **out, size_t *n);
 store_status_t store_po_by_id(store_t *s, arena_t *a, int64_t account_id, int64_t id, po_t *out);
 /* How many of the account's purchase orders other than except_id share a day with
@@ -222,11 +170,6 @@ store_status_t store_attempt_failures_from_ip(store_t *s, const char *ip, int64_
                                               int64_t *count);
 
 /* ---- sessions (store_sessions.c) ----------------------------------------------------- */
-
-typedef struct {
-    audience_t audience;
-    int64_t principal_id, created_at, last_seen_at;
-} session_t;
 
 store_status_t store_session_create(store_t *s, const char *digest, audience_t aud,
                                     int64_t principal_id, int64_t now, const char *ip);
@@ -323,18 +266,6 @@ store_status_t store_audit(store_t *s, const audit_entry_t *e, int64_t now);
 store_status_t store_audit_count_since(store_t *s, int64_t account_id, const char *action,
                                        const char *field, int64_t since, int64_t *n);
 
-typedef struct {
-    int64_t id, at, actor_id;
-    char *actor_kind, *action, *field, *old_value, *new_value, *ip;
-    char *actor_login; /* the actor's User ID or email ("" for the system or a deleted user) */
-} audit_row_t;
-/* Which audit entries to read, newest first. */
-typedef struct {
-    int64_t account_id; /* this account's entries; 0: the vendor's own (no account) of action */
-    const char *action; /* with account_id 0: the action to list */
-    int64_t before_id;  /* 0: from the newest; else only entries older than this one */
-    int limit;
-} audit_query_t;
 store_status_t store_audit_page(store_t *s, arena_t *a, const audit_query_t *q, audit_row_t **out,
                                 size_t *n);
 
@@ -434,10 +365,6 @@ store_status_t store_invoice_by_number(store_t *s, arena_t *a, const char *numbe
                                        invoice_doc_t *out);
 store_status_t store_invoice_by_id(store_t *s, arena_t *a, int64_t id, invoice_doc_t *out);
 
-typedef struct {
-    int64_t id, total, amount_paid;
-    char *number, *issue_date, *due_date, *currency, *status;
-} invoice_summary_t;
 /* The account's newest invoices first (issue date, then number), at most limit. */
 store_status_t store_invoices_recent(store_t *s, arena_t *a, int64_t account_id, int limit,
                                      invoice_summary_t **out, size_t *n);

@@ -2,7 +2,8 @@
  * user, who the billing administrator is and a way to email them. */
 #include "pages.h"
 #include "util/form.h"
-#include "services/auth.h"
+#include "services/actions.h"
+#include "services/billing_views.h"
 #include "util/log.h"
 
 static void render_admin_view(req_t *r, const account_user_t *me, const account_t *acc)
@@ -52,13 +53,9 @@ static void render_member_view(req_t *r, const account_t *acc, const account_use
 /* Loads the signed-in user, the account and its administrator; false after answering. */
 static bool load(req_t *r, account_user_t *me, account_t *acc, account_user_t *admin)
 {
-    store_status_t st = store_account_user_by_id(r->store, r->arena, r->principal_id, me);
-    if (st == STORE_OK) st = store_account_by_id(r->store, r->arena, me->account_id, acc);
-    if (st == STORE_OK) st = store_billing_admin(r->store, r->arena, me->account_id, admin);
-    if (st != STORE_OK) {
-        page_error(r, st == STORE_NOT_FOUND ? 404 : 503);
-        return false;
-    }
+    billing_account_view_t v;
+    if (answer_status(r, billing_account_view(r->svc, r->arena, r->principal_id, &v))) return false;
+    *me = v.me, *acc = v.account, *admin = v.admin;
     return true;
 }
 
@@ -97,7 +94,7 @@ void page_billing_contact_admin(req_t *r)
         return;
     }
     auth_ctx_t ctx = {.ip = r->ip, .now = r->now};
-    switch (auth_email_billing_admin(r->store, r->arena, &ctx, me.id, message, &admin)) {
+    switch (svc_auth_email_billing_admin(r->svc, r->arena, &ctx, me.id, message, &admin)) {
     case AUTH_OK:
         req_mail_queued(r);
         /* Post/Redirect/Get: reloading the confirmation must not send the email again. */
@@ -111,11 +108,11 @@ void page_billing_contact_admin(req_t *r)
                            NULL);
         return;
     case AUTH_REFUSED:
-        page_error(r, 404);
+        answer_status(r, STATUS_REFUSED);
         return;
     default:
         log_error("billing admin email failed for lack of the database");
-        page_error(r, 503);
+        answer_status(r, STATUS_BUSY);
         return;
     }
 }

@@ -3,16 +3,11 @@
 #include "billing/calendar.h"
 #include "i18n/format.h"
 #include "pages.h"
+#include "services/corporate_views.h"
 
 /* The payment method and the purchase order in force today, each with the link that changes it. */
-static void payment_card(req_t *r, const account_t *acc)
+static void payment_card(req_t *r, const account_t *acc, const po_in_force_t *po)
 {
-    char today[11];
-    date_format(date_from_unix(r->now), today);
-    account_texts_t *po = NULL;
-    size_t n_po = 0;
-    if (store_pos_in_force(r->store, r->arena, acc->id, acc->id, today, &po, &n_po) != STORE_OK)
-        n_po = 0; /* the card still shows the payment method */
     buf_t *b = &r->resp.body;
     html_render(b,
                 "<section class=\"card\" aria-labelledby=\"paying\"><h2 id=\"paying\">%s</h2>"
@@ -20,12 +15,12 @@ static void payment_card(req_t *r, const account_t *acc)
                 "</dd><dt>%s</dt><dd>",
                 T("How you pay"), T("Payment Method"), payment_method_label(r, acc->payment_method),
                 T("Change"), T("Purchase order in force"));
-    if (n_po == 0) {
+    if (!po->in_force) {
         html_render(b, "%s", T("None"));
     } else {
         char end[64];
-        format_date(r->lang, acc->country, po[0].b, end, sizeof end);
-        html_render(b, "<span class=\"nowrap\">%s</span> ", po[0].a);
+        format_date(r->lang, acc->country, po->end_date, end, sizeof end);
+        html_render(b, "<span class=\"nowrap\">%s</span> ", po->number);
         html_text(b, T("(until %s)"), end);
     }
     html_render(b, " <a href=\"/corporate/purchase-orders\">%s</a></dd></dl></section>",
@@ -34,20 +29,14 @@ static void payment_card(req_t *r, const account_t *acc)
 
 void page_corporate_account(req_t *r)
 {
-    credential_t c;
-    account_t acc;
-    store_status_t st = store_credential_by_id(r->store, r->arena, r->principal_id, &c);
-    if (st == STORE_OK) st = store_account_by_id(r->store, r->arena, c.account_id, &acc);
-    if (st != STORE_OK) {
-        page_error(r, st == STORE_NOT_FOUND ? 404 : 503);
+    char today[11];
+    date_format(date_from_unix(r->now), today);
+    corporate_account_view_t v;
+    if (answer_status(r, corporate_account_view(r->svc, r->arena, r->principal_id, today, &v)))
         return;
-    }
-    recipient_row_t *recipients = NULL;
-    size_t n_recipients = 0;
-    if (store_recipients_of(r->store, r->arena, acc.id, &recipients, &n_recipients) != STORE_OK) {
-        page_error(r, 503);
-        return;
-    }
+    const credential_t c = v.contact;
+    const account_t acc = v.account;
+    size_t n_recipients = v.n_recipients;
     buf_t *b = &r->resp.body;
     layout_begin(r, SECTION_CORPORATE, acc.name);
     html_render(b, "<h1>%s</h1>", acc.name);
@@ -79,7 +68,7 @@ void page_corporate_account(req_t *r)
     /* The wide column takes how the account pays (two facts with links), the narrow one the
      * short recipients card. */
     html_render(b, "</section>");
-    payment_card(r, &acc);
+    payment_card(r, &acc, &v.po);
     html_render(b,
                 "<section class=\"card\" aria-labelledby=\"recipients\">"
                 "<h2 id=\"recipients\">%s</h2><p>%s</p><p class=\"help\">",

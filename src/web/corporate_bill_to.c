@@ -2,6 +2,7 @@
  * Billing Address and the phone of the signed-in corporate account; the country only shows. */
 #include "i18n/format.h"
 #include "pages.h"
+#include "services/actions.h"
 #include "util/form.h"
 
 #include <string.h>
@@ -93,7 +94,7 @@ static void render_form(req_t *r, const bill_to_form_t *v, const char *country,
                field_error_text(r, e->city), true);
     region_t *regions = NULL;
     size_t n_regions = 0;
-    if (settings_region_choices(r->store, r->arena, country, &regions, &n_regions) != STORE_OK)
+    if (svc_settings_region_choices(r->svc, r->arena, country, &regions, &n_regions) != STATUS_OK)
         n_regions = 0; /* shown as free text; the save checks against the table all the same */
     if (n_regions)
         region_select(r, us ? T("State") : T("Region or province"), v->region ? v->region : "",
@@ -123,12 +124,7 @@ static void show_current(req_t *r)
 {
     credential_t c;
     account_t acc;
-    store_status_t st = store_credential_by_id(r->store, r->arena, r->principal_id, &c);
-    if (st == STORE_OK) st = store_account_by_id(r->store, r->arena, c.account_id, &acc);
-    if (st != STORE_OK) {
-        page_error(r, st == STORE_NOT_FOUND ? 404 : 503);
-        return;
-    }
+    if (!settings_load_contact(r, &c, &acc)) return;
     bill_to_form_t v = {.contact_name = c.contact_name,
                         .contact_email = c.contact_email,
                         .bill_to_name = acc.bill_to_name,
@@ -165,7 +161,7 @@ void page_corporate_bill_to(req_t *r)
     bill_to_errors_t errors;
     bool mail_queued = false;
     settings_status_t st =
-        settings_save_bill_to(r->store, r->arena, &ctx, &form, &errors, &mail_queued);
+        svc_settings_save_bill_to(r->svc, r->arena, &ctx, &form, &errors, &mail_queued);
     if (mail_queued) req_mail_queued(r);
     if (!settings_answered(r, st, "/corporate/account?saved=1"))
         render_form(r, &form, country ? country : "", &errors);

@@ -1,7 +1,7 @@
 /* "Forgot your password?": asks for the User ID and always answers the same way, so the page
  * tells nobody which User IDs exist; the reset link goes to the billing contact's email. */
 #include "pages.h"
-#include "services/auth.h"
+#include "services/actions.h"
 
 #include <string.h>
 
@@ -50,11 +50,9 @@ void page_corporate_forgot(req_t *r)
     }
     auth_ctx_t ctx = {.ip = r->ip, .now = r->now};
     bool queued = false;
-    if (auth_request_reset(r->store, r->arena, &ctx, r->app->cfg->base_url, req_field(r, "user_id"),
-                           &queued) != AUTH_OK) {
-        page_error(r, 503);
-        return;
-    }
+    auth_status_t st = svc_auth_request_reset(r->svc, r->arena, &ctx, r->app->cfg->base_url,
+                                              req_field(r, "user_id"), &queued);
+    if (answer_status(r, status_of_auth(st))) return;
     if (queued) req_mail_queued(r);
     render_sent(r);
 }

@@ -1,16 +1,21 @@
 /* The Payment Method tab: how a corporate account pays its invoices (wire transfer, check, direct
  * debit, card), with what each choice needs. Saved bank numbers are only ever shown masked. */
 #include "pages.h"
+#include "services/actions.h"
+#include "services/corporate_views.h"
+#include "services/invoices.h"
 
 #include <string.h>
 
 static const char *const methods[] = {"wire", "check", "direct_debit", "card"};
 
-/* A vendor setting, "" when it is not set (or cannot be read: the page still works). */
-static const char *setting(req_t *r, const char *key)
+/* The vendor's payment details; none set when they cannot be read (the page still works). */
+static vendor_payment_t vendor_details(req_t *r)
 {
-    char *v = NULL;
-    return store_setting(r->store, r->arena, key, &v) == STORE_OK && v ? str_trim(v) : "";
+    vendor_payment_t v;
+    if (corporate_payment_details_view(r->svc, r->arena, &v) != STATUS_OK)
+        v = (vendor_payment_t){"", "", "", "", "", "", ""};
+    return v;
 }
 
 /* What the form shows: the choice and the typed bank details (never the stored numbers). */
@@ -50,40 +55,26 @@ static void lines(req_t *r, const char *text)
     }
 }
 
-static void wire_details(req_t *r)
+static void wire_details(req_t *r, const vendor_payment_t *vendor)
 {
     buf_t *b = &r->resp.body;
-    struct {
-        const char *key, *label;
-    } rows[] = {
-        {"vendor_bank_name", T("Bank")},
-        {"vendor_bank_account_name", T("Account name")},
-        {"vendor_bank_iban", T("IBAN")},
-        {"vendor_bank_bic", T("BIC / SWIFT")},
-        {"vendor_bank_routing", T("Routing number (ABA)")},
-        {"vendor_bank_account", T("Account number")},
-    };
-    bool any = false;
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        const char *v = setting(r, rows[i].key);
-        if (!*v) continue;
-        if (!any)
-            html_render(b, "<p>%s</p><dl class=\"bank\">",
-                        T("Send each payment to our bank account:"));
-        any = true;
-        html_render(b, "<dt>%s</dt><dd>%s</dd>", rows[i].label, v);
-    }
-    if (any)
+    /* The same details, in the same order, as an invoice's "How to pay". */
+    bank_detail_t rows[BANK_DETAILS_MAX];
+    size_t n = vendor_bank_details(r->arena, vendor, rows);
+    if (n) {
+        html_render(b, "<p>%s</p><dl class=\"bank\">", T("Send each payment to our bank account:"));
+        for (size_t i = 0; i < n; i++)
+            html_render(b, "<dt>%s</dt><dd>%s</dd>", T(rows[i].label), rows[i].value);
         html_render(b, "</dl>");
-    else
+    } else
         html_render(b, "<p>%s</p>", T("Customer Care will give you our bank details."));
     html_render(b, "<p><strong>%s</strong></p>", T("Quote the invoice number with every payment."));
 }
 
-static void check_details(req_t *r)
+static void check_details(req_t *r, const vendor_payment_t *vendor)
 {
     buf_t *b = &r->resp.body;
-    const char *address = setting(r, "vendor_check_address");
+    const char *address = str_trim(arena_strdup(r->arena, vendor->check_address));
     if (!*address) {
         html_render(b, "<p>%s</p>", T("Customer Care will give you our mailing address."));
     } else {
@@ -213,6 +204,7 @@ static void render(req_t *r, const account_t *acc, const shown_t *v, const payme
                    bool refused)
 {
     buf_t *b = &r->resp.body;
+    const vendor_payment_t vendor = vendor_details(r);
     layout_begin(r, SECTION_CORPORATE, T("Payment Method"));
     html_render(b, "<h1>%s</h1>", T("Payment Method"));
     if (refused)
@@ -232,8 +224,8 @@ static void render(req_t *r, const account_t *acc, const shown_t *v, const payme
         html_render(b, "<p class=\"field-error\" id=\"method-error\">%s</p>", method_error);
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
         choice_open(r, methods[i], v);
-        if (strcmp(methods[i], "wire") == 0) wire_details(r);
-        if (strcmp(methods[i], "check") == 0) check_details(r);
+        if (strcmp(methods[i], "wire") == 0) wire_details(r, &vendor);
+        if (strcmp(methods[i], "check") == 0) check_details(r, &vendor);
         if (strcmp(methods[i], "card") == 0) card_details(r);
         if (strcmp(methods[i], "direct_debit") == 0)
             direct_debit_details(r, acc, v, e); /* closes the choice itself */
@@ -269,7 +261,7 @@ void page_corporate_payment(req_t *r)
                            .iban = req_field(r, "iban"),
                            .mandate = req_field(r, "mandate")};
     settings_ctx_t ctx = settings_ctx_of(r, acc.id);
-    if (settings_answered(r, settings_save_payment(r->store, r->arena, &ctx, &form, &e),
+    if (settings_answered(r, svc_settings_save_payment(r->svc, r->arena, &ctx, &form, &e),
                           "/corporate/payment-method?saved=1"))
         return;
     /* What this user just typed comes back as typed, bank numbers included. */

@@ -4,6 +4,8 @@
 #include "billing/money.h"
 #include "i18n/format.h"
 #include "pages.h"
+#include "services/actions.h"
+#include "services/corporate_views.h"
 
 #include <string.h>
 
@@ -46,11 +48,16 @@ static const char *day_text(req_t *r, const account_t *acc, const char *iso)
 }
 
 /* Where a purchase order stands today: in force, expired or not yet started. */
-static const char *po_status(req_t *r, const po_t *po, const char *today)
+static const char *po_status(req_t *r, po_state_t state)
 {
-    if (strcmp(po->end_date, today) < 0) return T("Expired");
-    if (strcmp(po->start_date, today) > 0) return T("Not yet in force");
-    return T("In force");
+    switch (state) {
+    case PO_EXPIRED:
+        return T("Expired");
+    case PO_NOT_YET:
+        return T("Not yet in force");
+    default:
+        return T("In force");
+    }
 }
 
 static void po_table(req_t *r, const account_t *acc, const po_t *pos, size_t n)
@@ -74,8 +81,9 @@ static void po_table(req_t *r, const account_t *acc, const po_t *pos, size_t n)
                 status_label, T("Actions"));
     for (size_t i = 0; i < n; i++) {
         const po_t *po = &pos[i];
-        const char *status = po_status(r, po, today);
-        bool in_force = strcmp(po->start_date, today) <= 0 && strcmp(po->end_date, today) >= 0;
+        po_state_t state = po_state_on(po, today); /* the rule of the account page and invoices */
+        const char *status = po_status(r, state);
+        bool in_force = state == PO_IN_FORCE;
         html_render(
             b,
             "<tr%R><th scope=\"row\" data-label=\"%s\">%s</th>"
@@ -106,10 +114,7 @@ static void render_list(req_t *r, const account_t *acc, const po_form_t *v, cons
 {
     po_t *pos = NULL;
     size_t n = 0;
-    if (store_pos_of(r->store, r->arena, acc->id, &pos, &n) != STORE_OK) {
-        page_error(r, 503);
-        return;
-    }
+    if (answer_status(r, corporate_pos_view(r->svc, r->arena, acc->id, &pos, &n))) return;
     buf_t *b = &r->resp.body;
     layout_begin(r, SECTION_CORPORATE, T("Purchase orders"));
     html_render(b, "<h1>%s</h1>", T("Purchase orders"));
@@ -154,7 +159,7 @@ void page_corporate_pos(req_t *r)
     }
     po_form_t v = typed_form(r);
     settings_ctx_t ctx = settings_ctx_of(r, acc.id);
-    if (!settings_answered(r, settings_save_po(r->store, r->arena, &ctx, 0, &v, &e),
+    if (!settings_answered(r, svc_settings_save_po(r->svc, r->arena, &ctx, 0, &v, &e),
                            "/corporate/purchase-orders?saved=1"))
         render_list(r, &acc, &v, &e, true);
 }
@@ -184,11 +189,7 @@ void page_corporate_po(req_t *r)
     if (!settings_load_contact(r, &c, &acc)) return;
     int64_t id = settings_path_id(r);
     po_t po;
-    store_status_t st = id ? store_po_by_id(r->store, r->arena, acc.id, id, &po) : STORE_NOT_FOUND;
-    if (st != STORE_OK) {
-        page_error(r, st == STORE_NOT_FOUND ? 404 : 503);
-        return;
-    }
+    if (answer_status(r, corporate_po_view(r->svc, r->arena, acc.id, id, &po))) return;
     po_errors_t e = {0};
     if (r->method != METHOD_POST) {
         char amount[MONEY_TEXT_MAX] = "";
@@ -206,7 +207,7 @@ void page_corporate_po(req_t *r)
     }
     po_form_t v = typed_form(r);
     settings_ctx_t ctx = settings_ctx_of(r, acc.id);
-    if (!settings_answered(r, settings_save_po(r->store, r->arena, &ctx, id, &v, &e),
+    if (!settings_answered(r, svc_settings_save_po(r->svc, r->arena, &ctx, id, &v, &e),
                            "/corporate/purchase-orders?saved=1"))
         render_edit(r, &acc, &po, &v, &e, true);
 }
@@ -218,10 +219,10 @@ void page_corporate_po_remove(req_t *r)
     if (!settings_load_contact(r, &c, &acc)) return;
     int64_t id = settings_path_id(r);
     if (!id) {
-        page_error(r, 404);
+        answer_status(r, STATUS_NOT_FOUND);
         return;
     }
     settings_ctx_t ctx = settings_ctx_of(r, acc.id);
-    settings_answered(r, settings_remove_po(r->store, r->arena, &ctx, id),
+    settings_answered(r, svc_settings_remove_po(r->svc, r->arena, &ctx, id),
                       "/corporate/purchase-orders?removed=1");
 }

@@ -1,6 +1,8 @@
 /* Invoice recipients: the contacts who get every invoice email besides the billing contact (at
  * most RECIPIENTS_MAX per account), listed, added and removed by the corporate billing contact. */
 #include "pages.h"
+#include "services/actions.h"
+#include "services/corporate_views.h"
 
 typedef struct {
     const char *name, *email; /* as typed ("" on a first showing) */
@@ -40,10 +42,8 @@ static void render(req_t *r, int64_t account_id, const add_form_t *f)
 {
     recipient_row_t *rows = NULL;
     size_t n = 0;
-    if (store_recipients_of(r->store, r->arena, account_id, &rows, &n) != STORE_OK) {
-        page_error(r, 503);
+    if (answer_status(r, corporate_recipients_view(r->svc, r->arena, account_id, &rows, &n)))
         return;
-    }
     bool refused = f->name_error || f->email_error;
     buf_t *b = &r->resp.body;
     layout_begin(r, SECTION_CORPORATE, T("Invoice recipients"));
@@ -88,8 +88,8 @@ void page_corporate_recipients(req_t *r)
     }
     add_form_t f = {.name = req_field(r, "name"), .email = req_field(r, "email")};
     settings_ctx_t ctx = settings_ctx_of(r, account_id);
-    settings_status_t st = settings_add_recipient(r->store, r->arena, &ctx, f.name, f.email,
-                                                  &f.name_error, &f.email_error);
+    settings_status_t st = svc_settings_add_recipient(r->svc, r->arena, &ctx, f.name, f.email,
+                                                      &f.name_error, &f.email_error);
     if (!settings_answered(r, st, "/corporate/recipients?added=1")) render(r, account_id, &f);
 }
 
@@ -97,11 +97,11 @@ void page_corporate_recipient_remove(req_t *r)
 {
     int64_t account_id = 0, id = settings_path_id(r);
     if (!id) {
-        page_error(r, 404);
+        answer_status(r, STATUS_NOT_FOUND);
         return;
     }
     if (!current_account(r, &account_id, NULL)) return;
     settings_ctx_t ctx = settings_ctx_of(r, account_id);
-    settings_answered(r, settings_remove_recipient(r->store, r->arena, &ctx, id),
+    settings_answered(r, svc_settings_remove_recipient(r->svc, r->arena, &ctx, id),
                       "/corporate/recipients?removed=1");
 }

@@ -1,6 +1,6 @@
 /* The emailed reset link: choose a new portal password (single use, valid 60 minutes). */
 #include "pages.h"
-#include "services/auth.h"
+#include "services/actions.h"
 
 #include <string.h>
 
@@ -95,9 +95,9 @@ void page_corporate_reset(req_t *r)
 {
     const char *token = r->method == METHOD_POST ? req_field(r, "token") : req_param(r, "token");
     credential_t c;
-    reset_state_t state = auth_reset_state(r->store, r->arena, token, r->now, &c);
+    reset_state_t state = svc_auth_reset_state(r->svc, r->arena, token, r->now, &c);
     if (state == RESET_STORE_ERROR) {
-        page_error(r, 503);
+        answer_status(r, STATUS_BUSY);
         return;
     }
     if (state != RESET_VALID) {
@@ -110,10 +110,10 @@ void page_corporate_reset(req_t *r)
     }
     auth_ctx_t ctx = {.ip = r->ip, .now = r->now};
     password_rule_t rule;
-    state = auth_reset_password(r->store, r->arena, &ctx, token, req_field(r, "password"),
-                                req_field(r, "password_confirm"), &rule);
+    state = svc_auth_reset_password(r->svc, r->arena, &ctx, token, req_field(r, "password"),
+                                    req_field(r, "password_confirm"), &rule);
     if (state == RESET_STORE_ERROR) {
-        page_error(r, 503);
+        answer_status(r, STATUS_BUSY);
     } else if (state != RESET_VALID) {
         render_dead_link(r, state);
     } else if (rule != PASSWORD_OK) {

@@ -1,5 +1,6 @@
 /* Error pages, in the user's language, for every status the server answers with. */
 #include "pages.h"
+#include "http/server.h"
 
 typedef struct {
     int status;
@@ -15,11 +16,16 @@ static const error_text_t errors[] = {
     {404, N_("Page not found"),
      N_("There is no page at this address, or you are not allowed to see it.")},
     {405, N_("Method not allowed"), N_("This page cannot be used that way.")},
+    {409, N_("Changed meanwhile"),
+     N_("Someone else changed this at the same time. Reload the page and try again.")},
     {413, N_("Too much data"), N_("What was sent is larger than this page accepts.")},
     {429, N_("Too many requests"), N_("Please wait a while before you try again.")},
     {431, N_("Request headers too large"),
      N_("Your browser sent more header data than the server accepts. Clearing this site's "
         "cookies usually helps.")},
+    {500, N_("Something went wrong"),
+     N_("The server could not answer this request. Please try again later; if it happens again, "
+        "tell Customer Care.")},
     {503, N_("Service unavailable"),
      N_("The service cannot answer right now. Please try again in a few minutes.")},
 };
@@ -56,4 +62,38 @@ void page_error(req_t *r, int status)
 void page_busy(req_t *r)
 {
     render_error(r, &busy);
+}
+
+int status_http(status_t st)
+{
+    switch (st) {
+    case STATUS_OK:
+        return 200;
+    case STATUS_NOT_FOUND:
+    case STATUS_REFUSED:
+        return 404; /* a principal without the right must not learn it exists */
+    case STATUS_INVALID:
+        return 400;
+    case STATUS_CONFLICT:
+        return 409;
+    case STATUS_LIMITED:
+    case STATUS_LOCKED:
+        return 429;
+    case STATUS_BUSY:
+        return 503;
+    default:
+        return 500;
+    }
+}
+
+bool answer_status(req_t *r, status_t st)
+{
+    if (st == STATUS_OK) return false;
+    if (st == STATUS_BUSY) {
+        page_error(r, 503);
+        resp_header(r, "Retry-After", BUSY_RETRY_AFTER);
+    } else {
+        page_error(r, status_http(st));
+    }
+    return true;
 }

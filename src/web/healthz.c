@@ -4,7 +4,7 @@
 void page_healthz(req_t *r)
 {
     r->resp.content_type = "text/plain; charset=utf-8";
-    if (store_ping(r->store) == STORE_OK) {
+    if (services_ping(r->svc) == STATUS_OK) {
         buf_puts(&r->resp.body, "ok\n");
     } else {
         r->resp.status = 503;

@@ -3,6 +3,8 @@
 #include "i18n/format.h"
 #include "pages.h"
 #include "render/invoice_pdf.h"
+#include "render/invoice_text.h"
+#include "services/invoice_views.h"
 #include "services/invoices.h"
 
 #include <stdlib.h>
@@ -10,11 +12,7 @@
 
 const char *invoice_status_label(req_t *r, const char *status)
 {
-    if (strcmp(status, "open") == 0) return T("Open");
-    if (strcmp(status, "partially_paid") == 0) return T("Partially paid");
-    if (strcmp(status, "paid") == 0) return T("Paid");
-    if (strcmp(status, "void") == 0) return T("Void");
-    return status;
+    return invoice_status_text(r->lang, status);
 }
 
 static const char *money(req_t *r, const char *country, const char *currency, int64_t minor)
@@ -203,13 +201,10 @@ static void document_lines(req_t *r, const invoice_doc_t *inv)
                     label, money(r, c, cur, inv->taxes[i].tax));
     }
     if (inv->n_taxes == 0) {
-        int64_t rate = inv->n_lines ? inv->lines[0].tax_rate_ppm : 0;
-        char rate_text[32];
-        format_percent(r->lang, c, rate, rate_text, sizeof rate_text);
-        html_render(b,
-                    "<tr><th scope=\"row\" colspan=\"4\">%s (%s)</th><td class=\"num\">%s</td>"
-                    "</tr>",
-                    T("Tax"), rate_text, money(r, c, cur, inv->tax_total));
+        char label[160];
+        invoice_tax_total_label(r->lang, c, inv, label, sizeof label);
+        html_render(b, "<tr><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s</td></tr>",
+                    label, money(r, c, cur, inv->tax_total));
     }
     html_render(b,
                 "<tr class=\"total\"><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s"
@@ -259,12 +254,9 @@ void invoice_document(req_t *r, const invoice_doc_t *inv, const char *pdf_href)
 
 bool load_invoice_for(req_t *r, int64_t account_id, invoice_doc_t *inv)
 {
-    store_status_t st =
-        r->n_params > 0 ? invoice_load(r->store, r->arena, r->params[0], 0, inv) : STORE_NOT_FOUND;
     /* Someone else's invoice answers exactly like one that does not exist. */
-    if (st == STORE_OK && account_id != 0 && inv->account_id != account_id) st = STORE_NOT_FOUND;
-    if (st != STORE_OK) page_error(r, st == STORE_NOT_FOUND ? 404 : 503);
-    return st == STORE_OK;
+    return !answer_status(
+        r, invoice_view(r->svc, r->arena, r->n_params > 0 ? r->params[0] : NULL, account_id, inv));
 }
 
 void send_invoice_pdf(req_t *r, const invoice_doc_t *inv)
@@ -291,12 +283,9 @@ void invoice_history_page(req_t *r, section_t section, const char *base_path, co
     if (!current_account(r, &account_id, &country)) return;
     invoice_summary_t *rows = NULL;
     size_t n = 0;
-    store_status_t st =
-        store_invoices_recent(r->store, r->arena, account_id, INVOICE_HISTORY_LIMIT, &rows, &n);
-    if (st != STORE_OK) {
-        page_error(r, 503);
+    if (answer_status(r, invoice_history_view(r->svc, r->arena, account_id, INVOICE_HISTORY_LIMIT,
+                                              &rows, &n)))
         return;
-    }
     layout_begin(r, section, T("Invoice History"));
     html_render(&r->resp.body, "<h1>%s</h1><p class=\"help\">%s</p>", T("Invoice History"), help);
     invoice_history_table(r, rows, n, country, base_path);

@@ -2,7 +2,9 @@
  * options) and the small form helpers the pages share. */
 #include "http/router.h"
 #include "http/session.h"
+#include "i18n/address.h"
 #include "i18n/format.h"
+#include "services/session_views.h"
 #include "pages.h"
 #include "util/form.h"
 
@@ -90,10 +92,8 @@ static bool tab_current(const tab_t *t, const char *path)
 
 static bool is_billing_admin(req_t *r)
 {
-    account_user_t u;
-    return r->audience == AUDIENCE_BILLING &&
-           store_account_user_by_id(r->store, r->arena, r->principal_id, &u) == STORE_OK &&
-           strcmp(u.role, "billing_admin") == 0;
+    const principal_view_t *p = r->audience == AUDIENCE_BILLING ? session_principal(r, NULL) : NULL;
+    return p && p->billing_admin;
 }
 
 static void write_tabs(req_t *r, section_t section)
@@ -299,18 +299,10 @@ void notice_warning(req_t *r, const char *message)
 void address_lines(req_t *r, const char *line1, const char *line2, const char *city,
                    const char *region, const char *postal_code, const char *country)
 {
-    buf_t *b = &r->resp.body;
-    if (*line1) html_render(b, "%s<br>", line1);
-    if (*line2) html_render(b, "%s<br>", line2);
-    if (strcmp(country, "US") == 0 || strcmp(country, "CA") == 0)
-        html_render(b, "%s, %s %s<br>", city, region, postal_code);
-    else if (*region)
-        html_render(b, "%s %s (%s)<br>", postal_code, city, region);
-    else
-        html_render(b, "%s %s<br>", postal_code, city);
-    char name[96];
-    format_country(r->lang, country, name, sizeof name);
-    html_render(b, "%s", name);
+    address_lines_t addr; /* the order the invoice PDF prints too */
+    format_address(r->lang, line1, line2, city, region, postal_code, country, &addr);
+    for (size_t i = 0; i < addr.n; i++)
+        html_render(&r->resp.body, "%s%R", addr.line[i], i + 1 < addr.n ? "<br>" : "");
 }
 
 void bill_to_block(req_t *r, const account_t *acc)
@@ -329,18 +321,11 @@ void bill_to_block(req_t *r, const account_t *acc)
 
 bool current_account(req_t *r, int64_t *account_id, const char **country)
 {
-    store_status_t st = STORE_NOT_FOUND;
-    const char *where = NULL;
-    if (r->audience == AUDIENCE_CORPORATE) {
-        credential_t c;
-        st = store_credential_by_id(r->store, r->arena, r->principal_id, &c);
-        if (st == STORE_OK) *account_id = c.account_id, where = c.account_country;
-    } else if (r->audience == AUDIENCE_BILLING) {
-        account_user_t u;
-        st = store_account_user_by_id(r->store, r->arena, r->principal_id, &u);
-        if (st == STORE_OK) *account_id = u.account_id, where = u.account_country;
-    }
-    if (country) *country = where;
-    if (st != STORE_OK) page_error(r, st == STORE_NOT_FOUND ? 404 : 503);
-    return st == STORE_OK;
+    status_t st = STATUS_NOT_FOUND;
+    const principal_view_t *p = NULL;
+    if (r->audience == AUDIENCE_CORPORATE || r->audience == AUDIENCE_BILLING)
+        p = session_principal(r, &st);
+    if (p) *account_id = p->account_id;
+    if (country) *country = p ? p->account_country : NULL;
+    return !answer_status(r, p ? STATUS_OK : st);
 }

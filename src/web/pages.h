@@ -3,6 +3,7 @@
 #define COBRO_PAGES_H
 #include "http/request.h"
 #include "render/invoice_doc.h"
+#include "services/services.h"
 #include "services/settings.h"
 #include "util/html.h"
 
@@ -115,6 +116,12 @@ int64_t audit_before_param(const req_t *r);
 void page_error(req_t *r, int status);
 /* 503 for a server too busy to take the request now (its worker queue is full). */
 void page_busy(req_t *r);
+/* THE answer to a service's status, for every page: nothing for STATUS_OK (false); else the
+ * error page in the user's language (true): not found or refused 404, invalid 400, conflict
+ * 409, limited or locked 429, busy 503 with Retry-After, error 500. */
+bool answer_status(req_t *r, status_t st);
+/* The HTTP status answer_status gives st. */
+int status_http(status_t st);
 
 /* ---- one file each ------------------------------------------------------------------- */
 

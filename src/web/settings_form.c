@@ -1,6 +1,8 @@
 /* What the corporate settings pages share: the signed-in contact, the id in the path, the answer
  * to a save, and the sentence for each reason a form field was refused. */
 #include "pages.h"
+#include "services/actions.h"
+#include "services/corporate_views.h"
 #include "util/form.h"
 
 #include <stdlib.h>
@@ -8,10 +10,7 @@
 
 bool settings_load_contact(req_t *r, credential_t *c, account_t *acc)
 {
-    store_status_t st = store_credential_by_id(r->store, r->arena, r->principal_id, c);
-    if (st == STORE_OK) st = store_account_by_id(r->store, r->arena, c->account_id, acc);
-    if (st != STORE_OK) page_error(r, st == STORE_NOT_FOUND ? 404 : 503);
-    return st == STORE_OK;
+    return !answer_status(r, corporate_contact_view(r->svc, r->arena, r->principal_id, c, acc));
 }
 
 settings_ctx_t settings_ctx_of(const req_t *r, int64_t account_id)
@@ -44,12 +43,8 @@ bool settings_answered(req_t *r, settings_status_t status, const char *done_url)
     case SETTINGS_INVALID:
         r->resp.status = 400;
         return false;
-    case SETTINGS_NOT_FOUND:
-        page_error(r, 404);
-        return true;
     default:
-        page_error(r, 503);
-        return true;
+        return answer_status(r, status_of_settings(status));
     }
 }
 

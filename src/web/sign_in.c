@@ -1,7 +1,7 @@
 /* The sign-in page shared by the three audiences. */
 #include "sign_in.h"
 #include "http/session.h"
-#include "services/auth.h"
+#include "services/actions.h"
 #include "util/log.h"
 
 #include <string.h>
@@ -77,8 +77,8 @@ void sign_in_post(req_t *r, const sign_in_kind_t *k)
     const char *password = req_field(r, "password");
     auth_ctx_t ctx = {.ip = r->ip, .now = r->now};
     sign_in_result_t res;
-    auth_status_t st = auth_sign_in(r->store, r->arena, &ctx, k->audience, typed, password,
-                                    r->signed_in ? r->session_digest : NULL, &res);
+    auth_status_t st = svc_auth_sign_in(r->svc, r->arena, &ctx, k->audience, typed, password,
+                                        r->signed_in ? r->session_digest : NULL, &res);
     switch (st) {
     case AUTH_OK:
         req_adopt_session(r, res.token, k->audience, res.principal_id);
@@ -96,7 +96,7 @@ void sign_in_post(req_t *r, const sign_in_kind_t *k)
         return;
     default:
         log_error("sign-in failed for lack of the database");
-        page_error(r, 503);
+        answer_status(r, status_of_auth(st));
         return;
     }
 }

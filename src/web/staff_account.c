@@ -1,35 +1,31 @@
 /* Staff console: one account, its Bill To, its invoices and its audit log. */
 #include "pages.h"
+#include "services/staff_views.h"
 
 #include <stdlib.h>
 
-enum { AUDIT_ROWS = 50 };
+enum { AUDIT_ROWS = 50, INVOICES_SHOWN = 100 };
 
 void page_staff_account(req_t *r)
 {
     char *end = NULL;
     long long id = r->n_params ? strtoll(r->params[0], &end, 10) : 0;
-    account_t acc;
-    store_status_t st = id > 0 && end && *end == '\0'
-                            ? store_account_by_id(r->store, r->arena, id, &acc)
-                            : STORE_NOT_FOUND;
-    invoice_summary_t *rows = NULL;
-    size_t n = 0;
-    audit_row_t *audit = NULL;
-    size_t n_audit = 0;
+    if (!(end && *end == '\0')) id = 0; /* not a number: no such account */
     int64_t before = audit_before_param(r);
     if (before < 0) {
-        page_error(r, 400);
+        answer_status(r, STATUS_INVALID);
         return;
     }
-    if (st == STORE_OK) st = store_invoices_recent(r->store, r->arena, acc.id, 100, &rows, &n);
-    /* One entry more than a page tells whether there are older ones. */
-    audit_query_t q = {.account_id = acc.id, .before_id = before, .limit = AUDIT_ROWS + 1};
-    if (st == STORE_OK) st = store_audit_page(r->store, r->arena, &q, &audit, &n_audit);
-    if (st != STORE_OK) {
-        page_error(r, st == STORE_NOT_FOUND ? 404 : 503);
+    /* One audit entry more than a page tells whether there are older ones. */
+    staff_account_view_t v;
+    if (answer_status(r, staff_account_view(r->svc, r->arena, id, INVOICES_SHOWN, before,
+                                            AUDIT_ROWS + 1, &v)))
         return;
-    }
+    const account_t acc = v.account;
+    const invoice_summary_t *rows = v.invoices;
+    size_t n = v.n_invoices;
+    const audit_row_t *audit = v.audit;
+    size_t n_audit = v.n_audit;
     buf_t *b = &r->resp.body;
     layout_begin(r, SECTION_STAFF, acc.name);
     /* Bill To first and the invoices below it at full width: the invoice table has six columns

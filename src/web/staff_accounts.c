@@ -1,5 +1,6 @@
 /* Staff console: every account, with its kind, country and number of invoices. */
 #include "pages.h"
+#include "services/staff_views.h"
 
 enum { ACCOUNTS_PER_PAGE = 100 };
 
@@ -7,10 +8,8 @@ void page_staff_accounts(req_t *r)
 {
     account_row_t *rows = NULL;
     size_t n = 0;
-    if (store_accounts_list(r->store, r->arena, ACCOUNTS_PER_PAGE, 0, &rows, &n) != STORE_OK) {
-        page_error(r, 503);
+    if (answer_status(r, staff_accounts_view(r->svc, r->arena, ACCOUNTS_PER_PAGE, &rows, &n)))
         return;
-    }
     buf_t *b = &r->resp.body;
     layout_begin(r, SECTION_STAFF, T("Accounts"));
     html_render(b,

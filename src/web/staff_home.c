@@ -1,5 +1,6 @@
 /* The staff console's first page: who is signed in and with which role. */
 #include "pages.h"
+#include "services/staff_views.h"
 
 #include <string.h>
 
@@ -15,11 +16,7 @@ static const char *role_label(req_t *r, const char *role)
 void page_staff_home(req_t *r)
 {
     staff_user_t me;
-    store_status_t st = store_staff_by_id(r->store, r->arena, r->principal_id, &me);
-    if (st != STORE_OK) {
-        page_error(r, st == STORE_NOT_FOUND ? 404 : 503);
-        return;
-    }
+    if (answer_status(r, staff_home_view(r->svc, r->arena, r->principal_id, &me))) return;
     buf_t *b = &r->resp.body;
     layout_begin(r, SECTION_STAFF, T("Staff console"));
     html_render(b,

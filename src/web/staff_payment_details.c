@@ -2,7 +2,8 @@
  * "How to pay" (remit-to bank account for wire transfers, mailing address for checks). */
 #include "pages.h"
 #include "util/form.h"
-#include "services/vendor_settings.h"
+#include "services/actions.h"
+#include "services/staff_views.h"
 
 static void address_field(req_t *r, const char *value, field_error_t e)
 {
@@ -25,17 +26,16 @@ static void address_field(req_t *r, const char *value, field_error_t e)
 enum { AUDIT_ROWS = 50 };
 
 /* Who changed the payment details, when, and from what to what. */
-static bool changes_section(req_t *r)
+static status_t changes_section(req_t *r)
 {
     int64_t before = audit_before_param(r);
-    if (before < 0) return false;
+    if (before < 0) return STATUS_INVALID;
     audit_row_t *rows = NULL;
     size_t n = 0;
-    audit_query_t q = {
-        .action = "vendor_setting_changed", .before_id = before, .limit = AUDIT_ROWS + 1};
-    if (store_audit_page(r->store, r->arena, &q, &rows, &n) != STORE_OK) return false;
-    audit_table(r, rows, n, AUDIT_ROWS, "/staff/payment-details", before > 0);
-    return true;
+    status_t st = staff_settings_audit_view(r->svc, r->arena, "vendor_setting_changed", before,
+                                            AUDIT_ROWS + 1, &rows, &n);
+    if (st == STATUS_OK) audit_table(r, rows, n, AUDIT_ROWS, "/staff/payment-details", before > 0);
+    return st;
 }
 
 static void render(req_t *r, const vendor_payment_t *v, const vendor_payment_errors_t *e,
@@ -70,10 +70,7 @@ static void render(req_t *r, const vendor_payment_t *v, const vendor_payment_err
     html_render(b, "</fieldset><button type=\"submit\" class=\"primary\">%s</button></form></div>",
                 T("Save"));
     /* The changes below the form, at full width: the table has six columns. */
-    if (!changes_section(r)) {
-        page_error(r, audit_before_param(r) < 0 ? 400 : 503);
-        return;
-    }
+    if (answer_status(r, changes_section(r))) return;
     layout_end(r);
 }
 
@@ -82,10 +79,7 @@ void page_staff_payment_details(req_t *r)
     vendor_payment_errors_t e = {0};
     if (r->method != METHOD_POST) {
         vendor_payment_t v;
-        if (vendor_payment_load(r->store, r->arena, &v) != STORE_OK) {
-            page_error(r, 503);
-            return;
-        }
+        if (answer_status(r, svc_vendor_payment_load(r->svc, r->arena, &v))) return;
         render(r, &v, &e, false);
         return;
     }
@@ -97,6 +91,6 @@ void page_staff_payment_details(req_t *r)
                               .bic = req_field(r, "bic"),
                               .check_address = req_field(r, "check_address")};
     settings_status_t st =
-        vendor_payment_save(r->store, r->arena, r->principal_id, r->ip, r->now, &typed, &e);
+        svc_vendor_payment_save(r->svc, r->arena, r->principal_id, r->ip, r->now, &typed, &e);
     if (!settings_answered(r, st, "/staff/payment-details?saved=1")) render(r, &typed, &e, true);
 }
