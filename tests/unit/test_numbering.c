@@ -8,36 +8,12 @@
 #include "services/billing.h"
 #include "services/demo.h"
 #include "util/token.h"
+#include "store_fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static store_t *fresh_store(char path[64])
-{
-    snprintf(path, 64, "/tmp/cobro-numbering-XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    char err[256];
-    store_t *s = store_open(path, err, sizeof err);
-    assert_non_null(s);
-    int from = 0, to = 0;
-    assert_int_equal(store_migrate(s, &from, &to), STORE_OK);
-    return s;
-}
-
-static void drop_store(store_t *s, const char *path)
-{
-    store_close(s);
-    unlink(path);
-    char side[80];
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
 
 static void test_01_series_is_the_issue_year(void **state)
 {
@@ -115,10 +91,10 @@ static void test_03_bill_runs_number_each_series_from_one_without_gaps(void **st
 {
     (void)state;
     char path[64], err[256];
-    store_t *s = fresh_store(path);
+    store_t *s = fixture_store_new(path, "numbering");
     assert_true(demo_load(s, DEMO_NOW, err, sizeof err));
     assert_true(assert_series_gapless(s) > 0);
-    drop_store(s, path);
+    fixture_store_drop(s, path);
 }
 
 typedef struct {
@@ -141,7 +117,7 @@ static void test_04_a_rolled_back_batch_leaves_no_gap(void **state)
 {
     (void)state;
     char path[64], err[256];
-    store_t *s = fresh_store(path);
+    store_t *s = fixture_store_new(path, "numbering");
     assert_true(demo_load(s, DEMO_NOW, err, sizeof err));
     size_t before = assert_series_gapless(s);
     int64_t last = 0;
@@ -161,7 +137,7 @@ static void test_04_a_rolled_back_batch_leaves_no_gap(void **state)
     int64_t after = 0;
     assert_int_equal(store_invoice_seq_last(s, "INV-2026", &after), STORE_OK);
     assert_int_equal(after, last + stats.invoices);
-    drop_store(s, path);
+    fixture_store_drop(s, path);
 }
 
 int main(void)

@@ -8,43 +8,13 @@
 
 #include "store/store.h"
 #include "util/token.h"
+#include "store_fixture.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static store_t *open_store(const char *path)
-{
-    char err[256];
-    store_t *s = store_open(path, err, sizeof err);
-    assert_non_null(s);
-    return s;
-}
-
-static store_t *fresh_store(char path[64])
-{
-    snprintf(path, 64, "/tmp/cobro-store-tx-XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    store_t *s = open_store(path);
-    int from = 0, to = 0;
-    assert_int_equal(store_migrate(s, &from, &to), STORE_OK);
-    return s;
-}
-
-static void drop_store(store_t *s, const char *path)
-{
-    store_close(s);
-    unlink(path);
-    char side[80];
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
 
 /* The number stored under key (a vendor setting), -1 when there is none. */
 static long long counter(store_t *s, const char *key)
@@ -87,19 +57,19 @@ static void test_01_busy_twice_then_ok_runs_three_times_and_commits_once(void **
 {
     (void)state;
     char path[64];
-    store_t *s = fresh_store(path);
+    store_t *s = fixture_store_new(path, "store-tx");
     body_ctx_t c = {.key = "tx_counter", .busy_runs = 2, .last = STORE_OK};
     assert_int_equal(store_run_tx(s, STORE_TX_WRITE, add_one, &c), STORE_OK);
     assert_int_equal(c.runs, 3);
     assert_int_equal(counter(s, "tx_counter"), 1); /* the two busy runs left nothing */
-    drop_store(s, path);
+    fixture_store_drop(s, path);
 }
 
 static void test_02_a_failing_body_is_rolled_back(void **state)
 {
     (void)state;
     char path[64];
-    store_t *s = fresh_store(path);
+    store_t *s = fixture_store_new(path, "store-tx");
     store_status_t refusals[] = {STORE_ERROR, STORE_CONFLICT, STORE_NOT_FOUND};
     for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
         body_ctx_t c = {.key = "tx_counter", .last = refusals[i]};
@@ -111,19 +81,19 @@ static void test_02_a_failing_body_is_rolled_back(void **state)
     body_ctx_t c = {.key = "tx_counter", .last = STORE_OK};
     assert_int_equal(store_run_tx(s, STORE_TX_WRITE, add_one, &c), STORE_OK);
     assert_int_equal(counter(s, "tx_counter"), 1);
-    drop_store(s, path);
+    fixture_store_drop(s, path);
 }
 
 static void test_03_always_busy_gives_up_after_the_bound(void **state)
 {
     (void)state;
     char path[64];
-    store_t *s = fresh_store(path);
+    store_t *s = fixture_store_new(path, "store-tx");
     body_ctx_t c = {.key = "tx_counter", .busy_runs = 1000, .last = STORE_OK};
     assert_int_equal(store_run_tx(s, STORE_TX_WRITE, add_one, &c), STORE_BUSY);
     assert_int_equal(c.runs, STORE_TX_ATTEMPTS);
     assert_int_equal(counter(s, "tx_counter"), -1);
-    drop_store(s, path);
+    fixture_store_drop(s, path);
 }
 
 static store_status_t read_counter(store_t *s, void *ctx)
@@ -137,12 +107,12 @@ static void test_04_a_read_transaction_returns_what_it_read(void **state)
 {
     (void)state;
     char path[64];
-    store_t *s = fresh_store(path);
+    store_t *s = fixture_store_new(path, "store-tx");
     assert_int_equal(store_set_setting(s, "tx_counter", "41"), STORE_OK);
     long long n = 0;
     assert_int_equal(store_run_tx(s, STORE_TX_READ, read_counter, &n), STORE_OK);
     assert_int_equal(n, 41);
-    drop_store(s, path);
+    fixture_store_drop(s, path);
 }
 
 enum { INCREMENTS = 100 };
@@ -174,7 +144,7 @@ static void test_05_two_connections_lose_no_increment(void **state)
 {
     (void)state;
     char path[64];
-    store_t *s = fresh_store(path);
+    store_t *s = fixture_store_new(path, "store-tx");
     writer_t w[2] = {{.path = path}, {.path = path}};
     pthread_t t[2];
     for (int i = 0; i < 2; i++)
@@ -183,7 +153,7 @@ static void test_05_two_connections_lose_no_increment(void **state)
         assert_int_equal(pthread_join(t[i], NULL), 0);
     assert_int_equal(w[0].failures + w[1].failures, 0);
     assert_int_equal(counter(s, "tx_counter"), 2 * INCREMENTS);
-    drop_store(s, path);
+    fixture_store_drop(s, path);
 }
 
 int main(void)

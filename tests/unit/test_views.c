@@ -10,6 +10,7 @@
 #include "services/invoices.h"
 #include "services/purchase_orders.h"
 #include "services/services.h"
+#include "store_fixture.h"
 #include "web/pages.h"
 
 #include <stdio.h>
@@ -48,15 +49,7 @@ static int64_t account(store_t *s, const char *name, int64_t rep)
 static int setup(void **state)
 {
     fixture_t *f = calloc(1, sizeof *f);
-    snprintf(f->path, sizeof f->path, "/tmp/cobro-views-XXXXXX");
-    int fd = mkstemp(f->path);
-    assert_true(fd >= 0);
-    close(fd);
-    char err[256];
-    f->s = store_open(f->path, err, sizeof err);
-    assert_non_null(f->s);
-    int from = 0, to = 0;
-    assert_int_equal(store_migrate(f->s, &from, &to), STORE_OK);
+    f->s = fixture_store_new(f->path, "views");
     staff_user_t rep = {
         .email = "rep@vendor.example", .name = "Rita", .role = "sales_rep", .password_hash = "x"};
     int64_t rep_id = 0;
@@ -74,13 +67,7 @@ static int teardown(void **state)
     fixture_t *f = *state;
     arena_free(f->a);
     services_free(f->svc);
-    store_close(f->s);
-    unlink(f->path);
-    char side[80];
-    snprintf(side, sizeof side, "%s-wal", f->path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", f->path);
-    unlink(side);
+    fixture_store_drop(f->s, f->path);
     free(f);
     return 0;
 }
