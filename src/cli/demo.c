@@ -9,10 +9,8 @@ static const char usage_demo[] =
     "Usage: cobro demo [--db PATH]\n"
     "\n"
     "Applies migrations and loads the demo products, accounts, users and staff.\n"
-    "Every demo password is '" DEMO_PASSWORD "'. Running it again changes nothing.\n"
-    "  --db PATH   database file (COBRO_DB, default var/cobro.db)\n"
-    "  --data-key-file PATH  key that seals bank numbers at rest (COBRO_DATA_KEY_FILE,\n"
-    "              default the database path + .key; made for a new database)\n";
+    "Every demo password is '" DEMO_PASSWORD
+    "'. Running it again changes nothing.\n" CLI_DB_OPTIONS;
 
 int cmd_demo(int argc, char **argv)
 {

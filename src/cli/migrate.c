@@ -6,10 +6,7 @@
 static const char usage_migrate[] =
     "Usage: cobro migrate [--db PATH]\n"
     "\n"
-    "Creates the database when absent and applies the migrations it lacks.\n"
-    "  --db PATH   database file (COBRO_DB, default var/cobro.db)\n"
-    "  --data-key-file PATH  key that seals bank numbers at rest (COBRO_DATA_KEY_FILE,\n"
-    "              default the database path + .key; made for a new database)\n";
+    "Creates the database when absent and applies the migrations it lacks.\n" CLI_DB_OPTIONS;
 
 int cmd_migrate(int argc, char **argv)
 {
