@@ -45,14 +45,15 @@ static const char stylesheet[] =
     ".cards li{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:1rem "
     "1.25rem}\n"
     ".field{margin:0 0 1rem}.field label{display:block;font-weight:600;margin-bottom:.25rem}\n"
-    "input[type=text],input[type=email],input[type=password],input[type=tel],textarea{width:100%;"
+    "input[type=text],input[type=email],input[type=password],input[type=tel],textarea,select{"
+    "width:100%;"
     "font:inherit;"
     "padding:.55rem .6rem;border:1px solid "
     "#8a96a6;border-radius:4px;background:#fff;color:var(--ink)}\n"
     "input[type=date]{font:inherit;padding:.5rem .6rem;border:1px solid #8a96a6;border-radius:4px;"
     "background:#fff;color:var(--ink)}\n"
     /* After every input rule of the same weight (the date one too), so that it wins. */
-    "input[aria-invalid=true]{border-color:var(--err);border-width:2px}\n"
+    "input[aria-invalid=true],select[aria-invalid=true]{border-color:var(--err);border-width:2px}\n"
     "fieldset{background:var(--card);border:1px solid var(--line);border-radius:8px;"
     "padding:1rem 1.25rem;margin:0 0 1rem;min-width:0}\n"
     /* Fieldsets nest inside cards (Payment Method): on a phone less padding leaves the fields

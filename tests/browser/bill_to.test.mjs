@@ -180,6 +180,10 @@ for (const c of CASES) {
       if (await region.evaluate((e) => e.tagName) === 'SELECT') {
         await region.selectOption({ label: c.good.regionName });
         assert.equal(await region.inputValue(), c.good.region, 'the state\'s code is what is sent');
+        // Styled as the text fields around it, not the browser's small default list.
+        const [listBox, cityBox] = [await region.boundingBox(), await (await field(page, L('City'))).boundingBox()];
+        assert.ok(Math.abs(listBox.width - cityBox.width) < 2 && listBox.height > 0.8 * cityBox.height,
+          `the state list is as wide and about as tall as the City field (${JSON.stringify([listBox, cityBox])})`);
       } else {
         await region.fill(c.good.region);
       }
