@@ -86,10 +86,10 @@ int64_t date_to_days(date_t d)
 {
     int64_t y = (int64_t)d.y - (d.m <= 2);
     int64_t era = floor_div(y, 400);
-    int64_t yoe = y - era * 400;                                        /* [0, 399] */
-    int64_t mp = (d.m + 9) % 12;                                        /* Mar = 0 */
-    int64_t doy = (153 * mp + 2) / 5 + d.d - 1;                         /* [0, 365] */
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;                /* [0, 146096] */
+    int64_t yoe = y - era * 400;                         /* [0, 399] */
+    int64_t mp = (d.m + 9) % 12;                         /* Mar = 0 */
+    int64_t doy = (153 * mp + 2) / 5 + d.d - 1;          /* [0, 365] */
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* [0, 146096] */
     return era * 146097 + doe - 719468;
 }
 
@@ -132,9 +132,12 @@ date_t date_add_months(date_t d, int months, int anchor_day)
 bool billing_period_parse(const char *s, billing_period_t *out)
 {
     if (!s || !out) return false;
-    if (strcmp(s, "monthly") == 0) *out = PERIOD_MONTHLY;
-    else if (strcmp(s, "annual") == 0) *out = PERIOD_ANNUAL;
-    else return false;
+    if (strcmp(s, "monthly") == 0)
+        *out = PERIOD_MONTHLY;
+    else if (strcmp(s, "annual") == 0)
+        *out = PERIOD_ANNUAL;
+    else
+        return false;
     return true;
 }
 

@@ -34,7 +34,8 @@ static void *worker_main(void *arg)
     pool_t *p = w->pool;
     for (;;) {
         pthread_mutex_lock(&p->mu);
-        while (!p->head && !p->stopping) pthread_cond_wait(&p->cv, &p->mu);
+        while (!p->head && !p->stopping)
+            pthread_cond_wait(&p->cv, &p->mu);
         struct job *j = p->head;
         if (j) {
             p->head = j->next;
@@ -64,8 +65,8 @@ pool_t *pool_start(int n, int queue_max, const char *db_path, char *err, int err
         p->workers[i].pool = p;
         p->workers[i].store = store_open(db_path, err, err_size);
         p->workers[i].svc = p->workers[i].store ? services_new(p->workers[i].store) : NULL;
-        if (!p->workers[i].svc || pthread_create(&p->workers[i].thread, NULL, worker_main,
-                                                   &p->workers[i]) != 0) {
+        if (!p->workers[i].svc ||
+            pthread_create(&p->workers[i].thread, NULL, worker_main, &p->workers[i]) != 0) {
             if (p->workers[i].store) snprintf(err, (size_t)err_size, "cannot start a worker");
             services_free(p->workers[i].svc);
             store_close(p->workers[i].store);

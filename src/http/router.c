@@ -56,19 +56,26 @@ bool router_has_page(const char *path)
 const char *router_sign_in_path(access_t access)
 {
     switch (access) {
-    case ACCESS_BILLING: return "/billing";
-    case ACCESS_STAFF: return "/staff";
-    default: return "/corporate";
+    case ACCESS_BILLING:
+        return "/billing";
+    case ACCESS_STAFF:
+        return "/staff";
+    default:
+        return "/corporate";
     }
 }
 
 static bool audience_matches(access_t access, audience_t aud)
 {
     switch (access) {
-    case ACCESS_CORPORATE: return aud == AUDIENCE_CORPORATE;
-    case ACCESS_BILLING: return aud == AUDIENCE_BILLING;
-    case ACCESS_STAFF: return aud == AUDIENCE_STAFF;
-    default: return true;
+    case ACCESS_CORPORATE:
+        return aud == AUDIENCE_CORPORATE;
+    case ACCESS_BILLING:
+        return aud == AUDIENCE_BILLING;
+    case ACCESS_STAFF:
+        return aud == AUDIENCE_STAFF;
+    default:
+        return true;
     }
 }
 

@@ -4,24 +4,24 @@
 #include "request.h"
 
 typedef enum {
-    ACCESS_PUBLIC = 0,  /* anyone */
-    ACCESS_CORPORATE,   /* a corporate billing contact's session */
-    ACCESS_BILLING,     /* a Billing Center user's session */
-    ACCESS_STAFF,       /* a staff session */
-    ACCESS_SIGNED_IN,   /* any session */
+    ACCESS_PUBLIC = 0, /* anyone */
+    ACCESS_CORPORATE,  /* a corporate billing contact's session */
+    ACCESS_BILLING,    /* a Billing Center user's session */
+    ACCESS_STAFF,      /* a staff session */
+    ACCESS_SIGNED_IN,  /* any session */
 } access_t;
 
 typedef void (*handler_fn)(req_t *r);
 
 typedef struct route {
-    int methods;        /* METHOD_GET | METHOD_POST ... (HEAD is allowed wherever GET is) */
-    const char *path;   /* exact path; a '*' segment matches any one segment, which the handler
-                           finds in r->params */
+    int methods;      /* METHOD_GET | METHOD_POST ... (HEAD is allowed wherever GET is) */
+    const char *path; /* exact path; a '*' segment matches any one segment, which the handler
+                         finds in r->params */
     access_t access;
-    const char *role;   /* NULL: any role of that audience; else the role required */
+    const char *role; /* NULL: any role of that audience; else the role required */
     handler_fn handler;
-    bool blocking;      /* runs on the worker pool (password hashing, SMTP, PDF) */
-    bool no_session;    /* skips sessions and cookies entirely (health checks, static files) */
+    bool blocking;   /* runs on the worker pool (password hashing, SMTP, PDF) */
+    bool no_session; /* skips sessions and cookies entirely (health checks, static files) */
 } route_t;
 
 extern const route_t routes[];

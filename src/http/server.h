@@ -8,7 +8,7 @@ enum {
     BODY_MAX = 64 * 1024,         /* request body: over it, 413 */
     HARD_HEADERS_MAX = 64 * 1024, /* libevent's own cut-off, above ours (it answers by itself) */
     HARD_BODY_MAX = 1024 * 1024,
-    IDLE_TIMEOUT_SECONDS = 30,    /* a connection that sends nothing for this long is closed */
+    IDLE_TIMEOUT_SECONDS = 30, /* a connection that sends nothing for this long is closed */
 };
 
 /* Seconds a client refused for a full worker queue is asked to wait (Retry-After). */

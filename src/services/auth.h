@@ -16,11 +16,11 @@ enum {
 
 typedef enum {
     AUTH_OK = 0,
-    AUTH_INVALID,  /* unknown login or wrong password: the same answer for both */
-    AUTH_LOCKED,   /* too many failures: the password was not checked */
-    AUTH_LIMITED,  /* a sending limit was reached */
-    AUTH_REFUSED,  /* the principal may not do this */
-    AUTH_ERROR,    /* the store failed; nothing was written */
+    AUTH_INVALID, /* unknown login or wrong password: the same answer for both */
+    AUTH_LOCKED,  /* too many failures: the password was not checked */
+    AUTH_LIMITED, /* a sending limit was reached */
+    AUTH_REFUSED, /* the principal may not do this */
+    AUTH_ERROR,   /* the store failed; nothing was written */
 } auth_status_t;
 
 typedef struct {
@@ -30,8 +30,8 @@ typedef struct {
 
 typedef struct {
     int64_t principal_id;
-    int64_t locked_until;         /* with AUTH_LOCKED */
-    char token[TOKEN_CHARS + 1];  /* the new session's cookie value, with AUTH_OK */
+    int64_t locked_until;        /* with AUTH_LOCKED */
+    char token[TOKEN_CHARS + 1]; /* the new session's cookie value, with AUTH_OK */
 } sign_in_result_t;
 
 /* Checks login and password for the audience (corporate: portal User ID; billing: account
@@ -47,8 +47,8 @@ auth_status_t auth_sign_in(store_t *s, arena_t *a, const auth_ctx_t *ctx, audien
  * RESET_TOKEN_SECONDS and queues the email with the link to the billing contact, in the
  * account's language. Returns AUTH_OK whatever the User ID (the caller must show one answer);
  * *queued tells whether an email was queued (for waking the mailer). */
-auth_status_t auth_request_reset(store_t *s, arena_t *a, const auth_ctx_t *ctx, const char *base_url,
-                                 const char *user_id, bool *queued);
+auth_status_t auth_request_reset(store_t *s, arena_t *a, const auth_ctx_t *ctx,
+                                 const char *base_url, const char *user_id, bool *queued);
 
 typedef enum {
     RESET_VALID = 0,

@@ -22,8 +22,10 @@ static const demo_product_t products[] = {
 /* A calendar date as 'YYYY-MM-DD', months past December rolling into the next year. */
 static void date_text(char out[11], int year, int month, int day)
 {
-    while (month > 12) month -= 12, year++;
-    while (month < 1) month += 12, year--;
+    while (month > 12)
+        month -= 12, year++;
+    while (month < 1)
+        month += 12, year--;
     date_format((date_t){year, month, day}, out);
 }
 
@@ -31,7 +33,7 @@ typedef struct {
     store_t *s;
     int64_t now;
     const char *hash;
-    int year, month; /* today's, UTC */
+    int year, month;        /* today's, UTC */
     int64_t plan_ids[3][2]; /* [product][0 monthly, 1 annual] */
     bool ok;
     store_status_t failure; /* the first failure's status (STORE_BUSY: worth another run) */
@@ -62,7 +64,9 @@ static void load_catalog(loader_t *L)
 
 static int64_t staff(loader_t *L, const char *email, const char *name, const char *role)
 {
-    staff_user_t u = {.email = (char *)email, .name = (char *)name, .role = (char *)role,
+    staff_user_t u = {.email = (char *)email,
+                      .name = (char *)name,
+                      .role = (char *)role,
                       .password_hash = (char *)L->hash};
     int64_t id = 0;
     check(L, store_ensure_staff(L->s, &u, L->now, &id));
@@ -75,8 +79,8 @@ static int64_t staff(loader_t *L, const char *email, const char *name, const cha
 static void subscribe(loader_t *L, int64_t account_id, int product, bool annual, int seats,
                       const char *currency, int day, int history)
 {
-    subscription_new_t sub = {.account_id = account_id, .seats = seats, .currency = currency,
-                              .anchor_day = day};
+    subscription_new_t sub = {
+        .account_id = account_id, .seats = seats, .currency = currency, .anchor_day = day};
     sub.plan_id = L->plan_ids[product][annual ? 1 : 0];
     check(L, store_price(L->s, sub.plan_id, currency, &sub.unit_amount));
     char start[11], end[11];
@@ -100,38 +104,70 @@ static void load_accounts(loader_t *L)
     staff(L, "admin@vendor.example", "Ada Admin", "admin");
 
     int64_t acme = 0, globex = 0, initech = 0, id = 0;
-    account_t a1 = {.kind = "corporate", .name = "Acme Corporation", .currency = "USD",
-                    .lang = "en", .bill_to_name = "Acme Corporation",
-                    .address_line1 = "100 Main Street", .address_line2 = "Suite 400",
-                    .city = "Springfield", .region = "IL", .postal_code = "62701",
-                    .country = "US", .phone = "+1 217 555 0100", .sales_rep_id = rep};
+    account_t a1 = {.kind = "corporate",
+                    .name = "Acme Corporation",
+                    .currency = "USD",
+                    .lang = "en",
+                    .bill_to_name = "Acme Corporation",
+                    .address_line1 = "100 Main Street",
+                    .address_line2 = "Suite 400",
+                    .city = "Springfield",
+                    .region = "IL",
+                    .postal_code = "62701",
+                    .country = "US",
+                    .phone = "+1 217 555 0100",
+                    .sales_rep_id = rep};
     check(L, store_ensure_account(L->s, &a1, L->now, &acme));
-    credential_t c1 = {.account_id = acme, .user_id = "acme-billing",
-                       .contact_name = "Jordan Smith", .contact_email = "jordan.smith@acme.example",
+    credential_t c1 = {.account_id = acme,
+                       .user_id = "acme-billing",
+                       .contact_name = "Jordan Smith",
+                       .contact_email = "jordan.smith@acme.example",
                        .password_hash = (char *)L->hash};
     check(L, store_ensure_credential(L->s, &c1, L->now, &id));
 
-    account_t a2 = {.kind = "corporate", .name = "Globex Italia S.p.A.", .currency = "EUR",
-                    .lang = "it", .bill_to_name = "Globex Italia S.p.A.",
-                    .address_line1 = "Via Roma 12", .address_line2 = "", .city = "Milano",
-                    .region = "MI", .postal_code = "20121", .country = "IT",
-                    .phone = "+39 02 5550 1234", .sales_rep_id = rep};
+    account_t a2 = {.kind = "corporate",
+                    .name = "Globex Italia S.p.A.",
+                    .currency = "EUR",
+                    .lang = "it",
+                    .bill_to_name = "Globex Italia S.p.A.",
+                    .address_line1 = "Via Roma 12",
+                    .address_line2 = "",
+                    .city = "Milano",
+                    .region = "MI",
+                    .postal_code = "20121",
+                    .country = "IT",
+                    .phone = "+39 02 5550 1234",
+                    .sales_rep_id = rep};
     check(L, store_ensure_account(L->s, &a2, L->now, &globex));
-    credential_t c2 = {.account_id = globex, .user_id = "ap@globex.example",
-                       .contact_name = "Giulia Bianchi", .contact_email = "ap@globex.example",
+    credential_t c2 = {.account_id = globex,
+                       .user_id = "ap@globex.example",
+                       .contact_name = "Giulia Bianchi",
+                       .contact_email = "ap@globex.example",
                        .password_hash = (char *)L->hash};
     check(L, store_ensure_credential(L->s, &c2, L->now, &id));
 
-    account_t a3 = {.kind = "online", .name = "Initech", .currency = "USD", .lang = "en",
-                    .bill_to_name = "Initech", .address_line1 = "4120 Freidrich Lane",
-                    .address_line2 = "", .city = "Austin", .region = "TX",
-                    .postal_code = "78744", .country = "US", .phone = "+1 512 555 0199"};
+    account_t a3 = {.kind = "online",
+                    .name = "Initech",
+                    .currency = "USD",
+                    .lang = "en",
+                    .bill_to_name = "Initech",
+                    .address_line1 = "4120 Freidrich Lane",
+                    .address_line2 = "",
+                    .city = "Austin",
+                    .region = "TX",
+                    .postal_code = "78744",
+                    .country = "US",
+                    .phone = "+1 512 555 0199"};
     check(L, store_ensure_account(L->s, &a3, L->now, &initech));
-    account_user_t owner = {.account_id = initech, .email = "owner@initech.example",
-                            .name = "Bill Lumbergh", .role = "billing_admin",
+    account_user_t owner = {.account_id = initech,
+                            .email = "owner@initech.example",
+                            .name = "Bill Lumbergh",
+                            .role = "billing_admin",
                             .password_hash = (char *)L->hash};
-    account_user_t member = {.account_id = initech, .email = "user@initech.example",
-                             .name = "Peter Gibbons", .role = "member",
+    account_user_t member = {.account_id = initech,
+                             .email = "user@initech.example",
+                             .name = "Peter Gibbons",
+                             .role = "member",
                              .password_hash = (char *)L->hash};
     check(L, store_ensure_account_user(L->s, &owner, L->now, &id));
     check(L, store_ensure_account_user(L->s, &member, L->now, &id));
@@ -160,15 +196,15 @@ static void load_settings(loader_t *L)
         const char *state;
         int64_t ppm;
     } us[] = {
-        {"AL", 40000}, {"AK", 0},      {"AZ", 56000}, {"AR", 65000}, {"CA", 72500}, {"CO", 29000},
-        {"CT", 63500}, {"DE", 0},      {"DC", 60000}, {"FL", 60000}, {"GA", 40000}, {"HI", 40000},
-        {"ID", 60000}, {"IL", 62500},  {"IN", 70000}, {"IA", 60000}, {"KS", 65000}, {"KY", 60000},
-        {"LA", 44500}, {"ME", 55000},  {"MD", 60000}, {"MA", 62500}, {"MI", 60000}, {"MN", 68750},
-        {"MS", 70000}, {"MO", 42250},  {"MT", 0},     {"NE", 55000}, {"NV", 68500}, {"NH", 0},
-        {"NJ", 66250}, {"NM", 48750},  {"NY", 40000}, {"NC", 47500}, {"ND", 50000}, {"OH", 57500},
-        {"OK", 45000}, {"OR", 0},      {"PA", 60000}, {"RI", 70000}, {"SC", 60000}, {"SD", 42000},
-        {"TN", 70000}, {"TX", 62500},  {"UT", 61000}, {"VT", 60000}, {"VA", 53000}, {"WA", 65000},
-        {"WV", 60000}, {"WI", 50000},  {"WY", 40000},
+        {"AL", 40000}, {"AK", 0},     {"AZ", 56000}, {"AR", 65000}, {"CA", 72500}, {"CO", 29000},
+        {"CT", 63500}, {"DE", 0},     {"DC", 60000}, {"FL", 60000}, {"GA", 40000}, {"HI", 40000},
+        {"ID", 60000}, {"IL", 62500}, {"IN", 70000}, {"IA", 60000}, {"KS", 65000}, {"KY", 60000},
+        {"LA", 44500}, {"ME", 55000}, {"MD", 60000}, {"MA", 62500}, {"MI", 60000}, {"MN", 68750},
+        {"MS", 70000}, {"MO", 42250}, {"MT", 0},     {"NE", 55000}, {"NV", 68500}, {"NH", 0},
+        {"NJ", 66250}, {"NM", 48750}, {"NY", 40000}, {"NC", 47500}, {"ND", 50000}, {"OH", 57500},
+        {"OK", 45000}, {"OR", 0},     {"PA", 60000}, {"RI", 70000}, {"SC", 60000}, {"SD", 42000},
+        {"TN", 70000}, {"TX", 62500}, {"UT", 61000}, {"VT", 60000}, {"VA", 53000}, {"WA", 65000},
+        {"WV", 60000}, {"WI", 50000}, {"WY", 40000},
     };
     for (size_t i = 0; i < sizeof us / sizeof us[0]; i++) {
         const char *name = region_name("US", us[i].state);
@@ -180,13 +216,17 @@ static void load_settings(loader_t *L)
         const char *country, *name;
         int64_t ppm;
     } rates[] = {
-        {"IT", "IVA", 220000}, {"FR", "TVA", 200000}, {"ES", "IVA", 210000}, {"DE", "MwSt.", 190000},
+        {"IT", "IVA", 220000},
+        {"FR", "TVA", 200000},
+        {"ES", "IVA", 210000},
+        {"DE", "MwSt.", 190000},
     };
     for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++)
         check(L, store_set_tax_rate(L->s, rates[i].country, "", rates[i].ppm, rates[i].name));
     check(L, store_set_setting(L->s, "vendor_name", "Vendor, Inc."));
     /* The country apart from the address lines: invoices print its name in their language. */
-    check(L, store_set_setting(L->s, "vendor_address", "500 Market Street\nSan Francisco, CA 94105"));
+    check(L,
+          store_set_setting(L->s, "vendor_address", "500 Market Street\nSan Francisco, CA 94105"));
     check(L, store_set_setting(L->s, "vendor_country", "US"));
     check(L, store_set_setting(L->s, "vendor_email", "billing@vendor.example"));
     check(L, store_set_setting(L->s, "vendor_tax_id", "EIN 12-3456789"));
@@ -210,8 +250,11 @@ static bool replay_history(store_t *s, int64_t now, char *err, int err_size)
     for (date_t d = date_add_months(today, -30, today.d); date_cmp(d, today) <= 0;
          d = date_add_days(d, 1)) {
         bill_run_stats_t stats;
-        bill_run_opts_t opts = {.at = d, .now = now, .vendor_tax_mode = "exclusive",
-                                .vendor_name = "Vendor, Inc.", .base_url = ""};
+        bill_run_opts_t opts = {.at = d,
+                                .now = now,
+                                .vendor_tax_mode = "exclusive",
+                                .vendor_name = "Vendor, Inc.",
+                                .base_url = ""};
         if (!bill_run(s, &opts, &stats)) {
             snprintf(err, (size_t)err_size, "the demo bill runs failed");
             return false;

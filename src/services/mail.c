@@ -258,8 +258,8 @@ void mail_render_with(buf_t *out, const email_t *m, const char *from, const mail
         /* Base64 and quoted-printable never produce "=_", so the boundary cannot occur inside. */
         snprintf(boundary, sizeof boundary, "=_cobro_%lld_%lld", (long long)m->id,
                  (long long)m->created_at);
-        buf_printf(out, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n",
-                   boundary, boundary);
+        buf_printf(out, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n", boundary,
+                   boundary);
     }
     buf_puts(out, "Content-Type: text/plain; charset=UTF-8\r\n"
                   "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
@@ -268,9 +268,10 @@ void mail_render_with(buf_t *out, const email_t *m, const char *from, const mail
     if (out->len > body_start && (out->len < 2 || memcmp(out->data + out->len - 2, "\r\n", 2)))
         buf_append(out, "\r\n", 2);
     if (!att) return;
-    buf_printf(out, "--%s\r\nContent-Type: %s; name=\"%s\"\r\n"
-                    "Content-Disposition: attachment; filename=\"%s\"\r\n"
-                    "Content-Transfer-Encoding: base64\r\n\r\n",
+    buf_printf(out,
+               "--%s\r\nContent-Type: %s; name=\"%s\"\r\n"
+               "Content-Disposition: attachment; filename=\"%s\"\r\n"
+               "Content-Transfer-Encoding: base64\r\n\r\n",
                boundary, att->content_type, att->filename, att->filename);
     put_base64(out, att->data, att->len);
     buf_printf(out, "--%s--\r\n", boundary);

@@ -281,8 +281,11 @@ settings_status_t settings_add_recipient(store_t *s, arena_t *a, const settings_
     *name_error = check_text(name, true, NAME_MAX);
     *email_error = check_email(email);
     if (*name_error || *email_error) return SETTINGS_INVALID;
-    recipient_add_t q = {.a = a, .ctx = ctx, .name = clean(a, name),
-                         .email = ascii_lower(clean(a, email)), .email_error = email_error};
+    recipient_add_t q = {.a = a,
+                         .ctx = ctx,
+                         .name = clean(a, name),
+                         .email = ascii_lower(clean(a, email)),
+                         .email_error = email_error};
     store_status_t r = store_run_tx(s, STORE_TX_WRITE, add_recipient, &q);
     return outcome(r, q.invalid);
 }

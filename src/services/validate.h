@@ -12,22 +12,22 @@ typedef enum {
     FIELD_REQUIRED,
     FIELD_TOO_LONG,
     FIELD_BAD_EMAIL,
-    FIELD_BAD_PHONE,   /* digits, spaces, + - ( ) only, 7 to 20 digits */
-    FIELD_BAD_POSTAL,  /* US: 12345 or 12345-6789; IT, FR, ES, DE: five digits */
-    FIELD_BAD_ROUTING, /* ABA: nine digits with a valid checksum */
-    FIELD_BAD_ACCOUNT, /* US bank account: 4 to 17 digits */
-    FIELD_BAD_IBAN,    /* ISO 13616: country, check digits, mod-97 == 1, length per country */
-    FIELD_BAD_DATE,    /* not a real YYYY-MM-DD date */
-    FIELD_DATES_ORDER, /* the expiration date is before the start date */
-    FIELD_BAD_AMOUNT,  /* not an amount in the currency's decimals, or negative */
-    FIELD_OVERLAP,     /* a purchase order's dates overlap another one's */
-    FIELD_DUPLICATE,   /* already there (an invoice recipient's email) */
-    FIELD_LIMIT,       /* too many (invoice recipients) */
-    FIELD_MANDATE,     /* the direct debit mandate was not accepted */
-    FIELD_BAD_CHOICE,  /* not one of the offered options */
-    FIELD_BAD_BIC,     /* BIC/SWIFT: 4 letters, country, 2 letters or digits, optional branch */
-    FIELD_TOO_OFTEN,   /* changed too many times lately (an email address that gets notices) */
-    FIELD_BAD_REGION,  /* not a state or province the tax table knows, where tax depends on it */
+    FIELD_BAD_PHONE,    /* digits, spaces, + - ( ) only, 7 to 20 digits */
+    FIELD_BAD_POSTAL,   /* US: 12345 or 12345-6789; IT, FR, ES, DE: five digits */
+    FIELD_BAD_ROUTING,  /* ABA: nine digits with a valid checksum */
+    FIELD_BAD_ACCOUNT,  /* US bank account: 4 to 17 digits */
+    FIELD_BAD_IBAN,     /* ISO 13616: country, check digits, mod-97 == 1, length per country */
+    FIELD_BAD_DATE,     /* not a real YYYY-MM-DD date */
+    FIELD_DATES_ORDER,  /* the expiration date is before the start date */
+    FIELD_BAD_AMOUNT,   /* not an amount in the currency's decimals, or negative */
+    FIELD_OVERLAP,      /* a purchase order's dates overlap another one's */
+    FIELD_DUPLICATE,    /* already there (an invoice recipient's email) */
+    FIELD_LIMIT,        /* too many (invoice recipients) */
+    FIELD_MANDATE,      /* the direct debit mandate was not accepted */
+    FIELD_BAD_CHOICE,   /* not one of the offered options */
+    FIELD_BAD_BIC,      /* BIC/SWIFT: 4 letters, country, 2 letters or digits, optional branch */
+    FIELD_TOO_OFTEN,    /* changed too many times lately (an email address that gets notices) */
+    FIELD_BAD_REGION,   /* not a state or province the tax table knows, where tax depends on it */
     FIELD_NOT_ONE_LINE, /* a one-line field holds a line break, tab or other control character */
     FIELD_BAD_CHARS,    /* a multi-line field holds a control character other than LF */
 } field_error_t;

@@ -115,4 +115,3 @@ char *arena_printf(arena_t *a, const char *fmt, ...)
     va_end(ap);
     return p;
 }
-

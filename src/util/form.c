@@ -44,7 +44,8 @@ size_t utf8_length(const char *s)
 char *str_trim(char *s)
 {
     char *start = s;
-    while (*start == ' ' || *start == '\t' || *start == '\r' || *start == '\n') start++;
+    while (*start == ' ' || *start == '\t' || *start == '\r' || *start == '\n')
+        start++;
     size_t n = strlen(start);
     while (n > 0 && (start[n - 1] == ' ' || start[n - 1] == '\t' || start[n - 1] == '\r' ||
                      start[n - 1] == '\n'))
@@ -82,7 +83,7 @@ static char *decode_component(arena_t *a, const char *s, size_t len, bool keep_c
         unsigned char u = (unsigned char)c;
         if (u == '\r' && !keep_controls) continue; /* CR LF becomes LF, a lone CR vanishes */
         if (u == '\n' && o > 0 && out[o - 1] == '\r') o--; /* CR LF becomes LF */
-        if (u == 0) return NULL; /* would cut the C string short */
+        if (u == 0) return NULL;                           /* would cut the C string short */
         if (!keep_controls && ((u < 0x20 && u != '\t' && u != '\n') || u == 0x7F)) return NULL;
         out[o++] = c;
     }
@@ -105,10 +106,12 @@ static parse_status_t parse(arena_t *a, const char *data, size_t len, size_t max
     size_t start = 0;
     while (start <= len) {
         size_t end = start;
-        while (end < len && data[end] != '&') end++;
+        while (end < len && data[end] != '&')
+            end++;
         if (end > start) {
             size_t eq = start;
-            while (eq < end && data[eq] != '=') eq++;
+            while (eq < end && data[eq] != '=')
+                eq++;
             char *name = decode_component(a, data + start, eq - start, false);
             char *value = eq < end ? decode_component(a, data + eq + 1, end - eq - 1, keep_controls)
                                    : arena_strdup(a, "");
@@ -165,22 +168,28 @@ void cookies_parse(arena_t *a, const char *header, kvlist_t *out)
     if (!header) return;
     const char *p = header;
     while (*p && out->n < COOKIE_MAX) {
-        while (*p == ' ' || *p == ';') p++;
+        while (*p == ' ' || *p == ';')
+            p++;
         const char *name = p;
-        while (*p && *p != '=' && *p != ';') p++;
+        while (*p && *p != '=' && *p != ';')
+            p++;
         if (*p != '=') continue;
         size_t name_len = (size_t)(p - name);
         const char *value = ++p;
-        while (*value == ' ' || *value == '\t') value++;
+        while (*value == ' ' || *value == '\t')
+            value++;
         p = value;
-        while (*p && *p != ';') p++;
+        while (*p && *p != ';')
+            p++;
         size_t value_len = (size_t)(p - value);
-        while (value_len > 0 && value[value_len - 1] == ' ') value_len--;
+        while (value_len > 0 && value[value_len - 1] == ' ')
+            value_len--;
         if (value_len >= 2 && value[0] == '"' && value[value_len - 1] == '"') {
             value++;
             value_len -= 2;
         }
-        while (name_len > 0 && name[name_len - 1] == ' ') name_len--;
+        while (name_len > 0 && name[name_len - 1] == ' ')
+            name_len--;
         if (name_len == 0) continue;
         out->items[out->n].name = arena_strndup(a, name, name_len);
         out->items[out->n].value = arena_strndup(a, value, value_len);

@@ -1,4 +1,5 @@
-/* Parsers for what a browser sends: urlencoded forms and query strings, cookies, Accept-Language. */
+/* Parsers for what a browser sends: urlencoded forms and query strings, cookies, Accept-Language.
+ */
 #ifndef COBRO_FORM_H
 #define COBRO_FORM_H
 #include "arena.h"

@@ -24,10 +24,9 @@ password_rule_t password_check(const char *password, const char *confirmation, c
 
 bool password_hash(const char *password, char out[PASSWORD_HASH_MAX])
 {
-    return crypto_pwhash_str_alg(out, password, strlen(password),
-                                 crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                 crypto_pwhash_MEMLIMIT_INTERACTIVE,
-                                 crypto_pwhash_ALG_ARGON2ID13) == 0;
+    return crypto_pwhash_str_alg(
+               out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+               crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) == 0;
 }
 
 bool password_verify(const char *stored_hash, const char *password)

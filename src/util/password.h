@@ -7,11 +7,11 @@ enum { PASSWORD_HASH_MAX = 128, PASSWORD_MIN_CHARS = 10, PASSWORD_MAX_BYTES = 10
 
 typedef enum {
     PASSWORD_OK = 0,
-    PASSWORD_TOO_SHORT,      /* fewer than PASSWORD_MIN_CHARS characters */
-    PASSWORD_TOO_LONG,       /* more than PASSWORD_MAX_BYTES bytes */
-    PASSWORD_SAME_AS_LOGIN,  /* equals the User ID or email, ignoring ASCII case */
-    PASSWORD_MISMATCH,       /* the confirmation differs */
-    PASSWORD_CONTROL_CHARS,  /* holds a control character (nobody types it at sign-in) */
+    PASSWORD_TOO_SHORT,     /* fewer than PASSWORD_MIN_CHARS characters */
+    PASSWORD_TOO_LONG,      /* more than PASSWORD_MAX_BYTES bytes */
+    PASSWORD_SAME_AS_LOGIN, /* equals the User ID or email, ignoring ASCII case */
+    PASSWORD_MISMATCH,      /* the confirmation differs */
+    PASSWORD_CONTROL_CHARS, /* holds a control character (nobody types it at sign-in) */
 } password_rule_t;
 
 /* Checks a new password and its confirmation against the rules for this login. */

@@ -147,8 +147,8 @@ void audit_table(req_t *r, const audit_row_t *rows, size_t n, size_t page_rows,
         if (older_page)
             html_render(b, "<a href=\"%s#audit\">%s</a> ", page_url, T("Latest changes"));
         if (n > page_rows)
-            html_render(b, "<a href=\"%s?before=%L#audit\">%s</a>", page_url,
-                        rows[shown - 1].id, T("Older changes"));
+            html_render(b, "<a href=\"%s?before=%L#audit\">%s</a>", page_url, rows[shown - 1].id,
+                        T("Older changes"));
         html_render(b, "</p>");
     }
     html_render(b, "</section>");

@@ -43,7 +43,8 @@ static void test_02_days_in_month(void **state)
 {
     (void)state;
     static const int len[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    for (int m = 1; m <= 12; m++) assert_int_equal(days_in_month(2026, m), len[m - 1]);
+    for (int m = 1; m <= 12; m++)
+        assert_int_equal(days_in_month(2026, m), len[m - 1]);
     assert_int_equal(days_in_month(2024, 2), 29);
     assert_int_equal(days_in_month(2000, 2), 29);
     assert_int_equal(days_in_month(1900, 2), 28);
@@ -72,11 +73,21 @@ static void test_04_date_parse_strict(void **state)
 {
     (void)state;
     static const char *bad[] = {
-        "2026-2-1", "2026-02-1", "2026-2-01", "2026-02-30", "2026-02-29", "2100-02-29",
-        "2026-13-01", "2026-00-01", "2026-01-00", "2026-01-32", "2026-04-31", " 2026-01-01",
-        "2026-01-01 ", "2026-01-01x", "2026-01-01\n", "2026/01/01", "20260101", "", "2026",
-        "0999-12-31", "0000-01-01", "-026-01-01", "+2026-01-01", "2026-+1-01", "2026-01--1",
-        "\357\274\222026-01-01" /* fullwidth 2 */, "2026-01-0a", "2026-01-01T00:00:00Z", "26-01-01",
+        "2026-2-1",     "2026-02-1",
+        "2026-2-01",    "2026-02-30",
+        "2026-02-29",   "2100-02-29",
+        "2026-13-01",   "2026-00-01",
+        "2026-01-00",   "2026-01-32",
+        "2026-04-31",   " 2026-01-01",
+        "2026-01-01 ",  "2026-01-01x",
+        "2026-01-01\n", "2026/01/01",
+        "20260101",     "",
+        "2026",         "0999-12-31",
+        "0000-01-01",   "-026-01-01",
+        "+2026-01-01",  "2026-+1-01",
+        "2026-01--1",   "\357\274\222026-01-01" /* fullwidth 2 */,
+        "2026-01-0a",   "2026-01-01T00:00:00Z",
+        "26-01-01",
     };
     for (size_t i = 0; i < N(bad); i++) {
         date_t d = D(7, 7, 7);
@@ -88,7 +99,9 @@ static void test_04_date_parse_strict(void **state)
     assert_false(date_parse(NULL, &d));
     assert_false(date_parse("2026-01-01", NULL));
     /* An embedded NUL ends the string: "2026-01-0" is too short. */
-    assert_false(date_parse("2026-01-0\0" "1", &d));
+    assert_false(date_parse("2026-01-0\0"
+                            "1",
+                            &d));
 }
 
 static void test_05_date_format_round_trip(void **state)
@@ -205,8 +218,8 @@ static void test_11_anchor_31_through_the_year(void **state)
     (void)state;
     /* THE RULE: the anchor day survives short months. */
     static const date_t want[] = {
-        {2026, 2, 28}, {2026, 3, 31}, {2026, 4, 30}, {2026, 5, 31}, {2026, 6, 30},
-        {2026, 7, 31}, {2026, 8, 31}, {2026, 9, 30}, {2026, 10, 31}, {2026, 11, 30},
+        {2026, 2, 28},  {2026, 3, 31}, {2026, 4, 30}, {2026, 5, 31},  {2026, 6, 30},
+        {2026, 7, 31},  {2026, 8, 31}, {2026, 9, 30}, {2026, 10, 31}, {2026, 11, 30},
         {2026, 12, 31}, {2027, 1, 31}, {2027, 2, 28}, {2027, 3, 31},
     };
     date_t d = D(2026, 1, 31);
@@ -236,8 +249,9 @@ static void test_12_anchor_30_and_29(void **state)
     assert_date(date_add_months(D(2026, 2, 28), 1, 29), 2026, 3, 29);
     assert_date(date_add_months(D(2028, 1, 29), 1, 29), 2028, 2, 29);
     /* Anchors up to 28 are never clamped. */
-    for (int m = 1; m <= 12; m++) assert_date(date_add_months(D(2026, m, 28), 1, 28),
-                                              m == 12 ? 2027 : 2026, m == 12 ? 1 : m + 1, 28);
+    for (int m = 1; m <= 12; m++)
+        assert_date(date_add_months(D(2026, m, 28), 1, 28), m == 12 ? 2027 : 2026,
+                    m == 12 ? 1 : m + 1, 28);
 }
 
 static void test_13_annual_from_feb_29(void **state)
@@ -319,8 +333,8 @@ static void test_18_billing_period_parse(void **state)
     assert_int_equal(p, PERIOD_MONTHLY);
     assert_true(billing_period_parse("annual", &p));
     assert_int_equal(p, PERIOD_ANNUAL);
-    static const char *bad[] = {"", "Monthly", "ANNUAL", "yearly", "month", "monthly ",
-                                " annual", "annually", "annual\n", "weekly"};
+    static const char *bad[] = {"",         "Monthly", "ANNUAL",   "yearly",   "month",
+                                "monthly ", " annual", "annually", "annual\n", "weekly"};
     for (size_t i = 0; i < N(bad); i++) {
         p = (billing_period_t)42;
         if (billing_period_parse(bad[i], &p)) fail_msg("accepted \"%s\"", bad[i]);
