@@ -37,9 +37,9 @@ static void test_01_currency_exponents(void **state)
 static void test_02_currency_invalid(void **state)
 {
     (void)state;
-    static const char *bad[] = {"usd", "Usd", "uSD", "USD ", " USD", "US", "USDX", "", "AAA",
-                                "ZZZ", "XXX", "HRK", "U$D", "123", "EU", "EURO", "USD\n",
-                                "XAU", "XDR"};
+    static const char *bad[] = {"usd", "Usd",  "uSD",   "USD ", " USD", "US",  "USDX",
+                                "",    "AAA",  "ZZZ",   "XXX",  "HRK",  "U$D", "123",
+                                "EU",  "EURO", "USD\n", "XAU",  "XDR"};
     for (size_t i = 0; i < N(bad); i++) {
         if (currency_exponent(bad[i]) != -1) fail_msg("accepted \"%s\"", bad[i]);
     }
@@ -71,7 +71,7 @@ static void test_03_mul_overflow(void **state)
     assert_false(money_mul(INT64_MIN, 2, &r));
     assert_false(money_mul(INT64_MAX / 2 + 1, 2, &r));
     assert_false(money_mul(3037000500, 3037000500, &r)); /* just over sqrt(INT64_MAX) */
-    assert_int_equal(r, 77);                            /* untouched on failure */
+    assert_int_equal(r, 77);                             /* untouched on failure */
     assert_true(money_mul(3037000499, 3037000499, &r));
 }
 
@@ -223,16 +223,44 @@ static void test_12_parse_rejects(void **state)
         const char *s;
         int exp;
     } bad[] = {
-        {"1.234", 2}, {"1,00", 2}, {"", 2}, {"-", 2}, {"12.", 2}, {".5", 2}, {"-.5", 2},
-        {"1.0", 0}, {"1.", 0}, {"+1", 2}, {"--1", 2}, {"- 1", 2}, {" 1", 2}, {"1 ", 2},
-        {"1\n", 2}, {"1e3", 2}, {"1E3", 2}, {"0x10", 2}, {"1.2.3", 2}, {"1..2", 2},
-        {"1,000.00", 2}, {"1_000", 2}, {"$1", 2}, {"1-", 2}, {"abc", 2}, {"NaN", 2},
-        {"inf", 2}, {"\xef\xbc\x91", 2},
+        {"1.234", 2},
+        {"1,00", 2},
+        {"", 2},
+        {"-", 2},
+        {"12.", 2},
+        {".5", 2},
+        {"-.5", 2},
+        {"1.0", 0},
+        {"1.", 0},
+        {"+1", 2},
+        {"--1", 2},
+        {"- 1", 2},
+        {" 1", 2},
+        {"1 ", 2},
+        {"1\n", 2},
+        {"1e3", 2},
+        {"1E3", 2},
+        {"0x10", 2},
+        {"1.2.3", 2},
+        {"1..2", 2},
+        {"1,000.00", 2},
+        {"1_000", 2},
+        {"$1", 2},
+        {"1-", 2},
+        {"abc", 2},
+        {"NaN", 2},
+        {"inf", 2},
+        {"\xef\xbc\x91", 2},
         /* Overflow, integer part and after scaling. */
-        {"92233720368547758.08", 2}, {"-92233720368547758.09", 2}, {"92233720368547759", 2},
-        {"9223372036854775808", 0}, {"-9223372036854775809", 0},
-        {"99999999999999999999999999", 0}, {"18446744073709551616", 0},
-        {"1", 19}, {"1", -1},
+        {"92233720368547758.08", 2},
+        {"-92233720368547758.09", 2},
+        {"92233720368547759", 2},
+        {"9223372036854775808", 0},
+        {"-9223372036854775809", 0},
+        {"99999999999999999999999999", 0},
+        {"18446744073709551616", 0},
+        {"1", 19},
+        {"1", -1},
     };
     for (size_t i = 0; i < N(bad); i++) {
         int64_t v = 77;
@@ -253,7 +281,7 @@ static void test_13_parse_decimal_round_trip(void **state)
     for (int i = 0; i < 20000; i++) {
         x = x * 6364136223846793005ULL + 1442695040888963407ULL;
         int64_t v = (int64_t)x >> (x % 60); /* every magnitude, both signs */
-        int exp = (int)(x >> 61) % 5;        /* 0..4 */
+        int exp = (int)(x >> 61) % 5;       /* 0..4 */
         char buf[MONEY_TEXT_MAX];
         money_decimal(v, exp, buf);
         int64_t back = 0;
@@ -283,8 +311,12 @@ static void test_14_typed_amounts_in_every_convention(void **state)
         assert_typed("1,250.00", 2, mark, 125000);
         assert_typed("1.250,00", 2, mark, 125000);
         assert_typed("1 250,00", 2, mark, 125000);
-        assert_typed("1\xc2\xa0" "250,50", 2, mark, 125050);     /* no-break space */
-        assert_typed("1\xe2\x80\xaf" "250,50", 2, mark, 125050); /* narrow no-break space (fr) */
+        assert_typed("1\xc2\xa0"
+                     "250,50",
+                     2, mark, 125050); /* no-break space */
+        assert_typed("1\xe2\x80\xaf"
+                     "250,50",
+                     2, mark, 125050); /* narrow no-break space (fr) */
         assert_typed("1'250.00", 2, mark, 125000);
         assert_typed("1.250", 2, mark, 125000); /* three digits after: a group, not cents */
         assert_typed("1,250", 2, mark, 125000);
@@ -309,11 +341,28 @@ static void test_15_typed_amounts_refused(void **state)
         const char *s;
         int exp;
     } bad[] = {
-        {"", 2}, {"abc", 2}, {"-5", 2}, {"+5", 2}, {"12.", 2}, {".5", 2}, {",5", 2},
+        {"", 2},
+        {"abc", 2},
+        {"-5", 2},
+        {"+5", 2},
+        {"12.", 2},
+        {".5", 2},
+        {",5", 2},
         {"1.25.00", 2} /* a repeated mark is grouping, and "25" is not a group */,
-        {"1,2,3", 2}, {"12,34,567", 2}, {"1.2345", 2}, {"1,00,00", 2}, {"1 2", 2},
-        {"1.250,5,0", 2}, {"1,250.000", 2}, {"12.5", 0}, {"1e3", 2}, {"$1", 2}, {"1 ", 2},
-        {"1  250", 2}, {"1..2", 2}, {"1.,2", 2},
+        {"1,2,3", 2},
+        {"12,34,567", 2},
+        {"1.2345", 2},
+        {"1,00,00", 2},
+        {"1 2", 2},
+        {"1.250,5,0", 2},
+        {"1,250.000", 2},
+        {"12.5", 0},
+        {"1e3", 2},
+        {"$1", 2},
+        {"1 ", 2},
+        {"1  250", 2},
+        {"1..2", 2},
+        {"1.,2", 2},
         {"99999999999999999999999999999999999999999999999999999999999999999999", 2},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

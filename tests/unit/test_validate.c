@@ -14,10 +14,8 @@
 
 /* The valid IBANs of the published examples, as people type them. */
 static const char *const good_ibans[] = {
-    "DE89 3704 0044 0532 0130 00",
-    "GB82 WEST 1234 5698 7654 32",
-    "FR14 2004 1010 0505 0001 3M02 606",
-    "IT60 X054 2811 1010 0000 0123 456",
+    "DE89 3704 0044 0532 0130 00",       "GB82 WEST 1234 5698 7654 32",
+    "FR14 2004 1010 0505 0001 3M02 606", "IT60 X054 2811 1010 0000 0123 456",
     "ES91 2100 0418 4502 0005 1332",
 };
 
@@ -49,11 +47,11 @@ static void test_02_text_length_after_trim(void **state)
 static void test_03_text_counts_utf8_characters(void **state)
 {
     (void)state;
-    assert_int_equal(check_text("\xC3\xA9", true, 1), FIELD_OK);             /* é: 2 bytes */
-    assert_int_equal(check_text("Jos\xC3\xA9", true, 4), FIELD_OK);          /* José */
+    assert_int_equal(check_text("\xC3\xA9", true, 1), FIELD_OK);    /* é: 2 bytes */
+    assert_int_equal(check_text("Jos\xC3\xA9", true, 4), FIELD_OK); /* José */
     assert_int_equal(check_text("Jos\xC3\xA9s", true, 4), FIELD_TOO_LONG);
     assert_int_equal(check_text("\xE2\x82\xAC\xE2\x82\xAC", true, 2), FIELD_OK); /* €€ */
-    assert_int_equal(check_text("\xF0\x9F\x98\x80", true, 1), FIELD_OK);        /* 😀 */
+    assert_int_equal(check_text("\xF0\x9F\x98\x80", true, 1), FIELD_OK);         /* 😀 */
     assert_int_equal(check_text("\xF0\x9F\x98\x80x", true, 1), FIELD_TOO_LONG);
 }
 
@@ -129,7 +127,7 @@ static void test_08_phone_digit_count(void **state)
 static void test_09_phone_characters(void **state)
 {
     (void)state;
-    assert_int_equal(check_phone("555 0100 +1", true), FIELD_BAD_PHONE);   /* '+' in the middle */
+    assert_int_equal(check_phone("555 0100 +1", true), FIELD_BAD_PHONE); /* '+' in the middle */
     assert_int_equal(check_phone("1+4155550100", true), FIELD_BAD_PHONE);
     assert_int_equal(check_phone("++14155550100", true), FIELD_BAD_PHONE);
     assert_int_equal(check_phone("+1 415 CALL NOW", true), FIELD_BAD_PHONE); /* letters */
@@ -193,10 +191,10 @@ static void test_13_postal_other_countries(void **state)
     (void)state;
     assert_int_equal(check_postal_code("SW1A 1AA", "GB"), FIELD_OK);
     assert_int_equal(check_postal_code("K1A 0B1", "CA"), FIELD_OK);
-    assert_int_equal(check_postal_code("1010", "AT"), FIELD_OK);     /* 4 digits elsewhere */
+    assert_int_equal(check_postal_code("1010", "AT"), FIELD_OK); /* 4 digits elsewhere */
     assert_int_equal(check_postal_code("100-0001", "JP"), FIELD_OK);
-    assert_int_equal(check_postal_code("123456", "IN"), FIELD_OK);   /* 6 digits elsewhere */
-    assert_int_equal(check_postal_code("ABCDEFGHIJ 12345", "NL"), FIELD_OK); /* 16 */
+    assert_int_equal(check_postal_code("123456", "IN"), FIELD_OK); /* 6 digits elsewhere */
+    assert_int_equal(check_postal_code("ABCDEFGHIJ 12345", "NL"), FIELD_OK);        /* 16 */
     assert_int_equal(check_postal_code("ABCDEFGHIJ 123456", "NL"), FIELD_TOO_LONG); /* 17 */
     assert_int_equal(check_postal_code("", "GB"), FIELD_REQUIRED);
     assert_int_equal(check_postal_code("SW1A/1AA", "GB"), FIELD_BAD_POSTAL);
@@ -220,9 +218,9 @@ static void test_14_routing_valid(void **state)
 static void test_15_routing_refused(void **state)
 {
     (void)state;
-    assert_int_equal(check_aba_routing("123456789"), FIELD_BAD_ROUTING); /* checksum */
-    assert_int_equal(check_aba_routing("011000016"), FIELD_BAD_ROUTING); /* one digit off */
-    assert_int_equal(check_aba_routing("021000012"), FIELD_BAD_ROUTING); /* transposed */
+    assert_int_equal(check_aba_routing("123456789"), FIELD_BAD_ROUTING);  /* checksum */
+    assert_int_equal(check_aba_routing("011000016"), FIELD_BAD_ROUTING);  /* one digit off */
+    assert_int_equal(check_aba_routing("021000012"), FIELD_BAD_ROUTING);  /* transposed */
     assert_int_equal(check_aba_routing("01100001"), FIELD_BAD_ROUTING);   /* 8 digits */
     assert_int_equal(check_aba_routing("0110000150"), FIELD_BAD_ROUTING); /* 10 digits */
     assert_int_equal(check_aba_routing("011 000 015"), FIELD_BAD_ROUTING);
@@ -418,12 +416,12 @@ static void test_27_mask_small_buffer(void **state)
 static void test_28_bic(void **state)
 {
     (void)state;
-    const char *good[] = {"COBADEFFXXX", "COBADEFF", "deutdeff500", " BNPAFRPP ", "UNCRITMM",
-                          "CHASUS33"};
+    const char *good[] = {"COBADEFFXXX", "COBADEFF", "deutdeff500",
+                          " BNPAFRPP ",  "UNCRITMM", "CHASUS33"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
         assert_int_equal(check_bic(good[i]), FIELD_OK);
-    const char *bad[] = {"COBADEF", "COBADEFFXX", "COBADEFFXXXX", "C0BADEFF", "COBAD3FF",
-                         "COBA DEFF", "COBADEFF-XX", "COBADEFF\xc3\xa9XX"};
+    const char *bad[] = {"COBADEF",  "COBADEFFXX", "COBADEFFXXXX", "C0BADEFF",
+                         "COBAD3FF", "COBA DEFF",  "COBADEFF-XX",  "COBADEFF\xc3\xa9XX"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(check_bic(bad[i]), FIELD_BAD_BIC);
     assert_int_equal(check_bic(""), FIELD_REQUIRED);
