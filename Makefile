@@ -28,7 +28,7 @@ check: deps all $(ASAN_BUILD)/build.ninja
 	scripts/check
 
 format:
-	clang-format -i src/*.c src/*/*.c src/*/*.h tests/unit/*.c
+	clang-format -i $$(git ls-files 'src/*.[ch]' 'tests/unit/*.[ch]' 'bench/*.c')
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

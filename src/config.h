@@ -22,9 +22,9 @@ typedef struct {
      * (--mail-retry-base / COBRO_MAIL_RETRY_BASE, --mail-retry-max / COBRO_MAIL_RETRY_MAX);
      * 0 when not set, for the mailer's defaults (1 minute, 1 hour). */
     int mail_retry_base, mail_retry_max;
-    int threads;     /* --threads / COBRO_THREADS: event loops, default one per core */
-    int workers;     /* --workers / COBRO_WORKERS: blocking-work threads, default 4 */
-    int queue_max;   /* --queue-max / COBRO_QUEUE_MAX: blocking jobs waiting, default 1024 */
+    int threads;         /* --threads / COBRO_THREADS: event loops, default one per core */
+    int workers;         /* --workers / COBRO_WORKERS: blocking-work threads, default 4 */
+    int queue_max;       /* --queue-max / COBRO_QUEUE_MAX: blocking jobs waiting, default 1024 */
     int request_timeout; /* --request-timeout / COBRO_REQUEST_TIMEOUT: seconds, default 10 */
     /* --trusted-proxy (repeatable) / COBRO_TRUSTED_PROXY (comma-separated): peers whose
      * X-Forwarded-For is believed. */
