@@ -6,6 +6,7 @@
 #include "billing/calendar.h"
 #include "billing/money.h"
 #include "billing/tax.h"
+#include "util/html.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -169,7 +170,7 @@ static UDateFormat *date_formatter(const char *locale)
  * every request). The key is three integers (the locale's and the currency's bytes, zero-padded,
  * and the value), compared as integers: string compares and hashing were most of a look-up's cost.
  */
-enum { MEMO_SLOTS = 512, MEMO_WAYS = 4, MEMO_TEXT = 48 };
+enum { MEMO_SLOTS = 512, MEMO_WAYS = 4, MEMO_TEXT = 46 };
 
 typedef struct {
     uint64_t locale, currency;
@@ -178,6 +179,8 @@ typedef struct {
 
 typedef struct {
     memo_key_t key;
+    unsigned char len;    /* strlen(text), so that a hit is copied without measuring it */
+    bool plain;           /* text has none of HTML's special characters: appended as is */
     char text[MEMO_TEXT]; /* "" while the slot is empty */
 } memo_t;
 
@@ -217,18 +220,23 @@ static bool memo_same(const memo_t *m, const memo_key_t *k)
            m->key.currency == k->currency;
 }
 
+/* The slot remembering the key; NULL when it is not remembered. */
+static const memo_t *memo_find(const memo_key_t *k)
+{
+    const memo_t *set = memo_set(k);
+    for (int i = 0; i < MEMO_WAYS; i++)
+        if (memo_same(&set[i], k)) return &set[i];
+    return NULL;
+}
+
 /* Copies the remembered text for the key into out; false when it is not remembered. */
 static bool memo_get(const char *locale, const char *currency, int64_t value, char *out, size_t n)
 {
     memo_key_t k;
     if (!memo_key(locale, currency, value, &k)) return false;
-    const memo_t *set = memo_set(&k), *m = NULL;
-    for (int i = 0; i < MEMO_WAYS && !m; i++)
-        if (memo_same(&set[i], &k)) m = &set[i];
-    if (!m) return false;
-    size_t len = strlen(m->text);
-    if (len >= n) return false;
-    memcpy(out, m->text, len + 1);
+    const memo_t *m = memo_find(&k);
+    if (!m || m->len >= n) return false;
+    memcpy(out, m->text, (size_t)m->len + 1);
     return true;
 }
 
@@ -242,7 +250,18 @@ static void memo_put(const char *locale, const char *currency, int64_t value, co
         if (!set[i].text[0] || memo_same(&set[i], &k)) m = &set[i];
     if (!m) m = &set[memo_victim++ % MEMO_WAYS];
     m->key = k;
+    m->len = (unsigned char)len;
+    m->plain = !text[strcspn(text, "&<>\"'")];
     memcpy(m->text, text, len + 1);
+}
+
+/* Appends the slot's text to out, HTML-escaped. */
+static void memo_append_html(buf_t *out, const memo_t *m)
+{
+    if (m->plain)
+        buf_append(out, m->text, m->len);
+    else
+        html_escape(out, m->text);
 }
 
 /* The plain fallback "1234.56 EUR" (code left out when it is not printable ASCII). */
@@ -364,4 +383,71 @@ bool format_percent(lang_t lang, const char *country, int64_t ppm, char *out, si
     tax_rate_text(ppm, plain);
     snprintf(out, n, "%s%%", plain);
     return false;
+}
+
+void format_ctx_init(format_ctx_t *c, lang_t lang, const char *country)
+{
+    c->lang = lang;
+    c->country = country;
+    build_locale(lang, country, c->locale);
+    c->packed = pack(c->locale, &c->locale_key);
+}
+
+/* The memo's tag for dates keyed by their ISO digits (YYYYMMDD), kept apart from format_date's
+ * own entries, which are keyed by day number under the tag "". */
+#define ISO_DATE_TAG 0x44 /* "D", packed */
+
+/* YYYYMMDD from "YYYY-MM-DD" when it has that shape (digits and dashes, 10 bytes); -1 else. The
+ * date's validity is left to format_date, which alone fills the memo. */
+static int64_t iso_digits(const char *s)
+{
+    if (!s) return -1;
+    int64_t v = 0;
+    for (int i = 0; i < 10; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (i == 4 || i == 7) {
+            if (c != '-') return -1;
+        } else {
+            if (c < '0' || c > '9') return -1;
+            v = v * 10 + (c - '0');
+        }
+    }
+    return s[10] == '\0' ? v : -1;
+}
+
+void format_date_html(buf_t *out, const format_ctx_t *c, const char *iso_date)
+{
+    int64_t v = iso_digits(iso_date);
+    memo_key_t k = {c->locale_key, ISO_DATE_TAG, v};
+    const memo_t *m = v >= 0 && c->packed ? memo_find(&k) : NULL;
+    if (m) {
+        memo_append_html(out, m);
+        return;
+    }
+    char text[64];
+    bool ok = format_date(c->lang, c->country, iso_date, text, sizeof text);
+    if (ok && v >= 0) memo_put(c->locale, "D", v, text);
+    html_escape(out, text);
+}
+
+void format_money_html(buf_t *out, const format_ctx_t *c, const char *currency, int64_t minor)
+{
+    /* Same rule as format_money: only amounts of three-letter codes are remembered. */
+    bool shaped = currency && currency[0] >= 'A' && currency[0] <= 'Z' && currency[1] >= 'A' &&
+                  currency[1] <= 'Z' && currency[2] >= 'A' && currency[2] <= 'Z' && !currency[3];
+    if (shaped && c->packed) {
+        memo_key_t k = {c->locale_key,
+                        (uint64_t)(unsigned char)currency[0] |
+                            (uint64_t)(unsigned char)currency[1] << 8 |
+                            (uint64_t)(unsigned char)currency[2] << 16,
+                        minor};
+        const memo_t *m = memo_find(&k);
+        if (m) {
+            memo_append_html(out, m);
+            return;
+        }
+    }
+    char text[64];
+    format_money(c->lang, c->country, currency, minor, text, sizeof text);
+    html_escape(out, text);
 }
