@@ -40,6 +40,24 @@ static const char *escaped(req_t *r, const char *s)
     return b.data;
 }
 
+/* A string and its length, to be appended without measuring it again. */
+typedef struct {
+    const char *s;
+    size_t n;
+} text_t;
+
+/* escaped(), with its length. */
+static text_t escaped_text(req_t *r, const char *s)
+{
+    const char *e = escaped(r, s);
+    return (text_t){e, strlen(e)};
+}
+
+static inline void put_text(buf_t *b, text_t t)
+{
+    buf_append(b, t.s, t.n);
+}
+
 void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, const char *country,
                            const char *base_path)
 {
@@ -65,30 +83,75 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
             ? T("The account's most recent invoices, newest first")
             : T("Your most recent invoices, newest first"),
         number, date, due, total, balance, status, download);
-    /* What every row repeats (the labels, the path) is escaped once here, not in each row. */
-    const char *e_number = escaped(r, number), *e_date = escaped(r, date), *e_due = escaped(r, due),
-               *e_total = escaped(r, total), *e_balance = escaped(r, balance),
-               *e_status = escaped(r, status), *e_download = escaped(r, download),
-               *e_base = escaped(r, base_path), *on_receipt = escaped(r, T("Due on receipt"));
+    /* What every row repeats (the labels, the path, the words around the invoice number in the
+     * PDF link's name) is escaped once here, not in each row; the rows are then written piece
+     * by piece, the markup as literals of known length rather than a template read again for
+     * each row. */
+    text_t e_number = escaped_text(r, number), e_date = escaped_text(r, date),
+           e_due = escaped_text(r, due), e_total = escaped_text(r, total),
+           e_balance = escaped_text(r, balance), e_status = escaped_text(r, status),
+           e_download = escaped_text(r, download), e_base = escaped_text(r, base_path),
+           on_receipt = escaped_text(r, T("Due on receipt"));
+    const char *pdf_of = T("PDF of invoice %s");
+    const char *hole = strstr(pdf_of, "%s");
+    /* The sentence split at its one %s; any other directive and each row renders it whole. */
+    bool split = hole && !strchr(hole + 2, '%') && strchr(pdf_of, '%') == hole;
+    text_t pdf_before = {0}, pdf_after = {0};
+    if (split) {
+        pdf_before = escaped_text(r, arena_strndup(r->arena, pdf_of, (size_t)(hole - pdf_of)));
+        pdf_after = escaped_text(r, hole + 2);
+    }
+    format_ctx_t fc;
+    format_ctx_init(&fc, r->lang, country);
     for (size_t i = 0; i < n; i++) {
         const invoice_summary_t *v = &rows[i];
-        const char *e_inv = escaped(r, v->number);
-        html_render(b,
-                    "<tr><th scope=\"row\" class=\"nowrap\" data-label=\"%R\"><a href=\"%R/%R\">"
-                    "%R</a></th><td class=\"nowrap\" data-label=\"%R\">%s</td>"
-                    "<td class=\"nowrap\" data-label=\"%R\">%R</td>"
-                    "<td class=\"num\" data-label=\"%R\">%s</td>"
-                    "<td class=\"num\" data-label=\"%R\">%s</td><td data-label=\"%R\">%s</td>"
-                    "<td data-label=\"%R\"><a href=\"%R/%R/pdf\" aria-label=\"",
-                    e_number, e_base, e_inv, e_inv, e_date, day(r, country, v->issue_date), e_due,
-                    strcmp(v->due_date, v->issue_date) == 0
-                        ? on_receipt
-                        : escaped(r, day(r, country, v->due_date)),
-                    e_total, money(r, country, v->currency, v->total), e_balance,
-                    money(r, country, v->currency, v->total - v->amount_paid), e_status,
-                    invoice_status_label(r, v->status), e_download, e_base, e_inv);
-        html_text(b, T("PDF of invoice %s"), v->number);
-        html_render(b, "\">PDF</a></td></tr>");
+        text_t e_inv = escaped_text(r, v->number);
+        buf_lit(b, "<tr><th scope=\"row\" class=\"nowrap\" data-label=\"");
+        put_text(b, e_number);
+        buf_lit(b, "\"><a href=\"");
+        put_text(b, e_base);
+        buf_lit(b, "/");
+        put_text(b, e_inv);
+        buf_lit(b, "\">");
+        put_text(b, e_inv);
+        buf_lit(b, "</a></th><td class=\"nowrap\" data-label=\"");
+        put_text(b, e_date);
+        buf_lit(b, "\">");
+        format_date_html(b, &fc, v->issue_date);
+        buf_lit(b, "</td><td class=\"nowrap\" data-label=\"");
+        put_text(b, e_due);
+        buf_lit(b, "\">");
+        if (strcmp(v->due_date, v->issue_date) == 0)
+            put_text(b, on_receipt);
+        else
+            format_date_html(b, &fc, v->due_date);
+        buf_lit(b, "</td><td class=\"num\" data-label=\"");
+        put_text(b, e_total);
+        buf_lit(b, "\">");
+        format_money_html(b, &fc, v->currency, v->total);
+        buf_lit(b, "</td><td class=\"num\" data-label=\"");
+        put_text(b, e_balance);
+        buf_lit(b, "\">");
+        format_money_html(b, &fc, v->currency, v->total - v->amount_paid);
+        buf_lit(b, "</td><td data-label=\"");
+        put_text(b, e_status);
+        buf_lit(b, "\">");
+        html_escape(b, invoice_status_label(r, v->status));
+        buf_lit(b, "</td><td data-label=\"");
+        put_text(b, e_download);
+        buf_lit(b, "\"><a href=\"");
+        put_text(b, e_base);
+        buf_lit(b, "/");
+        put_text(b, e_inv);
+        buf_lit(b, "/pdf\" aria-label=\"");
+        if (split) {
+            put_text(b, pdf_before);
+            put_text(b, e_inv);
+            put_text(b, pdf_after);
+        } else {
+            html_text(b, pdf_of, v->number);
+        }
+        buf_lit(b, "\">PDF</a></td></tr>");
     }
     html_render(b, "</tbody></table></div>");
 }
