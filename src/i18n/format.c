@@ -211,7 +211,12 @@ static memo_t *memo_set(const memo_key_t *k)
 {
     uint64_t h = (k->locale * 0x9E3779B97F4A7C15ull) ^ (k->currency * 0xC2B2AE3D27D4EB4Full) ^
                  ((uint64_t)k->value * 0x165667B19E3779F9ull);
-    return &memo[((h ^ (h >> 29)) % (MEMO_SLOTS / MEMO_WAYS)) * MEMO_WAYS];
+    /* Every bit of the key reaches the set's index (a multiply carries low bits up, never down:
+     * dates keyed by their ISO bytes differ in bytes that a plain fold left out). */
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    return &memo[(h % (MEMO_SLOTS / MEMO_WAYS)) * MEMO_WAYS];
 }
 
 static bool memo_same(const memo_t *m, const memo_key_t *k)
@@ -240,11 +245,11 @@ static bool memo_get(const char *locale, const char *currency, int64_t value, ch
     return true;
 }
 
-static void memo_put(const char *locale, const char *currency, int64_t value, const char *text)
+static void memo_put_key(const memo_key_t *key, const char *text)
 {
-    memo_key_t k;
+    memo_key_t k = *key;
     size_t len = strlen(text);
-    if (len >= MEMO_TEXT || !memo_key(locale, currency, value, &k)) return;
+    if (len >= MEMO_TEXT) return;
     memo_t *set = memo_set(&k), *m = NULL;
     for (int i = 0; i < MEMO_WAYS && !m; i++)
         if (!set[i].text[0] || memo_same(&set[i], &k)) m = &set[i];
@@ -253,6 +258,12 @@ static void memo_put(const char *locale, const char *currency, int64_t value, co
     m->len = (unsigned char)len;
     m->plain = !text[strcspn(text, "&<>\"'")];
     memcpy(m->text, text, len + 1);
+}
+
+static void memo_put(const char *locale, const char *currency, int64_t value, const char *text)
+{
+    memo_key_t k;
+    if (memo_key(locale, currency, value, &k)) memo_put_key(&k, text);
 }
 
 /* Appends the slot's text to out, HTML-escaped. */
@@ -393,40 +404,34 @@ void format_ctx_init(format_ctx_t *c, lang_t lang, const char *country)
     c->packed = pack(c->locale, &c->locale_key);
 }
 
-/* The memo's tag for dates keyed by their ISO digits (YYYYMMDD), kept apart from format_date's
- * own entries, which are keyed by day number under the tag "". */
-#define ISO_DATE_TAG 0x44 /* "D", packed */
-
-/* YYYYMMDD from "YYYY-MM-DD" when it has that shape (digits and dashes, 10 bytes); -1 else. The
- * date's validity is left to format_date, which alone fills the memo. */
-static int64_t iso_digits(const char *s)
+/* format_date_html's memo key: the date's ten ISO bytes themselves (eight in the value, two in
+ * the currency beside the tag "D", which no currency code or format_date's own "" can equal), so
+ * that a hit costs no parsing. False when iso is not ten bytes long. Only format_date fills the
+ * memo, and only for a valid date: an invalid one is never found. */
+static bool iso_key(const format_ctx_t *c, const char *iso, memo_key_t *k)
 {
-    if (!s) return -1;
-    int64_t v = 0;
-    for (int i = 0; i < 10; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (i == 4 || i == 7) {
-            if (c != '-') return -1;
-        } else {
-            if (c < '0' || c > '9') return -1;
-            v = v * 10 + (c - '0');
-        }
-    }
-    return s[10] == '\0' ? v : -1;
+    if (!iso || strnlen(iso, 11) != 10) return false;
+    uint64_t head;
+    memcpy(&head, iso, 8);
+    k->locale = c->locale_key;
+    k->currency =
+        'D' | (uint64_t)(unsigned char)iso[8] << 8 | (uint64_t)(unsigned char)iso[9] << 16;
+    k->value = (int64_t)head;
+    return c->packed;
 }
 
 void format_date_html(buf_t *out, const format_ctx_t *c, const char *iso_date)
 {
-    int64_t v = iso_digits(iso_date);
-    memo_key_t k = {c->locale_key, ISO_DATE_TAG, v};
-    const memo_t *m = v >= 0 && c->packed ? memo_find(&k) : NULL;
+    memo_key_t k;
+    bool keyed = iso_key(c, iso_date, &k);
+    const memo_t *m = keyed ? memo_find(&k) : NULL;
     if (m) {
         memo_append_html(out, m);
         return;
     }
     char text[64];
-    bool ok = format_date(c->lang, c->country, iso_date, text, sizeof text);
-    if (ok && v >= 0) memo_put(c->locale, "D", v, text);
+    if (format_date(c->lang, c->country, iso_date, text, sizeof text) && keyed)
+        memo_put_key(&k, text);
     html_escape(out, text);
 }
 
