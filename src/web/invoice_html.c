@@ -103,6 +103,9 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
     }
     format_ctx_t fc;
     format_ctx_init(&fc, r->lang, country);
+    /* Rows mostly share a status: its label is looked up and escaped again only when it changes. */
+    const char *last_status = NULL;
+    text_t status_label = {0};
     for (size_t i = 0; i < n; i++) {
         const invoice_summary_t *v = &rows[i];
         text_t e_inv = escaped_text(r, v->number);
@@ -136,7 +139,11 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
         buf_lit(b, "</td><td data-label=\"");
         put_text(b, e_status);
         buf_lit(b, "\">");
-        html_escape(b, invoice_status_label(r, v->status));
+        if (!last_status || strcmp(v->status, last_status) != 0) {
+            last_status = v->status;
+            status_label = escaped_text(r, invoice_status_label(r, v->status));
+        }
+        put_text(b, status_label);
         buf_lit(b, "</td><td data-label=\"");
         put_text(b, e_download);
         buf_lit(b, "\"><a href=\"");

@@ -260,6 +260,26 @@ void layout_begin(req_t *r, section_t section, const char *title)
     buf_lit(b, "</header><main id=\"main\" tabindex=\"-1\">");
 }
 
+/* One contact of the footer: "<label>: <email>, <phone>". */
+static void contact(req_t *r, const char *label, const char *email, const char *phone)
+{
+    buf_t *b = &r->resp.body;
+    buf_lit(b, "<li><strong>");
+    /* TRANSLATORS: a label before its value; French puts a no-break space before the colon. */
+    html_text(b, T("%s:"), label);
+    buf_lit(b, "</strong> <a href=\"mailto:");
+    html_escape(b, email);
+    buf_lit(b, "\">");
+    html_escape(b, email);
+    buf_lit(b, "</a>");
+    if (phone && *phone) {
+        buf_lit(b, ", <span class=\"nowrap\">");
+        html_escape(b, phone);
+        buf_lit(b, "</span>");
+    }
+    buf_lit(b, "</li>");
+}
+
 void layout_end(req_t *r)
 {
     buf_t *b = &r->resp.body;
@@ -270,20 +290,14 @@ void layout_end(req_t *r)
                     app->vendor_name);
         return;
     }
-    html_render(b, "</main><footer><h2>%s</h2><ul class=\"contacts\">", T("Need help?"));
-    html_render(b, "<li><strong>");
-    /* TRANSLATORS: a label before its value; French puts a no-break space before the colon. */
-    html_text(b, T("%s:"), T("Customer Care"));
-    html_render(b, "</strong> <a href=\"mailto:%s\">%s</a>", app->care_email, app->care_email);
-    if (app->care_phone && *app->care_phone)
-        html_render(b, ", <span class=\"nowrap\">%s</span>", app->care_phone);
-    html_render(b, "</li><li><strong>");
-    html_text(b, T("%s:"), T("Corporate Account Services"));
-    html_render(b, "</strong> <a href=\"mailto:%s\">%s</a>", app->cas_email, app->cas_email);
-    if (app->cas_phone && *app->cas_phone)
-        html_render(b, ", <span class=\"nowrap\">%s</span>", app->cas_phone);
-    html_render(b, "</li></ul><p class=\"vendor\">%s</p></footer></body></html>\n",
-                app->vendor_name);
+    buf_lit(b, "</main><footer><h2>");
+    html_escape(b, T("Need help?"));
+    buf_lit(b, "</h2><ul class=\"contacts\">");
+    contact(r, T("Customer Care"), app->care_email, app->care_phone);
+    contact(r, T("Corporate Account Services"), app->cas_email, app->cas_phone);
+    buf_lit(b, "</ul><p class=\"vendor\">");
+    html_escape(b, app->vendor_name);
+    buf_lit(b, "</p></footer></body></html>\n");
 }
 
 void labelled_line(req_t *r, const char *fmt, const char *value)
