@@ -58,6 +58,15 @@ static inline void put_text(buf_t *b, text_t t)
     buf_append(b, t.s, t.n);
 }
 
+/* What t holds, as a text of its own; t is emptied for the next one. */
+static text_t take(req_t *r, buf_t *t)
+{
+    text_t out = {arena_strndup(r->arena, t->data, t->len), t->len};
+    t->len = 0;
+    t->data[0] = '\0';
+    return out;
+}
+
 void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, const char *country,
                            const char *base_path)
 {
@@ -96,69 +105,93 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
     const char *hole = strstr(pdf_of, "%s");
     /* The sentence split at its one %s; any other directive and each row renders it whole. */
     bool split = hole && !strchr(hole + 2, '%') && strchr(pdf_of, '%') == hole;
-    text_t pdf_before = {0}, pdf_after = {0};
+    text_t pdf_before = {"", 0}, pdf_after = {"", 0};
     if (split) {
         pdf_before = escaped_text(r, arena_strndup(r->arena, pdf_of, (size_t)(hole - pdf_of)));
         pdf_after = escaped_text(r, hole + 2);
     }
+    /* The row's markup between its own values (the invoice number, dates, amounts, status) is
+     * the same in every row: put together once, with the labels in it, it is then appended in
+     * one piece each time. */
+    buf_t t;
+    buf_init(&t, r->arena);
+    buf_lit(&t, "<tr><th scope=\"row\" class=\"nowrap\" data-label=\"");
+    put_text(&t, e_number);
+    buf_lit(&t, "\"><a href=\"");
+    put_text(&t, e_base);
+    buf_lit(&t, "/");
+    text_t before_number = take(r, &t);
+    text_t before_link_text = {"\">", 2};
+    buf_lit(&t, "</a></th><td class=\"nowrap\" data-label=\"");
+    put_text(&t, e_date);
+    buf_lit(&t, "\">");
+    text_t before_date = take(r, &t);
+    buf_lit(&t, "</td><td class=\"nowrap\" data-label=\"");
+    put_text(&t, e_due);
+    buf_lit(&t, "\">");
+    text_t before_due = take(r, &t);
+    buf_lit(&t, "</td><td class=\"num\" data-label=\"");
+    put_text(&t, e_total);
+    buf_lit(&t, "\">");
+    text_t before_total = take(r, &t);
+    buf_lit(&t, "</td><td class=\"num\" data-label=\"");
+    put_text(&t, e_balance);
+    buf_lit(&t, "\">");
+    text_t before_balance = take(r, &t);
+    buf_lit(&t, "</td><td data-label=\"");
+    put_text(&t, e_status);
+    buf_lit(&t, "\">");
+    text_t before_status = take(r, &t);
+    buf_lit(&t, "</td><td data-label=\"");
+    put_text(&t, e_download);
+    buf_lit(&t, "\"><a href=\"");
+    put_text(&t, e_base);
+    buf_lit(&t, "/");
+    text_t before_pdf_number = take(r, &t);
+    buf_lit(&t, "/pdf\" aria-label=\"");
+    put_text(&t, pdf_before);
+    text_t before_label_number = take(r, &t);
+    put_text(&t, pdf_after);
+    buf_lit(&t, "\">PDF</a></td></tr>");
+    text_t row_end = take(r, &t);
+
     format_ctx_t fc;
     format_ctx_init(&fc, r->lang, country);
     /* Rows mostly share a status: its label is looked up and escaped again only when it changes. */
     const char *last_status = NULL;
-    text_t status_label = {0};
+    text_t status_label = {"", 0};
     for (size_t i = 0; i < n; i++) {
         const invoice_summary_t *v = &rows[i];
         text_t e_inv = escaped_text(r, v->number);
-        buf_lit(b, "<tr><th scope=\"row\" class=\"nowrap\" data-label=\"");
-        put_text(b, e_number);
-        buf_lit(b, "\"><a href=\"");
-        put_text(b, e_base);
-        buf_lit(b, "/");
+        put_text(b, before_number);
         put_text(b, e_inv);
-        buf_lit(b, "\">");
+        put_text(b, before_link_text);
         put_text(b, e_inv);
-        buf_lit(b, "</a></th><td class=\"nowrap\" data-label=\"");
-        put_text(b, e_date);
-        buf_lit(b, "\">");
+        put_text(b, before_date);
         format_date_html(b, &fc, v->issue_date);
-        buf_lit(b, "</td><td class=\"nowrap\" data-label=\"");
-        put_text(b, e_due);
-        buf_lit(b, "\">");
+        put_text(b, before_due);
         if (strcmp(v->due_date, v->issue_date) == 0)
             put_text(b, on_receipt);
         else
             format_date_html(b, &fc, v->due_date);
-        buf_lit(b, "</td><td class=\"num\" data-label=\"");
-        put_text(b, e_total);
-        buf_lit(b, "\">");
+        put_text(b, before_total);
         format_money_html(b, &fc, v->currency, v->total);
-        buf_lit(b, "</td><td class=\"num\" data-label=\"");
-        put_text(b, e_balance);
-        buf_lit(b, "\">");
+        put_text(b, before_balance);
         format_money_html(b, &fc, v->currency, v->total - v->amount_paid);
-        buf_lit(b, "</td><td data-label=\"");
-        put_text(b, e_status);
-        buf_lit(b, "\">");
+        put_text(b, before_status);
         if (!last_status || strcmp(v->status, last_status) != 0) {
             last_status = v->status;
             status_label = escaped_text(r, invoice_status_label(r, v->status));
         }
         put_text(b, status_label);
-        buf_lit(b, "</td><td data-label=\"");
-        put_text(b, e_download);
-        buf_lit(b, "\"><a href=\"");
-        put_text(b, e_base);
-        buf_lit(b, "/");
+        put_text(b, before_pdf_number);
         put_text(b, e_inv);
-        buf_lit(b, "/pdf\" aria-label=\"");
-        if (split) {
-            put_text(b, pdf_before);
+        put_text(b, before_label_number);
+        if (split)
             put_text(b, e_inv);
-            put_text(b, pdf_after);
-        } else {
+        else
             html_text(b, pdf_of, v->number);
-        }
-        buf_lit(b, "\">PDF</a></td></tr>");
+        put_text(b, row_end);
     }
     html_render(b, "</tbody></table></div>");
 }
