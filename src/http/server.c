@@ -121,7 +121,7 @@ static void send_head_reply(struct evhttp_request *evreq, req_t *r, int status)
 static const char *http_date(void)
 {
     static __thread time_t made = -1;
-    static __thread char text[32];
+    static __thread char text[80]; /* room for any int the compiler can imagine in it */
     time_t t = time(NULL);
     if (t != made) {
         static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
