@@ -78,20 +78,6 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
     const char *number = T("Invoice Number"), *date = T("Date"), *due = T("Due date"),
                *total = T("Total"), *balance = T("Balance"), *status = T("Status"),
                *download = T("Download");
-    /* "stack": on a phone each row shows as a card of labels (data-label, the column headers
-     * again) and values, so that no column is out of sight to the right. */
-    html_render(
-        b,
-        "<div class=\"table-wrap\"><table class=\"invoices stack\"><caption>%s</caption><thead>"
-        "<tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-        "<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
-        "<th scope=\"col\">%s</th><th scope=\"col\"><span class=\"sr-only\">%s</span>"
-        "</th></tr></thead><tbody>",
-        /* Staff read another account's invoices: "your" would be the wrong person. */
-        section_of_path(base_path) == SECTION_STAFF
-            ? T("The account's most recent invoices, newest first")
-            : T("Your most recent invoices, newest first"),
-        number, date, due, total, balance, status, download);
     /* What every row repeats (the labels, the path, the words around the invoice number in the
      * PDF link's name) is escaped once here, not in each row; the rows are then written piece
      * by piece, the markup as literals of known length rather than a template read again for
@@ -101,6 +87,28 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
            e_balance = escaped_text(r, balance), e_status = escaped_text(r, status),
            e_download = escaped_text(r, download), e_base = escaped_text(r, base_path),
            on_receipt = escaped_text(r, T("Due on receipt"));
+    /* "stack": on a phone each row shows as a card of labels (data-label, the column headers
+     * again) and values, so that no column is out of sight to the right. */
+    buf_lit(b, "<div class=\"table-wrap\"><table class=\"invoices stack\"><caption>");
+    /* Staff read another account's invoices: "your" would be the wrong person. */
+    html_escape(b, section_of_path(base_path) == SECTION_STAFF
+                       ? T("The account's most recent invoices, newest first")
+                       : T("Your most recent invoices, newest first"));
+    buf_lit(b, "</caption><thead><tr><th scope=\"col\">");
+    put_text(b, e_number);
+    buf_lit(b, "</th><th scope=\"col\">");
+    put_text(b, e_date);
+    buf_lit(b, "</th><th scope=\"col\">");
+    put_text(b, e_due);
+    buf_lit(b, "</th><th scope=\"col\" class=\"num\">");
+    put_text(b, e_total);
+    buf_lit(b, "</th><th scope=\"col\" class=\"num\">");
+    put_text(b, e_balance);
+    buf_lit(b, "</th><th scope=\"col\">");
+    put_text(b, e_status);
+    buf_lit(b, "</th><th scope=\"col\"><span class=\"sr-only\">");
+    put_text(b, e_download);
+    buf_lit(b, "</span></th></tr></thead><tbody>");
     const char *pdf_of = T("PDF of invoice %s");
     const char *hole = strstr(pdf_of, "%s");
     /* The sentence split at its one %s; any other directive and each row renders it whole. */
@@ -193,7 +201,7 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
             html_text(b, pdf_of, v->number);
         put_text(b, row_end);
     }
-    html_render(b, "</tbody></table></div>");
+    buf_lit(b, "</tbody></table></div>");
 }
 
 static void document_header(req_t *r, const invoice_doc_t *inv, const char *pdf_href)
@@ -390,7 +398,12 @@ void invoice_history_page(req_t *r, section_t section, const char *base_path, co
                                               &rows, &n)))
         return;
     layout_begin(r, section, T("Invoice History"));
-    html_render(&r->resp.body, "<h1>%s</h1><p class=\"help\">%s</p>", T("Invoice History"), help);
+    buf_t *b = &r->resp.body;
+    buf_lit(b, "<h1>");
+    html_escape(b, T("Invoice History"));
+    buf_lit(b, "</h1><p class=\"help\">");
+    html_escape(b, help);
+    buf_lit(b, "</p>");
     invoice_history_table(r, rows, n, country, base_path);
     layout_end(r);
 }
