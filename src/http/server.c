@@ -16,6 +16,7 @@
 #include <event2/event.h>
 #include <event2/buffer.h>
 #include <event2/http.h>
+#include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <event2/thread.h>
@@ -74,19 +75,32 @@ static int64_t now_micros(void)
 static const char *reason_phrase(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 303: return "See Other";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 410: return "Gone";
-    case 413: return "Content Too Large";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 503: return "Service Unavailable";
-    default: return status < 400 ? "OK" : "Error";
+    case 200:
+        return "OK";
+    case 303:
+        return "See Other";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 410:
+        return "Gone";
+    case 413:
+        return "Content Too Large";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return status < 400 ? "OK" : "Error";
     }
 }
 
@@ -100,6 +114,45 @@ static void send_head_reply(struct evhttp_request *evreq, req_t *r, int status)
     snprintf(length, sizeof length, "%zu", r->resp.body.len);
     evhttp_add_header(evhttp_request_get_output_headers(evreq), "Content-Length", length);
     evhttp_send_reply(evreq, status, reason_phrase(status), NULL);
+}
+
+/* The Date header's text for now, as libevent writes it (RFC 1123, GMT). Kept per thread for the
+ * second it was made: a pure function of that second, it saves a gmtime and a printf a page. */
+static const char *http_date(void)
+{
+    static __thread time_t made = -1;
+    static __thread char text[80]; /* room for any int the compiler can imagine in it */
+    time_t t = time(NULL);
+    if (t != made) {
+        static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+        static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        snprintf(text, sizeof text, "%s, %02d %s %4d %02d:%02d:%02d GMT", days[tm.tm_wday % 7],
+                 tm.tm_mday, months[tm.tm_mon % 12], 1900 + tm.tm_year, tm.tm_hour, tm.tm_min,
+                 tm.tm_sec);
+        made = t;
+    }
+    return text;
+}
+
+/* Date and Content-Length added here, where libevent would add them itself (HTTP/1.1, an answer
+ * with a body), in its order and its format: its own way prints both with printf at each answer.
+ */
+static void add_date_and_length(struct evhttp_request *evreq, struct evkeyvalq *out, int status,
+                                size_t len)
+{
+    if (evreq->major != 1 || evreq->minor < 1) return;
+    if (status < 200 || status == 204 || status == 304) return;
+    evhttp_add_header(out, "Date", http_date());
+    char digits[24], *p = digits + sizeof digits;
+    *--p = '\0';
+    do {
+        *--p = (char)('0' + len % 10);
+        len /= 10;
+    } while (len);
+    evhttp_add_header(out, "Content-Length", p);
 }
 
 static void release_arena(const void *data, size_t len, void *arena)
@@ -138,10 +191,11 @@ static void send_response(struct evhttp_request *evreq, req_t *r, int64_t starte
         /* The body is handed to libevent by reference, not copied: the request's arena, which
          * holds it, is freed by libevent once the bytes are sent (or the connection is dropped). */
         body = evbuffer_new();
-        by_reference = body && w->body.len &&
-                       evbuffer_add_reference(body, w->body.data, w->body.len, release_arena,
-                                              arena) == 0;
+        by_reference =
+            body && w->body.len &&
+            evbuffer_add_reference(body, w->body.data, w->body.len, release_arena, arena) == 0;
         if (body && w->body.len && !by_reference) evbuffer_add(body, w->body.data, w->body.len);
+        if (body) add_date_and_length(evreq, out, status, w->body.len);
         evhttp_send_reply(evreq, status, reason_phrase(status), body);
     }
     log_access(r->ip, r->method_name, r->path, status, (uint64_t)w->body.len,
@@ -153,10 +207,18 @@ static void send_response(struct evhttp_request *evreq, req_t *r, int64_t starte
 static int method_of(enum evhttp_cmd_type cmd, const char **name)
 {
     switch (cmd) {
-    case EVHTTP_REQ_GET: *name = "GET"; return METHOD_GET;
-    case EVHTTP_REQ_POST: *name = "POST"; return METHOD_POST;
-    case EVHTTP_REQ_HEAD: *name = "HEAD"; return METHOD_HEAD;
-    default: *name = "OTHER"; return METHOD_OTHER;
+    case EVHTTP_REQ_GET:
+        *name = "GET";
+        return METHOD_GET;
+    case EVHTTP_REQ_POST:
+        *name = "POST";
+        return METHOD_POST;
+    case EVHTTP_REQ_HEAD:
+        *name = "HEAD";
+        return METHOD_HEAD;
+    default:
+        *name = "OTHER";
+        return METHOD_OTHER;
     }
 }
 
@@ -283,11 +345,11 @@ static void on_request(struct evhttp_request *evreq, void *arg)
     bool method_ok = false;
     r->route = router_find(a, r->path, r->method, &method_ok, r->params, &r->n_params);
     if (!r->route || !method_ok) {
-        if (r->route) resp_header(r, "Allow", r->route->methods & METHOD_POST
-                                                   ? (r->route->methods & METHOD_GET
-                                                          ? "GET, HEAD, POST"
-                                                          : "POST")
-                                                   : "GET, HEAD");
+        if (r->route)
+            resp_header(r, "Allow",
+                        r->route->methods & METHOD_POST
+                            ? (r->route->methods & METHOD_GET ? "GET, HEAD, POST" : "POST")
+                            : "GET, HEAD");
         page_error(r, r->route ? 405 : 404);
         send_response(evreq, r, started);
         return;
@@ -305,8 +367,7 @@ static void on_request(struct evhttp_request *evreq, void *arg)
         r->body = copy;
         r->body_len = len;
         const char *ctype = evhttp_find_header(in, "Content-Type");
-        r->body_is_form =
-            ctype && strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0;
+        r->body_is_form = ctype && strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0;
     }
     if (r->route->blocking) {
         struct pending *p = calloc(1, sizeof *p);
@@ -341,7 +402,8 @@ static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
     (void)what;
     struct server *srv = arg;
     log_info("signal %d: stopping", (int)sig);
-    for (int i = 0; i < srv->n_loops; i++) event_base_loopexit(srv->loops[i].base, NULL);
+    for (int i = 0; i < srv->n_loops; i++)
+        event_base_loopexit(srv->loops[i].base, NULL);
 }
 
 static void on_purge(evutil_socket_t fd, short what, void *arg)
@@ -363,8 +425,8 @@ static void on_purge(evutil_socket_t fd, short what, void *arg)
 /* Binds and listens on cfg->host:cfg->port; -1 with a reason printed. */
 static int open_listener(const config_t *cfg)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *res = NULL;
     char port[16];
     snprintf(port, sizeof port, "%d", cfg->port);
@@ -427,8 +489,8 @@ static bool loop_init(struct loop *loop, struct server *srv)
                                                EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
     evhttp_set_gencb(loop->http, on_request, loop);
     /* Every loop accepts from the same socket; the listener does not own (close) it. */
-    struct evconnlistener *lev = evconnlistener_new(loop->base, NULL, NULL, LEV_OPT_REUSEABLE, 0,
-                                                    srv->fd);
+    struct evconnlistener *lev =
+        evconnlistener_new(loop->base, NULL, NULL, LEV_OPT_REUSEABLE, 0, srv->fd);
     if (!lev || !evhttp_bind_listener(loop->http, lev)) return false;
     loop->done_ev = event_new(loop->base, -1, 0, on_done, loop);
     return loop->done_ev != NULL;
@@ -495,7 +557,8 @@ int server_run(app_t *app)
     event_free(srv.purge);
 out:
     pool_stop(srv.pool);
-    for (int i = 0; i < srv.n_loops; i++) loop_free(&srv.loops[i]);
+    for (int i = 0; i < srv.n_loops; i++)
+        loop_free(&srv.loops[i]);
     free(srv.loops);
     close(srv.fd);
     log_info("stopped");

@@ -6,6 +6,7 @@
 #include "billing/calendar.h"
 #include "billing/money.h"
 #include "billing/tax.h"
+#include "util/html.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -169,7 +170,7 @@ static UDateFormat *date_formatter(const char *locale)
  * every request). The key is three integers (the locale's and the currency's bytes, zero-padded,
  * and the value), compared as integers: string compares and hashing were most of a look-up's cost.
  */
-enum { MEMO_SLOTS = 512, MEMO_WAYS = 4, MEMO_TEXT = 48 };
+enum { MEMO_SLOTS = 512, MEMO_WAYS = 4, MEMO_TEXT = 46 };
 
 typedef struct {
     uint64_t locale, currency;
@@ -178,6 +179,8 @@ typedef struct {
 
 typedef struct {
     memo_key_t key;
+    unsigned char len;    /* strlen(text), so that a hit is copied without measuring it */
+    bool plain;           /* text has none of HTML's special characters: appended as is */
     char text[MEMO_TEXT]; /* "" while the slot is empty */
 } memo_t;
 
@@ -208,7 +211,12 @@ static memo_t *memo_set(const memo_key_t *k)
 {
     uint64_t h = (k->locale * 0x9E3779B97F4A7C15ull) ^ (k->currency * 0xC2B2AE3D27D4EB4Full) ^
                  ((uint64_t)k->value * 0x165667B19E3779F9ull);
-    return &memo[((h ^ (h >> 29)) % (MEMO_SLOTS / MEMO_WAYS)) * MEMO_WAYS];
+    /* Every bit of the key reaches the set's index (a multiply carries low bits up, never down:
+     * dates keyed by their ISO bytes differ in bytes that a plain fold left out). */
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    return &memo[(h % (MEMO_SLOTS / MEMO_WAYS)) * MEMO_WAYS];
 }
 
 static bool memo_same(const memo_t *m, const memo_key_t *k)
@@ -217,32 +225,54 @@ static bool memo_same(const memo_t *m, const memo_key_t *k)
            m->key.currency == k->currency;
 }
 
+/* The slot remembering the key; NULL when it is not remembered. */
+static const memo_t *memo_find(const memo_key_t *k)
+{
+    const memo_t *set = memo_set(k);
+    for (int i = 0; i < MEMO_WAYS; i++)
+        if (memo_same(&set[i], k)) return &set[i];
+    return NULL;
+}
+
 /* Copies the remembered text for the key into out; false when it is not remembered. */
 static bool memo_get(const char *locale, const char *currency, int64_t value, char *out, size_t n)
 {
     memo_key_t k;
     if (!memo_key(locale, currency, value, &k)) return false;
-    const memo_t *set = memo_set(&k), *m = NULL;
-    for (int i = 0; i < MEMO_WAYS && !m; i++)
-        if (memo_same(&set[i], &k)) m = &set[i];
-    if (!m) return false;
-    size_t len = strlen(m->text);
-    if (len >= n) return false;
-    memcpy(out, m->text, len + 1);
+    const memo_t *m = memo_find(&k);
+    if (!m || m->len >= n) return false;
+    memcpy(out, m->text, (size_t)m->len + 1);
     return true;
 }
 
-static void memo_put(const char *locale, const char *currency, int64_t value, const char *text)
+static void memo_put_key(const memo_key_t *key, const char *text)
 {
-    memo_key_t k;
+    memo_key_t k = *key;
     size_t len = strlen(text);
-    if (len >= MEMO_TEXT || !memo_key(locale, currency, value, &k)) return;
+    if (len >= MEMO_TEXT) return;
     memo_t *set = memo_set(&k), *m = NULL;
     for (int i = 0; i < MEMO_WAYS && !m; i++)
         if (!set[i].text[0] || memo_same(&set[i], &k)) m = &set[i];
     if (!m) m = &set[memo_victim++ % MEMO_WAYS];
     m->key = k;
+    m->len = (unsigned char)len;
+    m->plain = !text[strcspn(text, "&<>\"'")];
     memcpy(m->text, text, len + 1);
+}
+
+static void memo_put(const char *locale, const char *currency, int64_t value, const char *text)
+{
+    memo_key_t k;
+    if (memo_key(locale, currency, value, &k)) memo_put_key(&k, text);
+}
+
+/* Appends the slot's text to out, HTML-escaped. */
+static void memo_append_html(buf_t *out, const memo_t *m)
+{
+    if (m->plain)
+        buf_append(out, m->text, m->len);
+    else
+        html_escape(out, m->text);
 }
 
 /* The plain fallback "1234.56 EUR" (code left out when it is not printable ASCII). */
@@ -364,4 +394,65 @@ bool format_percent(lang_t lang, const char *country, int64_t ppm, char *out, si
     tax_rate_text(ppm, plain);
     snprintf(out, n, "%s%%", plain);
     return false;
+}
+
+void format_ctx_init(format_ctx_t *c, lang_t lang, const char *country)
+{
+    c->lang = lang;
+    c->country = country;
+    build_locale(lang, country, c->locale);
+    c->packed = pack(c->locale, &c->locale_key);
+}
+
+/* format_date_html's memo key: the date's ten ISO bytes themselves (eight in the value, two in
+ * the currency beside the tag "D", which no currency code or format_date's own "" can equal), so
+ * that a hit costs no parsing. False when iso is not ten bytes long. Only format_date fills the
+ * memo, and only for a valid date: an invalid one is never found. */
+static bool iso_key(const format_ctx_t *c, const char *iso, memo_key_t *k)
+{
+    if (!iso || strnlen(iso, 11) != 10) return false;
+    uint64_t head;
+    memcpy(&head, iso, 8);
+    k->locale = c->locale_key;
+    k->currency =
+        'D' | (uint64_t)(unsigned char)iso[8] << 8 | (uint64_t)(unsigned char)iso[9] << 16;
+    k->value = (int64_t)head;
+    return c->packed;
+}
+
+void format_date_html(buf_t *out, const format_ctx_t *c, const char *iso_date)
+{
+    memo_key_t k;
+    bool keyed = iso_key(c, iso_date, &k);
+    const memo_t *m = keyed ? memo_find(&k) : NULL;
+    if (m) {
+        memo_append_html(out, m);
+        return;
+    }
+    char text[64];
+    if (format_date(c->lang, c->country, iso_date, text, sizeof text) && keyed)
+        memo_put_key(&k, text);
+    html_escape(out, text);
+}
+
+void format_money_html(buf_t *out, const format_ctx_t *c, const char *currency, int64_t minor)
+{
+    /* Same rule as format_money: only amounts of three-letter codes are remembered. */
+    bool shaped = currency && currency[0] >= 'A' && currency[0] <= 'Z' && currency[1] >= 'A' &&
+                  currency[1] <= 'Z' && currency[2] >= 'A' && currency[2] <= 'Z' && !currency[3];
+    if (shaped && c->packed) {
+        memo_key_t k = {c->locale_key,
+                        (uint64_t)(unsigned char)currency[0] |
+                            (uint64_t)(unsigned char)currency[1] << 8 |
+                            (uint64_t)(unsigned char)currency[2] << 16,
+                        minor};
+        const memo_t *m = memo_find(&k);
+        if (m) {
+            memo_append_html(out, m);
+            return;
+        }
+    }
+    char text[64];
+    format_money(c->lang, c->country, currency, minor, text, sizeof text);
+    html_escape(out, text);
 }

@@ -3,6 +3,7 @@
 #ifndef COBRO_FORMAT_H
 #define COBRO_FORMAT_H
 #include "i18n.h"
+#include "util/buf.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,5 +24,20 @@ bool format_percent(lang_t lang, const char *country, int64_t ppm, char *out, si
 /* The name of an ISO 3166 country code in lang ("IT" in French: "Italie"); the code itself when
  * ICU does not know it (and false). */
 bool format_country(lang_t lang, const char *code, char *out, size_t n);
+
+/* What formatting for one language and country needs, worked out once for a table of values
+ * rather than for each value. country must outlive the context. */
+typedef struct {
+    lang_t lang;
+    const char *country;
+    char locale[8];
+    uint64_t locale_key;
+    bool packed; /* locale_key holds the whole locale (else nothing is looked up by it) */
+} format_ctx_t;
+void format_ctx_init(format_ctx_t *c, lang_t lang, const char *country);
+/* format_date and format_money, their text appended to out HTML-escaped: a remembered value is
+ * copied straight from the thread's memo, with no copy in between. */
+void format_date_html(buf_t *out, const format_ctx_t *c, const char *iso_date);
+void format_money_html(buf_t *out, const format_ctx_t *c, const char *currency, int64_t minor);
 
 #endif

@@ -25,10 +25,10 @@ status_t principal_view(services_t *svc, arena_t *a, audience_t aud, int64_t id,
     *out = (principal_view_t){.audience = aud, .id = id, .account_country = "", .role = ""};
     store_status_t st = STORE_NOT_FOUND;
     if (aud == AUDIENCE_CORPORATE) {
-        credential_t c;
-        st = store_credential_by_id(svc->store, a, id, &c);
-        if (st == STORE_OK)
-            out->account_id = c.account_id, out->account_country = c.account_country;
+        /* Only what pages need of the credential: not its password hash or names. */
+        char *country = NULL;
+        st = store_credential_account(svc->store, a, id, &out->account_id, &country);
+        if (st == STORE_OK) out->account_country = country;
     } else if (aud == AUDIENCE_BILLING) {
         account_user_t u;
         st = store_account_user_by_id(svc->store, a, id, &u);

@@ -81,7 +81,7 @@ typedef struct {
 } po_t;
 
 typedef struct {
-    int64_t id, total, amount_paid;
+    int64_t total, amount_paid;
     char *number, *issue_date, *due_date, *currency, *status;
 } invoice_summary_t;
 

@@ -82,6 +82,9 @@ store_status_t store_add_setting(store_t *s, const char *key, const char *value)
 store_status_t store_credential_by_user_id(store_t *s, arena_t *a, const char *user_id,
                                            credential_t *out);
 store_status_t store_credential_by_id(store_t *s, arena_t *a, int64_t id, credential_t *out);
+/* The credential's account and that account's country: what a signed-in page needs of it. */
+store_status_t store_credential_account(store_t *s, arena_t *a, int64_t id, int64_t *account_id,
+                                        char **country);
 store_status_t store_credential_set_password(store_t *s, int64_t id, const char *hash, int64_t now);
 store_status_t store_account_user_by_email(store_t *s, arena_t *a, const char *email,
                                            account_user_t *out);

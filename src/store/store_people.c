@@ -36,6 +36,22 @@ store_status_t store_credential_by_id(store_t *s, arena_t *a, int64_t id, creden
     return read_credential(db_query(s->db, CREDENTIAL_COLUMNS "WHERE c.id = $1", "i", id), a, out);
 }
 
+store_status_t store_credential_account(store_t *s, arena_t *a, int64_t id, int64_t *account_id,
+                                        char **country)
+{
+    /* What a signed-in page needs of the credential, and no more (no password hash, no names). */
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT c.account_id, a.country FROM portal_credentials c"
+                             " JOIN accounts a ON a.id = c.account_id WHERE c.id = $1",
+                             "i", id);
+    store_status_t r = one_row(st);
+    if (r != STORE_OK) return r;
+    *account_id = db_int(st, 0);
+    *country = col_str(a, st, 1);
+    db_done(st);
+    return STORE_OK;
+}
+
 store_status_t store_credential_set_password(store_t *s, int64_t id, const char *hash, int64_t now)
 {
     return must_change(s, db_exec(s->db,

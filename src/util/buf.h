@@ -26,6 +26,9 @@ static inline void buf_append(buf_t *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
+/* Appends a string literal, its length known when compiling (the "" refuses anything else). */
+#define buf_lit(b, lit) buf_append((b), "" lit, sizeof(lit) - 1)
+
 void buf_puts(buf_t *b, const char *s);
 void buf_putc(buf_t *b, char c);
 void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

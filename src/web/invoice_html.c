@@ -40,6 +40,33 @@ static const char *escaped(req_t *r, const char *s)
     return b.data;
 }
 
+/* A string and its length, to be appended without measuring it again. */
+typedef struct {
+    const char *s;
+    size_t n;
+} text_t;
+
+/* escaped(), with its length. */
+static text_t escaped_text(req_t *r, const char *s)
+{
+    const char *e = escaped(r, s);
+    return (text_t){e, strlen(e)};
+}
+
+static inline void put_text(buf_t *b, text_t t)
+{
+    buf_append(b, t.s, t.n);
+}
+
+/* What t holds, as a text of its own; t is emptied for the next one. */
+static text_t take(req_t *r, buf_t *t)
+{
+    text_t out = {arena_strndup(r->arena, t->data, t->len), t->len};
+    t->len = 0;
+    t->data[0] = '\0';
+    return out;
+}
+
 void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, const char *country,
                            const char *base_path)
 {
@@ -51,46 +78,130 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
     const char *number = T("Invoice Number"), *date = T("Date"), *due = T("Due date"),
                *total = T("Total"), *balance = T("Balance"), *status = T("Status"),
                *download = T("Download");
+    /* What every row repeats (the labels, the path, the words around the invoice number in the
+     * PDF link's name) is escaped once here, not in each row; the rows are then written piece
+     * by piece, the markup as literals of known length rather than a template read again for
+     * each row. */
+    text_t e_number = escaped_text(r, number), e_date = escaped_text(r, date),
+           e_due = escaped_text(r, due), e_total = escaped_text(r, total),
+           e_balance = escaped_text(r, balance), e_status = escaped_text(r, status),
+           e_download = escaped_text(r, download), e_base = escaped_text(r, base_path),
+           on_receipt = escaped_text(r, T("Due on receipt"));
     /* "stack": on a phone each row shows as a card of labels (data-label, the column headers
      * again) and values, so that no column is out of sight to the right. */
-    html_render(
-        b,
-        "<div class=\"table-wrap\"><table class=\"invoices stack\"><caption>%s</caption><thead>"
-        "<tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-        "<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
-        "<th scope=\"col\">%s</th><th scope=\"col\"><span class=\"sr-only\">%s</span>"
-        "</th></tr></thead><tbody>",
-        /* Staff read another account's invoices: "your" would be the wrong person. */
-        section_of_path(base_path) == SECTION_STAFF
-            ? T("The account's most recent invoices, newest first")
-            : T("Your most recent invoices, newest first"),
-        number, date, due, total, balance, status, download);
-    /* What every row repeats (the labels, the path) is escaped once here, not in each row. */
-    const char *e_number = escaped(r, number), *e_date = escaped(r, date), *e_due = escaped(r, due),
-               *e_total = escaped(r, total), *e_balance = escaped(r, balance),
-               *e_status = escaped(r, status), *e_download = escaped(r, download),
-               *e_base = escaped(r, base_path), *on_receipt = escaped(r, T("Due on receipt"));
+    buf_lit(b, "<div class=\"table-wrap\"><table class=\"invoices stack\"><caption>");
+    /* Staff read another account's invoices: "your" would be the wrong person. */
+    html_escape(b, section_of_path(base_path) == SECTION_STAFF
+                       ? T("The account's most recent invoices, newest first")
+                       : T("Your most recent invoices, newest first"));
+    buf_lit(b, "</caption><thead><tr><th scope=\"col\">");
+    put_text(b, e_number);
+    buf_lit(b, "</th><th scope=\"col\">");
+    put_text(b, e_date);
+    buf_lit(b, "</th><th scope=\"col\">");
+    put_text(b, e_due);
+    buf_lit(b, "</th><th scope=\"col\" class=\"num\">");
+    put_text(b, e_total);
+    buf_lit(b, "</th><th scope=\"col\" class=\"num\">");
+    put_text(b, e_balance);
+    buf_lit(b, "</th><th scope=\"col\">");
+    put_text(b, e_status);
+    buf_lit(b, "</th><th scope=\"col\"><span class=\"sr-only\">");
+    put_text(b, e_download);
+    buf_lit(b, "</span></th></tr></thead><tbody>");
+    const char *pdf_of = T("PDF of invoice %s");
+    const char *hole = strstr(pdf_of, "%s");
+    /* The sentence split at its one %s; any other directive and each row renders it whole. */
+    bool split = hole && !strchr(hole + 2, '%') && strchr(pdf_of, '%') == hole;
+    text_t pdf_before = {"", 0}, pdf_after = {"", 0};
+    if (split) {
+        pdf_before = escaped_text(r, arena_strndup(r->arena, pdf_of, (size_t)(hole - pdf_of)));
+        pdf_after = escaped_text(r, hole + 2);
+    }
+    /* The row's markup between its own values (the invoice number, dates, amounts, status) is
+     * the same in every row: put together once, with the labels in it, it is then appended in
+     * one piece each time. */
+    buf_t t;
+    buf_init(&t, r->arena);
+    buf_lit(&t, "<tr><th scope=\"row\" class=\"nowrap\" data-label=\"");
+    put_text(&t, e_number);
+    buf_lit(&t, "\"><a href=\"");
+    put_text(&t, e_base);
+    buf_lit(&t, "/");
+    text_t before_number = take(r, &t);
+    text_t before_link_text = {"\">", 2};
+    buf_lit(&t, "</a></th><td class=\"nowrap\" data-label=\"");
+    put_text(&t, e_date);
+    buf_lit(&t, "\">");
+    text_t before_date = take(r, &t);
+    buf_lit(&t, "</td><td class=\"nowrap\" data-label=\"");
+    put_text(&t, e_due);
+    buf_lit(&t, "\">");
+    text_t before_due = take(r, &t);
+    buf_lit(&t, "</td><td class=\"num\" data-label=\"");
+    put_text(&t, e_total);
+    buf_lit(&t, "\">");
+    text_t before_total = take(r, &t);
+    buf_lit(&t, "</td><td class=\"num\" data-label=\"");
+    put_text(&t, e_balance);
+    buf_lit(&t, "\">");
+    text_t before_balance = take(r, &t);
+    buf_lit(&t, "</td><td data-label=\"");
+    put_text(&t, e_status);
+    buf_lit(&t, "\">");
+    text_t before_status = take(r, &t);
+    buf_lit(&t, "</td><td data-label=\"");
+    put_text(&t, e_download);
+    buf_lit(&t, "\"><a href=\"");
+    put_text(&t, e_base);
+    buf_lit(&t, "/");
+    text_t before_pdf_number = take(r, &t);
+    buf_lit(&t, "/pdf\" aria-label=\"");
+    put_text(&t, pdf_before);
+    text_t before_label_number = take(r, &t);
+    put_text(&t, pdf_after);
+    buf_lit(&t, "\">PDF</a></td></tr>");
+    text_t row_end = take(r, &t);
+
+    format_ctx_t fc;
+    format_ctx_init(&fc, r->lang, country);
+    /* Rows mostly share a status: its label is looked up and escaped again only when it changes. */
+    const char *last_status = NULL;
+    text_t status_label = {"", 0};
     for (size_t i = 0; i < n; i++) {
         const invoice_summary_t *v = &rows[i];
-        const char *e_inv = escaped(r, v->number);
-        html_render(b,
-                    "<tr><th scope=\"row\" class=\"nowrap\" data-label=\"%R\"><a href=\"%R/%R\">"
-                    "%R</a></th><td class=\"nowrap\" data-label=\"%R\">%s</td>"
-                    "<td class=\"nowrap\" data-label=\"%R\">%R</td>"
-                    "<td class=\"num\" data-label=\"%R\">%s</td>"
-                    "<td class=\"num\" data-label=\"%R\">%s</td><td data-label=\"%R\">%s</td>"
-                    "<td data-label=\"%R\"><a href=\"%R/%R/pdf\" aria-label=\"",
-                    e_number, e_base, e_inv, e_inv, e_date, day(r, country, v->issue_date), e_due,
-                    strcmp(v->due_date, v->issue_date) == 0
-                        ? on_receipt
-                        : escaped(r, day(r, country, v->due_date)),
-                    e_total, money(r, country, v->currency, v->total), e_balance,
-                    money(r, country, v->currency, v->total - v->amount_paid), e_status,
-                    invoice_status_label(r, v->status), e_download, e_base, e_inv);
-        html_text(b, T("PDF of invoice %s"), v->number);
-        html_render(b, "\">PDF</a></td></tr>");
+        text_t e_inv = escaped_text(r, v->number);
+        put_text(b, before_number);
+        put_text(b, e_inv);
+        put_text(b, before_link_text);
+        put_text(b, e_inv);
+        put_text(b, before_date);
+        format_date_html(b, &fc, v->issue_date);
+        put_text(b, before_due);
+        if (strcmp(v->due_date, v->issue_date) == 0)
+            put_text(b, on_receipt);
+        else
+            format_date_html(b, &fc, v->due_date);
+        put_text(b, before_total);
+        format_money_html(b, &fc, v->currency, v->total);
+        put_text(b, before_balance);
+        format_money_html(b, &fc, v->currency, v->total - v->amount_paid);
+        put_text(b, before_status);
+        if (!last_status || strcmp(v->status, last_status) != 0) {
+            last_status = v->status;
+            status_label = escaped_text(r, invoice_status_label(r, v->status));
+        }
+        put_text(b, status_label);
+        put_text(b, before_pdf_number);
+        put_text(b, e_inv);
+        put_text(b, before_label_number);
+        if (split)
+            put_text(b, e_inv);
+        else
+            html_text(b, pdf_of, v->number);
+        put_text(b, row_end);
     }
-    html_render(b, "</tbody></table></div>");
+    buf_lit(b, "</tbody></table></div>");
 }
 
 static void document_header(req_t *r, const invoice_doc_t *inv, const char *pdf_href)
@@ -287,7 +398,12 @@ void invoice_history_page(req_t *r, section_t section, const char *base_path, co
                                               &rows, &n)))
         return;
     layout_begin(r, section, T("Invoice History"));
-    html_render(&r->resp.body, "<h1>%s</h1><p class=\"help\">%s</p>", T("Invoice History"), help);
+    buf_t *b = &r->resp.body;
+    buf_lit(b, "<h1>");
+    html_escape(b, T("Invoice History"));
+    buf_lit(b, "</h1><p class=\"help\">");
+    html_escape(b, help);
+    buf_lit(b, "</p>");
     invoice_history_table(r, rows, n, country, base_path);
     layout_end(r);
 }

@@ -21,7 +21,7 @@ static const char *section_name(req_t *r, section_t section)
         return T("Staff console");
     default:
         return r->app && r->app->vendor_name && *r->app->vendor_name ? r->app->vendor_name
-                                                                      : T("Billing");
+                                                                     : T("Billing");
     }
 }
 
@@ -36,9 +36,8 @@ static bool path_under(const char *path, const char *prefix)
 static const struct {
     const char *prefix;
     section_t section;
-} sections[] = {{"/corporate", SECTION_CORPORATE},
-                {"/billing", SECTION_BILLING},
-                {"/staff", SECTION_STAFF}};
+} sections[] = {
+    {"/corporate", SECTION_CORPORATE}, {"/billing", SECTION_BILLING}, {"/staff", SECTION_STAFF}};
 
 section_t section_of_path(const char *path)
 {
@@ -64,8 +63,8 @@ static bool signed_in_to(const req_t *r, section_t section)
 
 typedef struct {
     const char *path, *label;
-    bool admin_only;      /* Billing Center: only the billing administrator sees invoices */
-    const char *also[3];  /* other pages reached from this tab, where it stays current */
+    bool admin_only;     /* Billing Center: only the billing administrator sees invoices */
+    const char *also[3]; /* other pages reached from this tab, where it stays current */
 } tab_t;
 
 /* The tabs of each signed-in section; later work adds Quotes. */
@@ -102,24 +101,35 @@ static void write_tabs(req_t *r, section_t section)
                         : section == SECTION_BILLING ? billing_tabs
                                                      : staff_tabs;
     buf_t *b = &r->resp.body;
-    html_render(b, "<nav class=\"tabs\" aria-label=\"%s\"><ul>", T("Main menu"));
+    /* The frame is on every page: written as literals and escaped values, without a template to
+     * read (its text is the program's markup, each value escaped as html_render's %s would). */
+    buf_lit(b, "<nav class=\"tabs\" aria-label=\"");
+    html_escape(b, T("Main menu"));
+    buf_lit(b, "\"><ul>");
     int admin = -1; /* asked of the store only when a tab needs it */
     for (const tab_t *t = tabs; t->path; t++) {
         if (t->admin_only) {
             if (admin < 0) admin = is_billing_admin(r);
             if (!admin) continue;
         }
-        html_render(b, "<li><a href=\"%s\"%R>%s</a></li>", t->path,
-                    tab_current(t, r->path) ? " aria-current=\"page\"" : "", T(t->label));
+        buf_lit(b, "<li><a href=\"");
+        html_escape(b, t->path);
+        buf_lit(b, "\"");
+        if (tab_current(t, r->path)) buf_lit(b, " aria-current=\"page\"");
+        buf_lit(b, ">");
+        html_escape(b, T(t->label));
+        buf_lit(b, "</a></li>");
     }
-    html_render(b, "</ul></nav>");
+    buf_lit(b, "</ul></nav>");
 }
 
 static void write_sign_out(req_t *r)
 {
     buf_t *b = &r->resp.body;
     form_open(r, "/sign-out", "class=\"sign-out\"");
-    html_render(b, "<button type=\"submit\" class=\"link\">%s</button></form>", T("Sign out"));
+    buf_lit(b, "<button type=\"submit\" class=\"link\">");
+    html_escape(b, T("Sign out"));
+    buf_lit(b, "</button></form>");
 }
 
 /* Form fields that the page a form belongs to takes back from its query string, so that
@@ -186,43 +196,88 @@ static const char *switcher_return(req_t *r)
 static void write_language_switcher(req_t *r)
 {
     buf_t *b = &r->resp.body;
-    const char *back = switcher_return(r);
-    html_render(b, "<nav class=\"langs\" aria-label=\"%s\"><ul>", T("Language"));
+    /* The return address, percent-encoded then escaped once for the three links. */
+    buf_t next, e_next;
+    buf_init(&next, r->arena);
+    url_encode(&next, switcher_return(r));
+    buf_init_cap(&e_next, r->arena, next.len + 32);
+    html_escape(&e_next, next.data);
+    buf_lit(b, "<nav class=\"langs\" aria-label=\"");
+    html_escape(b, T("Language"));
+    buf_lit(b, "\"><ul>");
     for (int i = 0; i < LANG_COUNT; i++) {
         lang_t l = (lang_t)i;
-        if (l == r->lang)
-            html_render(b, "<li><span lang=\"%s\" aria-current=\"true\">%s</span></li>",
-                        lang_code(l), lang_native_name(l));
-        else
-            html_render(
-                b,
-                "<li><a href=\"/lang?to=%s&amp;next=%u\" lang=\"%s\" hreflang=\"%s\">%s</a></li>",
-                lang_code(l), back, lang_code(l), lang_code(l), lang_native_name(l));
+        if (l == r->lang) {
+            buf_lit(b, "<li><span lang=\"");
+            html_escape(b, lang_code(l));
+            buf_lit(b, "\" aria-current=\"true\">");
+            html_escape(b, lang_native_name(l));
+            buf_lit(b, "</span></li>");
+        } else {
+            buf_lit(b, "<li><a href=\"/lang?to=");
+            html_escape(b, lang_code(l));
+            buf_lit(b, "&amp;next=");
+            buf_append(b, e_next.data, e_next.len);
+            buf_lit(b, "\" lang=\"");
+            html_escape(b, lang_code(l));
+            buf_lit(b, "\" hreflang=\"");
+            html_escape(b, lang_code(l));
+            buf_lit(b, "\">");
+            html_escape(b, lang_native_name(l));
+            buf_lit(b, "</a></li>");
+        }
     }
-    html_render(b, "</ul></nav>");
+    buf_lit(b, "</ul></nav>");
 }
 
 void layout_begin(req_t *r, section_t section, const char *title)
 {
     buf_t *b = &r->resp.body;
     const char *name = section_name(r, section);
-    html_render(
-        b,
-        "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        "<title>%s – %s</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>"
-        "<body><a class=\"skip\" href=\"#main\">%s</a><header class=\"top\"><div class=\"bar\">"
-        "<a class=\"brand\" href=\"%s\">%s</a>",
-        lang_code(r->lang), title, name, T("Skip to main content"), section_home(section), name);
+    buf_lit(b, "<!doctype html>\n<html lang=\"");
+    html_escape(b, lang_code(r->lang));
+    buf_lit(b, "\"><head><meta charset=\"utf-8\">"
+               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
+    html_escape(b, title);
+    buf_lit(b, " – ");
+    html_escape(b, name);
+    buf_lit(b, "</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>"
+               "<body><a class=\"skip\" href=\"#main\">");
+    html_escape(b, T("Skip to main content"));
+    buf_lit(b, "</a><header class=\"top\"><div class=\"bar\"><a class=\"brand\" href=\"");
+    html_escape(b, section_home(section));
+    buf_lit(b, "\">");
+    html_escape(b, name);
+    buf_lit(b, "</a>");
     write_language_switcher(r);
-    html_render(b, "</div>");
+    buf_lit(b, "</div>");
     if (section != SECTION_HOME && signed_in_to(r, section)) {
-        html_render(b, "<div class=\"bar sub\">");
+        buf_lit(b, "<div class=\"bar sub\">");
         write_tabs(r, section);
         write_sign_out(r);
-        html_render(b, "</div>");
+        buf_lit(b, "</div>");
     }
-    html_render(b, "</header><main id=\"main\" tabindex=\"-1\">");
+    buf_lit(b, "</header><main id=\"main\" tabindex=\"-1\">");
+}
+
+/* One contact of the footer: "<label>: <email>, <phone>". */
+static void contact(req_t *r, const char *label, const char *email, const char *phone)
+{
+    buf_t *b = &r->resp.body;
+    buf_lit(b, "<li><strong>");
+    /* TRANSLATORS: a label before its value; French puts a no-break space before the colon. */
+    html_text(b, T("%s:"), label);
+    buf_lit(b, "</strong> <a href=\"mailto:");
+    html_escape(b, email);
+    buf_lit(b, "\">");
+    html_escape(b, email);
+    buf_lit(b, "</a>");
+    if (phone && *phone) {
+        buf_lit(b, ", <span class=\"nowrap\">");
+        html_escape(b, phone);
+        buf_lit(b, "</span>");
+    }
+    buf_lit(b, "</li>");
 }
 
 void layout_end(req_t *r)
@@ -235,20 +290,14 @@ void layout_end(req_t *r)
                     app->vendor_name);
         return;
     }
-    html_render(b, "</main><footer><h2>%s</h2><ul class=\"contacts\">", T("Need help?"));
-    html_render(b, "<li><strong>");
-    /* TRANSLATORS: a label before its value; French puts a no-break space before the colon. */
-    html_text(b, T("%s:"), T("Customer Care"));
-    html_render(b, "</strong> <a href=\"mailto:%s\">%s</a>", app->care_email, app->care_email);
-    if (app->care_phone && *app->care_phone)
-        html_render(b, ", <span class=\"nowrap\">%s</span>", app->care_phone);
-    html_render(b, "</li><li><strong>");
-    html_text(b, T("%s:"), T("Corporate Account Services"));
-    html_render(b, "</strong> <a href=\"mailto:%s\">%s</a>", app->cas_email, app->cas_email);
-    if (app->cas_phone && *app->cas_phone)
-        html_render(b, ", <span class=\"nowrap\">%s</span>", app->cas_phone);
-    html_render(b, "</li></ul><p class=\"vendor\">%s</p></footer></body></html>\n",
-                app->vendor_name);
+    buf_lit(b, "</main><footer><h2>");
+    html_escape(b, T("Need help?"));
+    buf_lit(b, "</h2><ul class=\"contacts\">");
+    contact(r, T("Customer Care"), app->care_email, app->care_phone);
+    contact(r, T("Corporate Account Services"), app->cas_email, app->cas_phone);
+    buf_lit(b, "</ul><p class=\"vendor\">");
+    html_escape(b, app->vendor_name);
+    buf_lit(b, "</p></footer></body></html>\n");
 }
 
 void labelled_line(req_t *r, const char *fmt, const char *value)

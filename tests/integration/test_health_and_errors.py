@@ -151,3 +151,29 @@ def test_12_healthz_is_503_when_the_database_file_is_damaged(tmp_path, smtp_sink
     finally:
         problems = srv.stop()
     assert not problems, problems
+
+
+def test_13_date_and_content_length_as_libevent_writes_them(server):
+    """The server adds Date and Content-Length itself (docs/performance.md): HTTP/1.1 answers end
+    with both, in libevent's order and format; an HTTP/1.0 answer that closes gets neither Date
+    nor, as before, a Content-Length; HEAD keeps its own Content-Length."""
+    import re
+    for path in ("/corporate", "/no-such-page"):
+        status, raw = raw_exchange(server.port, ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                                 "Connection: close\r\n\r\n" % path).encode())
+        head, _, body = raw.partition(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")
+        names = [h.split(":")[0] for h in lines[1:]]
+        assert names[-4:] == ["Cache-Control", "Date", "Content-Length", "Connection"], names
+        assert re.fullmatch(r"Date: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d "
+                            r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} "
+                            r"\d\d:\d\d:\d\d GMT", lines[-3]), lines
+        assert lines[-2] == "Content-Length: %d" % len(body), lines
+        assert sum(1 for h in lines if h.lower().startswith(("date:", "content-length:"))) == 2
+    status, raw = raw_exchange(server.port, b"GET /corporate HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+    head = raw.partition(b"\r\n\r\n")[0].decode().lower()
+    assert status == 200 and "\r\ndate:" not in head and "content-length:" not in head, head
+    status, raw = raw_exchange(server.port, b"HEAD /corporate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                             b"Connection: close\r\n\r\n")
+    head = raw.partition(b"\r\n\r\n")[0].decode()
+    assert re.search(r"\r\nContent-Length: \d+\r\nDate: ", head), head

@@ -11,6 +11,8 @@
 
 #include "billing/calendar.h"
 #include "i18n/format.h"
+#include "util/arena.h"
+#include "util/html.h"
 
 #define NBSP "\xc2\xa0"      /* U+00A0 NO-BREAK SPACE */
 #define NNBSP "\xe2\x80\xaf" /* U+202F NARROW NO-BREAK SPACE */
@@ -275,6 +277,54 @@ static void test_14_memo_never_answers_an_amount_with_a_date(void **state)
     assert_string_not_equal(out, rate);
 }
 
+/* The HTML appenders write what format_date and format_money write, escaped, whether the value
+ * is remembered yet or not; a date keyed by its digits never answers for an invalid one. */
+static void test_15_html_appenders_match(void **state)
+{
+    (void)state;
+    static const char *const isos[] = {"2026-11-22", "2025-02-28",  "2026-02-30", "2026-1-22",
+                                       "<b>2026",    "2026-11-22x", "",           NULL};
+    static const int64_t amounts[] = {0, 123456, -5, 99999999};
+    static const char *const currencies[] = {"USD", "EUR", "JPY", "ZZ<", NULL};
+    for (int lang = 0; lang < LANG_COUNT; lang++) {
+        for (int pass = 0; pass < 2; pass++) {
+            arena_t *a = arena_new();
+            format_ctx_t c;
+            format_ctx_init(&c, (lang_t)lang, pass ? "IT" : "US");
+            for (size_t i = 0; i < sizeof isos / sizeof *isos; i++) {
+                char want[64];
+                buf_t got, esc;
+                buf_init(&got, a);
+                buf_init(&esc, a);
+                format_date((lang_t)lang, c.country, isos[i], want, sizeof want);
+                html_escape(&esc, want);
+                for (int again = 0; again < 2; again++) { /* a miss, then a hit */
+                    got.len = 0;
+                    format_date_html(&got, &c, isos[i]);
+                    assert_string_equal(got.data, esc.data);
+                }
+            }
+            for (size_t i = 0; i < sizeof amounts / sizeof *amounts; i++) {
+                for (size_t k = 0; k < sizeof currencies / sizeof *currencies; k++) {
+                    char want[64];
+                    buf_t got, esc;
+                    buf_init(&got, a);
+                    buf_init(&esc, a);
+                    format_money((lang_t)lang, c.country, currencies[k], amounts[i], want,
+                                 sizeof want);
+                    html_escape(&esc, want);
+                    for (int again = 0; again < 2; again++) {
+                        got.len = 0;
+                        format_money_html(&got, &c, currencies[k], amounts[i]);
+                        assert_string_equal(got.data, esc.data);
+                    }
+                }
+            }
+            arena_free(a);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_12_threads),
         cmocka_unit_test(test_13_memo_keeps_keys_apart),
         cmocka_unit_test(test_14_memo_never_answers_an_amount_with_a_date),
+        cmocka_unit_test(test_15_html_appenders_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -226,6 +227,71 @@ static void test_10_well_formed(void **state)
     assert_false(token_well_formed("' OR 1=1 --ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef"));
 }
 
+/* The server's own base64url writes what libsodium writes, for MACs whose characters cover the
+ * whole alphabet ('-' and '_' included). */
+static void test_12_mac_text_as_libsodium_writes_it(void **state)
+{
+    (void)state;
+    bool seen[128] = {false};
+    for (int i = 0; i < 400; i++) {
+        char msg[32], mac[TOKEN_CHARS + 1], other[TOKEN_CHARS + 1];
+        snprintf(msg, sizeof msg, "session:%d", i);
+        token_mac("a key", msg, mac);
+        unsigned char bin[crypto_auth_hmacsha256_BYTES];
+        crypto_auth_hmacsha256_state st;
+        crypto_auth_hmacsha256_init(&st, (const unsigned char *)"a key", 5);
+        crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg, strlen(msg));
+        crypto_auth_hmacsha256_final(&st, bin);
+        sodium_bin2base64(other, sizeof other, bin, sizeof bin,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        assert_string_equal(mac, other);
+        for (const char *p = mac; *p; p++)
+            seen[(unsigned char)*p & 127] = true;
+    }
+    int kinds = 0;
+    for (int c = 0; c < 128; c++)
+        kinds += seen[c];
+    assert_int_equal(kinds, 64);
+}
+
+/* Digests and MACs remembered per thread answer exactly what a fresh computation gives, for
+ * inputs asked again, pushed out by others, under keys in turn (a MAC under one key is never
+ * given for another), and for inputs too long to remember. */
+static void test_13_remembered_digests_and_macs_are_fresh_ones(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {"first secret", "second secret", "first secret"};
+    char tokens[40][TOKEN_CHARS + 1];
+    for (int i = 0; i < 40; i++)
+        token_new(tokens[i]);
+    char long_msg[200];
+    memset(long_msg, 'x', sizeof long_msg - 1);
+    long_msg[sizeof long_msg - 1] = '\0';
+    for (int pass = 0; pass < 3; pass++) {
+        for (int i = 0; i < 41; i++) {
+            const char *in = i < 40 ? tokens[(i * 7 + pass) % 40] : long_msg;
+            char digest[DIGEST_CHARS + 1], want_digest[DIGEST_CHARS + 1];
+            token_digest(in, digest);
+            unsigned char h[crypto_hash_sha256_BYTES];
+            crypto_hash_sha256(h, (const unsigned char *)in, strlen(in));
+            sodium_bin2hex(want_digest, sizeof want_digest, h, sizeof h);
+            assert_string_equal(digest, want_digest);
+
+            char mac[TOKEN_CHARS + 1], want_mac[TOKEN_CHARS + 1];
+            const char *key = keys[pass];
+            token_mac(key, in, mac);
+            unsigned char bin[crypto_auth_hmacsha256_BYTES];
+            crypto_auth_hmacsha256_state st;
+            crypto_auth_hmacsha256_init(&st, (const unsigned char *)key, strlen(key));
+            crypto_auth_hmacsha256_update(&st, (const unsigned char *)in, strlen(in));
+            crypto_auth_hmacsha256_final(&st, bin);
+            sodium_bin2base64(want_mac, sizeof want_mac, bin, sizeof bin,
+                              sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+            assert_string_equal(mac, want_mac);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +306,8 @@ int main(void)
         cmocka_unit_test(test_09_equal_null_and_lengths),
         cmocka_unit_test(test_10_well_formed),
         cmocka_unit_test(test_11_mac_keys_in_turn),
+        cmocka_unit_test(test_12_mac_text_as_libsodium_writes_it),
+        cmocka_unit_test(test_13_remembered_digests_and_macs_are_fresh_ones),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }
