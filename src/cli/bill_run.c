@@ -1,5 +1,6 @@
 /* cobro bill-run: renews the subscriptions due at a date and issues their invoices. */
 #include "billing/calendar.h"
+#include "store/store.h"
 #include "cli/cli.h"
 #include "services/bill_run_cli.h"
 #include "util/clock.h"

@@ -1,5 +1,6 @@
 /* The helpers every command uses: its flags, the store, and options only one command knows. */
 #include "cli/cli.h"
+#include "store/store.h"
 #include "util/log.h"
 
 #include <stdio.h>

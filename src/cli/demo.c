@@ -1,5 +1,6 @@
 /* cobro demo: loads the demo products, accounts, users and staff. */
 #include "cli/cli.h"
+#include "store/store.h"
 #include "services/demo.h"
 #include "util/clock.h"
 

@@ -1,5 +1,6 @@
 /* cobro invoice pdf: writes an invoice's PDF to a file or to standard output. */
 #include "cli/cli.h"
+#include "store/store.h"
 #include "render/invoice_pdf.h"
 #include "services/invoices.h"
 

@@ -1,5 +1,6 @@
 /* cobro migrate: creates the database or brings its schema up to date. */
 #include "cli/cli.h"
+#include "store/store.h"
 
 #include <stdio.h>
 

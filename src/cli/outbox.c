@@ -1,5 +1,6 @@
 /* cobro outbox: lists the emails not yet sent and requeues failed ones. */
 #include "cli/cli.h"
+#include "store/store.h"
 #include "util/clock.h"
 
 #include <stdint.h>

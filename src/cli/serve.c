@@ -1,5 +1,6 @@
 /* cobro serve: the portals and the staff console over HTTP, with the mailer and the daily jobs. */
 #include "cli/cli.h"
+#include "store/store.h"
 #include "http/server.h"
 #include "util/clock.h"
 #include "util/log.h"

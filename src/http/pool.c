@@ -1,5 +1,6 @@
 /* The worker pool: a mutex-guarded FIFO of jobs served by threads with their own store. */
 #include "pool.h"
+#include "store/store.h"
 
 #include <pthread.h>
 #include <stdio.h>

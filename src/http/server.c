@@ -1,6 +1,7 @@
 /* The HTTP server: libevent evhttp, one event loop per core sharing one listening socket;
  * blocking routes go to the worker pool and come back to their loop to be answered. */
 #include "server.h"
+#include "store/store.h"
 #include "client_addr.h"
 #include "deadline.h"
 #include "pool.h"

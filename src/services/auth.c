@@ -1,5 +1,6 @@
 /* Sign-in, lockout, password reset and the member's email to the billing administrator. */
 #include "auth.h"
+#include "store/store.h"
 #include "i18n/i18n.h"
 #include "lockout.h"
 #include "mail.h"

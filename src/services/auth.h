@@ -2,7 +2,8 @@
  * the rules, over the store, with `now` passed in. */
 #ifndef COBRO_AUTH_H
 #define COBRO_AUTH_H
-#include "store/store.h"
+#include "store/rows.h"
+#include "util/arena.h"
 #include "util/password.h"
 #include "util/token.h"
 #include <stdint.h>

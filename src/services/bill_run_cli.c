@@ -1,5 +1,6 @@
 /* Runs a bill run with the vendor's settings: shared by `cobro bill-run` and the scheduler. */
 #include "bill_run_cli.h"
+#include "store/store.h"
 #include "util/log.h"
 
 bool bill_run_with_settings(store_t *s, date_t at, int64_t now, const char *base_url,

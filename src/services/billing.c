@@ -1,5 +1,6 @@
 /* The bill run: renews due subscriptions, issues one invoice per account, queues its emails. */
 #include "billing.h"
+#include "store/store.h"
 #include "billing/money.h"
 #include "billing/tax.h"
 #include "i18n/format.h"

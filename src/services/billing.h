@@ -3,7 +3,8 @@
 #ifndef COBRO_BILLING_H
 #define COBRO_BILLING_H
 #include "billing/calendar.h"
-#include "store/store.h"
+#include "store/rows.h"
+#include "util/arena.h"
 #include <stdbool.h>
 #include <stdint.h>
 

@@ -1,5 +1,6 @@
 /* The Billing Center's account view. */
 #include "services/billing_views.h"
+#include "store/store.h"
 #include "services/services_internal.h"
 
 status_t billing_account_view(services_t *svc, arena_t *a, int64_t user_id,

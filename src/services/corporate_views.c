@@ -1,5 +1,6 @@
 /* The corporate portal's views: each page's reads in one call, in the request's arena. */
 #include "services/corporate_views.h"
+#include "store/store.h"
 #include "services/services_internal.h"
 
 status_t corporate_contact_view(services_t *svc, arena_t *a, int64_t credential_id,

@@ -1,6 +1,7 @@
 /* The installation's data key: loaded or made, checked against the database, then used to seal
  * bank numbers that older versions stored plain. */
 #include "data_key.h"
+#include "store/store.h"
 #include "services/settings.h"
 #include "util/log.h"
 

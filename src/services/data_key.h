@@ -2,7 +2,8 @@
  * the database, and used to seal any bank numbers still stored plain. */
 #ifndef COBRO_DATA_KEY_H
 #define COBRO_DATA_KEY_H
-#include "store/store.h"
+#include "store/rows.h"
+#include "util/arena.h"
 #include "util/sealed.h"
 
 /* Opens the data key of the database behind s from path. A database that has never had a key

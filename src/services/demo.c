@@ -1,5 +1,6 @@
 /* Demo data: three products, three accounts, their users and staff (safe to load twice). */
 #include "demo.h"
+#include "store/store.h"
 #include "billing/regions.h"
 #include "billing.h"
 #include "util/password.h"

@@ -1,7 +1,8 @@
 /* Demo data: three products, three accounts, their users and staff (safe to load twice). */
 #ifndef COBRO_DEMO_H
 #define COBRO_DEMO_H
-#include "store/store.h"
+#include "store/rows.h"
+#include "util/arena.h"
 #include <stdbool.h>
 #include <stdint.h>
 

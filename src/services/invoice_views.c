@@ -1,5 +1,6 @@
 /* The invoice pages' views. */
 #include "services/invoice_views.h"
+#include "store/store.h"
 #include "services/invoices.h"
 #include "services/services_internal.h"
 

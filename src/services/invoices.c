@@ -1,5 +1,6 @@
 /* Loading an issued invoice for display: the stored snapshot plus the vendor's own details. */
 #include "invoices.h"
+#include "store/store.h"
 #include "render/invoice_pdf.h"
 #include "services/vendor_settings.h"
 #include "util/form.h"

@@ -2,7 +2,8 @@
 #ifndef COBRO_INVOICES_H
 #define COBRO_INVOICES_H
 #include "services/vendor_settings.h"
-#include "store/store.h"
+#include "store/rows.h"
+#include "util/arena.h"
 #include "util/buf.h"
 
 /* THE RULE of which bank details apply, for the invoice's "How to pay" and the portal's Payment

@@ -3,7 +3,7 @@
 #ifndef COBRO_MAIL_H
 #define COBRO_MAIL_H
 #include "i18n/i18n.h"
-#include "store/store.h"
+#include "store/rows.h"
 #include "util/arena.h"
 #include "util/buf.h"
 

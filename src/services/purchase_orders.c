@@ -1,5 +1,6 @@
 /* The purchase order in force on a date, and where one purchase order stands on a date. */
 #include "services/purchase_orders.h"
+#include "store/store.h"
 #include "services/services_internal.h"
 
 #include <string.h>

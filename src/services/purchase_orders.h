@@ -3,7 +3,8 @@
 #ifndef COBRO_PURCHASE_ORDERS_H
 #define COBRO_PURCHASE_ORDERS_H
 #include "services/services.h"
-#include "store/store.h"
+#include "store/rows.h"
+#include "util/arena.h"
 
 /* Where a purchase order stands on a date ('YYYY-MM-DD'): both its first and last days are in
  * force. */

@@ -1,5 +1,6 @@
 /* The service handle of a thread: its store connection, behind an opaque type. */
 #include "services/services_internal.h"
+#include "store/store.h"
 
 #include <stdlib.h>
 

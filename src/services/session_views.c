@@ -1,5 +1,6 @@
 /* Sessions and the signed-in principal, read for the router and the layout. */
 #include "services/session_views.h"
+#include "store/store.h"
 #include "services/services_internal.h"
 
 #include <string.h>

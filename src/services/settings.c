@@ -1,5 +1,6 @@
 /* The corporate billing contact's own settings: checked field by field, written whole, audited. */
 #include "settings.h"
+#include "store/store.h"
 #include "billing/calendar.h"
 #include "billing/money.h"
 #include "i18n/format.h"

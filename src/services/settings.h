@@ -4,7 +4,8 @@
 #ifndef COBRO_SETTINGS_H
 #define COBRO_SETTINGS_H
 #include "billing/regions.h"
-#include "store/store.h"
+#include "store/rows.h"
+#include "util/arena.h"
 #include "util/sealed.h"
 #include "validate.h"
 

@@ -1,5 +1,6 @@
 /* The staff console's views. */
 #include "services/staff_views.h"
+#include "store/store.h"
 #include "services/services_internal.h"
 
 status_t staff_accounts_view(services_t *svc, arena_t *a, int limit, account_row_t **out, size_t *n)

@@ -1,6 +1,7 @@
 /* The vendor's payment details (remit-to bank, check mailing address): loaded, checked, saved
  * whole and audited. */
 #include "vendor_settings.h"
+#include "store/store.h"
 #include "util/form.h"
 
 #include <stdint.h>

@@ -1,10 +1,23 @@
-/* The rows the store reads, as plain structs: what services hand to pages in their views, so
- * that a page can read a view's fields without seeing the store's functions (store.h). */
+/* The store's types without its functions: the rows it reads (plain structs that services hand to
+ * pages in their views), its status and the connection's opaque type. Service headers include
+ * this, not store.h, so that a page that includes them cannot call the store. */
 #ifndef COBRO_ROWS_H
 #define COBRO_ROWS_H
+#include "render/invoice_doc.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* A connection to the database: services pass it on, only the store looks inside. */
+typedef struct store store_t;
+
+typedef enum {
+    STORE_OK = 0,
+    STORE_NOT_FOUND, /* no such row (or the conditional update matched nothing) */
+    STORE_CONFLICT,  /* a uniqueness or reference rule refused the write */
+    STORE_BUSY,      /* try the whole transaction again */
+    STORE_ERROR,     /* hard failure, already logged */
+} store_status_t;
 
 typedef enum {
     AUDIENCE_CORPORATE = 0,
@@ -84,5 +97,28 @@ typedef struct {
     int64_t total, amount_paid;
     char *number, *issue_date, *due_date, *currency, *status;
 } invoice_summary_t;
+
+/* An email as the outbox keeps it until it is sent. */
+typedef struct {
+    int64_t id, account_id, attempts; /* account_id 0: none */
+    int64_t rejections; /* the server's refusals of it in a row, since queued or requeued */
+    int64_t invoice_id; /* 0: none; else the invoice whose PDF is attached when it is sent */
+    const char *kind, *sender_ref, *to_addr, *to_name, *reply_to, *subject, *body_text;
+    int64_t created_at;
+} email_t;
+
+/* An active subscription whose period has ended, with what renewing it needs. */
+typedef struct {
+    int64_t id, account_id, seats, unit_amount;
+    int anchor_day;
+    bool auto_renew, cancel_at_period_end;
+    char *currency, *period_start, *period_end, *billing_period, *product_name;
+} due_subscription_t;
+
+/* Rows of two texts per account, sorted by account id (a bill-run batch reads them at once). */
+typedef struct {
+    int64_t account_id;
+    char *a, *b;
+} account_texts_t;
 
 #endif

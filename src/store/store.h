@@ -9,16 +9,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct store store_t;
-
-typedef enum {
-    STORE_OK = 0,
-    STORE_NOT_FOUND, /* no such row (or the conditional update matched nothing) */
-    STORE_CONFLICT,  /* a uniqueness or reference rule refused the write */
-    STORE_BUSY,      /* try the whole transaction again */
-    STORE_ERROR,     /* hard failure, already logged */
-} store_status_t;
-
 /* ---- opening, schema, transactions (store.c) ----------------------------------------- */
 
 /* Opens the database at path; NULL with a one-line reason in err on failure. */
@@ -204,14 +194,6 @@ store_status_t store_reset_count_since(store_t *s, int64_t credential_id, int64_
 
 /* ---- email outbox (store_outbox.c) --------------------------------------------------- */
 
-typedef struct {
-    int64_t id, account_id, attempts; /* account_id 0: none */
-    int64_t rejections; /* the server's refusals of it in a row, since queued or requeued */
-    int64_t invoice_id; /* 0: none; else the invoice whose PDF is attached when it is sent */
-    const char *kind, *sender_ref, *to_addr, *to_name, *reply_to, *subject, *body_text;
-    int64_t created_at;
-} email_t;
-
 /* Queues a message for delivery; call inside the transaction of the change that causes it. */
 store_status_t store_outbox_add(store_t *s, const email_t *m, int64_t now, int64_t *id);
 /* Messages of kind from sender_ref created at or after since (for sending limits). */
@@ -315,14 +297,6 @@ store_status_t store_ensure_purchase_order(store_t *s, int64_t account_id, const
 
 /* ---- billing engine (store_billing.c) ------------------------------------------------ */
 
-/* An active subscription whose period has ended, with what renewing it needs. */
-typedef struct {
-    int64_t id, account_id, seats, unit_amount;
-    int anchor_day;
-    bool auto_renew, cancel_at_period_end;
-    char *currency, *period_start, *period_end, *billing_period, *product_name;
-} due_subscription_t;
-
 /* Up to max ids of accounts, greater than after, having an active subscription whose period
  * ends on or before at ('YYYY-MM-DD'), in increasing order. */
 store_status_t store_due_accounts(store_t *s, const char *at, int64_t after, int64_t *ids,
@@ -345,11 +319,6 @@ store_status_t store_invoice_party(store_t *s, arena_t *a, int64_t account_id, i
 store_status_t store_invoice_seq_last(store_t *s, const char *series, int64_t *last);
 store_status_t store_invoice_seq_set(store_t *s, const char *series, int64_t last);
 
-/* Rows of two texts per account, sorted by account id (a bill-run batch reads them at once). */
-typedef struct {
-    int64_t account_id;
-    char *a, *b;
-} account_texts_t;
 /* The purchase order in force on date of each account with id in [first, last]: a = number, b = end
  * date (the one that started last when several overlap). */
 store_status_t store_pos_in_force(store_t *s, arena_t *a, int64_t first, int64_t last,

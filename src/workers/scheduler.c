@@ -1,6 +1,7 @@
 /* The server's own clock work, checked at start and every hour: the daily bill run and the
  * purchase-order expiry reminders. */
 #include "scheduler.h"
+#include "store/store.h"
 #include "services/bill_run_cli.h"
 #include "services/settings.h"
 #include "util/log.h"
