@@ -39,7 +39,7 @@ auth_status_t svc_auth_email_billing_admin(services_t *svc, arena_t *a, const au
 status_t svc_settings_region_choices(services_t *svc, arena_t *a, const char *country,
                                      region_t **out, size_t *n)
 {
-    return status_of_store(settings_region_choices(svc->store, a, country, out, n));
+    return settings_region_choices(svc->store, a, country, out, n);
 }
 
 settings_status_t svc_settings_save_bill_to(services_t *svc, arena_t *a, const settings_ctx_t *ctx,
@@ -82,7 +82,7 @@ settings_status_t svc_settings_save_payment(services_t *svc, arena_t *a, const s
 
 status_t svc_vendor_payment_load(services_t *svc, arena_t *a, vendor_payment_t *out)
 {
-    return status_of_store(vendor_payment_load(svc->store, a, out));
+    return vendor_payment_load(svc->store, a, out);
 }
 
 settings_status_t svc_vendor_payment_save(services_t *svc, arena_t *a, int64_t staff_id,
@@ -90,36 +90,4 @@ settings_status_t svc_vendor_payment_save(services_t *svc, arena_t *a, int64_t s
                                           vendor_payment_errors_t *errors)
 {
     return vendor_payment_save(svc->store, a, staff_id, ip, now, form, errors);
-}
-
-status_t status_of_settings(settings_status_t st)
-{
-    switch (st) {
-    case SETTINGS_OK:
-        return STATUS_OK;
-    case SETTINGS_INVALID:
-        return STATUS_INVALID;
-    case SETTINGS_NOT_FOUND:
-        return STATUS_NOT_FOUND;
-    default:
-        return STATUS_BUSY;
-    }
-}
-
-status_t status_of_auth(auth_status_t st)
-{
-    switch (st) {
-    case AUTH_OK:
-        return STATUS_OK;
-    case AUTH_INVALID:
-        return STATUS_INVALID;
-    case AUTH_LOCKED:
-        return STATUS_LOCKED;
-    case AUTH_LIMITED:
-        return STATUS_LIMITED;
-    case AUTH_REFUSED:
-        return STATUS_REFUSED;
-    default:
-        return STATUS_BUSY;
-    }
 }

@@ -44,10 +44,4 @@ settings_status_t svc_vendor_payment_save(services_t *svc, arena_t *a, int64_t s
                                           const char *ip, int64_t now, const vendor_payment_t *form,
                                           vendor_payment_errors_t *errors);
 
-/* The status of a settings or an auth service in the shared model. Their ERROR ("the store
- * failed; nothing was written") does not say whether the database was only busy: it is answered
- * as busy (503, try again), as it always was. */
-status_t status_of_settings(settings_status_t st);
-status_t status_of_auth(auth_status_t st);
-
 #endif

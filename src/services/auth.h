@@ -15,14 +15,16 @@ enum {
     ADMIN_MESSAGE_MAX = 2000,
 };
 
-typedef enum {
-    AUTH_OK = 0,
-    AUTH_INVALID, /* unknown login or wrong password: the same answer for both */
-    AUTH_LOCKED,  /* too many failures: the password was not checked */
-    AUTH_LIMITED, /* a sending limit was reached */
-    AUTH_REFUSED, /* the principal may not do this */
-    AUTH_ERROR,   /* the store failed; nothing was written */
-} auth_status_t;
+/* What sign-in and its kin answer, in the program's one status (util/status.h). */
+typedef status_t auth_status_t;
+#define AUTH_OK STATUS_OK
+/* Unknown login or wrong password: the same answer for both. */
+#define AUTH_INVALID STATUS_INVALID
+#define AUTH_LOCKED STATUS_LOCKED   /* too many failures: the password was not checked */
+#define AUTH_LIMITED STATUS_LIMITED /* a sending limit was reached */
+#define AUTH_REFUSED STATUS_REFUSED /* the principal may not do this */
+/* The store failed or stayed busy, nothing was written: the asker may try again (503). */
+#define AUTH_ERROR STATUS_BUSY
 
 typedef struct {
     const char *ip;

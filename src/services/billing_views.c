@@ -10,5 +10,5 @@ status_t billing_account_view(services_t *svc, arena_t *a, int64_t user_id,
     if (st == STORE_OK) st = store_account_by_id(svc->store, a, out->me.account_id, &out->account);
     if (st == STORE_OK) st = store_billing_admin(svc->store, a, out->me.account_id, &out->admin);
     out->is_admin = st == STORE_OK && out->me.id == out->admin.id;
-    return status_of_store(st);
+    return st;
 }

@@ -7,14 +7,14 @@
 status_t invoice_history_view(services_t *svc, arena_t *a, int64_t account_id, int limit,
                               invoice_summary_t **out, size_t *n)
 {
-    return status_of_store(store_invoices_recent(svc->store, a, account_id, limit, out, n));
+    return store_invoices_recent(svc->store, a, account_id, limit, out, n);
 }
 
 status_t invoice_view(services_t *svc, arena_t *a, const char *number, int64_t account_id,
                       invoice_doc_t *out)
 {
     if (!number) return STATUS_NOT_FOUND;
-    status_t st = status_of_store(invoice_load(svc->store, a, number, 0, out));
+    status_t st = invoice_load(svc->store, a, number, 0, out);
     if (st == STATUS_OK && account_id != 0 && out->account_id != account_id) st = STATUS_NOT_FOUND;
     return st;
 }

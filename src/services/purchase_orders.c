@@ -37,5 +37,5 @@ status_t po_in_force(services_t *svc, arena_t *a, int64_t account_id, const char
     store_status_t st = pos_in_force(svc->store, a, account_id, account_id, date, &rows, &n);
     if (st == STORE_OK && n > 0)
         *out = (po_in_force_t){.in_force = true, .number = rows[0].a, .end_date = rows[0].b};
-    return status_of_store(st);
+    return st;
 }

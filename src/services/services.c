@@ -41,5 +41,5 @@ bool services_in_read(services_t *svc, void (*fn)(void *arg), void *arg)
 
 status_t services_ping(services_t *svc)
 {
-    return status_of_store(store_ping(svc->store));
+    return store_ping(svc->store);
 }

@@ -7,17 +7,17 @@
 
 status_t sessions_find(services_t *svc, const char *digest, session_t *out)
 {
-    return status_of_store(store_session_find(svc->store, digest, out));
+    return store_session_find(svc->store, digest, out);
 }
 
 status_t sessions_touch(services_t *svc, const char *digest, int64_t now)
 {
-    return status_of_store(store_session_touch(svc->store, digest, now));
+    return store_session_touch(svc->store, digest, now);
 }
 
 status_t sessions_delete(services_t *svc, const char *digest)
 {
-    return status_of_store(store_session_delete(svc->store, digest));
+    return store_session_delete(svc->store, digest);
 }
 
 status_t principal_view(services_t *svc, arena_t *a, audience_t aud, int64_t id,
@@ -44,5 +44,5 @@ status_t principal_view(services_t *svc, arena_t *a, audience_t aud, int64_t id,
         st = store_staff_by_id(svc->store, a, id, &u);
         if (st == STORE_OK) out->role = u.role;
     }
-    return status_of_store(st);
+    return st;
 }

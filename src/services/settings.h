@@ -20,12 +20,13 @@ enum {
     CONTACT_EMAIL_CHANGES_PER_DAY = 5,
 };
 
-typedef enum {
-    SETTINGS_OK = 0,
-    SETTINGS_INVALID,   /* a field was refused: see the errors; nothing was written */
-    SETTINGS_NOT_FOUND, /* not this account's (answers 404) */
-    SETTINGS_ERROR,     /* the store failed; nothing was written */
-} settings_status_t;
+/* A change's outcome, in the program's one status (util/status.h). */
+typedef status_t settings_status_t;
+#define SETTINGS_OK STATUS_OK
+#define SETTINGS_INVALID STATUS_INVALID /* a field was refused: see the errors; nothing written */
+#define SETTINGS_NOT_FOUND STATUS_NOT_FOUND /* not this account's (answers 404) */
+/* The store failed or stayed busy, nothing was written: the asker may try again (503). */
+#define SETTINGS_ERROR STATUS_BUSY
 
 /* Who changes what: the signed-in billing contact of account_id. */
 typedef struct {

@@ -4,6 +4,7 @@
 #ifndef COBRO_ROWS_H
 #define COBRO_ROWS_H
 #include "render/invoice_doc.h"
+#include "util/status.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,13 +12,15 @@
 /* A connection to the database: services pass it on, only the store looks inside. */
 typedef struct store store_t;
 
-typedef enum {
-    STORE_OK = 0,
-    STORE_NOT_FOUND, /* no such row (or the conditional update matched nothing) */
-    STORE_CONFLICT,  /* a uniqueness or reference rule refused the write */
-    STORE_BUSY,      /* try the whole transaction again */
-    STORE_ERROR,     /* hard failure, already logged */
-} store_status_t;
+/* The store answers with the program's one status (util/status.h); these are the values it uses,
+ * named as the store's callers read them. */
+typedef status_t store_status_t;
+#define STORE_OK STATUS_OK
+#define STORE_NOT_FOUND                                                                            \
+    STATUS_NOT_FOUND                   /* no such row (or the conditional update matched nothing) */
+#define STORE_CONFLICT STATUS_CONFLICT /* a uniqueness or reference rule refused the write */
+#define STORE_BUSY STATUS_BUSY         /* try the whole transaction again */
+#define STORE_ERROR STATUS_ERROR       /* hard failure, already logged */
 
 typedef enum {
     AUDIENCE_CORPORATE = 0,

@@ -1,5 +1,7 @@
-/* One status for what services answer (and what the store answers, once converted): the web
- * turns it into an HTTP answer in one place (web/errors.c, answer_status). */
+/* The program's one status: what the store, the services and the views answer (store_status_t,
+ * settings_status_t and auth_status_t are this type, their STORE_*, SETTINGS_* and AUTH_* names
+ * its values), and what the web turns into an HTTP answer in one place (web/errors.c,
+ * answer_status). */
 #ifndef COBRO_STATUS_H
 #define COBRO_STATUS_H
 

@@ -52,7 +52,7 @@ void page_corporate_forgot(req_t *r)
     bool queued = false;
     auth_status_t st = svc_auth_request_reset(r->svc, r->arena, &ctx, r->app->cfg->base_url,
                                               req_field(r, "user_id"), &queued);
-    if (answer_status(r, status_of_auth(st))) return;
+    if (answer_status(r, st)) return;
     if (queued) req_mail_queued(r);
     render_sent(r);
 }

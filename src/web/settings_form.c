@@ -44,7 +44,7 @@ bool settings_answered(req_t *r, settings_status_t status, const char *done_url)
         r->resp.status = 400;
         return false;
     default:
-        return answer_status(r, status_of_settings(status));
+        return answer_status(r, status);
     }
 }
 

@@ -96,7 +96,7 @@ void sign_in_post(req_t *r, const sign_in_kind_t *k)
         return;
     default:
         log_error("sign-in failed for lack of the database");
-        answer_status(r, status_of_auth(st));
+        answer_status(r, st);
         return;
     }
 }
