@@ -8,6 +8,7 @@
  * strings (default base URL, base URL without its trailing slash) are allocated on the heap and
  * kept for the whole program. */
 #include "config.h"
+#include "store/db.h"
 #include "util/email_addr.h"
 #include "util/form.h"
 
@@ -591,10 +592,17 @@ config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **a
         return CONFIG_ERROR;                                                                       \
     } while (0)
 
-    if (!*value[SETTING_DB]) FAIL(SETTING_DB, "expected the path of the database file");
+    if (!*value[SETTING_DB])
+        FAIL(SETTING_DB,
+             "expected the path of the database file or a PostgreSQL connection string");
     cfg->db_path = value[SETTING_DB];
     if (value[SETTING_DATA_KEY] && !*value[SETTING_DATA_KEY])
         FAIL(SETTING_DATA_KEY, "expected the path of the data key file");
+    /* The key lives beside a SQLite file by default; a PostgreSQL database has no folder of
+     * its own, and every node of it needs the same key: its file is always named. */
+    if (!value[SETTING_DATA_KEY] && db_target_is_postgresql(cfg->db_path))
+        FAIL(SETTING_DB, "a PostgreSQL database needs --data-key-file (COBRO_DATA_KEY_FILE): "
+                         "the same key file on every node");
     if (value[SETTING_DATA_KEY]) {
         cfg->data_key_path = value[SETTING_DATA_KEY];
     } else {

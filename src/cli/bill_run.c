@@ -16,7 +16,8 @@ static const char usage_bill_run[] =
     "The server also runs it by itself once a day.\n"
     "  --at DATE       the run date, which is the invoices' issue date (9998-12-31 at the\n"
     "                  latest: renewals run up to a year past it)\n"
-    "  --db PATH       database file (COBRO_DB, default var/cobro.db)\n"
+    "  --db DB         database file or PostgreSQL connection string (COBRO_DB,\n"
+    "                  default var/cobro.db)\n"
     "  --data-key-file PATH  the database's data key (COBRO_DATA_KEY_FILE, default PATH.key)\n"
     "  --base-url URL  portal URL named in the invoice emails (COBRO_BASE_URL)\n";
 

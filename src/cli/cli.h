@@ -11,9 +11,11 @@
 /* The commands. argv[0] is the command's name ("serve"); each returns the exit status. */
 /* The options every command that opens an existing or new database takes, for usage texts. */
 #define CLI_DB_OPTIONS                                                                             \
-    "  --db PATH   database file (COBRO_DB, default var/cobro.db)\n"                               \
+    "  --db DB     database: a file (SQLite) or a PostgreSQL connection string\n"                  \
+    "              (postgresql://user@host/dbname; COBRO_DB, default var/cobro.db)\n"              \
     "  --data-key-file PATH  key that seals bank numbers at rest (COBRO_DATA_KEY_FILE,\n"          \
-    "              default the database path + .key; made for a new database)\n"
+    "              default the database path + .key, required for PostgreSQL;\n"                   \
+    "              made for a new database)\n"
 
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);

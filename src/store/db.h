@@ -1,6 +1,6 @@
 /* Thin portable SQL layer: the store writes its queries once, in SQL that SQLite 3.40 and
  * PostgreSQL 15 both run, with $1, $2... placeholders numbered in order of appearance.
- * This file's SQLite implementation is db_sqlite.c; a PostgreSQL one implements the same calls. */
+ * db.c hands each call to the connection's driver: db_sqlite.c or db_pg.c (libpq). */
 #ifndef COBRO_DB_H
 #define COBRO_DB_H
 #include <stdbool.h>
@@ -17,9 +17,19 @@ typedef enum {
     DB_ERROR,      /* hard failure, logged */
 } db_status_t;
 
-/* Opens (creating when absent) the database at path, with WAL, foreign keys and a busy timeout.
- * On failure returns NULL and writes a one-line reason into err. */
-db_t *db_open(const char *path, char *err, int err_size);
+typedef enum { DB_SQLITE, DB_POSTGRESQL } db_dialect_t;
+
+/* True when target names a PostgreSQL database (a postgresql:// or postgres:// URI, or a libpq
+ * "key=value" connection string) rather than a SQLite file. */
+bool db_target_is_postgresql(const char *target);
+/* Opens target: a SQLite file (created when absent; WAL, foreign keys, a busy timeout) or a
+ * PostgreSQL connection string. On failure returns NULL and writes a one-line reason into err. */
+db_t *db_open(const char *target, char *err, int err_size);
+db_dialect_t db_dialect(db_t *db);
+/* A statement that must be written differently for each database: both texts are string
+ * literals (tests/integration/test_sql_portability.py tries each on its own database). */
+#define DB_SQL_BY_DIALECT(db, sqlite_sql, postgresql_sql)                                          \
+    (db_dialect(db) == DB_POSTGRESQL ? (postgresql_sql) : (sqlite_sql))
 void db_close(db_t *db);
 
 /* Prepares sql (a string that lives for the whole program: statements are cached by its
@@ -47,8 +57,11 @@ bool db_is_null(db_stmt_t *st, int col);
 /* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
 int64_t db_changes(db_t *db);
 
-/* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE on SQLite), so a
- * transaction never fails half-way for lack of it. */
+/* Transactions. db_begin starts a writer that sees the database as if no other ran at once:
+ * on SQLite it takes the write lock at once (BEGIN IMMEDIATE), so it never fails half-way for
+ * lack of it; on PostgreSQL it is SERIALIZABLE, and any statement or the commit may answer
+ * DB_BUSY (a serialization failure or deadlock): the caller runs the whole transaction again
+ * (store_run_tx does). */
 db_status_t db_begin(db_t *db);
 /* A read-only transaction: every query in it sees one snapshot, and the locks are taken once
  * instead of once per statement. Ended by db_commit. */
@@ -58,7 +71,8 @@ void db_rollback(db_t *db);
 /* Runs statements separated by semicolons, with no parameters (migrations). */
 db_status_t db_exec_script(db_t *db, const char *sql);
 
-/* Sizes the page cache for a bulk job (a bill run): KiB of memory, whatever the database size. */
+/* Sizes the page cache for a bulk job (a bill run): KiB of memory, whatever the database size
+ * (SQLite; PostgreSQL keeps its cache in the server). */
 db_status_t db_bulk_cache(db_t *db, int kib);
 /* Outside a transaction: forgets the database pages this connection keeps in memory, so that
  * the next query reads the database itself (a health check must see the file as it is now). */

@@ -1,29 +1,40 @@
-/* The portable SQL layer on SQLite: WAL, foreign keys, busy timeout, cached statements. */
-#include "db.h"
+/* The portable SQL layer's SQLite driver: WAL, foreign keys, busy timeout, cached statements. */
+#include "db_driver.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { CACHE_SLOTS = 256, BUSY_TIMEOUT_MS = 5000 };
 
-struct db_stmt {
+typedef struct sqlite_stmt {
+    struct db_stmt base; /* first: db.c sees a db_stmt_t */
     sqlite3_stmt *stmt;
-    db_t *db;
-};
+} sqlite_stmt_t;
 
-struct db {
+typedef struct sqlite_db {
+    struct db base; /* first: db.c sees a db_t */
     sqlite3 *conn;
     struct cache_slot {
         const char *sql;
-        struct db_stmt st;
+        sqlite_stmt_t st;
     } cache[CACHE_SLOTS];
-};
+} sqlite_db_t;
 
-static void log_error(db_t *db, const char *what)
+/* The driver's own view of what db.c hands it. */
+static sqlite_db_t *conn_of(db_t *db)
+{
+    return (sqlite_db_t *)db;
+}
+
+static sqlite3_stmt *stmt_of(db_stmt_t *st)
+{
+    return ((sqlite_stmt_t *)st)->stmt;
+}
+
+static void log_error(sqlite_db_t *db, const char *what)
 {
     fprintf(stderr, "cobro: database: %s: %s\n", what, sqlite3_errmsg(db->conn));
 }
@@ -35,15 +46,16 @@ static void configure_sqlite(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-db_t *db_open(const char *path, char *err, int err_size)
+static db_t *sqlite_open(const char *path, char *err, int err_size)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, configure_sqlite);
-    db_t *db = calloc(1, sizeof *db);
+    sqlite_db_t *db = calloc(1, sizeof *db);
     if (!db) {
         snprintf(err, (size_t)err_size, "out of memory");
         return NULL;
     }
+    db->base.driver = &db_sqlite_driver;
     int rc = sqlite3_open_v2(
         path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
@@ -66,12 +78,12 @@ db_t *db_open(const char *path, char *err, int err_size)
         free(db);
         return NULL;
     }
-    return db;
+    return &db->base;
 }
 
-void db_close(db_t *db)
+static void sqlite_close(db_t *base)
 {
-    if (!db) return;
+    sqlite_db_t *db = conn_of(base);
     for (int i = 0; i < CACHE_SLOTS; i++)
         sqlite3_finalize(db->cache[i].st.stmt);
     sqlite3_close(db->conn);
@@ -79,7 +91,7 @@ void db_close(db_t *db)
 }
 
 /* The cached statement for sql, prepared on first use. Open addressing on the string's address. */
-static db_stmt_t *cached(db_t *db, const char *sql)
+static sqlite_stmt_t *cached(sqlite_db_t *db, const char *sql)
 {
     size_t h = ((uintptr_t)sql >> 3) % CACHE_SLOTS;
     for (size_t probe = 0; probe < CACHE_SLOTS; probe++) {
@@ -96,7 +108,7 @@ static db_stmt_t *cached(db_t *db, const char *sql)
                 return NULL;
             }
             slot->sql = sql;
-            slot->st.db = db;
+            slot->st.base.db = &db->base;
             return &slot->st;
         }
     }
@@ -104,9 +116,13 @@ static db_stmt_t *cached(db_t *db, const char *sql)
     return NULL;
 }
 
-static db_stmt_t *vquery(db_t *db, const char *sql, const char *types, va_list ap)
+/* The INSERT's new id comes from sqlite3_last_insert_rowid, so returning_id changes nothing. */
+static db_stmt_t *sqlite_query(db_t *base, const char *sql, bool returning_id, const char *types,
+                               va_list ap)
 {
-    db_stmt_t *st = cached(db, sql);
+    (void)returning_id;
+    sqlite_db_t *db = conn_of(base);
+    sqlite_stmt_t *st = cached(db, sql);
     if (!st) return NULL;
     for (int i = 0; types && types[i]; i++) {
         int idx = i + 1, rc = SQLITE_OK;
@@ -132,19 +148,10 @@ static db_stmt_t *vquery(db_t *db, const char *sql, const char *types, va_list a
             return NULL;
         }
     }
-    return st;
+    return &st->base;
 }
 
-db_stmt_t *db_query(db_t *db, const char *sql, const char *types, ...)
-{
-    va_list ap;
-    va_start(ap, types);
-    db_stmt_t *st = vquery(db, sql, types, ap);
-    va_end(ap);
-    return st;
-}
-
-static db_status_t map(db_t *db, int rc, const char *what)
+static db_status_t map(sqlite_db_t *db, int rc, const char *what)
 {
     switch (rc & 0xff) {
     case SQLITE_ROW:
@@ -163,76 +170,20 @@ static db_status_t map(db_t *db, int rc, const char *what)
     }
 }
 
-db_status_t db_step(db_stmt_t *st)
+static db_status_t sqlite_step(db_stmt_t *st)
 {
-    if (!st) return DB_ERROR;
-    db_status_t s = map(st->db, sqlite3_step(st->stmt), sqlite3_sql(st->stmt));
-    if (s != DB_ROW) sqlite3_reset(st->stmt);
+    sqlite3_stmt *stmt = stmt_of(st);
+    db_status_t s = map(conn_of(st->db), sqlite3_step(stmt), sqlite3_sql(stmt));
+    if (s != DB_ROW) sqlite3_reset(stmt);
     return s;
 }
 
-db_status_t db_exec(db_t *db, const char *sql, const char *types, ...)
+static int64_t sqlite_inserted_id(db_stmt_t *st)
 {
-    va_list ap;
-    va_start(ap, types);
-    db_stmt_t *st = vquery(db, sql, types, ap);
-    va_end(ap);
-    if (!st) return DB_ERROR;
-    db_status_t s;
-    while ((s = db_step(st)) == DB_ROW) {
-    }
-    return s;
+    return sqlite3_last_insert_rowid(conn_of(st->db)->conn);
 }
 
-static db_status_t exec_plain(db_t *db, const char *sql);
-
-db_status_t db_insert(db_t *db, int64_t *id, const char *sql, const char *types, ...)
-{
-    va_list ap;
-    va_start(ap, types);
-    db_stmt_t *st = vquery(db, sql, types, ap);
-    va_end(ap);
-    if (!st) return DB_ERROR;
-    db_status_t s;
-    while ((s = db_step(st)) == DB_ROW) {
-    }
-    if (s == DB_OK && id) *id = sqlite3_last_insert_rowid(db->conn);
-    return s;
-}
-
-db_status_t db_bulk_cache(db_t *db, int kib)
-{
-    char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", kib);
-    return exec_plain(db, sql);
-}
-
-void db_done(db_stmt_t *st)
-{
-    if (st) sqlite3_reset(st->stmt);
-}
-
-int64_t db_int(db_stmt_t *st, int col)
-{
-    return sqlite3_column_int64(st->stmt, col);
-}
-
-const char *db_text(db_stmt_t *st, int col)
-{
-    return (const char *)sqlite3_column_text(st->stmt, col);
-}
-
-bool db_is_null(db_stmt_t *st, int col)
-{
-    return sqlite3_column_type(st->stmt, col) == SQLITE_NULL;
-}
-
-int64_t db_changes(db_t *db)
-{
-    return sqlite3_changes64(db->conn);
-}
-
-static db_status_t exec_plain(db_t *db, const char *sql)
+static db_status_t exec_plain(sqlite_db_t *db, const char *sql)
 {
     char *msg = NULL;
     int rc = sqlite3_exec(db->conn, sql, NULL, NULL, &msg);
@@ -242,43 +193,98 @@ static db_status_t exec_plain(db_t *db, const char *sql)
     return map(db, rc, sql);
 }
 
+static db_status_t sqlite_bulk_cache(db_t *db, int kib)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", kib);
+    return exec_plain(conn_of(db), sql);
+}
+
+static void sqlite_done(db_stmt_t *st)
+{
+    sqlite3_reset(stmt_of(st));
+}
+
+static int64_t sqlite_column_int(db_stmt_t *st, int col)
+{
+    return sqlite3_column_int64(stmt_of(st), col);
+}
+
+static const char *sqlite_column_text(db_stmt_t *st, int col)
+{
+    return (const char *)sqlite3_column_text(stmt_of(st), col);
+}
+
+static bool sqlite_column_is_null(db_stmt_t *st, int col)
+{
+    return sqlite3_column_type(stmt_of(st), col) == SQLITE_NULL;
+}
+
+static int64_t sqlite_changes(db_t *db)
+{
+    return sqlite3_changes64(conn_of(db)->conn);
+}
+
 /* Transaction statements go through the statement cache like any other: parsing them anew at
  * every request showed in profiles. */
-db_status_t db_begin(db_t *db)
+static db_status_t sqlite_begin(db_t *db)
 {
     return db_exec(db, "BEGIN IMMEDIATE", NULL);
 }
 
-db_status_t db_begin_read(db_t *db)
+static db_status_t sqlite_begin_read(db_t *db)
 {
     return db_exec(db, "BEGIN", NULL);
 }
 
-db_status_t db_commit(db_t *db)
+static void sqlite_rollback(db_t *db)
+{
+    sqlite3 *conn = conn_of(db)->conn;
+    if (!sqlite3_get_autocommit(conn)) sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static db_status_t sqlite_commit(db_t *db)
 {
     db_status_t s = db_exec(db, "COMMIT", NULL);
-    if (s != DB_OK) db_rollback(db);
+    if (s != DB_OK) sqlite_rollback(db);
     return s;
 }
 
-void db_rollback(db_t *db)
+static db_status_t sqlite_exec_script(db_t *db, const char *sql)
 {
-    if (!sqlite3_get_autocommit(db->conn)) sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+    return exec_plain(conn_of(db), sql);
 }
 
-db_status_t db_exec_script(db_t *db, const char *sql)
-{
-    return exec_plain(db, sql);
-}
-
-void db_forget_cache(db_t *db)
+static void sqlite_forget_cache(db_t *db)
 {
     /* In WAL mode a connection trusts its cached pages for as long as the WAL index says that
      * nothing was written, whatever happened to the file; freeing them makes it read again. */
-    sqlite3_db_release_memory(db->conn);
+    sqlite3_db_release_memory(conn_of(db)->conn);
 }
 
-const char *db_errmsg(db_t *db)
+static const char *sqlite_errmsg(db_t *db)
 {
-    return sqlite3_errmsg(db->conn);
+    return sqlite3_errmsg(conn_of(db)->conn);
 }
+
+const db_driver_t db_sqlite_driver = {
+    .dialect = DB_SQLITE,
+    .open = sqlite_open,
+    .close = sqlite_close,
+    .query = sqlite_query,
+    .step = sqlite_step,
+    .inserted_id = sqlite_inserted_id,
+    .done = sqlite_done,
+    .column_int = sqlite_column_int,
+    .column_text = sqlite_column_text,
+    .column_is_null = sqlite_column_is_null,
+    .changes = sqlite_changes,
+    .begin = sqlite_begin,
+    .begin_read = sqlite_begin_read,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .exec_script = sqlite_exec_script,
+    .bulk_cache = sqlite_bulk_cache,
+    .forget_cache = sqlite_forget_cache,
+    .errmsg = sqlite_errmsg,
+};

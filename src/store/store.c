@@ -12,9 +12,9 @@
 
 /* ---- opening, schema, transactions --------------------------------------------------- */
 
-store_t *store_open(const char *path, char *err, int err_size)
+store_t *store_open(const char *target, char *err, int err_size)
 {
-    db_t *db = db_open(path, err, err_size);
+    db_t *db = db_open(target, err, err_size);
     if (!db) return NULL;
     store_t *s = calloc(1, sizeof *s);
     if (!s) {
@@ -52,7 +52,14 @@ static int schema_version(store_t *s)
 static store_status_t apply_migration(store_t *s, void *ctx)
 {
     int version = *(const int *)ctx;
-    db_status_t r = db_exec_script(s->db, migration_sql(version));
+    db_status_t r;
+    if (db_dialect(s->db) == DB_POSTGRESQL) {
+        char *sql = migration_sql_postgresql(version);
+        r = sql ? db_exec_script(s->db, sql) : DB_ERROR;
+        free(sql);
+    } else {
+        r = db_exec_script(s->db, migration_sql(version));
+    }
     if (r == DB_OK)
         r = db_exec(s->db, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
                     "ii", (int64_t)version, clock_now());
@@ -124,10 +131,11 @@ const char *store_errmsg(store_t *s)
 }
 
 /* A short random pause before trying a busy transaction again: random so that the writers that
- * collided do not collide again in step, and growing (up to 2, 4, 8, 16 ms) with each try. */
+ * collided do not collide again in step, and growing (up to 2, 4, 8, 16, then 32 ms) with each
+ * try. */
 static void busy_pause(int attempt)
 {
-    uint32_t us = 1000 + randombytes_uniform((uint32_t)1000 << attempt);
+    uint32_t us = 1000 + randombytes_uniform((uint32_t)1000 << (attempt < 5 ? attempt : 5));
     struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)us * 1000};
     while (nanosleep(&ts, &ts) != 0) {
     }
@@ -137,7 +145,9 @@ store_status_t store_run_tx(store_t *s, store_tx_kind_t kind, store_tx_body_t bo
 {
     store_status_t r = STORE_BUSY;
     char why[160] = ""; /* the database's words for the last busy, read before the rollback */
-    for (int attempt = 1; attempt <= STORE_TX_ATTEMPTS; attempt++) {
+    int attempts =
+        db_dialect(s->db) == DB_POSTGRESQL ? STORE_TX_ATTEMPTS_POSTGRESQL : STORE_TX_ATTEMPTS;
+    for (int attempt = 1; attempt <= attempts; attempt++) {
         if (attempt > 1) busy_pause(attempt - 1);
         r = from_db(kind == STORE_TX_WRITE ? db_begin(s->db) : db_begin_read(s->db));
         if (r == STORE_BUSY) {
@@ -160,7 +170,7 @@ store_status_t store_run_tx(store_t *s, store_tx_kind_t kind, store_tx_body_t bo
         r = c;
     }
     log_error("gave up a %s transaction after %d tries: the database stayed busy (%s)",
-              kind == STORE_TX_WRITE ? "write" : "read", STORE_TX_ATTEMPTS, why);
+              kind == STORE_TX_WRITE ? "write" : "read", attempts, why);
     return r;
 }
 

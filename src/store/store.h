@@ -11,8 +11,9 @@
 
 /* ---- opening, schema, transactions (store.c) ----------------------------------------- */
 
-/* Opens the database at path; NULL with a one-line reason in err on failure. */
-store_t *store_open(const char *path, char *err, int err_size);
+/* Opens the database target names (a SQLite file, or a PostgreSQL connection string: db.h);
+ * NULL with a one-line reason in err on failure. */
+store_t *store_open(const char *target, char *err, int err_size);
 void store_close(store_t *s);
 /* Applies the migrations not yet applied, each in its own transaction, and makes sure the
  * server secret exists. *from and *to receive the versions before and after. */
@@ -42,15 +43,18 @@ typedef enum {
 } store_tx_kind_t;
 /* The work of one transaction, given the store and the caller's ctx. */
 typedef store_status_t (*store_tx_body_t)(store_t *s, void *ctx);
-/* How many times store_run_tx runs a body the database keeps answering busy. */
-enum { STORE_TX_ATTEMPTS = 5 };
+/* How many times store_run_tx runs a body the database keeps answering busy. SQLite waits for
+ * its write lock inside each attempt (a 5 s busy timeout), so few are needed; PostgreSQL's
+ * serializable writers do not wait but fail and start again, so on a row many writers share
+ * (one account saved from four browsers) it takes more, with pauses growing to 32 ms. */
+enum { STORE_TX_ATTEMPTS = 5, STORE_TX_ATTEMPTS_POSTGRESQL = 40 };
 /* Runs body in one transaction of kind on s (which has none open) and returns its outcome:
  * - body returns STORE_OK: the transaction commits; the commit's status is returned.
  * - any other result rolls back everything the body wrote and is returned as is: STORE_NOT_FOUND
  *   and STORE_CONFLICT are how a body refuses (it leaves the why in ctx), STORE_ERROR a failure.
  * - STORE_BUSY (from begin, the body or a write's commit; PostgreSQL's serialization failures and
  *   deadlocks too): rolled back, a short random pause, the whole body again, STORE_TX_ATTEMPTS
- *   runs in all; then logged and STORE_BUSY returned.
+ *   runs in all (STORE_TX_ATTEMPTS_POSTGRESQL there); then logged and STORE_BUSY returned.
  * So the body must be re-runnable, and only its last run counts: no effect outside the
  * transaction (no mail sent, no file written, nothing logged as done, caller state it does not
  * reset at its start); allocations in an arena are fine. A read transaction's commit only ends

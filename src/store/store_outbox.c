@@ -32,15 +32,26 @@ store_status_t store_outbox_count(store_t *s, const char *kind, const char *send
 
 store_status_t store_outbox_claim(store_t *s, arena_t *a, int64_t now, int64_t lease, email_t *out)
 {
-    /* One statement picks and leases the row, so two workers (or nodes) never take the same one.
-     * On PostgreSQL the inner SELECT gains FOR UPDATE SKIP LOCKED. */
+    /* One statement picks and leases the row, so two workers (or nodes) never take the same one:
+     * on SQLite the writer takes the database's one write lock first; on PostgreSQL the inner
+     * SELECT locks the row it picks and passes over those another claim holds (SKIP LOCKED),
+     * and a row leased meanwhile fails the recheck of its WHERE and is not taken. */
     db_stmt_t *st = db_query(
         s->db,
-        "UPDATE email_outbox SET claimed_until = $1, attempts = attempts + 1"
-        " WHERE id = (SELECT id FROM email_outbox WHERE sent_at IS NULL AND failed_at IS NULL"
-        "   AND next_attempt_at <= $2 AND claimed_until <= $3 ORDER BY next_attempt_at, id LIMIT 1)"
-        " RETURNING id, COALESCE(account_id, 0), attempts, kind, sender_ref, to_addr, to_name,"
-        " reply_to, subject, body_text, created_at, COALESCE(invoice_id, 0), rejections",
+        DB_SQL_BY_DIALECT(
+            s->db,
+            "UPDATE email_outbox SET claimed_until = $1, attempts = attempts + 1"
+            " WHERE id = (SELECT id FROM email_outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+            " AND next_attempt_at <= $2 AND claimed_until <= $3 ORDER BY next_attempt_at, id"
+            " LIMIT 1)"
+            " RETURNING id, COALESCE(account_id, 0), attempts, kind, sender_ref, to_addr, to_name,"
+            " reply_to, subject, body_text, created_at, COALESCE(invoice_id, 0), rejections",
+            "UPDATE email_outbox SET claimed_until = $1, attempts = attempts + 1"
+            " WHERE id = (SELECT id FROM email_outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+            " AND next_attempt_at <= $2 AND claimed_until <= $3 ORDER BY next_attempt_at, id"
+            " LIMIT 1 FOR UPDATE SKIP LOCKED)"
+            " RETURNING id, COALESCE(account_id, 0), attempts, kind, sender_ref, to_addr, to_name,"
+            " reply_to, subject, body_text, created_at, COALESCE(invoice_id, 0), rejections"),
         "iii", now + lease, now, now);
     store_status_t r = one_row(st);
     if (r != STORE_OK) return r;

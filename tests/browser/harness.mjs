@@ -70,10 +70,32 @@ export function testNow() {
   return new Date(Date.now() + clockOffsetMs);
 }
 
-// The environment of a cobro process: ours without COBRO_* settings, plus the tests' clock.
+// The store: SQLite files, or PostgreSQL when COBRO_TEST_PG names a server ("127.0.0.1:PORT",
+// started by scripts/check with tests/pg_cluster.py). There each test server gets a database of
+// its own, and they all share one data key file, named to cobro by COBRO_DATA_KEY_FILE.
+const PG_ADDRESS = process.env.COBRO_TEST_PG || null;
+const PG_KEY_FILE = PG_ADDRESS
+  ? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cobro-test-key-')), 'data.key')
+  : null;
+
+// What `--db` takes for a fresh database in dir.
+function newDatabase(dir) {
+  if (!PG_ADDRESS) return path.join(dir, 't.db');
+  const [host, port] = PG_ADDRESS.split(':');
+  const name = `t_${Math.random().toString(16).slice(2, 14)}`;
+  execFileSync('/usr/lib/postgresql/15/bin/psql',
+    ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', host, '-p', port, '-U', 'postgres', '-d', 'postgres',
+      '-c', `CREATE DATABASE ${name}`],
+    { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000 });
+  return `postgresql://postgres@${PG_ADDRESS}/${name}`;
+}
+
+// The environment of a cobro process: ours without COBRO_* settings, plus the tests' clock (and
+// the data key file on PostgreSQL).
 export function cobroEnv() {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COBRO_')));
   env.COBRO_NOW = testNow().toISOString();
+  if (PG_KEY_FILE) env.COBRO_DATA_KEY_FILE = PG_KEY_FILE;
   return env;
 }
 
@@ -83,7 +105,7 @@ export function cobroEnv() {
 export async function startServer(label = 'cobro') {
   const bin = cobroBin();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cobro-browser-${label}-`));
-  const db = path.join(dir, 't.db');
+  const db = newDatabase(dir);
   const mailDir = path.join(dir, 'mail');
   fs.mkdirSync(mailDir, { recursive: true });
 

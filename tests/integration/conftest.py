@@ -1,11 +1,23 @@
-"""Fixtures of cobro's integration tests: an SMTP sink for the session, a server per module."""
+"""Fixtures of cobro's integration tests: an SMTP sink for the session, a server per module.
+COBRO_TEST_STORE=postgresql runs them on a PostgreSQL server of their own (or on the one
+COBRO_TEST_PG names, as scripts/check does)."""
+import atexit
 import os
 import sys
+import tempfile
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-import harness  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import pg_cluster  # noqa: E402
+
+if os.environ.get("COBRO_TEST_STORE") == "postgresql" and not os.environ.get("COBRO_TEST_PG"):
+    _cluster_dir = tempfile.mkdtemp(prefix="cobro-pg-")
+    os.environ["COBRO_TEST_PG"] = pg_cluster.start(_cluster_dir)
+    atexit.register(pg_cluster.stop, _cluster_dir)
+
+import harness  # noqa: E402  (reads COBRO_TEST_PG)
 
 
 @pytest.fixture(scope="session")

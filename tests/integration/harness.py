@@ -1,6 +1,7 @@
 """Helpers for cobro's integration tests: the binary, a running server, an HTTP client with a
-cookie jar, an SMTP sink, raw sockets and direct database access. Standard library only (plus
-aiosmtpd for the sink)."""
+cookie jar, an SMTP sink, raw sockets and direct database access, on SQLite or PostgreSQL.
+Standard library only (plus aiosmtpd for the sink, PyNaCl for sealed values and psycopg2 for
+PostgreSQL)."""
 import datetime
 import email
 import email.policy
@@ -9,17 +10,22 @@ import html
 import http.cookiejar
 import os
 import re
+import secrets
 import select
 import signal
 import socket
 import sqlite3
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 import urllib.parse
 import urllib.request
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(REPO, "tests"))
+import pg_cluster  # noqa: E402
 DEMO_PASSWORD = "demo-password"
 MAIL_FROM = "Vendor Billing <billing@vendor.example>"
 SANITIZER_MARKS = ("runtime error", "AddressSanitizer", "LeakSanitizer")
@@ -65,6 +71,138 @@ def today():
     return datetime.datetime.fromtimestamp(now(), datetime.timezone.utc).date()
 
 
+# ---- the store: SQLite, or PostgreSQL when COBRO_TEST_PG names a server ---------------------
+
+# "127.0.0.1:PORT" of the PostgreSQL server the tests run on (scripts/check starts one with
+# tests/pg_cluster.py, conftest.py when COBRO_TEST_STORE=postgresql); None: SQLite files.
+PG_ADDRESS = os.environ.get("COBRO_TEST_PG") or None
+# On PostgreSQL every test database shares one data key file (a PostgreSQL database has no
+# folder to keep one beside it): with_data_key adds it to the commands that need it.
+PG_KEY_FILE = (os.path.join(tempfile.mkdtemp(prefix="cobro-test-key-"), "data.key")
+               if PG_ADDRESS else None)
+
+
+def on_postgresql():
+    return PG_ADDRESS is not None
+
+
+def new_database(folder, name="t.db"):
+    """What `--db` takes for a fresh, empty database of a test: a file in folder on SQLite, a new
+    database on the tests' PostgreSQL server otherwise."""
+    if not PG_ADDRESS:
+        return os.path.join(str(folder), name)
+    dbname = "t_" + secrets.token_hex(8)
+    made = pg_cluster.psql(PG_ADDRESS, "CREATE DATABASE %s;" % dbname)
+    assert made.returncode == 0, "CREATE DATABASE failed: " + made.stderr
+    return "postgresql://postgres@%s/%s" % (PG_ADDRESS, dbname)
+
+
+def data_key_path(db):
+    """The data key file cobro uses for db when none is named."""
+    return PG_KEY_FILE if db.startswith("postgresql://") else db + ".key"
+
+
+def _pg_sql(sql):
+    """sqlite3's placeholders (?) as psycopg2's (%s), with literal % doubled."""
+    out, quoted = [], False
+    for ch in sql:
+        if ch == "'":
+            quoted = not quoted
+        if ch == "%":
+            out.append("%%")
+        elif ch == "?" and not quoted:
+            out.append("%s")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+class Db:
+    """Direct access to a test database (a fresh connection per call, autocommit, so that no
+    lock is held), with sqlite3's ? placeholders on either store."""
+
+    def __init__(self, target):
+        self.target = target
+
+    def _run(self, sql, args, fetch):
+        if self.target.startswith("postgresql://"):
+            import psycopg2
+            con = psycopg2.connect(self.target)
+            con.autocommit = True
+            try:
+                cur = con.cursor()
+                cur.execute(_pg_sql(sql), tuple(args))
+                return [tuple(r) for r in cur.fetchall()] if fetch and cur.description else (
+                    cur.rowcount)
+            finally:
+                con.close()
+        con = sqlite3.connect(self.target, timeout=15, isolation_level=None)
+        try:
+            cur = con.execute(sql, args)
+            return cur.fetchall() if fetch else cur.rowcount
+        finally:
+            con.close()
+
+    def query(self, sql, args=()):
+        return self._run(sql, args, True)
+
+    def scalar(self, sql, args=()):
+        rows = self.query(sql, args)
+        return rows[0][0] if rows else None
+
+    def execute(self, sql, args=()):
+        """Runs one statement; returns the number of rows changed."""
+        return self._run(sql, args, False)
+
+    def count(self, table, where="1=1", args=()):
+        return self.scalar("SELECT count(*) FROM %s WHERE %s" % (table, where), args)
+
+    def insert(self, sql, args=()):
+        """Runs an INSERT into a table with an id; returns the new row's id."""
+        if self.target.startswith("postgresql://"):
+            return self.query(sql + " RETURNING id", args)[0][0]
+        con = sqlite3.connect(self.target, timeout=15, isolation_level=None)
+        try:
+            return con.execute(sql, args).lastrowid
+        finally:
+            con.close()
+
+    def hold_writers(self):
+        """A context manager under which cobro's sign-ins cannot write: SQLite's write lock, or
+        on PostgreSQL an exclusive lock on the table every sign-in updates first."""
+        db = self
+
+        class _Held:
+            def __enter__(self):
+                if db.target.startswith("postgresql://"):
+                    import psycopg2
+                    self.con = psycopg2.connect(db.target)
+                    self.con.cursor().execute("LOCK TABLE sign_in_logins IN EXCLUSIVE MODE")
+                else:
+                    self.con = sqlite3.connect(db.target, timeout=15, isolation_level=None)
+                    self.con.execute("BEGIN IMMEDIATE")
+                return self
+
+            def __exit__(self, *exc):
+                try:
+                    self.con.rollback()
+                finally:
+                    self.con.close()
+                return False
+
+        return _Held()
+
+
+def with_data_key(args):
+    """cobro's arguments, plus --data-key-file when they name a PostgreSQL database and no key."""
+    args = list(args)
+    for i, a in enumerate(args[:-1]):
+        if a == "--db" and args[i + 1].startswith("postgresql://") and (
+                "--data-key-file" not in args):
+            return args + ["--data-key-file", PG_KEY_FILE]
+    return args
+
+
 def clean_env(**extra):
     """The environment for a cobro process: ours without any COBRO_* setting, plus the tests'
     clock (COBRO_NOW, read at this call) and extra."""
@@ -100,7 +238,7 @@ def stop_process(proc, timeout=20):
 
 def run_cobro(args, cwd=None, env=None, timeout=60):
     """Runs `cobro ARGS` to completion; returns the CompletedProcess (text)."""
-    return subprocess.run([cobro_bin()] + list(args), cwd=cwd, env=env or clean_env(),
+    return subprocess.run([cobro_bin()] + with_data_key(args), cwd=cwd, env=env or clean_env(),
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -110,7 +248,7 @@ def unseal(db_path, sealed):
     import base64
     import nacl.secret
     assert sealed.startswith("v1:"), sealed
-    with open(db_path + ".key") as f:
+    with open(data_key_path(db_path)) as f:
         key = bytes.fromhex(f.read().strip())
     b64 = sealed[3:]
     raw = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4))
@@ -468,7 +606,8 @@ class Server:
     def __init__(self, workdir, smtp_port, extra_args=()):
         self.dir = str(workdir)
         self.extra_args = list(extra_args)  # more `cobro serve` options (--workers 16)
-        self.db_path = os.path.join(self.dir, "t.db")
+        self.db_path = new_database(self.dir)
+        self.db = Db(self.db_path)
         self.port = free_port()
         self.base_url = "http://127.0.0.1:%d" % self.port
         self.smtp_port = smtp_port
@@ -483,9 +622,10 @@ class Server:
         demo = run_cobro(["demo", "--db", self.db_path], cwd=self.dir)
         assert demo.returncode == 0, "cobro demo failed (%d): %s" % (demo.returncode, demo.stderr)
         assert not sanitizer_lines(demo.stderr), demo.stderr
-        args = [binary, "serve", "--db", self.db_path, "--listen", "127.0.0.1:%d" % self.port,
-                "--base-url", self.base_url, "--smtp-url", "smtp://127.0.0.1:%d" % self.smtp_port,
-                "--mail-from", MAIL_FROM, "--threads", "2"] + self.extra_args
+        args = [binary] + with_data_key(
+            ["serve", "--db", self.db_path, "--listen", "127.0.0.1:%d" % self.port,
+             "--base-url", self.base_url, "--smtp-url", "smtp://127.0.0.1:%d" % self.smtp_port,
+             "--mail-from", MAIL_FROM, "--threads", "2"] + self.extra_args)
         self._err = open(self.stderr_path, "wb")
         self._out = open(self.stdout_path, "wb")
         self.proc = subprocess.Popen(args, cwd=self.dir, env=clean_env(), stdout=self._out,
@@ -540,32 +680,19 @@ class Server:
     def client(self, accept_language=None):
         return Client(self.base_url, accept_language=accept_language)
 
-    # Database access (a fresh connection per call, autocommit, so no lock is held).
-    def _connect(self):
-        return sqlite3.connect(self.db_path, timeout=15, isolation_level=None)
-
+    # Database access: see Db.
     def query(self, sql, args=()):
-        con = self._connect()
-        try:
-            return con.execute(sql, args).fetchall()
-        finally:
-            con.close()
+        return self.db.query(sql, args)
 
     def scalar(self, sql, args=()):
-        rows = self.query(sql, args)
-        return rows[0][0] if rows else None
+        return self.db.scalar(sql, args)
 
     def execute(self, sql, args=()):
         """Runs one statement; returns the number of rows changed."""
-        con = self._connect()
-        try:
-            cur = con.execute(sql, args)
-            return cur.rowcount
-        finally:
-            con.close()
+        return self.db.execute(sql, args)
 
-    def count(self, table, where="1", args=()):
-        return self.scalar("SELECT count(*) FROM %s WHERE %s" % (table, where), args)
+    def count(self, table, where="1=1", args=()):
+        return self.db.count(table, where, args)
 
     def session_valid(self, token, path):
         """True when a fresh client holding only cobro_session=token gets path with 200."""

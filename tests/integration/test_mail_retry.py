@@ -79,14 +79,9 @@ def smtp_sink():
 def queue(server, to_addr, subject):
     """Queues an email as the services do (one row in email_outbox); returns its id."""
     now = int(harness.now())
-    con = sqlite3.connect(server.db_path, timeout=15, isolation_level=None)
-    try:
-        cur = con.execute("INSERT INTO email_outbox (created_at, kind, to_addr, to_name, subject,"
-                          " body_text, next_attempt_at) VALUES (?, 'notice', ?, 'Ops Test', ?,"
-                          " 'Hello.', ?)", (now, to_addr, subject, now))
-        return cur.lastrowid
-    finally:
-        con.close()
+    return server.db.insert("INSERT INTO email_outbox (created_at, kind, to_addr, to_name, subject,"
+                            " body_text, next_attempt_at) VALUES (?, 'notice', ?, 'Ops Test', ?,"
+                            " 'Hello.', ?)", (now, to_addr, subject, now))
 
 
 def row(server, oid):

@@ -8,7 +8,6 @@ While the lock is held no job can finish, so of three sign-ins at most two fit (
 waiting) and one at least must be refused."""
 import select
 import socket
-import sqlite3
 import urllib.parse
 
 import harness
@@ -29,10 +28,10 @@ def _sign_in_request(client, user_id):
 def test_01_full_queue_answers_503_with_retry_after_then_recovers(server):
     client = server.client()
     request = _sign_in_request(client, "queue-test")
-    lock = sqlite3.connect(server.db_path, timeout=15, isolation_level=None)
+    held = server.db.hold_writers()
+    held.__enter__()  # every sign-in now waits for the lock
     socks = []
     try:
-        lock.execute("BEGIN IMMEDIATE")  # every sign-in now waits for the write lock
         for _ in range(3):
             s = socket.create_connection(("127.0.0.1", server.port), timeout=20)
             s.sendall(request)
@@ -48,8 +47,7 @@ def test_01_full_queue_answers_503_with_retry_after_then_recovers(server):
         assert '<html lang="fr"' in page
         waiting = [s for s in socks if s is not readable[0]]
     finally:
-        lock.execute("COMMIT")
-        lock.close()
+        held.__exit__(None, None, None)
     # Once the lock is released the queued sign-ins are answered (a wrong password: 401), or
     # a second one was refused as well.
     statuses = [harness.read_answers(s, ["POST"])[0][0][0] for s in waiting]

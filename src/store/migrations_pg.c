@@ -1,0 +1,219 @@
+/* The schema on PostgreSQL: the SQLite migrations (migrations_sqlite.c, the one place where the
+ * tables are written) turned into PostgreSQL's DDL by fixed rules, plus each migration's
+ * triggers in PL/pgSQL, under the same names as SQLite's. */
+#include "migrations.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A trigger refusing any change: the message is its argument. */
+#define REFUSE "EXECUTE FUNCTION cobro_refuse"
+
+/* What each migration adds on PostgreSQL, by version (NULL: nothing). SQLite's triggers guard
+ * the same rows with the same messages; both raise a constraint error (class 23 here). */
+static const char *const pg_triggers[] = {
+    [2] = "CREATE FUNCTION cobro_refuse() RETURNS trigger LANGUAGE plpgsql AS $$"
+          " BEGIN RAISE EXCEPTION USING MESSAGE = TG_ARGV[0],"
+          " ERRCODE = 'integrity_constraint_violation'; END $$;"
+          "CREATE TRIGGER invoices_immutable BEFORE UPDATE OF id, account_id, number, series, seq,"
+          "  issue_date, due_date, currency, lang, tax_mode, account_kind, bill_to_name,"
+          "  address_line1, address_line2, city, region, postal_code, country, phone,"
+          "  contact_name, contact_email, portal_user_id, po_number, payment_method, subtotal,"
+          "  tax_total, total, created_at ON invoices"
+          "  FOR EACH ROW " REFUSE "('an issued invoice cannot change');"
+          "CREATE TRIGGER invoices_kept BEFORE DELETE ON invoices"
+          "  FOR EACH ROW " REFUSE "('an issued invoice cannot be deleted');"
+          "CREATE TRIGGER invoice_lines_immutable BEFORE UPDATE ON invoice_lines"
+          "  FOR EACH ROW " REFUSE "('an issued invoice cannot change');"
+          "CREATE TRIGGER invoice_lines_kept BEFORE DELETE ON invoice_lines"
+          "  FOR EACH ROW " REFUSE "('an issued invoice cannot be deleted');"
+          /* TRUNCATE skips row triggers; SQLite has no TRUNCATE. */
+          "CREATE TRIGGER invoices_not_truncated BEFORE TRUNCATE ON invoices"
+          "  FOR EACH STATEMENT " REFUSE "('an issued invoice cannot be deleted');"
+          "CREATE TRIGGER invoice_lines_not_truncated BEFORE TRUNCATE ON invoice_lines"
+          "  FOR EACH STATEMENT " REFUSE "('an issued invoice cannot be deleted');",
+
+    /* PostgreSQL's WHEN clauses take no subqueries: the conditions move into the functions. */
+    [5] = "CREATE FUNCTION cobro_corporate_plan_annual(account_id BIGINT, plan_id BIGINT)"
+          " RETURNS void LANGUAGE plpgsql AS $$ BEGIN"
+          " IF (SELECT kind FROM accounts WHERE id = account_id) = 'corporate'"
+          "  AND (SELECT billing_period FROM plans WHERE id = plan_id) <> 'annual' THEN"
+          "  RAISE EXCEPTION USING MESSAGE = 'corporate accounts renew annually: this"
+          " subscription needs an annual plan', ERRCODE = 'integrity_constraint_violation';"
+          " END IF; END $$;"
+          "CREATE FUNCTION cobro_subscription_inserted() RETURNS trigger LANGUAGE plpgsql AS $$"
+          " BEGIN IF NEW.status = 'active' THEN"
+          "  PERFORM cobro_corporate_plan_annual(NEW.account_id, NEW.plan_id); END IF;"
+          " RETURN NEW; END $$;"
+          "CREATE FUNCTION cobro_subscription_updated() RETURNS trigger LANGUAGE plpgsql AS $$"
+          " BEGIN IF NEW.status = 'active' AND (OLD.status <> 'active'"
+          "  OR OLD.account_id <> NEW.account_id OR OLD.plan_id <> NEW.plan_id) THEN"
+          "  PERFORM cobro_corporate_plan_annual(NEW.account_id, NEW.plan_id); END IF;"
+          " RETURN NEW; END $$;"
+          "CREATE TRIGGER subscriptions_corporate_annual BEFORE INSERT ON subscriptions"
+          "  FOR EACH ROW EXECUTE FUNCTION cobro_subscription_inserted();"
+          "CREATE TRIGGER subscriptions_corporate_annual_kept BEFORE UPDATE OF account_id,"
+          "  plan_id, status ON subscriptions"
+          "  FOR EACH ROW EXECUTE FUNCTION cobro_subscription_updated();"
+          "CREATE FUNCTION cobro_account_made_corporate() RETURNS trigger LANGUAGE plpgsql AS $$"
+          " BEGIN IF NEW.kind = 'corporate' AND OLD.kind <> 'corporate'"
+          "  AND EXISTS (SELECT 1 FROM subscriptions s JOIN plans p ON p.id = s.plan_id"
+          "  WHERE s.account_id = NEW.id AND s.status = 'active' AND p.billing_period <> 'annual')"
+          " THEN RAISE EXCEPTION USING MESSAGE = 'corporate accounts renew annually: this account"
+          " has active subscriptions that are not annual',"
+          " ERRCODE = 'integrity_constraint_violation'; END IF; RETURN NEW; END $$;"
+          "CREATE TRIGGER accounts_corporate_annual BEFORE UPDATE OF kind ON accounts"
+          "  FOR EACH ROW EXECUTE FUNCTION cobro_account_made_corporate();"
+          "CREATE FUNCTION cobro_plan_made_not_annual() RETURNS trigger LANGUAGE plpgsql AS $$"
+          " BEGIN IF OLD.billing_period = 'annual' AND NEW.billing_period <> 'annual'"
+          "  AND EXISTS (SELECT 1 FROM subscriptions s JOIN accounts a ON a.id = s.account_id"
+          "  WHERE s.plan_id = NEW.id AND s.status = 'active' AND a.kind = 'corporate')"
+          " THEN RAISE EXCEPTION USING MESSAGE = 'corporate accounts renew annually: corporate"
+          " accounts subscribe to this plan', ERRCODE = 'integrity_constraint_violation';"
+          " END IF; RETURN NEW; END $$;"
+          "CREATE TRIGGER plans_corporate_annual BEFORE UPDATE OF billing_period ON plans"
+          "  FOR EACH ROW EXECUTE FUNCTION cobro_plan_made_not_annual();",
+
+    [8] = "CREATE TRIGGER invoice_taxes_immutable BEFORE UPDATE ON invoice_taxes"
+          "  FOR EACH ROW " REFUSE "('an issued invoice cannot change');"
+          "CREATE TRIGGER invoice_taxes_kept BEFORE DELETE ON invoice_taxes"
+          "  FOR EACH ROW " REFUSE "('an issued invoice cannot be deleted');"
+          "CREATE TRIGGER invoice_taxes_not_truncated BEFORE TRUNCATE ON invoice_taxes"
+          "  FOR EACH STATEMENT " REFUSE "('an issued invoice cannot be deleted');",
+};
+
+/* ---- the translation ------------------------------------------------------------------ */
+
+typedef struct {
+    char *text;
+    size_t len, cap;
+    bool failed;
+} buf_t;
+
+static void put(buf_t *b, const char *s, size_t n)
+{
+    if (b->failed) return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *t = realloc(b->text, cap);
+        if (!t) {
+            b->failed = true;
+            return;
+        }
+        b->text = t;
+        b->cap = cap;
+    }
+    memcpy(b->text + b->len, s, n);
+    b->len += n;
+    b->text[b->len] = '\0';
+}
+
+static bool is_word_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_';
+}
+
+/* The word starting at p equals w (case-insensitively) and ends there. */
+static bool word_is(const char *p, const char *w)
+{
+    size_t n = strlen(w);
+    return strncasecmp(p, w, n) == 0 && !is_word_char(p[n]);
+}
+
+static const char *skip_space(const char *p)
+{
+    while (isspace((unsigned char)*p))
+        p++;
+    return p;
+}
+
+/* Past a SQLite trigger, from CREATE TRIGGER to its END and ';' (its body is RAISE statements,
+ * whose quoted messages are skipped whole). */
+static const char *past_trigger(const char *p)
+{
+    while (*p) {
+        if (*p == '\'') {
+            for (p++; *p && !(*p == '\'' && p[1] != '\''); p += *p == '\'' ? 2 : 1) {
+            }
+            if (*p) p++;
+            continue;
+        }
+        if (word_is(p, "END") && !is_word_char(p[-1])) { /* p is past CREATE here */
+            p = skip_space(p + 3);
+            return *p == ';' ? p + 1 : p;
+        }
+        p++;
+    }
+    return p;
+}
+
+/* The rules, applied outside quoted strings:
+ *   INTEGER PRIMARY KEY -> BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY
+ *   INTEGER             -> BIGINT (SQLite's integers are 64-bit)
+ *   ) STRICT            -> )      (PostgreSQL's columns are always strictly typed)
+ *   CREATE TRIGGER ... END;  dropped (pg_triggers has them) */
+static void translate(buf_t *out, const char *p)
+{
+    while (*p) {
+        if (*p == '\'') { /* a string literal, copied whole ('' inside is a quote) */
+            const char *start = p++;
+            while (*p && !(*p == '\'' && p[1] != '\''))
+                p += *p == '\'' ? 2 : 1;
+            if (*p) p++;
+            put(out, start, (size_t)(p - start));
+            continue;
+        }
+        bool at_word =
+            is_word_char(*p) && (out->len == 0 || !is_word_char(out->text[out->len - 1]));
+        if (at_word && word_is(p, "CREATE") && word_is(skip_space(p + 6), "TRIGGER")) {
+            p = past_trigger(p);
+            continue;
+        }
+        if (at_word && word_is(p, "INTEGER")) {
+            const char *q = skip_space(p + 7);
+            if (word_is(q, "PRIMARY") && word_is(skip_space(q + 7), "KEY")) {
+                static const char identity[] = "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY";
+                put(out, identity, sizeof identity - 1);
+                p = skip_space(q + 7) + 3;
+            } else {
+                put(out, "BIGINT", 6);
+                p += 7;
+            }
+            continue;
+        }
+        if (*p == ')' && word_is(skip_space(p + 1), "STRICT")) {
+            put(out, ")", 1);
+            p = skip_space(p + 1) + 6;
+            continue;
+        }
+        if (is_word_char(*p)) { /* a whole word, so that its tail is never taken for one */
+            const char *start = p;
+            while (is_word_char(*p))
+                p++;
+            put(out, start, (size_t)(p - start));
+            continue;
+        }
+        put(out, p, 1);
+        p++;
+    }
+}
+
+char *migration_sql_postgresql(int version)
+{
+    const char *sqlite = migration_sql(version);
+    if (!sqlite) return NULL;
+    buf_t out = {0};
+    translate(&out, sqlite);
+    int n_extra = (int)(sizeof pg_triggers / sizeof pg_triggers[0]);
+    if (version < n_extra && pg_triggers[version])
+        put(&out, pg_triggers[version], strlen(pg_triggers[version]));
+    if (out.failed) {
+        free(out.text);
+        return NULL;
+    }
+    return out.text ? out.text : strdup("");
+}
