@@ -26,12 +26,13 @@ static const char usage_verify[] =
 enum { MAX_SHOWN = 100000 };
 
 /* A file path must name an existing database: opening would create an empty one. Connection
- * strings (postgresql://..., key=value) are left to the store. */
-static bool database_exists(const char *path)
+ * strings (postgresql://..., key=value) are left to the store. NULL when it does, else why not. */
+static const char *database_missing(const char *path)
 {
-    if (strstr(path, "://") || strchr(path, '=')) return true;
+    if (strstr(path, "://") || strchr(path, '=')) return NULL;
     struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    if (stat(path, &st) != 0) return strerror(errno);
+    return S_ISREG(st.st_mode) ? NULL : "not a file";
 }
 
 int cmd_verify(int argc, char **argv)
@@ -39,9 +40,9 @@ int cmd_verify(int argc, char **argv)
     config_t cfg;
     int rc = cli_load_config(&cfg, CFG_DB, argc, argv, usage_verify);
     if (rc >= 0) return rc;
-    if (!database_exists(cfg.db_path)) {
-        fprintf(stderr, "cobro verify: no database at %s (%s)\n", cfg.db_path,
-                errno ? strerror(errno) : "not a file");
+    const char *missing = database_missing(cfg.db_path);
+    if (missing) {
+        fprintf(stderr, "cobro verify: no database at %s (%s)\n", cfg.db_path, missing);
         return 2;
     }
     char err[512];
