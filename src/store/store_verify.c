@@ -17,9 +17,14 @@ typedef enum {
 typedef struct {
     const char *name;
     const char *sql;
+    const char *types; /* as db_query takes them: "" or one 'i' per value of param */
     verify_param_t param;
     char *(*describe)(arena_t *a, db_stmt_t *st);
 } verify_check_t;
+
+/* A rule's SQL and its parameter types, spelt like a db_query call's arguments so that
+ * tests/integration/test_sql_portability.py finds and prepares it on PostgreSQL too. */
+#define VERIFY_SQL(sql, types) sql, types
 
 static const char *text(db_stmt_t *st, int col)
 {
@@ -239,123 +244,149 @@ static char *outbox_claim(arena_t *a, db_stmt_t *st)
 
 static const verify_check_t checks[] = {
     {"invoice_seq_duplicate",
-     "SELECT a.series, a.seq, a.number, a.id, b.number, b.id FROM invoices a"
-     " JOIN invoices b ON b.series = a.series AND b.seq = a.seq AND b.id > a.id"
-     " ORDER BY a.series, a.seq, a.id, b.id",
+     VERIFY_SQL("SELECT a.series, a.seq, a.number, a.id, b.number, b.id FROM invoices a"
+                " JOIN invoices b ON b.series = a.series AND b.seq = a.seq AND b.id > a.id"
+                " ORDER BY a.series, a.seq, a.id, b.id",
+                ""),
      NO_PARAM, seq_duplicate},
-    {"invoice_seq_positive", "SELECT number, id, seq FROM invoices WHERE seq < 1 ORDER BY id",
-     NO_PARAM, seq_positive},
+    {"invoice_seq_positive",
+     VERIFY_SQL("SELECT number, id, seq FROM invoices WHERE seq < 1 ORDER BY id", ""), NO_PARAM,
+     seq_positive},
     /* Each invoice whose number is not 1 and not right after another's marks a gap just before
      * it: one line per gap, whatever its length. */
     {"invoice_seq_gap",
-     "SELECT i.series, i.seq, i.number, i.id, COALESCE((SELECT MAX(p.seq) FROM invoices p"
-     " WHERE p.series = i.series AND p.seq < i.seq AND p.seq >= 1), 0) FROM invoices i"
-     " WHERE i.seq > 1 AND NOT EXISTS (SELECT 1 FROM invoices p WHERE p.series = i.series"
-     " AND p.seq = i.seq - 1) ORDER BY i.series, i.seq, i.id",
+     VERIFY_SQL(
+         "SELECT i.series, i.seq, i.number, i.id, COALESCE((SELECT MAX(p.seq) FROM invoices p"
+         " WHERE p.series = i.series AND p.seq < i.seq AND p.seq >= 1), 0) FROM invoices i"
+         " WHERE i.seq > 1 AND NOT EXISTS (SELECT 1 FROM invoices p WHERE p.series = i.series"
+         " AND p.seq = i.seq - 1) ORDER BY i.series, i.seq, i.id",
+         ""),
      NO_PARAM, seq_gap},
     /* The next number comes from invoice_series.last_number: it must be the highest issued. */
     {"invoice_series_counter",
-     "SELECT c.series, c.last_number, COALESCE((SELECT MAX(i.seq) FROM invoices i"
-     " WHERE i.series = c.series), 0) FROM invoice_series c"
-     " WHERE c.last_number <> COALESCE((SELECT MAX(i.seq) FROM invoices i"
-     " WHERE i.series = c.series), 0)"
-     " UNION ALL SELECT i.series, NULL, MAX(i.seq) FROM invoices i WHERE NOT EXISTS"
-     " (SELECT 1 FROM invoice_series c WHERE c.series = i.series) GROUP BY i.series"
-     " ORDER BY 1",
+     VERIFY_SQL("SELECT c.series, c.last_number, COALESCE((SELECT MAX(i.seq) FROM invoices i"
+                " WHERE i.series = c.series), 0) FROM invoice_series c"
+                " WHERE c.last_number <> COALESCE((SELECT MAX(i.seq) FROM invoices i"
+                " WHERE i.series = c.series), 0)"
+                " UNION ALL SELECT i.series, NULL, MAX(i.seq) FROM invoices i WHERE NOT EXISTS"
+                " (SELECT 1 FROM invoice_series c WHERE c.series = i.series) GROUP BY i.series"
+                " ORDER BY 1",
+                ""),
      NO_PARAM, series_counter},
     /* As invoice_number_of writes it: SERIES-NNNNNN, at least six digits. */
     {"invoice_number_text",
-     "SELECT number, id, series, seq, t FROM (SELECT number, id, series, seq, series || '-' ||"
-     " CASE WHEN seq < 1000000 THEN substr(CAST(1000000 + seq AS TEXT), 2)"
-     " ELSE CAST(seq AS TEXT) END AS t FROM invoices WHERE seq >= 1) n WHERE number <> t"
-     " ORDER BY id",
+     VERIFY_SQL(
+         "SELECT number, id, series, seq, t FROM (SELECT number, id, series, seq, series || '-' ||"
+         " CASE WHEN seq < 1000000 THEN substr(CAST(1000000 + seq AS TEXT), 2)"
+         " ELSE CAST(seq AS TEXT) END AS t FROM invoices WHERE seq >= 1) n WHERE number <> t"
+         " ORDER BY id",
+         ""),
      NO_PARAM, number_text},
     /* As invoice_series_of names it: INV- and the year of issue. */
     {"invoice_series_year",
-     "SELECT number, id, series, issue_date FROM invoices"
-     " WHERE series <> 'INV-' || substr(issue_date, 1, 4) ORDER BY id",
+     VERIFY_SQL("SELECT number, id, series, issue_date FROM invoices"
+                " WHERE series <> 'INV-' || substr(issue_date, 1, 4) ORDER BY id",
+                ""),
      NO_PARAM, series_year},
     /* Two lines of one subscription whose periods share a day, identical or overlapping. */
     {"subscription_period_twice",
-     "SELECT a.subscription_id, a.period_start, a.period_end, ia.number, ia.id, b.period_start,"
-     " b.period_end, ib.number, ib.id FROM invoice_lines a JOIN invoice_lines b"
-     " ON b.subscription_id = a.subscription_id AND b.id > a.id"
-     " AND b.period_start < a.period_end AND a.period_start < b.period_end"
-     " JOIN invoices ia ON ia.id = a.invoice_id JOIN invoices ib ON ib.id = b.invoice_id"
-     " ORDER BY a.subscription_id, a.id, b.id",
+     VERIFY_SQL(
+         "SELECT a.subscription_id, a.period_start, a.period_end, ia.number, ia.id, b.period_start,"
+         " b.period_end, ib.number, ib.id FROM invoice_lines a JOIN invoice_lines b"
+         " ON b.subscription_id = a.subscription_id AND b.id > a.id"
+         " AND b.period_start < a.period_end AND a.period_start < b.period_end"
+         " JOIN invoices ia ON ia.id = a.invoice_id JOIN invoices ib ON ib.id = b.invoice_id"
+         " ORDER BY a.subscription_id, a.id, b.id",
+         ""),
      NO_PARAM, period_twice},
     {"invoice_line_account",
-     "SELECT i.number, i.id, l.position, l.subscription_id, s.account_id, i.account_id"
-     " FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id"
-     " JOIN subscriptions s ON s.id = l.subscription_id WHERE s.account_id <> i.account_id"
-     " ORDER BY i.id, l.position",
+     VERIFY_SQL(
+         "SELECT i.number, i.id, l.position, l.subscription_id, s.account_id, i.account_id"
+         " FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id"
+         " JOIN subscriptions s ON s.id = l.subscription_id WHERE s.account_id <> i.account_id"
+         " ORDER BY i.id, l.position",
+         ""),
      NO_PARAM, line_account},
     /* Exclusive tax: the price is the net; inclusive: the gross. */
     {"invoice_line_amount",
-     "SELECT i.number, i.id, i.tax_mode, CASE WHEN i.tax_mode = 'inclusive' THEN l.gross"
-     " ELSE l.net END, l.seats * l.unit_amount, l.position FROM invoice_lines l"
-     " JOIN invoices i ON i.id = l.invoice_id WHERE CASE WHEN i.tax_mode = 'inclusive'"
-     " THEN l.gross ELSE l.net END <> l.seats * l.unit_amount ORDER BY i.id, l.position",
+     VERIFY_SQL("SELECT i.number, i.id, i.tax_mode, CASE WHEN i.tax_mode = 'inclusive' THEN l.gross"
+                " ELSE l.net END, l.seats * l.unit_amount, l.position FROM invoice_lines l"
+                " JOIN invoices i ON i.id = l.invoice_id WHERE CASE WHEN i.tax_mode = 'inclusive'"
+                " THEN l.gross ELSE l.net END <> l.seats * l.unit_amount ORDER BY i.id, l.position",
+                ""),
      NO_PARAM, line_amount},
     /* The tax is the sum of the invoice's per-rate rows; invoices issued before those rows
      * existed (migration 8) have none and keep their stored tax_total. */
     {"invoice_total",
-     "SELECT i.number, i.id, i.tax_mode, CASE WHEN i.tax_mode = 'inclusive'"
-     " THEN COALESCE(l.gross, 0) ELSE COALESCE(l.net, 0) END, COALESCE(t.tax, i.tax_total),"
-     " i.total, i.subtotal, i.tax_total FROM invoices i"
-     " LEFT JOIN (SELECT invoice_id, SUM(net) AS net, SUM(gross) AS gross FROM invoice_lines"
-     " GROUP BY invoice_id) l ON l.invoice_id = i.id"
-     " LEFT JOIN (SELECT invoice_id, SUM(tax_amount) AS tax FROM invoice_taxes"
-     " GROUP BY invoice_id) t ON t.invoice_id = i.id"
-     " WHERE CASE WHEN i.tax_mode = 'inclusive' THEN COALESCE(l.gross, 0) <> i.total"
-     " OR COALESCE(l.gross, 0) - COALESCE(t.tax, i.tax_total) <> i.subtotal"
-     " ELSE COALESCE(l.net, 0) + COALESCE(t.tax, i.tax_total) <> i.total"
-     " OR COALESCE(l.net, 0) <> i.subtotal END OR COALESCE(t.tax, i.tax_total) <> i.tax_total"
-     " ORDER BY i.id",
+     VERIFY_SQL(
+         "SELECT i.number, i.id, i.tax_mode, CASE WHEN i.tax_mode = 'inclusive'"
+         " THEN COALESCE(l.gross, 0) ELSE COALESCE(l.net, 0) END, COALESCE(t.tax, i.tax_total),"
+         " i.total, i.subtotal, i.tax_total FROM invoices i"
+         " LEFT JOIN (SELECT invoice_id, SUM(net) AS net, SUM(gross) AS gross FROM invoice_lines"
+         " GROUP BY invoice_id) l ON l.invoice_id = i.id"
+         " LEFT JOIN (SELECT invoice_id, SUM(tax_amount) AS tax FROM invoice_taxes"
+         " GROUP BY invoice_id) t ON t.invoice_id = i.id"
+         " WHERE CASE WHEN i.tax_mode = 'inclusive' THEN COALESCE(l.gross, 0) <> i.total"
+         " OR COALESCE(l.gross, 0) - COALESCE(t.tax, i.tax_total) <> i.subtotal"
+         " ELSE COALESCE(l.net, 0) + COALESCE(t.tax, i.tax_total) <> i.total"
+         " OR COALESCE(l.net, 0) <> i.subtotal END OR COALESCE(t.tax, i.tax_total) <> i.tax_total"
+         " ORDER BY i.id",
+         ""),
      NO_PARAM, invoice_total},
     /* Each per-rate row is its lines' sum at that rate, split once (BR-CO-17). */
     {"invoice_tax_rate",
-     "SELECT i.number, i.id, t.rate_ppm, t.taxable_base, t.tax_amount, i.tax_mode,"
-     " CASE WHEN i.tax_mode = 'inclusive' THEN COALESCE(SUM(l.gross), 0)"
-     " ELSE COALESCE(SUM(l.net), 0) END FROM invoice_taxes t JOIN invoices i"
-     " ON i.id = t.invoice_id LEFT JOIN invoice_lines l ON l.invoice_id = t.invoice_id"
-     " AND l.tax_rate_ppm = t.rate_ppm"
-     " GROUP BY i.number, i.id, t.rate_ppm, t.taxable_base, t.tax_amount, i.tax_mode"
-     " HAVING CASE WHEN i.tax_mode = 'inclusive'"
-     " THEN COALESCE(SUM(l.gross), 0) <> t.taxable_base + t.tax_amount"
-     " ELSE COALESCE(SUM(l.net), 0) <> t.taxable_base END ORDER BY i.id, t.rate_ppm",
+     VERIFY_SQL("SELECT i.number, i.id, t.rate_ppm, t.taxable_base, t.tax_amount, i.tax_mode,"
+                " CASE WHEN i.tax_mode = 'inclusive' THEN COALESCE(SUM(l.gross), 0)"
+                " ELSE COALESCE(SUM(l.net), 0) END FROM invoice_taxes t JOIN invoices i"
+                " ON i.id = t.invoice_id LEFT JOIN invoice_lines l ON l.invoice_id = t.invoice_id"
+                " AND l.tax_rate_ppm = t.rate_ppm"
+                " GROUP BY i.number, i.id, t.rate_ppm, t.taxable_base, t.tax_amount, i.tax_mode"
+                " HAVING CASE WHEN i.tax_mode = 'inclusive'"
+                " THEN COALESCE(SUM(l.gross), 0) <> t.taxable_base + t.tax_amount"
+                " ELSE COALESCE(SUM(l.net), 0) <> t.taxable_base END ORDER BY i.id, t.rate_ppm",
+                ""),
      NO_PARAM, tax_rate},
     {"invoice_line_rate",
-     "SELECT i.number, i.id, l.position, l.tax_rate_ppm FROM invoice_lines l"
-     " JOIN invoices i ON i.id = l.invoice_id WHERE EXISTS (SELECT 1 FROM invoice_taxes t"
-     " WHERE t.invoice_id = l.invoice_id) AND NOT EXISTS (SELECT 1 FROM invoice_taxes t"
-     " WHERE t.invoice_id = l.invoice_id AND t.rate_ppm = l.tax_rate_ppm)"
-     " ORDER BY i.id, l.position",
+     VERIFY_SQL(
+         "SELECT i.number, i.id, l.position, l.tax_rate_ppm FROM invoice_lines l"
+         " JOIN invoices i ON i.id = l.invoice_id WHERE EXISTS (SELECT 1 FROM invoice_taxes t"
+         " WHERE t.invoice_id = l.invoice_id) AND NOT EXISTS (SELECT 1 FROM invoice_taxes t"
+         " WHERE t.invoice_id = l.invoice_id AND t.rate_ppm = l.tax_rate_ppm)"
+         " ORDER BY i.id, l.position",
+         ""),
      NO_PARAM, line_rate},
     {"outbox_kind",
-     "SELECT id, kind FROM email_outbox WHERE kind NOT IN " OUTBOX_KINDS " ORDER BY id", NO_PARAM,
-     outbox_kind},
+     VERIFY_SQL("SELECT id, kind FROM email_outbox WHERE kind NOT IN " OUTBOX_KINDS " ORDER BY id",
+                ""),
+     NO_PARAM, outbox_kind},
     /* An invoice email names an existing invoice of its own account; no other email names one. */
     {"outbox_invoice",
-     "SELECT e.id, e.kind, e.invoice_id, e.account_id, i.id, i.number, i.account_id"
-     " FROM email_outbox e LEFT JOIN invoices i ON i.id = e.invoice_id"
-     " WHERE (e.kind = 'invoice' AND (i.id IS NULL OR e.account_id IS NULL"
-     " OR e.account_id <> i.account_id)) OR (e.kind <> 'invoice' AND e.invoice_id IS NOT NULL)"
-     " ORDER BY e.id",
+     VERIFY_SQL(
+         "SELECT e.id, e.kind, e.invoice_id, e.account_id, i.id, i.number, i.account_id"
+         " FROM email_outbox e LEFT JOIN invoices i ON i.id = e.invoice_id"
+         " WHERE (e.kind = 'invoice' AND (i.id IS NULL OR e.account_id IS NULL"
+         " OR e.account_id <> i.account_id)) OR (e.kind <> 'invoice' AND e.invoice_id IS NOT NULL)"
+         " ORDER BY e.id",
+         ""),
      NO_PARAM, outbox_invoice},
     {"outbox_sent_failed",
-     "SELECT id, sent_at, failed_at FROM email_outbox WHERE sent_at IS NOT NULL"
-     " AND failed_at IS NOT NULL ORDER BY id",
+     VERIFY_SQL("SELECT id, sent_at, failed_at FROM email_outbox WHERE sent_at IS NOT NULL"
+                " AND failed_at IS NOT NULL ORDER BY id",
+                ""),
      NO_PARAM, outbox_sent_failed},
     /* A claim counts an attempt; a refusal is counted on an attempt and reset by a requeue. */
     {"outbox_attempts",
-     "SELECT id, attempts, rejections FROM email_outbox WHERE attempts < 0 OR rejections < 0"
-     " OR rejections > attempts ORDER BY id",
+     VERIFY_SQL(
+         "SELECT id, attempts, rejections FROM email_outbox WHERE attempts < 0 OR rejections < 0"
+         " OR rejections > attempts ORDER BY id",
+         ""),
      NO_PARAM, outbox_counts},
     {"outbox_claim",
-     "SELECT id, claimed_until, attempts, CASE WHEN claimed_until > $1 THEN 1 ELSE 0 END"
-     " FROM email_outbox WHERE claimed_until < 0 OR claimed_until > $2 OR (claimed_until > 0 AND "
-     "attempts = 0) ORDER BY id",
+     VERIFY_SQL("SELECT id, claimed_until, attempts, CASE WHEN claimed_until > $1 THEN 1 ELSE 0 END"
+                " FROM email_outbox WHERE claimed_until < 0 OR claimed_until > $2 OR "
+                "(claimed_until > 0 AND "
+                "attempts = 0) ORDER BY id",
+                "ii"),
      LATEST_CLAIM, outbox_claim},
 };
 
@@ -375,11 +406,14 @@ store_status_t store_verify(store_t *s, arena_t *a, const verify_opts_t *o, veri
     *n = 0;
     *total = 0;
     size_t cap = 0;
+    /* Through a pointer: test_sql_portability.py takes each rule's SQL at its VERIFY_SQL above,
+     * and looks for a literal at every db_query it sees. */
+    db_stmt_t *(*const query)(db_t *, const char *, const char *, ...) = db_query;
     for (size_t c = 0; c < sizeof checks / sizeof checks[0]; c++) {
         const verify_check_t *k = &checks[c];
         db_stmt_t *st = k->param == LATEST_CLAIM
-                            ? db_query(s->db, k->sql, "ii", o->latest_claim, o->latest_claim)
-                            : db_query(s->db, k->sql, NULL);
+                            ? query(s->db, k->sql, k->types, o->latest_claim, o->latest_claim)
+                            : query(s->db, k->sql, NULL);
         if (!st) return STORE_ERROR;
         db_status_t r;
         while ((r = db_step(st)) == DB_ROW) {
