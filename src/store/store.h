@@ -345,4 +345,28 @@ store_status_t store_invoice_by_id(store_t *s, arena_t *a, int64_t id, invoice_d
 store_status_t store_invoices_recent(store_t *s, arena_t *a, int64_t account_id, int limit,
                                      invoice_summary_t **out, size_t *n);
 
+/* ---- invariants (store_verify.c) ----------------------------------------------------- */
+
+/* One row that breaks a rule of the database: the rule's name and one line naming the row and
+ * what is wrong ("invoice INV-2026-000007 (id 7): lines 10000 + tax 2200 != total 12300"). */
+typedef struct {
+    const char *check;
+    const char *message;
+} verify_finding_t;
+
+typedef struct {
+    /* Instants in Unix seconds: no outbox claim may last beyond latest_claim. */
+    int64_t latest_claim;
+    /* Findings kept in *out at most (the others are only counted). */
+    size_t max_findings;
+} verify_opts_t;
+
+/* The names of the rules, in the order they run; *n receives how many. */
+const char *const *store_verify_checks(size_t *n);
+/* Runs every rule: each is one query that returns the rows breaking it. The findings, in the
+ * order of the rules, go into *out (in the arena, at most o->max_findings); *total counts them
+ * all. Run it in one read transaction so that every rule sees the same snapshot. */
+store_status_t store_verify(store_t *s, arena_t *a, const verify_opts_t *o, verify_finding_t **out,
+                            size_t *n, int64_t *total);
+
 #endif

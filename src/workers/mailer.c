@@ -17,7 +17,6 @@
 #include <time.h>
 
 enum {
-    LEASE_S = 300, /* longer than one SMTP attempt can take (60 s timeout) */
     MARK_TRIES = 3,
 };
 
@@ -176,7 +175,7 @@ static int send_due(store_t *s, const mailer_config_t *cfg, int64_t now, mailer_
         arena_t *a = arena_new();
         if (!a) return -1;
         email_t e;
-        store_status_t r = store_outbox_claim(s, a, now, LEASE_S, &e);
+        store_status_t r = store_outbox_claim(s, a, now, MAILER_LEASE_S, &e);
         if (r == STORE_NOT_FOUND) {
             arena_free(a);
             break;

@@ -10,6 +10,7 @@ enum {
     MAILER_RETRY_BASE_S = 60,  /* the wait after a first failed attempt */
     MAILER_RETRY_MAX_S = 3600, /* the longest wait between two attempts */
     MAILER_REJECTIONS_MAX = 3, /* refusals in a row that mark a message failed */
+    MAILER_LEASE_S = 300,      /* a claim's length: longer than one SMTP attempt (60 s time-out) */
 };
 
 typedef struct {

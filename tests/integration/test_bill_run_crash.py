@@ -4,8 +4,9 @@ period is invoiced exactly once, invoice numbers are 1..n without gaps, every in
 one queued email per recipient, totals add up (tax once per rate), and every subscription moved exactly once, all
 compared with a model computed here from the original data. After every kill the database is
 already consistent: each account is either wholly billed (invoice, lines, emails, periods) or
-untouched. Finally `cobro serve` delivers the queued invoice emails through the SMTP sink, each
-exactly once, with its PDF."""
+untouched, and `cobro verify` finds no broken row, after each kill and after the rerun. Finally
+`cobro serve` delivers the queued invoice emails through the SMTP sink, each exactly once, with
+its PDF."""
 import calendar
 import datetime
 import os
@@ -362,6 +363,10 @@ def crashed(tmp_path_factory):
                            invoices_after=len(state.invoices)))
         problems = check_consistent(state, accounts, subs, lines, final, complete=False)
         assert not problems, "after kill round %r:\n%s" % (rounds[-1], "\n".join(problems[:20]))
+        # cobro verify's own rules agree: every round leaves a database without a broken row.
+        v = run_cobro(["verify", "--db", db], cwd=str(workdir))
+        assert v.returncode == 0, "after kill round %r:\n%s%s" % (rounds[-1], v.stdout[-3000:],
+                                                                   v.stderr[-3000:])
 
     final_run = subprocess.run(bill_run_args(db), env=clean_env(), capture_output=True, text=True,
                                timeout=120)
@@ -442,6 +447,13 @@ def test_06_subscriptions_advanced_exactly_once(crashed):
     p = run_cobro(["bill-run", "--at", AT, "--db", crashed["db"]], cwd=str(crashed["dir"]))
     assert p.returncode == 0 and " 0 invoices (0 lines) for 0 accounts" in p.stdout, p.stdout
     assert State(crashed["db"]).subs == state.subs
+
+
+def test_06b_cobro_verify_is_clean_after_the_crashes_and_the_rerun(crashed):
+    p = run_cobro(["verify", "--db", crashed["db"]], cwd=str(crashed["dir"]))
+    assert not sanitizer_lines(p.stderr), p.stderr[-3000:]
+    assert p.returncode == 0, (p.stdout[-3000:], p.stderr[-3000:])
+    assert p.stdout.endswith(" checks, no problems\n"), p.stdout
 
 
 def test_07_the_mailer_delivers_each_invoice_email_once_with_its_pdf(crashed, smtp_sink):
