@@ -599,12 +599,12 @@ config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **a
     if (value[SETTING_DATA_KEY] && !*value[SETTING_DATA_KEY])
         FAIL(SETTING_DATA_KEY, "expected the path of the data key file");
     /* The key lives beside a SQLite file by default; a PostgreSQL database has no folder of
-     * its own, and every node of it needs the same key: its file is always named. */
-    if (!value[SETTING_DATA_KEY] && db_target_is_postgresql(cfg->db_path))
-        FAIL(SETTING_DB, "a PostgreSQL database needs --data-key-file (COBRO_DATA_KEY_FILE): "
-                         "the same key file on every node");
+     * its own, and every node of it needs the same key: its file must be named (a command
+     * that opens the key says so; those that never read sealed values run without one). */
     if (value[SETTING_DATA_KEY]) {
         cfg->data_key_path = value[SETTING_DATA_KEY];
+    } else if (db_target_is_postgresql(cfg->db_path)) {
+        cfg->data_key_path = NULL;
     } else {
         char *path = malloc(strlen(cfg->db_path) + 5);
         if (path) sprintf(path, "%s.key", cfg->db_path);

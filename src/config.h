@@ -8,10 +8,12 @@
 enum { CONFIG_PROXIES_MAX = 64 };
 
 typedef struct {
-    const char *db_path;       /* --db / COBRO_DB, default var/cobro.db */
-    const char *data_key_path; /* --data-key-file / COBRO_DATA_KEY_FILE, default db_path.key */
-    const char *listen;        /* --listen / COBRO_LISTEN, default 127.0.0.1:8080 */
-    char host[64];             /* parsed from listen */
+    const char *db_path; /* --db / COBRO_DB, default var/cobro.db */
+    /* --data-key-file / COBRO_DATA_KEY_FILE, default db_path.key; NULL for a PostgreSQL
+     * database named without one */
+    const char *data_key_path;
+    const char *listen; /* --listen / COBRO_LISTEN, default 127.0.0.1:8080 */
+    char host[64];      /* parsed from listen */
     int port;
     const char *base_url;  /* --base-url / COBRO_BASE_URL, default http://<listen> */
     bool secure_cookies;   /* base_url starts with https:// */

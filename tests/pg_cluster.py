@@ -44,13 +44,17 @@ def init(folder, name="data"):
     return data
 
 
-def start_server(folder, data, port, extra=()):
+# Settings that make a server fast and lose its last commits in a crash: for the suites, not for
+# the tests that crash the server on purpose (durable=True).
+FAST_UNSAFE = ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
+
+
+def start_server(folder, data, port, extra=(), durable=False):
     """pg_ctl start of data on port; raises with the server's log on failure."""
     log = data + ".log"
     opts = " ".join(["-c listen_addresses=127.0.0.1", "-p %d" % port,
-                     "-c unix_socket_directories=%s" % folder, "-c fsync=off",
-                     "-c synchronous_commit=off", "-c full_page_writes=off",
-                     "-c max_connections=400", "-c shared_buffers=64MB"] + list(extra))
+                     "-c unix_socket_directories=%s" % folder, "-c max_connections=400",
+                     "-c shared_buffers=64MB"] + ([] if durable else FAST_UNSAFE) + list(extra))
     p = as_postgres([os.path.join(PG_BIN, "pg_ctl"), "start", "-w", "-t", "60", "-D", data,
                      "-l", log, "-o", opts], cwd=folder)
     if p.returncode != 0:
@@ -63,11 +67,11 @@ def stop_server(data, mode="fast"):
         as_postgres([os.path.join(PG_BIN, "pg_ctl"), "stop", "-m", mode, "-w", "-D", data])
 
 
-def start(folder):
+def start(folder, durable=False):
     """A new cluster in folder, started; returns its "127.0.0.1:PORT"."""
     data = init(folder)
     port = free_port()
-    start_server(folder, data, port)
+    start_server(folder, data, port, durable=durable)
     with open(os.path.join(folder, "port"), "w") as f:
         f.write(str(port))
     return "127.0.0.1:%d" % port

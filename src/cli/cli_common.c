@@ -11,6 +11,11 @@ extern char **environ;
 store_t *cli_open_store(const config_t *cfg, data_key_t *key)
 {
     char err[512];
+    if (!cfg->data_key_path) {
+        fprintf(stderr, "cobro: a PostgreSQL database needs --data-key-file (COBRO_DATA_KEY_FILE):"
+                        " the same key file on every node\n");
+        return NULL;
+    }
     store_t *s = store_open(cfg->db_path, err, sizeof err);
     if (!s) {
         fprintf(stderr, "cobro: %s\n", err);

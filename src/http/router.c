@@ -131,7 +131,7 @@ static void dispatch(req_t *r)
         }
     }
     if (!route->no_session && !session_load(r)) {
-        page_error(r, 503);
+        answer_status(r, STATUS_BUSY); /* the database did not answer: 503, Retry-After */
         return;
     }
     if (r->method == METHOD_POST && !route->no_session && !session_csrf_ok(r)) {

@@ -78,8 +78,7 @@ def today():
 PG_ADDRESS = os.environ.get("COBRO_TEST_PG") or None
 # On PostgreSQL every test database shares one data key file (a PostgreSQL database has no
 # folder to keep one beside it): with_data_key adds it to the commands that need it.
-PG_KEY_FILE = (os.path.join(tempfile.mkdtemp(prefix="cobro-test-key-"), "data.key")
-               if PG_ADDRESS else None)
+PG_KEY_FILE = os.path.join(tempfile.mkdtemp(prefix="cobro-test-key-"), "data.key")
 
 
 def on_postgresql():
@@ -191,6 +190,75 @@ class Db:
                 return False
 
         return _Held()
+
+
+class _PgConnection:
+    """A psycopg2 connection that answers like sqlite3's: execute(sql with ?, args) returns a
+    cursor to fetch from or iterate; autocommit, so BEGIN and COMMIT are statements."""
+
+    def __init__(self, target):
+        import psycopg2
+        self.con = psycopg2.connect(target)
+        self.con.autocommit = True
+
+    def execute(self, sql, args=()):
+        cur = self.con.cursor()
+        cur.execute(_pg_sql(sql), tuple(args))
+        return cur
+
+    def executemany(self, sql, rows):
+        import psycopg2.extras
+        cur = self.con.cursor()
+        psycopg2.extras.execute_batch(cur, _pg_sql(sql), [tuple(r) for r in rows], page_size=500)
+        return cur
+
+    def close(self):
+        self.con.close()
+
+
+def connect(target):
+    """A connection to a test database with sqlite3's interface (execute, executemany, close),
+    autocommit: sqlite3 itself for a file, _PgConnection for PostgreSQL."""
+    if target.startswith("postgresql://"):
+        return _PgConnection(target)
+    return sqlite3.connect(target, timeout=15, isolation_level=None)
+
+
+def reset_identities(target):
+    """After rows were inserted with explicit ids (a test's fixture): PostgreSQL's identity
+    sequences move past them, as SQLite's rowids do by themselves."""
+    if not target.startswith("postgresql://"):
+        return
+    con = connect(target)
+    try:
+        tables = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public'"
+            " AND column_name = 'id' AND is_identity = 'YES'")]
+        for t in tables:
+            con.execute("SELECT setval(pg_get_serial_sequence('%s', 'id'),"
+                        " COALESCE((SELECT MAX(id) FROM %s), 0) + 1, false)" % (t, t))
+    finally:
+        con.close()
+
+
+def copy_database(source, folder, name):
+    """A copy of the database source (no cobro may be connected to it) as a new database: the
+    file and its data key beside it on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL."""
+    if source.startswith("postgresql://"):
+        target = new_database(folder, name)
+        dbname = target.rsplit("/", 1)[1]
+        drop = pg_cluster.psql(PG_ADDRESS, "DROP DATABASE %s; CREATE DATABASE %s TEMPLATE %s;"
+                               % (dbname, dbname, source.rsplit("/", 1)[1]))
+        assert drop.returncode == 0, drop.stderr
+        return target
+    target = os.path.join(str(folder), name)
+    for ext in ("", "-wal", "-shm", ".key"):
+        if os.path.exists(target + ext):
+            os.remove(target + ext)
+    import shutil
+    shutil.copy(source, target)
+    shutil.copy(source + ".key", target + ".key")
+    return target
 
 
 def with_data_key(args):
@@ -603,10 +671,10 @@ def cookie_header(client):
 class Server:
     """One `cobro serve` on a fresh database (made by `cobro demo`), in its own temp dir."""
 
-    def __init__(self, workdir, smtp_port, extra_args=()):
+    def __init__(self, workdir, smtp_port, extra_args=(), db=None):
         self.dir = str(workdir)
         self.extra_args = list(extra_args)  # more `cobro serve` options (--workers 16)
-        self.db_path = new_database(self.dir)
+        self.db_path = db or new_database(self.dir)
         self.db = Db(self.db_path)
         self.port = free_port()
         self.base_url = "http://127.0.0.1:%d" % self.port
@@ -615,13 +683,16 @@ class Server:
         self.stderr_path = os.path.join(self.dir, "stderr.log")
         self.stdout_path = os.path.join(self.dir, "stdout.log")
 
-    def start(self):
+    def start(self, demo=True):
+        """Loads the demo (unless demo is False: the database is ready) and starts the server."""
         binary = cobro_bin()
         if not os.path.exists(binary):
             raise AssertionError("cobro binary not found at %s (build it, or set COBRO_BIN)" % binary)
-        demo = run_cobro(["demo", "--db", self.db_path], cwd=self.dir)
-        assert demo.returncode == 0, "cobro demo failed (%d): %s" % (demo.returncode, demo.stderr)
-        assert not sanitizer_lines(demo.stderr), demo.stderr
+        if demo:
+            made = run_cobro(["demo", "--db", self.db_path], cwd=self.dir)
+            assert made.returncode == 0, "cobro demo failed (%d): %s" % (made.returncode,
+                                                                       made.stderr)
+            assert not sanitizer_lines(made.stderr), made.stderr
         args = [binary] + with_data_key(
             ["serve", "--db", self.db_path, "--listen", "127.0.0.1:%d" % self.port,
              "--base-url", self.base_url, "--smtp-url", "smtp://127.0.0.1:%d" % self.smtp_port,

@@ -12,16 +12,15 @@ import datetime
 import os
 import random
 import re
-import shutil
 import signal
-import sqlite3
 import subprocess
 import time
 
 import pytest
 
-from harness import (MAIL_FROM, REPO, Client, clean_env, cobro_bin, free_port, run_cobro,
-                     sanitizer_lines, stop_process)
+from harness import (MAIL_FROM, REPO, Client, clean_env, cobro_bin, connect, copy_database,
+                     free_port, new_database, reset_identities, run_cobro, sanitizer_lines,
+                     stop_process, with_data_key)
 
 # As scripts/check does: fontconfig's one-time configuration is not a leak of ours (ASan build).
 os.environ.setdefault("LSAN_OPTIONS", "suppressions=%s" % os.path.join(REPO, "tests", "lsan.supp"))
@@ -144,13 +143,13 @@ def recipients_of(a):
 
 
 def populate(db, accounts, subs):
-    con = sqlite3.connect(db, isolation_level=None)
+    con = connect(db)
     con.execute("BEGIN")
     for pid, (name, period, _) in PLANS.items():
         prod = con.execute("SELECT id FROM products WHERE name = ?", (name,)).fetchone()
         prod = prod[0] if prod else con.execute(
-            "INSERT INTO products (code, name) VALUES (?, ?)",
-            (name.lower().replace(" ", "-"), name)).lastrowid
+            "INSERT INTO products (code, name) VALUES (?, ?) RETURNING id",
+            (name.lower().replace(" ", "-"), name)).fetchone()[0]
         con.execute("INSERT INTO plans (id, product_id, code, billing_period) VALUES (?, ?, ?, ?)",
                     (pid, prod, "p%d" % pid, period))
     con.executemany("INSERT INTO tax_rates (country, region, rate_ppm) VALUES (?, ?, ?)",
@@ -185,13 +184,14 @@ def populate(db, accounts, subs):
           s["end"], s["anchor"], s["auto_renew"], s["cancel"]) for s in subs])
     con.execute("COMMIT")
     con.close()
+    reset_identities(db)
 
 
 # ---- reading the database back ---------------------------------------------------------------
 
 class State:
     def __init__(self, db):
-        con = sqlite3.connect(db, timeout=15)
+        con = connect(db)
         try:
             self.invoices = {r[0]: r for r in con.execute(
                 "SELECT id, account_id, number, series, seq, subtotal, tax_total, total,"
@@ -286,7 +286,7 @@ def check_consistent(state, accounts, subs, lines, final, complete):
 
 
 def due_accounts(db):
-    con = sqlite3.connect(db, timeout=15)
+    con = connect(db)
     try:
         return con.execute("SELECT count(DISTINCT account_id) FROM subscriptions WHERE"
                            " status = 'active' AND period_end <= ?", (AT,)).fetchone()[0]
@@ -295,12 +295,14 @@ def due_accounts(db):
 
 
 def bill_run_args(db):
-    return [cobro_bin(), "bill-run", "--at", AT, "--db", db, "--base-url", BASE_URL]
+    return [cobro_bin()] + with_data_key(["bill-run", "--at", AT, "--db", db, "--base-url",
+                                          BASE_URL])
 
 
 def timed_run(db, at=AT):
     t = time.monotonic()
-    p = subprocess.run([cobro_bin(), "bill-run", "--at", at, "--db", db], env=clean_env(),
+    p = subprocess.run([cobro_bin()] + with_data_key(["bill-run", "--at", at, "--db", db]),
+                       env=clean_env(),
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     return time.monotonic() - t
@@ -312,7 +314,7 @@ def timed_run(db, at=AT):
 def crashed(tmp_path_factory):
     """The database after ROUNDS killed runs and one complete run, with the model."""
     workdir = tmp_path_factory.mktemp("crash")
-    db = str(workdir / "crash.db")
+    db = new_database(workdir, "crash.db")
     p = run_cobro(["migrate", "--db", db], cwd=str(workdir))
     assert p.returncode == 0, p.stderr
     rng = random.Random(SEED)
@@ -323,14 +325,9 @@ def crashed(tmp_path_factory):
 
     # How long a complete run and a run with nothing to do take here (with this binary, on this
     # machine, now): the kills are spread over the real duration of each round's remaining work.
-    probe = str(workdir / "probe.db")
     fulls = []
     for _ in range(3):
-        for ext in ("", "-wal", "-shm"):
-            if os.path.exists(probe + ext):
-                os.remove(probe + ext)
-        shutil.copy(db, probe)
-        shutil.copy(db + ".key", probe + ".key")  # a database goes with its data key
+        probe = copy_database(db, workdir, "probe.db")  # with its data key
         fulls.append(timed_run(probe))
     t_idle = min(timed_run(probe, "2000-01-01") for _ in range(3))
     t_full = sorted(fulls)[1]
@@ -458,7 +455,7 @@ def test_06b_cobro_verify_is_clean_after_the_crashes_and_the_rerun(crashed):
 
 def test_07_the_mailer_delivers_each_invoice_email_once_with_its_pdf(crashed, smtp_sink):
     db = crashed["db"]
-    con = sqlite3.connect(db, isolation_level=None, timeout=15)
+    con = connect(db)
     try:
         ids = [r[0] for r in con.execute("SELECT id FROM invoices ORDER BY id")]
         sample = set(random.Random(SEED).sample(ids, min(SAMPLE_INVOICES, len(ids))))
@@ -477,10 +474,12 @@ def test_07_the_mailer_delivers_each_invoice_email_once_with_its_pdf(crashed, sm
     mark = smtp_sink.mark()
     err_path = os.path.join(str(crashed["dir"]), "serve.log")
     with open(err_path, "wb") as err:
-        proc = subprocess.Popen([cobro_bin(), "serve", "--db", db, "--listen",
-                                 "127.0.0.1:%d" % port, "--base-url", base, "--smtp-url",
-                                 "smtp://127.0.0.1:%d" % smtp_sink.port, "--mail-from", MAIL_FROM,
-                                 "--threads", "2", "--no-access-log", "--no-bill-run"],
+        proc = subprocess.Popen([cobro_bin()] + with_data_key(
+                                    ["serve", "--db", db, "--listen", "127.0.0.1:%d" % port,
+                                     "--base-url", base, "--smtp-url",
+                                     "smtp://127.0.0.1:%d" % smtp_sink.port, "--mail-from",
+                                     MAIL_FROM, "--threads", "2", "--no-access-log",
+                                     "--no-bill-run"]),
                                 cwd=str(crashed["dir"]), env=clean_env(), stdout=err, stderr=err)
     try:
         deadline = time.monotonic() + 15
@@ -524,7 +523,7 @@ def test_07_the_mailer_delivers_each_invoice_email_once_with_its_pdf(crashed, sm
         assert len(pdfs) == 1, (oid, [p.get_content_type() for p in msg.iter_attachments()])
         assert pdfs[0].get_filename() == number + ".pdf"
         assert pdfs[0].get_content().startswith(b"%PDF-")
-    con = sqlite3.connect(db, timeout=15)
+    con = connect(db)
     try:
         unsent = con.execute("SELECT count(*) FROM email_outbox WHERE sent_at IS NULL").fetchone()[0]
         invoices_after = con.execute("SELECT count(*) FROM invoices").fetchone()[0]

@@ -1,0 +1,240 @@
+"""cobro on PostgreSQL, whichever store the rest of the suite runs on: a server of this module's
+own (tests/pg_cluster.py), so that it can be stopped and started under running cobro nodes.
+- The connection string: a password written in it is refused; PostgreSQL needs a data key file.
+- Two nodes on one database serve the same users: a session, a CSRF token and a lockout made on
+  one hold on the other.
+- Three bill runs at once on one database: every period invoiced once, numbers gapless, one
+  email per recipient, `cobro verify` clean.
+- Two nodes' mailers share one outbox: every email delivered once.
+- The database stopped under a running node: /healthz answers 503, pages 503, and once the
+  database is back the node reconnects by itself; nothing half done is left."""
+import os
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+import harness
+import pg_cluster
+from harness import (DEMO_PASSWORD, Client, Db, clean_env, cobro_bin, csrf_of, run_cobro,
+                     sanitizer_lines, with_data_key)
+
+os.environ.setdefault("LSAN_OPTIONS", "suppressions=%s" % os.path.join(harness.REPO, "tests",
+                                                                       "lsan.supp"))
+ACME = "acme-billing"
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    folder = tempfile.mkdtemp(prefix="cobro-pg-own-")
+    address = pg_cluster.start(folder, durable=True)  # it is crashed on purpose
+    yield {"folder": folder, "address": address}
+    pg_cluster.stop(folder)
+
+
+def _database(cluster, name):
+    made = pg_cluster.psql(cluster["address"], "CREATE DATABASE %s;" % name)
+    assert made.returncode == 0, made.stderr
+    return "postgresql://postgres@%s/%s" % (cluster["address"], name)
+
+
+def _demo(cluster, name, tmp_path):
+    db = _database(cluster, name)
+    p = run_cobro(["demo", "--db", db], cwd=str(tmp_path))
+    assert p.returncode == 0, p.stderr
+    return db
+
+
+def _node(tmp_path, smtp_sink, db, name, extra=()):
+    folder = tmp_path / name
+    folder.mkdir()
+    srv = harness.Server(folder, smtp_sink.port, list(extra), db=db)
+    srv.start(demo=False)
+    return srv
+
+
+def _stop_all(*servers):
+    problems = []
+    for s in servers:
+        problems += s.stop()
+    assert not problems, "\n".join(problems)
+
+
+def test_01_a_password_in_the_connection_string_is_refused(cluster, tmp_path):
+    db = _database(cluster, "pw") + "?password=s3cret"
+    p = run_cobro(["migrate", "--db", db], cwd=str(tmp_path))
+    assert p.returncode != 0
+    assert "holds a password" in p.stderr and "PGPASSFILE" in p.stderr, p.stderr
+    assert "s3cret" not in p.stderr + p.stdout
+    # user:password@host too.
+    p = run_cobro(["migrate", "--db", "postgresql://postgres:s3cret@%s/pw" % cluster["address"]],
+                  cwd=str(tmp_path))
+    assert p.returncode != 0 and "holds a password" in p.stderr, p.stderr
+    assert "s3cret" not in p.stderr + p.stdout
+
+
+def test_02_a_postgresql_database_needs_a_data_key_file(cluster, tmp_path):
+    db = _database(cluster, "nokey")
+    p = subprocess.run([cobro_bin(), "migrate", "--db", db], env=clean_env(), cwd=str(tmp_path),
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1, p.stderr
+    assert "needs --data-key-file" in p.stderr, p.stderr
+    # A command that reads no sealed value runs without one.
+    p = subprocess.run([cobro_bin(), "verify", "--db", db], env=clean_env(), cwd=str(tmp_path),
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+def test_03_two_nodes_share_sessions_csrf_tokens_and_lockouts(cluster, tmp_path, smtp_sink):
+    db = _demo(cluster, "nodes", tmp_path)
+    a = _node(tmp_path, smtp_sink, db, "a")
+    b = _node(tmp_path, smtp_sink, db, "b")
+    try:
+        # Signed in on A, the same cookie is signed in on B.
+        ca = a.client()
+        assert ca.sign_in_corporate(ACME).status == 303
+        cb = b.client()
+        cb.set_cookie("cobro_session", ca.cookie("cobro_session"))
+        page = cb.get("/corporate/bill-to")
+        assert page.status == 200 and ACME in cb.get("/corporate/account").text
+        # A form of A's page is accepted by B: the CSRF token is the session's, in the database.
+        token = csrf_of(ca.get("/corporate/payment-method").text)
+        r = cb.post("/corporate/payment-method", {"method": "check", "csrf": token})
+        assert r.status == 303, r
+        assert a.scalar("SELECT payment_method FROM accounts a JOIN portal_credentials c"
+                        " ON c.account_id = a.id WHERE c.user_id = ?", (ACME,)) == "check"
+        # Signed out on B: the session is gone on A too.
+        assert cb.sign_out("/corporate/account").status == 303
+        assert ca.get("/corporate/bill-to").status == 303
+        # Failures spread over both nodes lock the login on both.
+        login = "ap@globex.example"
+        for i in range(12):
+            node = (a, b)[i % 2]
+            node.client().sign_in_corporate(login, "wrong-%d" % i)
+        for node in (a, b):
+            r = node.client().sign_in_corporate(login, DEMO_PASSWORD)
+            assert r.status == 429, (node.port, r)
+    finally:
+        _stop_all(a, b)
+
+
+def _bill_run(db, at, cwd):
+    return subprocess.Popen([cobro_bin()] + with_data_key(["bill-run", "--at", at, "--db", db]),
+                            env=clean_env(), cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def test_04_three_bill_runs_at_once_invoice_every_period_once(cluster, tmp_path):
+    db = _demo(cluster, "billing", tmp_path)
+    con = Db(db)
+    before = con.count("invoices")
+    # Many accounts, so that the runs overlap for real: copies of the demo's subscriptions on
+    # new accounts, all due on the run date.
+    accounts = con.query("SELECT id FROM accounts ORDER BY id")
+    k = harness.connect(db)
+    try:
+        k.execute("BEGIN")
+        for n in range(300):
+            src = accounts[n % len(accounts)][0]
+            new = k.execute(
+                "INSERT INTO accounts (kind, name, currency, lang, bill_to_name, address_line1,"
+                " city, region, postal_code, country, created_at) SELECT kind, name || ?,"
+                " currency, lang, bill_to_name, address_line1, city, region, postal_code,"
+                " country, created_at FROM accounts WHERE id = ? RETURNING id",
+                (" copy %d" % n, src)).fetchone()[0]
+            k.execute("INSERT INTO invoice_recipients (account_id, name, email, created_at)"
+                      " VALUES (?, 'AP', ?, 0)", (new, "ap%d@copies.example" % n))
+            k.execute("INSERT INTO subscriptions (account_id, plan_id, currency, unit_amount,"
+                      " seats, status, period_start, period_end, anchor_day, auto_renew,"
+                      " cancel_at_period_end, created_at) SELECT ?, plan_id, currency,"
+                      " unit_amount, seats, status, period_start, period_end, anchor_day,"
+                      " auto_renew, cancel_at_period_end, created_at FROM subscriptions"
+                      " WHERE account_id = ? AND status = 'active'", (new, src))
+        k.execute("COMMIT")
+    finally:
+        k.close()
+    at = "2027-12-31"
+    runs = [_bill_run(db, at, str(tmp_path)) for _ in range(3)]
+    outs = [p.communicate(timeout=300) for p in runs]
+    for p, (out, err) in zip(runs, outs):
+        assert p.returncode == 0, err[-3000:]
+        assert not sanitizer_lines(err), err[-3000:]
+    made = con.count("invoices") - before
+    assert made > 300, made
+    # Each period once: no two lines of one subscription start on the same day.
+    assert con.query("SELECT subscription_id, period_start, count(*) FROM invoice_lines"
+                     " GROUP BY subscription_id, period_start HAVING count(*) > 1") == []
+    # Gapless per series.
+    for series, n, low, high in con.query("SELECT series, count(*), min(seq), max(seq)"
+                                          " FROM invoices GROUP BY series"):
+        assert (low, high) == (1, n), series
+    # A fourth run finds nothing left, and verify finds nothing wrong.
+    p = run_cobro(["bill-run", "--at", at, "--db", db], cwd=str(tmp_path))
+    assert p.returncode == 0 and " 0 invoices" in p.stdout, p.stdout + p.stderr
+    v = run_cobro(["verify", "--db", db], cwd=str(tmp_path))
+    assert v.returncode == 0, v.stdout[-3000:] + v.stderr[-3000:]
+    # One email per invoice and recipient.
+    assert con.query("SELECT invoice_id, lower(to_addr), count(*) FROM email_outbox"
+                     " WHERE kind = 'invoice' GROUP BY invoice_id, lower(to_addr)"
+                     " HAVING count(*) > 1") == []
+
+
+def test_05_two_mailers_on_one_outbox_send_each_email_once(cluster, tmp_path, smtp_sink):
+    db = _demo(cluster, "mail", tmp_path)
+    con = Db(db)
+    con.execute("UPDATE email_outbox SET sent_at = 1 WHERE sent_at IS NULL")
+    now = int(harness.now())
+    ids = [con.insert("INSERT INTO email_outbox (created_at, kind, to_addr, to_name, subject,"
+                      " body_text, next_attempt_at) VALUES (?, 'notice', ?, 'Node Test', ?,"
+                      " 'Hello.', ?)", (now, "n%d@nodes.example" % i, "Node mail %d" % i, now))
+           for i in range(120)]
+    mark = smtp_sink.mark()
+    a = _node(tmp_path, smtp_sink, db, "ma", ["--no-bill-run"])
+    b = _node(tmp_path, smtp_sink, db, "mb", ["--no-bill-run"])
+    try:
+        smtp_sink.wait_for(lambda m: "nodes.example" in str(m["msg"]["To"]), since=mark,
+                           timeout=60, count=len(ids))
+        time.sleep(2)  # room for a duplicate to arrive
+    finally:
+        _stop_all(a, b)
+    got = [str(m["msg"]["Subject"]) for m in smtp_sink.since(mark)
+           if "nodes.example" in str(m["msg"]["To"])]
+    assert sorted(got) == sorted("Node mail %d" % i for i in range(120))
+    assert con.count("email_outbox", "sent_at IS NULL") == 0
+
+
+def test_06_a_node_rides_out_a_database_restart(cluster, tmp_path, smtp_sink):
+    db = _demo(cluster, "restart", tmp_path)
+    a = _node(tmp_path, smtp_sink, db, "ra", ["--no-bill-run"])
+    try:
+        c = a.client()
+        assert c.sign_in_corporate(ACME).status == 303
+        data = os.path.join(cluster["folder"], "data")
+        pg_cluster.stop_server(data, mode="immediate")
+        for _ in range(3):
+            r = a.client().get("/healthz")
+            assert r.status == 503, r
+            assert r.text.strip() == "database unavailable"
+        r = c.get("/corporate/bill-to")
+        assert r.status == 503, r
+        assert r.headers.get("Retry-After")
+        port = int(cluster["address"].rsplit(":", 1)[1])
+        pg_cluster.start_server(cluster["folder"], data, port, durable=True)
+        deadline = time.monotonic() + 20
+        status = None
+        while time.monotonic() < deadline:
+            status = a.client().get("/healthz").status
+            if status == 200:
+                break
+            time.sleep(0.2)
+        assert status == 200
+        # The session made before the restart is still good, and writes work again.
+        assert c.get("/corporate/bill-to").status == 200
+        token = csrf_of(c.get("/corporate/payment-method").text)
+        assert c.post("/corporate/payment-method", {"method": "wire", "csrf": token}).status == 303
+        assert "connected to PostgreSQL again" in a.stderr()
+    finally:
+        _stop_all(a)
+    v = run_cobro(["verify", "--db", db], cwd=str(tmp_path))
+    assert v.returncode == 0, v.stdout + v.stderr
