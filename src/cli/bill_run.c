@@ -45,7 +45,7 @@ int cmd_bill_run(int argc, char **argv)
     store_t *s = cli_open_store(&cfg, &key);
     if (!s) return 1;
     bill_run_stats_t stats;
-    bool ok = bill_run_with_settings(s, at, now, cfg.base_url, &stats);
+    bool ok = bill_run_with_settings(s, at, now, cfg.base_url, &stats, NULL, NULL);
     store_close(s);
     char day[11];
     date_format(at, day);

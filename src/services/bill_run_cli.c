@@ -4,7 +4,8 @@
 #include "util/log.h"
 
 bool bill_run_with_settings(store_t *s, date_t at, int64_t now, const char *base_url,
-                            bill_run_stats_t *stats)
+                            bill_run_stats_t *stats,
+                            void (*on_batch)(const bill_run_stats_t *so_far, void *ctx), void *ctx)
 {
     arena_t *a = arena_new();
     char *tax_mode = NULL, *vendor = NULL;
@@ -14,7 +15,9 @@ bool bill_run_with_settings(store_t *s, date_t at, int64_t now, const char *base
                             .now = now,
                             .vendor_tax_mode = tax_mode,
                             .vendor_name = vendor,
-                            .base_url = base_url};
+                            .base_url = base_url,
+                            .on_batch = on_batch,
+                            .ctx = ctx};
     char day[11];
     date_format(at, day);
     bool ok = bill_run(s, &opts, stats);

@@ -413,9 +413,24 @@ static const char *const migration_9 =
     "  currency, status, total, amount_paid);"
     "DROP INDEX invoices_account;";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3,
-                                         migration_4, migration_5, migration_6,
-                                         migration_7, migration_8, migration_9};
+/* Scheduled work shared by the nodes of one database: one row per job. A node claims a job's run
+ * by taking its lease, renews the lease while it works, and marks the period done; a node that
+ * dies leaves the lease to run out, and another then takes the job over. The daily bill run's
+ * last day moves here from vendor_settings. */
+static const char *const migration_10 =
+    "CREATE TABLE scheduled_jobs ("
+    "  name TEXT PRIMARY KEY,"
+    "  done_through TEXT NOT NULL DEFAULT '',"
+    "  claimed_by TEXT NOT NULL DEFAULT '',"
+    "  lease_until INTEGER NOT NULL DEFAULT 0"
+    ") STRICT;"
+    "INSERT INTO scheduled_jobs (name, done_through) VALUES ('daily_bill_run',"
+    "  COALESCE((SELECT value FROM vendor_settings WHERE key = 'daily_bill_run'), ''));"
+    "DELETE FROM vendor_settings WHERE key = 'daily_bill_run';";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                         migration_5, migration_6, migration_7, migration_8,
+                                         migration_9, migration_10};
 
 const char *migration_sql(int version)
 {

@@ -124,4 +124,11 @@ typedef struct {
     char *a, *b;
 } account_texts_t;
 
+/* A scheduled job's row (store_job_state). */
+typedef struct {
+    char *done_through; /* the last period (day) done, "" before the first */
+    char *claimed_by;   /* the node running it now, "" when none */
+    int64_t lease_until;
+} job_state_t;
+
 #endif

@@ -369,4 +369,17 @@ const char *const *store_verify_checks(size_t *n);
 store_status_t store_verify(store_t *s, arena_t *a, const verify_opts_t *o, verify_finding_t **out,
                             size_t *n, int64_t *total);
 
+/* ---- scheduled jobs (store_jobs.c) ---------------------------------------------------- */
+
+/* Takes the job name's run for period (a day "YYYY-MM-DD") on behalf of node, with a lease to
+ * lease_until, unless the period is done or another node's lease runs past now: *claimed says
+ * whether this node now holds it (a node holding it already renews it). */
+store_status_t store_job_claim(store_t *s, const char *name, const char *period, const char *node,
+                               int64_t now, int64_t lease_until, bool *claimed);
+/* Extends node's lease; STORE_NOT_FOUND when the node no longer holds the job. */
+store_status_t store_job_renew(store_t *s, const char *name, const char *node, int64_t lease_until);
+/* Ends node's run: period done, or (period NULL) released unfinished for another try. */
+store_status_t store_job_finish(store_t *s, const char *name, const char *node, const char *period);
+store_status_t store_job_state(store_t *s, arena_t *a, const char *name, job_state_t *out);
+
 #endif

@@ -1,5 +1,6 @@
-/* The server's own clock work, checked at start and every hour: the daily bill run and the
- * purchase-order expiry reminders. */
+/* The server's own clock work, checked at start and every minute: the daily bill run, which one
+ * node at a time runs under a lease in the database, and the purchase-order expiry reminders,
+ * which every node may look for (each reminder is claimed by its mark). */
 #include "scheduler.h"
 #include "store/store.h"
 #include "services/bill_run_cli.h"
@@ -8,14 +9,23 @@
 #include "util/clock.h"
 
 #include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-enum { CHECK_EVERY_S = 3600 };
+/* A node that dies while running the daily bill run holds its lease for at most JOB_LEASE_S
+ * (renewed after each batch of accounts, which takes well under a second), and the others look
+ * every CHECK_EVERY_S: the run goes on within some three minutes. */
+enum { CHECK_EVERY_S = 60, JOB_LEASE_S = 120 };
+
+static const char BILL_RUN_JOB[] = "daily_bill_run";
 
 struct scheduler {
     char *db_path, *base_url;
+    char node[96]; /* this process among the nodes: host, pid and a random tag */
     mailer_t *mailer;
     pthread_t thread;
     pthread_mutex_t mu;
@@ -37,28 +47,46 @@ static void po_reminders(struct scheduler *sc, store_t *s)
     }
 }
 
-/* The vendor setting holding the last day this daily run completed, on any node. Its own key,
- * not the date of the last manual `cobro bill-run`: that one may have been run --at a date in
- * the future, and must not switch the daily run off until then. */
-static const char DAILY_RUN_KEY[] = "daily_bill_run";
+/* The lease of the daily bill run, renewed after each batch. */
+typedef struct {
+    struct scheduler *sc;
+    store_t *s;
+} lease_t;
 
-/* Runs today's bill run unless the daily run already did (here or on another node). A manual
- * run for today or later leaves nothing due, so running after it only costs a query. */
+static void renew_lease(const bill_run_stats_t *so_far, void *ctx)
+{
+    (void)so_far;
+    lease_t *l = ctx;
+    if (store_job_renew(l->s, BILL_RUN_JOB, l->sc->node, clock_now() + JOB_LEASE_S) != STORE_OK)
+        log_error("scheduler: %s no longer holds the daily bill run (its lease ran out and "
+                  "another node took it over; both runs bill each period once)",
+                  l->sc->node);
+}
+
+/* Runs today's bill run unless it is done (here or on another node) or another node is running
+ * it. The day done is kept in scheduled_jobs, not as the date of the last manual `cobro
+ * bill-run`: that one may have been run --at a date in the future, and must not switch the daily
+ * run off until then. A manual run for today or later leaves nothing due, so running after it
+ * only costs a query. */
 static void maybe_run(struct scheduler *sc, store_t *s)
 {
     int64_t now = clock_now();
     date_t today = date_from_unix(now);
     char day[11];
     date_format(today, day);
-    arena_t *a = arena_new();
-    char *last = NULL;
-    bool due = store_setting(s, a, DAILY_RUN_KEY, &last) != STORE_OK || strcmp(last, day) < 0;
-    arena_free(a);
-    if (!due) return;
+    bool claimed = false;
+    if (store_job_claim(s, BILL_RUN_JOB, day, sc->node, now, now + JOB_LEASE_S, &claimed) !=
+        STORE_OK) {
+        log_error("scheduler: cannot claim the daily bill run of %s", day);
+        return;
+    }
+    if (!claimed) return;
+    log_info("scheduler: %s runs the daily bill run of %s", sc->node, day);
     bill_run_stats_t stats;
-    if (!bill_run_with_settings(s, today, now, sc->base_url, &stats)) return;
-    if (store_set_setting(s, DAILY_RUN_KEY, day) != STORE_OK)
-        log_error("scheduler: cannot record the bill run of %s", day);
+    lease_t lease = {sc, s};
+    bool ok = bill_run_with_settings(s, today, now, sc->base_url, &stats, renew_lease, &lease);
+    if (store_job_finish(s, BILL_RUN_JOB, sc->node, ok ? day : NULL) != STORE_OK)
+        log_error("scheduler: cannot record the end of the daily bill run of %s", day);
     if (stats.emails > 0 && sc->mailer) mailer_wake(sc->mailer);
 }
 
@@ -94,6 +122,10 @@ scheduler_t *scheduler_start(const char *db_path, const char *base_url, mailer_t
     if (!sc) return NULL;
     sc->db_path = strdup(db_path);
     sc->base_url = strdup(base_url ? base_url : "");
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    snprintf(sc->node, sizeof sc->node, "%s:%ld:%08x", host[0] ? host : "node", (long)getpid(),
+             (unsigned)randombytes_random());
     sc->mailer = mailer;
     pthread_mutex_init(&sc->mu, NULL);
     pthread_cond_init(&sc->cv, NULL);

@@ -724,7 +724,7 @@ def test_17_a_manual_run_for_a_later_date_leaves_the_daily_run_on(tmp_path):
     after = harness.today()
     assert inv["issue_date"] in (today.isoformat(), after.isoformat())
     assert w.period(s)[0] == today.isoformat()
-    assert w.scalar("SELECT value FROM vendor_settings WHERE key = 'daily_bill_run'") == \
+    assert w.scalar("SELECT done_through FROM scheduled_jobs WHERE name = 'daily_bill_run'") == \
         inv["issue_date"]
 
 
@@ -771,7 +771,9 @@ def test_19_monthly_corporate_subscriptions_from_before_the_rule_still_renew_and
     for name in triggers:
         w.con.execute("DROP TRIGGER %s" % name)
     # Back to version 4: migrations 6 (sign-in attempts), 7 (email rejections), 8 (invoice
-    # taxes) and 9 (the Invoice History index) undone too, so that all apply again.
+    # taxes), 9 (the Invoice History index) and 10 (scheduled jobs) undone too, so that all
+    # apply again.
+    w.con.execute("DROP TABLE scheduled_jobs")
     w.con.execute("DROP TABLE invoice_taxes")
     w.con.execute("DROP INDEX invoices_history")
     w.con.execute("CREATE INDEX invoices_account ON invoices(account_id, issue_date, id)")
@@ -783,7 +785,7 @@ def test_19_monthly_corporate_subscriptions_from_before_the_rule_still_renew_and
     renews = w.sub(corp, 1, "2025-12-31", "2026-01-31", unit=700)
     ends = w.sub(corp, 3, "2025-12-31", "2026-01-31", cancel=1)
     p = run_cobro(["migrate", "--db", w.db], cwd=w.dir)
-    assert p.returncode == 0 and "from version 4 to 9" in p.stderr, p.stderr
+    assert p.returncode == 0 and "from version 4 to 10" in p.stderr, p.stderr
     p = w.run_ok("2026-01-31")
     assert summary(p)[1:7] == (1, 1, 1, 1, 1, 1), p.stdout
     assert w.period(renews) == ("2026-01-31", "2026-02-28")

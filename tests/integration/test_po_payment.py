@@ -687,10 +687,10 @@ class ReminderServer(harness.Server):
     def serve(self):
         self.port = harness.free_port()
         self.base_url = "http://127.0.0.1:%d" % self.port
-        args = [harness.cobro_bin(), "serve", "--db", self.db_path, "--listen",
-                "127.0.0.1:%d" % self.port, "--base-url", self.base_url, "--smtp-url",
-                "smtp://127.0.0.1:%d" % self.smtp_port, "--mail-from", harness.MAIL_FROM,
-                "--threads", "2"]
+        args = [harness.cobro_bin()] + harness.with_data_key(
+            ["serve", "--db", self.db_path, "--listen", "127.0.0.1:%d" % self.port,
+             "--base-url", self.base_url, "--smtp-url", "smtp://127.0.0.1:%d" % self.smtp_port,
+             "--mail-from", harness.MAIL_FROM, "--threads", "2"])
         self._err = open(self.stderr_path, "ab")
         self._out = open(self.stdout_path, "ab")
         self.proc = subprocess.Popen(args, cwd=self.dir, env=harness.clean_env(),
