@@ -145,13 +145,14 @@ static bool check_copy(const char *path, const char *name, int max_version,
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, "PRAGMA integrity_check(1)", -1, &st, NULL) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW) {
-        snprintf(err, err_size, "%s fails the integrity check: %s", name, sqlite3_errmsg(db));
+        snprintf(err, err_size, "%s is damaged: it fails the integrity check: %s", name,
+                 sqlite3_errmsg(db));
         sqlite3_finalize(st);
         goto done;
     }
     const char *verdict = (const char *)sqlite3_column_text(st, 0);
     if (!verdict || strcmp(verdict, "ok") != 0) {
-        snprintf(err, err_size, "%s fails the integrity check: %s", name,
+        snprintf(err, err_size, "%s is damaged: it fails the integrity check: %s", name,
                  verdict ? verdict : "no answer");
         sqlite3_finalize(st);
         goto done;
