@@ -169,6 +169,10 @@ def test_01_a_backup_during_writes_restores_every_committed_row(tmp_path, smtp_s
             "SELECT c.contact_name, c.contact_email, a.bill_to_name, a.address_line1,"
             " a.address_line2, a.city, a.region, a.postal_code, a.phone FROM accounts a"
             " JOIN portal_credentials c ON c.account_id = a.id WHERE a.id = ?", (acme_id,))[0]))
+        # Some bulk, so that the copy takes long enough for saves to commit while it runs.
+        srv.execute("CREATE TABLE test_bulk (b BLOB NOT NULL)")
+        srv.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                    " WHERE i < 4000) INSERT INTO test_bulk SELECT randomblob(4000) FROM n")
         writer = _BillToWriter(srv.base_url, {k: v or "" for k, v in current.items()})
         writer.start()
         try:
@@ -195,6 +199,8 @@ def test_01_a_backup_during_writes_restores_every_committed_row(tmp_path, smtp_s
     assert saved[:len(before)] == before, (before, saved)
     assert saved == list(range(1, len(saved) + 1)), saved
     assert len(saved) <= after + 1, (after, saved)  # at most the save in flight at its end
+    print("saves committed before the backup: %d, in the backup: %d, when it ended: %d"
+          % (len(before), len(saved), after))
     city = _query(out, "SELECT city FROM accounts WHERE id = ?", (acme_id,))[0][0]
     assert city == "Backup %d" % saved[-1], (city, saved[-1])
     assert len(_cities(srv.db_path)) > len(saved)  # the writer went on, in the live database
@@ -208,7 +214,8 @@ def test_01_a_backup_during_writes_restores_every_committed_row(tmp_path, smtp_s
     assert _files(os.path.dirname(target)) == ["cobro.db", "cobro.db.key"]
     assert _query(target, "PRAGMA integrity_check") == [("ok",)]
     assert _cities(target) == saved
-    for table in ("accounts", "invoices", "audit_log", "portal_credentials", "email_outbox"):
+    for table in ("accounts", "invoices", "audit_log", "portal_credentials", "email_outbox",
+                  "test_bulk"):
         assert _query(target, "SELECT count(*) FROM %s" % table) == \
             _query(out, "SELECT count(*) FROM %s" % table), table
     serve = _Serve(target)
