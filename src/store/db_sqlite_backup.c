@@ -61,19 +61,25 @@ static bool make_temp(const char *beside, const char *tag, char *out, size_t out
     return true;
 }
 
+/* The folder holding path. */
+static void folder_of(const char *path, char out[PATH_MAX])
+{
+    snprintf(out, PATH_MAX, "%s", path);
+    char *slash = strrchr(out, '/');
+    if (!slash)
+        snprintf(out, PATH_MAX, ".");
+    else if (slash == out)
+        out[1] = '\0';
+    else
+        *slash = '\0';
+}
+
 /* fsync of a file, or of the folder holding path (for a rename to last a power cut). */
 static bool sync_path(const char *path, bool its_folder)
 {
     char dir[PATH_MAX];
     if (its_folder) {
-        snprintf(dir, sizeof dir, "%s", path);
-        char *slash = strrchr(dir, '/');
-        if (!slash)
-            snprintf(dir, sizeof dir, ".");
-        else if (slash == dir)
-            dir[1] = '\0';
-        else
-            *slash = '\0';
+        folder_of(path, dir);
         path = dir;
     }
     int fd = open(path, O_RDONLY | (its_folder ? O_DIRECTORY : 0));
@@ -354,6 +360,21 @@ static bool take_over(const char *path, sqlite3 **held, char *err, size_t err_si
     return true;
 }
 
+/* Run as root, the copy would belong to root and lock the server's user out of it: it gets the
+ * owner of the database it replaces, or else of the folder it goes into. */
+static void give_owner(const char *tmp_path, const char *db_path, const struct stat *old)
+{
+    if (geteuid() != 0) return; /* anyone else makes files that are theirs, as the server's */
+    struct stat dir;
+    if (!old) {
+        char folder[PATH_MAX];
+        folder_of(db_path, folder);
+        if (stat(folder, &dir) != 0) return;
+        old = &dir;
+    }
+    if (chown(tmp_path, old->st_uid, old->st_gid) != 0) return; /* then it stays the caller's */
+}
+
 bool sqlite_restore_commit(const char *tmp_path, const char *db_path, bool force, char *err,
                            size_t err_size)
 {
@@ -372,6 +393,7 @@ bool sqlite_restore_commit(const char *tmp_path, const char *db_path, bool force
         remove_copy(tmp_path);
         return false;
     }
+    give_owner(tmp_path, db_path, exists ? &sb : NULL);
     /* A -wal or -shm left by the old database would be read as the new one's. */
     remove_sidecars(db_path);
     bool ok = rename(tmp_path, db_path) == 0;

@@ -414,6 +414,29 @@ def test_07_restore_needs_the_backups_data_key(tmp_path):
                   cwd=str(tmp_path / "t")))
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give files to another user")
+@pytest.mark.parametrize("existing", [False, True], ids=["new", "over-existing"])
+def test_07b_run_as_root_the_database_keeps_the_servers_owner(tmp_path, existing):
+    """An operator's `sudo cobro restore` must not leave a database the server's user cannot
+    open: the copy gets the old database's owner, or the folder's."""
+    db = _demo(tmp_path / "live")
+    out = str(tmp_path / "x.backup")
+    _backup(db, out)
+    folder = tmp_path / "t"
+    os.makedirs(folder)
+    target = _demo(folder) if existing else str(folder / "c.db")
+    _copy_key(db, target)
+    owner = 4242
+    if existing:
+        os.chown(target, owner, owner)
+    else:
+        os.chown(str(folder), owner, owner)
+    _ok(_restore(out, target, "--force"))
+    st = os.stat(target)
+    assert (st.st_uid, st.st_gid) == (owner, owner)
+    assert stat.S_IMODE(st.st_mode) == 0o600
+
+
 def test_08_an_older_schema_says_to_run_migrate(tmp_path):
     db = _demo(tmp_path / "live")
     out = str(tmp_path / "x.backup")
