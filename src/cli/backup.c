@@ -7,6 +7,7 @@
  * target's key file cannot open, since the server would refuse to start on it, and it never
  * writes a key itself: the operator copies the right one in, from where keys are kept. */
 #include "cli/cli.h"
+#include "store/db.h"
 #include "store/db_sqlite_backup.h"
 #include "store/migrations.h"
 #include "util/sealed.h"
@@ -38,11 +39,6 @@ static const char usage_restore[] =
     "  --force      replace an existing database (refused while a process has it "
     "open)\n" CLI_DB_OPTIONS;
 
-static bool is_postgres(const char *db)
-{
-    return strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0;
-}
-
 /* Takes the command's own option; on a usage error prints it and sets *rc. */
 static const char *take_file_option(int *argc, char **argv, const char *name, int *rc)
 {
@@ -61,7 +57,7 @@ static int load(config_t *cfg, int argc, char **argv, const char *usage, const c
 {
     int rc = cli_load_config(cfg, CFG_DB, argc, argv, usage);
     if (rc >= 0) return rc;
-    if (is_postgres(cfg->db_path)) {
+    if (db_target_is_postgresql(cfg->db_path)) {
         fprintf(stderr,
                 "cobro %s: --db is a PostgreSQL connection string: cobro %s works on SQLite "
                 "only; use PostgreSQL's own tools (pg_dump and pg_restore, or pg_basebackup "

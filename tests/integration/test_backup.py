@@ -1,6 +1,6 @@
 """cobro backup and cobro restore on SQLite: a backup taken while a server runs and a client keeps
 saving its Bill To holds every save committed before it began, passes integrity_check and
-restores to a database `cobro serve` opens; the backup file is owner-only and says what it holds;
+restores to a database that `cobro verify` finds sound and `cobro serve` opens; the backup file is owner-only and says what it holds;
 restore never replaces a database without --force, nor one a server has open; garbage, truncated,
 foreign or newer files and a backup whose data key is absent or another are refused with one line,
 leaving the target as it was and no temporary file behind; a PostgreSQL URL gets exit 2."""
@@ -9,14 +9,13 @@ import os
 import shutil
 import sqlite3
 import stat
-import subprocess
 import threading
 import time
 
 import pytest
 
 import harness
-from harness import clean_env, cobro_bin, run_cobro, sanitizer_lines
+from harness import clean_env, run_cobro, sanitizer_lines
 
 ACME = "acme-billing"
 BILL_TO = ("contact_name", "contact_email", "bill_to_name", "address_line1", "address_line2",
@@ -78,42 +77,6 @@ def _copy_key(from_db, to_db):
     os.chmod(to_db + ".key", 0o600)
 
 
-class _Serve:
-    """`cobro serve` on an existing database (no demo loaded), answering /healthz."""
-
-    def __init__(self, db):
-        self.port = harness.free_port()
-        self.base_url = "http://127.0.0.1:%d" % self.port
-        self.err = open(db + ".serve.log", "wb")
-        self.proc = subprocess.Popen(
-            [cobro_bin(), "serve", "--db", db, "--listen", "127.0.0.1:%d" % self.port,
-             "--base-url", self.base_url, "--mail-dir", os.path.dirname(db) + "/mail",
-             "--threads", "2", "--no-bill-run"],
-            cwd=os.path.dirname(db), env=clean_env(), stdout=subprocess.DEVNULL, stderr=self.err)
-        self.log = db + ".serve.log"
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self._log()
-            try:
-                if harness.Client(self.base_url).get("/healthz", timeout=2).status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise AssertionError("cobro serve did not start:\n" + self._log())
-
-    def _log(self):
-        with open(self.log, "rb") as f:
-            return f.read().decode("utf-8", "replace")[-3000:]
-
-    def stop(self):
-        clean = harness.stop_process(self.proc)
-        self.err.close()
-        assert clean and self.proc.returncode == 0, self._log()
-        assert not sanitizer_lines(self._log()), self._log()
-
-
 class _BillToWriter(threading.Thread):
     """Saves Acme's Bill To over HTTP in a loop, the city "Backup N" at the Nth save; committed
     lists the N whose save was answered 303 (committed), in order."""
@@ -157,12 +120,19 @@ def _cities(db):
     return [int(r[0].split()[1]) for r in rows]
 
 
+def _sqlite_server(folder, smtp_sink, db=None, demo=True):
+    """A running `cobro serve` on an SQLite file (also when the suite runs on PostgreSQL: backup
+    and restore are SQLite's), by default a fresh demo database t.db in folder."""
+    os.makedirs(str(folder), exist_ok=True)
+    srv = harness.Server(folder, smtp_sink.port, db=db or os.path.join(str(folder), "t.db"))
+    srv.start(demo=demo)
+    return srv
+
+
 # ---- a backup during writes --------------------------------------------------------------------
 
 def test_01_a_backup_during_writes_restores_every_committed_row(tmp_path, smtp_sink):
-    srv = harness.Server(tmp_path / "live", smtp_sink.port)
-    os.makedirs(srv.dir, exist_ok=True)
-    srv.start()
+    srv = _sqlite_server(tmp_path / "live", smtp_sink)
     try:
         acme_id = srv.scalar("SELECT account_id FROM portal_credentials WHERE user_id = ?", (ACME,))
         current = dict(zip(BILL_TO, srv.query(
@@ -211,21 +181,25 @@ def test_01_a_backup_during_writes_restores_every_committed_row(tmp_path, smtp_s
     _copy_key(srv.db_path, target)
     r = _ok(_restore(out, target))
     assert "restored" in r.stdout and "start the server" in r.stdout, r.stdout
-    assert _files(os.path.dirname(target)) == ["cobro.db", "cobro.db.key"]
+    assert _files(os.path.dirname(target)) == ["cobro.db", "cobro.db.key"]  # nothing else
     assert _query(target, "PRAGMA integrity_check") == [("ok",)]
     assert _cities(target) == saved
     for table in ("accounts", "invoices", "audit_log", "portal_credentials", "email_outbox",
                   "test_bulk"):
         assert _query(target, "SELECT count(*) FROM %s" % table) == \
             _query(out, "SELECT count(*) FROM %s" % table), table
-    serve = _Serve(target)
+    # cobro verify finds every invariant holding in it.
+    v = _ok(run_cobro(["verify", "--db", target], cwd=os.path.dirname(target)))
+    assert v.returncode == 0, v.stdout
+    restored = _sqlite_server(os.path.dirname(target), smtp_sink, db=target, demo=False)
     try:
-        c = harness.Client(serve.base_url)
+        c = restored.client()
         assert c.sign_in_corporate(ACME).status == 303
         page = c.get("/corporate/account")
         assert page.status == 200 and city in page.text, page.text[:500]
     finally:
-        serve.stop()
+        problems = restored.stop()
+        assert not problems, problems
 
 
 def test_02_the_backup_is_owner_only_and_says_what_it_holds(tmp_path):
@@ -283,9 +257,7 @@ def test_04_restore_over_an_existing_database_needs_force(tmp_path):
 
 
 def test_05_force_is_refused_while_a_server_has_the_database_open(tmp_path, smtp_sink):
-    srv = harness.Server(tmp_path / "live", smtp_sink.port)
-    os.makedirs(srv.dir, exist_ok=True)
-    srv.start()
+    srv = _sqlite_server(tmp_path / "live", smtp_sink)
     try:
         out = str(tmp_path / "x.backup")
         _backup(srv.db_path, out)
@@ -456,7 +428,8 @@ def test_08_an_older_schema_says_to_run_migrate(tmp_path):
 
 @pytest.mark.parametrize("command, flag", [("backup", "--to"), ("restore", "--from")])
 @pytest.mark.parametrize("url", ["postgresql://cobro@db.example/cobro",
-                                 "postgres://cobro@127.0.0.1:5432/cobro?sslmode=require"])
+                                 "postgres://cobro@127.0.0.1:5432/cobro?sslmode=require",
+                                 "host=db.example dbname=cobro user=cobro"])
 def test_09_a_postgresql_database_is_left_to_its_own_tools(tmp_path, command, flag, url):
     p = run_cobro([command, "--db", url, flag, str(tmp_path / "x")], cwd=str(tmp_path))
     line = _refused(p, "PostgreSQL", "pg_dump", status=2)
