@@ -22,6 +22,8 @@ static const command_t commands[] = {
     {"invoice", cmd_invoice, "write an invoice's PDF (cobro invoice pdf NUMBER -o FILE)"},
     {"outbox", cmd_outbox, "list the emails not yet sent, and requeue failed ones"},
     {"verify", cmd_verify, "check the database's invariants; name each row that breaks one"},
+    {"backup", cmd_backup, "copy the SQLite database to a file, also while serving (--to FILE)"},
+    {"restore", cmd_restore, "put a backup in place of the SQLite database (--from FILE)"},
 };
 
 /* cobro --help: the text around the list of commands. */

@@ -24,6 +24,8 @@ int cmd_bill_run(int argc, char **argv);
 int cmd_invoice(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 
 /* Loads the flags of a command (config_load with the environment); returns -1 to go on, else
  * the exit status after printing the usage (--help) or the error. */

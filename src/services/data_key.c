@@ -18,6 +18,14 @@ static bool key_matches(arena_t *a, const data_key_t *key, const char *check)
     return unseal_text(a, key, check, &plain) && strcmp(plain, CHECK_TEXT) == 0;
 }
 
+bool data_key_opens(const data_key_t *key, const char *check)
+{
+    arena_t *a = arena_new();
+    bool ok = a && key_matches(a, key, check);
+    arena_free(a);
+    return ok;
+}
+
 /* The check value of the database, NULL when it has none yet; false when the store failed. */
 static bool read_check(store_t *s, arena_t *a, char **check)
 {

@@ -12,4 +12,8 @@
  * with one line in err saying what is wrong and what to do. */
 bool data_key_open(store_t *s, const char *path, data_key_t *key, char *err, size_t err_size);
 
+/* True when key opens check, the data key check value a database (or a backup of it) keeps: it
+ * is then the key that database's bank numbers are sealed under. */
+bool data_key_opens(const data_key_t *key, const char *check);
+
 #endif
