@@ -212,8 +212,32 @@ class _PgConnection:
         psycopg2.extras.execute_batch(cur, _pg_sql(sql), [tuple(r) for r in rows], page_size=500)
         return cur
 
+    def commit(self):
+        pass  # autocommit
+
     def close(self):
         self.con.close()
+
+
+def integrity_errors():
+    """The exceptions a refused write raises (a constraint or one of cobro's triggers), for
+    pytest.raises, on either store."""
+    errors = (sqlite3.IntegrityError,)
+    if PG_ADDRESS:
+        import psycopg2
+        errors += (psycopg2.IntegrityError,)
+    return errors
+
+
+def table_names(con, target):
+    """The tables of the database (cobro's, without SQLite's own), sorted."""
+    if target.startswith("postgresql://"):
+        sql = ("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+               " ORDER BY table_name")
+    else:
+        sql = ("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+               " ORDER BY name")
+    return [r[0] for r in con.execute(sql).fetchall()]
 
 
 def connect(target):
