@@ -4,7 +4,9 @@ in a folder, listening on 127.0.0.1 on a free port and on a Unix socket in that 
 unsafe settings (no fsync), since what it holds is thrown away with it.
 
 As a program:
-    tests/pg_cluster.py start DIR    starts one in DIR, prints "127.0.0.1:PORT"
+    tests/pg_cluster.py start DIR [--durable]   starts one in DIR, prints "127.0.0.1:PORT"
+                                     (--durable: fsync and synchronous commits on, as in
+                                     production; for benchmarks)
     tests/pg_cluster.py stop DIR     stops it and removes DIR
 The test harnesses read COBRO_TEST_PG=127.0.0.1:PORT and make one database per server there."""
 import os
@@ -93,10 +95,11 @@ def psql(address, sql, db="postgres"):
 
 
 def main(argv):
-    if len(argv) != 3 or argv[1] not in ("start", "stop"):
-        sys.exit("usage: tests/pg_cluster.py start|stop DIR")
+    if len(argv) not in (3, 4) or argv[1] not in ("start", "stop") or (
+            len(argv) == 4 and argv[3] != "--durable"):
+        sys.exit("usage: tests/pg_cluster.py start DIR [--durable] | stop DIR")
     if argv[1] == "start":
-        print(start(argv[2]))
+        print(start(argv[2], durable=len(argv) == 4))
     else:
         stop(argv[2])
     return 0

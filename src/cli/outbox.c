@@ -25,7 +25,8 @@ static const char usage_outbox[] =
     "                now; a running server sends them within seconds. A sent email is never\n"
     "                sent again.\n"
     "  retry --all   the same for every unsent email (after fixing the cause of failures)\n"
-    "  --db PATH     database file (COBRO_DB, default var/cobro.db)\n"
+    "  --db DB       database file or PostgreSQL connection string (COBRO_DB,\n"
+    "                default var/cobro.db)\n"
     "  --data-key-file PATH  the database's data key (COBRO_DATA_KEY_FILE, default PATH.key)\n";
 
 /* "2026-11-22T10:00:00Z", or "-" for 0. */

@@ -20,7 +20,8 @@ static const char usage_verify[] =
     "both sent and failed, sane attempt counts and claims). Reads only, in one snapshot, on a\n"
     "live database too. Exits 0 when every rule holds, 1 when a row breaks one, 2 on a usage\n"
     "error or a database that cannot be opened or read.\n"
-    "  --db PATH   database file (COBRO_DB, default var/cobro.db)\n";
+    "  --db DB     database file or PostgreSQL connection string (COBRO_DB,\n"
+    "              default var/cobro.db)\n";
 
 /* Findings printed at most; the others are counted in the summary. */
 enum { MAX_SHOWN = 100000 };
