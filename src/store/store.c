@@ -66,7 +66,29 @@ static store_status_t apply_migration(store_t *s, void *ctx)
     return from_db(r);
 }
 
+/* Nodes started at once each migrate at start: on PostgreSQL they take turns under a lock held
+ * by the session (SQLite's one writer needs none), so the second finds the schema made and does
+ * nothing, where it would otherwise fail on tables the first had just created. */
+static store_status_t migrations_lock(store_t *s, bool take)
+{
+    if (take)
+        return from_db(db_exec(
+            s->db, DB_SQL_BY_DIALECT(s->db, "SELECT 1", "SELECT pg_advisory_lock(720100)"), NULL));
+    return from_db(db_exec(
+        s->db, DB_SQL_BY_DIALECT(s->db, "SELECT 0", "SELECT pg_advisory_unlock(720100)"), NULL));
+}
+
+static store_status_t migrate_locked(store_t *s, int *from, int *to);
+
 store_status_t store_migrate(store_t *s, int *from, int *to)
+{
+    if (migrations_lock(s, true) != STORE_OK) return STORE_ERROR;
+    store_status_t r = migrate_locked(s, from, to);
+    migrations_lock(s, false);
+    return r;
+}
+
+static store_status_t migrate_locked(store_t *s, int *from, int *to)
 {
     int v = schema_version(s);
     if (v < 0) return STORE_ERROR;

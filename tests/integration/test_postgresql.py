@@ -238,3 +238,16 @@ def test_06_a_node_rides_out_a_database_restart(cluster, tmp_path, smtp_sink):
         _stop_all(a)
     v = run_cobro(["verify", "--db", db], cwd=str(tmp_path))
     assert v.returncode == 0, v.stdout + v.stderr
+
+
+def test_07_nodes_started_at_once_migrate_once(cluster, tmp_path):
+    db = _database(cluster, "together")
+    procs = [subprocess.Popen([cobro_bin()] + with_data_key(["migrate", "--db", db]),
+                              env=clean_env(), cwd=str(tmp_path), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, [o[1][-2000:] for o in outs]
+    migrated = [err for _, err in outs if "migrated from version 0" in err]
+    assert len(migrated) == 1, [o[1] for o in outs]
+    assert Db(db).scalar("SELECT count(*) FROM schema_migrations") == Db(db).scalar(
+        "SELECT max(version) FROM schema_migrations")
