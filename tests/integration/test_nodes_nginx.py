@@ -21,7 +21,8 @@ import pytest
 
 import harness
 import pg_cluster
-from harness import Client, Db, clean_env, cobro_bin, csrf_of, run_cobro, sanitizer_lines, with_data_key
+from harness import (Client, Db, clean_env, cobro_bin, csrf_of, run_cobro, sanitizer_lines,
+                     with_data_key)
 
 os.environ.setdefault("LSAN_OPTIONS", "suppressions=%s" % os.path.join(harness.REPO, "tests",
                                                                        "lsan.supp"))
