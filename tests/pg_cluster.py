@@ -84,6 +84,29 @@ def stop(folder):
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def start_standby(folder, primary, name="standby", durable=True):
+    """A hot standby of the server at primary ("host:port"): pg_basebackup -R (streaming
+    replication, standby.signal) into folder/name, started on a free port. Returns its data
+    directory and "127.0.0.1:PORT"."""
+    host, port = primary.rsplit(":", 1)
+    data = os.path.join(folder, name)
+    p = as_postgres([os.path.join(PG_BIN, "pg_basebackup"), "-h", host, "-p", port, "-U",
+                     "postgres", "-D", data, "-R", "-X", "stream", "-c", "fast", "--no-sync"],
+                    cwd=folder)
+    if p.returncode != 0:
+        raise RuntimeError("pg_basebackup failed:\n" + p.stdout[-2000:] + p.stderr[-2000:])
+    standby_port = free_port()
+    start_server(folder, data, standby_port, durable=durable)
+    return data, "127.0.0.1:%d" % standby_port
+
+
+def promote(data):
+    """pg_ctl promote of a standby, waiting until it accepts writes."""
+    p = as_postgres([os.path.join(PG_BIN, "pg_ctl"), "promote", "-w", "-t", "60", "-D", data])
+    if p.returncode != 0:
+        raise RuntimeError("pg_ctl promote failed:\n" + p.stdout + p.stderr)
+
+
 def psql(address, sql, db="postgres"):
     """Runs sql with psql on the server at "host:port"; the CompletedProcess (text)."""
     host, port = address.rsplit(":", 1)

@@ -18,6 +18,8 @@
 
 enum {
     MARK_TRIES = 3,
+    MARK_PAUSE_FIRST_MS = 50,
+    MARK_PAUSE_MAX_MS = 2000,
 };
 
 struct mailer {
@@ -50,21 +52,36 @@ static bool should_stop(mailer_t *m)
     return s;
 }
 
-/* The outcome marks retry a busy database a few times: the message has already left, and a lost
- * mark means sending it again when the lease ends. */
+/* The outcome marks retry a busy or unreachable database: the message has already left, and a
+ * lost mark means sending it again when the lease ends. A database that restarts or fails over
+ * is back within seconds, so a mark keeps trying, with pauses growing to MARK_PAUSE_MAX_MS, for
+ * up to half the lease; a mailer asked to stop gives up after MARK_TRIES. */
 typedef enum { MARK_SENT, MARK_RETRY, MARK_GIVE_UP } mark_t;
 
-static store_status_t mark(store_t *s, mark_t which, int64_t id, int64_t t, int64_t rejections,
-                           const char *error)
+static void pause_ms(int ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+static store_status_t mark(mailer_t *m, store_t *s, mark_t which, int64_t id, int64_t t,
+                           int64_t rejections, const char *error)
 {
     store_status_t r = STORE_BUSY;
-    for (int i = 0; i < MARK_TRIES && r == STORE_BUSY; i++) {
+    int waited_ms = 0, pause = MARK_PAUSE_FIRST_MS;
+    for (int i = 1;; i++) {
         if (which == MARK_SENT)
             r = store_outbox_sent(s, id, t);
         else if (which == MARK_RETRY)
             r = store_outbox_retry(s, id, t, rejections, error);
         else
             r = store_outbox_give_up(s, id, t, rejections, error);
+        if (r != STORE_BUSY) break;
+        if (i >= MARK_TRIES && (should_stop(m) || waited_ms >= MAILER_LEASE_S * 1000 / 2)) break;
+        pause_ms(pause);
+        waited_ms += pause;
+        pause = pause * 2 < MARK_PAUSE_MAX_MS ? pause * 2 : MARK_PAUSE_MAX_MS;
     }
     return r;
 }
@@ -83,8 +100,8 @@ static void safe_kind(const char *kind, char *out, size_t n)
 }
 
 /* One attempt at one claimed message. Returns 1 delivered, 0 not, -1 store failure. */
-static int attempt(store_t *s, const mailer_config_t *cfg, const email_t *e, arena_t *a,
-                   int64_t now)
+static int attempt(mailer_t *m, store_t *s, const mailer_config_t *cfg, const email_t *e,
+                   arena_t *a, int64_t now)
 {
     buf_t msg;
     buf_init(&msg, a);
@@ -126,11 +143,11 @@ static int attempt(store_t *s, const mailer_config_t *cfg, const email_t *e, are
     int64_t rejections = result == SMTP_REJECTED ? e->rejections + 1 : 0;
     store_status_t r;
     if (ok) {
-        r = mark(s, MARK_SENT, e->id, now, 0, NULL);
+        r = mark(m, s, MARK_SENT, e->id, now, 0, NULL);
         log_info("mail %lld %s to %s: sent (attempt %lld)", (long long)e->id, e->kind, e->to_addr,
                  (long long)e->attempts);
     } else if (rejections >= MAILER_REJECTIONS_MAX) {
-        r = mark(s, MARK_GIVE_UP, e->id, now, rejections, err);
+        r = mark(m, s, MARK_GIVE_UP, e->id, now, rejections, err);
         log_error("mail %lld %s to %s: FAILED, refused %lld times in a row, no longer retried"
                   " (see `cobro outbox list --failed`; once the cause is fixed, `cobro outbox"
                   " retry %lld`): %s",
@@ -140,7 +157,7 @@ static int attempt(store_t *s, const mailer_config_t *cfg, const email_t *e, are
         int64_t wait = mailer_backoff(
             e->attempts, cfg->retry_base_s > 0 ? cfg->retry_base_s : MAILER_RETRY_BASE_S,
             cfg->retry_max_s > 0 ? cfg->retry_max_s : MAILER_RETRY_MAX_S);
-        r = mark(s, MARK_RETRY, e->id, now + wait, rejections, err);
+        r = mark(m, s, MARK_RETRY, e->id, now + wait, rejections, err);
         if (rejections)
             log_error("mail %lld %s to %s: attempt %lld refused (%lld of %d), retry in %llds: %s",
                       (long long)e->id, e->kind, e->to_addr, (long long)e->attempts,
@@ -184,7 +201,7 @@ static int send_due(store_t *s, const mailer_config_t *cfg, int64_t now, mailer_
             arena_free(a);
             return -1;
         }
-        int k = attempt(s, cfg, &e, a, now);
+        int k = attempt(m, s, cfg, &e, a, now);
         arena_free(a);
         if (k < 0) return -1;
         delivered += k;
