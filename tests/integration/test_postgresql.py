@@ -251,3 +251,41 @@ def test_07_nodes_started_at_once_migrate_once(cluster, tmp_path):
     assert len(migrated) == 1, [o[1] for o in outs]
     assert Db(db).scalar("SELECT count(*) FROM schema_migrations") == Db(db).scalar(
         "SELECT max(version) FROM schema_migrations")
+
+
+def test_08_the_daily_bill_run_runs_on_one_node_and_is_taken_over_after_a_lease(
+        cluster, tmp_path, smtp_sink):
+    db = _demo(cluster, "daily", tmp_path)
+    con = Db(db)
+    today = harness.today().isoformat()
+    # A node died during today's run: its lease ran out a second ago.
+    con.execute("UPDATE scheduled_jobs SET done_through = '', claimed_by = 'dead-node:1:0',"
+                " lease_until = ? WHERE name = 'daily_bill_run'", (int(harness.now()) - 1,))
+    a = _node(tmp_path, smtp_sink, db, "da")
+    b = _node(tmp_path, smtp_sink, db, "db")
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and con.scalar(
+                "SELECT done_through FROM scheduled_jobs WHERE name = 'daily_bill_run'") != today:
+            time.sleep(0.2)
+    finally:
+        _stop_all(a, b)
+    state = con.query("SELECT done_through, claimed_by, lease_until FROM scheduled_jobs"
+                      " WHERE name = 'daily_bill_run'")
+    assert state == [(today, "", 0)], state
+    runs = [s for s in (a.stderr(), b.stderr()) if "runs the daily bill run of " + today in s]
+    assert len(runs) == 1, (a.stderr()[-2000:], b.stderr()[-2000:])
+
+
+def test_09_a_live_nodes_lease_is_left_alone(cluster, tmp_path, smtp_sink):
+    db = _demo(cluster, "leased", tmp_path)
+    con = Db(db)
+    con.execute("UPDATE scheduled_jobs SET done_through = '', claimed_by = 'other-node:1:0',"
+                " lease_until = ? WHERE name = 'daily_bill_run'", (int(harness.now()) + 3600,))
+    a = _node(tmp_path, smtp_sink, db, "la")
+    try:
+        time.sleep(2)
+    finally:
+        _stop_all(a)
+    assert "runs the daily bill run" not in a.stderr()
+    assert con.scalar("SELECT claimed_by FROM scheduled_jobs") == "other-node:1:0"
