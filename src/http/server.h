@@ -1,4 +1,5 @@
-/* The HTTP server: libevent evhttp, one event loop per core sharing one listening socket. */
+/* The HTTP server: HTTP/1.x over sockets, one libevent loop per core sharing one listening socket.
+ */
 #ifndef COBRO_SERVER_H
 #define COBRO_SERVER_H
 #include "request.h"
@@ -6,9 +7,9 @@
 enum {
     HEADERS_MAX = 8 * 1024,       /* request headers, all together: over it, 431 */
     BODY_MAX = 64 * 1024,         /* request body: over it, 413 */
-    HARD_HEADERS_MAX = 64 * 1024, /* libevent's own cut-off, above ours (it answers by itself) */
-    HARD_BODY_MAX = 1024 * 1024,
-    IDLE_TIMEOUT_SECONDS = 30, /* a connection that sends nothing for this long is closed */
+    HARD_HEADERS_MAX = 64 * 1024, /* a head past it is not read (431, closed) */
+    HARD_BODY_MAX = 1024 * 1024,  /* a body past it is not read (413, closed) */
+    IDLE_TIMEOUT_SECONDS = 30,    /* a connection that sends nothing for this long is closed */
 };
 
 /* Seconds a client refused for a full worker queue is asked to wait (Retry-After). */
