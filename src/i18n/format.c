@@ -266,13 +266,20 @@ static void memo_put(const char *locale, const char *currency, int64_t value, co
     if (memo_key(locale, currency, value, &k)) memo_put_key(&k, text);
 }
 
-/* Appends the slot's text to out, HTML-escaped. */
+/* Appends the slot's text to out, HTML-escaped. A plain text is copied as the whole fixed-size
+ * field (the bytes past its length are overwritten by what is appended next): a copy of the
+ * variable length was compiled as `rep movsq`, whose start-up cost made this function 6 % of the
+ * server's time under load (perf), more than ICU's formatting it replaces. */
 static void memo_append_html(buf_t *out, const memo_t *m)
 {
-    if (m->plain)
-        buf_append(out, m->text, m->len);
-    else
+    if (!m->plain) {
         html_escape(out, m->text);
+        return;
+    }
+    if (out->len + MEMO_TEXT + 1 > out->cap) buf_grow(out, MEMO_TEXT);
+    memcpy(out->data + out->len, m->text, MEMO_TEXT);
+    out->len += m->len;
+    out->data[out->len] = '\0';
 }
 
 /* The plain fallback "1234.56 EUR" (code left out when it is not printable ASCII). */
