@@ -6,9 +6,11 @@
 #include "util/clock.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static const char usage_bill_run[] =
-    "Usage: cobro bill-run [--at YYYY-MM-DD] [--db PATH] [--base-url URL]\n"
+    "Usage: cobro bill-run [--at YYYY-MM-DD] [--db PATH] [--base-url URL] [--workers N]\n"
     "\n"
     "Renews every active subscription whose period ends on or before the date (default: today,\n"
     "UTC): one invoice per account, numbered without gaps, with its emails queued. Running it\n"
@@ -19,7 +21,11 @@ static const char usage_bill_run[] =
     "  --db DB         database file or PostgreSQL connection string (COBRO_DB,\n"
     "                  default var/cobro.db)\n"
     "  --data-key-file PATH  the database's data key (COBRO_DATA_KEY_FILE, default PATH.key)\n"
-    "  --base-url URL  portal URL named in the invoice emails (COBRO_BASE_URL)\n";
+    "  --base-url URL  portal URL named in the invoice emails (COBRO_BASE_URL)\n"
+    "  --workers N     bill runs at once in this process, each with its own database connection,\n"
+    "                  splitting the accounts between them (default 1, at most 64). On PostgreSQL\n"
+    "                  each batch claims its accounts, so runs on other nodes may run at the same\n"
+    "                  time too; SQLite has one writer, so there one worker does all the work.\n";
 
 int cmd_bill_run(int argc, char **argv)
 {
@@ -38,15 +44,38 @@ int cmd_bill_run(int argc, char **argv)
                 at_text ? at_text : "", BILL_RUN_LAST_YEAR);
         return 2;
     }
+    const char *workers_text = cli_take_option(&argc, argv, "--workers", &missing);
+    int workers = 1;
+    if (workers_text || missing) {
+        char *end = NULL;
+        long v = workers_text ? strtol(workers_text, &end, 10) : 0;
+        if (missing || !*workers_text || *end || v < 1 || v > BILL_RUN_MAX_WORKERS) {
+            fprintf(stderr, "cobro bill-run: --workers \"%s\": expected a number from 1 to %d\n",
+                    workers_text ? workers_text : "", BILL_RUN_MAX_WORKERS);
+            return 2;
+        }
+        workers = (int)v;
+    }
     config_t cfg;
     int rc = cli_load_config(&cfg, CFG_DB | CFG_BASE_URL, argc, argv, usage_bill_run);
     if (rc >= 0) return rc;
-    data_key_t key;
-    store_t *s = cli_open_store(&cfg, &key);
-    if (!s) return 1;
+    data_key_t keys[BILL_RUN_MAX_WORKERS];
+    store_t *stores[BILL_RUN_MAX_WORKERS];
+    int opened = 0;
+    for (; opened < workers; opened++) {
+        stores[opened] = cli_open_store(&cfg, &keys[opened]);
+        if (!stores[opened]) break;
+        /* SQLite's one writer runs one batch at a time whatever the number of workers: more
+         * would only wait for each other's lock. */
+        if (opened == 0 && !store_writers_at_once(stores[0])) workers = 1;
+    }
     bill_run_stats_t stats;
-    bool ok = bill_run_with_settings(s, at, now, cfg.base_url, &stats, NULL, NULL);
-    store_close(s);
+    memset(&stats, 0, sizeof stats);
+    bool ok = opened == workers &&
+              bill_run_with_settings(stores, workers, at, now, cfg.base_url, &stats, NULL, NULL);
+    for (int i = 0; i < opened; i++)
+        store_close(stores[i]);
+    if (opened < workers) return 1;
     char day[11];
     date_format(at, day);
     printf("bill run %s: %lld invoices (%lld lines) for %lld accounts; %lld subscriptions renewed,"

@@ -3,10 +3,11 @@
 #include "store/store.h"
 #include "util/log.h"
 
-bool bill_run_with_settings(store_t *s, date_t at, int64_t now, const char *base_url,
-                            bill_run_stats_t *stats,
+bool bill_run_with_settings(store_t *const *stores, int workers, date_t at, int64_t now,
+                            const char *base_url, bill_run_stats_t *stats,
                             void (*on_batch)(const bill_run_stats_t *so_far, void *ctx), void *ctx)
 {
+    store_t *s = stores[0];
     arena_t *a = arena_new();
     char *tax_mode = NULL, *vendor = NULL;
     if (store_setting(s, a, "tax_mode", &tax_mode) != STORE_OK) tax_mode = "exclusive";
@@ -20,7 +21,8 @@ bool bill_run_with_settings(store_t *s, date_t at, int64_t now, const char *base
                             .ctx = ctx};
     char day[11];
     date_format(at, day);
-    bool ok = bill_run(s, &opts, stats);
+    bool ok =
+        workers > 1 ? bill_run_workers(stores, workers, &opts, stats) : bill_run(s, &opts, stats);
     log_info("bill run %s: %s; %lld accounts, %lld invoices, %lld lines, %lld renewed, %lld ended,"
              " %lld emails; %lld accounts skipped",
              day, ok ? "done" : "FAILED", (long long)stats->accounts, (long long)stats->invoices,

@@ -9,6 +9,7 @@
 #include "services/purchase_orders.h"
 #include "util/log.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -30,10 +31,17 @@ typedef struct {
     int64_t rate;
 } rate_entry_t;
 
-/* What one batch reads once for all its accounts instead of once per account. */
+/* What one batch reads once for all its accounts instead of once per account: a few queries
+ * per batch rather than a few per account (on PostgreSQL each is a round trip to the server). */
 typedef struct {
     account_texts_t *pos, *recipients; /* sorted by account id */
     size_t n_pos, n_recipients, next_po, next_recipient;
+    due_subscription_t *due; /* by account id, then id */
+    size_t n_due, next_due;
+    invoice_doc_t *parties; /* by account id */
+    size_t n_parties, next_party;
+    int64_t *invoice_ids; /* reserved ids, one per claimed account (0: given at insert) */
+    size_t next_invoice_id;
     int64_t seq_base, seq_used; /* numbers base+1 .. base+used are this batch's */
 } batch_t;
 
@@ -226,7 +234,7 @@ static store_status_t queue_email(run_t *run, arena_t *a, const invoice_doc_t *i
     if (*inv->po_number)
         m.body_text = arena_printf(a, "%s\n%s", m.body_text,
                                    mail_text(a, tr(lang, "Purchase order: %s\n"), inv->po_number));
-    store_status_t r = store_outbox_add(run->s, &m, run->o->now, NULL);
+    store_status_t r = store_outbox_queue(run->s, &m, run->o->now);
     if (r == STORE_OK) run->stats->emails++;
     return r;
 }
@@ -253,13 +261,23 @@ static store_status_t queue_emails(run_t *run, arena_t *a, const invoice_doc_t *
 /* Everything one account's renewal writes: subscription periods, the invoice, its emails. */
 static store_status_t renew_account(run_t *run, arena_t *a, int64_t account_id)
 {
-    due_subscription_t *due = NULL;
+    batch_t *b = run->batch;
+    while (b->next_due < b->n_due && b->due[b->next_due].account_id < account_id)
+        b->next_due++;
+    due_subscription_t *due = b->due + b->next_due;
     size_t n_due = 0;
-    store_status_t r = store_due_subscriptions(run->s, a, account_id, run->at_text, &due, &n_due);
-    if (r != STORE_OK || n_due == 0) return r; /* nothing due: another run got there first */
+    while (b->next_due + n_due < b->n_due && due[n_due].account_id == account_id)
+        n_due++;
+    if (n_due == 0) return STORE_OK; /* nothing due: another run got there first */
+    while (b->next_party < b->n_parties && b->parties[b->next_party].account_id < account_id)
+        b->next_party++;
     invoice_doc_t inv;
     memset(&inv, 0, sizeof inv);
-    r = store_invoice_party(run->s, a, account_id, &inv);
+    store_status_t r = STORE_NOT_FOUND;
+    if (b->next_party < b->n_parties && b->parties[b->next_party].account_id == account_id) {
+        inv = b->parties[b->next_party];
+        r = STORE_OK;
+    }
     int64_t rate = 0;
     if (r == STORE_OK) r = rate_for(run, inv.country, inv.region, &rate);
     if (r == STORE_NOT_FOUND) {
@@ -287,7 +305,6 @@ static store_status_t renew_account(run_t *run, arena_t *a, int64_t account_id)
     inv.due_date = arena_alloc(a, 11);
     bool corporate = strcmp(inv.account_kind, "corporate") == 0;
     date_format(date_add_days(run->o->at, corporate ? CORPORATE_NET_DAYS : 0), inv.due_date);
-    batch_t *b = run->batch;
     size_t n_po = 0;
     const account_texts_t *po = rows_of(b->pos, b->n_pos, &b->next_po, account_id, &n_po);
     inv.po_number = n_po ? po->a : "";
@@ -295,6 +312,7 @@ static store_status_t renew_account(run_t *run, arena_t *a, int64_t account_id)
     char number[32];
     invoice_number_of(run->series, seq, number);
     inv.number = number;
+    inv.id = b->invoice_ids[b->next_invoice_id++];
     r = store_invoice_insert(run->s, &inv, run->series, seq, subs_of_line, run->o->now, &inv.id);
     if (r == STORE_OK) r = queue_emails(run, a, &inv);
     if (r == STORE_OK) {
@@ -331,7 +349,8 @@ static void note_failure(run_t *run, store_status_t r, int64_t account_id)
 
 typedef struct {
     run_t *run;
-    const int64_t *ids;
+    int64_t after; /* the batch claims due accounts with greater ids */
+    int64_t *ids;  /* and names them here (BILL_RUN_BATCH at most) */
     size_t n;
     bill_run_stats_t before;  /* the counts before the batch: each run starts from them */
     store_status_t body_said; /* what the body's last run returned */
@@ -344,17 +363,37 @@ static store_status_t batch_body(store_t *s, void *arg)
 {
     batch_run_t *br = arg;
     run_t *run = br->run;
-    const int64_t *ids = br->ids;
-    size_t n = br->n;
     *run->stats = br->before;
+    br->n = 0;
     arena_t *ba = arena_new();
     batch_t b = {0};
     run->batch = &b;
     int64_t failed_account = 0;
-    store_status_t r = pos_in_force(s, ba, ids[0], ids[n - 1], run->at_text, &b.pos, &b.n_pos);
+    /* The counter's lock first (before any snapshot on PostgreSQL; store_billing.c says why),
+     * then the batch's accounts, claimed: a concurrent run (a worker, another node) takes
+     * others. Then every read the batch needs, a few queries in all, and the writes, deferred:
+     * on PostgreSQL they go to the server in a pipeline, their answers read in one round trip
+     * by the flush at the end (and any failure there fails the batch, rolled back and run
+     * again like any other). */
+    store_status_t r = store_invoice_series_lock(s);
     if (r == STORE_OK)
-        r = store_recipients_between(s, ba, ids[0], ids[n - 1], &b.recipients, &b.n_recipients);
-    if (r == STORE_OK) r = store_invoice_seq_last(s, run->series, &b.seq_base);
+        r = store_bill_claim(s, run->at_text, br->after, br->ids, BILL_RUN_BATCH, &br->n);
+    const int64_t *ids = br->ids;
+    size_t n = br->n;
+    if (r == STORE_OK && n > 0) {
+        int64_t first = ids[0], last = ids[n - 1];
+        r = pos_in_force(s, ba, first, last, run->at_text, &b.pos, &b.n_pos);
+        if (r == STORE_OK)
+            r = store_recipients_between(s, ba, first, last, &b.recipients, &b.n_recipients);
+        if (r == STORE_OK)
+            r = store_due_subscriptions_between(s, ba, first, last, run->at_text, &b.due, &b.n_due);
+        if (r == STORE_OK)
+            r = store_invoice_parties_between(s, ba, first, last, run->at_text, &b.parties,
+                                              &b.n_parties);
+        b.invoice_ids = arena_alloc(ba, n * sizeof *b.invoice_ids);
+        if (r == STORE_OK) r = store_invoice_ids_reserve(s, n, b.invoice_ids);
+        if (r == STORE_OK) r = store_invoice_seq_last(s, run->series, &b.seq_base);
+    }
     for (size_t i = 0; r == STORE_OK && i < n; i++) {
         arena_t *a = arena_new();
         r = renew_account(run, a, ids[i]);
@@ -363,6 +402,7 @@ static store_status_t batch_body(store_t *s, void *arg)
     }
     if (r == STORE_OK && b.seq_used)
         r = store_invoice_seq_set(s, run->series, b.seq_base + b.seq_used);
+    if (r == STORE_OK) r = store_flush(s);
     run->batch = NULL;
     arena_free(ba);
     br->body_said = r;
@@ -373,10 +413,11 @@ static store_status_t batch_body(store_t *s, void *arg)
 
 /* One batch of accounts in one transaction; on a conflict with a concurrent run (another node)
  * the batch is rolled back and tried again, when the due query no longer sees what it did. */
-static store_status_t run_batch(run_t *run, const int64_t *ids, size_t n)
+static store_status_t run_batch(run_t *run, int64_t after, int64_t *ids, size_t *n)
 {
-    batch_run_t br = {.run = run, .ids = ids, .n = n, .before = *run->stats};
+    batch_run_t br = {.run = run, .after = after, .ids = ids, .before = *run->stats};
     store_status_t r = store_run_tx(run->s, STORE_TX_WRITE, batch_body, &br);
+    *n = br.n;
     if (r != STORE_OK) {
         /* Not the body's own failure: the transaction's begin or commit. */
         if (!br.noted || br.body_said != r) note_failure(run, r, 0);
@@ -410,23 +451,70 @@ bool bill_run(store_t *s, const bill_run_opts_t *opts, bill_run_stats_t *stats)
     int64_t after = 0, ids[BILL_RUN_BATCH];
     for (;;) {
         size_t n = 0;
-        r = store_due_accounts(s, run.at_text, after, ids, BILL_RUN_BATCH, &n);
-        if (r == STORE_OK && n == 0) return true;
-        if (r != STORE_OK) {
-            note_failure(&run, r, 0);
-        } else {
-            /* store_run_tx has retried a busy database; a conflict with another node's run
-             * is worth a few more tries of its own. */
-            r = run_batch(&run, ids, n);
-            for (int attempt = 1; attempt < 5 && r == STORE_CONFLICT; attempt++)
-                r = run_batch(&run, ids, n);
-        }
+        /* store_run_tx has retried a busy database; a conflict with another node's run is
+         * worth a few more tries of its own. */
+        r = run_batch(&run, after, ids, &n);
+        for (int attempt = 1; attempt < 5 && r == STORE_CONFLICT; attempt++)
+            r = run_batch(&run, after, ids, &n);
         if (r != STORE_OK) {
             log_error("bill run for %s stopped after %lld invoices: %s", run.at_text,
                       (long long)stats->invoices, run.why);
             return false;
         }
+        if (n == 0) return true; /* nothing due is left that another run does not hold */
         after = ids[n - 1];
         if (opts->on_batch) opts->on_batch(stats, opts->ctx);
     }
+}
+
+typedef struct {
+    store_t *s;
+    bill_run_opts_t opts;
+    bill_run_stats_t stats;
+    bool ok;
+} worker_t;
+
+static void *worker_main(void *arg)
+{
+    worker_t *w = arg;
+    w->ok = bill_run(w->s, &w->opts, &w->stats);
+    return NULL;
+}
+
+bool bill_run_workers(store_t *const *stores, int workers, const bill_run_opts_t *opts,
+                      bill_run_stats_t *stats)
+{
+    memset(stats, 0, sizeof *stats);
+    if (workers < 1) workers = 1;
+    if (workers > BILL_RUN_MAX_WORKERS) workers = BILL_RUN_MAX_WORKERS;
+    worker_t w[BILL_RUN_MAX_WORKERS];
+    pthread_t threads[BILL_RUN_MAX_WORKERS];
+    bool started[BILL_RUN_MAX_WORKERS] = {0};
+    /* Worker 0 runs on the calling thread and alone calls on_batch (which is not made to be
+     * called from several threads at once); the others on threads of their own, each with its
+     * own connection. Each claims its batches (store_bill_claim), so none does another's work,
+     * and a worker whose thread cannot start leaves its share to the others. */
+    for (int i = 0; i < workers; i++) {
+        w[i] = (worker_t){.s = stores[i], .opts = *opts};
+        if (i > 0) w[i].opts.on_batch = NULL;
+    }
+    for (int i = 1; i < workers; i++)
+        started[i] = pthread_create(&threads[i], NULL, worker_main, &w[i]) == 0;
+    worker_main(&w[0]);
+    bool ok = w[0].ok;
+    for (int i = 0; i < workers; i++) {
+        if (i > 0) {
+            if (!started[i]) continue;
+            pthread_join(threads[i], NULL);
+            ok = ok && w[i].ok;
+        }
+        stats->accounts += w[i].stats.accounts;
+        stats->invoices += w[i].stats.invoices;
+        stats->lines += w[i].stats.lines;
+        stats->renewed += w[i].stats.renewed;
+        stats->ended += w[i].stats.ended;
+        stats->emails += w[i].stats.emails;
+        stats->skipped += w[i].stats.skipped;
+    }
+    return ok;
 }

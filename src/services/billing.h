@@ -9,7 +9,8 @@
 #include <stdint.h>
 
 enum {
-    BILL_RUN_BATCH = 200, /* accounts per transaction: each batch lands whole or not at all */
+    BILL_RUN_BATCH = 200,      /* accounts per transaction: each batch lands whole or not at all */
+    BILL_RUN_MAX_WORKERS = 64, /* cobro bill-run --workers */
     CORPORATE_NET_DAYS = 30,
     /* The last year a run date may be in: a renewal's period ends up to a year after the run
      * date, and dates are stored with four-digit years (see date_parse and date_format). The
@@ -40,6 +41,13 @@ typedef struct {
  * invoices every period exactly once. False, with the reason logged, when the store failed
  * (what committed stays) or opts->at is after BILL_RUN_LAST_YEAR. */
 bool bill_run(store_t *s, const bill_run_opts_t *opts, bill_run_stats_t *stats);
+/* The same with workers (at most BILL_RUN_MAX_WORKERS) bill runs at once, one per connection in
+ * stores[], each on a thread of its own; they split the due accounts between them (each batch
+ * claims its accounts) and *stats is their sum. True when every worker finished; on_batch is
+ * called by the first worker only. Safe on PostgreSQL; on SQLite, with its one writer, more than
+ * one worker is no faster (the caller runs one). */
+bool bill_run_workers(store_t *const *stores, int workers, const bill_run_opts_t *opts,
+                      bill_run_stats_t *stats);
 
 /* The invoice number of seq in the year of issue: "INV-2026-000042"; series "INV-2026". */
 void invoice_series_of(date_t issue, char series[16]);

@@ -82,6 +82,26 @@ db_status_t db_insert(db_t *db, int64_t *id, const char *sql, const char *types,
     return s;
 }
 
+db_status_t db_exec_deferred(db_t *db, bool must_change, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    db_status_t s;
+    if (db->driver->exec_deferred) {
+        s = db->driver->exec_deferred(db, must_change, sql, types, ap);
+    } else {
+        s = step_to_end(db->driver->query(db, sql, false, types, ap));
+        if (s == DB_OK && must_change && db->driver->changes(db) == 0) s = DB_UNCHANGED;
+    }
+    va_end(ap);
+    return s;
+}
+
+db_status_t db_flush(db_t *db)
+{
+    return db->driver->flush ? db->driver->flush(db) : DB_OK;
+}
+
 void db_done(db_stmt_t *st)
 {
     if (st) st->db->driver->done(st);

@@ -15,6 +15,7 @@ typedef enum {
     DB_BUSY,       /* soft failure (lock, serialization): retry the whole transaction */
     DB_CONSTRAINT, /* unique / foreign key / check violated */
     DB_ERROR,      /* hard failure, logged */
+    DB_UNCHANGED,  /* a deferred statement that had to change a row changed none */
 } db_status_t;
 
 typedef enum { DB_SQLITE, DB_POSTGRESQL } db_dialect_t;
@@ -47,6 +48,19 @@ db_status_t db_step(db_stmt_t *st);
 db_status_t db_insert(db_t *db, int64_t *id, const char *sql, const char *types, ...);
 /* Runs a statement that returns no rows (or ignores them): db_query + steps to the end. */
 db_status_t db_exec(db_t *db, const char *sql, const char *types, ...);
+/* Deferred writes, for a bulk job's statements whose rows and outcome it does not need at once
+ * (invoice lines, emails, subscription updates): on PostgreSQL each is sent without waiting for
+ * its answer (libpq pipeline mode), and the answers are read all together, in one round trip, by
+ * db_flush, or before anything that needs an answer (db_query, db_exec, db_insert, db_begin,
+ * db_commit, db_rollback, db_exec_script all flush first). SQLite, with no round trips to save,
+ * runs the statement at once. A failure (a constraint, a serialization failure) is answered by
+ * db_exec_deferred on SQLite and by the flush, or by whatever call flushed, on PostgreSQL: the
+ * caller treats it as the failure of its transaction. must_change: the statement must change a
+ * row (an UPDATE ... WHERE that checks a state), else the answer is DB_UNCHANGED. Inside a
+ * transaction, so that a failure rolls back everything the transaction queued. */
+db_status_t db_exec_deferred(db_t *db, bool must_change, const char *sql, const char *types, ...);
+/* Sends what db_exec_deferred queued and reads every answer: DB_OK, or the first failure. */
+db_status_t db_flush(db_t *db);
 /* Releases the statement's locks and bindings early (it stays cached). NULL is accepted. */
 void db_done(db_stmt_t *st);
 

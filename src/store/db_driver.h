@@ -16,6 +16,11 @@ typedef struct db_driver {
     db_stmt_t *(*query)(db_t *db, const char *sql, bool returning_id, const char *types,
                         va_list ap);
     db_status_t (*step)(db_stmt_t *st);
+    /* db_exec_deferred and db_flush; NULL when the driver runs every statement at once (db.c
+     * then does, and checks must_change itself). */
+    db_status_t (*exec_deferred)(db_t *db, bool must_change, const char *sql, const char *types,
+                                 va_list ap);
+    db_status_t (*flush)(db_t *db);
     /* After a db_insert's statement has run: the new row's id. */
     int64_t (*inserted_id)(db_stmt_t *st);
     void (*done)(db_stmt_t *st);

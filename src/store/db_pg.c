@@ -15,7 +15,12 @@ enum {
     MAX_PARAMS = 64,
     RECONNECT_FIRST_MS = 100, /* the pause before the second try at a lost server */
     RECONNECT_MAX_MS = 5000,  /* and the longest, doubling up to it */
-    CONNECT_TIMEOUT_S = 5     /* libpq's connect_timeout unless the connection string sets one */
+    CONNECT_TIMEOUT_S = 5,    /* libpq's connect_timeout unless the connection string sets one */
+    /* Deferred statements sent before their answers are read. The server writes its answers
+     * while the client is still sending (and libpq in blocking mode does not read while it
+     * writes): a bound keeps them (about 30 bytes each) far below what the sockets buffer, so
+     * that neither side waits for the other forever. */
+    PIPELINE_MAX = 1000
 };
 
 typedef struct pg_stmt {
@@ -35,6 +40,13 @@ typedef struct pg_db {
     int backoff_ms;      /* the pause after the next failed attempt */
     unsigned next_name;  /* prepared statement names: s1, s2... */
     char errmsg[400];    /* the last error, for logs */
+    bool pipelined;      /* in libpq pipeline mode, with deferred statements sent */
+    size_t n_pending;    /* entries of pending[] awaiting their answers, in order */
+    struct pg_pending {
+        struct pg_slot *slot;
+        bool is_prepare; /* the statement's PREPARE, sent ahead of its first run */
+        bool must_change;
+    } pending[2 * PIPELINE_MAX + 2];
     struct pg_slot {
         const char *sql;   /* the store's string: the cache key, with returning_id */
         bool returning_id; /* prepared with " RETURNING id" appended */
@@ -249,23 +261,15 @@ static bool prepare(pg_db_t *db, struct pg_slot *slot, int n_params)
     return ok;
 }
 
-static db_stmt_t *pg_query(db_t *base, const char *sql, bool returning_id, const char *types,
-                           va_list ap)
+/* The arguments as libpq's texts: values[i] points into numbers[i] for integers. Returns how
+ * many, or -1 (logged) for a bad type or too many. */
+static int bind(const char *types, va_list ap, char numbers[][24], const char **values)
 {
-    pg_db_t *db = conn_of(base);
-    struct pg_slot *slot = slot_for(db, sql, returning_id);
-    if (!slot) return NULL;
-    pg_stmt_t *st = &slot->st;
-    PQclear(st->res);
-    st->res = NULL;
-    st->row = -1;
     int n = types ? (int)strlen(types) : 0;
     if (n > MAX_PARAMS) {
         log_error("database: %d parameters, at most %d", n, MAX_PARAMS);
-        return NULL;
+        return -1;
     }
-    char numbers[MAX_PARAMS][24];
-    const char *values[MAX_PARAMS];
     for (int i = 0; i < n; i++) {
         switch (types[i]) {
         case 'i':
@@ -280,8 +284,32 @@ static db_stmt_t *pg_query(db_t *base, const char *sql, bool returning_id, const
             break;
         default:
             log_error("database: bad bind type '%c'", types[i]);
-            return NULL;
+            return -1;
         }
+    }
+    return n;
+}
+
+static db_status_t pg_flush(db_t *base);
+
+static db_stmt_t *pg_query(db_t *base, const char *sql, bool returning_id, const char *types,
+                           va_list ap)
+{
+    pg_db_t *db = conn_of(base);
+    struct pg_slot *slot = slot_for(db, sql, returning_id);
+    if (!slot) return NULL;
+    pg_stmt_t *st = &slot->st;
+    PQclear(st->res);
+    st->res = NULL;
+    st->row = -1;
+    char numbers[MAX_PARAMS][24];
+    const char *values[MAX_PARAMS];
+    int n = bind(types, ap, numbers, values);
+    if (n < 0) return NULL;
+    db_status_t flushed = pg_flush(base); /* the statement's answer follows the deferred ones */
+    if (flushed != DB_OK) {
+        st->outcome = flushed;
+        return &st->base;
     }
     if (!usable(db)) {
         note_error(db, db->conn ? PQerrorMessage(db->conn) : db->errmsg);
@@ -301,6 +329,106 @@ static db_stmt_t *pg_query(db_t *base, const char *sql, bool returning_id, const
         st->res = NULL;
     }
     return &st->base;
+}
+
+/* ---- deferred statements: libpq pipeline mode ---------------------------------------- */
+
+static void pend(pg_db_t *db, struct pg_slot *slot, bool is_prepare, bool must_change)
+{
+    db->pending[db->n_pending++] =
+        (struct pg_pending){.slot = slot, .is_prepare = is_prepare, .must_change = must_change};
+}
+
+/* Reads every answer of the pipeline, ends it and leaves pipeline mode: DB_OK, or the first
+ * failure (the statements after a failed one are skipped by the server, and the transaction is
+ * aborted: the caller rolls it back). */
+static db_status_t pg_flush(db_t *base)
+{
+    pg_db_t *db = conn_of(base);
+    if (!db->pipelined) return DB_OK;
+    db_status_t first = DB_OK;
+    bool lost = PQpipelineSync(db->conn) != 1;
+    for (size_t i = 0; i < db->n_pending && !lost; i++) {
+        struct pg_pending *p = &db->pending[i];
+        PGresult *res = PQgetResult(db->conn);
+        if (!res) { /* no answer: the connection broke */
+            lost = true;
+            break;
+        }
+        ExecStatusType status = PQresultStatus(res);
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+            if (!p->is_prepare) {
+                const char *changed = PQcmdTuples(res);
+                db->changes = *changed ? strtoll(changed, NULL, 10) : 0;
+                if (p->must_change && db->changes == 0 && first == DB_OK) {
+                    note_error(db, "a deferred statement changed no row");
+                    first = DB_UNCHANGED;
+                }
+            }
+        } else {
+            /* A PREPARE that failed or was skipped left no statement on the server. */
+            if (p->is_prepare) p->slot->prepared = false;
+            if (status != PGRES_PIPELINE_ABORTED && first == DB_OK)
+                first = failure(db, res, p->slot->sql);
+        }
+        PQclear(res);
+        while ((res = PQgetResult(db->conn)) != NULL) /* the NULL that ends each answer */
+            PQclear(res);
+    }
+    if (!lost) {
+        PGresult *res = PQgetResult(db->conn);
+        lost = PQresultStatus(res) != PGRES_PIPELINE_SYNC;
+        PQclear(res);
+    }
+    if (!lost) lost = PQexitPipelineMode(db->conn) != 1;
+    if (lost) {
+        /* Nothing more can be read in order from this connection: it is dropped, and the
+         * transaction with it; once the caller has rolled back, usable() makes a new one. */
+        note_error(db, PQerrorMessage(db->conn));
+        log_error("database: the PostgreSQL connection broke during a pipeline: %s", db->errmsg);
+        PQfinish(db->conn);
+        db->conn = NULL;
+        for (int i = 0; i < CACHE_SLOTS; i++)
+            db->cache[i].prepared = false;
+        first = DB_BUSY;
+    }
+    db->pipelined = false;
+    db->n_pending = 0;
+    return first;
+}
+
+static db_status_t pg_exec_deferred(db_t *base, bool must_change, const char *sql,
+                                    const char *types, va_list ap)
+{
+    pg_db_t *db = conn_of(base);
+    struct pg_slot *slot = slot_for(db, sql, false);
+    if (!slot) return DB_ERROR;
+    char numbers[MAX_PARAMS][24];
+    const char *values[MAX_PARAMS];
+    int n = bind(types, ap, numbers, values);
+    if (n < 0) return DB_ERROR;
+    if (!db->pipelined) {
+        if (!usable(db)) {
+            note_error(db, db->conn ? PQerrorMessage(db->conn) : db->errmsg);
+            return DB_BUSY;
+        }
+        if (PQenterPipelineMode(db->conn) != 1) return failure(db, NULL, sql);
+        db->pipelined = true;
+    }
+    if (!slot->prepared) {
+        if (PQsendPrepare(db->conn, slot->name, sql, n, NULL) != 1) {
+            db_status_t r = pg_flush(base);
+            return r != DB_OK ? r : failure(db, NULL, sql);
+        }
+        slot->prepared = true; /* for the statements queued after it; undone if it fails */
+        pend(db, slot, true, false);
+    }
+    if (PQsendQueryPrepared(db->conn, slot->name, n, values, NULL, NULL, 0) != 1) {
+        db_status_t r = pg_flush(base);
+        return r != DB_OK ? r : failure(db, NULL, sql);
+    }
+    pend(db, slot, false, must_change);
+    return db->n_pending >= PIPELINE_MAX ? pg_flush(base) : DB_OK;
 }
 
 static db_status_t pg_step(db_stmt_t *base)
@@ -353,6 +481,8 @@ static int64_t pg_changes(db_t *db)
 /* A command with no parameters and no rows (BEGIN, COMMIT, a migration's script). */
 static db_status_t run_plain(pg_db_t *db, const char *sql)
 {
+    db_status_t flushed = pg_flush(&db->base);
+    if (flushed != DB_OK) return flushed;
     if (!usable(db)) {
         note_error(db, db->conn ? PQerrorMessage(db->conn) : db->errmsg);
         return DB_BUSY;
@@ -391,6 +521,7 @@ static db_status_t pg_begin_read(db_t *db)
 static void pg_rollback(db_t *base)
 {
     pg_db_t *db = conn_of(base);
+    pg_flush(base); /* what was queued is thrown away with the transaction */
     if (db->conn && PQstatus(db->conn) == CONNECTION_OK &&
         PQtransactionStatus(db->conn) != PQTRANS_IDLE)
         PQclear(PQexec(db->conn, "ROLLBACK"));
@@ -400,6 +531,11 @@ static void pg_rollback(db_t *base)
 static db_status_t pg_commit(db_t *base)
 {
     pg_db_t *db = conn_of(base);
+    db_status_t flushed = pg_flush(base);
+    if (flushed != DB_OK) {
+        pg_rollback(base);
+        return flushed;
+    }
     PGresult *res = PQexec(db->conn, "COMMIT");
     db_status_t r;
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -448,6 +584,8 @@ const db_driver_t db_pg_driver = {
     .close = pg_close,
     .query = pg_query,
     .step = pg_step,
+    .exec_deferred = pg_exec_deferred,
+    .flush = pg_flush,
     .inserted_id = pg_inserted_id,
     .done = pg_done,
     .column_int = pg_column_int,

@@ -142,6 +142,11 @@ store_status_t store_bulk_mode(store_t *s)
     return from_db(db_bulk_cache(s->db, 64 * 1024));
 }
 
+bool store_writers_at_once(store_t *s)
+{
+    return db_dialect(s->db) == DB_POSTGRESQL;
+}
+
 void store_rollback(store_t *s)
 {
     db_rollback(s->db);

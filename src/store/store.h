@@ -31,6 +31,9 @@ store_status_t store_commit(store_t *s);
 void store_rollback(store_t *s);
 /* Gives this connection a large page cache for a bulk job (the bill run). */
 store_status_t store_bulk_mode(store_t *s);
+/* True when the database runs several writers at once (PostgreSQL), false when it has one
+ * writer at a time (SQLite). */
+bool store_writers_at_once(store_t *s);
 /* The database's own words for this connection's last failure (for logs, never for users):
  * read it before a rollback or any other statement replaces it. */
 const char *store_errmsg(store_t *s);
@@ -200,6 +203,9 @@ store_status_t store_reset_count_since(store_t *s, int64_t credential_id, int64_
 
 /* Queues a message for delivery; call inside the transaction of the change that causes it. */
 store_status_t store_outbox_add(store_t *s, const email_t *m, int64_t now, int64_t *id);
+/* The same for a bulk job that needs no id: a deferred write (db_exec_deferred), whose failure
+ * surfaces at the latest when the transaction flushes (store_flush) or commits. */
+store_status_t store_outbox_queue(store_t *s, const email_t *m, int64_t now);
 /* Messages of kind from sender_ref created at or after since (for sending limits). */
 store_status_t store_outbox_count(store_t *s, const char *kind, const char *sender_ref,
                                   int64_t since, int64_t *count);
@@ -301,25 +307,42 @@ store_status_t store_ensure_purchase_order(store_t *s, int64_t account_id, const
 
 /* ---- billing engine (store_billing.c) ------------------------------------------------ */
 
-/* Up to max ids of accounts, greater than after, having an active subscription whose period
- * ends on or before at ('YYYY-MM-DD'), in increasing order. */
-store_status_t store_due_accounts(store_t *s, const char *at, int64_t after, int64_t *ids,
-                                  size_t max, size_t *n);
-/* The account's active subscriptions ending on or before at, by id; *out in the arena. */
-store_status_t store_due_subscriptions(store_t *s, arena_t *a, int64_t account_id, const char *at,
-                                       due_subscription_t **out, size_t *n);
+/* A bill-run batch's first call: serializes the writers of invoice numbers (see
+ * store_billing.c). */
+store_status_t store_invoice_series_lock(store_t *s);
+/* Claims up to max accounts, with ids greater than after, having an active subscription whose
+ * period ends on or before at ('YYYY-MM-DD'), in increasing order: on PostgreSQL their rows stay
+ * locked until the transaction ends, and accounts another transaction holds are passed over, so
+ * that concurrent bill runs split the accounts between them. */
+store_status_t store_bill_claim(store_t *s, const char *at, int64_t after, int64_t *ids, size_t max,
+                                size_t *n);
+/* The active subscriptions ending on or before at of the accounts with id in [first, last], by
+ * account then id; *out in the arena. */
+store_status_t store_due_subscriptions_between(store_t *s, arena_t *a, int64_t first, int64_t last,
+                                               const char *at, due_subscription_t **out, size_t *n);
+/* Subscription writes of the bill run: deferred (db_exec_deferred); a subscription that is no
+ * longer active fails the transaction with STORE_NOT_FOUND, at the latest at its flush. */
 store_status_t store_subscription_renew(store_t *s, int64_t id, const char *period_start,
                                         const char *period_end);
 /* Ends a subscription ("cancelled" or "expired"). */
 store_status_t store_subscription_end(store_t *s, int64_t id, const char *status);
 
-/* The invoice header for an account as of now: Bill To, language, kind, and the billing contact
+/* The invoice headers, as of now, of the accounts with id in [first, last] that have a
+ * subscription due at at, by account id: Bill To, language, kind, and the billing contact
  * (corporate: the portal credential; online: the billing administrator, whose email is their
  * login). Totals, dates, numbers and lines are left for the caller. */
-store_status_t store_invoice_party(store_t *s, arena_t *a, int64_t account_id, invoice_doc_t *out);
+store_status_t store_invoice_parties_between(store_t *s, arena_t *a, int64_t first, int64_t last,
+                                             const char *at, invoice_doc_t **out, size_t *n);
+/* n invoice ids taken in advance (PostgreSQL: one query of the id sequence), so that an invoice
+ * and its lines are written without waiting for the insert's id; 0 where the driver gives the id
+ * at insert (SQLite: the next rowid, as cheap as it gets). */
+store_status_t store_invoice_ids_reserve(store_t *s, size_t n, int64_t *ids);
+/* Sends the deferred writes and reads their answers (db_flush). */
+store_status_t store_flush(store_t *s);
 /* The last number handed out in series (0 before the first), and setting it: a bill-run batch
  * reads it once, numbers its invoices in memory and writes the new last number, all in one
- * transaction that holds the write lock, so the numbers stay gapless. */
+ * transaction that holds the write lock (store_invoice_series_lock), so the numbers stay
+ * gapless. The setting is a deferred write. */
 store_status_t store_invoice_seq_last(store_t *s, const char *series, int64_t *last);
 store_status_t store_invoice_seq_set(store_t *s, const char *series, int64_t last);
 
@@ -330,8 +353,10 @@ store_status_t store_pos_in_force(store_t *s, arena_t *a, int64_t first, int64_t
 /* The invoice recipients of the accounts with id in [first, last]: a = name, b = email. */
 store_status_t store_recipients_between(store_t *s, arena_t *a, int64_t first, int64_t last,
                                         account_texts_t **out, size_t *n);
-/* Inserts the invoice header (inv->number, series/seq given) and its lines; *id receives the id.
- * STORE_CONFLICT when a line's subscription period was already invoiced. */
+/* Inserts the invoice header (inv->number, series/seq given) and its lines; *id receives the id:
+ * inv->id when it is one reserved by store_invoice_ids_reserve (the writes are then all
+ * deferred), else the new row's. STORE_CONFLICT when a line's subscription period was already
+ * invoiced (on PostgreSQL possibly only at the flush). */
 store_status_t store_invoice_insert(store_t *s, const invoice_doc_t *inv, const char *series,
                                     int64_t seq, const int64_t *subscription_ids, int64_t now,
                                     int64_t *id);

@@ -3,27 +3,48 @@
 
 #include <string.h>
 
-store_status_t store_due_accounts(store_t *s, const char *at, int64_t after, int64_t *ids,
-                                  size_t max, size_t *n)
+/* The gapless counter is read at a batch's start and written at its end. On PostgreSQL the
+ * batch's first statement takes the table's lock, before the transaction has a snapshot (LOCK
+ * takes none; a snapshot is taken by the first query): concurrent batches then run one after
+ * another, each seeing what the one before it committed, instead of all running to their commit
+ * and all but one failing a serialization check on the counter, to run again from the start.
+ * SHARE ROW EXCLUSIVE conflicts with itself and with any writer of the table, not with readers.
+ * SQLite's writer holds the database's one write lock already (BEGIN IMMEDIATE). */
+store_status_t store_invoice_series_lock(store_t *s)
+{
+    if (db_dialect(s->db) != DB_POSTGRESQL) return STORE_OK;
+    return from_db(db_exec_script(s->db, "LOCK TABLE invoice_series IN SHARE ROW EXCLUSIVE MODE"));
+}
+
+store_status_t store_bill_claim(store_t *s, const char *at, int64_t after, int64_t *ids, size_t max,
+                                size_t *n)
 {
     *n = 0;
-    db_stmt_t *st =
-        db_query(s->db,
-                 "SELECT DISTINCT account_id FROM subscriptions WHERE status = 'active'"
-                 " AND account_id > $1 AND period_end <= $2 ORDER BY account_id LIMIT $3",
-                 "isi", after, at, (int64_t)max);
+    /* On PostgreSQL the accounts' rows are locked until the batch ends, and those another
+     * transaction holds are passed over (SKIP LOCKED): two runs never take the same account. */
+    db_stmt_t *st = db_query(
+        s->db,
+        DB_SQL_BY_DIALECT(s->db,
+                          "SELECT a.id FROM accounts a WHERE a.id > $1 AND EXISTS (SELECT 1"
+                          " FROM subscriptions s WHERE s.account_id = a.id AND s.status = 'active'"
+                          " AND s.period_end <= $2) ORDER BY a.id LIMIT $3",
+                          "SELECT a.id FROM accounts a WHERE a.id > $1 AND EXISTS (SELECT 1"
+                          " FROM subscriptions s WHERE s.account_id = a.id AND s.status = 'active'"
+                          " AND s.period_end <= $2) ORDER BY a.id LIMIT $3"
+                          " FOR UPDATE SKIP LOCKED"),
+        "isi", after, at, (int64_t)max);
     if (!st) return STORE_ERROR;
     db_status_t r;
     while ((r = db_step(st)) == DB_ROW)
-        ids[(*n)++] = db_int(st, 0);
+        if (*n < max) ids[(*n)++] = db_int(st, 0);
     return r == DB_OK ? STORE_OK : from_db(r);
 }
 
-store_status_t store_due_subscriptions(store_t *s, arena_t *a, int64_t account_id, const char *at,
-                                       due_subscription_t **out, size_t *n)
+store_status_t store_due_subscriptions_between(store_t *s, arena_t *a, int64_t first, int64_t last,
+                                               const char *at, due_subscription_t **out, size_t *n)
 {
     *n = 0;
-    size_t cap = 8;
+    size_t cap = 64;
     *out = arena_alloc(a, cap * sizeof **out);
     db_stmt_t *st = db_query(
         s->db,
@@ -31,8 +52,9 @@ store_status_t store_due_subscriptions(store_t *s, arena_t *a, int64_t account_i
         " s.cancel_at_period_end, s.currency, s.period_start, s.period_end, p.billing_period,"
         " pr.name FROM subscriptions s JOIN plans p ON p.id = s.plan_id"
         " JOIN products pr ON pr.id = p.product_id"
-        " WHERE s.account_id = $1 AND s.status = 'active' AND s.period_end <= $2 ORDER BY s.id",
-        "is", account_id, at);
+        " WHERE s.account_id BETWEEN $1 AND $2 AND s.status = 'active' AND s.period_end <= $3"
+        " ORDER BY s.account_id, s.id",
+        "iis", first, last, at);
     if (!st) return STORE_ERROR;
     db_status_t r;
     while ((r = db_step(st)) == DB_ROW) {
@@ -62,55 +84,84 @@ store_status_t store_due_subscriptions(store_t *s, arena_t *a, int64_t account_i
 store_status_t store_subscription_renew(store_t *s, int64_t id, const char *period_start,
                                         const char *period_end)
 {
-    return must_change(s, db_exec(s->db,
-                                  "UPDATE subscriptions SET period_start = $1, period_end = $2"
-                                  " WHERE id = $3 AND status = 'active'",
-                                  "ssi", period_start, period_end, id));
+    return from_db(db_exec_deferred(s->db, true,
+                                    "UPDATE subscriptions SET period_start = $1, period_end = $2"
+                                    " WHERE id = $3 AND status = 'active'",
+                                    "ssi", period_start, period_end, id));
 }
 
 store_status_t store_subscription_end(store_t *s, int64_t id, const char *status)
 {
-    return must_change(s, db_exec(s->db,
-                                  "UPDATE subscriptions SET status = $1 WHERE id = $2"
-                                  " AND status = 'active'",
-                                  "si", status, id));
+    return from_db(db_exec_deferred(s->db, true,
+                                    "UPDATE subscriptions SET status = $1 WHERE id = $2"
+                                    " AND status = 'active'",
+                                    "si", status, id));
 }
 
-store_status_t store_invoice_party(store_t *s, arena_t *a, int64_t account_id, invoice_doc_t *out)
+store_status_t store_invoice_parties_between(store_t *s, arena_t *a, int64_t first, int64_t last,
+                                             const char *at, invoice_doc_t **out, size_t *n)
 {
     /* The billing contact: the corporate portal credential, else the online account's billing
-     * administrator (whose login is their email). */
-    db_stmt_t *st = db_query(
-        s->db,
-        "SELECT a.kind, a.lang, a.currency, a.bill_to_name, a.address_line1, a.address_line2,"
-        " a.city, a.region, a.postal_code, a.country, a.phone,"
-        " COALESCE(c.contact_name, u.name, ''), COALESCE(c.contact_email, u.email, ''),"
-        " COALESCE(c.user_id, u.email, ''), a.payment_method"
-        " FROM accounts a LEFT JOIN portal_credentials c ON c.account_id = a.id"
-        " LEFT JOIN account_users u ON u.id = (SELECT MIN(id) FROM account_users"
-        "   WHERE account_id = a.id AND role = 'billing_admin')"
-        " WHERE a.id = $1",
-        "i", account_id);
-    store_status_t r = one_row(st);
-    if (r != STORE_OK) return r;
-    out->account_id = account_id;
-    out->account_kind = col_str(a, st, 0);
-    out->lang = col_str(a, st, 1);
-    out->currency = col_str(a, st, 2);
-    out->bill_to_name = col_str(a, st, 3);
-    out->address_line1 = col_str(a, st, 4);
-    out->address_line2 = col_str(a, st, 5);
-    out->city = col_str(a, st, 6);
-    out->region = col_str(a, st, 7);
-    out->postal_code = col_str(a, st, 8);
-    out->country = col_str(a, st, 9);
-    out->phone = col_str(a, st, 10);
-    out->contact_name = col_str(a, st, 11);
-    out->contact_email = col_str(a, st, 12);
-    out->portal_user_id = col_str(a, st, 13);
-    out->payment_method = col_str(a, st, 14);
-    db_done(st);
-    return STORE_OK;
+     * administrator (whose login is their email). Only the accounts with something due. */
+    *n = 0;
+    size_t cap = 64;
+    *out = arena_alloc(a, cap * sizeof **out);
+    db_stmt_t *st =
+        db_query(s->db,
+                 "SELECT a.id, a.kind, a.lang, a.currency, a.bill_to_name, a.address_line1,"
+                 " a.address_line2, a.city, a.region, a.postal_code, a.country, a.phone,"
+                 " COALESCE(c.contact_name, u.name, ''), COALESCE(c.contact_email, u.email, ''),"
+                 " COALESCE(c.user_id, u.email, ''), a.payment_method"
+                 " FROM accounts a LEFT JOIN portal_credentials c ON c.account_id = a.id"
+                 " LEFT JOIN account_users u ON u.id = (SELECT MIN(id) FROM account_users"
+                 "   WHERE account_id = a.id AND role = 'billing_admin')"
+                 " WHERE a.id BETWEEN $1 AND $2 AND EXISTS (SELECT 1 FROM subscriptions s"
+                 "   WHERE s.account_id = a.id AND s.status = 'active' AND s.period_end <= $3)"
+                 " ORDER BY a.id",
+                 "iis", first, last, at);
+    if (!st) return STORE_ERROR;
+    db_status_t r;
+    while ((r = db_step(st)) == DB_ROW) {
+        if (*n == cap) {
+            invoice_doc_t *bigger = arena_alloc(a, 2 * cap * sizeof *bigger);
+            memcpy(bigger, *out, cap * sizeof *bigger);
+            *out = bigger;
+            cap *= 2;
+        }
+        invoice_doc_t *d = &(*out)[(*n)++];
+        memset(d, 0, sizeof *d);
+        d->account_id = db_int(st, 0);
+        char **text[] = {&d->account_kind,  &d->lang,           &d->currency,      &d->bill_to_name,
+                         &d->address_line1, &d->address_line2,  &d->city,          &d->region,
+                         &d->postal_code,   &d->country,        &d->phone,         &d->contact_name,
+                         &d->contact_email, &d->portal_user_id, &d->payment_method};
+        for (int i = 0; i < (int)(sizeof text / sizeof text[0]); i++)
+            *text[i] = col_str(a, st, 1 + i);
+    }
+    return r == DB_OK ? STORE_OK : from_db(r);
+}
+
+store_status_t store_invoice_ids_reserve(store_t *s, size_t n, int64_t *ids)
+{
+    memset(ids, 0, n * sizeof *ids);
+    if (db_dialect(s->db) != DB_POSTGRESQL) return STORE_OK; /* the insert assigns each id */
+    /* One round trip for the batch's ids, so that its inserts need not wait for theirs. */
+    db_stmt_t *st = db_query(s->db,
+                             DB_SQL_BY_DIALECT(s->db, "SELECT 0 FROM invoice_series WHERE 0 > $1",
+                                               "SELECT nextval(pg_get_serial_sequence('invoices',"
+                                               " 'id')) FROM generate_series(1, $1)"),
+                             "i", (int64_t)n);
+    if (!st) return STORE_ERROR;
+    size_t got = 0;
+    db_status_t r;
+    while ((r = db_step(st)) == DB_ROW)
+        if (got < n) ids[got++] = db_int(st, 0);
+    return r == DB_OK ? STORE_OK : from_db(r);
+}
+
+store_status_t store_flush(store_t *s)
+{
+    return from_db(db_flush(s->db));
 }
 
 store_status_t store_invoice_seq_last(store_t *s, const char *series, int64_t *last)
@@ -124,10 +175,11 @@ store_status_t store_invoice_seq_last(store_t *s, const char *series, int64_t *l
 
 store_status_t store_invoice_seq_set(store_t *s, const char *series, int64_t last)
 {
-    return from_db(db_exec(s->db,
-                           "INSERT INTO invoice_series (series, last_number) VALUES ($1, $2)"
-                           " ON CONFLICT (series) DO UPDATE SET last_number = excluded.last_number",
-                           "si", series, last));
+    return from_db(
+        db_exec_deferred(s->db, false,
+                         "INSERT INTO invoice_series (series, last_number) VALUES ($1, $2)"
+                         " ON CONFLICT (series) DO UPDATE SET last_number = excluded.last_number",
+                         "si", series, last));
 }
 
 /* Reads (account_id, text, text) rows into a growing array. */
@@ -181,8 +233,8 @@ store_status_t store_recipients_between(store_t *s, arena_t *a, int64_t first, i
 static store_status_t insert_line(store_t *s, int64_t invoice_id, int position,
                                   int64_t subscription_id, const invoice_line_t *l)
 {
-    return from_db(db_exec(
-        s->db,
+    return from_db(db_exec_deferred(
+        s->db, false,
         "INSERT INTO invoice_lines (invoice_id, position, subscription_id, product_name,"
         " billing_period, period_start, period_end, seats, unit_amount, net, tax_rate_ppm, tax,"
         " gross) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -195,33 +247,59 @@ store_status_t store_invoice_insert(store_t *s, const invoice_doc_t *inv, const 
                                     int64_t seq, const int64_t *subscription_ids, int64_t now,
                                     int64_t *id)
 {
-    store_status_t r = from_db(
-        db_insert(s->db, id,
-                  "INSERT INTO invoices (account_id, number, series, seq, issue_date, due_date,"
-                  " currency, lang, status, tax_mode, account_kind, bill_to_name, address_line1,"
-                  " address_line2, city, region, postal_code, country, phone, contact_name,"
-                  " contact_email, portal_user_id, po_number, payment_method, subtotal, tax_total,"
-                  " total, amount_paid, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-                  " $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,"
-                  " $25, $26, $27, $28, $29)",
-                  "issi"
-                  "ssssssssss"
-                  "ssssssssss"
-                  "iiiii",
-                  inv->account_id, inv->number, series, seq, inv->issue_date, inv->due_date,
-                  inv->currency, inv->lang, inv->status, inv->tax_mode, inv->account_kind,
-                  inv->bill_to_name, inv->address_line1, inv->address_line2, inv->city, inv->region,
-                  inv->postal_code, inv->country, inv->phone, inv->contact_name, inv->contact_email,
-                  inv->portal_user_id, inv->po_number, inv->payment_method, inv->subtotal,
-                  inv->tax_total, inv->total, inv->amount_paid, now));
+    store_status_t r;
+    if (inv->id > 0) {
+        /* An id reserved beforehand (store_invoice_ids_reserve): nothing to wait for. */
+        *id = inv->id;
+        r = from_db(db_exec_deferred(
+            s->db, false,
+            "INSERT INTO invoices (id, account_id, number, series, seq, issue_date, due_date,"
+            " currency, lang, status, tax_mode, account_kind, bill_to_name, address_line1,"
+            " address_line2, city, region, postal_code, country, phone, contact_name,"
+            " contact_email, portal_user_id, po_number, payment_method, subtotal, tax_total,"
+            " total, amount_paid, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+            " $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26,"
+            " $27, $28, $29, $30)",
+            "iissi"
+            "ssssssssss"
+            "ssssssssss"
+            "iiiii",
+            inv->id, inv->account_id, inv->number, series, seq, inv->issue_date, inv->due_date,
+            inv->currency, inv->lang, inv->status, inv->tax_mode, inv->account_kind,
+            inv->bill_to_name, inv->address_line1, inv->address_line2, inv->city, inv->region,
+            inv->postal_code, inv->country, inv->phone, inv->contact_name, inv->contact_email,
+            inv->portal_user_id, inv->po_number, inv->payment_method, inv->subtotal, inv->tax_total,
+            inv->total, inv->amount_paid, now));
+    } else {
+        r = from_db(db_insert(
+            s->db, id,
+            "INSERT INTO invoices (account_id, number, series, seq, issue_date, due_date,"
+            " currency, lang, status, tax_mode, account_kind, bill_to_name, address_line1,"
+            " address_line2, city, region, postal_code, country, phone, contact_name,"
+            " contact_email, portal_user_id, po_number, payment_method, subtotal, tax_total,"
+            " total, amount_paid, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+            " $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,"
+            " $25, $26, $27, $28, $29)",
+            "issi"
+            "ssssssssss"
+            "ssssssssss"
+            "iiiii",
+            inv->account_id, inv->number, series, seq, inv->issue_date, inv->due_date,
+            inv->currency, inv->lang, inv->status, inv->tax_mode, inv->account_kind,
+            inv->bill_to_name, inv->address_line1, inv->address_line2, inv->city, inv->region,
+            inv->postal_code, inv->country, inv->phone, inv->contact_name, inv->contact_email,
+            inv->portal_user_id, inv->po_number, inv->payment_method, inv->subtotal, inv->tax_total,
+            inv->total, inv->amount_paid, now));
+    }
     for (size_t i = 0; r == STORE_OK && i < inv->n_lines; i++)
         r = insert_line(s, *id, (int)i + 1, subscription_ids[i], &inv->lines[i]);
     for (size_t i = 0; r == STORE_OK && i < inv->n_taxes; i++) {
         const invoice_tax_t *t = &inv->taxes[i];
-        r = from_db(db_exec(s->db,
-                            "INSERT INTO invoice_taxes (invoice_id, position, name, rate_ppm,"
-                            " taxable_base, tax_amount) VALUES ($1, $2, $3, $4, $5, $6)",
-                            "iisiii", *id, (int64_t)i + 1, t->name, t->rate_ppm, t->base, t->tax));
+        r = from_db(
+            db_exec_deferred(s->db, false,
+                             "INSERT INTO invoice_taxes (invoice_id, position, name, rate_ppm,"
+                             " taxable_base, tax_amount) VALUES ($1, $2, $3, $4, $5, $6)",
+                             "iisiii", *id, (int64_t)i + 1, t->name, t->rate_ppm, t->base, t->tax));
     }
     return r;
 }

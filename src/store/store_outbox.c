@@ -15,6 +15,18 @@ store_status_t store_outbox_add(store_t *s, const email_t *m, int64_t now, int64
                   m->subject, m->body_text, now, m->invoice_id));
 }
 
+store_status_t store_outbox_queue(store_t *s, const email_t *m, int64_t now)
+{
+    return from_db(db_exec_deferred(
+        s->db, false,
+        "INSERT INTO email_outbox (created_at, kind, account_id, sender_ref, to_addr, to_name,"
+        " reply_to, subject, body_text, next_attempt_at, invoice_id)"
+        " VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, $7, $8, $9, $10, NULLIF($11, 0))",
+        "isissssssii", now, m->kind, m->account_id, m->sender_ref ? m->sender_ref : "", m->to_addr,
+        m->to_name ? m->to_name : "", m->reply_to ? m->reply_to : "", m->subject, m->body_text, now,
+        m->invoice_id));
+}
+
 store_status_t store_outbox_count(store_t *s, const char *kind, const char *sender_ref,
                                   int64_t since, int64_t *count)
 {

@@ -18,6 +18,8 @@ store_status_t from_db(db_status_t s)
         return STORE_BUSY;
     case DB_CONSTRAINT:
         return STORE_CONFLICT;
+    case DB_UNCHANGED:
+        return STORE_NOT_FOUND;
     default:
         return STORE_ERROR;
     }

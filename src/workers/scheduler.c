@@ -84,7 +84,7 @@ static void maybe_run(struct scheduler *sc, store_t *s)
     log_info("scheduler: %s runs the daily bill run of %s", sc->node, day);
     bill_run_stats_t stats;
     lease_t lease = {sc, s};
-    bool ok = bill_run_with_settings(s, today, now, sc->base_url, &stats, renew_lease, &lease);
+    bool ok = bill_run_with_settings(&s, 1, today, now, sc->base_url, &stats, renew_lease, &lease);
     if (store_job_finish(s, BILL_RUN_JOB, sc->node, ok ? day : NULL) != STORE_OK)
         log_error("scheduler: cannot record the end of the daily bill run of %s", day);
     if (stats.emails > 0 && sc->mailer) mailer_wake(sc->mailer);

@@ -125,17 +125,15 @@ def _bill_run(db, at, cwd):
                             stderr=subprocess.PIPE, text=True)
 
 
-def test_04_three_bill_runs_at_once_invoice_every_period_once(cluster, tmp_path):
-    db = _demo(cluster, "billing", tmp_path)
+def _copies(db, count):
+    """count new accounts, copies of the demo's, each with an invoice recipient and copies of
+    its active subscriptions, all due on the run dates of these tests."""
     con = Db(db)
-    before = con.count("invoices")
-    # Many accounts, so that the runs overlap for real: copies of the demo's subscriptions on
-    # new accounts, all due on the run date.
     accounts = con.query("SELECT id FROM accounts ORDER BY id")
     k = harness.connect(db)
     try:
         k.execute("BEGIN")
-        for n in range(300):
+        for n in range(count):
             src = accounts[n % len(accounts)][0]
             new = k.execute(
                 "INSERT INTO accounts (kind, name, currency, lang, bill_to_name, address_line1,"
@@ -154,6 +152,14 @@ def test_04_three_bill_runs_at_once_invoice_every_period_once(cluster, tmp_path)
         k.execute("COMMIT")
     finally:
         k.close()
+
+
+def test_04_three_bill_runs_at_once_invoice_every_period_once(cluster, tmp_path):
+    db = _demo(cluster, "billing", tmp_path)
+    con = Db(db)
+    before = con.count("invoices")
+    # Many accounts, so that the runs overlap for real.
+    _copies(db, 300)
     at = "2027-12-31"
     runs = [_bill_run(db, at, str(tmp_path)) for _ in range(3)]
     outs = [p.communicate(timeout=300) for p in runs]
@@ -289,3 +295,69 @@ def test_09_a_live_nodes_lease_is_left_alone(cluster, tmp_path, smtp_sink):
         _stop_all(a)
     assert "runs the daily bill run" not in a.stderr()
     assert con.scalar("SELECT claimed_by FROM scheduled_jobs") == "other-node:1:0"
+
+
+def _billed_once_and_gapless(db, cwd, at):
+    """Every period invoiced once, numbers gapless per series, one email per invoice and
+    recipient, nothing left due, and `cobro verify` clean."""
+    con = Db(db)
+    assert con.query("SELECT subscription_id, period_start, count(*) FROM invoice_lines"
+                     " GROUP BY subscription_id, period_start HAVING count(*) > 1") == []
+    for series, n, low, high in con.query("SELECT series, count(*), min(seq), max(seq)"
+                                          " FROM invoices GROUP BY series"):
+        assert (low, high) == (1, n), series
+    assert con.query("SELECT invoice_id, lower(to_addr), count(*) FROM email_outbox"
+                     " WHERE kind = 'invoice' GROUP BY invoice_id, lower(to_addr)"
+                     " HAVING count(*) > 1") == []
+    p = run_cobro(["bill-run", "--at", at, "--db", db], cwd=cwd)
+    assert p.returncode == 0 and " 0 invoices" in p.stdout, p.stdout + p.stderr
+    v = run_cobro(["verify", "--db", db], cwd=cwd)
+    assert v.returncode == 0, v.stdout[-3000:] + v.stderr[-3000:]
+
+
+def _bill_run_workers(db, at, cwd, workers):
+    return subprocess.Popen([cobro_bin()] + with_data_key(
+        ["bill-run", "--at", at, "--db", db, "--workers", str(workers)]),
+        env=clean_env(), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_10_workers_in_one_process_invoice_every_period_once(cluster, tmp_path):
+    db = _demo(cluster, "workers", tmp_path)
+    con = Db(db)
+    before = con.count("invoices")
+    _copies(db, 900)  # several batches (200 accounts each) for each of the three workers
+    at = "2027-12-31"
+    one = _bill_run_workers(db, at, str(tmp_path), 3)
+    out, err = one.communicate(timeout=300)
+    assert one.returncode == 0, err[-3000:]
+    assert not sanitizer_lines(err), err[-3000:]
+    made = con.count("invoices") - before
+    assert made > 900, made
+    # The summary line sums the workers' figures: every invoice made is counted once.
+    assert (" %d invoices " % made) in out, out
+    _billed_once_and_gapless(db, str(tmp_path), at)
+
+
+def test_11_workers_killed_mid_run_then_run_again(cluster, tmp_path):
+    db = _demo(cluster, "killed", tmp_path)
+    con = Db(db)
+    before = con.count("invoices")
+    _copies(db, 1500)
+    at = "2027-12-31"
+    run = _bill_run_workers(db, at, str(tmp_path), 3)
+    # Killed once its first batches have landed (or when it is done, if it wins the race).
+    while run.poll() is None and con.count("invoices") == before:
+        time.sleep(0.05)
+    run.kill()
+    run.communicate(timeout=60)
+    landed = con.count("invoices") - before
+    # Each batch is one transaction: whole batches only (their accounts' invoices), never a
+    # part of one. The invoices made are each complete: lines and taxes sum to the total.
+    assert con.query("SELECT i.id FROM invoices i WHERE NOT EXISTS (SELECT 1 FROM invoice_lines l"
+                     " WHERE l.invoice_id = i.id)") == []
+    rerun = _bill_run_workers(db, at, str(tmp_path), 3)
+    out, err = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, err[-3000:]
+    assert not sanitizer_lines(err), err[-3000:]
+    assert con.count("invoices") - before > 1500, (landed, out)
+    _billed_once_and_gapless(db, str(tmp_path), at)

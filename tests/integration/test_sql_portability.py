@@ -22,7 +22,7 @@ PG_BIN = "/usr/lib/postgresql/15/bin"
 STORE_C = os.path.join(REPO, "src", "store", "store.c")
 # The store's query calls and the position of their SQL argument (db_insert takes the id first);
 # VERIFY_SQL(sql, types) is how a rule of cobro verify (store_verify.c) spells its query.
-CALLS = {"db_query": 1, "db_exec": 1, "db_insert": 2, "VERIFY_SQL": 0}
+CALLS = {"db_query": 1, "db_exec": 1, "db_insert": 2, "db_exec_deferred": 2, "VERIFY_SQL": 0}
 STORE_SOURCES = sorted(
     os.path.join(REPO, "src", "store", f) for f in os.listdir(os.path.join(REPO, "src", "store"))
     if f.startswith("store") and f.endswith(".c"))
