@@ -558,14 +558,18 @@ static db_status_t pg_exec_script(db_t *db, const char *sql)
 }
 
 /* The page cache is the server's (its administrator's shared_buffers). What a bulk job needs
- * here is plans that follow the tables as they grow: a statement prepared while a table was
- * small (the first invoices of a bill run, and the foreign-key checks that look them up) keeps
- * a plan that reads the whole table, and a bill run that wrote 100,000 renewals spent most of
- * its time scanning invoices; planned at each run, every look-up uses its index. */
+ * here is plans that follow the tables as they grow. A generic plan made while a table was small
+ * (the first invoices of a bill run, and the foreign-key checks that look them up) reads the
+ * whole table, and a bill run that wrote 100,000 renewals spent most of its time scanning
+ * invoices. Planning each statement at each run (plan_cache_mode = force_custom_plan) avoided
+ * that but cost about as much as running it; a bulk job's statements are all look-ups by key
+ * that have an index, so this connection refuses sequential scans wherever an index can serve
+ * instead (a table with none is still scanned), and keeps its plans. Measured on the bill run:
+ * the invoice lines' insert and its foreign-key checks cost half as much. */
 static db_status_t pg_bulk_cache(db_t *db, int kib)
 {
     (void)kib;
-    return run_plain(conn_of(db), "SET plan_cache_mode = force_custom_plan");
+    return run_plain(conn_of(db), "SET enable_seqscan = off");
 }
 
 static void pg_forget_cache(db_t *db)
