@@ -487,7 +487,7 @@ bool bill_run_workers(store_t *const *stores, int workers, const bill_run_opts_t
     memset(stats, 0, sizeof *stats);
     if (workers < 1) workers = 1;
     if (workers > BILL_RUN_MAX_WORKERS) workers = BILL_RUN_MAX_WORKERS;
-    worker_t w[BILL_RUN_MAX_WORKERS];
+    worker_t w[BILL_RUN_MAX_WORKERS] = {{0}};
     pthread_t threads[BILL_RUN_MAX_WORKERS];
     bool started[BILL_RUN_MAX_WORKERS] = {0};
     /* Worker 0 runs on the calling thread and alone calls on_batch (which is not made to be

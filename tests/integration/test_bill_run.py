@@ -858,3 +858,55 @@ def test_21_an_unknown_region_is_skipped_and_reported_never_taxed_at_zero(tmp_pa
     w.run_ok("2026-01-31")
     [inv] = w.invoices(bad)
     assert (inv["subtotal"], inv["tax_total"]) == (3019000, 188688)   # 30,190 x 6.25% = 1,886.875
+
+
+def many_accounts_world(tmp_path):
+    """450 accounts (three batches of 200 and more), of both kinds, with recipients, purchase
+    orders, a cancellation and catch-up periods, all billed on 2026-01-31."""
+    os.makedirs(str(tmp_path), exist_ok=True)
+    w = World(tmp_path)
+    w.tax("US", "CA", 72500)
+    for i in range(450):
+        a = w.account("Many %d" % i, kind="online" if i % 3 else "corporate")
+        if i % 3:
+            w.sub(a, 1, "2025-11-30", "2025-12-31", seats=1 + i % 4, unit=1000 + i)  # catch-up
+            w.sub(a, 3, "2025-12-31", "2026-01-31", cancel=1 if i % 7 == 0 else 0)
+        else:
+            w.sub(a, 2, "2025-01-31", "2026-01-31", seats=2)
+        if i % 5 == 0:
+            w.recipient(a, "AP", "ap%d@many.example" % i)
+        if i % 11 == 0:
+            w.po(a, "PO-%d" % i, "2026-01-01", "2026-12-31")
+    return w
+
+
+def test_22_workers_give_the_same_result_as_one_run(tmp_path):
+    """`--workers 2` (on SQLite: one worker, its one writer; on PostgreSQL: two threads claiming
+    batches) writes exactly what one run writes."""
+    one = many_accounts_world(tmp_path / "one")
+    two = many_accounts_world(tmp_path / "two")
+    # Both runs at the same instant: the rows they write carry it.
+    env = clean_env(COBRO_NOW=harness.now_iso())
+    args = ["bill-run", "--at", "2026-01-31", "--base-url", BASE_URL]
+    p1 = run_cobro(args + ["--db", one.db], cwd=one.dir, env=env, timeout=120)
+    p2 = run_cobro(args + ["--db", two.db, "--workers", "2"], cwd=two.dir, env=env, timeout=120)
+    assert not sanitizer_lines(p1.stderr + p2.stderr), p1.stderr + p2.stderr
+    assert p1.returncode == 0 and p2.returncode == 0, p1.stderr + p2.stderr
+    assert summary(p1) == summary(p2), (p1.stdout, p2.stdout)
+    assert summary(p1)[1] == 450, p1.stdout
+    # Everything but what each database got at its migrate (its secrets, the migrations' times).
+    d1, d2 = one.dump(), two.dump()
+    for made_at_migrate in ("vendor_settings", "schema_migrations"):
+        del d1[made_at_migrate], d2[made_at_migrate]
+    assert d1 == d2
+
+
+def test_23_a_bad_number_of_workers_is_refused(tmp_path):
+    w = basic_world(tmp_path)
+    dump = w.dump()
+    for bad in ("0", "-1", "two", "65", "1.5", ""):
+        p = w.run("2026-01-31", "--workers", bad)
+        assert p.returncode == 2, (bad, p.returncode, p.stdout, p.stderr)
+        assert "--workers" in p.stderr and "1 to 64" in p.stderr, p.stderr
+        assert p.stdout == ""
+    assert w.dump() == dump
