@@ -461,7 +461,7 @@ bool bill_run(store_t *s, const bill_run_opts_t *opts, bill_run_stats_t *stats)
                       (long long)stats->invoices, run.why);
             return false;
         }
-        if (n == 0) return true; /* nothing due is left that another run does not hold */
+        if (n == 0) return true; /* nothing due is left (another run may have billed it) */
         after = ids[n - 1];
         if (opts->on_batch) opts->on_batch(stats, opts->ctx);
     }

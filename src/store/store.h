@@ -312,8 +312,8 @@ store_status_t store_ensure_purchase_order(store_t *s, int64_t account_id, const
 store_status_t store_invoice_series_lock(store_t *s);
 /* Claims up to max accounts, with ids greater than after, having an active subscription whose
  * period ends on or before at ('YYYY-MM-DD'), in increasing order: on PostgreSQL their rows stay
- * locked until the transaction ends, and accounts another transaction holds are passed over, so
- * that concurrent bill runs split the accounts between them. */
+ * locked until the transaction ends. After store_invoice_series_lock, concurrent bill runs thus
+ * split the accounts between them, each batch taking the next ones still due. */
 store_status_t store_bill_claim(store_t *s, const char *at, int64_t after, int64_t *ids, size_t max,
                                 size_t *n);
 /* The active subscriptions ending on or before at of the accounts with id in [first, last], by

@@ -20,8 +20,12 @@ store_status_t store_bill_claim(store_t *s, const char *at, int64_t after, int64
                                 size_t *n)
 {
     *n = 0;
-    /* On PostgreSQL the accounts' rows are locked until the batch ends, and those another
-     * transaction holds are passed over (SKIP LOCKED): two runs never take the same account. */
+    /* Claimed from the snapshot the batch takes after the counter's lock (the batch before it
+     * has committed: what it billed is no longer due), and on PostgreSQL locked until the batch
+     * ends, so that no two runs take the same account. Not SKIP LOCKED: batches take turns at
+     * the counter's lock, so the only rows another transaction can hold here are those of a
+     * short write elsewhere (an address changed in the portal), and passing over them would
+     * leave their accounts unbilled until the next run; the batch waits for it instead. */
     db_stmt_t *st = db_query(
         s->db,
         DB_SQL_BY_DIALECT(s->db,
@@ -30,8 +34,7 @@ store_status_t store_bill_claim(store_t *s, const char *at, int64_t after, int64
                           " AND s.period_end <= $2) ORDER BY a.id LIMIT $3",
                           "SELECT a.id FROM accounts a WHERE a.id > $1 AND EXISTS (SELECT 1"
                           " FROM subscriptions s WHERE s.account_id = a.id AND s.status = 'active'"
-                          " AND s.period_end <= $2) ORDER BY a.id LIMIT $3"
-                          " FOR UPDATE SKIP LOCKED"),
+                          " AND s.period_end <= $2) ORDER BY a.id LIMIT $3 FOR UPDATE"),
         "isi", after, at, (int64_t)max);
     if (!st) return STORE_ERROR;
     db_status_t r;
