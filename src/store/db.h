@@ -53,8 +53,7 @@ db_status_t db_exec(db_t *db, const char *sql, const char *types, ...);
  * its answer (libpq pipeline mode), and the answers are read all together, in one round trip, by
  * db_flush, or before anything that needs an answer (db_query, db_exec, db_insert, db_begin,
  * db_commit, db_rollback, db_exec_script all flush first; so does the 1,000th statement
- * queued). SQLite, with no round trips to save,
- * runs the statement at once. A failure (a constraint, a serialization failure) is answered by
+ * queued). SQLite, with no round trips to save, runs the statement at once. A failure (a constraint, a serialization failure) is answered by
  * db_exec_deferred on SQLite and by the flush, or by whatever call flushed, on PostgreSQL: the
  * caller treats it as the failure of its transaction. must_change: the statement must change a
  * row (an UPDATE ... WHERE that checks a state), else the answer is DB_UNCHANGED. Inside a
