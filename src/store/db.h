@@ -53,11 +53,12 @@ db_status_t db_exec(db_t *db, const char *sql, const char *types, ...);
  * its answer (libpq pipeline mode), and the answers are read all together, in one round trip, by
  * db_flush, or before anything that needs an answer (db_query, db_exec, db_insert, db_begin,
  * db_commit, db_rollback, db_exec_script all flush first; so does the 1,000th statement
- * queued). SQLite, with no round trips to save, runs the statement at once. A failure (a constraint, a serialization failure) is answered by
- * db_exec_deferred on SQLite and by the flush, or by whatever call flushed, on PostgreSQL: the
- * caller treats it as the failure of its transaction. must_change: the statement must change a
- * row (an UPDATE ... WHERE that checks a state), else the answer is DB_UNCHANGED. Inside a
- * transaction, so that a failure rolls back everything the transaction queued. */
+ * queued). SQLite, with no round trips to save, runs the statement at once. A failure (a
+ * constraint, a serialization failure) is answered by db_exec_deferred on SQLite and by the flush,
+ * or by whatever call flushed, on PostgreSQL: the caller treats it as the failure of its
+ * transaction. must_change: the statement must change a row (an UPDATE ... WHERE that checks a
+ * state), else the answer is DB_UNCHANGED. Inside a transaction, so that a failure rolls back
+ * everything the transaction queued. */
 db_status_t db_exec_deferred(db_t *db, bool must_change, const char *sql, const char *types, ...);
 /* Sends what db_exec_deferred queued and reads every answer: DB_OK, or the first failure. */
 db_status_t db_flush(db_t *db);
