@@ -54,9 +54,10 @@ static store_status_t apply_migration(store_t *s, void *ctx)
     int version = *(const int *)ctx;
     db_status_t r;
     if (db_dialect(s->db) == DB_POSTGRESQL) {
-        char *sql = migration_sql_postgresql(version);
+        arena_t *a = arena_new();
+        char *sql = a ? migration_sql_postgresql(a, version) : NULL;
         r = sql ? db_exec_script(s->db, sql) : DB_ERROR;
-        free(sql);
+        arena_free(a);
     } else {
         r = db_exec_script(s->db, migration_sql(version));
     }

@@ -124,21 +124,12 @@ class Db:
         self.target = target
 
     def _run(self, sql, args, fetch):
-        if self.target.startswith("postgresql://"):
-            import psycopg2
-            con = psycopg2.connect(self.target)
-            con.autocommit = True
-            try:
-                cur = con.cursor()
-                cur.execute(_pg_sql(sql), tuple(args))
-                return [tuple(r) for r in cur.fetchall()] if fetch and cur.description else (
-                    cur.rowcount)
-            finally:
-                con.close()
-        con = sqlite3.connect(self.target, timeout=15, isolation_level=None)
+        con = connect(self.target)
         try:
             cur = con.execute(sql, args)
-            return cur.fetchall() if fetch else cur.rowcount
+            if not fetch:
+                return cur.rowcount
+            return [tuple(r) for r in cur.fetchall()] if cur.description else []
         finally:
             con.close()
 
@@ -158,13 +149,7 @@ class Db:
 
     def insert(self, sql, args=()):
         """Runs an INSERT into a table with an id; returns the new row's id."""
-        if self.target.startswith("postgresql://"):
-            return self.query(sql + " RETURNING id", args)[0][0]
-        con = sqlite3.connect(self.target, timeout=15, isolation_level=None)
-        try:
-            return con.execute(sql, args).lastrowid
-        finally:
-            con.close()
+        return self.query(sql + " RETURNING id", args)[0][0]
 
     def hold_writers(self):
         """A context manager under which cobro's sign-ins cannot write: SQLite's write lock, or

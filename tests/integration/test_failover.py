@@ -31,6 +31,7 @@ import time
 import pytest
 
 import harness
+import pg_nodes
 import pg_cluster
 from harness import Client, Db, clean_env, cobro_bin, run_cobro, sanitizer_lines, with_data_key
 
@@ -69,65 +70,6 @@ def pair():
         pg_cluster.stop_server(primary_data, mode="immediate")
         pg_cluster.stop_server(standby_data, mode="immediate")
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _add_copies(db):
-    """COPIES new accounts, each with one invoice recipient and copies of a demo account's
-    active subscriptions (due long before RUN_AT)."""
-    accounts = Db(db).query("SELECT id FROM accounts ORDER BY id")
-    k = harness.connect(db)
-    try:
-        k.execute("BEGIN")
-        for n in range(COPIES):
-            src = accounts[n % len(accounts)][0]
-            new = k.execute(
-                "INSERT INTO accounts (kind, name, currency, lang, bill_to_name, address_line1,"
-                " city, region, postal_code, country, created_at) SELECT kind, name || ?,"
-                " currency, lang, bill_to_name, address_line1, city, region, postal_code,"
-                " country, created_at FROM accounts WHERE id = ? RETURNING id",
-                (" copy %d" % n, src)).fetchone()[0]
-            k.execute("INSERT INTO invoice_recipients (account_id, name, email, created_at)"
-                      " VALUES (?, 'AP', ?, 0)", (new, "ap%d@copies.example" % n))
-            k.execute("INSERT INTO subscriptions (account_id, plan_id, currency, unit_amount,"
-                      " seats, status, period_start, period_end, anchor_day, auto_renew,"
-                      " cancel_at_period_end, created_at) SELECT ?, plan_id, currency,"
-                      " unit_amount, seats, status, period_start, period_end, anchor_day,"
-                      " auto_renew, cancel_at_period_end, created_at FROM subscriptions"
-                      " WHERE account_id = ? AND status = 'active'", (new, src))
-        k.execute("COMMIT")
-    finally:
-        k.close()
-
-
-class _HoldLastAccount:
-    """A transaction of the test's own that locks the subscriptions of the last account (the
-    last a run reaches): every bill run stops there, mid-run, until it is released."""
-
-    def __init__(self, db):
-        import psycopg2
-        self.con = psycopg2.connect(db)
-        cur = self.con.cursor()
-        cur.execute("SELECT id FROM subscriptions WHERE account_id = (SELECT max(id) FROM"
-                    " accounts) FOR UPDATE")
-        assert cur.fetchall()
-
-    def release(self):
-        try:
-            self.con.rollback()
-            self.con.close()
-        except Exception:  # the server may be gone (it was crashed on purpose)
-            pass
-
-
-def _wait_lock_waiters(con, n, timeout=120):
-    """Waits until n sessions wait for a lock (the runs held at the last account)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if con.scalar("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                      " AND datname = current_database()") >= n:
-            return
-        time.sleep(0.05)
-    raise AssertionError("%d bill runs never reached the held account" % n)
 
 
 def _healthz(node):
@@ -227,7 +169,7 @@ def test_2_a_bill_run_survives_the_primary_lost_and_the_standby_promoted(pair, t
     p = run_cobro(["demo", "--db", db], cwd=cwd)
     assert p.returncode == 0, p.stderr
     con = Db(db)
-    _add_copies(db)
+    pg_nodes.copy_demo_accounts(db, COPIES)
     con.execute("UPDATE email_outbox SET sent_at = 1 WHERE sent_at IS NULL")
     first_mail = con.scalar("SELECT COALESCE(max(id), 0) + 1 FROM email_outbox")
     mark = smtp_sink.mark()
@@ -245,12 +187,12 @@ def test_2_a_bill_run_survives_the_primary_lost_and_the_standby_promoted(pair, t
         before = con.count("invoices")
         # The run is held at the last account: the crash lands mid-run, inside a batch's
         # transaction, after earlier batches committed, whatever the machine's speed.
-        hold = _HoldLastAccount(db)
+        hold = pg_nodes.HoldLastAccount(db)
         run = subprocess.Popen([cobro_bin()] + with_data_key(["bill-run", "--at", RUN_AT, "--db",
                                                               db]),
                                env=clean_env(), cwd=cwd, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
-        _wait_lock_waiters(con, 1)
+        pg_nodes.wait_lock_waiters(con, 1)
         assert run.poll() is None and con.count("invoices") > before
         pg_cluster.stop_server(pair["primary_data"], mode="immediate")
         hold.release()

@@ -20,6 +20,7 @@ import time
 import pytest
 
 import harness
+import pg_nodes
 import pg_cluster
 from harness import (Client, Db, clean_env, cobro_bin, csrf_of, run_cobro, sanitizer_lines,
                      with_data_key)
@@ -114,7 +115,7 @@ def farm(cluster, tmp_path_factory, smtp_sink):
     p = run_cobro(["demo", "--db", db], cwd=str(root))
     assert p.returncode == 0, p.stderr
     con = Db(db)
-    _add_copies(db, con)
+    pg_nodes.copy_demo_accounts(db, COPIES)
     con.execute("UPDATE email_outbox SET sent_at = 1 WHERE sent_at IS NULL")
     first_mail = con.scalar("SELECT COALESCE(max(id), 0) + 1 FROM email_outbox")
     mark = smtp_sink.mark()
@@ -140,65 +141,6 @@ def farm(cluster, tmp_path_factory, smtp_sink):
         for n in nodes:
             problems += n.stop()
         assert not problems, "\n".join(problems)
-
-
-def _add_copies(db, con):
-    """COPIES new accounts, each with one invoice recipient and copies of a demo account's
-    active subscriptions (due long before RUN_AT)."""
-    accounts = con.query("SELECT id FROM accounts ORDER BY id")
-    k = harness.connect(db)
-    try:
-        k.execute("BEGIN")
-        for n in range(COPIES):
-            src = accounts[n % len(accounts)][0]
-            new = k.execute(
-                "INSERT INTO accounts (kind, name, currency, lang, bill_to_name, address_line1,"
-                " city, region, postal_code, country, created_at) SELECT kind, name || ?,"
-                " currency, lang, bill_to_name, address_line1, city, region, postal_code,"
-                " country, created_at FROM accounts WHERE id = ? RETURNING id",
-                (" copy %d" % n, src)).fetchone()[0]
-            k.execute("INSERT INTO invoice_recipients (account_id, name, email, created_at)"
-                      " VALUES (?, 'AP', ?, 0)", (new, "ap%d@copies.example" % n))
-            k.execute("INSERT INTO subscriptions (account_id, plan_id, currency, unit_amount,"
-                      " seats, status, period_start, period_end, anchor_day, auto_renew,"
-                      " cancel_at_period_end, created_at) SELECT ?, plan_id, currency,"
-                      " unit_amount, seats, status, period_start, period_end, anchor_day,"
-                      " auto_renew, cancel_at_period_end, created_at FROM subscriptions"
-                      " WHERE account_id = ? AND status = 'active'", (new, src))
-        k.execute("COMMIT")
-    finally:
-        k.close()
-
-
-class _HoldLastAccount:
-    """A transaction of the test's own that locks the subscriptions of the last account (the
-    last a run reaches): every bill run stops there, mid-run, until it is released."""
-
-    def __init__(self, db):
-        import psycopg2
-        self.con = psycopg2.connect(db)
-        cur = self.con.cursor()
-        cur.execute("SELECT id FROM subscriptions WHERE account_id = (SELECT max(id) FROM"
-                    " accounts) FOR UPDATE")
-        assert cur.fetchall()
-
-    def release(self):
-        try:
-            self.con.rollback()
-            self.con.close()
-        except Exception:  # the server may be gone (it was crashed on purpose)
-            pass
-
-
-def _wait_lock_waiters(con, n, timeout=120):
-    """Waits until n sessions wait for a lock (the runs held at the last account)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if con.scalar("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                      " AND datname = current_database()") >= n:
-            return
-        time.sleep(0.05)
-    raise AssertionError("%d bill runs never reached the held account" % n)
 
 
 def _served_by(node, path):
@@ -255,10 +197,10 @@ def test_02_concurrent_bill_runs_one_killed_then_rerun(farm, smtp_sink):
     before = con.count("invoices")
     # The runs are held at the last account, so that the kill lands mid-run and inside a
     # batch's transaction whatever the machine's speed; released after the kill.
-    hold = _HoldLastAccount(db)
+    hold = pg_nodes.HoldLastAccount(db)
     try:
         runs = [_bill_run(db, cwd) for _ in range(3)]
-        _wait_lock_waiters(con, 3)
+        pg_nodes.wait_lock_waiters(con, 3)
         victim = runs[0]
         assert victim.poll() is None
         victim.send_signal(signal.SIGKILL)

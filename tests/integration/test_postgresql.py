@@ -16,8 +16,9 @@ import time
 import pytest
 
 import harness
+import pg_nodes
 import pg_cluster
-from harness import (DEMO_PASSWORD, Client, Db, clean_env, cobro_bin, csrf_of, run_cobro,
+from harness import (DEMO_PASSWORD, Db, clean_env, cobro_bin, csrf_of, run_cobro,
                      sanitizer_lines, with_data_key)
 
 os.environ.setdefault("LSAN_OPTIONS", "suppressions=%s" % os.path.join(harness.REPO, "tests",
@@ -125,41 +126,12 @@ def _bill_run(db, at, cwd):
                             stderr=subprocess.PIPE, text=True)
 
 
-def _copies(db, count):
-    """count new accounts, copies of the demo's, each with an invoice recipient and copies of
-    its active subscriptions, all due on the run dates of these tests."""
-    con = Db(db)
-    accounts = con.query("SELECT id FROM accounts ORDER BY id")
-    k = harness.connect(db)
-    try:
-        k.execute("BEGIN")
-        for n in range(count):
-            src = accounts[n % len(accounts)][0]
-            new = k.execute(
-                "INSERT INTO accounts (kind, name, currency, lang, bill_to_name, address_line1,"
-                " city, region, postal_code, country, created_at) SELECT kind, name || ?,"
-                " currency, lang, bill_to_name, address_line1, city, region, postal_code,"
-                " country, created_at FROM accounts WHERE id = ? RETURNING id",
-                (" copy %d" % n, src)).fetchone()[0]
-            k.execute("INSERT INTO invoice_recipients (account_id, name, email, created_at)"
-                      " VALUES (?, 'AP', ?, 0)", (new, "ap%d@copies.example" % n))
-            k.execute("INSERT INTO subscriptions (account_id, plan_id, currency, unit_amount,"
-                      " seats, status, period_start, period_end, anchor_day, auto_renew,"
-                      " cancel_at_period_end, created_at) SELECT ?, plan_id, currency,"
-                      " unit_amount, seats, status, period_start, period_end, anchor_day,"
-                      " auto_renew, cancel_at_period_end, created_at FROM subscriptions"
-                      " WHERE account_id = ? AND status = 'active'", (new, src))
-        k.execute("COMMIT")
-    finally:
-        k.close()
-
-
 def test_04_three_bill_runs_at_once_invoice_every_period_once(cluster, tmp_path):
     db = _demo(cluster, "billing", tmp_path)
     con = Db(db)
     before = con.count("invoices")
     # Many accounts, so that the runs overlap for real.
-    _copies(db, 300)
+    pg_nodes.copy_demo_accounts(db, 300)
     at = "2027-12-31"
     runs = [_bill_run(db, at, str(tmp_path)) for _ in range(3)]
     outs = [p.communicate(timeout=300) for p in runs]
@@ -325,7 +297,8 @@ def test_10_workers_in_one_process_invoice_every_period_once(cluster, tmp_path):
     db = _demo(cluster, "workers", tmp_path)
     con = Db(db)
     before = con.count("invoices")
-    _copies(db, 900)  # several batches (200 accounts each) for each of the three workers
+    # Several batches (200 accounts each) for each of the three workers.
+    pg_nodes.copy_demo_accounts(db, 900)
     at = "2027-12-31"
     one = _bill_run_workers(db, at, str(tmp_path), 3)
     out, err = one.communicate(timeout=300)
@@ -342,7 +315,7 @@ def test_11_workers_killed_mid_run_then_run_again(cluster, tmp_path):
     db = _demo(cluster, "killed", tmp_path)
     con = Db(db)
     before = con.count("invoices")
-    _copies(db, 1500)
+    pg_nodes.copy_demo_accounts(db, 1500)
     at = "2027-12-31"
     run = _bill_run_workers(db, at, str(tmp_path), 3)
     # Killed once its first batches have landed (or when it is done, if it wins the race).

@@ -10,7 +10,6 @@ import os
 import re
 import sqlite3
 import subprocess
-import sys
 import tempfile
 
 import pytest
@@ -97,20 +96,7 @@ def extract_statements(path=None):
         if kind != "ident" or value not in CALLS or i + 1 >= len(toks) or toks[i + 1][1] != "(":
             continue
         line = code.count("\n", 0, pos) + 1
-        args, depth, cur = [], 0, []
-        for tk in toks[i + 2:]:
-            if tk[0] == "punct" and tk[1] in "([{":
-                depth += 1
-            elif tk[0] == "punct" and tk[1] in ")]}":
-                if depth == 0:
-                    args.append(cur)
-                    break
-                depth -= 1
-            elif tk[0] == "punct" and tk[1] == "," and depth == 0:
-                args.append(cur)
-                cur = []
-                continue
-            cur.append(tk)
+        args = _call_args(toks[i:])
         at = CALLS[value]
         where = os.path.basename(path or STORE_C)
         if len(args) < at + 2:
@@ -120,7 +106,7 @@ def extract_statements(path=None):
         # its own database only.
         variants = [(None, sql_tokens)]
         if sql_tokens and sql_tokens[0][:2] == ("ident", "DB_SQL_BY_DIALECT"):
-            inner = _macro_args(sql_tokens)
+            inner = _call_args(sql_tokens)
             if len(inner) != 3:
                 raise ValueError("%s:%d: DB_SQL_BY_DIALECT takes 3 arguments" % (where, line))
             variants = [("sqlite", inner[1]), ("postgresql", inner[2])]
@@ -150,8 +136,8 @@ def extract_statements(path=None):
     return found
 
 
-def _macro_args(tokens):
-    """The arguments (token lists) of the macro call that tokens start with: NAME ( a , b )."""
+def _call_args(tokens):
+    """The arguments (token lists) of the call that tokens start with: NAME ( a , b )."""
     args, depth, cur = [], 0, []
     for tk in tokens[2:]:
         if tk[0] == "punct" and tk[1] in "([{":
