@@ -54,6 +54,18 @@ bool tax_by_rate(const int64_t *amounts, const int64_t *rates, size_t n, tax_mod
     return true;
 }
 
+bool tax_totals(const int64_t *amounts, const int64_t *rates, size_t n, tax_mode_t mode,
+                tax_subtotal_t *out, size_t *n_out, tax_totals_t *totals)
+{
+    *totals = (tax_totals_t){0};
+    if (!tax_by_rate(amounts, rates, n, mode, out, n_out)) return false;
+    for (size_t i = 0; i < *n_out; i++)
+        if (!money_add(totals->subtotal, out[i].base, &totals->subtotal) ||
+            !money_add(totals->tax_total, out[i].tax, &totals->tax_total))
+            return false;
+    return money_add(totals->subtotal, totals->tax_total, &totals->total);
+}
+
 const char *tax_scheme_name(const char *country)
 {
     static const struct {

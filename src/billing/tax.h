@@ -36,6 +36,15 @@ typedef struct {
 bool tax_by_rate(const int64_t *amounts, const int64_t *rates, size_t n, tax_mode_t mode,
                  tax_subtotal_t *out, size_t *n_out);
 
+/* THE TOTALS of every document that charges (invoices, quotes): tax_by_rate on the amounts, then
+ * subtotal = the sum of the bases, tax_total = the sum of the taxes, total = both. out has room
+ * for n entries. False on overflow or a bad rate (nothing meaningful is written then). */
+typedef struct {
+    int64_t subtotal, tax_total, total;
+} tax_totals_t;
+bool tax_totals(const int64_t *amounts, const int64_t *rates, size_t n, tax_mode_t mode,
+                tax_subtotal_t *out, size_t *n_out, tax_totals_t *totals);
+
 /* What the tax is called in a country (ISO 3166 alpha-2), as stored with an invoice: "sales tax"
  * (US, named with the state when printed), "IVA" (IT, ES), "TVA" (FR), "MwSt." (DE), else
  * "VAT". The proper names stay as they are in every language; "sales tax" and "VAT" are

@@ -12,6 +12,11 @@ typedef struct {
     int64_t seats;
     int64_t unit_amount;                   /* per seat, minor units */
     int64_t net, tax_rate_ppm, tax, gross; /* net + tax == gross */
+    /* A line a quote's acceptance invoiced: the discount taken off seats x unit price for the
+     * term, and the days of the term it charges (days of term_days; 0 and 0 on a renewal, which
+     * charges a whole period): its amount is (seats x unit - discount) x days / term_days,
+     * rounded half away from zero. */
+    int64_t discount, days, term_days;
 } invoice_line_t;
 
 /* The tax of an invoice at one rate, rounded once on the sum of its lines at that rate (tax.h,

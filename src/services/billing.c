@@ -158,19 +158,15 @@ static store_status_t collect_lines(run_t *run, arena_t *a, due_subscription_t *
     return STORE_OK;
 }
 
-/* Prices each line (seats x unit price, and its tax for reference) and the invoice totals: tax
- * per rate on the sum of the lines at that rate, rounded once (tax_by_rate, BR-CO-17). */
-static bool price_lines(run_t *run, arena_t *a, invoice_doc_t *inv, int64_t rate)
+bool invoice_price_lines(arena_t *a, invoice_doc_t *inv, const int64_t *amounts, int64_t rate,
+                         tax_mode_t mode)
 {
-    int64_t *amounts = arena_alloc(a, (inv->n_lines + 1) * sizeof *amounts);
     int64_t *rates = arena_alloc(a, (inv->n_lines + 1) * sizeof *rates);
     tax_subtotal_t *sub = arena_alloc(a, (inv->n_lines + 1) * sizeof *sub);
     for (size_t i = 0; i < inv->n_lines; i++) {
         invoice_line_t *l = &inv->lines[i];
         tax_split_t split;
-        if (!money_mul(l->seats, l->unit_amount, &amounts[i]) ||
-            !tax_split(amounts[i], rate, run->mode, &split))
-            return false;
+        if (!tax_split(amounts[i], rate, mode, &split)) return false;
         rates[i] = rate;
         l->net = split.net;
         l->tax = split.tax;
@@ -178,24 +174,32 @@ static bool price_lines(run_t *run, arena_t *a, invoice_doc_t *inv, int64_t rate
         l->tax_rate_ppm = rate;
     }
     size_t n_sub = 0;
-    if (!tax_by_rate(amounts, rates, inv->n_lines, run->mode, sub, &n_sub)) return false;
+    tax_totals_t totals;
+    if (!tax_totals(amounts, rates, inv->n_lines, mode, sub, &n_sub, &totals)) return false;
     inv->taxes = arena_alloc(a, (n_sub + 1) * sizeof *inv->taxes);
     inv->n_taxes = n_sub;
-    inv->subtotal = inv->tax_total = 0;
-    for (size_t i = 0; i < n_sub; i++) {
+    for (size_t i = 0; i < n_sub; i++)
         inv->taxes[i] = (invoice_tax_t){.name = (char *)tax_scheme_name(inv->country),
                                         .rate_ppm = sub[i].rate_ppm,
                                         .base = sub[i].base,
                                         .tax = sub[i].tax};
-        if (!money_add(inv->subtotal, sub[i].base, &inv->subtotal) ||
-            !money_add(inv->tax_total, sub[i].tax, &inv->tax_total))
-            return false;
-    }
-    return money_add(inv->subtotal, inv->tax_total, &inv->total);
+    inv->subtotal = totals.subtotal;
+    inv->tax_total = totals.tax_total;
+    inv->total = totals.total;
+    return true;
 }
 
-static store_status_t queue_email(run_t *run, arena_t *a, const invoice_doc_t *inv,
-                                  const char *to_name, const char *to_addr)
+/* A renewal's lines are priced at seats x unit price. */
+static bool price_lines(run_t *run, arena_t *a, invoice_doc_t *inv, int64_t rate)
+{
+    int64_t *amounts = arena_alloc(a, (inv->n_lines + 1) * sizeof *amounts);
+    for (size_t i = 0; i < inv->n_lines; i++)
+        if (!money_mul(inv->lines[i].seats, inv->lines[i].unit_amount, &amounts[i])) return false;
+    return invoice_price_lines(a, inv, amounts, rate, run->mode);
+}
+
+email_t invoice_email(arena_t *a, const invoice_doc_t *inv, const char *to_name,
+                      const char *to_addr, const char *vendor_name, const char *base_url)
 {
     lang_t lang = lang_of(inv->lang);
     char total[64], due[64];
@@ -207,7 +211,7 @@ static store_status_t queue_email(run_t *run, arena_t *a, const invoice_doc_t *i
     else
         format_date(lang, inv->country, inv->due_date, due, sizeof due);
     bool corporate = strcmp(inv->account_kind, "corporate") == 0;
-    const char *vendor = run->o->vendor_name ? run->o->vendor_name : "";
+    const char *vendor = vendor_name ? vendor_name : "";
     const char *body_fmt =
         corporate ? tr(lang, "Hello %s,\n\n"
                              "Your invoice %s from %s is attached as a PDF.\n\n"
@@ -228,12 +232,19 @@ static store_status_t queue_email(run_t *run, arena_t *a, const invoice_doc_t *i
         .to_name = to_name,
         .subject = mail_text(a, tr(lang, "Invoice %s from %s"), inv->number, vendor),
         .body_text = mail_text(a, body_fmt, to_name, inv->number, vendor, total, due,
-                               inv->portal_user_id, run->o->base_url ? run->o->base_url : ""),
+                               inv->portal_user_id, base_url ? base_url : ""),
     };
     /* The purchase order in force on the issue date goes on the invoice, its PDF and here. */
     if (*inv->po_number)
         m.body_text = arena_printf(a, "%s\n%s", m.body_text,
                                    mail_text(a, tr(lang, "Purchase order: %s\n"), inv->po_number));
+    return m;
+}
+
+static store_status_t queue_email(run_t *run, arena_t *a, const invoice_doc_t *inv,
+                                  const char *to_name, const char *to_addr)
+{
+    email_t m = invoice_email(a, inv, to_name, to_addr, run->o->vendor_name, run->o->base_url);
     store_status_t r = store_outbox_queue(run->s, &m, run->o->now);
     if (r == STORE_OK) run->stats->emails++;
     return r;

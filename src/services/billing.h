@@ -3,6 +3,7 @@
 #ifndef COBRO_BILLING_H
 #define COBRO_BILLING_H
 #include "billing/calendar.h"
+#include "billing/tax.h"
 #include "store/rows.h"
 #include "util/arena.h"
 #include <stdbool.h>
@@ -48,6 +49,18 @@ bool bill_run(store_t *s, const bill_run_opts_t *opts, bill_run_stats_t *stats);
  * one worker is no faster (the caller runs one). */
 bool bill_run_workers(store_t *const *stores, int workers, const bill_run_opts_t *opts,
                       bill_run_stats_t *stats);
+
+/* THE PRICING of an invoice's lines, for the bill run and every other invoice (a quote's): line
+ * i is worth amounts[i] (net with exclusive tax, gross with inclusive), taxed at rate; each line
+ * gets its net, tax and gross for reference, and the invoice its taxes per rate, subtotal, tax
+ * and total by tax_totals (tax rounded once per rate, BR-CO-17). False on overflow. */
+bool invoice_price_lines(arena_t *a, invoice_doc_t *inv, const int64_t *amounts, int64_t rate,
+                         tax_mode_t mode);
+
+/* THE EMAIL that carries an invoice (its PDF attached when sent), in the invoice's language, to
+ * one of its recipients. Strings in the arena. */
+email_t invoice_email(arena_t *a, const invoice_doc_t *inv, const char *to_name,
+                      const char *to_addr, const char *vendor_name, const char *base_url);
 
 /* The invoice number of seq in the year of issue: "INV-2026-000042"; series "INV-2026". */
 void invoice_series_of(date_t issue, char series[16]);

@@ -3,6 +3,8 @@
 #include "store/store.h"
 #include "billing/regions.h"
 #include "billing.h"
+#include "services/quotes.h"
+#include "services/services.h"
 #include "util/password.h"
 
 #include <stdio.h>
@@ -281,6 +283,96 @@ static store_status_t load_body(store_t *s, void *arg)
     return L->ok ? STORE_OK : L->failure;
 }
 
+/* The nth (from 0) demo quote of account (by name), as its sales rep makes it: one line, then
+ * sent at sent_at; number receives it. Nothing (number NULL) when the account has that many
+ * quotes already: the demo loads twice. */
+static bool demo_quote(services_t *svc, arena_t *a, store_t *s, const char *account_name,
+                       size_t nth, int64_t sent_at, const quote_line_form_t *line, const char *note,
+                       char **number)
+{
+    account_row_t *rows = NULL;
+    size_t n = 0;
+    if (store_accounts_list(s, a, 100, 0, &rows, &n) != STORE_OK) return false;
+    int64_t account_id = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(rows[i].name, account_name) == 0) account_id = rows[i].id;
+    quote_t *existing = NULL;
+    size_t n_existing = 0;
+    if (!account_id ||
+        quotes_of_account_staff_view(svc, a, account_id, &existing, &n_existing) != STATUS_OK)
+        return false;
+    *number = NULL;
+    if (n_existing > nth) return true; /* loaded before */
+    staff_user_t rep;
+    if (store_staff_by_email(s, a, "rep@vendor.example", &rep) != STORE_OK) return false;
+    quote_staff_ctx_t ctx = {.staff_id = rep.id, .role = "sales_rep", .ip = "", .now = sent_at};
+    quote_builder_t b;
+    if (quote_create(svc, a, &ctx, account_id, number) != STATUS_OK ||
+        quote_builder_view(svc, a, &ctx, *number, &b) != STATUS_OK)
+        return false;
+    /* The line names the account's first subscription of the product (its id is only known
+     * now). */
+    quote_form_t f = {.effective_date = b.quote.effective_date,
+                      .valid_until = b.quote.valid_until,
+                      .payment_terms = "30",
+                      .customer_note = note,
+                      .internal_note = "",
+                      .n_lines = 1,
+                      .decimal_mark = '.'};
+    f.lines[0] = *line;
+    for (size_t i = 0; i < b.n_subscriptions; i++)
+        if (strcmp(b.subscriptions[i].product_name, line->subscription_id) == 0)
+            f.lines[0].subscription_id = arena_printf(a, "%lld", (long long)b.subscriptions[i].id);
+    quote_errors_t e;
+    return quote_save_draft(svc, a, &ctx, *number, &f, &e) == STATUS_OK &&
+           quote_send(svc, a, &ctx, *number, &e) == STATUS_OK;
+}
+
+/* The demo's quotes (issue 11): Acme has one sent today (15 more seats of RescueAssist for the
+ * rest of its term, 10 % off, valid 30 days) and one sent 45 days ago that has expired; Globex
+ * one sent today, in euros and Italian. Made through the quote service, as a rep would. */
+static bool load_quotes(store_t *s, int64_t now, char *err, int err_size)
+{
+    services_t *svc = services_new(s);
+    arena_t *a = arena_new();
+    char *number = NULL;
+    bool ok = svc && a;
+    /* subscription_id names the product here; demo_quote puts the subscription's id in. */
+    quote_line_form_t expired = {.kind = "add_seats",
+                                 .subscription_id = "GoToMeeting",
+                                 .seats = "10",
+                                 .unit_price = "",
+                                 .discount_kind = "none",
+                                 .discount = ""};
+    quote_line_form_t acme = {.kind = "add_seats",
+                              .subscription_id = "RescueAssist",
+                              .seats = "15",
+                              .unit_price = "",
+                              .discount_kind = "percent",
+                              .discount = "10"};
+    quote_line_form_t globex = {.kind = "add_seats",
+                                .subscription_id = "GoToAssist Remote Support v5",
+                                .seats = "5",
+                                .unit_price = "",
+                                .discount_kind = "none",
+                                .discount = ""};
+    ok = ok && demo_quote(svc, a, s, "Acme Corporation", 0, now - 45 * 86400, &expired,
+                          "Ten more GoToMeeting seats for the new team in Denver.", &number);
+    ok = ok && (!number || quotes_expire(svc, now) >= 0);
+    ok = ok && demo_quote(svc, a, s, "Acme Corporation", 1, now, &acme,
+                          "Fifteen more RescueAssist seats for the support desk, with 10 % off "
+                          "for the rest of the term and every renewal.",
+                          &number);
+    ok = ok && demo_quote(svc, a, s, "Globex Italia S.p.A.", 0, now, &globex,
+                          "Cinque postazioni in più per il nuovo ufficio di Torino.", &number);
+    /* Their emails count as sent long ago, like the history's invoices: nobody is mailed. */
+    ok = ok && store_outbox_settle(s, "quote", now) == STORE_OK;
+    if (!ok) snprintf(err, (size_t)err_size, "could not write the demo quotes");
+    if (a) arena_free(a);
+    if (svc) services_free(svc);
+    return ok;
+}
+
 bool demo_load(store_t *s, int64_t now, char *err, int err_size)
 {
     char hash[PASSWORD_HASH_MAX];
@@ -299,5 +391,6 @@ bool demo_load(store_t *s, int64_t now, char *err, int err_size)
                  r == STORE_BUSY ? "the database is busy" : "could not write the demo data");
         return false;
     }
-    return replay_history(s, now, err, err_size);
+    if (!replay_history(s, now, err, err_size)) return false;
+    return load_quotes(s, now, err, err_size);
 }

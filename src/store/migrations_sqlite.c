@@ -428,9 +428,130 @@ static const char *const migration_10 =
     "  COALESCE((SELECT value FROM vendor_settings WHERE key = 'daily_bill_run'), ''));"
     "DELETE FROM vendor_settings WHERE key = 'daily_bill_run';";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                         migration_5, migration_6, migration_7, migration_8,
-                                         migration_9, migration_10};
+/* Quotes (docs/quotes.md): a sales rep's offer to a corporate account, numbered from a gapless
+ * series of its own (Q-2026-000001; a revision keeps the number with a suffix, -2, -3...). A sent
+ * quote never changes: its lines and the totals computed when it was sent stay as the customer
+ * read them, and a decided one (accepted, rejected, withdrawn, expired, superseded) never changes
+ * state again; the database itself refuses. Only one revision of a quote is live (sent) at a
+ * time, and only one is a draft. Renewal changes a quote makes wait on the subscription
+ * (next_seats, next_unit_amount) for the bill run; invoice lines a quote produces carry their
+ * discount and how many of the term's days they charge. */
+static const char *const migration_11 =
+    "CREATE TABLE quote_series ("
+    "  series TEXT PRIMARY KEY,"
+    "  last_number INTEGER NOT NULL CHECK (last_number >= 0)"
+    ") STRICT;"
+
+    "CREATE TABLE quotes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  series TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL CHECK (seq > 0),"
+    "  revision INTEGER NOT NULL DEFAULT 1 CHECK (revision > 0),"
+    "  number TEXT NOT NULL UNIQUE,"
+    "  base_number TEXT NOT NULL,"
+    "  revises_id INTEGER REFERENCES quotes(id),"
+    "  state TEXT NOT NULL CHECK (state IN ('draft', 'sent', 'accepted', 'rejected',"
+    "    'withdrawn', 'expired', 'superseded')),"
+    "  sales_rep_id INTEGER REFERENCES staff_users(id),"
+    "  created_by INTEGER NOT NULL REFERENCES staff_users(id),"
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+    "  lang TEXT NOT NULL,"
+    "  effective_date TEXT NOT NULL,"
+    "  valid_until TEXT NOT NULL,"
+    "  term_start TEXT NOT NULL,"
+    "  term_end TEXT NOT NULL,"
+    "  payment_terms_days INTEGER NOT NULL DEFAULT 30 CHECK (payment_terms_days BETWEEN 0 AND 120),"
+    "  customer_note TEXT NOT NULL DEFAULT '',"
+    "  internal_note TEXT NOT NULL DEFAULT '',"
+    "  tax_mode TEXT NOT NULL DEFAULT 'exclusive' CHECK (tax_mode IN ('exclusive', 'inclusive')),"
+    "  tax_name TEXT NOT NULL DEFAULT '',"
+    "  tax_rate_ppm INTEGER NOT NULL DEFAULT 0 CHECK (tax_rate_ppm BETWEEN 0 AND 1000000),"
+    "  due_subtotal INTEGER NOT NULL DEFAULT 0,"
+    "  due_tax INTEGER NOT NULL DEFAULT 0,"
+    "  due_total INTEGER NOT NULL DEFAULT 0,"
+    "  renewal_subtotal INTEGER NOT NULL DEFAULT 0,"
+    "  renewal_tax INTEGER NOT NULL DEFAULT 0,"
+    "  renewal_total INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  sent_at INTEGER,"
+    "  decided_at INTEGER,"
+    "  decided_name TEXT NOT NULL DEFAULT '',"
+    "  decided_title TEXT NOT NULL DEFAULT '',"
+    "  decided_ip TEXT NOT NULL DEFAULT '',"
+    "  po_number TEXT NOT NULL DEFAULT '',"
+    "  on_behalf_staff_id INTEGER REFERENCES staff_users(id),"
+    "  on_behalf_reason TEXT NOT NULL DEFAULT '',"
+    "  reject_reason TEXT NOT NULL DEFAULT '' CHECK (reject_reason IN ('', 'price', 'timing',"
+    "    'seats', 'other')),"
+    "  reject_comment TEXT NOT NULL DEFAULT '',"
+    "  invoice_id INTEGER REFERENCES invoices(id),"
+    "  UNIQUE (series, seq, revision),"
+    "  CHECK (due_subtotal + due_tax = due_total),"
+    "  CHECK (renewal_subtotal + renewal_tax = renewal_total)"
+    ") STRICT;"
+    "CREATE UNIQUE INDEX quotes_one_live ON quotes(base_number) WHERE state = 'sent';"
+    "CREATE UNIQUE INDEX quotes_one_draft ON quotes(base_number) WHERE state = 'draft';"
+    "CREATE INDEX quotes_account ON quotes(account_id, id);"
+    "CREATE INDEX quotes_open ON quotes(state, valid_until);"
+
+    "CREATE TABLE quote_lines ("
+    "  id INTEGER PRIMARY KEY,"
+    "  quote_id INTEGER NOT NULL REFERENCES quotes(id),"
+    "  position INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('add_product', 'add_seats', 'remove_seats',"
+    "    'set_renewal')),"
+    "  plan_id INTEGER NOT NULL REFERENCES plans(id),"
+    "  subscription_id INTEGER REFERENCES subscriptions(id),"
+    "  product_name TEXT NOT NULL,"
+    "  seats INTEGER NOT NULL CHECK (seats > 0),"
+    "  unit_amount INTEGER NOT NULL CHECK (unit_amount >= 0),"
+    "  discount_kind TEXT NOT NULL DEFAULT 'none' CHECK (discount_kind IN ('none', 'percent',"
+    "    'amount')),"
+    "  discount_value INTEGER NOT NULL DEFAULT 0 CHECK (discount_value >= 0),"
+    "  list_amount INTEGER NOT NULL DEFAULT 0,"
+    "  discount INTEGER NOT NULL DEFAULT 0,"
+    "  term_net INTEGER NOT NULL DEFAULT 0,"
+    "  days INTEGER NOT NULL DEFAULT 0,"
+    "  term_days INTEGER NOT NULL DEFAULT 0,"
+    "  due_now INTEGER NOT NULL DEFAULT 0,"
+    "  renewal_unit_amount INTEGER NOT NULL DEFAULT 0,"
+    "  UNIQUE (quote_id, position)"
+    ") STRICT;"
+
+    "ALTER TABLE subscriptions ADD COLUMN next_seats INTEGER CHECK (next_seats > 0);"
+    "ALTER TABLE subscriptions ADD COLUMN next_unit_amount INTEGER CHECK (next_unit_amount >= 0);"
+    "ALTER TABLE invoice_lines ADD COLUMN discount INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE invoice_lines ADD COLUMN days INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE invoice_lines ADD COLUMN term_days INTEGER NOT NULL DEFAULT 0;"
+    /* No REFERENCES here: SQLite cannot drop a column that has one, and `cobro verify` checks
+     * that a quote email names a quote of its account (outbox_quote). */
+    "ALTER TABLE email_outbox ADD COLUMN quote_id INTEGER;"
+
+    "CREATE TRIGGER quotes_sent_immutable BEFORE UPDATE OF id, account_id, series, seq, revision,"
+    "  number, base_number, revises_id, sales_rep_id, created_by, currency, lang, effective_date,"
+    "  valid_until, term_start, term_end, payment_terms_days, customer_note, tax_mode, tax_name,"
+    "  tax_rate_ppm, due_subtotal, due_tax, due_total, renewal_subtotal, renewal_tax,"
+    "  renewal_total, created_at ON quotes WHEN OLD.state <> 'draft'"
+    "  BEGIN SELECT RAISE(ABORT, 'a sent quote cannot change'); END;"
+    "CREATE TRIGGER quotes_decided_kept BEFORE UPDATE OF state ON quotes"
+    "  WHEN OLD.state NOT IN ('draft', 'sent') AND NEW.state <> OLD.state"
+    "  BEGIN SELECT RAISE(ABORT, 'a decided quote cannot change'); END;"
+    "CREATE TRIGGER quotes_kept BEFORE DELETE ON quotes"
+    "  BEGIN SELECT RAISE(ABORT, 'a quote cannot be deleted'); END;"
+    "CREATE TRIGGER quote_lines_added_frozen BEFORE INSERT ON quote_lines"
+    "  WHEN (SELECT state FROM quotes WHERE id = NEW.quote_id) <> 'draft'"
+    "  BEGIN SELECT RAISE(ABORT, 'a sent quote cannot change'); END;"
+    "CREATE TRIGGER quote_lines_frozen BEFORE UPDATE ON quote_lines"
+    "  WHEN (SELECT state FROM quotes WHERE id = OLD.quote_id) <> 'draft'"
+    "  BEGIN SELECT RAISE(ABORT, 'a sent quote cannot change'); END;"
+    "CREATE TRIGGER quote_lines_removed_frozen BEFORE DELETE ON quote_lines"
+    "  WHEN (SELECT state FROM quotes WHERE id = OLD.quote_id) <> 'draft'"
+    "  BEGIN SELECT RAISE(ABORT, 'a sent quote cannot change'); END;";
+
+static const char *const migrations[] = {migration_1, migration_2,  migration_3, migration_4,
+                                         migration_5, migration_6,  migration_7, migration_8,
+                                         migration_9, migration_10, migration_11};
 
 const char *migration_sql(int version)
 {

@@ -106,6 +106,7 @@ typedef struct {
     int64_t id, account_id, attempts; /* account_id 0: none */
     int64_t rejections; /* the server's refusals of it in a row, since queued or requeued */
     int64_t invoice_id; /* 0: none; else the invoice whose PDF is attached when it is sent */
+    int64_t quote_id;   /* 0: none; else the quote whose PDF is attached when it is sent */
     const char *kind, *sender_ref, *to_addr, *to_name, *reply_to, *subject, *body_text;
     int64_t created_at;
 } email_t;
@@ -130,5 +131,50 @@ typedef struct {
     char *claimed_by;   /* the node running it now, "" when none */
     int64_t lease_until;
 } job_state_t;
+
+/* A quote's line as stored (billing/quote_calc.h says what each kind does). The amounts are
+ * computed when the quote is sent (zero in a draft until then, and shown as a preview). */
+typedef struct {
+    int64_t id, position, plan_id;
+    int64_t subscription_id; /* remove_seats, set_renewal: the subscription they change; else 0 */
+    char *kind, *product_name, *discount_kind;
+    int64_t seats, unit_amount, discount_value;
+    int64_t list_amount, discount, term_net, days, term_days, due_now, renewal_unit_amount;
+} quote_line_t;
+
+/* A quote with its lines. States: draft, sent, accepted, rejected, withdrawn, expired,
+ * superseded (a sent quote past its valid-until day reads as expired before a job marks it). */
+typedef struct {
+    int64_t id, account_id, seq, revision, revises_id, sales_rep_id, created_by;
+    char *series, *number, *base_number, *state, *currency, *lang;
+    char *effective_date, *valid_until, *term_start, *term_end; /* 'YYYY-MM-DD' */
+    int64_t payment_terms_days;
+    char *customer_note, *internal_note, *tax_mode, *tax_name;
+    int64_t tax_rate_ppm;
+    int64_t due_subtotal, due_tax, due_total, renewal_subtotal, renewal_tax, renewal_total;
+    int64_t created_at, sent_at, decided_at; /* 0: not yet */
+    char *decided_name, *decided_title, *decided_ip, *po_number;
+    int64_t on_behalf_staff_id; /* 0: decided by the customer */
+    char *on_behalf_reason, *reject_reason, *reject_comment;
+    int64_t invoice_id;   /* the invoice its acceptance issued; 0: none */
+    char *invoice_number; /* "" when none */
+    char *sales_rep_name, *sales_rep_email, *account_name; /* read with it */
+    quote_line_t *lines;
+    size_t n_lines;
+} quote_t;
+
+/* An active subscription of an account as a quote sees it. */
+typedef struct {
+    int64_t id, plan_id, seats, unit_amount;
+    int64_t next_seats, next_unit_amount; /* -1: unchanged at the next renewal */
+    int anchor_day;
+    char *product_name, *billing_period, *period_start, *period_end;
+} account_subscription_t;
+
+/* A plan a quote can sell, with its list price in one currency. */
+typedef struct {
+    int64_t plan_id, product_id, unit_amount;
+    char *product_name, *plan_code, *billing_period;
+} plan_price_t;
 
 #endif

@@ -370,6 +370,62 @@ store_status_t store_invoice_by_id(store_t *s, arena_t *a, int64_t id, invoice_d
 store_status_t store_invoices_recent(store_t *s, arena_t *a, int64_t account_id, int limit,
                                      invoice_summary_t **out, size_t *n);
 
+/* ---- quotes (store_quotes.c) ----------------------------------------------------------- */
+
+/* The next number of a quote series ("Q-2026"), taken in the caller's transaction: gapless. */
+store_status_t store_quote_seq_next(store_t *s, const char *series, int64_t *seq);
+/* A new draft (q's header; state, totals and decision are left to later writes). */
+store_status_t store_quote_insert(store_t *s, const quote_t *q, int64_t now, int64_t *id);
+/* A draft's editable header fields; STORE_NOT_FOUND when it is no longer a draft. */
+store_status_t store_quote_update_draft(store_t *s, const quote_t *q);
+/* The internal note (never shown to the customer) may change in any state. */
+store_status_t store_quote_set_internal_note(store_t *s, int64_t id, const char *note);
+/* Replaces a draft's lines (the database refuses it for any other state). */
+store_status_t store_quote_lines_replace(store_t *s, int64_t quote_id, const quote_line_t *lines,
+                                         size_t n);
+/* Draft to sent, with the tax, totals and sales rep computed now; STORE_NOT_FOUND when it was
+ * not a draft any more. */
+store_status_t store_quote_mark_sent(store_t *s, const quote_t *q, int64_t now);
+/* State from -> to; STORE_NOT_FOUND when the quote was not in state from (someone else moved
+ * it first). */
+store_status_t store_quote_set_state(store_t *s, int64_t id, const char *from, const char *to,
+                                     int64_t now);
+/* A sent quote decided (q->state "accepted" or "rejected") with who, why and the invoice;
+ * STORE_NOT_FOUND when it was no longer sent: of two deciders, the second finds this. */
+store_status_t store_quote_decide(store_t *s, const quote_t *q, int64_t now);
+/* Marks every sent quote whose valid-until day is before today expired; *n: how many. */
+store_status_t store_quotes_expire(store_t *s, const char *today, int64_t now, int64_t *n);
+/* A quote with its lines. */
+store_status_t store_quote_by_id(store_t *s, arena_t *a, int64_t id, quote_t *out);
+store_status_t store_quote_by_number(store_t *s, arena_t *a, const char *number, quote_t *out);
+/* The live revision (sent, else the draft) of the quote base_number. */
+store_status_t store_quote_live_of(store_t *s, arena_t *a, const char *base_number, quote_t *out);
+/* An account's quotes, newest first, without lines (drafts only when asked), at most limit. */
+store_status_t store_quotes_of_account(store_t *s, arena_t *a, int64_t account_id, bool with_drafts,
+                                       int limit, quote_t **out, size_t *n);
+/* Sent quotes, soonest to expire first, of one sales rep (0: everyone's), at most limit. */
+store_status_t store_quotes_open(store_t *s, arena_t *a, int64_t sales_rep_id, int limit,
+                                 quote_t **out, size_t *n);
+/* An account's active subscriptions, soonest renewal first. */
+store_status_t store_account_subscriptions(store_t *s, arena_t *a, int64_t account_id,
+                                           account_subscription_t **out, size_t *n);
+/* Active plans with a price in currency, of one billing period ("annual"), by product name. */
+store_status_t store_plans_priced(store_t *s, arena_t *a, const char *currency,
+                                  const char *billing_period, plan_price_t **out, size_t *n);
+/* Takes the account's turn for changing its subscriptions, until the transaction ends
+ * (PostgreSQL: the account's row locked; SQLite's writer holds the whole database already);
+ * STORE_NOT_FOUND for no such account. */
+store_status_t store_subscription_lock_account(store_t *s, int64_t account_id);
+/* One account's invoice header as of now (Bill To, language, kind, billing contact), as
+ * store_invoice_parties_between reads it for a bill run. */
+store_status_t store_invoice_party(store_t *s, arena_t *a, int64_t account_id, invoice_doc_t *out);
+/* A new active subscription; *id receives its id. */
+store_status_t store_subscription_add(store_t *s, const subscription_new_t *sub, int64_t now,
+                                      int64_t *id);
+/* What an active subscription of the account renews with (-1: as it is now). */
+store_status_t store_subscription_set_next(store_t *s, int64_t account_id, int64_t id,
+                                           int64_t next_seats, int64_t next_unit_amount);
+
 /* ---- invariants (store_verify.c) ----------------------------------------------------- */
 
 /* One row that breaks a rule of the database: the rule's name and one line naming the row and

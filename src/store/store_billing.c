@@ -51,7 +51,10 @@ store_status_t store_due_subscriptions_between(store_t *s, arena_t *a, int64_t f
     *out = arena_alloc(a, cap * sizeof **out);
     db_stmt_t *st = db_query(
         s->db,
-        "SELECT s.id, s.account_id, s.seats, s.unit_amount, s.anchor_day, s.auto_renew,"
+        /* Changes a quote made to the next renewal (next_seats, next_unit_amount) are what it
+         * renews with; store_subscription_renew makes them the subscription's own. */
+        "SELECT s.id, s.account_id, COALESCE(s.next_seats, s.seats),"
+        " COALESCE(s.next_unit_amount, s.unit_amount), s.anchor_day, s.auto_renew,"
         " s.cancel_at_period_end, s.currency, s.period_start, s.period_end, p.billing_period,"
         " pr.name FROM subscriptions s JOIN plans p ON p.id = s.plan_id"
         " JOIN products pr ON pr.id = p.product_id"
@@ -88,8 +91,10 @@ store_status_t store_subscription_renew(store_t *s, int64_t id, const char *peri
                                         const char *period_end)
 {
     return from_db(db_exec_deferred(s->db, true,
-                                    "UPDATE subscriptions SET period_start = $1, period_end = $2"
-                                    " WHERE id = $3 AND status = 'active'",
+                                    "UPDATE subscriptions SET period_start = $1, period_end = $2,"
+                                    " seats = COALESCE(next_seats, seats), unit_amount ="
+                                    " COALESCE(next_unit_amount, unit_amount), next_seats = NULL,"
+                                    " next_unit_amount = NULL WHERE id = $3 AND status = 'active'",
                                     "ssi", period_start, period_end, id));
 }
 
@@ -240,10 +245,11 @@ static store_status_t insert_line(store_t *s, int64_t invoice_id, int position,
         s->db, false,
         "INSERT INTO invoice_lines (invoice_id, position, subscription_id, product_name,"
         " billing_period, period_start, period_end, seats, unit_amount, net, tax_rate_ppm, tax,"
-        " gross) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        "iiissssiiiiii", invoice_id, (int64_t)position, subscription_id, l->product_name,
+        " gross, discount, days, term_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+        " $11, $12, $13, $14, $15, $16)",
+        "iiissssiiiiiiiii", invoice_id, (int64_t)position, subscription_id, l->product_name,
         l->billing_period, l->period_start, l->period_end, l->seats, l->unit_amount, l->net,
-        l->tax_rate_ppm, l->tax, l->gross));
+        l->tax_rate_ppm, l->tax, l->gross, l->discount, l->days, l->term_days));
 }
 
 store_status_t store_invoice_insert(store_t *s, const invoice_doc_t *inv, const char *series,
@@ -317,7 +323,8 @@ static store_status_t read_lines(store_t *s, arena_t *a, invoice_doc_t *out)
 {
     db_stmt_t *st = db_query(s->db,
                              "SELECT product_name, billing_period, period_start, period_end, seats,"
-                             " unit_amount, net, tax_rate_ppm, tax, gross FROM invoice_lines"
+                             " unit_amount, net, tax_rate_ppm, tax, gross, discount, days,"
+                             " term_days FROM invoice_lines"
                              " WHERE invoice_id = $1 ORDER BY position",
                              "i", out->id);
     if (!st) return STORE_ERROR;
@@ -343,6 +350,9 @@ static store_status_t read_lines(store_t *s, arena_t *a, invoice_doc_t *out)
         l->tax_rate_ppm = db_int(st, 7);
         l->tax = db_int(st, 8);
         l->gross = db_int(st, 9);
+        l->discount = db_int(st, 10);
+        l->days = db_int(st, 11);
+        l->term_days = db_int(st, 12);
     }
     return r == DB_OK ? STORE_OK : from_db(r);
 }

@@ -133,7 +133,7 @@ static char *line_account(arena_t *a, db_stmt_t *st)
 /* Columns: number, id, tax mode, line amount, amount of the line's mode, position. */
 static char *line_amount(arena_t *a, db_stmt_t *st)
 {
-    return arena_printf(a, "invoice %s (id %lld): line %lld: seats x unit price %lld != %s %lld",
+    return arena_printf(a, "invoice %s (id %lld): line %lld: its price %lld != %s %lld",
                         text(st, 0), num(st, 1), num(st, 5), num(st, 4),
                         strcmp(text(st, 2), "inclusive") == 0 ? "gross" : "net", num(st, 3));
 }
@@ -177,12 +177,46 @@ static char *line_rate(arena_t *a, db_stmt_t *st)
                         text(st, 0), num(st, 1), num(st, 2), num(st, 3));
 }
 
+/* ---- quotes ---------------------------------------------------------------------------- */
+
+/* Columns: series, seq, number, id, the seq before it (0: none). */
+static char *quote_seq_gap(arena_t *a, db_stmt_t *st)
+{
+    return arena_printf(a,
+                        "quote series %s: numbers %lld to %lld missing before quote %s (id %lld)",
+                        text(st, 0), num(st, 4) + 1, num(st, 1) - 1, text(st, 2), num(st, 3));
+}
+
+/* Columns: series, counter, highest seq. */
+static char *quote_series_counter(arena_t *a, db_stmt_t *st)
+{
+    return arena_printf(a, "quote series %s: counter says %lld, highest number issued is %lld",
+                        text(st, 0), num(st, 1), num(st, 2));
+}
+
+/* Columns: number, id, due total, invoice id (NULL: none), invoice number, invoice total. */
+static char *quote_invoice(arena_t *a, db_stmt_t *st)
+{
+    if (db_is_null(st, 3))
+        return arena_printf(a, "quote %s (id %lld): accepted with %lld due, but no invoice",
+                            text(st, 0), num(st, 1), num(st, 2));
+    return arena_printf(a, "quote %s (id %lld): accepted with %lld due, invoice %s is for %lld",
+                        text(st, 0), num(st, 1), num(st, 2), text(st, 4), num(st, 5));
+}
+
+/* Columns: number, id, base number. */
+static char *quote_live_twice(arena_t *a, db_stmt_t *st)
+{
+    return arena_printf(a, "quote %s (id %lld): accepted, but so is another revision of %s",
+                        text(st, 0), num(st, 1), text(st, 2));
+}
+
 /* ---- the outbox ------------------------------------------------------------------------ */
 
 /* The kinds of email cobro queues: one more kind means one more name here. */
 #define OUTBOX_KINDS                                                                               \
     "('invoice', 'password_reset', 'billing_admin_contact', 'billing_contact_changed',"            \
-    " 'purchase_order_expiring')"
+    " 'purchase_order_expiring', 'quote', 'quote_decided')"
 
 /* Columns: id, kind. */
 static char *outbox_kind(arena_t *a, db_stmt_t *st)
@@ -307,12 +341,18 @@ static const verify_check_t checks[] = {
          " ORDER BY i.id, l.position",
          ""),
      NO_PARAM, line_account},
-    /* Exclusive tax: the price is the net; inclusive: the gross. */
+    /* Exclusive tax: the price is the net; inclusive: the gross. A line a quote invoiced is
+     * (seats x unit - discount) x days / term_days, rounded half away from zero (the amounts are
+     * never negative, so integer division of 2x + d by 2d rounds it). */
     {"invoice_line_amount",
      VERIFY_SQL("SELECT i.number, i.id, i.tax_mode, CASE WHEN i.tax_mode = 'inclusive' THEN l.gross"
-                " ELSE l.net END, l.seats * l.unit_amount, l.position FROM invoice_lines l"
+                " ELSE l.net END, CASE WHEN l.term_days > 0 THEN ((l.seats * l.unit_amount -"
+                " l.discount) * l.days * 2 + l.term_days) / (2 * l.term_days) ELSE l.seats *"
+                " l.unit_amount - l.discount END, l.position FROM invoice_lines l"
                 " JOIN invoices i ON i.id = l.invoice_id WHERE CASE WHEN i.tax_mode = 'inclusive'"
-                " THEN l.gross ELSE l.net END <> l.seats * l.unit_amount ORDER BY i.id, l.position",
+                " THEN l.gross ELSE l.net END <> CASE WHEN l.term_days > 0 THEN ((l.seats *"
+                " l.unit_amount - l.discount) * l.days * 2 + l.term_days) / (2 * l.term_days)"
+                " ELSE l.seats * l.unit_amount - l.discount END ORDER BY i.id, l.position",
                 ""),
      NO_PARAM, line_amount},
     /* The tax is the sum of the invoice's per-rate rows; invoices issued before those rows
@@ -388,6 +428,36 @@ static const verify_check_t checks[] = {
                 "attempts = 0) ORDER BY id",
                 "ii"),
      LATEST_CLAIM, outbox_claim},
+    /* Quote numbers: gapless per series (revisions share their number), the counter the
+     * highest, an accepted quote's invoice for exactly what it said was due, and one accepted
+     * revision per number. */
+    {"quote_seq_gap",
+     VERIFY_SQL("SELECT q.series, q.seq, q.number, q.id, COALESCE((SELECT MAX(p.seq) FROM quotes p"
+                " WHERE p.series = q.series AND p.seq < q.seq), 0) FROM quotes q"
+                " WHERE q.seq > 1 AND q.revision = 1 AND NOT EXISTS (SELECT 1 FROM quotes p"
+                " WHERE p.series = q.series AND p.seq = q.seq - 1) ORDER BY q.series, q.seq, q.id",
+                ""),
+     NO_PARAM, quote_seq_gap},
+    {"quote_series_counter",
+     VERIFY_SQL("SELECT c.series, c.last_number, COALESCE((SELECT MAX(q.seq) FROM quotes q"
+                " WHERE q.series = c.series), 0) FROM quote_series c"
+                " WHERE c.last_number <> COALESCE((SELECT MAX(q.seq) FROM quotes q"
+                " WHERE q.series = c.series), 0) ORDER BY c.series",
+                ""),
+     NO_PARAM, quote_series_counter},
+    {"quote_invoice",
+     VERIFY_SQL("SELECT q.number, q.id, q.due_total, i.id, COALESCE(i.number, ''),"
+                " COALESCE(i.total, 0) FROM quotes q LEFT JOIN invoices i ON i.id = q.invoice_id"
+                " WHERE q.state = 'accepted' AND q.due_total > 0 AND (i.id IS NULL"
+                " OR i.total <> q.due_total) ORDER BY q.id",
+                ""),
+     NO_PARAM, quote_invoice},
+    {"quote_accepted_twice",
+     VERIFY_SQL("SELECT q.number, q.id, q.base_number FROM quotes q WHERE q.state = 'accepted'"
+                " AND EXISTS (SELECT 1 FROM quotes p WHERE p.base_number = q.base_number"
+                " AND p.state = 'accepted' AND p.id < q.id) ORDER BY q.id",
+                ""),
+     NO_PARAM, quote_live_twice},
 };
 
 const char *const *store_verify_checks(size_t *n)

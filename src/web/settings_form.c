@@ -138,6 +138,22 @@ const char *field_error_text(req_t *r, field_error_t e)
     case FIELD_BAD_CHARS:
         return T("Only line breaks are allowed here: remove the tabs and other control "
                  "characters (shown as symbols such as \xE2\x90\x89).");
+    case FIELD_BAD_NUMBER:
+        return T("Enter a whole number, such as 15.");
+    case FIELD_BAD_PERCENT:
+        return T("Enter a percentage from 0 to 100, such as 10 or 12.5.");
+    case FIELD_DISCOUNT_TOO_BIG:
+        return T("The discount cannot be more than the line's amount, and an amount off only "
+                 "applies to seats added now.");
+    case FIELD_PAST_DATE:
+        return T("Choose today or a later date.");
+    case FIELD_OUTSIDE_TERM:
+        return T("Choose a date before the account's next renewal.");
+    case FIELD_TOO_MANY_SEATS:
+        return T("At least one seat must stay: to cancel a product, send a request to Corporate "
+                 "Account Services.");
+    case FIELD_NOT_ACCEPTED:
+        return T("Tick the box to accept the terms of the quote.");
     }
     return T("This field is required.");
 }

@@ -779,3 +779,15 @@ class Server:
         c = self.client()
         c.set_cookie("cobro_session", token)
         return c.get(path).status == 200
+
+
+def undo_quotes_migration(con):
+    """Takes a SQLite database back from schema version 11 (quotes) to 10, for the tests that
+    rebuild an older schema and migrate it again: the quote tables go, and the columns migration
+    11 added to subscriptions, invoice lines and the outbox."""
+    for table in ("quote_lines", "quotes", "quote_series"):
+        con.execute("DROP TABLE %s" % table)
+    for table, column in (("subscriptions", "next_seats"), ("subscriptions", "next_unit_amount"),
+                          ("invoice_lines", "discount"), ("invoice_lines", "days"),
+                          ("invoice_lines", "term_days"), ("email_outbox", "quote_id")):
+        con.execute("ALTER TABLE %s DROP COLUMN %s" % (table, column))

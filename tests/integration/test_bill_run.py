@@ -778,8 +778,9 @@ def test_19_monthly_corporate_subscriptions_from_before_the_rule_still_renew_and
     for name in triggers:
         w.con.execute("DROP TRIGGER %s" % name)
     # Back to version 4: migrations 6 (sign-in attempts), 7 (email rejections), 8 (invoice
-    # taxes), 9 (the Invoice History index) and 10 (scheduled jobs) undone too, so that all
-    # apply again.
+    # taxes), 9 (the Invoice History index), 10 (scheduled jobs) and 11 (quotes) undone too, so
+    # that all apply again.
+    harness.undo_quotes_migration(w.con)
     w.con.execute("DROP TABLE scheduled_jobs")
     w.con.execute("DROP TABLE invoice_taxes")
     w.con.execute("DROP INDEX invoices_history")
@@ -792,7 +793,7 @@ def test_19_monthly_corporate_subscriptions_from_before_the_rule_still_renew_and
     renews = w.sub(corp, 1, "2025-12-31", "2026-01-31", unit=700)
     ends = w.sub(corp, 3, "2025-12-31", "2026-01-31", cancel=1)
     p = run_cobro(["migrate", "--db", w.db], cwd=w.dir)
-    assert p.returncode == 0 and "from version 4 to 10" in p.stderr, p.stderr
+    assert p.returncode == 0 and "from version 4 to 11" in p.stderr, p.stderr
     p = w.run_ok("2026-01-31")
     assert summary(p)[1:7] == (1, 1, 1, 1, 1, 1), p.stdout
     assert w.period(renews) == ("2026-01-31", "2026-02-28")

@@ -268,7 +268,7 @@ def test_line_changed_after_issue_is_named_by_each_rule_it_breaks(broken, tmp_pa
                            ("UPDATE invoice_lines SET net = net + 100, gross = gross + 100"
                             " WHERE invoice_id = ? AND position = ?", (iid, pos)))
     assert got == [
-        "verify: invoice %s (id %d): line %d: seats x unit price %d != net %d"
+        "verify: invoice %s (id %d): line %d: its price %d != net %d"
         % (number, iid, pos, seats * unit, net + 100),
         "verify: invoice %s (id %d): lines %d + tax %d != total %d"
         % (number, iid, subtotal + 100, tax, total),
