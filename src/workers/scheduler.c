@@ -1,9 +1,12 @@
 /* The server's own clock work, checked at start and every minute: the daily bill run, which one
- * node at a time runs under a lease in the database, and the purchase-order expiry reminders,
- * which every node may look for (each reminder is claimed by its mark). */
+ * node at a time runs under a lease in the database, the purchase-order expiry reminders, which
+ * every node may look for (each reminder is claimed by its mark), and marking quotes past their
+ * valid-until day expired (one idempotent update that any node may run). */
 #include "scheduler.h"
 #include "store/store.h"
 #include "services/bill_run_cli.h"
+#include "services/quotes.h"
+#include "services/services.h"
 #include "services/settings.h"
 #include "util/log.h"
 #include "util/clock.h"
@@ -45,6 +48,15 @@ static void po_reminders(struct scheduler *sc, store_t *s)
         log_info("queued %d purchase-order expiry reminders", sent);
         if (sc->mailer) mailer_wake(sc->mailer);
     }
+}
+
+/* Sent quotes whose valid-until day has passed in the vendor's time zone become expired (pages
+ * already show them so: this makes the stored state say it too). */
+static void expire_quotes(services_t *svc)
+{
+    int64_t n = quotes_expire(svc, clock_now());
+    if (n < 0) log_error("scheduler: marking expired quotes failed");
+    if (n > 0) log_info("marked %lld quotes expired", (long long)n);
 }
 
 /* The lease of the daily bill run, renewed after each batch. */
@@ -99,11 +111,13 @@ static void *scheduler_main(void *arg)
         log_error("scheduler: %s", err);
         return NULL;
     }
+    services_t *svc = services_new(s);
     pthread_mutex_lock(&sc->mu);
     while (!sc->stop) {
         pthread_mutex_unlock(&sc->mu);
         maybe_run(sc, s);
         po_reminders(sc, s);
+        if (svc) expire_quotes(svc);
         pthread_mutex_lock(&sc->mu);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -112,6 +126,7 @@ static void *scheduler_main(void *arg)
         }
     }
     pthread_mutex_unlock(&sc->mu);
+    if (svc) services_free(svc);
     store_close(s);
     return NULL;
 }
