@@ -33,10 +33,10 @@ typedef enum {
     FIELD_BAD_NUMBER,   /* not a whole number in range (seats, days) */
     FIELD_BAD_PERCENT,  /* not a percentage from 0 to 100 with at most four decimals */
     FIELD_DISCOUNT_TOO_BIG, /* a discount over the line, or on a line that charges nothing now */
-    FIELD_PAST_DATE,    /* a date before today */
-    FIELD_OUTSIDE_TERM, /* a date outside the account's current term */
-    FIELD_TOO_MANY_SEATS, /* removes every seat (or more) of the subscription */
-    FIELD_NOT_ACCEPTED, /* a box that must be ticked was not (accepting a quote's terms) */
+    FIELD_PAST_DATE,        /* a date before today */
+    FIELD_OUTSIDE_TERM,     /* a date outside the account's current term */
+    FIELD_TOO_MANY_SEATS,   /* removes every seat (or more) of the subscription */
+    FIELD_NOT_ACCEPTED,     /* a box that must be ticked was not (accepting a quote's terms) */
 } field_error_t;
 
 /* FIELD_NOT_ONE_LINE when s holds a control character (C0 including CR, LF and TAB, DEL, C1
