@@ -298,8 +298,8 @@ static bool demo_quote(services_t *svc, arena_t *a, store_t *s, const char *acco
         if (strcmp(rows[i].name, account_name) == 0) account_id = rows[i].id;
     quote_t *existing = NULL;
     size_t n_existing = 0;
-    if (!account_id ||
-        quotes_of_account_staff_view(svc, a, account_id, &existing, &n_existing) != STATUS_OK)
+    if (!account_id || quotes_of_account_staff_view(svc, a, account_id, sent_at, &existing,
+                                                    &n_existing) != STATUS_OK)
         return false;
     *number = NULL;
     if (n_existing > nth) return true; /* loaded before */

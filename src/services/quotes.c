@@ -428,9 +428,9 @@ static bool lines_of_form(arena_t *a, const quote_form_t *f, const account_t *ac
             } else {
                 l.plan_id = sub->plan_id;
                 l.product_name = sub->product_name;
-                /* Seats added to a product renew as a block of their own (quote_calc.h); the
-                 * others change this subscription. */
-                if (kind != QUOTE_ADD_SEATS) l.subscription_id = sub->id;
+                /* Seats added to a product renew as a block of their own (quote_calc.h): the
+                 * subscription named is what they add to; the other kinds change it. */
+                l.subscription_id = sub->id;
                 list_price = sub->next_unit_amount >= 0 ? sub->next_unit_amount : sub->unit_amount;
             }
         }
@@ -582,6 +582,9 @@ status_t quote_save_draft(services_t *svc, arena_t *a, const quote_staff_ctx_t *
     return outcome(r, t.refused);
 }
 
+/* The views below read without a transaction of their own: a page's reads already run in one
+ * (services_in_read), and SQLite cannot open a second inside it. */
+
 /* ---- the builder's view --------------------------------------------------------------------- */
 
 typedef struct {
@@ -641,7 +644,7 @@ status_t quote_builder_view(services_t *svc, arena_t *a, const quote_staff_ctx_t
                             const char *number, quote_builder_t *out)
 {
     builder_read_t b = {.a = a, .ctx = ctx, .number = number, .out = out};
-    store_status_t r = store_run_tx(svc->store, STORE_TX_READ, builder_body, &b);
+    store_status_t r = builder_body(svc->store, &b);
     return outcome(r, REFUSED_NONE);
 }
 
@@ -879,23 +882,41 @@ typedef struct {
     char *today;
 } list_read_t;
 
+/* Sent quotes read as the reader should see them: expired once their valid-until day has passed,
+ * before the daily job marks them. */
+static void shown_states(store_t *s, arena_t *a, int64_t now, quote_t *q, size_t n, char today[11])
+{
+    today_of(s, a, now, today);
+    for (size_t i = 0; i < n; i++)
+        q[i].state = (char *)quote_shown_state(&q[i], today);
+}
+
 static store_status_t open_body(store_t *s, void *arg)
 {
     list_read_t *l = arg;
-    return store_quotes_open(s, l->a, l->id, QUOTES_LISTED, l->out, l->n);
+    store_status_t r = store_quotes_open(s, l->a, l->id, QUOTES_LISTED, l->out, l->n);
+    if (r != STORE_OK) return r;
+    char today[11];
+    shown_states(s, l->a, l->now, *l->out, *l->n, today);
+    /* Open means it can still be accepted: the expired ones (first, by date) leave the list. */
+    size_t kept = 0;
+    for (size_t i = 0; i < *l->n; i++)
+        if (strcmp((*l->out)[i].state, "sent") == 0) (*l->out)[kept++] = (*l->out)[i];
+    *l->n = kept;
+    return STORE_OK;
 }
 
 status_t quotes_open_view(services_t *svc, arena_t *a, const quote_staff_ctx_t *ctx, quote_t **out,
                           size_t *n)
 {
     bool rep = ctx->role && strcmp(ctx->role, "sales_rep") == 0;
-    list_read_t l = {.a = a, .id = rep ? ctx->staff_id : 0, .out = out, .n = n};
+    list_read_t l = {.a = a, .id = rep ? ctx->staff_id : 0, .now = ctx->now, .out = out, .n = n};
     if (ctx->role && strcmp(ctx->role, "customer_care") == 0) {
         *n = 0;
         *out = NULL;
         return STATUS_OK;
     }
-    return outcome(store_run_tx(svc->store, STORE_TX_READ, open_body, &l), REFUSED_NONE);
+    return outcome(open_body(svc->store, &l), REFUSED_NONE);
 }
 
 static store_status_t account_list_body(store_t *s, void *arg)
@@ -903,22 +924,23 @@ static store_status_t account_list_body(store_t *s, void *arg)
     list_read_t *l = arg;
     store_status_t r =
         store_quotes_of_account(s, l->a, l->id, l->with_drafts, QUOTES_LISTED, l->out, l->n);
-    if (r == STORE_OK && l->today) today_of(s, l->a, l->now, l->today);
+    char today[11];
+    if (r == STORE_OK) shown_states(s, l->a, l->now, *l->out, *l->n, l->today ? l->today : today);
     return r;
 }
 
-status_t quotes_of_account_staff_view(services_t *svc, arena_t *a, int64_t account_id,
+status_t quotes_of_account_staff_view(services_t *svc, arena_t *a, int64_t account_id, int64_t now,
                                       quote_t **out, size_t *n)
 {
-    list_read_t l = {.a = a, .id = account_id, .with_drafts = true, .out = out, .n = n};
-    return outcome(store_run_tx(svc->store, STORE_TX_READ, account_list_body, &l), REFUSED_NONE);
+    list_read_t l = {.a = a, .id = account_id, .now = now, .with_drafts = true, .out = out, .n = n};
+    return outcome(account_list_body(svc->store, &l), REFUSED_NONE);
 }
 
 status_t quotes_of_account_view(services_t *svc, arena_t *a, int64_t account_id, int64_t now,
                                 quote_t **out, size_t *n, char today[11])
 {
     list_read_t l = {.a = a, .id = account_id, .now = now, .out = out, .n = n, .today = today};
-    return outcome(store_run_tx(svc->store, STORE_TX_READ, account_list_body, &l), REFUSED_NONE);
+    return outcome(account_list_body(svc->store, &l), REFUSED_NONE);
 }
 
 typedef struct {
@@ -959,7 +981,7 @@ status_t quote_customer_view(services_t *svc, arena_t *a, int64_t account_id, co
                          .out = out,
                          .live = live,
                          .today = today};
-    return outcome(store_run_tx(svc->store, STORE_TX_READ, customer_body, &c), REFUSED_NONE);
+    return outcome(customer_body(svc->store, &c), REFUSED_NONE);
 }
 
 /* ---- deciding ----------------------------------------------------------------------------------

@@ -132,8 +132,9 @@ status_t quote_revise(services_t *svc, arena_t *a, const quote_staff_ctx_t *ctx,
 /* Sent quotes, soonest to expire first: a sales rep's own, everyone's for others. */
 status_t quotes_open_view(services_t *svc, arena_t *a, const quote_staff_ctx_t *ctx, quote_t **out,
                           size_t *n);
-/* An account's quotes for the staff console, drafts included, newest first. */
-status_t quotes_of_account_staff_view(services_t *svc, arena_t *a, int64_t account_id,
+/* An account's quotes for the staff console, drafts included, newest first (a sent quote past
+ * its day as "expired": quote_shown_state). */
+status_t quotes_of_account_staff_view(services_t *svc, arena_t *a, int64_t account_id, int64_t now,
                                       quote_t **out, size_t *n);
 
 /* ---- deciding (the billing contact, or a rep on their behalf) ------------------------ */
