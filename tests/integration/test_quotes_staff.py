@@ -321,8 +321,10 @@ def test_07_in_italian_the_refusal_reads_in_italian(server):
     assert r.status == 400
     assert '<html lang="it"' in r.text
     text = text_of(r.text)
-    assert "Nothing was saved" not in text
-    assert "Enter a whole number" not in text
+    assert "Non è stato salvato nulla." in text, text[:1500]
+    assert "Inserisci un numero intero, ad esempio 15." in text
+    assert "Salva e visualizza l'anteprima" in text
+    assert "Nothing was saved" not in text and "Enter a whole number" not in text
 
 
 def test_08_twenty_lines_fit_in_one_post(server):
