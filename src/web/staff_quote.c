@@ -390,12 +390,6 @@ static void action_button(req_t *r, const quote_t *q, const char *action, const 
                 label);
 }
 
-static void pdf_link(req_t *r, const quote_t *q)
-{
-    html_render(&r->resp.body, "<a class=\"button\" href=\"/staff/quotes/%s/pdf\">%s</a>",
-                q->number, T("PDF"));
-}
-
 static void render_builder(req_t *r, const quote_builder_t *v, const builder_state_t *s)
 {
     buf_t *b = &r->resp.body;
@@ -460,7 +454,6 @@ static void render_builder(req_t *r, const quote_builder_t *v, const builder_sta
     html_render(b, "</section><div class=\"actions quote-actions\">");
     action_button(r, q, "send", T("Send to the billing contact"), "primary");
     action_button(r, q, "withdraw", T("Withdraw"), "secondary");
-    pdf_link(r, q);
     html_render(b, "</div>");
     layout_end(r);
 }
@@ -616,7 +609,6 @@ static void render_decided(req_t *r, const quote_builder_t *v, const decided_sta
     html_render(b, "<div class=\"actions quote-actions\">");
     if (revisable) action_button(r, q, "revise", T("Revise"), "primary");
     if (sent) action_button(r, q, "withdraw", T("Withdraw"), "secondary");
-    pdf_link(r, q);
     html_render(b, "</div>");
     if (sent) accept_form(r, q, s);
     layout_end(r);

@@ -457,7 +457,7 @@ def test_15_acceptance_on_behalf_is_recorded_and_marked(server, sent_quote):
     if row[7]:
         inv = server.scalar("SELECT number FROM invoices WHERE id = ?", (row[7],))
         assert 'href="/staff/invoices/%s"' % inv in page.text
-    # An accepted quote offers no action but the PDF.
+    # An accepted quote offers no action.
     assert not re.search(r'action="/staff/quotes/%s/' % re.escape(sent_quote), page.text)
     # Every action on it now is refused in words, and changes nothing.
     for action in ("withdraw", "send", "accept", "revise"):
