@@ -123,8 +123,9 @@ static void dispatch(req_t *r)
 {
     const route_t *route = r->route;
     if (r->method == METHOD_POST && r->body_is_form) {
-        parse_status_t ps =
-            form_parse_body(r->arena, r->body, r->body_len, FORM_MAX_FIELDS, &r->form);
+        parse_status_t ps = form_parse_body(
+            r->arena, r->body, r->body_len,
+            route->max_fields > 0 ? (size_t)route->max_fields : FORM_MAX_FIELDS, &r->form);
         if (ps != PARSE_OK) {
             page_error(r, ps == PARSE_TOO_LARGE ? 413 : 400);
             return;

@@ -22,6 +22,8 @@ typedef struct route {
     handler_fn handler;
     bool blocking;   /* runs on the worker pool (password hashing, SMTP, PDF) */
     bool no_session; /* skips sessions and cookies entirely (health checks, static files) */
+    int max_fields;  /* fields a POSTed form may carry; 0: FORM_MAX_FIELDS (a quote's builder
+                        sends seven a line, for up to twenty lines) */
 } route_t;
 
 extern const route_t routes[];

@@ -46,6 +46,13 @@ const route_t routes[] = {
     {.path = "/staff/payment-details", .methods = METHOD_GET | METHOD_POST, .access = ACCESS_STAFF, .role = "admin", .handler = page_staff_payment_details},
     {.path = "/staff/invoices/*", .methods = METHOD_GET, .access = ACCESS_STAFF, .handler = page_staff_invoice},
     {.path = "/staff/invoices/*/pdf", .methods = METHOD_GET, .access = ACCESS_STAFF, .handler = page_staff_invoice_pdf, .blocking = true},
+    {.path = "/staff/accounts/*/quotes", .methods = METHOD_POST, .access = ACCESS_STAFF, .handler = page_staff_account_quotes},
+    {.path = "/staff/quotes", .methods = METHOD_GET, .access = ACCESS_STAFF, .handler = page_staff_quotes},
+    {.path = "/staff/quotes/*", .methods = METHOD_GET | METHOD_POST, .access = ACCESS_STAFF, .handler = page_staff_quote, .max_fields = 160},
+    {.path = "/staff/quotes/*/send", .methods = METHOD_POST, .access = ACCESS_STAFF, .handler = page_staff_quote_send},
+    {.path = "/staff/quotes/*/withdraw", .methods = METHOD_POST, .access = ACCESS_STAFF, .handler = page_staff_quote_withdraw},
+    {.path = "/staff/quotes/*/revise", .methods = METHOD_POST, .access = ACCESS_STAFF, .handler = page_staff_quote_revise},
+    {.path = "/staff/quotes/*/accept", .methods = METHOD_POST, .access = ACCESS_STAFF, .handler = page_staff_quote_accept},
 
     {.path = "/sign-out", .methods = METHOD_POST, .access = ACCESS_SIGNED_IN, .handler = page_sign_out},
 };

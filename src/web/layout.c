@@ -79,6 +79,7 @@ static const tab_t billing_tabs[] = {{"/billing/account", N_("Account"), false, 
                                      {NULL, NULL, false, {NULL}}};
 static const tab_t staff_tabs[] = {{"/staff/home", N_("Home"), false, {"/staff/payment-details"}},
                                    {"/staff/accounts", N_("Accounts"), false, {"/staff/invoices"}},
+                                   {"/staff/quotes", N_("Quotes"), false, {NULL}},
                                    {NULL, NULL, false, {NULL}}};
 
 static bool tab_current(const tab_t *t, const char *path)

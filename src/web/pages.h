@@ -4,6 +4,7 @@
 #include "http/request.h"
 #include "render/invoice_doc.h"
 #include "services/services.h"
+#include "services/quotes.h"
 #include "services/settings.h"
 #include "util/html.h"
 
@@ -110,6 +111,19 @@ void audit_table(req_t *r, const audit_row_t *rows, size_t n, size_t page_rows,
 /* The ?before= entry id of an audit page: 0 when absent, -1 when malformed. */
 int64_t audit_before_param(const req_t *r);
 
+/* ---- staff quotes (staff_quote.c, staff_account_quotes.c) ------------------------------ */
+
+/* Who acts in the staff console on quotes: this request's staff member and role. */
+quote_staff_ctx_t staff_quote_ctx(req_t *r);
+/* A quote's state (draft, sent, accepted...) in the reader's language. */
+const char *staff_quote_state_label(req_t *r, const char *state);
+/* An amount / a 'YYYY-MM-DD' day in the reader's language (country may be NULL). */
+const char *staff_quote_money(req_t *r, const char *country, const char *currency, int64_t minor);
+const char *staff_quote_day(req_t *r, const char *country, const char *iso);
+/* The "Quotes" section of a corporate account's staff page: its quotes with their state, and
+ * "New quote" for those who manage them. */
+void staff_account_quotes_section(req_t *r, const account_t *acc);
+
 /* ---- errors.c ---------------------------------------------------------------------- */
 
 /* A complete error page for status (400, 403, 404, 405, 413, 429, 431, 503...). */
@@ -161,5 +175,12 @@ void page_staff_account(req_t *r);
 void page_staff_payment_details(req_t *r);
 void page_staff_invoice(req_t *r);
 void page_staff_invoice_pdf(req_t *r);
+void page_staff_quotes(req_t *r);         /* GET /staff/quotes */
+void page_staff_account_quotes(req_t *r); /* POST /staff/accounts/ID/quotes */
+void page_staff_quote(req_t *r);          /* GET/POST /staff/quotes/NUMBER */
+void page_staff_quote_send(req_t *r);     /* POST /staff/quotes/NUMBER/send */
+void page_staff_quote_withdraw(req_t *r); /* POST /staff/quotes/NUMBER/withdraw */
+void page_staff_quote_revise(req_t *r);   /* POST /staff/quotes/NUMBER/revise */
+void page_staff_quote_accept(req_t *r);   /* POST /staff/quotes/NUMBER/accept */
 
 #endif

@@ -1,4 +1,4 @@
-/* Staff console: one account, its Bill To, its invoices and its audit log. */
+/* Staff console: one account, its Bill To, its quotes, its invoices and its audit log. */
 #include "pages.h"
 #include "services/staff_views.h"
 
@@ -32,6 +32,7 @@ void page_staff_account(req_t *r)
      * and must not be squeezed beside the address. */
     html_render(b, "<h1>%s</h1>", acc.name);
     bill_to_block(r, &acc);
+    staff_account_quotes_section(r, &acc);
     html_render(b, "<section class=\"card\" aria-labelledby=\"inv\"><h2 id=\"inv\">%s</h2>",
                 T("Invoices"));
     invoice_history_table(r, rows, n, acc.country, "/staff/invoices");

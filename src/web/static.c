@@ -140,6 +140,15 @@ static const char stylesheet[] =
     /* The totals stay a table of their own: their amounts line up in one column. */
     ".stack tfoot{display:table;width:100%}"
     ".invoice{padding:1rem}}\n"
+    /* The staff quote builder: a line's fields side by side where there is room, each with its
+     * label above; short values (seats, prices) in narrow boxes. */
+    ".line-grid{display:grid;gap:0 1rem;grid-template-columns:repeat(auto-fill,minmax(12rem,1fr))}"
+    ".line-grid .field{min-width:0}"
+    "input.short{max-width:12rem}\n"
+    "form.inline{display:inline;margin:0}\n"
+    ".quote-actions{flex-wrap:wrap;margin-top:1.5rem}\n"
+    "dl.totals{max-width:36rem;margin-top:1rem}dl.totals dd{text-align:right}\n"
+    "main>section.card{margin-top:1.5rem}\n"
     "@media "
     "print{header.top,footer,.skip,form.sign-out,.no-print{display:none}body{background:#fff}"
     "main{max-width:none;padding:0}.invoice{border:0;padding:0}"
