@@ -27,7 +27,7 @@ void staff_account_quotes_section(req_t *r, const account_t *acc)
     bool manage = quote_staff_may_manage(&ctx, acc);
     quote_t *rows = NULL;
     size_t n = 0;
-    status_t st = quotes_of_account_staff_view(r->svc, r->arena, acc->id, &rows, &n);
+    status_t st = quotes_of_account_staff_view(r->svc, r->arena, acc->id, r->now, &rows, &n);
     if (st != STATUS_OK && !manage) return; /* nothing to show nor to do */
     html_render(b,
                 "<section class=\"card\" aria-labelledby=\"quotes\"><div class=\"card-head\">"
