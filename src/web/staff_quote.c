@@ -6,6 +6,8 @@
 #include "http/session.h"
 #include "i18n/format.h"
 #include "pages.h"
+#include "billing/tax.h"
+#include "render/invoice_pdf.h"
 #include "services/quotes.h"
 #include "services/session_views.h"
 
@@ -290,9 +292,10 @@ static const char *line_what(req_t *r, const quote_line_t *l)
 
 /* The lines with their amounts and the totals (stored when sent; a draft's priced as a
  * preview). */
-static void amounts_table(req_t *r, const quote_t *q, const char *country, const char *caption)
+static void amounts_table(req_t *r, const quote_t *q, const account_t *acc, const char *caption)
 {
     buf_t *b = &r->resp.body;
+    const char *country = acc->country;
     const char *cur = q->currency;
     const char *what = T("Line"), *seats = T("Seats"), *unit = T("Unit price a year"),
                *discount = T("Discount"), *term = T("Amount for a full year"), *now = T("Due now");
@@ -324,10 +327,12 @@ static void amounts_table(req_t *r, const quote_t *q, const char *country, const
     }
     html_render(b, "</tbody></table></div>");
 
-    char rate[32] = "";
-    format_percent(r->lang, country, q->tax_rate_ppm, rate, sizeof rate);
-    const char *tax = *q->tax_name ? arena_printf(r->arena, "%s (%s)", q->tax_name, rate)
-                                   : arena_printf(r->arena, T("Tax (%s)"), rate);
+    /* Named as invoices name it ("Illinois sales tax 6.25%", "IVA 22 %"): one rule for both. A
+     * draft has no stored name yet: the country's. */
+    invoice_tax_t t = {.name = *q->tax_name ? q->tax_name : (char *)tax_scheme_name(country),
+                       .rate_ppm = q->tax_rate_ppm};
+    char *tax = arena_alloc(r->arena, 96);
+    invoice_tax_label(r->lang, country, acc->region, &t, tax, 96);
     html_render(b,
                 "<dl class=\"facts totals\"><dt>%s</dt><dd class=\"num\">%s</dd><dt>%s</dt>"
                 "<dd class=\"num\">%s</dd><dt>%s</dt><dd class=\"num\"><strong>%s</strong></dd>"
@@ -449,8 +454,7 @@ static void render_builder(req_t *r, const quote_builder_t *v, const builder_sta
     else if (q->n_lines == 0)
         html_render(b, "<p>%s</p>", T("Add a line and save to see the totals."));
     else
-        amounts_table(r, q, v->account.country,
-                      T("What this quote would charge if it were sent today"));
+        amounts_table(r, q, &v->account, T("What this quote would charge if it were sent today"));
     html_render(b, "</section><div class=\"actions quote-actions\">");
     action_button(r, q, "send", T("Send to the billing contact"), "primary");
     action_button(r, q, "withdraw", T("Withdraw"), "secondary");
@@ -598,7 +602,7 @@ static void render_decided(req_t *r, const quote_builder_t *v, const decided_sta
                 "</dl></section><section class=\"card\" aria-labelledby=\"amounts\">"
                 "<h2 id=\"amounts\">%s</h2>",
                 T("Lines and totals"));
-    amounts_table(r, q, country, T("What the quote charges, as sent"));
+    amounts_table(r, q, &v->account, T("What the quote charges, as sent"));
     html_render(b, "</section>");
     decision_section(r, q);
     revisions_section(r, v);
