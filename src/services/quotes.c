@@ -65,6 +65,16 @@ const char *reject_reason_name(reject_reason_t r)
     return r < REJECT_REASONS ? reject_names[r] : "";
 }
 
+const char *reject_reason_label(const char *name)
+{
+    /* TRANSLATORS: reasons a customer gives for rejecting a quote. */
+    static const char *const labels[REJECT_REASONS] = {"The price", "The timing",
+                                                       "The number of seats", "Another reason"};
+    for (int i = 0; i < REJECT_REASONS; i++)
+        if (name && strcmp(name, reject_names[i]) == 0) return labels[i];
+    return labels[REJECT_OTHER];
+}
+
 static lang_t lang_of(const char *code)
 {
     lang_t l = LANG_EN;
@@ -1018,19 +1028,58 @@ static store_status_t decidable(store_t *s, decide_tx_t *d, quote_t *q, account_
     return STORE_OK;
 }
 
-/* The email to the quote's sales rep (or, with none, nobody) saying what the customer decided. */
-static store_status_t queue_rep_email(store_t *s, arena_t *a, const quote_t *q, const char *what,
-                                      int64_t now)
+/* The email to the quote's sales rep (none when it has no rep) saying what the customer decided:
+ * who, from where, and the invoice or the reason. Staff read the console in English (they have
+ * no language of their own yet), so the text is English, written through tr for when they do. */
+static store_status_t queue_rep_email(store_t *s, arena_t *a, const quote_t *q,
+                                      const invoice_doc_t *inv, int64_t now)
 {
     if (!q->sales_rep_email || !*q->sales_rep_email) return STORE_OK;
+    lang_t lang = LANG_EN;
+    bool accepted = strcmp(q->state, "accepted") == 0;
+    char total[64] = "";
+    const char *body;
+    if (accepted) {
+        body = mail_text(a,
+                         tr(lang, "Hello %s,\n\n%s (%s) accepted quote %s for %s, from the "
+                                  "address %s.\n"),
+                         q->sales_rep_name, q->decided_name, q->decided_title, q->number,
+                         q->account_name, q->decided_ip);
+        if (q->on_behalf_staff_id)
+            body = arena_printf(a, "%s%s", body,
+                                mail_text(a,
+                                          tr(lang, "It was recorded by staff on the "
+                                                   "customer's behalf: %s\n"),
+                                          q->on_behalf_reason));
+        if (inv && inv->number) {
+            format_money(lang, inv->country, inv->currency, inv->total, total, sizeof total);
+            body = arena_printf(a, "%s%s", body,
+                                mail_text(a,
+                                          tr(lang, "Invoice %s for %s was issued and emailed "
+                                                   "to the customer.\n"),
+                                          inv->number, total));
+        }
+        if (*q->po_number)
+            body = arena_printf(a, "%s%s", body,
+                                mail_text(a, tr(lang, "Purchase order: %s\n"), q->po_number));
+    } else {
+        body = mail_text(a, tr(lang, "Hello %s,\n\n%s rejected quote %s. Reason: %s.\n"),
+                         q->sales_rep_name, q->account_name, q->number,
+                         tr(lang, reject_reason_label(q->reject_reason)));
+        if (*q->reject_comment)
+            body = arena_printf(a, "%s%s", body,
+                                mail_text(a, tr(lang, "Their comment: %s\n"), q->reject_comment));
+    }
     email_t m = {
         .kind = "quote_decided",
         .account_id = q->account_id,
         .sender_ref = arena_printf(a, "quote:%lld", (long long)q->id),
         .to_addr = q->sales_rep_email,
         .to_name = q->sales_rep_name,
-        .subject = arena_printf(a, "Quote %s %s by %s", q->number, what, q->account_name),
-        .body_text = arena_printf(a, "%s", what),
+        .subject = mail_text(
+            a, accepted ? tr(lang, "Quote %s accepted by %s") : tr(lang, "Quote %s rejected by %s"),
+            q->number, q->account_name),
+        .body_text = body,
     };
     int64_t id = 0;
     return store_outbox_add(s, &m, now, &id);
@@ -1233,7 +1282,7 @@ static store_status_t accept_body(store_t *s, void *arg)
         d->out->block = QUOTE_IS_ACCEPTED;
         return refuse(&d->refused, REFUSED_CONFLICT);
     }
-    if (r == STORE_OK) r = queue_rep_email(s, d->a, &q, "accepted", d->who->now);
+    if (r == STORE_OK) r = queue_rep_email(s, d->a, &q, invoiced ? &inv : NULL, d->who->now);
     if (r == STORE_OK) d->out->mail_queued |= q.sales_rep_email && *q.sales_rep_email;
     if (r == STORE_OK)
         r = audit(s, d->who->staff_id ? "staff" : "corporate",
@@ -1287,7 +1336,7 @@ static store_status_t reject_body(store_t *s, void *arg)
         d->out->block = QUOTE_IS_REJECTED;
         return refuse(&d->refused, REFUSED_CONFLICT);
     }
-    if (r == STORE_OK) r = queue_rep_email(s, d->a, &q, "rejected", d->who->now);
+    if (r == STORE_OK) r = queue_rep_email(s, d->a, &q, NULL, d->who->now);
     if (r == STORE_OK) d->out->mail_queued = q.sales_rep_email && *q.sales_rep_email;
     if (r == STORE_OK)
         r = audit(s, d->who->staff_id ? "staff" : "corporate",

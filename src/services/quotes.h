@@ -184,6 +184,8 @@ typedef enum {
     REJECT_REASONS
 } reject_reason_t;
 const char *reject_reason_name(reject_reason_t r); /* "price", "timing", "seats", "other" */
+/* The English msgid that says a reason ("The price"...), to translate where it is shown. */
+const char *reject_reason_label(const char *name);
 
 /* Rejects the sent quote with a reason (a reject_reason_name) and an optional comment, and emails
  * the rep. Statuses as quote_accept; errors: reason (FIELD_BAD_CHOICE), comment. */

@@ -470,16 +470,6 @@ typedef struct {
     const char *error;
 } decided_state_t;
 
-static const char *reject_reason_label(req_t *r, const char *reason)
-{
-    if (!reason) return "";
-    if (strcmp(reason, "price") == 0) return T("The price");
-    if (strcmp(reason, "timing") == 0) return T("The timing");
-    if (strcmp(reason, "seats") == 0) return T("The number of seats");
-    if (strcmp(reason, "other") == 0) return T("Another reason");
-    return reason;
-}
-
 static const char *utc_time(req_t *r, int64_t at)
 {
     char *out = arena_alloc_raw(r->arena, 32);
@@ -514,7 +504,7 @@ static void decision_section(req_t *r, const quote_t *q)
     fact(r, T("Purchase order"), q->po_number);
     fact(r, T("Reason for recording it on the customer's behalf"), q->on_behalf_reason);
     if (rejected) {
-        fact(r, T("Reason"), reject_reason_label(r, q->reject_reason));
+        fact(r, T("Reason"), T(reject_reason_label(q->reject_reason)));
         fact(r, T("Comment"), q->reject_comment);
     }
     if (q->invoice_number && *q->invoice_number)
