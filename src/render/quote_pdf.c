@@ -320,6 +320,13 @@ static double totals(pdf_t *p, double y, bool draw)
              renewal);
     y += totals_group(p, y, heading, q->renewal_subtotal, q->renewal_tax, q->renewal_total,
                       tr(p->lang, "Annual amount"), draw);
+    /* The renewal totals are the account's (docs/quotes.md), not the sum of the lines above. */
+    y += pdf_text(
+             &p->c, F_SMALL,
+             tr(p->lang,
+                "Annual amount: all of the account's subscriptions, with this quote's changes."),
+             p->right - 270, y - 10, 270, AL_LEFT, MUTED, draw) +
+         4;
     if (strcmp(S(q->tax_mode), "inclusive") == 0)
         y += pdf_text(&p->c, F_SMALL, tr(p->lang, "Unit prices include tax."), p->left, y, cw,
                       AL_LEFT, MUTED, draw) +

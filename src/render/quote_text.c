@@ -130,7 +130,13 @@ const char *quote_state_text(lang_t lang, const char *state)
     if (strcmp(s, "accepted") == 0) return tr(lang, "Accepted");
     if (strcmp(s, "rejected") == 0) return tr(lang, "Rejected");
     if (strcmp(s, "withdrawn") == 0) return tr(lang, "Withdrawn");
-    if (strcmp(s, "expired") == 0) return tr(lang, "Expired");
+    if (strcmp(s, "expired") == 0) {
+        /* "quote|": a quote's own word, which some languages write unlike a purchase order's
+         * "Expired" (es: presupuesto caducado, orden caducada); the prefix is not shown. */
+        /* TRANSLATORS: the state of a quote; translate only the word after "quote|". */
+        const char *t = tr(lang, "quote|Expired");
+        return strncmp(t, "quote|", 6) == 0 ? t + 6 : t;
+    }
     if (strcmp(s, "superseded") == 0) return tr(lang, "Superseded");
     return s;
 }
@@ -140,8 +146,7 @@ void quote_terms_text(lang_t lang, int64_t days, char out[QUOTE_TEXT_MAX])
     if (days <= 0)
         snprintf(out, QUOTE_TEXT_MAX, "%s", tr(lang, "Due on receipt"));
     else
-        snprintf(out, QUOTE_TEXT_MAX, trn(lang, "Net %lld", "Net %lld", (unsigned long)days),
-                 (long long)days);
+        snprintf(out, QUOTE_TEXT_MAX, tr(lang, "Net %lld"), (long long)days);
 }
 
 void quote_tax_label(lang_t lang, const quote_doc_t *d, char out[QUOTE_TEXT_MAX])

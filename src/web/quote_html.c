@@ -150,7 +150,9 @@ static void document_lines(req_t *r, const quote_doc_t *d)
     totals_rows(r, d, q->renewal_subtotal, q->renewal_tax, q->renewal_total,
                 arena_printf(r->arena, T("Annual amount from the next renewal on %s"),
                              day(r, acc, q->term_end)));
-    html_render(b, "</tfoot></table></div>");
+    /* The renewal totals are the account's (docs/quotes.md), not the sum of the lines above. */
+    html_render(b, "</tfoot></table></div><p class=\"help\">%s</p>",
+                T("Annual amount: all of the account's subscriptions, with this quote's changes."));
 }
 
 void quote_document(req_t *r, const quote_t *q, const account_t *acc, const char *pdf_href)
