@@ -37,8 +37,8 @@ static void block_reason(req_t *r, const quote_t *q, const account_t *acc, quote
                          const char *live, bool alert)
 {
     buf_t *b = &r->resp.body;
-    html_render(b, "<div class=\"notice %R\" role=\"%R\"><p>", alert ? "warning" : "info",
-                alert ? "alert" : "status");
+    /* Not the reader's mistake, but something they cannot do: a warning, an alert after a POST. */
+    html_render(b, "<div class=\"notice warning\" role=\"%R\"><p>", alert ? "alert" : "status");
     switch (block) {
     case QUOTE_IS_ACCEPTED:
         if (q->on_behalf_staff_id)
@@ -217,9 +217,9 @@ void corporate_quote_render(req_t *r, const quote_forms_t *forms)
     quote_t q;
     char *live = NULL;
     char today[11] = "";
-    if (answer_status(r,
-                      quote_customer_view(r->svc, r->arena, acc.id,
-                                          r->n_params > 0 ? r->params[0] : NULL, &q, &live, today)))
+    if (answer_status(r, quote_customer_view(r->svc, r->arena, acc.id,
+                                             r->n_params > 0 ? r->params[0] : NULL, r->now, &q,
+                                             &live, today)))
         return;
     buf_t *b = &r->resp.body;
     layout_begin(r, SECTION_CORPORATE, arena_printf(r->arena, "%s %s", T("Quote"), q.number));

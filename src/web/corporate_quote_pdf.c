@@ -10,9 +10,9 @@ void page_corporate_quote_pdf(req_t *r)
     quote_t q;
     char *live = NULL;
     char today[11] = "";
-    if (answer_status(r,
-                      quote_customer_view(r->svc, r->arena, acc.id,
-                                          r->n_params > 0 ? r->params[0] : NULL, &q, &live, today)))
+    if (answer_status(r, quote_customer_view(r->svc, r->arena, acc.id,
+                                             r->n_params > 0 ? r->params[0] : NULL, r->now, &q,
+                                             &live, today)))
         return;
     send_quote_pdf(r, &q, &acc);
 }

@@ -69,7 +69,8 @@ void page_corporate_quotes(req_t *r)
     quote_t *rows = NULL;
     size_t n = 0;
     char today[11] = "";
-    if (answer_status(r, quotes_of_account_view(r->svc, r->arena, account_id, &rows, &n, today)))
+    if (answer_status(
+            r, quotes_of_account_view(r->svc, r->arena, account_id, r->now, &rows, &n, today)))
         return;
     size_t n_pending = 0;
     for (size_t i = 0; i < n; i++)

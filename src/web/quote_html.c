@@ -90,15 +90,15 @@ static void document_parties(req_t *r, const quote_t *q, const account_t *acc)
 }
 
 /* One group of totals rows: subtotal, the tax named as the country names it, a total. */
-static void totals_rows(req_t *r, const quote_doc_t *d, int64_t subtotal, int64_t tax,
-                        int64_t total, const char *total_label)
+static void totals_rows(req_t *r, const quote_doc_t *d, const char *subtotal_label,
+                        int64_t subtotal, int64_t tax, int64_t total, const char *total_label)
 {
     buf_t *b = &r->resp.body;
     const quote_t *q = d->quote;
     char tax_label[QUOTE_TEXT_MAX];
     quote_tax_label(r->lang, d, tax_label);
     html_render(b, "<tr><th scope=\"row\" colspan=\"5\">%s</th><td class=\"num\">%s</td></tr>",
-                T("Subtotal"), money(r, d->account, q->currency, subtotal));
+                subtotal_label, money(r, d->account, q->currency, subtotal));
     html_render(b, "<tr><th scope=\"row\" colspan=\"5\">%s</th><td class=\"num\">%s</td></tr>",
                 tax_label, money(r, d->account, q->currency, tax));
     html_render(b,
@@ -146,8 +146,9 @@ static void document_lines(req_t *r, const quote_doc_t *d)
     }
     html_render(b, "</tbody><tfoot>");
     if (quote_has_due_now(q))
-        totals_rows(r, d, q->due_subtotal, q->due_tax, q->due_total, T("Total due on acceptance"));
-    totals_rows(r, d, q->renewal_subtotal, q->renewal_tax, q->renewal_total,
+        totals_rows(r, d, T("Subtotal"), q->due_subtotal, q->due_tax, q->due_total,
+                    T("Total due on acceptance"));
+    totals_rows(r, d, T("Annual subtotal"), q->renewal_subtotal, q->renewal_tax, q->renewal_total,
                 arena_printf(r->arena, T("Annual amount from the next renewal on %s"),
                              day(r, acc, q->term_end)));
     /* The renewal totals are the account's (docs/quotes.md), not the sum of the lines above. */
