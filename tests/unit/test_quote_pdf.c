@@ -54,67 +54,148 @@ static const quote_vendor_t vendor = {
 /* Acme (US, Illinois): 15 seats added for the rest of the term with 10 % off, 5 seats removed
  * from the renewal. 117 of the term's 365 days: 162000 x 117 / 365 = 51928.77 -> 51929. */
 static quote_line_t en_lines[] = {
-    {.position = 1, .kind = "add_seats", .product_name = "RescueAssist", .discount_kind = "percent",
-     .seats = 15, .unit_amount = 12000, .discount_value = 100000, .list_amount = 180000,
-     .discount = 18000, .term_net = 162000, .days = 117, .term_days = 365, .due_now = 51929,
+    {.position = 1,
+     .kind = "add_seats",
+     .product_name = "RescueAssist",
+     .discount_kind = "percent",
+     .seats = 15,
+     .unit_amount = 12000,
+     .discount_value = 100000,
+     .list_amount = 180000,
+     .discount = 18000,
+     .term_net = 162000,
+     .days = 117,
+     .term_days = 365,
+     .due_now = 51929,
      .renewal_unit_amount = 10800},
-    {.position = 2, .kind = "remove_seats", .product_name = "Cobro Team Edition",
-     .discount_kind = "none", .seats = 5, .unit_amount = 9900},
+    {.position = 2,
+     .kind = "remove_seats",
+     .product_name = "Cobro Team Edition",
+     .discount_kind = "none",
+     .seats = 5,
+     .unit_amount = 9900},
 };
 
-static account_t en_account = {
-    .id = 1, .kind = "corporate", .name = "Acme Widgets, Inc.", .currency = "USD", .lang = "en",
-    .bill_to_name = "Acme Widgets, Inc.", .address_line1 = "100 Main Street",
-    .address_line2 = "Suite 400", .city = "Springfield", .region = "IL", .postal_code = "62701",
-    .country = "US", .phone = "+1 217 555 0100"};
+static account_t en_account = {.id = 1,
+                               .kind = "corporate",
+                               .name = "Acme Widgets, Inc.",
+                               .currency = "USD",
+                               .lang = "en",
+                               .bill_to_name = "Acme Widgets, Inc.",
+                               .address_line1 = "100 Main Street",
+                               .address_line2 = "Suite 400",
+                               .city = "Springfield",
+                               .region = "IL",
+                               .postal_code = "62701",
+                               .country = "US",
+                               .phone = "+1 217 555 0100"};
 
 static quote_t sample_en(void)
 {
-    return (quote_t){.id = 1, .account_id = 1, .number = "Q-2026-000001", .state = "sent",
-                     .currency = "USD", .lang = "en", .effective_date = "2026-12-05",
-                     .valid_until = "2027-01-04", .term_start = "2026-04-01",
-                     .term_end = "2027-04-01", .payment_terms_days = 30,
+    return (quote_t){.id = 1,
+                     .account_id = 1,
+                     .number = "Q-2026-000001",
+                     .state = "sent",
+                     .currency = "USD",
+                     .lang = "en",
+                     .effective_date = "2026-12-05",
+                     .valid_until = "2027-01-04",
+                     .term_start = "2026-04-01",
+                     .term_end = "2027-04-01",
+                     .payment_terms_days = 30,
                      .customer_note = "Prices held for the whole term.",
-                     .internal_note = "INTERNAL-ONLY margin 40%", .tax_mode = "exclusive",
-                     .tax_name = "sales tax", .tax_rate_ppm = 62500, .due_subtotal = 51929,
-                     .due_tax = 3246, .due_total = 55175, .renewal_subtotal = 162000,
-                     .renewal_tax = 10125, .renewal_total = 172125, .created_at = DEC_5_2026,
-                     .sent_at = DEC_5_2026, .po_number = "", .sales_rep_name = "Sam Seller",
-                     .sales_rep_email = "sam@vendor.example", .account_name = "Acme Widgets, Inc.",
-                     .lines = en_lines, .n_lines = 2};
+                     .internal_note = "INTERNAL-ONLY margin 40%",
+                     .tax_mode = "exclusive",
+                     .tax_name = "sales tax",
+                     .tax_rate_ppm = 62500,
+                     .due_subtotal = 51929,
+                     .due_tax = 3246,
+                     .due_total = 55175,
+                     .renewal_subtotal = 162000,
+                     .renewal_tax = 10125,
+                     .renewal_total = 172125,
+                     .created_at = DEC_5_2026,
+                     .sent_at = DEC_5_2026,
+                     .po_number = "",
+                     .sales_rep_name = "Sam Seller",
+                     .sales_rep_email = "sam@vendor.example",
+                     .account_name = "Acme Widgets, Inc.",
+                     .lines = en_lines,
+                     .n_lines = 2};
 }
 
 /* Globex (Italy, euros, read in Italian): a product added with 100 EUR off, and the renewal of
  * another set at 20 seats. */
 static quote_line_t it_lines[] = {
-    {.position = 1, .kind = "add_product", .product_name = "Edizione Team",
-     .discount_kind = "amount", .seats = 10, .unit_amount = 12000, .discount_value = 10000,
-     .list_amount = 120000, .discount = 10000, .term_net = 110000, .days = 200, .term_days = 365,
-     .due_now = 60274, .renewal_unit_amount = 12000},
-    {.position = 2, .kind = "set_renewal", .product_name = "RescueAssist", .discount_kind = "none",
-     .seats = 20, .unit_amount = 9900, .renewal_unit_amount = 9900},
+    {.position = 1,
+     .kind = "add_product",
+     .product_name = "Edizione Team",
+     .discount_kind = "amount",
+     .seats = 10,
+     .unit_amount = 12000,
+     .discount_value = 10000,
+     .list_amount = 120000,
+     .discount = 10000,
+     .term_net = 110000,
+     .days = 200,
+     .term_days = 365,
+     .due_now = 60274,
+     .renewal_unit_amount = 12000},
+    {.position = 2,
+     .kind = "set_renewal",
+     .product_name = "RescueAssist",
+     .discount_kind = "none",
+     .seats = 20,
+     .unit_amount = 9900,
+     .renewal_unit_amount = 9900},
 };
 
-static account_t it_account = {
-    .id = 2, .kind = "corporate", .name = "Globex Italia S.r.l.", .currency = "EUR", .lang = "it",
-    .bill_to_name = "Globex Italia S.r.l.", .address_line1 = "Via Dante 7", .address_line2 = "",
-    .city = "Milano", .region = "MI", .postal_code = "20121", .country = "IT",
-    .phone = "+39 02 5550 0100"};
+static account_t it_account = {.id = 2,
+                               .kind = "corporate",
+                               .name = "Globex Italia S.r.l.",
+                               .currency = "EUR",
+                               .lang = "it",
+                               .bill_to_name = "Globex Italia S.r.l.",
+                               .address_line1 = "Via Dante 7",
+                               .address_line2 = "",
+                               .city = "Milano",
+                               .region = "MI",
+                               .postal_code = "20121",
+                               .country = "IT",
+                               .phone = "+39 02 5550 0100"};
 
 static quote_t sample_it(void)
 {
-    return (quote_t){.id = 2, .account_id = 2, .number = "Q-2026-000002-2", .state = "sent",
-                     .currency = "EUR", .lang = "it", .effective_date = "2026-12-05",
-                     .valid_until = "2027-01-04", .term_start = "2026-06-23",
-                     .term_end = "2027-06-23", .payment_terms_days = 60,
+    return (quote_t){.id = 2,
+                     .account_id = 2,
+                     .number = "Q-2026-000002-2",
+                     .state = "sent",
+                     .currency = "EUR",
+                     .lang = "it",
+                     .effective_date = "2026-12-05",
+                     .valid_until = "2027-01-04",
+                     .term_start = "2026-06-23",
+                     .term_end = "2027-06-23",
+                     .payment_terms_days = 60,
                      .customer_note = "Prezzi bloccati per l'intero anno.\nGrazie.",
-                     .internal_note = "INTERNAL-ONLY", .tax_mode = "exclusive", .tax_name = "IVA",
-                     .tax_rate_ppm = 220000, .due_subtotal = 60274, .due_tax = 13260,
-                     .due_total = 73534, .renewal_subtotal = 318000, .renewal_tax = 69960,
-                     .renewal_total = 387960, .created_at = DEC_5_2026, .sent_at = DEC_5_2026,
-                     .po_number = "", .sales_rep_name = "Marco Bianchi",
+                     .internal_note = "INTERNAL-ONLY",
+                     .tax_mode = "exclusive",
+                     .tax_name = "IVA",
+                     .tax_rate_ppm = 220000,
+                     .due_subtotal = 60274,
+                     .due_tax = 13260,
+                     .due_total = 73534,
+                     .renewal_subtotal = 318000,
+                     .renewal_tax = 69960,
+                     .renewal_total = 387960,
+                     .created_at = DEC_5_2026,
+                     .sent_at = DEC_5_2026,
+                     .po_number = "",
+                     .sales_rep_name = "Marco Bianchi",
                      .sales_rep_email = "marco@vendor.example",
-                     .account_name = "Globex Italia S.r.l.", .lines = it_lines, .n_lines = 2};
+                     .account_name = "Globex Italia S.r.l.",
+                     .lines = it_lines,
+                     .n_lines = 2};
 }
 
 static size_t count(const buf_t *b, const char *needle)
@@ -210,9 +291,8 @@ static void test_04_line_text(void **state)
     char what[QUOTE_TEXT_MAX], when[QUOTE_TEXT_MAX];
     quote_line_text(LANG_EN, "US", &q, &en_lines[0], what, when);
     assert_string_equal(what, "Add 15 seats of RescueAssist for the rest of the term");
-    assert_string_equal(when,
-                        "from Dec 5, 2026 to Mar 31, 2027 (117 of 365 days), then renewed "
-                        "with the account");
+    assert_string_equal(when, "from Dec 5, 2026 to Mar 31, 2027 (117 of 365 days), then renewed "
+                              "with the account");
     quote_line_text(LANG_EN, "US", &q, &en_lines[1], what, when);
     assert_string_equal(what, "From the next renewal on Apr 1, 2027: remove 5 seats of Cobro "
                               "Team Edition");
