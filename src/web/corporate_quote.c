@@ -38,7 +38,7 @@ static void block_reason(req_t *r, const quote_t *q, const account_t *acc, quote
 {
     buf_t *b = &r->resp.body;
     /* Not the reader's mistake, but something they cannot do: a warning, an alert after a POST. */
-    html_render(b, "<div class=\"notice warning\" role=\"%R\"><p>", alert ? "alert" : "status");
+    html_render(b, "<div class=\"notice warning\" role=\"%R\">", alert ? "alert" : "status");
     switch (block) {
     case QUOTE_IS_ACCEPTED:
         if (q->on_behalf_staff_id)
@@ -87,7 +87,7 @@ static void block_reason(req_t *r, const quote_t *q, const account_t *acc, quote
         html_render(b, "%s", T("This quote cannot be accepted."));
         break;
     }
-    html_render(b, "</p></div>");
+    html_render(b, "</div>");
 }
 
 /* A labelled input of the accept form, its error tied with aria-describedby. */
