@@ -58,6 +58,9 @@ static void block_reason(req_t *r, const quote_t *q, const account_t *acc, quote
         break;
     case QUOTE_IS_REJECTED:
         html_text(b, T("This quote was rejected on %s."), unix_day(r, acc, q->decided_at));
+        html_render(b, " %s %s", arena_printf(r->arena, T("%s:"), T("Reason")),
+                    T(reject_reason_label(q->reject_reason)));
+        if (q->reject_comment && *q->reject_comment) html_render(b, " (%s)", q->reject_comment);
         break;
     case QUOTE_IS_WITHDRAWN:
         html_render(b, "%s",
@@ -151,7 +154,8 @@ static void accept_form(req_t *r, const quote_t *q, const account_t *acc,
                 T("Confirm acceptance"));
 }
 
-/* The reasons a customer can give, as quotes.h names them. */
+/* The reasons a customer can give, as quotes.h names them: the msgids of reject_reason_label,
+ * written out here so that they are extracted for translation. */
 static const char *reason_label(req_t *r, reject_reason_t k)
 {
     switch (k) {

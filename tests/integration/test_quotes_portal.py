@@ -316,6 +316,7 @@ def test_08_reject_in_italian_refused_then_done(server, demo, smtp_sink):
         "rejected", "timing", "Troppo presto per noi")
     dt = text_of(c.get(done.location).text)
     assert "Il preventivo è stato rifiutato." in dt and "Questo preventivo è stato rifiutato il" in dt
+    assert "Motivo: Le tempistiche (Troppo presto per noi)" in dt
     assert "Stato Rifiutato" in dt
     smtp_sink.wait_for(lambda m: REP in m["rcpt_tos"], since=mark)
     lt = text_of(c.get("/corporate/quotes").text)
