@@ -8,11 +8,12 @@ store_status_t store_outbox_add(store_t *s, const email_t *m, int64_t now, int64
     return from_db(
         db_insert(s->db, id,
                   "INSERT INTO email_outbox (created_at, kind, account_id, sender_ref, to_addr,"
-                  " to_name, reply_to, subject, body_text, next_attempt_at, invoice_id)"
-                  " VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, $7, $8, $9, $10, NULLIF($11, 0))",
-                  "isissssssii", now, m->kind, m->account_id, m->sender_ref ? m->sender_ref : "",
+                  " to_name, reply_to, subject, body_text, next_attempt_at, invoice_id, quote_id)"
+                  " VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, $7, $8, $9, $10, NULLIF($11, 0),"
+                  " NULLIF($12, 0))",
+                  "isissssssiii", now, m->kind, m->account_id, m->sender_ref ? m->sender_ref : "",
                   m->to_addr, m->to_name ? m->to_name : "", m->reply_to ? m->reply_to : "",
-                  m->subject, m->body_text, now, m->invoice_id));
+                  m->subject, m->body_text, now, m->invoice_id, m->quote_id));
 }
 
 store_status_t store_outbox_queue(store_t *s, const email_t *m, int64_t now)
@@ -20,11 +21,12 @@ store_status_t store_outbox_queue(store_t *s, const email_t *m, int64_t now)
     return from_db(db_exec_deferred(
         s->db, false,
         "INSERT INTO email_outbox (created_at, kind, account_id, sender_ref, to_addr, to_name,"
-        " reply_to, subject, body_text, next_attempt_at, invoice_id)"
-        " VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, $7, $8, $9, $10, NULLIF($11, 0))",
-        "isissssssii", now, m->kind, m->account_id, m->sender_ref ? m->sender_ref : "", m->to_addr,
+        " reply_to, subject, body_text, next_attempt_at, invoice_id, quote_id)"
+        " VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, $7, $8, $9, $10, NULLIF($11, 0),"
+        " NULLIF($12, 0))",
+        "isissssssiii", now, m->kind, m->account_id, m->sender_ref ? m->sender_ref : "", m->to_addr,
         m->to_name ? m->to_name : "", m->reply_to ? m->reply_to : "", m->subject, m->body_text, now,
-        m->invoice_id));
+        m->invoice_id, m->quote_id));
 }
 
 store_status_t store_outbox_count(store_t *s, const char *kind, const char *sender_ref,
@@ -57,13 +59,15 @@ store_status_t store_outbox_claim(store_t *s, arena_t *a, int64_t now, int64_t l
             " AND next_attempt_at <= $2 AND claimed_until <= $3 ORDER BY next_attempt_at, id"
             " LIMIT 1)"
             " RETURNING id, COALESCE(account_id, 0), attempts, kind, sender_ref, to_addr, to_name,"
-            " reply_to, subject, body_text, created_at, COALESCE(invoice_id, 0), rejections",
+            " reply_to, subject, body_text, created_at, COALESCE(invoice_id, 0), rejections,"
+            " COALESCE(quote_id, 0)",
             "UPDATE email_outbox SET claimed_until = $1, attempts = attempts + 1"
             " WHERE id = (SELECT id FROM email_outbox WHERE sent_at IS NULL AND failed_at IS NULL"
             " AND next_attempt_at <= $2 AND claimed_until <= $3 ORDER BY next_attempt_at, id"
             " LIMIT 1 FOR UPDATE SKIP LOCKED)"
             " RETURNING id, COALESCE(account_id, 0), attempts, kind, sender_ref, to_addr, to_name,"
-            " reply_to, subject, body_text, created_at, COALESCE(invoice_id, 0), rejections"),
+            " reply_to, subject, body_text, created_at, COALESCE(invoice_id, 0), rejections,"
+            " COALESCE(quote_id, 0)"),
         "iii", now + lease, now, now);
     store_status_t r = one_row(st);
     if (r != STORE_OK) return r;
@@ -80,6 +84,7 @@ store_status_t store_outbox_claim(store_t *s, arena_t *a, int64_t now, int64_t l
     out->created_at = db_int(st, 10);
     out->invoice_id = db_int(st, 11);
     out->rejections = db_int(st, 12);
+    out->quote_id = db_int(st, 13);
     db_done(st);
     return STORE_OK;
 }

@@ -67,8 +67,10 @@ typedef struct {
     const char *also[3]; /* other pages reached from this tab, where it stays current */
 } tab_t;
 
-/* The tabs of each signed-in section; later work adds Quotes. */
+/* The tabs of each signed-in section; the corporate portal's in the help texts' order, Quotes
+ * first. */
 static const tab_t corporate_tabs[] = {
+    {"/corporate/quotes", N_("Quotes"), false, {NULL}},
     {"/corporate/account", N_("Account"), false, {"/corporate/bill-to", "/corporate/recipients"}},
     {"/corporate/invoices", N_("Invoice History"), false, {NULL}},
     {"/corporate/payment-method", N_("Payment Method"), false, {NULL}},

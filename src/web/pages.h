@@ -3,8 +3,8 @@
 #define COBRO_PAGES_H
 #include "http/request.h"
 #include "render/invoice_doc.h"
-#include "services/services.h"
 #include "services/quotes.h"
+#include "services/services.h"
 #include "services/settings.h"
 #include "util/html.h"
 
@@ -76,6 +76,33 @@ void invoice_view_page(req_t *r, section_t section, const char *base_path);
 void invoice_pdf_page(req_t *r);
 /* The status of an invoice in words. */
 const char *invoice_status_label(req_t *r, const char *status);
+
+/* ---- quote_html.c: what the quote pages share (customer and staff) ------------------------ */
+
+/* The printable quote in the help texts' terms: number, dates, the sales rep, Bill To (acc; may
+ * be NULL: the account's name only), the lines (what each does and from when), seats, unit
+ * price, discount, amounts, the tax named as the account's country names it, the total due on
+ * acceptance and the annual amount from the next renewal, payment terms and the note to the
+ * customer (never the internal note), with Print and PDF buttons. */
+void quote_document(req_t *r, const quote_t *q, const account_t *acc, const char *pdf_href);
+/* Answers with the quote's PDF in its language (a route with .blocking = true: rendering takes
+ * milliseconds). */
+void send_quote_pdf(req_t *r, const quote_t *q, const account_t *acc);
+
+/* ---- corporate_quote.c: the customer's quote page, shown by its GET and refused POSTs ---- */
+
+/* What the accept and reject forms hold when shown again after a refusal. */
+typedef struct {
+    quote_accept_form_t accept;
+    quote_accept_errors_t accept_errors;
+    const char *reason, *comment;
+    field_error_t reason_error, comment_error;
+    bool accept_refused, reject_refused; /* which form was refused (its message shown) */
+    bool conflict; /* a POST the quote's state refused: the reason is shown with an alert */
+} quote_forms_t;
+/* Shows the quote params[0] of the signed-in contact's account, with the forms when it can still
+ * be decided, else why not (404 for another account's or an unknown quote). */
+void corporate_quote_render(req_t *r, const quote_forms_t *forms);
 
 /* ---- settings_form.c ------------------------------------------------------------------- */
 
@@ -175,12 +202,17 @@ void page_staff_account(req_t *r);
 void page_staff_payment_details(req_t *r);
 void page_staff_invoice(req_t *r);
 void page_staff_invoice_pdf(req_t *r);
-void page_staff_quotes(req_t *r);         /* GET /staff/quotes */
-void page_staff_account_quotes(req_t *r); /* POST /staff/accounts/ID/quotes */
-void page_staff_quote(req_t *r);          /* GET/POST /staff/quotes/NUMBER */
-void page_staff_quote_send(req_t *r);     /* POST /staff/quotes/NUMBER/send */
-void page_staff_quote_withdraw(req_t *r); /* POST /staff/quotes/NUMBER/withdraw */
-void page_staff_quote_revise(req_t *r);   /* POST /staff/quotes/NUMBER/revise */
-void page_staff_quote_accept(req_t *r);   /* POST /staff/quotes/NUMBER/accept */
+void page_staff_quotes(req_t *r);           /* GET /staff/quotes */
+void page_staff_account_quotes(req_t *r);   /* POST /staff/accounts/ID/quotes */
+void page_staff_quote(req_t *r);            /* GET/POST /staff/quotes/NUMBER */
+void page_staff_quote_send(req_t *r);       /* POST /staff/quotes/NUMBER/send */
+void page_staff_quote_withdraw(req_t *r);   /* POST /staff/quotes/NUMBER/withdraw */
+void page_staff_quote_revise(req_t *r);     /* POST /staff/quotes/NUMBER/revise */
+void page_staff_quote_accept(req_t *r);     /* POST /staff/quotes/NUMBER/accept */
+void page_corporate_quotes(req_t *r);       /* GET /corporate/quotes */
+void page_corporate_quote(req_t *r);        /* GET /corporate/quotes/NUMBER */
+void page_corporate_quote_accept(req_t *r); /* POST /corporate/quotes/NUMBER/accept */
+void page_corporate_quote_reject(req_t *r); /* POST /corporate/quotes/NUMBER/reject */
+void page_corporate_quote_pdf(req_t *r);    /* GET /corporate/quotes/NUMBER/pdf */
 
 #endif

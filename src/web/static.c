@@ -114,6 +114,13 @@ static const char stylesheet[] =
     ".parties{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:1rem;"
     "margin:1.5rem 0}\n.parties h2{font-size:1rem;margin:0 0 .3rem}\n"
     ".invoice .table-wrap{border:0}\n"
+    /* A quote: the note keeps its lines; the accept and reject forms side by side when there is
+     * room, the checkbox beside its sentence. */
+    ".quote .note{white-space:pre-line}\n"
+    ".decisions{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem;"
+    "margin-top:1.5rem}\n.decisions .card{margin:0}\n"
+    ".field.check label{font-weight:400;display:flex;gap:.5rem;align-items:flex-start}\n"
+    ".field.check input{width:1.2rem;height:1.2rem;margin-top:.15rem}\n"
     /* A stacked table (table.stack) on a phone: each body row a card, each cell its column's
      * header (data-label) beside its value, so that no column is out of sight to the right. The
      * header row stays for screen readers. Screens only: a printed page keeps the table. */

@@ -1,6 +1,7 @@
 /* The outbox delivery worker: claims due messages, sends them, and schedules retries. */
 #include "mailer.h"
 #include "services/invoices.h"
+#include "services/quote_docs.h"
 #include "services/mail.h"
 #include "smtp.h"
 #include "store/store.h"
@@ -117,6 +118,15 @@ static int attempt(mailer_t *m, store_t *s, const mailer_config_t *cfg, const em
         buf_init(&pdf, a);
         mail_attachment_t att = {.content_type = "application/pdf"};
         ok = invoice_pdf_for(s, a, e->invoice_id, &pdf, &att.filename, err, sizeof err);
+        att.data = pdf.data;
+        att.len = pdf.len;
+        if (ok) mail_render_with(&msg, e, from, &att);
+    } else if (e->quote_id) {
+        /* A sent quote never changes either: its PDF now is the one the rep sent. */
+        buf_t pdf;
+        buf_init(&pdf, a);
+        mail_attachment_t att = {.content_type = "application/pdf"};
+        ok = quote_pdf_for(s, a, e->quote_id, &pdf, &att.filename, err, sizeof err);
         att.data = pdf.data;
         att.len = pdf.len;
         if (ok) mail_render_with(&msg, e, from, &att);
