@@ -57,6 +57,7 @@ const route_t routes[] = {
     {.path = "/staff/quotes/*/send", .methods = METHOD_POST, .access = ACCESS_STAFF, .handler = page_staff_quote_send},
     {.path = "/staff/quotes/*/withdraw", .methods = METHOD_POST, .access = ACCESS_STAFF, .handler = page_staff_quote_withdraw},
     {.path = "/staff/quotes/*/revise", .methods = METHOD_POST, .access = ACCESS_STAFF, .handler = page_staff_quote_revise},
+    {.path = "/staff/quotes/*/pdf", .methods = METHOD_GET, .access = ACCESS_STAFF, .handler = page_staff_quote_pdf, .blocking = true},
     {.path = "/staff/quotes/*/accept", .methods = METHOD_POST, .access = ACCESS_STAFF, .handler = page_staff_quote_accept},
 
     {.path = "/sign-out", .methods = METHOD_POST, .access = ACCESS_SIGNED_IN, .handler = page_sign_out},

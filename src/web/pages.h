@@ -142,6 +142,7 @@ int64_t audit_before_param(const req_t *r);
 
 /* Who acts in the staff console on quotes: this request's staff member and role. */
 quote_staff_ctx_t staff_quote_ctx(req_t *r);
+void page_staff_quote_pdf(req_t *r); /* GET /staff/quotes/NUMBER/pdf */
 /* A quote's state (draft, sent, accepted...) in the reader's language. */
 const char *staff_quote_state_label(req_t *r, const char *state);
 /* An amount / a 'YYYY-MM-DD' day in the reader's language (country may be NULL). */

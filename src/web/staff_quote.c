@@ -593,7 +593,8 @@ static void render_decided(req_t *r, const quote_builder_t *v, const decided_sta
                 "<h2 id=\"amounts\">%s</h2>",
                 T("Lines and totals"));
     amounts_table(r, q, &v->account, T("What the quote charges, as sent"));
-    html_render(b, "</section>");
+    html_render(b, "<p><a href=\"/staff/quotes/%s/pdf\">%s</a></p></section>", q->number,
+                T("PDF of the quote, as the customer has it"));
     decision_section(r, q);
     revisions_section(r, v);
 

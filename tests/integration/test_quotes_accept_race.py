@@ -5,7 +5,7 @@ accepted; `cobro verify` finds nothing wrong. Run on SQLite and, with COBRO_TEST
 on PostgreSQL, where the acceptances are serializable transactions retried on conflict."""
 import threading
 
-from harness import csrf_of
+from harness import csrf_of, run_cobro
 
 ACME_LOGIN = "acme-billing"
 RACERS = 8
@@ -56,5 +56,5 @@ def test_01_many_acceptances_at_once_give_one(server, smtp_sink):
     kinds = server.query("SELECT kind, to_addr FROM email_outbox ORDER BY id DESC LIMIT 3")
     assert sorted(k for k, _ in kinds) == ["invoice", "invoice", "quote_decided"], kinds
     smtp_sink.wait_for(lambda m: "rep@vendor.example" in m["rcpt_tos"], since=mark)
-    p = server.cobro(["verify"])
+    p = run_cobro(["verify", "--db", server.db_path], cwd=server.dir)
     assert p.returncode == 0, p.stdout + p.stderr

@@ -521,3 +521,19 @@ def test_18_quotes_need_a_staff_session_and_csrf(server):
     r = rep.post("/staff/accounts/%d/quotes" % account_id(server, ACME), {})
     assert r.status == 403
     assert quote_row(server, number)[0] == "draft"
+
+
+def test_19_the_staff_pdf_of_a_quote(server):
+    """The staff console links the PDF of a sent quote, which is the customer's PDF; Customer
+    Care, who may not manage quotes, gets 404 for it."""
+    number = server.scalar("SELECT number FROM quotes WHERE state = 'sent' ORDER BY id LIMIT 1")
+    rep = server.client()
+    assert rep.sign_in_staff("rep@vendor.example").status == 303
+    page = rep.get("/staff/quotes/" + number)
+    assert 'href="/staff/quotes/%s/pdf"' % number in page.text
+    pdf = rep.get("/staff/quotes/%s/pdf" % number)
+    assert pdf.status == 200 and pdf.headers.get("Content-Type") == "application/pdf"
+    assert pdf.raw[:5] == b"%PDF-"
+    care = server.client()
+    assert care.sign_in_staff("care@vendor.example").status == 303
+    assert care.get("/staff/quotes/%s/pdf" % number).status == 404
