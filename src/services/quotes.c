@@ -512,6 +512,17 @@ static size_t form_row_of(const quote_form_t *f, arena_t *a, size_t kept)
     return kept;
 }
 
+/* The draft t->number of an account the staff member may manage; a refusal otherwise (404 for
+ * someone else's, 409 for a quote no longer a draft). */
+static store_status_t staff_draft(store_t *s, staff_tx_t *t, quote_t *q, account_t *acc)
+{
+    store_status_t r = staff_quote(s, t->a, t->ctx, t->number, q, acc);
+    if (r == STORE_NOT_FOUND) return refuse(&t->refused, REFUSED_NOT_FOUND);
+    if (r != STORE_OK) return r;
+    if (strcmp(q->state, "draft") != 0) return refuse(&t->refused, REFUSED_CONFLICT);
+    return STORE_OK;
+}
+
 static store_status_t save_body(store_t *s, void *arg)
 {
     staff_tx_t *t = arg;
@@ -519,10 +530,8 @@ static store_status_t save_body(store_t *s, void *arg)
     memset(t->errors, 0, sizeof *t->errors);
     quote_t q;
     account_t acc;
-    store_status_t r = staff_quote(s, t->a, t->ctx, t->number, &q, &acc);
-    if (r == STORE_NOT_FOUND) return refuse(&t->refused, REFUSED_NOT_FOUND);
+    store_status_t r = staff_draft(s, t, &q, &acc);
     if (r != STORE_OK) return r;
-    if (strcmp(q.state, "draft") != 0) return refuse(&t->refused, REFUSED_CONFLICT);
     account_subscription_t *subs = NULL;
     plan_price_t *plans = NULL;
     size_t n_subs = 0, n_plans = 0;
@@ -732,10 +741,8 @@ static store_status_t send_body(store_t *s, void *arg)
     memset(t->errors, 0, sizeof *t->errors);
     quote_t q;
     account_t acc;
-    store_status_t r = staff_quote(s, t->a, t->ctx, t->number, &q, &acc);
-    if (r == STORE_NOT_FOUND) return refuse(&t->refused, REFUSED_NOT_FOUND);
+    store_status_t r = staff_draft(s, t, &q, &acc);
     if (r != STORE_OK) return r;
-    if (strcmp(q.state, "draft") != 0) return refuse(&t->refused, REFUSED_CONFLICT);
     quote_errors_t *e = t->errors;
     char today[11];
     today_of(s, t->a, t->ctx->now, today);

@@ -260,3 +260,37 @@ void page_corporate_quote(req_t *r)
                            .comment = ""};
     corporate_quote_render(r, &forms);
 }
+
+quote_decider_t corporate_quote_decider(const req_t *r, int64_t account_id)
+{
+    return (quote_decider_t){.account_id = account_id,
+                             .credential_id = r->principal_id,
+                             .ip = r->ip,
+                             .now = r->now,
+                             .base_url = r->app && r->app->cfg ? r->app->cfg->base_url : ""};
+}
+
+void corporate_quote_answer(req_t *r, quote_forms_t *forms, status_t st,
+                            const quote_decision_t *out, const char *done_query, bool *refused)
+{
+    if (out->mail_queued) req_mail_queued(r);
+    switch (st) {
+    case STATUS_OK:
+        resp_redirect(r,
+                      arena_printf(r->arena, "/corporate/quotes/%s?%s", r->params[0], done_query));
+        return;
+    case STATUS_INVALID:
+        r->resp.status = 400;
+        *refused = true;
+        corporate_quote_render(r, forms);
+        return;
+    case STATUS_CONFLICT:
+        r->resp.status = 409;
+        forms->conflict = true;
+        corporate_quote_render(r, forms);
+        return;
+    default:
+        answer_status(r, st);
+        return;
+    }
+}

@@ -17,31 +17,9 @@ void page_corporate_quote_accept(req_t *r)
                                       .reason = ""},
                            .reason = "",
                            .comment = ""};
-    quote_decider_t who = {.account_id = account_id,
-                           .credential_id = r->principal_id,
-                           .ip = r->ip,
-                           .now = r->now,
-                           .base_url = r->app && r->app->cfg ? r->app->cfg->base_url : ""};
+    quote_decider_t who = corporate_quote_decider(r, account_id);
     quote_decision_t out = {0};
     status_t st =
         quote_accept(r->svc, r->arena, &who, number, &forms.accept, &forms.accept_errors, &out);
-    if (out.mail_queued) req_mail_queued(r);
-    switch (st) {
-    case STATUS_OK:
-        resp_redirect(r, arena_printf(r->arena, "/corporate/quotes/%s?accepted=1", number));
-        return;
-    case STATUS_INVALID:
-        r->resp.status = 400;
-        forms.accept_refused = true;
-        corporate_quote_render(r, &forms);
-        return;
-    case STATUS_CONFLICT:
-        r->resp.status = 409;
-        forms.conflict = true;
-        corporate_quote_render(r, &forms);
-        return;
-    default:
-        answer_status(r, st);
-        return;
-    }
+    corporate_quote_answer(r, &forms, st, &out, "accepted=1", &forms.accept_refused);
 }

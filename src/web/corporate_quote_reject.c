@@ -11,31 +11,9 @@ void page_corporate_quote_reject(req_t *r)
     quote_forms_t forms = {.accept = {.name = "", .title = "", .po_number = "", .accept_terms = ""},
                            .reason = req_field(r, "reason"),
                            .comment = req_field(r, "comment")};
-    quote_decider_t who = {.account_id = account_id,
-                           .credential_id = r->principal_id,
-                           .ip = r->ip,
-                           .now = r->now,
-                           .base_url = r->app && r->app->cfg ? r->app->cfg->base_url : ""};
+    quote_decider_t who = corporate_quote_decider(r, account_id);
     quote_decision_t out = {0};
     status_t st = quote_reject(r->svc, r->arena, &who, number, forms.reason, forms.comment,
                                &forms.reason_error, &forms.comment_error, &out);
-    if (out.mail_queued) req_mail_queued(r);
-    switch (st) {
-    case STATUS_OK:
-        resp_redirect(r, arena_printf(r->arena, "/corporate/quotes/%s?rejected=1", number));
-        return;
-    case STATUS_INVALID:
-        r->resp.status = 400;
-        forms.reject_refused = true;
-        corporate_quote_render(r, &forms);
-        return;
-    case STATUS_CONFLICT:
-        r->resp.status = 409;
-        forms.conflict = true;
-        corporate_quote_render(r, &forms);
-        return;
-    default:
-        answer_status(r, st);
-        return;
-    }
+    corporate_quote_answer(r, &forms, st, &out, "rejected=1", &forms.reject_refused);
 }

@@ -103,6 +103,13 @@ typedef struct {
 /* Shows the quote params[0] of the signed-in contact's account, with the forms when it can still
  * be decided, else why not (404 for another account's or an unknown quote). */
 void corporate_quote_render(req_t *r, const quote_forms_t *forms);
+/* The signed-in billing contact of account_id as the one who decides. */
+quote_decider_t corporate_quote_decider(const req_t *r, int64_t account_id);
+/* Answers a decision's POST: done, 303 to the quote with done_query ("accepted=1"); refused
+ * input (400) or a state that refuses it (409), the quote again with *refused or forms->conflict
+ * set; anything else, the error page. */
+void corporate_quote_answer(req_t *r, quote_forms_t *forms, status_t st,
+                            const quote_decision_t *out, const char *done_query, bool *refused);
 
 /* ---- settings_form.c ------------------------------------------------------------------- */
 
