@@ -979,6 +979,7 @@ static store_status_t customer_body(store_t *s, void *arg)
     if (c->out->account_id != c->account_id || strcmp(c->out->state, "draft") == 0)
         return STORE_NOT_FOUND;
     today_of(s, c->a, c->now, c->today);
+    c->out->state = (char *)quote_shown_state(c->out, c->today);
     if (strcmp(c->out->state, "superseded") == 0) {
         quote_t live;
         r = store_quote_live_of(s, c->a, c->out->base_number, &live);

@@ -58,7 +58,12 @@ static void document_header(req_t *r, const quote_t *q, const account_t *acc,
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Date"), day(r, acc, issued));
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Valid until"), day(r, acc, q->valid_until));
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Payment terms"), terms);
-    html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Status"), quote_state_text(r->lang, q->state));
+    html_render(b, "<dt>%s</dt><dd>%s", T("Status"), quote_state_text(r->lang, q->state));
+    /* An acceptance a rep recorded (a signed PO by email) says so wherever the quote is shown. */
+    if (strcmp(q->state, "accepted") == 0 && q->on_behalf_staff_id)
+        html_render(b, " <span class=\"muted\">%s</span>",
+                    T("(recorded by your sales representative on your behalf)"));
+    html_render(b, "</dd>");
     if (q->po_number && *q->po_number)
         html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Purchase order"), q->po_number);
     html_render(b, "</dl></div></header>");

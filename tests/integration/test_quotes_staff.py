@@ -466,6 +466,12 @@ def test_15_acceptance_on_behalf_is_recorded_and_marked(server, sent_quote):
         assert r.status == 409, (action, r.status)
         assert "This quote has already been accepted." in text_of(r.text), action
     assert quote_row(server, sent_quote)[0] == "accepted"
+    # The customer's page says the acceptance was recorded for them.
+    customer = server.client()  # sent_quote is Acme's
+    assert customer.sign_in_corporate("acme-billing").status == 303
+    ctext = text_of(customer.get("/corporate/quotes/" + sent_quote).text)
+    assert "(recorded by your sales representative on your behalf)" in ctext
+    assert "your sales representative recorded the acceptance on your behalf" in ctext
 
 
 def test_16_withdraw_a_sent_quote(server):
