@@ -387,6 +387,7 @@ static store_status_t batch_body(store_t *s, void *arg)
      * by the flush at the end (and any failure there fails the batch, rolled back and run
      * again like any other). */
     store_status_t r = store_invoice_series_lock(s);
+    if (r == STORE_OK) r = store_batch_begin(s);
     if (r == STORE_OK)
         r = store_bill_claim(s, run->at_text, br->after, br->ids, BILL_RUN_BATCH, &br->n);
     const int64_t *ids = br->ids;

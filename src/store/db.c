@@ -82,17 +82,34 @@ db_status_t db_insert(db_t *db, int64_t *id, const char *sql, const char *types,
     return s;
 }
 
+/* must_change as the driver's exec_deferred takes it (db_driver.h). */
+static db_status_t exec_deferred(db_t *db, int64_t must_change, const char *sql, const char *types,
+                                 va_list ap)
+{
+    if (db->driver->exec_deferred)
+        return db->driver->exec_deferred(db, must_change, sql, types, ap);
+    db_status_t s = step_to_end(db->driver->query(db, sql, false, types, ap));
+    if (s == DB_OK && must_change) {
+        int64_t changed = db->driver->changes(db);
+        if (must_change == DB_ANY_ROW ? changed == 0 : changed != must_change) s = DB_UNCHANGED;
+    }
+    return s;
+}
+
 db_status_t db_exec_deferred(db_t *db, bool must_change, const char *sql, const char *types, ...)
 {
     va_list ap;
     va_start(ap, types);
-    db_status_t s;
-    if (db->driver->exec_deferred) {
-        s = db->driver->exec_deferred(db, must_change, sql, types, ap);
-    } else {
-        s = step_to_end(db->driver->query(db, sql, false, types, ap));
-        if (s == DB_OK && must_change && db->driver->changes(db) == 0) s = DB_UNCHANGED;
-    }
+    db_status_t s = exec_deferred(db, must_change ? DB_ANY_ROW : 0, sql, types, ap);
+    va_end(ap);
+    return s;
+}
+
+db_status_t db_exec_deferred_rows(db_t *db, int64_t rows, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    db_status_t s = exec_deferred(db, rows > 0 ? rows : 0, sql, types, ap);
     va_end(ap);
     return s;
 }

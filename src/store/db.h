@@ -60,6 +60,9 @@ db_status_t db_exec(db_t *db, const char *sql, const char *types, ...);
  * state), else the answer is DB_UNCHANGED. Inside a transaction, so that a failure rolls back
  * everything the transaction queued. */
 db_status_t db_exec_deferred(db_t *db, bool must_change, const char *sql, const char *types, ...);
+/* The same for a multi-row statement (an UPDATE ... FROM unnest(...) of a batch's rows): it must
+ * change exactly rows rows (none to check when rows is 0), else the answer is DB_UNCHANGED. */
+db_status_t db_exec_deferred_rows(db_t *db, int64_t rows, const char *sql, const char *types, ...);
 /* Sends what db_exec_deferred queued and reads every answer: DB_OK, or the first failure. */
 db_status_t db_flush(db_t *db);
 /* Releases the statement's locks and bindings early (it stays cached). NULL is accepted. */

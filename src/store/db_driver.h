@@ -6,6 +6,8 @@
 
 #include <stdarg.h>
 
+enum { DB_ANY_ROW = -1 };
+
 typedef struct db_driver {
     db_dialect_t dialect;
     db_t *(*open)(const char *target, char *err, int err_size);
@@ -16,9 +18,10 @@ typedef struct db_driver {
     db_stmt_t *(*query)(db_t *db, const char *sql, bool returning_id, const char *types,
                         va_list ap);
     db_status_t (*step)(db_stmt_t *st);
-    /* db_exec_deferred and db_flush; NULL when the driver runs every statement at once (db.c
-     * then does, and checks must_change itself). */
-    db_status_t (*exec_deferred)(db_t *db, bool must_change, const char *sql, const char *types,
+    /* db_exec_deferred(_rows) and db_flush; NULL when the driver runs every statement at once
+     * (db.c then does, and checks must_change itself). must_change: 0, nothing to check;
+     * DB_ANY_ROW, at least one row; n > 0, exactly n rows. */
+    db_status_t (*exec_deferred)(db_t *db, int64_t must_change, const char *sql, const char *types,
                                  va_list ap);
     db_status_t (*flush)(db_t *db);
     /* After a db_insert's statement has run: the new row's id. */

@@ -44,8 +44,8 @@ typedef struct pg_db {
     size_t n_pending;    /* entries of pending[] awaiting their answers, in order */
     struct pg_pending {
         struct pg_slot *slot;
-        bool is_prepare; /* the statement's PREPARE, sent ahead of its first run */
-        bool must_change;
+        bool is_prepare;     /* the statement's PREPARE, sent ahead of its first run */
+        int64_t must_change; /* as db_driver.h's exec_deferred takes it */
     } pending[2 * PIPELINE_MAX + 2];
     struct pg_slot {
         const char *sql;   /* the store's string: the cache key, with returning_id */
@@ -333,7 +333,7 @@ static db_stmt_t *pg_query(db_t *base, const char *sql, bool returning_id, const
 
 /* ---- deferred statements: libpq pipeline mode ---------------------------------------- */
 
-static void pend(pg_db_t *db, struct pg_slot *slot, bool is_prepare, bool must_change)
+static void pend(pg_db_t *db, struct pg_slot *slot, bool is_prepare, int64_t must_change)
 {
     db->pending[db->n_pending++] =
         (struct pg_pending){.slot = slot, .is_prepare = is_prepare, .must_change = must_change};
@@ -360,8 +360,10 @@ static db_status_t pg_flush(db_t *base)
             if (!p->is_prepare) {
                 const char *changed = PQcmdTuples(res);
                 db->changes = *changed ? strtoll(changed, NULL, 10) : 0;
-                if (p->must_change && db->changes == 0 && first == DB_OK) {
-                    note_error(db, "a deferred statement changed no row");
+                bool unchanged =
+                    p->must_change == DB_ANY_ROW ? db->changes == 0 : db->changes != p->must_change;
+                if (p->must_change && unchanged && first == DB_OK) {
+                    note_error(db, "a deferred statement did not change the rows it had to");
                     first = DB_UNCHANGED;
                 }
             }
@@ -397,7 +399,7 @@ static db_status_t pg_flush(db_t *base)
     return first;
 }
 
-static db_status_t pg_exec_deferred(db_t *base, bool must_change, const char *sql,
+static db_status_t pg_exec_deferred(db_t *base, int64_t must_change, const char *sql,
                                     const char *types, va_list ap)
 {
     pg_db_t *db = conn_of(base);
@@ -421,7 +423,7 @@ static db_status_t pg_exec_deferred(db_t *base, bool must_change, const char *sq
             return r != DB_OK ? r : failure(db, NULL, sql);
         }
         slot->prepared = true; /* for the statements queued after it; undone if it fails */
-        pend(db, slot, true, false);
+        pend(db, slot, true, 0);
     }
     if (PQsendQueryPrepared(db->conn, slot->name, n, values, NULL, NULL, 0) != 1) {
         db_status_t r = pg_flush(base);

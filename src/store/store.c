@@ -29,6 +29,7 @@ store_t *store_open(const char *target, char *err, int err_size)
 void store_close(store_t *s)
 {
     if (!s) return;
+    bill_rows_free(s);
     db_close(s->db);
     free(s);
 }

@@ -337,7 +337,17 @@ store_status_t store_invoice_parties_between(store_t *s, arena_t *a, int64_t fir
  * and its lines are written without waiting for the insert's id; 0 where the driver gives the id
  * at insert (SQLite: the next rowid, as cheap as it gets). */
 store_status_t store_invoice_ids_reserve(store_t *s, size_t n, int64_t *ids);
-/* Sends the deferred writes and reads their answers (db_flush). */
+/* A bill-run batch's writes from here to store_flush: on PostgreSQL the subscription renewals,
+ * the invoices with a reserved id, their lines and taxes, and the emails queued
+ * (store_outbox_queue) are gathered in memory and sent by store_flush as one multi-row statement
+ * per table (INSERT ... SELECT ... FROM unnest of arrays), instead of one statement per row:
+ * most of what a row cost the server was the statement around it. On SQLite each is written at
+ * once as before (its statements are calls into the library, with nothing around them to save).
+ * Drops whatever an earlier batch that failed had gathered. Inside the batch's transaction. */
+store_status_t store_batch_begin(store_t *s);
+/* Sends the deferred writes (and the batch's gathered rows, whose checks then answer here:
+ * STORE_NOT_FOUND for a renewal of a subscription no longer active, STORE_CONFLICT for a period
+ * already invoiced) and reads their answers (db_flush). Ends the gathering. */
 store_status_t store_flush(store_t *s);
 /* The last number handed out in series (0 before the first), and setting it: a bill-run batch
  * reads it once, numbers its invoices in memory and writes the new last number, all in one

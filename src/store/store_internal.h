@@ -7,7 +7,13 @@
 
 struct store {
     db_t *db;
+    struct bill_rows *rows; /* the bill run's gathered rows (store_billing.c), NULL before */
 };
+
+/* store_billing.c: while a bill-run batch gathers its rows (store_batch_begin), an email of the
+ * batch is added to them and STORE_OK returned; false when no batch gathers. */
+bool bill_rows_add_email(store_t *s, const email_t *m, int64_t now);
+void bill_rows_free(store_t *s);
 
 store_status_t from_db(db_status_t s);
 /* Copies column col as a string into the arena ("" for NULL). */

@@ -18,6 +18,7 @@ store_status_t store_outbox_add(store_t *s, const email_t *m, int64_t now, int64
 
 store_status_t store_outbox_queue(store_t *s, const email_t *m, int64_t now)
 {
+    if (bill_rows_add_email(s, m, now)) return STORE_OK; /* written by the batch's flush */
     return from_db(db_exec_deferred(
         s->db, false,
         "INSERT INTO email_outbox (created_at, kind, account_id, sender_ref, to_addr, to_name,"
