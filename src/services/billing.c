@@ -269,10 +269,19 @@ static store_status_t queue_emails(run_t *run, arena_t *a, const invoice_doc_t *
     return r;
 }
 
-/* Everything one account's renewal writes: subscription periods, the invoice, its emails. */
-static store_status_t renew_account(run_t *run, arena_t *a, int64_t account_id)
+/* An account's invoice, worked out before the batch takes its numbers. */
+typedef struct {
+    invoice_doc_t inv;
+    int64_t *subs_of_line;
+} pending_invoice_t;
+
+/* One account's renewal, the part that needs no invoice number: subscription periods renewed or
+ * ended, and its invoice priced (*out; out->inv.n_lines is 0 when there is none to issue). */
+static store_status_t renew_account(run_t *run, arena_t *a, int64_t account_id,
+                                    pending_invoice_t *out)
 {
     batch_t *b = run->batch;
+    out->inv.n_lines = 0;
     while (b->next_due < b->n_due && b->due[b->next_due].account_id < account_id)
         b->next_due++;
     due_subscription_t *due = b->due + b->next_due;
@@ -319,16 +328,26 @@ static store_status_t renew_account(run_t *run, arena_t *a, int64_t account_id)
     size_t n_po = 0;
     const account_texts_t *po = rows_of(b->pos, b->n_pos, &b->next_po, account_id, &n_po);
     inv.po_number = n_po ? po->a : "";
+    out->inv = inv;
+    out->subs_of_line = subs_of_line;
+    return STORE_OK;
+}
+
+/* The rest, once the batch holds the counter: the invoice's number, the invoice, its emails. */
+static store_status_t issue_invoice(run_t *run, arena_t *a, pending_invoice_t *p)
+{
+    batch_t *b = run->batch;
+    invoice_doc_t *inv = &p->inv;
     int64_t seq = b->seq_base + ++b->seq_used;
-    char number[32];
-    invoice_number_of(run->series, seq, number);
-    inv.number = number;
-    inv.id = b->invoice_ids[b->next_invoice_id++];
-    r = store_invoice_insert(run->s, &inv, run->series, seq, subs_of_line, run->o->now, &inv.id);
-    if (r == STORE_OK) r = queue_emails(run, a, &inv);
+    inv->number = arena_alloc(a, 32);
+    invoice_number_of(run->series, seq, inv->number);
+    inv->id = b->invoice_ids[b->next_invoice_id++];
+    store_status_t r =
+        store_invoice_insert(run->s, inv, run->series, seq, p->subs_of_line, run->o->now, &inv->id);
+    if (r == STORE_OK) r = queue_emails(run, a, inv);
     if (r == STORE_OK) {
         run->stats->invoices++;
-        run->stats->lines += (int64_t)inv.n_lines;
+        run->stats->lines += (int64_t)inv->n_lines;
     }
     return r;
 }
@@ -360,8 +379,9 @@ static void note_failure(run_t *run, store_status_t r, int64_t account_id)
 
 typedef struct {
     run_t *run;
-    int64_t after; /* the batch claims due accounts with greater ids */
-    int64_t *ids;  /* and names them here (BILL_RUN_BATCH at most) */
+    int64_t after;    /* the batch claims due accounts with greater ids */
+    bool skip_locked; /* claims pass over accounts another transaction holds (store_bill_claim) */
+    int64_t *ids;     /* and names them here (BILL_RUN_BATCH at most) */
     size_t n;
     bill_run_stats_t before;  /* the counts before the batch: each run starts from them */
     store_status_t body_said; /* what the body's last run returned */
@@ -380,18 +400,23 @@ static store_status_t batch_body(store_t *s, void *arg)
     batch_t b = {0};
     run->batch = &b;
     int64_t failed_account = 0;
-    /* The counter's lock first (before any snapshot on PostgreSQL; store_billing.c says why),
-     * then the batch's accounts, claimed: a concurrent run (a worker, another node) takes
-     * others. Then every read the batch needs, a few queries in all, and the writes, deferred:
-     * on PostgreSQL they go to the server in a pipeline, their answers read in one round trip
-     * by the flush at the end (and any failure there fails the batch, rolled back and run
-     * again like any other). */
-    store_status_t r = store_invoice_series_lock(s);
-    if (r == STORE_OK) r = store_batch_begin(s);
+    /* The batch's accounts first, claimed: a concurrent run (a worker, another node) takes
+     * others. Then every read the batch needs, a few queries in all, each account's renewals and
+     * invoice worked out, and the renewals written; on PostgreSQL all of that runs beside other
+     * batches (READ COMMITTED, the accounts' row locks keep them apart: store_bill_claim). Only
+     * then the counter, taken until the commit (store_invoice_seq_take), so that the batches take
+     * turns at the numbering alone: the invoices numbered, written with their lines, taxes and
+     * emails. The writes are gathered (store_batch_begin) and deferred: on PostgreSQL they go to
+     * the server as one statement per table, their answers read in one round trip by each flush
+     * (and any failure there fails the batch, rolled back and run again like any other). */
+    store_status_t r = store_batch_begin(s);
     if (r == STORE_OK)
-        r = store_bill_claim(s, run->at_text, br->after, br->ids, BILL_RUN_BATCH, &br->n);
+        r = store_bill_claim(s, run->at_text, br->after, br->skip_locked, br->ids, BILL_RUN_BATCH,
+                             &br->n);
     const int64_t *ids = br->ids;
     size_t n = br->n;
+    pending_invoice_t *pending = arena_alloc(ba, (n + 1) * sizeof *pending);
+    size_t n_pending = 0;
     if (r == STORE_OK && n > 0) {
         int64_t first = ids[0], last = ids[n - 1];
         r = pos_in_force(s, ba, first, last, run->at_text, &b.pos, &b.n_pos);
@@ -404,13 +429,19 @@ static store_status_t batch_body(store_t *s, void *arg)
                                               &b.n_parties);
         b.invoice_ids = arena_alloc(ba, n * sizeof *b.invoice_ids);
         if (r == STORE_OK) r = store_invoice_ids_reserve(s, n, b.invoice_ids);
-        if (r == STORE_OK) r = store_invoice_seq_last(s, run->series, &b.seq_base);
     }
     for (size_t i = 0; r == STORE_OK && i < n; i++) {
-        arena_t *a = arena_new();
-        r = renew_account(run, a, ids[i]);
+        r = renew_account(run, ba, ids[i], &pending[n_pending]);
         if (r != STORE_OK) failed_account = ids[i];
-        arena_free(a);
+        if (r == STORE_OK && pending[n_pending].inv.n_lines) n_pending++;
+    }
+    /* The renewals written before the counter is taken, while other batches go on. */
+    if (r == STORE_OK && n_pending) r = store_flush(s);
+    if (r == STORE_OK && n_pending) r = store_batch_begin(s);
+    if (r == STORE_OK && n_pending) r = store_invoice_seq_take(s, run->series, &b.seq_base);
+    for (size_t i = 0; r == STORE_OK && i < n_pending; i++) {
+        r = issue_invoice(run, ba, &pending[i]);
+        if (r != STORE_OK) failed_account = pending[i].inv.account_id;
     }
     if (r == STORE_OK && b.seq_used)
         r = store_invoice_seq_set(s, run->series, b.seq_base + b.seq_used);
@@ -425,10 +456,12 @@ static store_status_t batch_body(store_t *s, void *arg)
 
 /* One batch of accounts in one transaction; on a conflict with a concurrent run (another node)
  * the batch is rolled back and tried again, when the due query no longer sees what it did. */
-static store_status_t run_batch(run_t *run, int64_t after, int64_t *ids, size_t *n)
+static store_status_t run_batch(run_t *run, int64_t after, bool skip_locked, int64_t *ids,
+                                size_t *n)
 {
-    batch_run_t br = {.run = run, .after = after, .ids = ids, .before = *run->stats};
-    store_status_t r = store_run_tx(run->s, STORE_TX_WRITE, batch_body, &br);
+    batch_run_t br = {
+        .run = run, .after = after, .skip_locked = skip_locked, .ids = ids, .before = *run->stats};
+    store_status_t r = store_run_tx(run->s, STORE_TX_LOCKING, batch_body, &br);
     *n = br.n;
     if (r != STORE_OK) {
         /* Not the body's own failure: the transaction's begin or commit. */
@@ -461,17 +494,27 @@ bool bill_run(store_t *s, const bill_run_opts_t *opts, bill_run_stats_t *stats)
         return false;
     }
     int64_t after = 0, ids[BILL_RUN_BATCH];
+    /* With several writers at once (PostgreSQL), batches pass over the accounts another
+     * transaction holds, and once nothing is left the run sweeps from the first account again,
+     * waiting for locks this time: an account passed over because it was locked by something
+     * else than a bill run (an address saved in the portal) is billed then. */
+    bool skip_locked = store_writers_at_once(s);
     for (;;) {
         size_t n = 0;
         /* store_run_tx has retried a busy database; a conflict with another node's run is
          * worth a few more tries of its own. */
-        r = run_batch(&run, after, ids, &n);
+        r = run_batch(&run, after, skip_locked, ids, &n);
         for (int attempt = 1; attempt < 5 && r == STORE_CONFLICT; attempt++)
-            r = run_batch(&run, after, ids, &n);
+            r = run_batch(&run, after, skip_locked, ids, &n);
         if (r != STORE_OK) {
             log_error("bill run for %s stopped after %lld invoices: %s", run.at_text,
                       (long long)stats->invoices, run.why);
             return false;
+        }
+        if (n == 0 && skip_locked) { /* the last sweep */
+            skip_locked = false;
+            after = 0;
+            continue;
         }
         if (n == 0) return true; /* nothing due is left (another run may have billed it) */
         after = ids[n - 1];

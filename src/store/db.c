@@ -149,6 +149,11 @@ db_status_t db_begin(db_t *db)
     return db->driver->begin(db);
 }
 
+db_status_t db_begin_locking(db_t *db)
+{
+    return db->driver->begin_locking ? db->driver->begin_locking(db) : db->driver->begin(db);
+}
+
 db_status_t db_begin_read(db_t *db)
 {
     return db->driver->begin_read(db);

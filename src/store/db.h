@@ -81,6 +81,13 @@ int64_t db_changes(db_t *db);
  * DB_BUSY (a serialization failure or deadlock): the caller runs the whole transaction again
  * (store_run_tx does). */
 db_status_t db_begin(db_t *db);
+/* A writer that takes the locks its rules need itself, for a bulk job that must run on several
+ * connections at once: on PostgreSQL READ COMMITTED (each statement sees what committed before
+ * it began; rows are locked with FOR UPDATE, and an UPDATE whose row changed meanwhile checks
+ * its WHERE again on the new row), so that writers wait only where they lock the same rows
+ * instead of failing and running again; on SQLite db_begin's (the one writer). Deadlocks answer
+ * DB_BUSY as with db_begin. */
+db_status_t db_begin_locking(db_t *db);
 /* A read-only transaction: every query in it sees one snapshot, and the locks are taken once
  * instead of once per statement. Ended by db_commit. */
 db_status_t db_begin_read(db_t *db);

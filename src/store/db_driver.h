@@ -33,6 +33,8 @@ typedef struct db_driver {
     int64_t (*changes)(db_t *db);
     db_status_t (*begin)(db_t *db);
     db_status_t (*begin_read)(db_t *db);
+    /* db_begin_locking; NULL when db_begin's writer serves (SQLite's one writer). */
+    db_status_t (*begin_locking)(db_t *db);
     db_status_t (*commit)(db_t *db);
     void (*rollback)(db_t *db);
     db_status_t (*exec_script)(db_t *db, const char *sql);

@@ -514,6 +514,12 @@ static db_status_t pg_begin(db_t *db)
     return begin_as(db, "BEGIN ISOLATION LEVEL SERIALIZABLE");
 }
 
+/* A bulk job's writer that locks what it relies on itself (db.h, db_begin_locking). */
+static db_status_t pg_begin_locking(db_t *db)
+{
+    return begin_as(db, "BEGIN ISOLATION LEVEL READ COMMITTED");
+}
+
 /* Readers see one snapshot and never wait or fail for a writer. */
 static db_status_t pg_begin_read(db_t *db)
 {
@@ -600,6 +606,7 @@ const db_driver_t db_pg_driver = {
     .changes = pg_changes,
     .begin = pg_begin,
     .begin_read = pg_begin_read,
+    .begin_locking = pg_begin_locking,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .exec_script = pg_exec_script,

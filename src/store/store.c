@@ -178,7 +178,9 @@ store_status_t store_run_tx(store_t *s, store_tx_kind_t kind, store_tx_body_t bo
         db_dialect(s->db) == DB_POSTGRESQL ? STORE_TX_ATTEMPTS_POSTGRESQL : STORE_TX_ATTEMPTS;
     for (int attempt = 1; attempt <= attempts; attempt++) {
         if (attempt > 1) busy_pause(attempt - 1);
-        r = from_db(kind == STORE_TX_WRITE ? db_begin(s->db) : db_begin_read(s->db));
+        r = from_db(kind == STORE_TX_WRITE     ? db_begin(s->db)
+                    : kind == STORE_TX_LOCKING ? db_begin_locking(s->db)
+                                               : db_begin_read(s->db));
         if (r == STORE_BUSY) {
             snprintf(why, sizeof why, "%s", db_errmsg(s->db));
             continue;
@@ -199,7 +201,7 @@ store_status_t store_run_tx(store_t *s, store_tx_kind_t kind, store_tx_body_t bo
         r = c;
     }
     log_error("gave up a %s transaction after %d tries: the database stayed busy (%s)",
-              kind == STORE_TX_WRITE ? "write" : "read", attempts, why);
+              kind == STORE_TX_READ ? "read" : "write", attempts, why);
     return r;
 }
 

@@ -43,6 +43,9 @@ const char *store_errmsg(store_t *s);
 typedef enum {
     STORE_TX_READ,  /* reads only: one snapshot (store_begin_read) */
     STORE_TX_WRITE, /* takes the write lock at once (store_begin: BEGIN IMMEDIATE on SQLite) */
+    /* A writer that locks the rows its rules rely on itself (db_begin_locking: READ COMMITTED
+     * on PostgreSQL, where only the bill run uses it; STORE_TX_WRITE's on SQLite). */
+    STORE_TX_LOCKING,
 } store_tx_kind_t;
 /* The work of one transaction, given the store and the caller's ctx. */
 typedef store_status_t (*store_tx_body_t)(store_t *s, void *ctx);
@@ -307,15 +310,13 @@ store_status_t store_ensure_purchase_order(store_t *s, int64_t account_id, const
 
 /* ---- billing engine (store_billing.c) ------------------------------------------------ */
 
-/* A bill-run batch's first call: serializes the writers of invoice numbers (see
- * store_billing.c). */
-store_status_t store_invoice_series_lock(store_t *s);
 /* Claims up to max accounts, with ids greater than after, having an active subscription whose
  * period ends on or before at ('YYYY-MM-DD'), in increasing order: on PostgreSQL their rows stay
- * locked until the transaction ends. After store_invoice_series_lock, concurrent bill runs thus
- * split the accounts between them, each batch taking the next ones still due. */
-store_status_t store_bill_claim(store_t *s, const char *at, int64_t after, int64_t *ids, size_t max,
-                                size_t *n);
+ * locked until the transaction ends (a STORE_TX_LOCKING one), so that concurrent bill runs split
+ * the accounts between them. skip_locked: pass over accounts locked by another transaction
+ * instead of waiting for them (PostgreSQL; store_billing.c says when). */
+store_status_t store_bill_claim(store_t *s, const char *at, int64_t after, bool skip_locked,
+                                int64_t *ids, size_t max, size_t *n);
 /* The active subscriptions ending on or before at of the accounts with id in [first, last], by
  * account then id; *out in the arena. */
 store_status_t store_due_subscriptions_between(store_t *s, arena_t *a, int64_t first, int64_t last,
@@ -350,10 +351,11 @@ store_status_t store_batch_begin(store_t *s);
  * already invoiced) and reads their answers (db_flush). Ends the gathering. */
 store_status_t store_flush(store_t *s);
 /* The last number handed out in series (0 before the first), and setting it: a bill-run batch
- * reads it once, numbers its invoices in memory and writes the new last number, all in one
- * transaction that holds the write lock (store_invoice_series_lock), so the numbers stay
- * gapless. The setting is a deferred write. */
+ * takes it once (store_invoice_seq_take: on PostgreSQL it locks the series' row until the
+ * transaction ends), numbers its invoices in memory and writes the new last number in the same
+ * transaction, so the numbers stay gapless. The setting is a deferred write. */
 store_status_t store_invoice_seq_last(store_t *s, const char *series, int64_t *last);
+store_status_t store_invoice_seq_take(store_t *s, const char *series, int64_t *last);
 store_status_t store_invoice_seq_set(store_t *s, const char *series, int64_t last);
 
 /* The purchase order in force on date of each account with id in [first, last]: a = number, b = end

@@ -32,9 +32,10 @@ MIN_STATEMENTS = 40
 # (CREATE TABLE IF NOT EXISTS) runs on both, and the PRAGMAs live in db_sqlite.c, not here.
 SQLITE_ONLY = []
 
-# How a parameter's binding letter (db.h) may be typed by PostgreSQL's inference.
+# How a parameter's binding letter (db.h) may be typed by PostgreSQL's inference. A text may also
+# be an array's literal ('{1,2}', store/sql_array.h) for a multi-row statement's $1::bigint[].
 PG_TYPES_FOR_LETTER = {"i": {"bigint", "integer"}, "b": {"bigint", "integer", "boolean"},
-                       "s": {"text"}}
+                       "s": {"text", "text[]", "bigint[]"}}
 
 
 # ---- extracting the statements of store.c ---------------------------------------------------
@@ -165,7 +166,7 @@ def placeholders(sql):
 
 
 def _where(st):
-    return "store.c:%d %s: %s" % (st["line"], st["func"], st["sql"])
+    return "%s %s: %s" % (st["line"], st["func"], st["sql"])
 
 
 def _sqlite_only_reason(sql):
