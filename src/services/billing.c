@@ -379,9 +379,8 @@ static void note_failure(run_t *run, store_status_t r, int64_t account_id)
 
 typedef struct {
     run_t *run;
-    int64_t after;    /* the batch claims due accounts with greater ids */
-    bool skip_locked; /* claims pass over accounts another transaction holds (store_bill_claim) */
-    int64_t *ids;     /* and names them here (BILL_RUN_BATCH at most) */
+    int64_t after; /* the batch claims due accounts with greater ids */
+    int64_t *ids;  /* and names them here (BILL_RUN_BATCH at most) */
     size_t n;
     bill_run_stats_t before;  /* the counts before the batch: each run starts from them */
     store_status_t body_said; /* what the body's last run returned */
@@ -411,8 +410,7 @@ static store_status_t batch_body(store_t *s, void *arg)
      * (and any failure there fails the batch, rolled back and run again like any other). */
     store_status_t r = store_batch_begin(s);
     if (r == STORE_OK)
-        r = store_bill_claim(s, run->at_text, br->after, br->skip_locked, br->ids, BILL_RUN_BATCH,
-                             &br->n);
+        r = store_bill_claim(s, run->at_text, br->after, br->ids, BILL_RUN_BATCH, &br->n);
     const int64_t *ids = br->ids;
     size_t n = br->n;
     pending_invoice_t *pending = arena_alloc(ba, (n + 1) * sizeof *pending);
@@ -456,11 +454,9 @@ static store_status_t batch_body(store_t *s, void *arg)
 
 /* One batch of accounts in one transaction; on a conflict with a concurrent run (another node)
  * the batch is rolled back and tried again, when the due query no longer sees what it did. */
-static store_status_t run_batch(run_t *run, int64_t after, bool skip_locked, int64_t *ids,
-                                size_t *n)
+static store_status_t run_batch(run_t *run, int64_t after, int64_t *ids, size_t *n)
 {
-    batch_run_t br = {
-        .run = run, .after = after, .skip_locked = skip_locked, .ids = ids, .before = *run->stats};
+    batch_run_t br = {.run = run, .after = after, .ids = ids, .before = *run->stats};
     store_status_t r = store_run_tx(run->s, STORE_TX_LOCKING, batch_body, &br);
     *n = br.n;
     if (r != STORE_OK) {
@@ -494,27 +490,17 @@ bool bill_run(store_t *s, const bill_run_opts_t *opts, bill_run_stats_t *stats)
         return false;
     }
     int64_t after = 0, ids[BILL_RUN_BATCH];
-    /* With several writers at once (PostgreSQL), batches pass over the accounts another
-     * transaction holds, and once nothing is left the run sweeps from the first account again,
-     * waiting for locks this time: an account passed over because it was locked by something
-     * else than a bill run (an address saved in the portal) is billed then. */
-    bool skip_locked = store_writers_at_once(s);
     for (;;) {
         size_t n = 0;
         /* store_run_tx has retried a busy database; a conflict with another node's run is
          * worth a few more tries of its own. */
-        r = run_batch(&run, after, skip_locked, ids, &n);
+        r = run_batch(&run, after, ids, &n);
         for (int attempt = 1; attempt < 5 && r == STORE_CONFLICT; attempt++)
-            r = run_batch(&run, after, skip_locked, ids, &n);
+            r = run_batch(&run, after, ids, &n);
         if (r != STORE_OK) {
             log_error("bill run for %s stopped after %lld invoices: %s", run.at_text,
                       (long long)stats->invoices, run.why);
             return false;
-        }
-        if (n == 0 && skip_locked) { /* the last sweep */
-            skip_locked = false;
-            after = 0;
-            continue;
         }
         if (n == 0) return true; /* nothing due is left (another run may have billed it) */
         after = ids[n - 1];

@@ -311,12 +311,11 @@ store_status_t store_ensure_purchase_order(store_t *s, int64_t account_id, const
 /* ---- billing engine (store_billing.c) ------------------------------------------------ */
 
 /* Claims up to max accounts, with ids greater than after, having an active subscription whose
- * period ends on or before at ('YYYY-MM-DD'), in increasing order: on PostgreSQL their rows stay
- * locked until the transaction ends (a STORE_TX_LOCKING one), so that concurrent bill runs split
- * the accounts between them. skip_locked: pass over accounts locked by another transaction
- * instead of waiting for them (PostgreSQL; store_billing.c says when). */
-store_status_t store_bill_claim(store_t *s, const char *at, int64_t after, bool skip_locked,
-                                int64_t *ids, size_t max, size_t *n);
+ * period ends on or before at ('YYYY-MM-DD'), in increasing order: on PostgreSQL they stay
+ * locked until the transaction ends (a STORE_TX_LOCKING one), and those another bill run holds
+ * are passed over, so that concurrent bill runs split the accounts between them. */
+store_status_t store_bill_claim(store_t *s, const char *at, int64_t after, int64_t *ids, size_t max,
+                                size_t *n);
 /* The active subscriptions ending on or before at of the accounts with id in [first, last], by
  * account then id; *out in the arena. */
 store_status_t store_due_subscriptions_between(store_t *s, arena_t *a, int64_t first, int64_t last,
