@@ -7,7 +7,9 @@ own (tests/pg_cluster.py), so that it can be stopped and started under running c
   email per recipient, `cobro verify` clean.
 - Two nodes' mailers share one outbox: every email delivered once.
 - The database stopped under a running node: /healthz answers 503, pages 503, and once the
-  database is back the node reconnects by itself; nothing half done is left."""
+  database is back the node reconnects by itself; nothing half done is left.
+- A bill run waits for an account a short write holds (and passes over those another bill run
+  holds); texts with commas, quotes, backslashes and braces land as typed."""
 import os
 import subprocess
 import tempfile
@@ -333,4 +335,49 @@ def test_11_workers_killed_mid_run_then_run_again(cluster, tmp_path):
     assert rerun.returncode == 0, err[-3000:]
     assert not sanitizer_lines(err), err[-3000:]
     assert con.count("invoices") - before > 1500, (landed, out)
+    _billed_once_and_gapless(db, str(tmp_path), at)
+
+
+# Texts a bill run's multi-row statements carry in PostgreSQL array literals (store/sql_array.c):
+# each must land exactly as typed.
+AWKWARD = 'Smith, "Jr." \\ {Ltd} NULL, \'s'
+
+
+def test_12_a_held_account_is_waited_for_and_awkward_texts_land_as_typed(cluster, tmp_path):
+    """Workers pass over the accounts another bill run holds, never those a short write elsewhere
+    holds (an address saved in the portal): the run waits for that one and bills it. And the
+    batch's rows, sent as arrays, keep commas, quotes, backslashes, braces and the word NULL."""
+    db = _demo(cluster, "held", tmp_path)
+    con = Db(db)
+    pg_nodes.copy_demo_accounts(db, 500)
+    at = "2027-12-31"
+    due = [r[0] for r in con.query(
+        "SELECT DISTINCT account_id FROM subscriptions WHERE status = 'active'"
+        " AND period_end <= ? ORDER BY account_id", (at,))]
+    held, awkward = due[len(due) // 2], due[len(due) // 3]
+    con.execute("UPDATE accounts SET bill_to_name = ?, address_line2 = ? WHERE id = ?",
+                (AWKWARD, "NULL", awkward))
+    con.execute("UPDATE invoice_recipients SET name = ? WHERE account_id = ?", (AWKWARD, awkward))
+    k = harness.connect(db)
+    try:
+        k.execute("BEGIN")
+        k.execute("UPDATE accounts SET phone = phone WHERE id = ?", (held,))
+        run = _bill_run_workers(db, at, str(tmp_path), 2)
+        # Until a worker waits for the held row (the others go on past it).
+        while run.poll() is None and not con.scalar(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND query LIKE '%FROM accounts a%'"):
+            time.sleep(0.05)
+        k.execute("COMMIT")
+    finally:
+        k.close()
+    out, err = run.communicate(timeout=300)
+    assert run.returncode == 0, err[-3000:]
+    assert not sanitizer_lines(err), err[-3000:]
+    assert con.count("invoices", "account_id = ? AND issue_date = ?", (held, at)) == 1
+    assert con.query("SELECT bill_to_name, address_line2 FROM invoices WHERE account_id = ?"
+                     " AND issue_date = ?", (awkward, at)) == [(AWKWARD, "NULL")]
+    names = con.query("SELECT to_name FROM email_outbox WHERE account_id = ? AND kind = 'invoice'"
+                      " AND to_addr LIKE '%copies.example'", (awkward,))
+    assert names and all(n == (AWKWARD,) for n in names), names
     _billed_once_and_gapless(db, str(tmp_path), at)
