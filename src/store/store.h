@@ -310,6 +310,8 @@ store_status_t store_ensure_purchase_order(store_t *s, int64_t account_id, const
 
 /* ---- billing engine (store_billing.c) ------------------------------------------------ */
 
+/* Serializes a SERIALIZABLE writer of invoice numbers with the others (see store_billing.c). */
+store_status_t store_invoice_series_lock(store_t *s);
 /* Claims up to max accounts, with ids greater than after, having an active subscription whose
  * period ends on or before at ('YYYY-MM-DD'), in increasing order: on PostgreSQL they stay
  * locked until the transaction ends (a STORE_TX_LOCKING one), and those another bill run holds
@@ -322,8 +324,11 @@ store_status_t store_due_subscriptions_between(store_t *s, arena_t *a, int64_t f
                                                const char *at, due_subscription_t **out, size_t *n);
 /* Subscription writes of the bill run: deferred (db_exec_deferred); a subscription that is no
  * longer active fails the transaction with STORE_NOT_FOUND, at the latest at its flush. */
+/* seats and unit_amount: what the renewal billed (the due query's, a quote's change for the next
+ * renewal included), made the subscription's own; a subscription that no longer renews with
+ * them (a quote accepted meanwhile) fails the transaction like one no longer active. */
 store_status_t store_subscription_renew(store_t *s, int64_t id, const char *period_start,
-                                        const char *period_end);
+                                        const char *period_end, int64_t seats, int64_t unit_amount);
 /* Ends a subscription ("cancelled" or "expired"). */
 store_status_t store_subscription_end(store_t *s, int64_t id, const char *status);
 

@@ -8,7 +8,7 @@
 /* ---- a batch's rows, gathered on PostgreSQL (store_batch_begin) ------------------------ */
 
 /* One array per column of each multi-row statement, filled row by row. */
-enum { RENEW_COLS = 3, INVOICE_COLS = 30, LINE_COLS = 13, TAX_COLS = 6, EMAIL_COLS = 11 };
+enum { RENEW_COLS = 5, INVOICE_COLS = 30, LINE_COLS = 16, TAX_COLS = 6, EMAIL_COLS = 12 };
 
 struct bill_rows {
     arena_t *a; /* the arrays' memory: a new one per batch */
@@ -72,6 +72,7 @@ bool bill_rows_add_email(store_t *s, const email_t *m, int64_t now)
     sql_array_add_text(&c[8], m->body_text);
     sql_array_add_int(&c[9], now);
     sql_array_add_int(&c[10], m->invoice_id);
+    sql_array_add_int(&c[11], m->quote_id);
     return true;
 }
 
@@ -92,12 +93,18 @@ static store_status_t send_rows(store_t *s)
     if (r->n_renew)
         st = from_db(db_exec_deferred_rows(
             s->db, (int64_t)r->n_renew,
-            DB_SQL_BY_DIALECT(s->db, "SELECT $1, $2, $3",
+            DB_SQL_BY_DIALECT(s->db, "SELECT $1, $2, $3, $4, $5",
                               "UPDATE subscriptions s SET period_start = v.period_start,"
-                              " period_end = v.period_end FROM unnest($1::bigint[], $2::text[],"
-                              " $3::text[]) AS v(id, period_start, period_end)"
-                              " WHERE s.id = v.id AND s.status = 'active'"),
-            "sss", col(r->renew, 0), col(r->renew, 1), col(r->renew, 2)));
+                              " period_end = v.period_end, seats = v.seats,"
+                              " unit_amount = v.unit_amount, next_seats = NULL,"
+                              " next_unit_amount = NULL FROM unnest($1::bigint[], $2::text[],"
+                              " $3::text[], $4::bigint[], $5::bigint[])"
+                              " AS v(id, period_start, period_end, seats, unit_amount)"
+                              " WHERE s.id = v.id AND s.status = 'active'"
+                              " AND COALESCE(s.next_seats, s.seats) = v.seats"
+                              " AND COALESCE(s.next_unit_amount, s.unit_amount) = v.unit_amount"),
+            "sssss", col(r->renew, 0), col(r->renew, 1), col(r->renew, 2), col(r->renew, 3),
+            col(r->renew, 4)));
     if (st == STORE_OK && r->n_invoices) {
         sql_array_t *c = r->invoice;
         st = from_db(db_exec_deferred(
@@ -131,14 +138,18 @@ static store_status_t send_rows(store_t *s)
         st = from_db(db_exec_deferred(
             s->db, false,
             DB_SQL_BY_DIALECT(
-                s->db, "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13",
+                s->db,
+                "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16",
                 "INSERT INTO invoice_lines (invoice_id, position, subscription_id, product_name,"
                 " billing_period, period_start, period_end, seats, unit_amount, net,"
-                " tax_rate_ppm, tax, gross) SELECT * FROM unnest($1::bigint[], $2::bigint[],"
-                " $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[],"
-                " $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[])"),
-            "sssssssssssss", col(c, 0), col(c, 1), col(c, 2), col(c, 3), col(c, 4), col(c, 5),
-            col(c, 6), col(c, 7), col(c, 8), col(c, 9), col(c, 10), col(c, 11), col(c, 12)));
+                " tax_rate_ppm, tax, gross, discount, days, term_days) SELECT * FROM"
+                " unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],"
+                " $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[],"
+                " $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[],"
+                " $16::bigint[])"),
+            "ssssssssssssssss", col(c, 0), col(c, 1), col(c, 2), col(c, 3), col(c, 4), col(c, 5),
+            col(c, 6), col(c, 7), col(c, 8), col(c, 9), col(c, 10), col(c, 11), col(c, 12),
+            col(c, 13), col(c, 14), col(c, 15)));
     }
     if (st == STORE_OK && r->tax[0].n) {
         sql_array_t *c = r->tax;
@@ -156,20 +167,32 @@ static store_status_t send_rows(store_t *s)
         st = from_db(db_exec_deferred(
             s->db, false,
             DB_SQL_BY_DIALECT(
-                s->db, "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11",
+                s->db, "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12",
                 "INSERT INTO email_outbox (created_at, kind, account_id, sender_ref, to_addr,"
-                " to_name, reply_to, subject, body_text, next_attempt_at, invoice_id)"
+                " to_name, reply_to, subject, body_text, next_attempt_at, invoice_id, quote_id)"
                 " SELECT v.created_at, v.kind, NULLIF(v.account_id, 0), v.sender_ref, v.to_addr,"
                 " v.to_name, v.reply_to, v.subject, v.body_text, v.next_attempt_at,"
-                " NULLIF(v.invoice_id, 0) FROM unnest($1::bigint[], $2::text[], $3::bigint[],"
-                " $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],"
-                " $10::bigint[], $11::bigint[]) AS v(created_at, kind, account_id, sender_ref,"
-                " to_addr, to_name, reply_to, subject, body_text, next_attempt_at, invoice_id)"),
-            "sssssssssss", col(c, 0), col(c, 1), col(c, 2), col(c, 3), col(c, 4), col(c, 5),
-            col(c, 6), col(c, 7), col(c, 8), col(c, 9), col(c, 10)));
+                " NULLIF(v.invoice_id, 0), NULLIF(v.quote_id, 0) FROM unnest($1::bigint[],"
+                " $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],"
+                " $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[])"
+                " AS v(created_at, kind, account_id, sender_ref, to_addr, to_name, reply_to,"
+                " subject, body_text, next_attempt_at, invoice_id, quote_id)"),
+            "ssssssssssss", col(c, 0), col(c, 1), col(c, 2), col(c, 3), col(c, 4), col(c, 5),
+            col(c, 6), col(c, 7), col(c, 8), col(c, 9), col(c, 10), col(c, 11)));
     }
     bill_rows_free(s);
     return st;
+}
+
+/* For a SERIALIZABLE writer of invoice numbers other than the bill run (a quote's acceptance): it
+ * waits for every other writer of the counter's table, and they for it. The bill run's batches
+ * lock the series' row instead (store_invoice_seq_take); against those, the first to update the
+ * row wins and the other fails a serialization check or waits, so numbers stay gapless.
+ * SQLite's writer holds the database's one write lock already (BEGIN IMMEDIATE). */
+store_status_t store_invoice_series_lock(store_t *s)
+{
+    if (db_dialect(s->db) != DB_POSTGRESQL) return STORE_OK;
+    return from_db(db_exec_script(s->db, "LOCK TABLE invoice_series IN SHARE ROW EXCLUSIVE MODE"));
 }
 
 store_status_t store_bill_claim(store_t *s, const char *at, int64_t after, int64_t *ids, size_t max,
@@ -263,21 +286,28 @@ store_status_t store_due_subscriptions_between(store_t *s, arena_t *a, int64_t f
 }
 
 store_status_t store_subscription_renew(store_t *s, int64_t id, const char *period_start,
-                                        const char *period_end)
+                                        const char *period_end, int64_t seats, int64_t unit_amount)
 {
+    /* The seats and price billed become the subscription's (a quote's change for the next
+     * renewal is used up), and only while they are still what the subscription renews with: a
+     * quote accepted since the batch read it (possible at READ COMMITTED, where this WHERE is
+     * checked again on the row as it is now) matches nothing, and the batch runs again. */
     if (gathering(s)) {
         sql_array_add_int(&s->rows->renew[0], id);
         sql_array_add_text(&s->rows->renew[1], period_start);
         sql_array_add_text(&s->rows->renew[2], period_end);
+        sql_array_add_int(&s->rows->renew[3], seats);
+        sql_array_add_int(&s->rows->renew[4], unit_amount);
         s->rows->n_renew++;
         return STORE_OK;
     }
-    return from_db(db_exec_deferred(s->db, true,
-                                    "UPDATE subscriptions SET period_start = $1, period_end = $2,"
-                                    " seats = COALESCE(next_seats, seats), unit_amount ="
-                                    " COALESCE(next_unit_amount, unit_amount), next_seats = NULL,"
-                                    " next_unit_amount = NULL WHERE id = $3 AND status = 'active'",
-                                    "ssi", period_start, period_end, id));
+    return from_db(db_exec_deferred(
+        s->db, true,
+        "UPDATE subscriptions SET period_start = $1, period_end = $2, seats = $3,"
+        " unit_amount = $4, next_seats = NULL, next_unit_amount = NULL WHERE id = $5"
+        " AND status = 'active' AND COALESCE(next_seats, seats) = $6"
+        " AND COALESCE(next_unit_amount, unit_amount) = $7",
+        "ssiiiii", period_start, period_end, seats, unit_amount, id, seats, unit_amount));
 }
 
 store_status_t store_subscription_end(store_t *s, int64_t id, const char *status)
@@ -499,8 +529,9 @@ static void gather_invoice(struct bill_rows *r, const invoice_doc_t *inv, const 
         sql_array_add_text(&c[4], l->billing_period);
         sql_array_add_text(&c[5], l->period_start);
         sql_array_add_text(&c[6], l->period_end);
-        int64_t nums[] = {l->seats, l->unit_amount, l->net, l->tax_rate_ppm, l->tax, l->gross};
-        for (int k = 0; k < 6; k++)
+        int64_t nums[] = {l->seats, l->unit_amount, l->net,  l->tax_rate_ppm, l->tax,
+                          l->gross, l->discount,    l->days, l->term_days};
+        for (int k = 0; k < 9; k++)
             sql_array_add_int(&c[7 + k], nums[k]);
     }
     for (size_t i = 0; i < inv->n_taxes; i++) {

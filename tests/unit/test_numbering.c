@@ -140,6 +140,60 @@ static void test_04_a_rolled_back_batch_leaves_no_gap(void **state)
     fixture_store_drop(s, path);
 }
 
+typedef struct {
+    int64_t id, seats, unit_amount;
+    const char *start;
+} renewal_t;
+
+static store_status_t renew_body(store_t *s, void *ctx)
+{
+    renewal_t *r = ctx;
+    store_status_t st =
+        store_subscription_renew(s, r->id, r->start, "2099-12-31", r->seats, r->unit_amount);
+    return st == STORE_OK ? store_flush(s) : st;
+}
+
+/* A bill run renews with the seats and price it read and billed. At READ COMMITTED (PostgreSQL)
+ * a quote accepted between its read and its write would otherwise have its change for the next
+ * renewal made the subscription's own while the invoice billed the old one: the write must match
+ * nothing, and the batch run again. */
+static void test_05_a_renewal_refuses_a_subscription_changed_since_it_was_read(void **state)
+{
+    (void)state;
+    char path[64], err[256];
+    store_t *s = fixture_store_new(path, "numbering");
+    assert_true(demo_load(s, DEMO_NOW, err, sizeof err));
+    arena_t *a = arena_new();
+    due_subscription_t *due = NULL;
+    size_t n = 0;
+    assert_int_equal(store_due_subscriptions_between(s, a, 0, INT64_MAX, "2099-12-31", &due, &n),
+                     STORE_OK);
+    assert_true(n > 0);
+    const due_subscription_t d = due[0];
+    /* Read, then a quote's change for the next renewal accepted. */
+    assert_int_equal(store_subscription_set_next(s, d.account_id, d.id, d.seats + 1, -1), STORE_OK);
+    renewal_t r = {
+        .id = d.id, .seats = d.seats, .unit_amount = d.unit_amount, .start = d.period_end};
+    assert_int_equal(store_run_tx(s, STORE_TX_LOCKING, renew_body, &r), STORE_NOT_FOUND);
+    /* Renewed with what it now renews with: those become its own. */
+    r.seats = d.seats + 1;
+    assert_int_equal(store_run_tx(s, STORE_TX_LOCKING, renew_body, &r), STORE_OK);
+    assert_int_equal(
+        store_due_subscriptions_between(s, a, d.account_id, d.account_id, "2099-12-31", &due, &n),
+        STORE_OK);
+    bool found = false;
+    for (size_t i = 0; i < n; i++) {
+        if (due[i].id != d.id) continue;
+        found = true;
+        assert_int_equal(due[i].seats, d.seats + 1);
+        assert_string_equal(due[i].period_start, d.period_end);
+        assert_string_equal(due[i].period_end, "2099-12-31");
+    }
+    assert_true(found);
+    arena_free(a);
+    fixture_store_drop(s, path);
+}
+
 int main(void)
 {
     assert_true(token_init());
@@ -148,6 +202,7 @@ int main(void)
         cmocka_unit_test(test_02_number_is_zero_padded_to_six_digits),
         cmocka_unit_test(test_03_bill_runs_number_each_series_from_one_without_gaps),
         cmocka_unit_test(test_04_a_rolled_back_batch_leaves_no_gap),
+        cmocka_unit_test(test_05_a_renewal_refuses_a_subscription_changed_since_it_was_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
