@@ -1183,11 +1183,10 @@ static store_status_t issue_invoice(store_t *s, decide_tx_t *d, const quote_t *q
     date_parse(today, &issue);
     char series[16], number[32];
     invoice_series_of(issue, series);
-    int64_t last = 0;
-    r = store_invoice_series_lock(s);
-    if (r == STORE_OK) r = store_invoice_seq_last(s, series, &last);
+    int64_t seq = 0;
+    r = store_invoice_seq_next(s, series, &seq);
     if (r != STORE_OK) return r;
-    invoice_number_of(series, last + 1, number);
+    invoice_number_of(series, seq, number);
     inv->number = arena_strdup(d->a, number);
     inv->issue_date = arena_strdup(d->a, today);
     inv->due_date = arena_alloc(d->a, 11);
@@ -1196,9 +1195,7 @@ static store_status_t issue_invoice(store_t *s, decide_tx_t *d, const quote_t *q
     inv->tax_mode = (char *)tax_mode_name(mode);
     inv->po_number = (char *)po;
     inv->id = 0;
-    r = store_invoice_insert(s, inv, series, last + 1, subs, d->who->now, &inv->id);
-    if (r == STORE_OK) r = store_invoice_seq_set(s, series, last + 1);
-    return r;
+    return store_invoice_insert(s, inv, series, seq, subs, d->who->now, &inv->id);
 }
 
 /* The invoice's emails: the billing contact and every invoice recipient, each address once. */

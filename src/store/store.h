@@ -310,8 +310,6 @@ store_status_t store_ensure_purchase_order(store_t *s, int64_t account_id, const
 
 /* ---- billing engine (store_billing.c) ------------------------------------------------ */
 
-/* Serializes a SERIALIZABLE writer of invoice numbers with the others (see store_billing.c). */
-store_status_t store_invoice_series_lock(store_t *s);
 /* Claims up to max accounts, with ids greater than after, having an active subscription whose
  * period ends on or before at ('YYYY-MM-DD'), in increasing order: on PostgreSQL they stay
  * locked until the transaction ends (a STORE_TX_LOCKING one), and those another bill run holds
@@ -361,6 +359,9 @@ store_status_t store_flush(store_t *s);
 store_status_t store_invoice_seq_last(store_t *s, const char *series, int64_t *last);
 store_status_t store_invoice_seq_take(store_t *s, const char *series, int64_t *last);
 store_status_t store_invoice_seq_set(store_t *s, const char *series, int64_t last);
+/* The next number of series for one invoice issued outside a bill run (a quote's acceptance), in
+ * the caller's write transaction: gapless, whoever else numbers at the same time. */
+store_status_t store_invoice_seq_next(store_t *s, const char *series, int64_t *seq);
 
 /* The purchase order in force on date of each account with id in [first, last]: a = number, b = end
  * date (the one that started last when several overlap). */

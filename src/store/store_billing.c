@@ -184,17 +184,6 @@ static store_status_t send_rows(store_t *s)
     return st;
 }
 
-/* For a SERIALIZABLE writer of invoice numbers other than the bill run (a quote's acceptance): it
- * waits for every other writer of the counter's table, and they for it. The bill run's batches
- * lock the series' row instead (store_invoice_seq_take); against those, the first to update the
- * row wins and the other fails a serialization check or waits, so numbers stay gapless.
- * SQLite's writer holds the database's one write lock already (BEGIN IMMEDIATE). */
-store_status_t store_invoice_series_lock(store_t *s)
-{
-    if (db_dialect(s->db) != DB_POSTGRESQL) return STORE_OK;
-    return from_db(db_exec_script(s->db, "LOCK TABLE invoice_series IN SHARE ROW EXCLUSIVE MODE"));
-}
-
 store_status_t store_bill_claim(store_t *s, const char *at, int64_t after, int64_t *ids, size_t max,
                                 size_t *n)
 {
@@ -422,6 +411,19 @@ store_status_t store_invoice_seq_take(store_t *s, const char *series, int64_t *l
                                                    " WHERE series = $1 FOR UPDATE"),
                                  "s", series),
                         last);
+}
+
+store_status_t store_invoice_seq_next(store_t *s, const char *series, int64_t *seq)
+{
+    /* One statement bumps the counter or starts the series. On PostgreSQL it waits for a bill
+     * run's batch holding the row; the caller's serializable transaction then fails on the
+     * concurrent update (DB_BUSY) and runs again from a snapshot that has the batch's numbers. */
+    return returning_id(db_query(s->db,
+                                 "INSERT INTO invoice_series (series, last_number) VALUES ($1, 1)"
+                                 " ON CONFLICT (series) DO UPDATE SET last_number ="
+                                 " invoice_series.last_number + 1 RETURNING last_number",
+                                 "s", series),
+                        seq);
 }
 
 store_status_t store_invoice_seq_set(store_t *s, const char *series, int64_t last)

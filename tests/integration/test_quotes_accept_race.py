@@ -58,3 +58,4 @@ def test_01_many_acceptances_at_once_give_one(server, smtp_sink):
     smtp_sink.wait_for(lambda m: "rep@vendor.example" in m["rcpt_tos"], since=mark)
     p = run_cobro(["verify", "--db", server.db_path], cwd=server.dir)
     assert p.returncode == 0, p.stdout + p.stderr
+
