@@ -318,6 +318,48 @@ static void test_05_accept_race(void **state)
     assert_int_equal(accepted, 1);
 }
 
+/* 06: "valid until" is a day in the vendor's time zone (setting time_zone, UTC when unset or
+ * unknown): at 05:00 UTC on 5 December it is still the 4th in Los Angeles and already the 5th in
+ * UTC, so a quote valid until the 4th is pending for a vendor there and expired for one in UTC. */
+static void test_06_vendor_time_zone(void **state)
+{
+    fx_t *f = *state;
+    char day[11];
+    const int64_t early = 1796446800; /* 2026-12-05T05:00:00Z */
+    vendor_today("America/Los_Angeles", early, day);
+    assert_string_equal(day, "2026-12-04");
+    vendor_today("Pacific/Auckland", early, day); /* UTC+13 in December */
+    assert_string_equal(day, "2026-12-05");
+    vendor_today("Pacific/Auckland", early + 11 * 3600, day);
+    assert_string_equal(day, "2026-12-06");
+    vendor_today("UTC", early, day);
+    assert_string_equal(day, "2026-12-05");
+    vendor_today("", early, day);
+    assert_string_equal(day, "2026-12-05");
+    vendor_today(NULL, early, day);
+    assert_string_equal(day, "2026-12-05");
+    quote_t q = {.state = "sent", .valid_until = "2026-12-04"};
+    assert_string_equal(quote_shown_state(&q, "2026-12-04"), "sent");
+    assert_string_equal(quote_shown_state(&q, "2026-12-05"), "expired");
+    /* Through the service: Acme's expired demo quote was valid until 2026-11-20. */
+    quote_t read;
+    char *live = NULL, today[11];
+    assert_int_equal(store_set_setting(f->s, "time_zone", "America/Los_Angeles"), STORE_OK);
+    const int64_t nov21_early = 1795237200; /* 2026-11-21T05:00:00Z: the 20th in Los Angeles */
+    assert_int_equal(quote_customer_view(f->svc, f->a, f->acme, "Q-2026-000001", nov21_early, &read,
+                                         &live, today),
+                     STATUS_OK);
+    assert_string_equal(today, "2026-11-20");
+    assert_string_equal(read.valid_until, "2026-11-20");
+    /* Stored expired by the demo's job (it ran on 5 December): the stored state wins. */
+    assert_string_equal(read.state, "expired");
+    assert_int_equal(store_set_setting(f->s, "time_zone", "Not/AZone"), STORE_OK);
+    assert_int_equal(quote_customer_view(f->svc, f->a, f->acme, "Q-2026-000001", nov21_early, &read,
+                                         &live, today),
+                     STATUS_OK);
+    assert_string_equal(today, "2026-11-21"); /* unknown: UTC */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,6 +368,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_03_reject, setup, teardown),
         cmocka_unit_test_setup_teardown(test_04_staff_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_05_accept_race, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_06_vendor_time_zone, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
