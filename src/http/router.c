@@ -5,6 +5,7 @@
 #include "util/log.h"
 #include "web/pages.h"
 
+#include <pthread.h>
 #include <string.h>
 
 /* Matches path against pattern segment by segment; '*' takes one non-empty segment, copied to
@@ -30,11 +31,44 @@ static bool path_match(arena_t *a, const char *pattern, const char *path, const 
     return *pattern == '\0' && *path == '\0';
 }
 
+/* Each route's literal start (up to its first '*') and whether that is all of it, measured once:
+ * most routes are then ruled out by a length and a memcmp instead of a walk byte by byte (the
+ * Invoice History route came about thirtieth, 3,600 instructions a request). */
+enum { ROUTES_MAX = 128 };
+static struct {
+    unsigned short lit;
+    bool exact;
+} route_shape[ROUTES_MAX];
+static pthread_once_t route_shape_once = PTHREAD_ONCE_INIT;
+
+static void measure_routes(void)
+{
+    for (int i = 0; i < n_routes && i < ROUTES_MAX; i++) {
+        const char *star = strchr(routes[i].path, '*');
+        route_shape[i].lit = (unsigned short)(star ? (size_t)(star - routes[i].path)
+                                                   : strlen(routes[i].path));
+        route_shape[i].exact = !star;
+    }
+}
+
+/* False when path cannot match route i (true: path_match decides). */
+static bool may_match(int i, const char *path, size_t len)
+{
+    if (i >= ROUTES_MAX) return true;
+    size_t lit = route_shape[i].lit;
+    if (route_shape[i].exact ? len != lit : len <= lit) return false;
+    return memcmp(routes[i].path, path, lit) == 0;
+}
+
 const route_t *router_find(arena_t *a, const char *path, int method, bool *method_ok,
                            const char **params, int *n_params)
 {
+    pthread_once(&route_shape_once, measure_routes);
+    size_t len = strlen(path);
+    *n_params = 0;
     for (int i = 0; i < n_routes; i++) {
-        if (!path_match(a, routes[i].path, path, params, n_params)) continue;
+        if (!may_match(i, path, len) || !path_match(a, routes[i].path, path, params, n_params))
+            continue;
         int allowed = routes[i].methods;
         if (allowed & METHOD_GET) allowed |= METHOD_HEAD;
         *method_ok = (allowed & method) != 0;
