@@ -45,8 +45,8 @@ static void measure_routes(void)
 {
     for (int i = 0; i < n_routes && i < ROUTES_MAX; i++) {
         const char *star = strchr(routes[i].path, '*');
-        route_shape[i].lit = (unsigned short)(star ? (size_t)(star - routes[i].path)
-                                                   : strlen(routes[i].path));
+        route_shape[i].lit =
+            (unsigned short)(star ? (size_t)(star - routes[i].path) : strlen(routes[i].path));
         route_shape[i].exact = !star;
     }
 }

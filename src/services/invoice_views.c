@@ -4,10 +4,10 @@
 #include "services/invoices.h"
 #include "services/services_internal.h"
 
-status_t invoice_history_view(services_t *svc, arena_t *a, int64_t account_id, int limit,
-                              invoice_summary_t **out, size_t *n)
+status_t invoice_history_each(services_t *svc, int64_t account_id, int limit, invoice_summary_fn fn,
+                              void *ctx)
 {
-    return store_invoices_recent(svc->store, a, account_id, limit, out, n);
+    return store_invoices_recent_each(svc->store, account_id, limit, fn, ctx);
 }
 
 status_t invoice_view(services_t *svc, arena_t *a, const char *number, int64_t account_id,

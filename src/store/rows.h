@@ -101,6 +101,15 @@ typedef struct {
     char *number, *issue_date, *due_date, *currency, *status;
 } invoice_summary_t;
 
+/* One row of an account's Invoice History as the database hands it over: the texts are the
+ * statement's own memory, valid only while the row is being visited (never NULL). */
+typedef struct {
+    int64_t total, amount_paid;
+    const char *number, *issue_date, *due_date, *currency, *status;
+} invoice_summary_ref_t;
+/* Called once per row; false stops the visit. */
+typedef bool (*invoice_summary_fn)(void *ctx, const invoice_summary_ref_t *row);
+
 /* An email as the outbox keeps it until it is sent. */
 typedef struct {
     int64_t id, account_id, attempts; /* account_id 0: none */

@@ -386,6 +386,10 @@ store_status_t store_invoice_by_id(store_t *s, arena_t *a, int64_t id, invoice_d
 /* The account's newest invoices first (issue date, then number), at most limit. */
 store_status_t store_invoices_recent(store_t *s, arena_t *a, int64_t account_id, int limit,
                                      invoice_summary_t **out, size_t *n);
+/* The same rows visited in the same order, each handed to fn as the database gives it, without
+ * a copy (the Invoice History page writes them straight into its table). */
+store_status_t store_invoices_recent_each(store_t *s, int64_t account_id, int limit,
+                                          invoice_summary_fn fn, void *ctx);
 
 /* ---- quotes (store_quotes.c) ----------------------------------------------------------- */
 

@@ -722,11 +722,9 @@ store_status_t store_invoice_by_id(store_t *s, arena_t *a, int64_t id, invoice_d
     return read_invoice(s, a, db_query(s->db, INVOICE_COLUMNS "WHERE id = $1", "i", id), out);
 }
 
-store_status_t store_invoices_recent(store_t *s, arena_t *a, int64_t account_id, int limit,
-                                     invoice_summary_t **out, size_t *n)
+store_status_t store_invoices_recent_each(store_t *s, int64_t account_id, int limit,
+                                          invoice_summary_fn fn, void *ctx)
 {
-    *n = 0;
-    *out = arena_alloc(a, (size_t)(limit > 0 ? limit : 1) * sizeof **out);
     /* Only what the table shows (the order by id comes from the index, not from a column). */
     db_stmt_t *st = db_query(s->db,
                              "SELECT number, issue_date, due_date, currency, status, total,"
@@ -735,29 +733,54 @@ store_status_t store_invoices_recent(store_t *s, arena_t *a, int64_t account_id,
                              "ii", account_id, (int64_t)limit);
     if (!st) return STORE_ERROR;
     db_status_t r;
-    while ((r = db_step(st)) == DB_ROW && *n < (size_t)limit) {
-        invoice_summary_t *v = &(*out)[(*n)++];
-        /* The five texts copied into one allocation: the statement's memory is gone at the next
-         * step. */
-        const char *t[5];
-        size_t len[5], total = 0;
-        for (int c = 0; c < 5; c++) {
-            /* strlen, not sqlite3_column_bytes: for these short texts it costs a fifth as much. */
-            t[c] = db_text(st, c);
-            len[c] = t[c] ? strlen(t[c]) : 0;
-            total += len[c] + 1;
-        }
-        char *p = arena_alloc_raw(a, total);
-        char **dst[5] = {&v->number, &v->issue_date, &v->due_date, &v->currency, &v->status};
-        for (int c = 0; c < 5; c++) {
-            *dst[c] = p;
-            if (len[c]) memcpy(p, t[c], len[c]);
-            p[len[c]] = '\0';
-            p += len[c] + 1;
-        }
-        v->total = db_int(st, 5);
-        v->amount_paid = db_int(st, 6);
+    int n = 0;
+    while ((r = db_step(st)) == DB_ROW && n < limit) {
+        n++;
+        const char *number = db_text(st, 0), *issue = db_text(st, 1), *due = db_text(st, 2),
+                   *currency = db_text(st, 3), *status = db_text(st, 4);
+        invoice_summary_ref_t v = {db_int(st, 5),       db_int(st, 6),  number ? number : "",
+                                   issue ? issue : "",  due ? due : "", currency ? currency : "",
+                                   status ? status : ""};
+        if (!fn(ctx, &v)) break;
     }
     if (r == DB_ROW) db_done(st);
     return r == DB_OK || r == DB_ROW ? STORE_OK : from_db(r);
+}
+
+/* store_invoices_recent's rows, copied: the statement's memory is gone at the next step. */
+typedef struct {
+    arena_t *a;
+    invoice_summary_t *rows;
+    size_t n;
+} recent_copy_t;
+
+static bool copy_recent(void *ctx, const invoice_summary_ref_t *v)
+{
+    recent_copy_t *c = ctx;
+    invoice_summary_t *out = &c->rows[c->n++];
+    /* The five texts in one allocation. */
+    const char *t[5] = {v->number, v->issue_date, v->due_date, v->currency, v->status};
+    size_t len[5], total = 0;
+    for (int i = 0; i < 5; i++)
+        total += (len[i] = strlen(t[i])) + 1;
+    char *p = arena_alloc_raw(c->a, total);
+    char **dst[5] = {&out->number, &out->issue_date, &out->due_date, &out->currency, &out->status};
+    for (int i = 0; i < 5; i++) {
+        *dst[i] = p;
+        memcpy(p, t[i], len[i] + 1);
+        p += len[i] + 1;
+    }
+    out->total = v->total;
+    out->amount_paid = v->amount_paid;
+    return true;
+}
+
+store_status_t store_invoices_recent(store_t *s, arena_t *a, int64_t account_id, int limit,
+                                     invoice_summary_t **out, size_t *n)
+{
+    recent_copy_t c = {a, arena_alloc(a, (size_t)(limit > 0 ? limit : 1) * sizeof **out), 0};
+    store_status_t st = store_invoices_recent_each(s, account_id, limit, copy_recent, &c);
+    *out = c.rows;
+    *n = c.n;
+    return st;
 }

@@ -67,141 +67,216 @@ static text_t take(req_t *r, buf_t *t)
     return out;
 }
 
-void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, const char *country,
-                           const char *base_path)
+/* The Invoice History table, written a row at a time as the rows arrive. What every row repeats
+ * (the labels, the path, the words around the invoice number in the PDF link's name, the markup
+ * between a row's values) is put together once per table, escaped, and appended in one piece in
+ * each row. */
+typedef struct {
+    req_t *r;
+    buf_t *b;
+    const char *base_path;
+    size_t n; /* rows written */
+    text_t before_number, before_date, before_due, before_total, before_balance, before_status,
+        before_pdf_number, before_label_number, row_end, last_row_end, on_receipt, pdf_after;
+    const char *pdf_of; /* the PDF link's name, when it could not be split at its %s */
+    format_ctx_t fc;
+    /* Rows mostly share a status: its label is looked up and escaped again only when it
+     * changes (the row's own text is gone after the row: the status is kept as a copy). */
+    char last_status[24];
+    bool status_kept; /* last_status holds the last row's status */
+    text_t status_label;
+    /* The last total written, where it lies in b: a balance equal to it (nothing paid) or the
+     * next row's equal total is copied from there instead of formatted again. */
+    char total_currency[4];
+    int64_t total_value;
+    size_t total_at, total_len;
+} history_table_t;
+
+static void history_table_start(history_table_t *t, req_t *r, const char *country,
+                                const char *base_path)
 {
-    buf_t *b = &r->resp.body;
-    if (n == 0) {
-        html_render(b, "<p>%s</p>", T("There are no invoices yet."));
-        return;
-    }
-    const char *number = T("Invoice Number"), *date = T("Date"), *due = T("Due date"),
-               *total = T("Total"), *balance = T("Balance"), *status = T("Status"),
-               *download = T("Download");
-    /* What every row repeats (the labels, the path, the words around the invoice number in the
-     * PDF link's name) is escaped once here, not in each row; the rows are then written piece
-     * by piece, the markup as literals of known length rather than a template read again for
-     * each row. */
-    text_t e_number = escaped_text(r, number), e_date = escaped_text(r, date),
-           e_due = escaped_text(r, due), e_total = escaped_text(r, total),
-           e_balance = escaped_text(r, balance), e_status = escaped_text(r, status),
-           e_download = escaped_text(r, download), e_base = escaped_text(r, base_path),
-           on_receipt = escaped_text(r, T("Due on receipt"));
-    /* "stack": on a phone each row shows as a card of labels (data-label, the column headers
-     * again) and values, so that no column is out of sight to the right. */
-    buf_lit(b, "<div class=\"table-wrap\"><table class=\"invoices stack\"><caption>");
-    /* Staff read another account's invoices: "your" would be the wrong person. */
-    html_escape(b, section_of_path(base_path) == SECTION_STAFF
-                       ? T("The account's most recent invoices, newest first")
-                       : T("Your most recent invoices, newest first"));
-    buf_lit(b, "</caption><thead><tr><th scope=\"col\">");
-    put_text(b, e_number);
-    buf_lit(b, "</th><th scope=\"col\">");
-    put_text(b, e_date);
-    buf_lit(b, "</th><th scope=\"col\">");
-    put_text(b, e_due);
-    buf_lit(b, "</th><th scope=\"col\" class=\"num\">");
-    put_text(b, e_total);
-    buf_lit(b, "</th><th scope=\"col\" class=\"num\">");
-    put_text(b, e_balance);
-    buf_lit(b, "</th><th scope=\"col\">");
-    put_text(b, e_status);
-    buf_lit(b, "</th><th scope=\"col\"><span class=\"sr-only\">");
-    put_text(b, e_download);
-    buf_lit(b, "</span></th></tr></thead><tbody>");
+    memset(t, 0, sizeof *t);
+    t->r = r;
+    t->b = &r->resp.body;
+    t->base_path = base_path;
+    text_t e_number = escaped_text(r, T("Invoice Number")), e_date = escaped_text(r, T("Date")),
+           e_due = escaped_text(r, T("Due date")), e_total = escaped_text(r, T("Total")),
+           e_balance = escaped_text(r, T("Balance")), e_status = escaped_text(r, T("Status")),
+           e_download = escaped_text(r, T("Download")), e_base = escaped_text(r, base_path);
+    t->on_receipt = escaped_text(r, T("Due on receipt"));
     const char *pdf_of = T("PDF of invoice %s");
     const char *hole = strstr(pdf_of, "%s");
     /* The sentence split at its one %s; any other directive and each row renders it whole. */
     bool split = hole && !strchr(hole + 2, '%') && strchr(pdf_of, '%') == hole;
-    text_t pdf_before = {"", 0}, pdf_after = {"", 0};
+    text_t pdf_before = {"", 0};
     if (split) {
         pdf_before = escaped_text(r, arena_strndup(r->arena, pdf_of, (size_t)(hole - pdf_of)));
-        pdf_after = escaped_text(r, hole + 2);
+        t->pdf_after = escaped_text(r, hole + 2);
+    } else {
+        t->pdf_of = pdf_of;
     }
-    /* The row's markup between its own values (the invoice number, dates, amounts, status) is
-     * the same in every row: put together once, with the labels in it, it is then appended in
-     * one piece each time. */
-    buf_t t;
-    buf_init(&t, r->arena);
-    buf_lit(&t, "<tr><th scope=\"row\" class=\"nowrap\" data-label=\"");
-    put_text(&t, e_number);
-    buf_lit(&t, "\"><a href=\"");
-    put_text(&t, e_base);
-    buf_lit(&t, "/");
-    text_t before_number = take(r, &t);
-    text_t before_link_text = {"\">", 2};
-    buf_lit(&t, "</a></th><td class=\"nowrap\" data-label=\"");
-    put_text(&t, e_date);
-    buf_lit(&t, "\">");
-    text_t before_date = take(r, &t);
-    buf_lit(&t, "</td><td class=\"nowrap\" data-label=\"");
-    put_text(&t, e_due);
-    buf_lit(&t, "\">");
-    text_t before_due = take(r, &t);
-    buf_lit(&t, "</td><td class=\"num\" data-label=\"");
-    put_text(&t, e_total);
-    buf_lit(&t, "\">");
-    text_t before_total = take(r, &t);
-    buf_lit(&t, "</td><td class=\"num\" data-label=\"");
-    put_text(&t, e_balance);
-    buf_lit(&t, "\">");
-    text_t before_balance = take(r, &t);
-    buf_lit(&t, "</td><td data-label=\"");
-    put_text(&t, e_status);
-    buf_lit(&t, "\">");
-    text_t before_status = take(r, &t);
-    buf_lit(&t, "</td><td data-label=\"");
-    put_text(&t, e_download);
-    buf_lit(&t, "\"><a href=\"");
-    put_text(&t, e_base);
-    buf_lit(&t, "/");
-    text_t before_pdf_number = take(r, &t);
-    buf_lit(&t, "/pdf\" aria-label=\"");
-    put_text(&t, pdf_before);
-    text_t before_label_number = take(r, &t);
-    put_text(&t, pdf_after);
-    buf_lit(&t, "\">PDF</a></td></tr>");
-    text_t row_end = take(r, &t);
+    /* The table's head first: "stack" shows each row as a card of labels (data-label, the column
+     * headers again) and values on a phone, so that no column is out of sight to the right. */
+    buf_t h;
+    buf_init(&h, r->arena);
+    buf_lit(&h, "<div class=\"table-wrap\"><table class=\"invoices stack\"><caption>");
+    /* Staff read another account's invoices: "your" would be the wrong person. */
+    html_escape(&h, section_of_path(base_path) == SECTION_STAFF
+                        ? T("The account's most recent invoices, newest first")
+                        : T("Your most recent invoices, newest first"));
+    buf_lit(&h, "</caption><thead><tr><th scope=\"col\">");
+    put_text(&h, e_number);
+    buf_lit(&h, "</th><th scope=\"col\">");
+    put_text(&h, e_date);
+    buf_lit(&h, "</th><th scope=\"col\">");
+    put_text(&h, e_due);
+    buf_lit(&h, "</th><th scope=\"col\" class=\"num\">");
+    put_text(&h, e_total);
+    buf_lit(&h, "</th><th scope=\"col\" class=\"num\">");
+    put_text(&h, e_balance);
+    buf_lit(&h, "</th><th scope=\"col\">");
+    put_text(&h, e_status);
+    buf_lit(&h, "</th><th scope=\"col\"><span class=\"sr-only\">");
+    put_text(&h, e_download);
+    buf_lit(&h, "</span></th></tr></thead><tbody>");
+    buf_lit(&h, "<tr><th scope=\"row\" class=\"nowrap\" data-label=\"");
+    put_text(&h, e_number);
+    buf_lit(&h, "\"><a href=\"");
+    put_text(&h, e_base);
+    buf_lit(&h, "/");
+    /* The head and the first row's start in one piece: written when the first row comes. */
+    t->before_number = take(r, &h);
+    buf_lit(&h, "</a></th><td class=\"nowrap\" data-label=\"");
+    put_text(&h, e_date);
+    buf_lit(&h, "\">");
+    t->before_date = take(r, &h);
+    buf_lit(&h, "</td><td class=\"nowrap\" data-label=\"");
+    put_text(&h, e_due);
+    buf_lit(&h, "\">");
+    t->before_due = take(r, &h);
+    buf_lit(&h, "</td><td class=\"num\" data-label=\"");
+    put_text(&h, e_total);
+    buf_lit(&h, "\">");
+    t->before_total = take(r, &h);
+    buf_lit(&h, "</td><td class=\"num\" data-label=\"");
+    put_text(&h, e_balance);
+    buf_lit(&h, "\">");
+    t->before_balance = take(r, &h);
+    buf_lit(&h, "</td><td data-label=\"");
+    put_text(&h, e_status);
+    buf_lit(&h, "\">");
+    t->before_status = take(r, &h);
+    buf_lit(&h, "</td><td data-label=\"");
+    put_text(&h, e_download);
+    buf_lit(&h, "\"><a href=\"");
+    put_text(&h, e_base);
+    buf_lit(&h, "/");
+    t->before_pdf_number = take(r, &h);
+    buf_lit(&h, "/pdf\" aria-label=\"");
+    put_text(&h, pdf_before);
+    t->before_label_number = take(r, &h);
+    /* A row's end alone (the last row's, with the table's), and with the next row's start. */
+    put_text(&h, t->pdf_after);
+    buf_lit(&h, "\">PDF</a></td></tr></tbody></table></div>");
+    t->last_row_end = take(r, &h);
+    put_text(&h, t->pdf_after);
+    buf_lit(&h, "\">PDF</a></td></tr><tr><th scope=\"row\" class=\"nowrap\" data-label=\"");
+    put_text(&h, e_number);
+    buf_lit(&h, "\"><a href=\"");
+    put_text(&h, e_base);
+    buf_lit(&h, "/");
+    t->row_end = take(r, &h);
+    format_ctx_init(&t->fc, r->lang, country);
+}
 
-    format_ctx_t fc;
-    format_ctx_init(&fc, r->lang, country);
-    /* Rows mostly share a status: its label is looked up and escaped again only when it changes. */
-    const char *last_status = NULL;
-    text_t status_label = {"", 0};
+/* Appends the amount, copied from the last total written when it is the same amount in the same
+ * currency (then formatting it would give the same text). */
+static void history_amount(history_table_t *t, const char *currency, int64_t minor, bool is_total)
+{
+    buf_t *b = t->b;
+    bool same = t->total_len && minor == t->total_value && strcmp(currency, t->total_currency) == 0;
+    if (same) {
+        if (b->len + t->total_len + 1 > b->cap) buf_grow(b, t->total_len);
+        memcpy(b->data + b->len, b->data + t->total_at, t->total_len);
+        b->len += t->total_len;
+        b->data[b->len] = '\0';
+    } else {
+        size_t at = b->len;
+        format_money_html(b, &t->fc, currency, minor);
+        if (is_total && strlen(currency) < sizeof t->total_currency) {
+            memcpy(t->total_currency, currency, strlen(currency) + 1);
+            t->total_value = minor;
+            t->total_at = at;
+            t->total_len = b->len - at;
+            return;
+        }
+    }
+    if (is_total && same) t->total_at = b->len - t->total_len;
+}
+
+static bool history_table_row(void *ctx, const invoice_summary_ref_t *v)
+{
+    history_table_t *t = ctx;
+    req_t *r = t->r;
+    buf_t *b = t->b;
+    put_text(b, t->n++ ? t->row_end : t->before_number);
+    text_t e_inv = escaped_text(r, v->number);
+    put_text(b, e_inv);
+    buf_lit(b, "\">");
+    put_text(b, e_inv);
+    put_text(b, t->before_date);
+    format_date_html(b, &t->fc, v->issue_date);
+    put_text(b, t->before_due);
+    if (strcmp(v->due_date, v->issue_date) == 0)
+        put_text(b, t->on_receipt);
+    else
+        format_date_html(b, &t->fc, v->due_date);
+    put_text(b, t->before_total);
+    history_amount(t, v->currency, v->total, true);
+    put_text(b, t->before_balance);
+    history_amount(t, v->currency, v->total - v->amount_paid, false);
+    put_text(b, t->before_status);
+    if (!t->status_kept || strcmp(v->status, t->last_status) != 0) {
+        size_t len = strlen(v->status);
+        /* A status too long to keep is looked up at each row. */
+        t->status_kept = len < sizeof t->last_status;
+        if (t->status_kept) memcpy(t->last_status, v->status, len + 1);
+        t->status_label = escaped_text(r, invoice_status_label(r, v->status));
+    }
+    put_text(b, t->status_label);
+    put_text(b, t->before_pdf_number);
+    put_text(b, e_inv);
+    put_text(b, t->before_label_number);
+    if (!t->pdf_of)
+        put_text(b, e_inv);
+    else
+        html_text(b, t->pdf_of, v->number);
+    return true;
+}
+
+static void history_table_end(history_table_t *t)
+{
+    req_t *r = t->r;
+    buf_t *b = t->b;
+    if (t->n == 0) {
+        html_render(b, "<p>%s</p>", T("There are no invoices yet."));
+        return;
+    }
+    put_text(b, t->last_row_end);
+}
+
+void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, const char *country,
+                           const char *base_path)
+{
+    history_table_t t;
+    history_table_start(&t, r, country, base_path);
     for (size_t i = 0; i < n; i++) {
         const invoice_summary_t *v = &rows[i];
-        text_t e_inv = escaped_text(r, v->number);
-        put_text(b, before_number);
-        put_text(b, e_inv);
-        put_text(b, before_link_text);
-        put_text(b, e_inv);
-        put_text(b, before_date);
-        format_date_html(b, &fc, v->issue_date);
-        put_text(b, before_due);
-        if (strcmp(v->due_date, v->issue_date) == 0)
-            put_text(b, on_receipt);
-        else
-            format_date_html(b, &fc, v->due_date);
-        put_text(b, before_total);
-        format_money_html(b, &fc, v->currency, v->total);
-        put_text(b, before_balance);
-        format_money_html(b, &fc, v->currency, v->total - v->amount_paid);
-        put_text(b, before_status);
-        if (!last_status || strcmp(v->status, last_status) != 0) {
-            last_status = v->status;
-            status_label = escaped_text(r, invoice_status_label(r, v->status));
-        }
-        put_text(b, status_label);
-        put_text(b, before_pdf_number);
-        put_text(b, e_inv);
-        put_text(b, before_label_number);
-        if (split)
-            put_text(b, e_inv);
-        else
-            html_text(b, pdf_of, v->number);
-        put_text(b, row_end);
+        invoice_summary_ref_t ref = {v->total,    v->amount_paid, v->number, v->issue_date,
+                                     v->due_date, v->currency,    v->status};
+        history_table_row(&t, &ref);
     }
-    buf_lit(b, "</tbody></table></div>");
+    history_table_end(&t);
 }
 
 static void document_header(req_t *r, const invoice_doc_t *inv, const char *pdf_href)
@@ -392,11 +467,6 @@ void invoice_history_page(req_t *r, section_t section, const char *base_path, co
     int64_t account_id = 0;
     const char *country = NULL;
     if (!current_account(r, &account_id, &country)) return;
-    invoice_summary_t *rows = NULL;
-    size_t n = 0;
-    if (answer_status(r, invoice_history_view(r->svc, r->arena, account_id, INVOICE_HISTORY_LIMIT,
-                                              &rows, &n)))
-        return;
     layout_begin(r, section, T("Invoice History"));
     buf_t *b = &r->resp.body;
     buf_lit(b, "<h1>");
@@ -404,7 +474,14 @@ void invoice_history_page(req_t *r, section_t section, const char *base_path, co
     buf_lit(b, "</h1><p class=\"help\">");
     html_escape(b, help);
     buf_lit(b, "</p>");
-    invoice_history_table(r, rows, n, country, base_path);
+    /* The rows go straight from the database into the table; should reading them fail halfway,
+     * the error page replaces everything written (answer_status starts the body again). */
+    history_table_t t;
+    history_table_start(&t, r, country, base_path);
+    if (answer_status(r, invoice_history_each(r->svc, account_id, INVOICE_HISTORY_LIMIT,
+                                              history_table_row, &t)))
+        return;
+    history_table_end(&t);
     layout_end(r);
 }
 
