@@ -8,6 +8,8 @@
 #include "pages.h"
 #include "util/form.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 static const char *section_name(req_t *r, section_t section)
@@ -196,63 +198,140 @@ static const char *switcher_return(req_t *r)
     return b.data;
 }
 
-static void write_language_switcher(req_t *r)
+/* What the frame writes that depends only on the language and the section (the program's markup,
+ * its catalogs' words, the section's start): made once per language and section for the
+ * process's life, nothing in it read from the database. */
+typedef struct {
+    const char *s;
+    size_t n;
+} frag_t;
+
+typedef struct {
+    frag_t head;        /* up to <title> */
+    frag_t after_title; /* from the title's end to the language switcher's first link */
+    /* The switcher: sw[0], the return address, sw[1], ..., sw[LANG_COUNT - 1] (one address for
+     * each language but the reader's). */
+    frag_t sw[LANG_COUNT];
+} frame_frags_t;
+
+static frag_t frag_take(arena_t *a, buf_t *t)
 {
-    buf_t *b = &r->resp.body;
-    /* The return address, percent-encoded then escaped once for the three links. */
-    buf_t next, e_next;
-    buf_init(&next, r->arena);
-    url_encode(&next, switcher_return(r));
-    buf_init_cap(&e_next, r->arena, next.len + 32);
-    html_escape(&e_next, next.data);
-    buf_lit(b, "<nav class=\"langs\" aria-label=\"");
-    html_escape(b, T("Language"));
-    buf_lit(b, "\"><ul>");
+    frag_t f = {arena_strndup(a, t->data, t->len), t->len};
+    t->len = 0;
+    t->data[0] = '\0';
+    return f;
+}
+
+static void frame_frags_make(req_t *r, section_t section, frame_frags_t *f)
+{
+    buf_t t;
+    buf_init(&t, r->arena);
+    const char *name = section_name(r, section);
+    buf_lit(&t, "<!doctype html>\n<html lang=\"");
+    html_escape(&t, lang_code(r->lang));
+    buf_lit(&t, "\"><head><meta charset=\"utf-8\">"
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
+    f->head = frag_take(r->arena, &t);
+    buf_lit(&t, " – ");
+    html_escape(&t, name);
+    buf_lit(&t, "</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>"
+                "<body><a class=\"skip\" href=\"#main\">");
+    html_escape(&t, T("Skip to main content"));
+    buf_lit(&t, "</a><header class=\"top\"><div class=\"bar\"><a class=\"brand\" href=\"");
+    html_escape(&t, section_home(section));
+    buf_lit(&t, "\">");
+    html_escape(&t, name);
+    buf_lit(&t, "</a>");
+    buf_lit(&t, "<nav class=\"langs\" aria-label=\"");
+    html_escape(&t, T("Language"));
+    buf_lit(&t, "\"><ul>");
+    int hole = 0;
     for (int i = 0; i < LANG_COUNT; i++) {
         lang_t l = (lang_t)i;
         if (l == r->lang) {
-            buf_lit(b, "<li><span lang=\"");
-            html_escape(b, lang_code(l));
-            buf_lit(b, "\" aria-current=\"true\">");
-            html_escape(b, lang_native_name(l));
-            buf_lit(b, "</span></li>");
+            buf_lit(&t, "<li><span lang=\"");
+            html_escape(&t, lang_code(l));
+            buf_lit(&t, "\" aria-current=\"true\">");
+            html_escape(&t, lang_native_name(l));
+            buf_lit(&t, "</span></li>");
         } else {
-            buf_lit(b, "<li><a href=\"/lang?to=");
-            html_escape(b, lang_code(l));
-            buf_lit(b, "&amp;next=");
-            buf_append(b, e_next.data, e_next.len);
-            buf_lit(b, "\" lang=\"");
-            html_escape(b, lang_code(l));
-            buf_lit(b, "\" hreflang=\"");
-            html_escape(b, lang_code(l));
-            buf_lit(b, "\">");
-            html_escape(b, lang_native_name(l));
-            buf_lit(b, "</a></li>");
+            buf_lit(&t, "<li><a href=\"/lang?to=");
+            html_escape(&t, lang_code(l));
+            buf_lit(&t, "&amp;next=");
+            if (hole == 0)
+                f->after_title = frag_take(r->arena, &t);
+            else
+                f->sw[hole - 1] = frag_take(r->arena, &t);
+            hole++;
+            buf_lit(&t, "\" lang=\"");
+            html_escape(&t, lang_code(l));
+            buf_lit(&t, "\" hreflang=\"");
+            html_escape(&t, lang_code(l));
+            buf_lit(&t, "\">");
+            html_escape(&t, lang_native_name(l));
+            buf_lit(&t, "</a></li>");
         }
     }
-    buf_lit(b, "</ul></nav>");
+    buf_lit(&t, "</ul></nav>");
+    f->sw[hole - 1] = frag_take(r->arena, &t);
+}
+
+static frame_frags_t frame_cache[LANG_COUNT][SECTION_STAFF + 1];
+static atomic_bool frame_ready[LANG_COUNT][SECTION_STAFF + 1];
+static pthread_mutex_t frame_lock = PTHREAD_MUTEX_INITIALIZER;
+static arena_t *frame_arena;
+
+/* The fragments for r's language and section: kept, except for the home section, whose name is
+ * the vendor's (made at each page there, as before). */
+static void frame_frags(req_t *r, section_t section, frame_frags_t *out)
+{
+    bool keep =
+        (section == SECTION_CORPORATE || section == SECTION_BILLING || section == SECTION_STAFF) &&
+        (unsigned)r->lang < LANG_COUNT;
+    if (keep && !atomic_load_explicit(&frame_ready[r->lang][section], memory_order_acquire)) {
+        pthread_mutex_lock(&frame_lock);
+        if (!frame_arena) frame_arena = arena_new();
+        if (frame_arena &&
+            !atomic_load_explicit(&frame_ready[r->lang][section], memory_order_relaxed)) {
+            req_t maker;
+            memset(&maker, 0, sizeof maker);
+            maker.lang = r->lang;
+            maker.arena = frame_arena;
+            frame_frags_make(&maker, section, &frame_cache[r->lang][section]);
+            atomic_store_explicit(&frame_ready[r->lang][section], true, memory_order_release);
+        }
+        keep = frame_arena != NULL;
+        pthread_mutex_unlock(&frame_lock);
+    }
+    if (keep)
+        *out = frame_cache[r->lang][section];
+    else
+        frame_frags_make(r, section, out);
+}
+
+static inline void put_frag(buf_t *b, frag_t f)
+{
+    buf_append(b, f.s, f.n);
 }
 
 void layout_begin(req_t *r, section_t section, const char *title)
 {
     buf_t *b = &r->resp.body;
-    const char *name = section_name(r, section);
-    buf_lit(b, "<!doctype html>\n<html lang=\"");
-    html_escape(b, lang_code(r->lang));
-    buf_lit(b, "\"><head><meta charset=\"utf-8\">"
-               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
+    frame_frags_t f;
+    frame_frags(r, section, &f);
+    put_frag(b, f.head);
     html_escape(b, title);
-    buf_lit(b, " – ");
-    html_escape(b, name);
-    buf_lit(b, "</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>"
-               "<body><a class=\"skip\" href=\"#main\">");
-    html_escape(b, T("Skip to main content"));
-    buf_lit(b, "</a><header class=\"top\"><div class=\"bar\"><a class=\"brand\" href=\"");
-    html_escape(b, section_home(section));
-    buf_lit(b, "\">");
-    html_escape(b, name);
-    buf_lit(b, "</a>");
-    write_language_switcher(r);
+    put_frag(b, f.after_title);
+    /* The switcher's return address, percent-encoded then escaped once for its links. */
+    buf_t next, e_next;
+    buf_init(&next, r->arena);
+    url_encode(&next, switcher_return(r));
+    buf_init_cap(&e_next, r->arena, next.len + 32);
+    html_escape(&e_next, next.data);
+    for (int i = 0; i < LANG_COUNT - 1; i++) {
+        buf_append(b, e_next.data, e_next.len);
+        put_frag(b, f.sw[i]);
+    }
     buf_lit(b, "</div>");
     if (section != SECTION_HOME && signed_in_to(r, section)) {
         buf_lit(b, "<div class=\"bar sub\">");
