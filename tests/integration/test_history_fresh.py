@@ -130,3 +130,39 @@ def test_03_the_table_kept_for_the_same_rows_follows_the_language(server):
         assert table("it") not in (en, fr)
     finally:
         conn.close()
+
+
+def _amounts(page):
+    """(total cell, balance cell) of each row, in page order."""
+    out = []
+    for row in re.findall(r'<tr><th scope="row".*?</tr>', page, re.S):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        out.append((cells[2], cells[3]))
+    return out
+
+
+def test_04_each_row_shows_its_own_total_and_balance(server):
+    """The table copies an amount it has just written when the next one is the same amount in
+    the same currency (a balance equal to its total, a total equal to the row above's): a
+    part-paid invoice's balance, and each row's total, are still shown as their own."""
+    c = server.client()
+    assert c.sign_in_corporate("acme-billing").status == 303
+    numbers = [n for n, _ in _rows(c.get(BASE).text)]
+    assert len(numbers) >= 3, numbers
+
+    def shown(minor):
+        return "{:,.2f}".format(minor / 100)
+
+    for paid_row in range(3):
+        for i, number in enumerate(numbers):
+            server.execute("UPDATE invoices SET amount_paid = ? WHERE number = ?",
+                           (100 if i == paid_row else 0, number))
+        page = _amounts(c.get(BASE).text)
+        for i, number in enumerate(numbers):
+            total = server.scalar("SELECT total FROM invoices WHERE number = ?", (number,))
+            total_cell, balance_cell = page[i]
+            assert shown(total) in total_cell, (i, page)
+            if i == paid_row:
+                assert shown(total - 100) in balance_cell and balance_cell != total_cell, page
+            else:
+                assert balance_cell == total_cell, (i, page)
