@@ -433,8 +433,8 @@ def test_11_an_invoice_without_a_chosen_method_lists_every_way_to_pay(server, hi
 
 
 def test_12_invoice_history_reads_the_index_alone(tmp_path):
-    """The Invoice History query (store_invoices_recent, read from the source so that the test
-    follows it) finds its rows and every column it shows in one index: no look-up of each
+    """The Invoice History query (store_invoices_recent_each, read from the source so that the
+    test follows it) finds its rows and every column it shows in one index: no look-up of each
     invoice's wide row (docs/performance.md, migration 9)."""
     import sqlite3
     db = str(tmp_path / "plan.db")
@@ -442,7 +442,7 @@ def test_12_invoice_history_reads_the_index_alone(tmp_path):
     assert p.returncode == 0, p.stderr
     with open(os.path.join(REPO, "src", "store", "store_billing.c"), encoding="utf-8") as f:
         source = f.read()
-    fn = source[source.index("store_invoices_recent("):]
+    fn = source[source.index("store_invoices_recent_each("):]
     sql = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', fn[:fn.index('"ii"')]))
     assert sql.startswith("SELECT number, issue_date") and "LIMIT $2" in sql, sql
     con = sqlite3.connect(db)
