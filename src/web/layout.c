@@ -100,42 +100,14 @@ static bool is_billing_admin(req_t *r)
     return p && p->billing_admin;
 }
 
-static void write_tabs(req_t *r, section_t section)
+static const tab_t *tabs_of(section_t section)
 {
-    const tab_t *tabs = section == SECTION_CORPORATE ? corporate_tabs
-                        : section == SECTION_BILLING ? billing_tabs
-                                                     : staff_tabs;
-    buf_t *b = &r->resp.body;
-    /* The frame is on every page: written as literals and escaped values, without a template to
-     * read (its text is the program's markup, each value escaped as html_render's %s would). */
-    buf_lit(b, "<nav class=\"tabs\" aria-label=\"");
-    html_escape(b, T("Main menu"));
-    buf_lit(b, "\"><ul>");
-    int admin = -1; /* asked of the store only when a tab needs it */
-    for (const tab_t *t = tabs; t->path; t++) {
-        if (t->admin_only) {
-            if (admin < 0) admin = is_billing_admin(r);
-            if (!admin) continue;
-        }
-        buf_lit(b, "<li><a href=\"");
-        html_escape(b, t->path);
-        buf_lit(b, "\"");
-        if (tab_current(t, r->path)) buf_lit(b, " aria-current=\"page\"");
-        buf_lit(b, ">");
-        html_escape(b, T(t->label));
-        buf_lit(b, "</a></li>");
-    }
-    buf_lit(b, "</ul></nav>");
+    return section == SECTION_CORPORATE ? corporate_tabs
+           : section == SECTION_BILLING ? billing_tabs
+                                        : staff_tabs;
 }
 
-static void write_sign_out(req_t *r)
-{
-    buf_t *b = &r->resp.body;
-    form_open(r, "/sign-out", "class=\"sign-out\"");
-    buf_lit(b, "<button type=\"submit\" class=\"link\">");
-    html_escape(b, T("Sign out"));
-    buf_lit(b, "</button></form>");
-}
+enum { TABS_MAX = 8 };
 
 /* Form fields that the page a form belongs to takes back from its query string, so that
  * coming back to it (in another language) keeps them: the reset link's token, and what was
@@ -212,6 +184,9 @@ typedef struct {
     /* The switcher: sw[0], the return address, sw[1], ..., sw[LANG_COUNT - 1] (one address for
      * each language but the reader's). */
     frag_t sw[LANG_COUNT];
+    /* The tabs (tab_open[i], then aria-current when it is the page's, then tab_close[i]), and
+     * the sign-out form around its CSRF token. */
+    frag_t tabs_open, tab_open[TABS_MAX], tab_close[TABS_MAX], tabs_close, sign_out_close;
 } frame_frags_t;
 
 static frag_t frag_take(arena_t *a, buf_t *t)
@@ -220,6 +195,11 @@ static frag_t frag_take(arena_t *a, buf_t *t)
     t->len = 0;
     t->data[0] = '\0';
     return f;
+}
+
+static inline void put_frag(buf_t *b, frag_t f)
+{
+    buf_append(b, f.s, f.n);
 }
 
 static void frame_frags_make(req_t *r, section_t section, frame_frags_t *f)
@@ -274,6 +254,53 @@ static void frame_frags_make(req_t *r, section_t section, frame_frags_t *f)
     }
     buf_lit(&t, "</ul></nav>");
     f->sw[hole - 1] = frag_take(r->arena, &t);
+    if (section == SECTION_HOME) return;
+    /* The frame is on every page: written as literals and escaped values, without a template
+     * to read (its text is the program's markup, each value escaped as html_render's %s would). */
+    buf_lit(&t, "<div class=\"bar sub\"><nav class=\"tabs\" aria-label=\"");
+    html_escape(&t, T("Main menu"));
+    buf_lit(&t, "\"><ul>");
+    f->tabs_open = frag_take(r->arena, &t);
+    const tab_t *tabs = tabs_of(section);
+    for (int i = 0; i < TABS_MAX && tabs[i].path; i++) {
+        buf_lit(&t, "<li><a href=\"");
+        html_escape(&t, tabs[i].path);
+        buf_lit(&t, "\"");
+        f->tab_open[i] = frag_take(r->arena, &t);
+        buf_lit(&t, ">");
+        html_escape(&t, T(tabs[i].label));
+        buf_lit(&t, "</a></li>");
+        f->tab_close[i] = frag_take(r->arena, &t);
+    }
+    buf_lit(&t, "</ul></nav><form method=\"post\" action=\"/sign-out\" class=\"sign-out\">"
+                "<input type=\"hidden\" name=\"csrf\" value=\"");
+    f->tabs_close = frag_take(r->arena, &t);
+    buf_lit(&t, "\"><button type=\"submit\" class=\"link\">");
+    html_escape(&t, T("Sign out"));
+    buf_lit(&t, "</button></form></div>");
+    f->sign_out_close = frag_take(r->arena, &t);
+}
+
+/* The tabs and the sign-out form of a signed-in section. */
+static void write_tabs(req_t *r, section_t section, const frame_frags_t *f)
+{
+    buf_t *b = &r->resp.body;
+    put_frag(b, f->tabs_open);
+    const tab_t *tabs = tabs_of(section);
+    int admin = -1; /* asked of the store only when a tab needs it */
+    for (int i = 0; i < TABS_MAX && tabs[i].path; i++) {
+        const tab_t *t = &tabs[i];
+        if (t->admin_only) {
+            if (admin < 0) admin = is_billing_admin(r);
+            if (!admin) continue;
+        }
+        put_frag(b, f->tab_open[i]);
+        if (tab_current(t, r->path)) buf_lit(b, " aria-current=\"page\"");
+        put_frag(b, f->tab_close[i]);
+    }
+    put_frag(b, f->tabs_close);
+    html_escape(b, r->csrf);
+    put_frag(b, f->sign_out_close);
 }
 
 static frame_frags_t frame_cache[LANG_COUNT][SECTION_STAFF + 1];
@@ -309,11 +336,6 @@ static void frame_frags(req_t *r, section_t section, frame_frags_t *out)
         frame_frags_make(r, section, out);
 }
 
-static inline void put_frag(buf_t *b, frag_t f)
-{
-    buf_append(b, f.s, f.n);
-}
-
 void layout_begin(req_t *r, section_t section, const char *title)
 {
     buf_t *b = &r->resp.body;
@@ -333,12 +355,7 @@ void layout_begin(req_t *r, section_t section, const char *title)
         put_frag(b, f.sw[i]);
     }
     buf_lit(b, "</div>");
-    if (section != SECTION_HOME && signed_in_to(r, section)) {
-        buf_lit(b, "<div class=\"bar sub\">");
-        write_tabs(r, section);
-        write_sign_out(r);
-        buf_lit(b, "</div>");
-    }
+    if (section != SECTION_HOME && signed_in_to(r, section)) write_tabs(r, section, &f);
     buf_lit(b, "</header><main id=\"main\" tabindex=\"-1\">");
 }
 
