@@ -187,6 +187,8 @@ typedef struct {
     /* The tabs (tab_open[i], then aria-current when it is the page's, then tab_close[i]), and
      * the sign-out form around its CSRF token. */
     frag_t tabs_open, tab_open[TABS_MAX], tab_close[TABS_MAX], tabs_close, sign_out_close;
+    /* The footer up to each contact's address: "<label>: " and the mailto link's start. */
+    frag_t care_open, cas_open;
 } frame_frags_t;
 
 static frag_t frag_take(arena_t *a, buf_t *t)
@@ -255,6 +257,18 @@ static void frame_frags_make(req_t *r, section_t section, frame_frags_t *f)
     buf_lit(&t, "</ul></nav>");
     f->sw[hole - 1] = frag_take(r->arena, &t);
     if (section == SECTION_HOME) return;
+    buf_lit(&t, "</main><footer><h2>");
+    html_escape(&t, T("Need help?"));
+    buf_lit(&t, "</h2><ul class=\"contacts\"><li><strong>");
+    /* TRANSLATORS: a label before its value; French puts a no-break space before the colon. */
+    const char *label_colon = T("%s:");
+    html_text(&t, label_colon, T("Customer Care"));
+    buf_lit(&t, "</strong> <a href=\"mailto:");
+    f->care_open = frag_take(r->arena, &t);
+    buf_lit(&t, "<li><strong>");
+    html_text(&t, label_colon, T("Corporate Account Services"));
+    buf_lit(&t, "</strong> <a href=\"mailto:");
+    f->cas_open = frag_take(r->arena, &t);
     /* The frame is on every page: written as literals and escaped values, without a template
      * to read (its text is the program's markup, each value escaped as html_render's %s would). */
     buf_lit(&t, "<div class=\"bar sub\"><nav class=\"tabs\" aria-label=\"");
@@ -359,14 +373,9 @@ void layout_begin(req_t *r, section_t section, const char *title)
     buf_lit(b, "</header><main id=\"main\" tabindex=\"-1\">");
 }
 
-/* One contact of the footer: "<label>: <email>, <phone>". */
-static void contact(req_t *r, const char *label, const char *email, const char *phone)
+/* One contact of the footer after its label: "<email>, <phone>". */
+static void contact_rest(buf_t *b, const char *email, const char *phone)
 {
-    buf_t *b = &r->resp.body;
-    buf_lit(b, "<li><strong>");
-    /* TRANSLATORS: a label before its value; French puts a no-break space before the colon. */
-    html_text(b, T("%s:"), label);
-    buf_lit(b, "</strong> <a href=\"mailto:");
     html_escape(b, email);
     buf_lit(b, "\">");
     html_escape(b, email);
@@ -383,17 +392,20 @@ void layout_end(req_t *r)
 {
     buf_t *b = &r->resp.body;
     const app_t *app = r->app;
+    section_t section = section_of_path(r->path);
     /* Staff are the people customers are told to contact: their pages keep only the vendor. */
-    if (section_of_path(r->path) == SECTION_STAFF) {
+    if (section == SECTION_STAFF) {
         html_render(b, "</main><footer><p class=\"vendor\">%s</p></footer></body></html>\n",
                     app->vendor_name);
         return;
     }
-    buf_lit(b, "</main><footer><h2>");
-    html_escape(b, T("Need help?"));
-    buf_lit(b, "</h2><ul class=\"contacts\">");
-    contact(r, T("Customer Care"), app->care_email, app->care_phone);
-    contact(r, T("Corporate Account Services"), app->cas_email, app->cas_phone);
+    /* The footer's words depend on the language alone: any kept section's fragments have them. */
+    frame_frags_t f;
+    frame_frags(r, section == SECTION_HOME ? SECTION_CORPORATE : section, &f);
+    put_frag(b, f.care_open);
+    contact_rest(b, app->care_email, app->care_phone);
+    put_frag(b, f.cas_open);
+    contact_rest(b, app->cas_email, app->cas_phone);
     buf_lit(b, "</ul><p class=\"vendor\">");
     html_escape(b, app->vendor_name);
     buf_lit(b, "</p></footer></body></html>\n");
