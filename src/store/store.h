@@ -336,6 +336,9 @@ store_status_t store_subscription_end(store_t *s, int64_t id, const char *status
  * login). Totals, dates, numbers and lines are left for the caller. */
 store_status_t store_invoice_parties_between(store_t *s, arena_t *a, int64_t first, int64_t last,
                                              const char *at, invoice_doc_t **out, size_t *n);
+/* One account's invoice header as of now (Bill To, language, kind, billing contact), as
+ * store_invoice_parties_between reads it for a bill run. */
+store_status_t store_invoice_party(store_t *s, arena_t *a, int64_t account_id, invoice_doc_t *out);
 /* n invoice ids taken in advance (PostgreSQL: one query of the id sequence), so that an invoice
  * and its lines are written without waiting for the insert's id; 0 where the driver gives the id
  * at insert (SQLite: the next rowid, as cheap as it gets). */
@@ -437,9 +440,6 @@ store_status_t store_plans_priced(store_t *s, arena_t *a, const char *currency,
  * (PostgreSQL: the account's row locked; SQLite's writer holds the whole database already);
  * STORE_NOT_FOUND for no such account. */
 store_status_t store_subscription_lock_account(store_t *s, int64_t account_id);
-/* One account's invoice header as of now (Bill To, language, kind, billing contact), as
- * store_invoice_parties_between reads it for a bill run. */
-store_status_t store_invoice_party(store_t *s, arena_t *a, int64_t account_id, invoice_doc_t *out);
 /* A new active subscription; *id receives its id. */
 store_status_t store_subscription_add(store_t *s, const subscription_new_t *sub, int64_t now,
                                       int64_t *id);

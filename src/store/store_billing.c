@@ -307,26 +307,43 @@ store_status_t store_subscription_end(store_t *s, int64_t id, const char *status
                                     "si", status, id));
 }
 
+/* An account's invoice header as of now: Bill To, language, kind, and the billing contact (the
+ * corporate portal credential, else the online account's billing administrator, whose login is
+ * their email). One SELECT and one row reader for the bill run's batches and for a single
+ * account (a quote's invoice). */
+#define PARTY_SELECT                                                                               \
+    "SELECT a.id, a.kind, a.lang, a.currency, a.bill_to_name, a.address_line1,"                    \
+    " a.address_line2, a.city, a.region, a.postal_code, a.country, a.phone,"                       \
+    " COALESCE(c.contact_name, u.name, ''), COALESCE(c.contact_email, u.email, ''),"               \
+    " COALESCE(c.user_id, u.email, ''), a.payment_method"                                          \
+    " FROM accounts a LEFT JOIN portal_credentials c ON c.account_id = a.id"                       \
+    " LEFT JOIN account_users u ON u.id = (SELECT MIN(id) FROM account_users"                      \
+    "   WHERE account_id = a.id AND role = 'billing_admin') "
+
+static void read_party(arena_t *a, db_stmt_t *st, invoice_doc_t *d)
+{
+    memset(d, 0, sizeof *d);
+    d->account_id = db_int(st, 0);
+    char **text[] = {&d->account_kind,  &d->lang,           &d->currency,      &d->bill_to_name,
+                     &d->address_line1, &d->address_line2,  &d->city,          &d->region,
+                     &d->postal_code,   &d->country,        &d->phone,         &d->contact_name,
+                     &d->contact_email, &d->portal_user_id, &d->payment_method};
+    for (int i = 0; i < (int)(sizeof text / sizeof text[0]); i++)
+        *text[i] = col_str(a, st, 1 + i);
+}
+
 store_status_t store_invoice_parties_between(store_t *s, arena_t *a, int64_t first, int64_t last,
                                              const char *at, invoice_doc_t **out, size_t *n)
 {
-    /* The billing contact: the corporate portal credential, else the online account's billing
-     * administrator (whose login is their email). Only the accounts with something due. */
+    /* Only the accounts with something due. */
     *n = 0;
     size_t cap = 64;
     *out = arena_alloc(a, cap * sizeof **out);
     db_stmt_t *st =
         db_query(s->db,
-                 "SELECT a.id, a.kind, a.lang, a.currency, a.bill_to_name, a.address_line1,"
-                 " a.address_line2, a.city, a.region, a.postal_code, a.country, a.phone,"
-                 " COALESCE(c.contact_name, u.name, ''), COALESCE(c.contact_email, u.email, ''),"
-                 " COALESCE(c.user_id, u.email, ''), a.payment_method"
-                 " FROM accounts a LEFT JOIN portal_credentials c ON c.account_id = a.id"
-                 " LEFT JOIN account_users u ON u.id = (SELECT MIN(id) FROM account_users"
-                 "   WHERE account_id = a.id AND role = 'billing_admin')"
-                 " WHERE a.id BETWEEN $1 AND $2 AND EXISTS (SELECT 1 FROM subscriptions s"
-                 "   WHERE s.account_id = a.id AND s.status = 'active' AND s.period_end <= $3)"
-                 " ORDER BY a.id",
+                 PARTY_SELECT "WHERE a.id BETWEEN $1 AND $2 AND EXISTS (SELECT 1 FROM"
+                              " subscriptions s WHERE s.account_id = a.id AND s.status = 'active'"
+                              " AND s.period_end <= $3) ORDER BY a.id",
                  "iis", first, last, at);
     if (!st) return STORE_ERROR;
     db_status_t r;
@@ -337,17 +354,20 @@ store_status_t store_invoice_parties_between(store_t *s, arena_t *a, int64_t fir
             *out = bigger;
             cap *= 2;
         }
-        invoice_doc_t *d = &(*out)[(*n)++];
-        memset(d, 0, sizeof *d);
-        d->account_id = db_int(st, 0);
-        char **text[] = {&d->account_kind,  &d->lang,           &d->currency,      &d->bill_to_name,
-                         &d->address_line1, &d->address_line2,  &d->city,          &d->region,
-                         &d->postal_code,   &d->country,        &d->phone,         &d->contact_name,
-                         &d->contact_email, &d->portal_user_id, &d->payment_method};
-        for (int i = 0; i < (int)(sizeof text / sizeof text[0]); i++)
-            *text[i] = col_str(a, st, 1 + i);
+        read_party(a, st, &(*out)[(*n)++]);
     }
     return r == DB_OK ? STORE_OK : from_db(r);
+}
+
+store_status_t store_invoice_party(store_t *s, arena_t *a, int64_t account_id, invoice_doc_t *out)
+{
+    memset(out, 0, sizeof *out);
+    db_stmt_t *st = db_query(s->db, PARTY_SELECT "WHERE a.id = $1", "i", account_id);
+    store_status_t r = one_row(st);
+    if (r != STORE_OK) return r;
+    read_party(a, st, out);
+    db_done(st);
+    return STORE_OK;
 }
 
 store_status_t store_invoice_ids_reserve(store_t *s, size_t n, int64_t *ids)

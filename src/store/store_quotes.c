@@ -404,31 +404,3 @@ store_status_t store_subscription_set_next(store_t *s, int64_t account_id, int64
                                   " AND account_id = $4 AND status = 'active'",
                                   "iiii", next_seats, next_unit_amount, id, account_id));
 }
-
-store_status_t store_invoice_party(store_t *s, arena_t *a, int64_t account_id, invoice_doc_t *out)
-{
-    memset(out, 0, sizeof *out);
-    db_stmt_t *st =
-        db_query(s->db,
-                 "SELECT a.id, a.kind, a.lang, a.currency, a.bill_to_name, a.address_line1,"
-                 " a.address_line2, a.city, a.region, a.postal_code, a.country, a.phone,"
-                 " COALESCE(c.contact_name, u.name, ''), COALESCE(c.contact_email, u.email, ''),"
-                 " COALESCE(c.user_id, u.email, ''), a.payment_method"
-                 " FROM accounts a LEFT JOIN portal_credentials c ON c.account_id = a.id"
-                 " LEFT JOIN account_users u ON u.id = (SELECT MIN(id) FROM account_users"
-                 "   WHERE account_id = a.id AND role = 'billing_admin')"
-                 " WHERE a.id = $1",
-                 "i", account_id);
-    store_status_t r = one_row(st);
-    if (r != STORE_OK) return r;
-    out->account_id = db_int(st, 0);
-    char **text[] = {&out->account_kind,  &out->lang,           &out->currency,
-                     &out->bill_to_name,  &out->address_line1,  &out->address_line2,
-                     &out->city,          &out->region,         &out->postal_code,
-                     &out->country,       &out->phone,          &out->contact_name,
-                     &out->contact_email, &out->portal_user_id, &out->payment_method};
-    for (int i = 0; i < (int)(sizeof text / sizeof text[0]); i++)
-        *text[i] = col_str(a, st, 1 + i);
-    db_done(st);
-    return STORE_OK;
-}
