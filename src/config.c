@@ -37,6 +37,11 @@ enum {
     SETTING_TRUSTED_PROXY,
     SETTING_ACCESS_LOG,
     SETTING_BILL_RUN,
+    SETTING_PAYMENTS,
+    SETTING_ALLOW_TEST_PAYMENTS,
+    SETTING_STRIPE_KEY_FILE,
+    SETTING_STRIPE_WEBHOOK_SECRET_FILE,
+    SETTING_STRIPE_API_URL,
     SETTING_COUNT
 };
 
@@ -62,6 +67,13 @@ static const struct {
     [SETTING_TRUSTED_PROXY] = {"trusted-proxy", "COBRO_TRUSTED_PROXY", CFG_THREADS, true},
     [SETTING_ACCESS_LOG] = {"no-access-log", "COBRO_ACCESS_LOG", CFG_THREADS, false},
     [SETTING_BILL_RUN] = {"no-bill-run", "COBRO_BILL_RUN", CFG_THREADS, false},
+    [SETTING_PAYMENTS] = {"payments", "COBRO_PAYMENTS", CFG_PAYMENTS, true},
+    [SETTING_ALLOW_TEST_PAYMENTS] = {"allow-test-payments", "COBRO_ALLOW_TEST_PAYMENTS",
+                                     CFG_PAYMENTS, false},
+    [SETTING_STRIPE_KEY_FILE] = {"stripe-key-file", "COBRO_STRIPE_KEY_FILE", CFG_PAYMENTS, true},
+    [SETTING_STRIPE_WEBHOOK_SECRET_FILE] = {"stripe-webhook-secret-file",
+                                            "COBRO_STRIPE_WEBHOOK_SECRET_FILE", CFG_PAYMENTS, true},
+    [SETTING_STRIPE_API_URL] = {"stripe-api-url", "COBRO_STRIPE_API_URL", CFG_PAYMENTS, true},
 };
 
 /* An on/off setting: absent means on; "0" (also what its --no-... flag sets) off, "1" on. */
@@ -494,6 +506,61 @@ static int default_threads(void)
     return n > MAX_COUNT ? MAX_COUNT : (int)n;
 }
 
+/* The payment settings (docs/payments.md): the sandbox takes no real money, so a public (https)
+ * server refuses it unless told; Stripe needs its key and webhook secret files, read at start-up
+ * (never from the command line). On false, *bad names the setting and reason says why. */
+static bool check_payments(config_t *cfg, const char *const value[SETTING_COUNT], char *reason,
+                           int reason_size, int *bad)
+{
+    const char *mode = value[SETTING_PAYMENTS];
+    cfg->stripe_api_url = value[SETTING_STRIPE_API_URL];
+    cfg->stripe_key_file = value[SETTING_STRIPE_KEY_FILE];
+    cfg->stripe_webhook_secret_file = value[SETTING_STRIPE_WEBHOOK_SECRET_FILE];
+    /* Off unless given: parse_switch reads an absent switch as on. */
+    const char *allow = value[SETTING_ALLOW_TEST_PAYMENTS];
+    *bad = SETTING_ALLOW_TEST_PAYMENTS;
+    if (allow && !parse_switch(allow, &cfg->allow_test_payments)) {
+        snprintf(reason, (size_t)reason_size, "expected 0 (off) or 1 (on)");
+        return false;
+    }
+    if (!allow) cfg->allow_test_payments = false;
+    *bad = SETTING_PAYMENTS;
+    if (strcmp(mode, "sandbox") == 0) {
+        cfg->payments = PAYMENTS_SANDBOX;
+        if (cfg->secure_cookies && !cfg->allow_test_payments) {
+            snprintf(reason, (size_t)reason_size,
+                     "the sandbox takes no real money: a server at an https address runs it only "
+                     "with --allow-test-payments");
+            return false;
+        }
+    } else if (strcmp(mode, "stripe") == 0) {
+        cfg->payments = PAYMENTS_STRIPE;
+        if (!cfg->stripe_key_file || !*cfg->stripe_key_file) {
+            *bad = SETTING_STRIPE_KEY_FILE;
+            snprintf(reason, (size_t)reason_size,
+                     "expected the path of the file that holds the Stripe secret key");
+            return false;
+        }
+        if (!cfg->stripe_webhook_secret_file || !*cfg->stripe_webhook_secret_file) {
+            *bad = SETTING_STRIPE_WEBHOOK_SECRET_FILE;
+            snprintf(reason, (size_t)reason_size,
+                     "expected the path of the file that holds the webhook signing secret "
+                     "(two lines while one is rotated)");
+            return false;
+        }
+        if (!config_check_base_url(cfg->stripe_api_url, reason, reason_size)) {
+            *bad = SETTING_STRIPE_API_URL;
+            return false;
+        }
+    } else if (strcmp(mode, "off") == 0) {
+        cfg->payments = PAYMENTS_OFF;
+    } else {
+        snprintf(reason, (size_t)reason_size, "expected sandbox, stripe or off");
+        return false;
+    }
+    return true;
+}
+
 config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **argv,
                             char *const *env, char *err, int err_size)
 {
@@ -509,6 +576,8 @@ config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **a
         [SETTING_LISTEN] = "127.0.0.1:8080",
         [SETTING_MAIL_FROM] = "cobro <billing@localhost>",
         [SETTING_MAIL_DIR] = "var/mail",
+        [SETTING_PAYMENTS] = "sandbox",
+        [SETTING_STRIPE_API_URL] = "https://api.stripe.com",
     };
     char source[SETTING_COUNT][32] = {{0}}; /* where a value came from, for error lines */
     /* --trusted-proxy may be given again and again: every value counts (the flags replace the
@@ -557,7 +626,8 @@ config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **a
                 set_err(err, err_size, "--%s takes no value", settings[s].flag);
                 return CONFIG_ERROR;
             }
-            value[s] = "0";
+            /* A --no-... flag turns its switch off; any other (--allow-test-payments) on. */
+            value[s] = strncmp(settings[s].flag, "no-", 3) == 0 ? "0" : "1";
             continue;
         }
         if (eq) {
@@ -691,6 +761,9 @@ config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **a
         FAIL(SETTING_ACCESS_LOG, "expected 0 (off) or 1 (on)");
     if (!parse_switch(value[SETTING_BILL_RUN], &cfg->bill_run))
         FAIL(SETTING_BILL_RUN, "expected 0 (off) or 1 (on)");
+
+    int bad = 0;
+    if (!check_payments(cfg, value, reason, sizeof reason, &bad)) FAIL(bad, reason);
 #undef FAIL
     return CONFIG_OK;
 }

@@ -7,6 +7,8 @@
 
 enum { CONFIG_PROXIES_MAX = 64 };
 
+typedef enum { PAYMENTS_SANDBOX = 0, PAYMENTS_STRIPE, PAYMENTS_OFF } payments_mode_t;
+
 typedef struct {
     const char *db_path; /* --db / COBRO_DB, default var/cobro.db */
     /* --data-key-file / COBRO_DATA_KEY_FILE, default db_path.key; NULL for a PostgreSQL
@@ -34,6 +36,12 @@ typedef struct {
     int n_trusted_proxies;
     bool access_log; /* --no-access-log / COBRO_ACCESS_LOG=0 turns it off */
     bool bill_run;   /* --no-bill-run / COBRO_BILL_RUN=0: this node runs no daily bill run */
+    /* --payments / COBRO_PAYMENTS: sandbox (the default), stripe or off (docs/payments.md). */
+    payments_mode_t payments;
+    bool allow_test_payments;    /* --allow-test-payments: the sandbox on an https base URL */
+    const char *stripe_key_file; /* --stripe-key-file / COBRO_STRIPE_KEY_FILE */
+    const char *stripe_webhook_secret_file; /* --stripe-webhook-secret-file: 1 or 2 lines */
+    const char *stripe_api_url;             /* --stripe-api-url: https://api.stripe.com */
 } config_t;
 
 typedef enum { CONFIG_OK = 0, CONFIG_HELP, CONFIG_ERROR } config_status_t;
@@ -43,9 +51,10 @@ enum {
     CFG_DB = 1 << 0,
     CFG_LISTEN = 1 << 1,
     CFG_BASE_URL = 1 << 2,
-    CFG_SMTP = 1 << 3,    /* --smtp-url, --mail-from, --mail-dir, --mail-retry-base/-max */
-    CFG_THREADS = 1 << 4, /* --threads, --workers, --queue-max, --request-timeout,
-                             --trusted-proxy, --no-access-log, --no-bill-run */
+    CFG_SMTP = 1 << 3,     /* --smtp-url, --mail-from, --mail-dir, --mail-retry-base/-max */
+    CFG_THREADS = 1 << 4,  /* --threads, --workers, --queue-max, --request-timeout,
+                              --trusted-proxy, --no-access-log, --no-bill-run */
+    CFG_PAYMENTS = 1 << 5, /* --payments, --allow-test-payments, --stripe-* */
 };
 
 /* Fills cfg from defaults, then the environment (env may be NULL for none; it is a NULL-ended

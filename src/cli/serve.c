@@ -50,7 +50,16 @@ static const char usage_serve[] =
     "                       header is ignored\n"
     "  --no-access-log      do not log one line per request (COBRO_ACCESS_LOG=0)\n"
     "  --no-bill-run        run no daily jobs on this node: bill run, purchase-order\n"
-    "                       reminders (COBRO_BILL_RUN=0)\n";
+    "                       reminders (COBRO_BILL_RUN=0)\n"
+    "  --payments MODE      sandbox (the default: cobro's own test checkout, no real money),\n"
+    "                       stripe or off (COBRO_PAYMENTS); see docs/payments.md\n"
+    "  --allow-test-payments  run the sandbox even at an https base URL\n"
+    "                       (COBRO_ALLOW_TEST_PAYMENTS=1)\n"
+    "  --stripe-key-file F  the file holding the Stripe secret key (COBRO_STRIPE_KEY_FILE)\n"
+    "  --stripe-webhook-secret-file F  the webhook signing secret, or two lines while one\n"
+    "                       is rotated (COBRO_STRIPE_WEBHOOK_SECRET_FILE)\n"
+    "  --stripe-api-url URL Stripe's API (COBRO_STRIPE_API_URL, default\n"
+    "                       https://api.stripe.com; tests name their fake)\n";
 
 /* A vendor setting from the database, or fallback when it has none. */
 static const char *setting_or(store_t *s, arena_t *a, const char *key, const char *fallback)
@@ -62,8 +71,9 @@ static const char *setting_or(store_t *s, arena_t *a, const char *key, const cha
 int cmd_serve(int argc, char **argv)
 {
     config_t cfg;
-    int rc = cli_load_config(&cfg, CFG_DB | CFG_LISTEN | CFG_BASE_URL | CFG_SMTP | CFG_THREADS,
-                             argc, argv, usage_serve);
+    int rc = cli_load_config(
+        &cfg, CFG_DB | CFG_LISTEN | CFG_BASE_URL | CFG_SMTP | CFG_THREADS | CFG_PAYMENTS, argc,
+        argv, usage_serve);
     if (rc >= 0) return rc;
     data_key_t key;
     store_t *s = cli_open_store(&cfg, &key);

@@ -122,6 +122,42 @@ static const char *const pg_triggers[] = {
            "  FOR EACH ROW EXECUTE FUNCTION cobro_quote_lines_frozen();"
            "CREATE TRIGGER quote_lines_removed_frozen BEFORE DELETE ON quote_lines"
            "  FOR EACH ROW EXECUTE FUNCTION cobro_quote_lines_frozen();",
+    /* Payments: the same refusals as SQLite's triggers. */
+    [12] = "CREATE FUNCTION cobro_invoice_paid_within_total() RETURNS trigger LANGUAGE plpgsql"
+           " AS $$ BEGIN IF NEW.amount_paid < 0 OR NEW.amount_paid > NEW.total THEN"
+           "  RAISE EXCEPTION USING MESSAGE = 'an invoice cannot be paid beyond its total',"
+           "  ERRCODE = 'integrity_constraint_violation'; END IF; RETURN NEW; END $$;"
+           "CREATE TRIGGER invoices_paid_within_total BEFORE UPDATE OF amount_paid ON invoices"
+           "  FOR EACH ROW EXECUTE FUNCTION cobro_invoice_paid_within_total();"
+           "CREATE TRIGGER payment_allocations_immutable BEFORE UPDATE ON payment_allocations"
+           "  FOR EACH ROW " REFUSE "('a payment allocation cannot change');"
+           "CREATE TRIGGER payment_allocations_kept BEFORE DELETE ON payment_allocations"
+           "  FOR EACH ROW " REFUSE "('a payment allocation cannot be deleted');"
+           "CREATE TRIGGER payment_allocations_not_truncated BEFORE TRUNCATE ON"
+           "  payment_allocations FOR EACH STATEMENT " REFUSE
+           "('a payment allocation cannot be deleted');"
+           "CREATE FUNCTION cobro_payment_fixed() RETURNS trigger LANGUAGE plpgsql AS $$"
+           " BEGIN IF ROW(NEW.account_id, NEW.invoice_id, NEW.method, NEW.source, NEW.gateway,"
+           "  NEW.amount, NEW.currency, NEW.idempotency_key, NEW.created_at) IS DISTINCT FROM"
+           "  ROW(OLD.account_id, OLD.invoice_id, OLD.method, OLD.source, OLD.gateway,"
+           "  OLD.amount, OLD.currency, OLD.idempotency_key, OLD.created_at) THEN"
+           "  RAISE EXCEPTION USING MESSAGE = 'a payment''s amount and account cannot change',"
+           "  ERRCODE = 'integrity_constraint_violation'; END IF; RETURN NEW; END $$;"
+           "CREATE TRIGGER payments_fixed BEFORE UPDATE ON payments"
+           "  FOR EACH ROW EXECUTE FUNCTION cobro_payment_fixed();"
+           "CREATE FUNCTION cobro_payment_settled_kept() RETURNS trigger LANGUAGE plpgsql AS $$"
+           " BEGIN IF (OLD.state = 'succeeded' AND NEW.state NOT IN ('succeeded', 'reversed'))"
+           "  OR (OLD.state = 'reversed' AND NEW.state <> 'reversed') THEN"
+           "  RAISE EXCEPTION USING MESSAGE = 'a settled payment cannot change state',"
+           "  ERRCODE = 'integrity_constraint_violation'; END IF; RETURN NEW; END $$;"
+           "CREATE TRIGGER payments_settled_kept BEFORE UPDATE OF state ON payments"
+           "  FOR EACH ROW EXECUTE FUNCTION cobro_payment_settled_kept();"
+           "CREATE TRIGGER payments_kept BEFORE DELETE ON payments"
+           "  FOR EACH ROW " REFUSE "('a payment cannot be deleted');"
+           "CREATE TRIGGER payments_not_truncated BEFORE TRUNCATE ON payments"
+           "  FOR EACH STATEMENT " REFUSE "('a payment cannot be deleted');"
+           "CREATE TRIGGER refunds_kept BEFORE DELETE ON refunds"
+           "  FOR EACH ROW " REFUSE "('a refund cannot be deleted');",
 };
 
 /* ---- the translation ------------------------------------------------------------------ */

@@ -549,9 +549,183 @@ static const char *const migration_11 =
     "  WHEN (SELECT state FROM quotes WHERE id = OLD.quote_id) <> 'draft'"
     "  BEGIN SELECT RAISE(ABORT, 'a sent quote cannot change'); END;";
 
-static const char *const migrations[] = {migration_1, migration_2,  migration_3, migration_4,
-                                         migration_5, migration_6,  migration_7, migration_8,
-                                         migration_9, migration_10, migration_11};
+/* Payments (docs/payments.md): money coming in by card through a gateway's hosted page or a
+ * saved card, or recorded by staff (wire, check, ACH); refunds; and the ledger that says where
+ * each amount went. A payment row is written (with its idempotency key) before the gateway is
+ * called, and settles only from the gateway's signed event. payment_allocations is append-only:
+ * an invoice's amount_paid is the sum of its rows, an account's credit the sum of its rows with
+ * no invoice, and the database refuses an invoice paid beyond its total. The sandbox's pages and
+ * events live here too, so that every node serves them. */
+static const char *const migration_12 =
+    "CREATE TABLE payments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  invoice_id INTEGER REFERENCES invoices(id),"
+    "  method TEXT NOT NULL CHECK (method IN ('card', 'wire', 'check', 'ach')),"
+    "  source TEXT NOT NULL CHECK (source IN ('checkout', 'saved_card', 'offline')),"
+    "  gateway TEXT NOT NULL DEFAULT '',"
+    "  amount INTEGER NOT NULL CHECK (amount > 0),"
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+    "  state TEXT NOT NULL CHECK (state IN ('pending', 'processing', 'succeeded', 'failed',"
+    "    'expired', 'unknown', 'reversed')),"
+    "  idempotency_key TEXT NOT NULL UNIQUE,"
+    "  session_ref TEXT NOT NULL DEFAULT '',"
+    "  payment_ref TEXT NOT NULL DEFAULT '',"
+    "  card_brand TEXT NOT NULL DEFAULT '',"
+    "  card_last4 TEXT NOT NULL DEFAULT '',"
+    "  decline_code TEXT NOT NULL DEFAULT '',"
+    "  reserved_until INTEGER NOT NULL DEFAULT 0,"
+    "  next_check_at INTEGER,"
+    "  checks INTEGER NOT NULL DEFAULT 0,"
+    "  received_date TEXT NOT NULL DEFAULT '',"
+    "  reference TEXT NOT NULL DEFAULT '',"
+    "  payer TEXT NOT NULL DEFAULT '',"
+    "  reversal_reason TEXT NOT NULL DEFAULT '',"
+    "  lang TEXT NOT NULL DEFAULT 'en',"
+    "  created_by_staff INTEGER REFERENCES staff_users(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  settled_at INTEGER"
+    ") STRICT;"
+    "CREATE INDEX payments_invoice ON payments(invoice_id, state);"
+    "CREATE INDEX payments_account ON payments(account_id, id);"
+    "CREATE INDEX payments_to_check ON payments(next_check_at) WHERE next_check_at IS NOT NULL;"
+
+    "CREATE TABLE refunds ("
+    "  id INTEGER PRIMARY KEY,"
+    "  payment_id INTEGER NOT NULL REFERENCES payments(id),"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  amount INTEGER NOT NULL CHECK (amount > 0),"
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+    "  state TEXT NOT NULL CHECK (state IN ('pending', 'succeeded', 'failed', 'unknown')),"
+    "  reason TEXT NOT NULL,"
+    "  idempotency_key TEXT NOT NULL UNIQUE,"
+    "  refund_ref TEXT NOT NULL DEFAULT '',"
+    "  created_by INTEGER NOT NULL REFERENCES staff_users(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  settled_at INTEGER,"
+    "  next_check_at INTEGER"
+    ") STRICT;"
+    "CREATE INDEX refunds_payment ON refunds(payment_id);"
+
+    /* Where money went: to an invoice (invoice_id) or to the account's credit (no invoice).
+     * kind: payment (a payment applied to an invoice), credit (what it left over), credit_applied
+     * (credit used on an invoice: a row to the invoice and its negative with no invoice),
+     * reversal and refund (negative rows undoing a payment's). */
+    "CREATE TABLE payment_allocations ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  payment_id INTEGER REFERENCES payments(id),"
+    "  refund_id INTEGER REFERENCES refunds(id),"
+    "  invoice_id INTEGER REFERENCES invoices(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('payment', 'credit', 'credit_applied', 'reversal',"
+    "    'refund')),"
+    "  amount INTEGER NOT NULL CHECK (amount <> 0),"
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX payment_allocations_invoice ON payment_allocations(invoice_id);"
+    "CREATE INDEX payment_allocations_account ON payment_allocations(account_id, invoice_id);"
+    "CREATE INDEX payment_allocations_payment ON payment_allocations(payment_id);"
+
+    /* The card on file: the gateway's references and what the page shows, never a card number
+     * or security code. */
+    "CREATE TABLE payment_cards ("
+    "  account_id INTEGER PRIMARY KEY REFERENCES accounts(id),"
+    "  gateway TEXT NOT NULL,"
+    "  customer_ref TEXT NOT NULL,"
+    "  method_ref TEXT NOT NULL,"
+    "  brand TEXT NOT NULL,"
+    "  last4 TEXT NOT NULL CHECK (length(last4) = 4),"
+    "  exp_month INTEGER NOT NULL CHECK (exp_month BETWEEN 1 AND 12),"
+    "  exp_year INTEGER NOT NULL CHECK (exp_year BETWEEN 2000 AND 2200),"
+    "  holder_name TEXT NOT NULL DEFAULT '',"
+    "  autopay INTEGER NOT NULL DEFAULT 0 CHECK (autopay IN (0, 1)),"
+    "  updated_at INTEGER NOT NULL"
+    ") STRICT;"
+    /* A hosted card set-up page opened for an account (the event names its id). */
+    "CREATE TABLE card_setups ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  gateway TEXT NOT NULL,"
+    "  session_ref TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL CHECK (state IN ('pending', 'succeeded', 'failed', 'expired')),"
+    "  created_at INTEGER NOT NULL,"
+    "  settled_at INTEGER"
+    ") STRICT;"
+
+    /* Each gateway event is acted on once. */
+    "CREATE TABLE gateway_events ("
+    "  event_id TEXT PRIMARY KEY,"
+    "  gateway TEXT NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  payment_id INTEGER,"
+    "  received_at INTEGER NOT NULL"
+    ") STRICT;"
+
+    /* The sandbox gateway's hosted pages and the events it has to deliver. */
+    "CREATE TABLE sandbox_sessions ("
+    "  ref TEXT PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('payment', 'setup', 'charge')),"
+    "  object_id INTEGER NOT NULL,"
+    "  amount INTEGER NOT NULL CHECK (amount >= 0),"
+    "  currency TEXT NOT NULL,"
+    "  description TEXT NOT NULL,"
+    "  lang TEXT NOT NULL,"
+    "  success_url TEXT NOT NULL,"
+    "  cancel_url TEXT NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('open', 'authenticating', 'complete', 'failed',"
+    "    'expired')),"
+    "  payment_ref TEXT NOT NULL DEFAULT '',"
+    "  card_brand TEXT NOT NULL DEFAULT '',"
+    "  card_last4 TEXT NOT NULL DEFAULT '',"
+    "  decline_code TEXT NOT NULL DEFAULT '',"
+    "  customer_ref TEXT NOT NULL DEFAULT '',"
+    "  method_ref TEXT NOT NULL DEFAULT '',"
+    "  holder_name TEXT NOT NULL DEFAULT '',"
+    "  exp_month INTEGER NOT NULL DEFAULT 0,"
+    "  exp_year INTEGER NOT NULL DEFAULT 0,"
+    "  refunded INTEGER NOT NULL DEFAULT 0,"
+    "  idempotency_key TEXT NOT NULL UNIQUE,"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE sandbox_events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  event_id TEXT NOT NULL UNIQUE,"
+    "  body TEXT NOT NULL,"
+    "  deliver_after INTEGER NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  claimed_until INTEGER NOT NULL DEFAULT 0,"
+    "  delivered_at INTEGER"
+    ") STRICT;"
+    "CREATE INDEX sandbox_events_due ON sandbox_events(delivered_at, deliver_after);"
+
+    /* No REFERENCES (as quote_id): a receipt or refund email names its payment. */
+    "ALTER TABLE email_outbox ADD COLUMN payment_id INTEGER;"
+
+    "CREATE TRIGGER invoices_paid_within_total BEFORE UPDATE OF amount_paid ON invoices"
+    "  WHEN NEW.amount_paid < 0 OR NEW.amount_paid > NEW.total"
+    "  BEGIN SELECT RAISE(ABORT, 'an invoice cannot be paid beyond its total'); END;"
+    "CREATE TRIGGER payment_allocations_immutable BEFORE UPDATE ON payment_allocations"
+    "  BEGIN SELECT RAISE(ABORT, 'a payment allocation cannot change'); END;"
+    "CREATE TRIGGER payment_allocations_kept BEFORE DELETE ON payment_allocations"
+    "  BEGIN SELECT RAISE(ABORT, 'a payment allocation cannot be deleted'); END;"
+    "CREATE TRIGGER payments_fixed BEFORE UPDATE OF account_id, invoice_id, method, source,"
+    "  gateway, amount, currency, idempotency_key, created_at ON payments"
+    "  BEGIN SELECT RAISE(ABORT, 'a payment''s amount and account cannot change'); END;"
+    "CREATE TRIGGER payments_settled_kept BEFORE UPDATE OF state ON payments"
+    "  WHEN (OLD.state = 'succeeded' AND NEW.state NOT IN ('succeeded', 'reversed'))"
+    "    OR (OLD.state = 'reversed' AND NEW.state <> 'reversed')"
+    "  BEGIN SELECT RAISE(ABORT, 'a settled payment cannot change state'); END;"
+    "CREATE TRIGGER payments_kept BEFORE DELETE ON payments"
+    "  BEGIN SELECT RAISE(ABORT, 'a payment cannot be deleted'); END;"
+    "CREATE TRIGGER refunds_kept BEFORE DELETE ON refunds"
+    "  BEGIN SELECT RAISE(ABORT, 'a refund cannot be deleted'); END;";
+
+static const char *const migrations[] = {migration_1, migration_2,  migration_3,  migration_4,
+                                         migration_5, migration_6,  migration_7,  migration_8,
+                                         migration_9, migration_10, migration_11, migration_12};
 
 const char *migration_sql(int version)
 {
