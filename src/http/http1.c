@@ -155,6 +155,9 @@ long http1_parse(char *buf, size_t len, size_t max, size_t *scanned, http1_req_t
                 out->content_length = cl;
             }
             break;
+        case 16:
+            if (NAME_IS(s, n, "Stripe-Signature") && !out->signature) out->signature = v;
+            break;
         case 15:
             if (NAME_IS(s, n, "Accept-Language") && !out->accept_language)
                 out->accept_language = v;

@@ -16,6 +16,7 @@ typedef struct {
     int major, minor;   /* HTTP version */
     const char *cookie; /* first of each header, NULL when absent */
     const char *accept_language, *user_agent, *content_type;
+    const char *signature; /* Stripe-Signature: a payment gateway's event (docs/payments.md) */
     const char *xff[HTTP1_XFF_MAX];
     int n_xff;
     int64_t content_length; /* -1 when absent */

@@ -54,6 +54,7 @@ typedef struct req {
     size_t body_len;
     bool body_is_form; /* Content-Type application/x-www-form-urlencoded */
     const char *ip, *accept_language, *user_agent;
+    const char *signature; /* the Stripe-Signature header of a gateway's event; NULL: none */
     lang_t lang;
     const struct route *route;
     const char *params[4]; /* the path segments matched by '*' in the route, in order */

@@ -464,6 +464,7 @@ static req_t *req_new(struct conn *c, bool have_head)
         cookies_parse(a, q->cookie, &r->cookies);
         r->accept_language = q->accept_language ? arena_strdup(a, q->accept_language) : NULL;
         r->user_agent = q->user_agent ? arena_strdup(a, q->user_agent) : NULL;
+        r->signature = q->signature ? arena_strdup(a, q->signature) : NULL;
     } else {
         r->method = METHOD_GET;
         r->method_name = "-";
@@ -721,6 +722,7 @@ static bool make_room(struct conn *c)
         rebase(&q->cookie, old, c->in_len, grown);
         rebase(&q->accept_language, old, c->in_len, grown);
         rebase(&q->user_agent, old, c->in_len, grown);
+        rebase(&q->signature, old, c->in_len, grown);
         rebase(&q->content_type, old, c->in_len, grown);
         for (int i = 0; i < q->n_xff; i++)
             rebase(&q->xff[i], old, c->in_len, grown);

@@ -127,3 +127,10 @@ lang_t lang_negotiate(const char *choice, const char *accept_language)
     }
     return best;
 }
+
+lang_t lang_of(const char *code)
+{
+    lang_t l = LANG_EN;
+    lang_parse(code, &l);
+    return l;
+}

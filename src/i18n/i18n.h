@@ -24,6 +24,8 @@ const char *lang_code(lang_t lang);
 const char *lang_native_name(lang_t lang);
 /* Parses "es", "ES", "es-MX"...; false when the language is not one of ours. */
 bool lang_parse(const char *code, lang_t *out);
+/* The language of a stored code ("es"), English when it names none. */
+lang_t lang_of(const char *code);
 /* The user's choice (cookie value) when valid, else the best match of an Accept-Language header
  * (q-values honoured, q=0 excluded), else English. Either argument may be NULL. */
 lang_t lang_negotiate(const char *choice, const char *accept_language);

@@ -170,6 +170,9 @@ typedef struct {
     gw_result_t (*read_event)(gateway_t *gw, const char *body, size_t len,
                               const char *signature_header, int64_t now, gw_event_t *out,
                               char err[GW_ERR_MAX]);
+    /* Drivers that post their own events (the sandbox): sends the due ones, returns how many
+     * were delivered (-1: the database failed). NULL for a gateway that sends its own. */
+    int64_t (*deliver_events)(gateway_t *gw, struct store *s, int64_t now);
     void (*free)(gateway_t *gw);
 } gateway_ops_t;
 
@@ -194,6 +197,11 @@ gateway_t *gateway_stripe_new(const char *api_url, const char *secret_key,
 gateway_t *gateway_sandbox_new(const char *base_url, const char *event_url, const char *secret,
                                char err[GW_ERR_MAX]);
 void gateway_free(gateway_t *gw);
+
+/* Reads a verified event in Stripe's shape (stripe_event.c); the sandbox's events take that
+ * shape too. GW_ERROR when the body is not such an event. */
+gw_result_t gw_read_stripe_event(const char *body, size_t len, gw_event_t *out,
+                                 char err[GW_ERR_MAX]);
 
 /* ---- event signatures (signature.c): Stripe's scheme, used by both drivers ------------ */
 

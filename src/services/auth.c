@@ -18,13 +18,6 @@ static char *normalize_login(arena_t *a, const char *typed)
     return ascii_lower(login);
 }
 
-static lang_t lang_of(const char *code)
-{
-    lang_t l = LANG_EN;
-    lang_parse(code, &l);
-    return l;
-}
-
 /* Finds the principal and its password hash for a login of the audience. */
 static store_status_t find_principal(store_t *s, arena_t *a, audience_t aud, const char *login,
                                      int64_t *id, const char **hash, int64_t *account_id)

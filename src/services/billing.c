@@ -89,13 +89,6 @@ static store_status_t rate_for(run_t *run, const char *country, const char *regi
     return r;
 }
 
-static lang_t lang_of(const char *code)
-{
-    lang_t l = LANG_EN;
-    lang_parse(code, &l);
-    return l;
-}
-
 /* The lines of one account's renewals; ends what must not renew. *n_lines counts the lines,
  * subs_of_line[i] names each line's subscription. */
 static store_status_t collect_lines(run_t *run, arena_t *a, due_subscription_t *due, size_t n_due,

@@ -8,6 +8,7 @@
 #include "i18n/i18n.h"
 #include "mail.h"
 #include "services/purchase_orders.h"
+#include "service_tx.h"
 #include "services_internal.h"
 #include "util/form.h"
 #include "util/log.h"
@@ -75,13 +76,6 @@ const char *reject_reason_label(const char *name)
     return labels[REJECT_OTHER];
 }
 
-static lang_t lang_of(const char *code)
-{
-    lang_t l = LANG_EN;
-    lang_parse(code, &l);
-    return l;
-}
-
 static char *setting_or(store_t *s, arena_t *a, const char *key, const char *fallback)
 {
     char *v = NULL;
@@ -91,48 +85,6 @@ static char *setting_or(store_t *s, arena_t *a, const char *key, const char *fal
 static void today_of(store_t *s, arena_t *a, int64_t now, char out[11])
 {
     vendor_today(setting_or(s, a, "time_zone", "UTC"), now, out);
-}
-
-/* What a transaction body refused with, for the caller after store_run_tx. */
-typedef enum { REFUSED_NONE = 0, REFUSED_INVALID, REFUSED_NOT_FOUND, REFUSED_CONFLICT } refused_t;
-
-static status_t outcome(store_status_t r, refused_t refused)
-{
-    switch (refused) {
-    case REFUSED_INVALID:
-        return STATUS_INVALID;
-    case REFUSED_NOT_FOUND:
-        return STATUS_NOT_FOUND;
-    case REFUSED_CONFLICT:
-        return STATUS_CONFLICT;
-    default:
-        break;
-    }
-    if (r == STORE_OK) return STATUS_OK;
-    if (r == STORE_NOT_FOUND) return STATUS_NOT_FOUND;
-    return r == STORE_ERROR ? STATUS_ERROR : STATUS_BUSY;
-}
-
-/* A refusal inside a body: rolled back by store_run_tx, told to the caller by *refused. */
-static store_status_t refuse(refused_t *refused, refused_t why)
-{
-    *refused = why;
-    return STORE_CONFLICT;
-}
-
-static store_status_t audit(store_t *s, const char *kind, int64_t actor, int64_t account_id,
-                            const char *action, const char *field, const char *old_value,
-                            const char *new_value, const char *ip, int64_t now)
-{
-    audit_entry_t e = {.actor_kind = kind,
-                       .actor_id = actor,
-                       .account_id = account_id,
-                       .action = action,
-                       .field = field,
-                       .old_value = old_value ? old_value : "",
-                       .new_value = new_value ? new_value : "",
-                       .ip = ip ? ip : ""};
-    return store_audit(s, &e, now);
 }
 
 /* ---- who may do what --------------------------------------------------------------------- */

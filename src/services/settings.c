@@ -20,13 +20,6 @@ static char *clean(arena_t *a, const char *s)
     return str_trim(arena_strdup(a, s ? s : ""));
 }
 
-static lang_t lang_of(const char *code)
-{
-    lang_t l = LANG_EN;
-    lang_parse(code, &l);
-    return l;
-}
-
 /* Audits one field's change, even when its shown values read the same (a masked number). */
 static store_status_t audit_write(store_t *s, const settings_ctx_t *ctx, const char *action,
                                   const char *field, const char *old_value, const char *new_value)

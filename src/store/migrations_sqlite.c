@@ -551,8 +551,8 @@ static const char *const migration_11 =
 
 /* Payments (docs/payments.md): money coming in by card through a gateway's hosted page or a
  * saved card, or recorded by staff (wire, check, ACH); refunds; and the ledger that says where
- * each amount went. A payment row is written (with its idempotency key) before the gateway is
- * called, and settles only from the gateway's signed event. payment_allocations is append-only:
+ * each amount went. A payment row is written before the gateway is called (the idempotency key
+ * of every call is derived from its id, cobro-payment-<id>), and settles only from the gateway's signed event. payment_allocations is append-only:
  * an invoice's amount_paid is the sum of its rows, an account's credit the sum of its rows with
  * no invoice, and the database refuses an invoice paid beyond its total. The sandbox's pages and
  * events live here too, so that every node serves them. */
@@ -568,7 +568,6 @@ static const char *const migration_12 =
     "  currency TEXT NOT NULL CHECK (length(currency) = 3),"
     "  state TEXT NOT NULL CHECK (state IN ('pending', 'processing', 'succeeded', 'failed',"
     "    'expired', 'unknown', 'reversed')),"
-    "  idempotency_key TEXT NOT NULL UNIQUE,"
     "  session_ref TEXT NOT NULL DEFAULT '',"
     "  payment_ref TEXT NOT NULL DEFAULT '',"
     "  card_brand TEXT NOT NULL DEFAULT '',"
@@ -599,7 +598,6 @@ static const char *const migration_12 =
     "  currency TEXT NOT NULL CHECK (length(currency) = 3),"
     "  state TEXT NOT NULL CHECK (state IN ('pending', 'succeeded', 'failed', 'unknown')),"
     "  reason TEXT NOT NULL,"
-    "  idempotency_key TEXT NOT NULL UNIQUE,"
     "  refund_ref TEXT NOT NULL DEFAULT '',"
     "  created_by INTEGER NOT NULL REFERENCES staff_users(id),"
     "  created_at INTEGER NOT NULL,"
@@ -712,7 +710,7 @@ static const char *const migration_12 =
     "CREATE TRIGGER payment_allocations_kept BEFORE DELETE ON payment_allocations"
     "  BEGIN SELECT RAISE(ABORT, 'a payment allocation cannot be deleted'); END;"
     "CREATE TRIGGER payments_fixed BEFORE UPDATE OF account_id, invoice_id, method, source,"
-    "  gateway, amount, currency, idempotency_key, created_at ON payments"
+    "  gateway, amount, currency, created_at ON payments"
     "  BEGIN SELECT RAISE(ABORT, 'a payment''s amount and account cannot change'); END;"
     "CREATE TRIGGER payments_settled_kept BEFORE UPDATE OF state ON payments"
     "  WHEN (OLD.state = 'succeeded' AND NEW.state NOT IN ('succeeded', 'reversed'))"

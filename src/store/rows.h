@@ -186,4 +186,37 @@ typedef struct {
     char *product_name, *plan_code, *billing_period;
 } plan_price_t;
 
+/* A payment (docs/payments.md): card through a gateway, or recorded by staff. */
+typedef struct {
+    int64_t id, account_id, invoice_id; /* invoice_id 0: none (an offline payment) */
+    int64_t amount, reserved_until, next_check_at, checks, created_by_staff;
+    int64_t created_at, updated_at, settled_at; /* next_check_at, settled_at 0: none */
+    char *method, *source, *gateway, *currency, *state, *session_ref, *payment_ref, *card_brand,
+        *card_last4, *decline_code, *received_date, *reference, *payer, *reversal_reason, *lang;
+    char *invoice_number; /* read with the row; "" when none */
+} payment_t;
+
+/* What an invoice owes now: total, paid, and held by payments in progress. */
+typedef struct {
+    int64_t id, account_id, total, amount_paid;
+    int64_t reserved; /* payments in progress (pending, processing, unknown) */
+    char *number, *currency, *due_date, *status, *lang;
+} invoice_money_t;
+
+/* A line of the ledger: where part of a payment (or credit) went. */
+typedef struct {
+    int64_t account_id, payment_id, refund_id, invoice_id; /* 0: none */
+    const char *kind; /* payment, credit, credit_applied, reversal, refund */
+    int64_t amount;   /* signed, never 0 */
+    const char *currency;
+} allocation_t;
+
+/* The sandbox gateway's hosted page (src/payments/sandbox.c). */
+typedef struct {
+    char *ref, *kind, *currency, *description, *lang, *success_url, *cancel_url, *state,
+        *payment_ref, *card_brand, *card_last4, *decline_code, *customer_ref, *method_ref,
+        *holder_name, *idempotency_key;
+    int64_t object_id, amount, expires_at, exp_month, exp_year, refunded, created_at;
+} sandbox_session_t;
+
 #endif

@@ -484,4 +484,61 @@ store_status_t store_job_renew(store_t *s, const char *name, const char *node, i
 store_status_t store_job_finish(store_t *s, const char *name, const char *node, const char *period);
 store_status_t store_job_state(store_t *s, arena_t *a, const char *name, job_state_t *out);
 
+/* ---- payments (store_payments.c) ----------------------------------------------------- */
+
+/* The invoice (by number; of account_id unless it is 0) with what it owes and what payments in
+ * progress hold at now. STORE_NOT_FOUND when there is no such invoice of the account. */
+store_status_t store_invoice_money(store_t *s, arena_t *a, int64_t account_id, const char *number,
+                                   int64_t now, invoice_money_t *out);
+store_status_t store_invoice_money_by_id(store_t *s, arena_t *a, int64_t invoice_id, int64_t now,
+                                         invoice_money_t *out);
+/* Takes the invoice's row for the rest of the transaction (PostgreSQL's row lock; SQLite's one
+ * writer already serializes): every change to what it owes goes through it. */
+store_status_t store_invoice_lock(store_t *s, int64_t invoice_id);
+store_status_t store_invoice_set_paid(store_t *s, int64_t invoice_id, int64_t amount_paid,
+                                      const char *status);
+store_status_t store_payment_insert(store_t *s, const payment_t *p, int64_t now, int64_t *id);
+/* Writes what changes on a payment: state and the gateway's fields, the reservation, the
+ * reconciliation schedule, settled_at and a reversal's reason. */
+store_status_t store_payment_update(store_t *s, const payment_t *p, int64_t now);
+store_status_t store_payment_by_id(store_t *s, arena_t *a, int64_t id, payment_t *out);
+/* Payments of an invoice (invoice_id) or of an account (account_id, invoice_id 0), newest first,
+ * at most limit. */
+store_status_t store_payments_of(store_t *s, arena_t *a, int64_t account_id, int64_t invoice_id,
+                                 int limit, payment_t **out, size_t *n);
+/* Payments whose outcome must be asked of the gateway at now: due checks, and pending ones whose
+ * page has expired without an event. At most limit ids, oldest first. */
+store_status_t store_payments_to_check(store_t *s, arena_t *a, int64_t now, int limit,
+                                       int64_t **ids, size_t *n);
+store_status_t store_allocation_add(store_t *s, const allocation_t *al, int64_t now);
+/* The account's credit in currency: the sum of its ledger rows with no invoice. */
+store_status_t store_account_credit(store_t *s, int64_t account_id, const char *currency,
+                                    int64_t *credit);
+/* Records a gateway event's id: STORE_OK the first time, STORE_CONFLICT when already seen. */
+store_status_t store_gateway_event_once(store_t *s, const char *event_id, const char *gateway,
+                                        const char *type, int64_t payment_id, int64_t now);
+
+/* ---- the sandbox gateway's pages and events (store_payments.c) ----------------------- */
+
+/* Makes the session, or finds the one already made with the same idempotency key. */
+store_status_t store_sandbox_session_make(store_t *s, arena_t *a, const sandbox_session_t *in,
+                                          sandbox_session_t *out);
+store_status_t store_sandbox_session(store_t *s, arena_t *a, const char *ref,
+                                     sandbox_session_t *out);
+/* The session made for our object (payment or set-up) id of kind; STORE_NOT_FOUND when none. */
+store_status_t store_sandbox_session_of(store_t *s, arena_t *a, const char *kind, int64_t object_id,
+                                        sandbox_session_t *out);
+/* Moves a session from state from to to with its outcome fields (STORE_NOT_FOUND when it was
+ * not in from: a second submission of the page loses). */
+store_status_t store_sandbox_session_finish(store_t *s, const sandbox_session_t *sess,
+                                            const char *from);
+store_status_t store_sandbox_refund(store_t *s, const char *payment_ref, int64_t amount);
+store_status_t store_sandbox_event_add(store_t *s, const char *event_id, const char *body,
+                                       int64_t deliver_after);
+/* Takes the oldest due event for lease seconds; STORE_NOT_FOUND when none is due. */
+store_status_t store_sandbox_event_claim(store_t *s, arena_t *a, int64_t now, int64_t lease,
+                                         int64_t *id, char **body);
+store_status_t store_sandbox_event_done(store_t *s, int64_t id, bool delivered, int64_t now,
+                                        int64_t retry_at);
+
 #endif

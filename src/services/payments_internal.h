@@ -1,0 +1,19 @@
+/* What the payment services share (card payments, offline payments, refunds, credit): applying
+ * money to an invoice and keeping the rest as credit. For the services only. */
+#ifndef COBRO_PAYMENTS_INTERNAL_H
+#define COBRO_PAYMENTS_INTERNAL_H
+#include "store/store.h"
+
+/* An invoice's state for what it has been paid: open, partially_paid or paid. */
+const char *invoice_status_for(int64_t total, int64_t amount_paid);
+/* Applies up to amount of payment p to invoice_id (of p's account, in p's currency), never
+ * beyond what it still owes; *applied receives what was applied. STORE_NOT_FOUND when the
+ * invoice is not the account's or is in another currency. */
+store_status_t payment_apply(store_t *s, arena_t *a, const payment_t *p, int64_t invoice_id,
+                             int64_t amount, int64_t now, int64_t *applied);
+/* Keeps amount of payment p as the account's credit (nothing when amount <= 0). */
+store_status_t payment_keep_credit(store_t *s, const payment_t *p, int64_t amount, int64_t now);
+/* When to ask the gateway again after its checks-th failure to answer; 0: no more. */
+int64_t payment_next_check(int64_t checks, int64_t now);
+
+#endif
