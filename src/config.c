@@ -538,14 +538,16 @@ static bool check_payments(config_t *cfg, const char *const value[SETTING_COUNT]
         if (!cfg->stripe_key_file || !*cfg->stripe_key_file) {
             *bad = SETTING_STRIPE_KEY_FILE;
             snprintf(reason, (size_t)reason_size,
-                     "expected the path of the file that holds the Stripe secret key");
+                     "--payments stripe needs --stripe-key-file: the path of the file that "
+                     "holds the Stripe secret key");
             return false;
         }
         if (!cfg->stripe_webhook_secret_file || !*cfg->stripe_webhook_secret_file) {
             *bad = SETTING_STRIPE_WEBHOOK_SECRET_FILE;
             snprintf(reason, (size_t)reason_size,
-                     "expected the path of the file that holds the webhook signing secret "
-                     "(two lines while one is rotated)");
+                     "--payments stripe needs --stripe-webhook-secret-file: the path of the "
+                     "file that holds the webhook signing secret (two lines while one is "
+                     "rotated)");
             return false;
         }
         if (!config_check_base_url(cfg->stripe_api_url, reason, reason_size)) {
@@ -656,7 +658,7 @@ config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **a
         if (s == SETTING_SMTP_URL)                                                                 \
             shown_smtp(value[s], show);                                                            \
         else                                                                                       \
-            shown(value[s], show);                                                                 \
+            shown(value[s] ? value[s] : "", show);                                                 \
         set_err(err, err_size, "%s \"%s\": %s", source[s][0] ? source[s] : settings[s].env, show,  \
                 why);                                                                              \
         return CONFIG_ERROR;                                                                       \
@@ -763,7 +765,8 @@ config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **a
         FAIL(SETTING_BILL_RUN, "expected 0 (off) or 1 (on)");
 
     int bad = 0;
-    if (!check_payments(cfg, value, reason, sizeof reason, &bad)) FAIL(bad, reason);
+    if ((accepted & CFG_PAYMENTS) && !check_payments(cfg, value, reason, sizeof reason, &bad))
+        FAIL(bad, reason);
 #undef FAIL
     return CONFIG_OK;
 }

@@ -647,6 +647,44 @@ static void test_23_queue_and_request_timeout(void **state)
     assert_int_equal(LOAD(CFG_DB, NULL, "migrate", "--queue-max", "5"), CONFIG_ERROR);
 }
 
+/* The sandbox is the default; an https server runs it only when told; Stripe needs its files. */
+static void test_25_payments(void **state)
+{
+    (void)state;
+    enum { PAY = ALL | CFG_PAYMENTS };
+    assert_int_equal(LOAD(PAY, NULL, "serve"), CONFIG_OK);
+    assert_int_equal(cfg.payments, PAYMENTS_SANDBOX);
+    assert_false(cfg.allow_test_payments);
+    assert_int_equal(LOAD(PAY, NULL, "serve", "--base-url", "https://billing.example.com"),
+                     CONFIG_ERROR);
+    assert_non_null(strstr(err, "--allow-test-payments"));
+    assert_int_equal(LOAD(PAY, NULL, "serve", "--base-url", "https://billing.example.com",
+                          "--allow-test-payments"),
+                     CONFIG_OK);
+    assert_true(cfg.allow_test_payments);
+    char *env[] = {"COBRO_ALLOW_TEST_PAYMENTS=1", NULL};
+    assert_int_equal(LOAD(PAY, env, "serve", "--base-url", "https://billing.example.com"),
+                     CONFIG_OK);
+    assert_int_equal(LOAD(PAY, NULL, "serve", "--payments", "stripe"), CONFIG_ERROR);
+    assert_non_null(strstr(err, "--stripe-key-file"));
+    assert_int_equal(LOAD(PAY, NULL, "serve", "--payments", "stripe", "--stripe-key-file", "/k"),
+                     CONFIG_ERROR);
+    assert_non_null(strstr(err, "--stripe-webhook-secret-file"));
+    assert_int_equal(LOAD(PAY, NULL, "serve", "--payments", "stripe", "--stripe-key-file", "/k",
+                          "--stripe-webhook-secret-file", "/w", "--base-url",
+                          "https://billing.example.com"),
+                     CONFIG_OK);
+    assert_int_equal(cfg.payments, PAYMENTS_STRIPE);
+    assert_string_equal(cfg.stripe_api_url, "https://api.stripe.com");
+    assert_string_equal(cfg.stripe_key_file, "/k");
+    assert_int_equal(LOAD(PAY, NULL, "serve", "--payments", "paypal"), CONFIG_ERROR);
+    assert_non_null(strstr(err, "expected sandbox, stripe or off"));
+    assert_int_equal(LOAD(PAY, NULL, "serve", "--payments", "off"), CONFIG_OK);
+    assert_int_equal(cfg.payments, PAYMENTS_OFF);
+    /* Commands that take no payment settings refuse them. */
+    assert_int_equal(LOAD(ALL, NULL, "migrate", "--payments", "off"), CONFIG_ERROR);
+}
+
 static void test_24_trusted_proxies(void **state)
 {
     (void)state;
@@ -708,6 +746,7 @@ int main(void)
         cmocka_unit_test(test_22_mail_retry),
         cmocka_unit_test(test_23_queue_and_request_timeout),
         cmocka_unit_test(test_24_trusted_proxies),
+        cmocka_unit_test(test_25_payments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
