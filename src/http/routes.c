@@ -13,6 +13,7 @@ const route_t routes[] = {
     {.path = "/static/style.css", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_stylesheet, .no_session = true},
     {.path = "/lang", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_lang},
     {.path = "/static/print.js", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_print_script, .no_session = true},
+    {.path = "/static/quote-preview.js", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_quote_preview_script, .no_session = true},
 
     {.path = "/corporate", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_corporate_sign_in},
     {.path = "/corporate/sign-in", .methods = METHOD_POST, .access = ACCESS_PUBLIC, .handler = page_corporate_sign_in_post, .blocking = true},
@@ -59,6 +60,7 @@ const route_t routes[] = {
     {.path = "/staff/quotes/*/revise", .methods = METHOD_POST, .access = ACCESS_STAFF, .handler = page_staff_quote_revise},
     {.path = "/staff/quotes/*/pdf", .methods = METHOD_GET, .access = ACCESS_STAFF, .handler = page_staff_quote_pdf, .blocking = true},
     {.path = "/staff/quotes/*/accept", .methods = METHOD_POST, .access = ACCESS_STAFF, .handler = page_staff_quote_accept},
+    {.path = "/staff/quotes/*/preview", .methods = METHOD_POST, .access = ACCESS_STAFF, .handler = page_staff_quote_preview, .max_fields = 160},
 
     {.path = "/sign-out", .methods = METHOD_POST, .access = ACCESS_SIGNED_IN, .handler = page_sign_out},
 };

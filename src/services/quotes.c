@@ -475,6 +475,61 @@ static store_status_t staff_draft(store_t *s, staff_tx_t *t, quote_t *q, account
     return STORE_OK;
 }
 
+/* The draft q as the form would make it (header and lines, checked field by field against the
+ * account's subscriptions, the plans on sale and the term), priced at rate: false with errors
+ * set when a field is refused or a line cannot be priced. Writes nothing: saving stores what it
+ * made, the live preview only shows it. */
+static bool draft_of_form(arena_t *a, const quote_form_t *f, const char *today, quote_t *q,
+                          const account_t *acc, const account_subscription_t *subs, size_t n_subs,
+                          const plan_price_t *plans, size_t n_plans, int64_t rate, tax_mode_t mode,
+                          quote_errors_t *e)
+{
+    date_t eff, valid, term_start, term_end, now_day;
+    date_parse(today, &now_day);
+    date_parse(q->term_start, &term_start);
+    date_parse(q->term_end, &term_end);
+    const char *eff_text = trimmed(a, f->effective_date);
+    const char *valid_text = trimmed(a, f->valid_until);
+    if (!date_parse(eff_text, &eff))
+        e->effective_date = FIELD_BAD_DATE;
+    else if (date_cmp(eff, term_start) < 0 || date_cmp(eff, term_end) >= 0)
+        e->effective_date = FIELD_OUTSIDE_TERM;
+    if (!date_parse(valid_text, &valid))
+        e->valid_until = FIELD_BAD_DATE;
+    else if (date_cmp(valid, now_day) < 0)
+        e->valid_until = FIELD_PAST_DATE;
+    int64_t terms = 0;
+    if (!parse_count(trimmed(a, f->payment_terms), QUOTE_TERMS_MAX_DAYS, &terms))
+        e->payment_terms = FIELD_BAD_NUMBER;
+    e->customer_note = check_lines(f->customer_note ? f->customer_note : "", false, QUOTE_NOTE_MAX);
+    e->internal_note = check_lines(f->internal_note ? f->internal_note : "", false, QUOTE_NOTE_MAX);
+    quote_line_t *lines = NULL;
+    size_t n_lines = 0;
+    bool lines_ok = lines_of_form(a, f, acc, subs, n_subs, plans, n_plans, e, &lines, &n_lines);
+    if (!lines_ok || e->effective_date || e->valid_until || e->payment_terms || e->customer_note ||
+        e->internal_note)
+        return false;
+    q->effective_date = (char *)eff_text;
+    q->valid_until = (char *)valid_text;
+    q->payment_terms_days = terms;
+    q->customer_note = (char *)trimmed(a, f->customer_note);
+    q->internal_note = (char *)trimmed(a, f->internal_note);
+    q->lines = lines;
+    q->n_lines = n_lines;
+    /* Priced now so that a line that cannot be (too many seats removed, a discount over the
+     * line) is refused here, on its row, not when sending. */
+    size_t bad = 0;
+    quote_calc_status_t why = QUOTE_CALC_OK;
+    if (!price_quote(a, q, subs, n_subs, rate, mode, &bad, &why)) {
+        if (why == QUOTE_CALC_BAD_DATES)
+            e->effective_date = FIELD_OUTSIDE_TERM;
+        else
+            line_error(e, form_row_of(f, a, bad), why);
+        return false;
+    }
+    return true;
+}
+
 static store_status_t save_body(store_t *s, void *arg)
 {
     staff_tx_t *t = arg;
@@ -490,53 +545,12 @@ static store_status_t save_body(store_t *s, void *arg)
     r = store_account_subscriptions(s, t->a, acc.id, &subs, &n_subs);
     if (r == STORE_OK) r = store_plans_priced(s, t->a, acc.currency, "annual", &plans, &n_plans);
     if (r != STORE_OK) return r;
-    const quote_form_t *f = t->form;
-    quote_errors_t *e = t->errors;
     char today[11];
     today_of(s, t->a, t->ctx->now, today);
-    date_t eff, valid, term_start, term_end, now_day;
-    date_parse(today, &now_day);
-    date_parse(q.term_start, &term_start);
-    date_parse(q.term_end, &term_end);
-    const char *eff_text = trimmed(t->a, f->effective_date);
-    const char *valid_text = trimmed(t->a, f->valid_until);
-    if (!date_parse(eff_text, &eff))
-        e->effective_date = FIELD_BAD_DATE;
-    else if (date_cmp(eff, term_start) < 0 || date_cmp(eff, term_end) >= 0)
-        e->effective_date = FIELD_OUTSIDE_TERM;
-    if (!date_parse(valid_text, &valid))
-        e->valid_until = FIELD_BAD_DATE;
-    else if (date_cmp(valid, now_day) < 0)
-        e->valid_until = FIELD_PAST_DATE;
-    int64_t terms = 0;
-    if (!parse_count(trimmed(t->a, f->payment_terms), QUOTE_TERMS_MAX_DAYS, &terms))
-        e->payment_terms = FIELD_BAD_NUMBER;
-    e->customer_note = check_lines(f->customer_note ? f->customer_note : "", false, QUOTE_NOTE_MAX);
-    e->internal_note = check_lines(f->internal_note ? f->internal_note : "", false, QUOTE_NOTE_MAX);
-    quote_line_t *lines = NULL;
-    size_t n_lines = 0;
-    bool lines_ok = lines_of_form(t->a, f, &acc, subs, n_subs, plans, n_plans, e, &lines, &n_lines);
-    if (!lines_ok || e->effective_date || e->valid_until || e->payment_terms || e->customer_note ||
-        e->internal_note)
+    /* Tax is left out here: a draft stores its lines; sending prices them with today's rate. */
+    if (!draft_of_form(t->a, t->form, today, &q, &acc, subs, n_subs, plans, n_plans, 0,
+                       TAX_EXCLUSIVE, t->errors))
         return refuse(&t->refused, REFUSED_INVALID);
-    q.effective_date = (char *)eff_text;
-    q.valid_until = (char *)valid_text;
-    q.payment_terms_days = terms;
-    q.customer_note = (char *)trimmed(t->a, f->customer_note);
-    q.internal_note = (char *)trimmed(t->a, f->internal_note);
-    q.lines = lines;
-    q.n_lines = n_lines;
-    /* Priced now so that a line that cannot be (too many seats removed, a discount over the
-     * line) is refused here, on its row, not when sending. */
-    size_t bad = 0;
-    quote_calc_status_t why = QUOTE_CALC_OK;
-    if (!price_quote(t->a, &q, subs, n_subs, 0, TAX_EXCLUSIVE, &bad, &why)) {
-        if (why == QUOTE_CALC_BAD_DATES)
-            e->effective_date = FIELD_OUTSIDE_TERM;
-        else
-            line_error(e, form_row_of(f, t->a, bad), why);
-        return refuse(&t->refused, REFUSED_INVALID);
-    }
     r = store_quote_update_draft(s, &q);
     if (r == STORE_OK) r = store_quote_lines_replace(s, q.id, q.lines, q.n_lines);
     if (r == STORE_OK)
@@ -565,6 +579,7 @@ typedef struct {
     const char *number;
     quote_builder_t *out;
     status_t status;
+    tax_mode_t mode; /* the vendor's, read with the rate */
 } builder_read_t;
 
 static store_status_t builder_body(store_t *s, void *arg)
@@ -591,6 +606,7 @@ static store_status_t builder_body(store_t *s, void *arg)
     tax_mode_t mode;
     int64_t rate = 0;
     r = tax_of(s, b->a, &o->account, &rate, &mode);
+    b->mode = mode;
     if (r == STORE_NOT_FOUND) {
         o->tax_rate_ppm = -1;
         rate = 0;
@@ -617,6 +633,44 @@ status_t quote_builder_view(services_t *svc, arena_t *a, const quote_staff_ctx_t
     builder_read_t b = {.a = a, .ctx = ctx, .number = number, .out = out};
     store_status_t r = builder_body(svc->store, &b);
     return outcome(r, REFUSED_NONE);
+}
+
+/* ---- the live preview ------------------------------------------------------------------------ */
+
+typedef struct {
+    builder_read_t b;
+    const quote_form_t *form;
+    quote_errors_t *errors;
+    refused_t refused;
+} preview_read_t;
+
+static store_status_t preview_body(store_t *s, void *arg)
+{
+    preview_read_t *p = arg;
+    p->refused = REFUSED_NONE;
+    memset(p->errors, 0, sizeof *p->errors);
+    store_status_t r = builder_body(s, &p->b);
+    if (r == STORE_NOT_FOUND) return refuse(&p->refused, REFUSED_NOT_FOUND);
+    if (r != STORE_OK) return r;
+    quote_builder_t *o = p->b.out;
+    if (strcmp(o->quote.state, "draft") != 0) return refuse(&p->refused, REFUSED_CONFLICT);
+    /* A region the tax table does not know prices without tax, as the stored draft's preview
+     * does; the page warns about it, and sending refuses it. */
+    int64_t rate = o->tax_rate_ppm < 0 ? 0 : o->tax_rate_ppm;
+    if (!draft_of_form(p->b.a, p->form, o->today, &o->quote, &o->account, o->subscriptions,
+                       o->n_subscriptions, o->plans, o->n_plans, rate, p->b.mode, p->errors))
+        return refuse(&p->refused, REFUSED_INVALID);
+    return STORE_OK;
+}
+
+status_t quote_preview_form(services_t *svc, arena_t *a, const quote_staff_ctx_t *ctx,
+                            const char *number, const quote_form_t *form, quote_builder_t *out,
+                            quote_errors_t *errors)
+{
+    preview_read_t p = {
+        .b = {.a = a, .ctx = ctx, .number = number, .out = out}, .form = form, .errors = errors};
+    store_status_t r = store_run_tx(svc->store, STORE_TX_READ, preview_body, &p);
+    return outcome(r, p.refused);
 }
 
 /* ---- sending ------------------------------------------------------------------------------- */

@@ -116,6 +116,15 @@ status_t quote_builder_view(services_t *svc, arena_t *a, const quote_staff_ctx_t
  * nothing written); STATUS_CONFLICT when it is no longer a draft. */
 status_t quote_save_draft(services_t *svc, arena_t *a, const quote_staff_ctx_t *ctx,
                           const char *number, const quote_form_t *form, quote_errors_t *errors);
+/* The live preview: the draft number as the form would make it, priced with today's prices and
+ * tax (what "Save and preview" then sending would store), in out->quote, without writing
+ * anything. Checks and errors as quote_save_draft (STATUS_INVALID, out still describing the
+ * stored quote's account); STATUS_NOT_FOUND as quote_builder_view; STATUS_CONFLICT when it is no
+ * longer a draft (out->quote says its state). Runs its own read transaction, one snapshot: call
+ * it from a POST, never inside a page's read. */
+status_t quote_preview_form(services_t *svc, arena_t *a, const quote_staff_ctx_t *ctx,
+                            const char *number, const quote_form_t *form, quote_builder_t *out,
+                            quote_errors_t *errors);
 /* Sends a draft: prices it with today's tax, stores the totals, emails the billing contact (with
  * the PDF), and supersedes the revision it revises. STATUS_INVALID with errors (no lines, dates
  * no longer valid, no tax rate); STATUS_CONFLICT when it is not a draft any more. */

@@ -192,6 +192,7 @@ void page_staff_sign_in_post(req_t *r);
 void page_staff_home(req_t *r);
 void page_sign_out(req_t *r);
 void page_print_script(req_t *r);
+void page_quote_preview_script(req_t *r);       /* GET /static/quote-preview.js (staff_quote.c) */
 void page_corporate_bill_to(req_t *r);          /* GET/POST /corporate/bill-to */
 void page_corporate_recipients(req_t *r);       /* GET/POST /corporate/recipients */
 void page_corporate_recipient_remove(req_t *r); /* POST /corporate/recipients/ID/remove */
@@ -217,6 +218,7 @@ void page_staff_quote_send(req_t *r);       /* POST /staff/quotes/NUMBER/send */
 void page_staff_quote_withdraw(req_t *r);   /* POST /staff/quotes/NUMBER/withdraw */
 void page_staff_quote_revise(req_t *r);     /* POST /staff/quotes/NUMBER/revise */
 void page_staff_quote_accept(req_t *r);     /* POST /staff/quotes/NUMBER/accept */
+void page_staff_quote_preview(req_t *r);    /* POST /staff/quotes/NUMBER/preview */
 void page_corporate_quotes(req_t *r);       /* GET /corporate/quotes */
 void page_corporate_quote(req_t *r);        /* GET /corporate/quotes/NUMBER */
 void page_corporate_quote_accept(req_t *r); /* POST /corporate/quotes/NUMBER/accept */

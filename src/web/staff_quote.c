@@ -395,6 +395,88 @@ static void action_button(req_t *r, const quote_t *q, const char *action, const 
                 label);
 }
 
+/* ---- the preview ------------------------------------------------------------------------- */
+
+/* What the preview section shows: the page's (the stored draft; after a refused save, a word
+ * that the fields above need correcting) or the live preview's (the form as typed, answered to
+ * NUMBER/preview, whose errors are listed in it since the form above is not redrawn). */
+typedef struct {
+    const quote_form_t *form;
+    const quote_errors_t *errors; /* NULL: nothing refused */
+    bool live;
+    const char *refusal; /* the live preview of a quote no longer a draft: why */
+} preview_t;
+
+/* One refused field in the live preview: a link to the field, and why. */
+static void preview_error(req_t *r, const char *id, const char *label, field_error_t e)
+{
+    if (e == FIELD_OK) return;
+    html_render(&r->resp.body, "<li><a href=\"#%s\">%s</a>: %s</li>", id, label,
+                field_error_text(r, e));
+}
+
+static void preview_errors(req_t *r, const quote_builder_t *v, const quote_form_t *f,
+                           const quote_errors_t *e)
+{
+    buf_t *b = &r->resp.body;
+    html_render(b, "<p>%s</p><ul class=\"preview-errors\">",
+                T("The totals will show once these fields are corrected:"));
+    preview_error(r, "effective_date", T("Effective date"), e->effective_date);
+    preview_error(r, "valid_until", T("Valid until"), e->valid_until);
+    preview_error(r, "payment_terms", T("Payment terms (days)"), e->payment_terms);
+    preview_error(r, "customer_note", T("Note to the customer"), e->customer_note);
+    preview_error(r, "internal_note", T("Internal note"), e->internal_note);
+    for (size_t i = 0; i < f->n_lines && i < QUOTE_LINES_MAX; i++) {
+        int n = (int)i + 1;
+        const char *line = arena_printf(r->arena, T("Line %d"), n);
+        const char *kind = f->lines[i].kind ? f->lines[i].kind : "";
+        bool adds_product = !*kind || strcmp(kind, "add_product") == 0;
+#define LINE_ERROR(field, label, err)                                                              \
+    preview_error(r, arena_printf(r->arena, "l%d_%s", n, field),                                   \
+                  arena_printf(r->arena, "%s, %s", line, label), err)
+        LINE_ERROR("kind", T("What the line does"), e->kind[i]);
+        LINE_ERROR(adds_product ? "plan" : "subscription",
+                   adds_product ? T("Product") : T("Subscription"), e->product[i]);
+        LINE_ERROR("seats", T("Seats"), e->seats[i]);
+        LINE_ERROR("price",
+                   arena_printf(r->arena, T("Unit price a year (%s)"), v->account.currency),
+                   e->unit_price[i]);
+        LINE_ERROR("discount", T("Discount value"), e->discount[i]);
+#undef LINE_ERROR
+    }
+    html_render(b, "</ul>");
+}
+
+/* The preview section. Its body is a polite live region: quote-preview.js swaps the body's
+ * content for the live preview's, so a screen reader hears the new totals. */
+static void preview_section(req_t *r, const quote_builder_t *v, const preview_t *p)
+{
+    buf_t *b = &r->resp.body;
+    const quote_t *q = &v->quote;
+    html_render(b,
+                "<section class=\"card\" id=\"quote-preview\" aria-labelledby=\"preview\">"
+                "<h2 id=\"preview\">%s</h2><div id=\"quote-preview-body\" aria-live=\"polite\">",
+                T("Preview"));
+    if (p->refusal)
+        html_render(b, "<p class=\"notice error\">%s</p>", p->refusal);
+    else if (p->errors && p->live)
+        preview_errors(r, v, p->form, p->errors);
+    else if (p->errors)
+        html_render(b, "<p>%s</p>", T("Correct the fields marked above to see the totals."));
+    else if (q->n_lines == 0)
+        html_render(b, "<p>%s</p>",
+                    p->live ? T("Add a line to see the totals.")
+                            : T("Add a line and save to see the totals."));
+    else
+        amounts_table(r, q, &v->account, T("What this quote would charge if it were sent today"));
+    if (p->live && !p->refusal)
+        html_render(b, "<p class=\"help\">%s</p>",
+                    arena_printf(r->arena,
+                                 T("Priced as typed: nothing is saved until you press \"%s\"."),
+                                 T("Save and preview")));
+    html_render(b, "</div></section>");
+}
+
 static void render_builder(req_t *r, const quote_builder_t *v, const builder_state_t *s)
 {
     buf_t *b = &r->resp.body;
@@ -411,7 +493,9 @@ static void render_builder(req_t *r, const quote_builder_t *v, const builder_sta
         notice_warning(r, T("The tax table has no rate for this account's address: check its "
                             "state or province before sending the quote."));
 
-    form_open(r, arena_printf(r->arena, "/staff/quotes/%s", q->number), "novalidate");
+    form_open(
+        r, arena_printf(r->arena, "/staff/quotes/%s", q->number),
+        arena_printf(r->arena, "novalidate data-preview=\"/staff/quotes/%s/preview\"", q->number));
     html_render(b, "<fieldset class=\"quote-head\"><legend>%s</legend><div class=\"line-grid\">",
                 T("Terms"));
     settings_input(r, "effective_date", T("Effective date"), "date", f->effective_date,
@@ -447,18 +531,11 @@ static void render_builder(req_t *r, const quote_builder_t *v, const builder_sta
 
     /* The preview: the stored draft priced as sending it now would store it. A refused form
      * was not saved, so the preview would not be of what is on the screen. */
-    html_render(b, "<section class=\"card\" aria-labelledby=\"preview\"><h2 id=\"preview\">%s</h2>",
-                T("Preview"));
-    if (e)
-        html_render(b, "<p>%s</p>", T("Correct the fields marked above to see the totals."));
-    else if (q->n_lines == 0)
-        html_render(b, "<p>%s</p>", T("Add a line and save to see the totals."));
-    else
-        amounts_table(r, q, &v->account, T("What this quote would charge if it were sent today"));
-    html_render(b, "</section><div class=\"actions quote-actions\">");
+    preview_section(r, v, &(preview_t){.form = f, .errors = e});
+    html_render(b, "<div class=\"actions quote-actions\">");
     action_button(r, q, "send", T("Send to the billing contact"), "primary");
     action_button(r, q, "withdraw", T("Withdraw"), "secondary");
-    html_render(b, "</div>");
+    html_render(b, "</div><script src=\"/static/quote-preview.js\" defer></script>");
     layout_end(r);
 }
 
@@ -849,4 +926,76 @@ void page_staff_quote_accept(req_t *r)
         return;
     }
     answer_status(r, st);
+}
+
+/* POST NUMBER/preview: the builder's form priced as typed, nothing saved; answers the preview
+ * section alone (an HTML fragment for quote-preview.js): 200 priced, or with the refused fields
+ * listed; 409 when the quote is no longer a draft; 404 as the builder. */
+void page_staff_quote_preview(req_t *r)
+{
+    quote_form_t typed;
+    form_typed(r, &typed);
+    quote_errors_t e = {0};
+    quote_builder_t v;
+    quote_staff_ctx_t ctx = staff_quote_ctx(r);
+    status_t st = quote_preview_form(r->svc, r->arena, &ctx, quote_number_param(r), &typed, &v, &e);
+    if (st == STATUS_OK) {
+        preview_section(r, &v, &(preview_t){.form = &typed, .live = true});
+    } else if (st == STATUS_INVALID) {
+        /* A form being typed is often incomplete (a seat count half typed): its preview says
+         * what to correct, and the request itself was fine. */
+        preview_section(r, &v, &(preview_t){.form = &typed, .errors = &e, .live = true});
+    } else if (st == STATUS_CONFLICT) {
+        const char *why = state_sentence(r, quote_shown_state(&v.quote, v.today));
+        preview_section(r, &v, &(preview_t){.live = true, .refusal = why});
+        r->resp.status = 409;
+    } else {
+        answer_status(r, st);
+    }
+}
+
+/* The builder's live preview: typing in the form posts it (debounced) to NUMBER/preview and
+ * shows the answer in the preview's live region. Without it, "Save and preview" does the same by
+ * saving. Stale answers (an older request finishing last) and failures leave the shown preview. */
+static const char preview_script[] =
+    "(function () {\n"
+    "  var form = document.querySelector('form[data-preview]');\n"
+    "  var region = document.getElementById('quote-preview-body');\n"
+    "  if (!form || !region || !window.fetch || !window.FormData || !window.DOMParser) return;\n"
+    "  var url = form.getAttribute('data-preview');\n"
+    "  var timer = 0, sent = 0;\n"
+    "  function refresh() {\n"
+    "    var seq = ++sent;\n"
+    "    fetch(url, {method: 'POST', credentials: 'same-origin',\n"
+    "                body: new URLSearchParams(new FormData(form))})\n"
+    "      .then(function (resp) {\n"
+    "        /* 409: no longer a draft, said in the section. Others (an expired session, a\n"
+    "         * server error) leave the preview as it was. */\n"
+    "        if (resp.status !== 200 && resp.status !== 409) return null;\n"
+    "        return resp.text();\n"
+    "      })\n"
+    "      .then(function (html) {\n"
+    "        if (html === null || seq !== sent) return;\n"
+    "        var doc = new DOMParser().parseFromString(html, 'text/html');\n"
+    "        var body = doc.getElementById('quote-preview-body');\n"
+    "        if (!body) return;\n"
+    "        region.replaceChildren.apply(region, Array.prototype.slice.call(body.childNodes));\n"
+    "      })\n"
+    "      .catch(function () {});\n"
+    "  }\n"
+    "  function later() {\n"
+    "    clearTimeout(timer);\n"
+    "    timer = setTimeout(refresh, 300);\n"
+    "  }\n"
+    "  form.addEventListener('input', later);\n"
+    "  form.addEventListener('change', later);\n"
+    "  /* Saving reloads the page: an answer still on its way is of no use. */\n"
+    "  form.addEventListener('submit', function () { clearTimeout(timer); sent++; });\n"
+    "})();\n";
+
+void page_quote_preview_script(req_t *r)
+{
+    r->resp.content_type = "text/javascript; charset=utf-8";
+    resp_header(r, "Cache-Control", "public, max-age=3600");
+    buf_append(&r->resp.body, preview_script, sizeof preview_script - 1);
 }

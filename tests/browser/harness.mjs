@@ -232,6 +232,9 @@ export async function newPage(browser, server) {
   });
   page.on('requestfailed', (req) => {
     if (new URL(req.url()).pathname === '/favicon.ico') return;
+    // A fetch the page started and then left (a navigation cancels it, as when "Save and
+    // preview" is pressed while the live preview is on its way) did not fail to load.
+    if (req.resourceType() === 'fetch' && req.failure()?.errorText === 'net::ERR_ABORTED') return;
     page.brokenResources.push(`failed ${req.url()}: ${req.failure()?.errorText}`);
   });
   page.on('pageerror', (e) => page.pageErrors.push(String(e)));

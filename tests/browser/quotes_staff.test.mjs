@@ -155,3 +155,65 @@ test('7. from the keyboard alone: a new quote, a line, save and preview', async 
   assert.equal(await page.locator('#l1_seats').inputValue(), '2');
   await checkPage(page, 'quotes-staff-08-keyboard', { lang: 'en' });
 });
+
+// The preview's text once it shows something other than `old` (the live preview answered).
+async function previewChangedFrom(old) {
+  const body = page.locator('#quote-preview-body');
+  await page.waitForFunction(
+    (prev) => document.getElementById('quote-preview-body').innerText !== prev, old);
+  return (await body.innerText()).replace(/[\u00a0\u202f]/g, ' ');
+}
+
+const dueWithTax = (text) => text.match(/Due now, with tax\s*(\$[\d,]+\.\d\d)/)?.[1];
+
+test('8. the preview follows the form as it is typed, and saves nothing', async () => {
+  await navigate(page, () => page.goto('/staff/accounts'));
+  await navigate(page, () => page.getByRole('link', { name: 'Acme Corporation' }).click());
+  await navigate(page, () => page.getByRole('button', { name: 'New quote' }).click());
+  const path = pathOf(page);
+  await (await field('#l1_kind')).selectOption('add_seats');
+  await choose('#l1_subscription', /RescueAssist/);
+  await (await field('#l1_seats')).fill('5');
+  await saveAndPreview();
+  const region = page.locator('#quote-preview-body');
+  assert.equal(await region.getAttribute('aria-live'), 'polite');
+  const saved = (await region.innerText()).replace(/[\u00a0\u202f]/g, ' ');
+  const savedTotal = dueWithTax(saved);
+  assert.ok(savedTotal, saved);
+  const savedPrice = await page.locator('#l1_price').inputValue();
+
+  // Typing, no button pressed: the page stays (the marker survives), the totals change.
+  await page.evaluate(() => { window.__notReloaded = true; });
+  await (await field('#l1_seats')).fill('12');
+  await (await field('#l1_price')).fill('1000.00');
+  let shown = await previewChangedFrom(saved);
+  // Two edits, each maybe answered: wait for the answer to the last one (12 seats at $1,000).
+  if (!shown.includes('$12,000.00')) shown = await previewChangedFrom(shown);
+  assert.match(shown, /Add seats: RescueAssist\s+12\s+\$1,000\.00/, shown);
+  assert.match(shown, /\$12,000\.00/, shown);
+  const typedTotal = dueWithTax(shown);
+  assert.ok(typedTotal && typedTotal !== savedTotal, `${savedTotal} -> ${typedTotal}`);
+  assert.match(shown, /nothing is saved until you press "Save and preview"/);
+  assert.equal(await page.evaluate(() => window.__notReloaded), true, 'no page load');
+  assert.equal(pathOf(page), path);
+  await checkPage(page, 'quotes-staff-09-live-preview', { lang: 'en' });
+
+  // Refused input: the reason in the preview, linked to the field, what was typed kept.
+  await (await field('#l1_seats')).fill('twelve');
+  shown = await previewChangedFrom(shown);
+  assert.match(shown, /Line 1, Seats\s*:\s*Enter a whole number, such as 15\./, shown);
+  assert.doesNotMatch(shown, /Due now/);
+  assert.equal(await page.locator('#l1_seats').inputValue(), 'twelve');
+  await checkPage(page, 'quotes-staff-10-live-preview-refused', { lang: 'en' });
+  await region.getByRole('link', { name: 'Line 1, Seats' }).click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'l1_seats');
+
+  // Opened again (the address without the link's #l1_seats): the draft as saved, 5 seats and
+  // the saved total.
+  await navigate(page, () => page.goto(path));
+  assert.equal(await page.locator('#l1_seats').inputValue(), '5');
+  assert.equal(await page.locator('#l1_price').inputValue(), savedPrice);
+  const again = (await region.innerText()).replace(/[\u00a0\u202f]/g, ' ');
+  assert.equal(dueWithTax(again), savedTotal, again);
+  assert.doesNotMatch(again, /\$12,000\.00/);
+});

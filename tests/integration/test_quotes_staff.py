@@ -543,3 +543,214 @@ def test_19_the_staff_pdf_of_a_quote(server):
     care = server.client()
     assert care.sign_in_staff("care@vendor.example").status == 303
     assert care.get("/staff/quotes/%s/pdf" % number).status == 404
+
+
+# ---- the live preview (POST NUMBER/preview) --------------------------------------------------
+
+def _round_div(n, d):
+    """n / d rounded half away from zero, as money_mul_div does (n, d >= 0 here)."""
+    q, r = divmod(n, d)
+    return q + (1 if 2 * r >= d else 0)
+
+
+def _tax(amount, rate, mode):
+    """The tax on amount at rate (ppm), as tax_split: exclusive adds it, inclusive takes it out."""
+    if mode == "inclusive":
+        return amount - _round_div(amount * 1000000, 1000000 + rate)
+    return _round_div(amount * rate, 1000000)
+
+
+def usd(minor):
+    return "${:,.2f}".format(minor / 100)
+
+
+def snapshot(server, number):
+    """Everything the preview could write: the quote, its lines, the audit log (a staff
+    member's sign-in aside), the outbox."""
+    return (server.query("SELECT * FROM quotes WHERE number = ?", (number,)),
+            server.query("SELECT l.* FROM quote_lines l JOIN quotes q ON q.id = l.quote_id "
+                         "WHERE q.number = ? ORDER BY l.id", (number,)),
+            server.count("audit_log", "action <> 'sign_in'"), server.count("email_outbox"))
+
+
+def preview_post(c, number, changes, csrf=True):
+    """Posts the builder form as the page shows it, with changes, to NUMBER/preview."""
+    page = c.get("/staff/quotes/%s" % number)
+    assert page.status == 200, page
+    fields = fields_of(page.text, "/staff/quotes/%s" % number)
+    fields.update(changes)
+    if not csrf:
+        fields.pop("csrf")
+    return c.post("/staff/quotes/%s/preview" % number, fields)
+
+
+def test_20_the_builder_loads_the_live_preview_script(server):
+    c = staff(server, "rep@vendor.example")
+    number = new_draft(c, server)
+    page = c.get("/staff/quotes/%s" % number)
+    assert 'data-preview="/staff/quotes/%s/preview"' % number in page.text
+    assert '<script src="/static/quote-preview.js" defer></script>' in page.text
+    assert re.search(r'id="quote-preview-body" aria-live="polite"', page.text)
+    js = server.client().get("/static/quote-preview.js")
+    assert js.status == 200
+    assert js.headers["Content-Type"].startswith("text/javascript")
+    assert "fetch(" in js.text and "data-preview" in js.text
+    # The page's policy lets it run: scripts from the server itself, no inline script.
+    csp = page.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src" not in csp
+    assert "<script>" not in page.text
+
+
+def test_21_preview_prices_the_form_as_typed_and_writes_nothing(server):
+    c = staff(server, "rep@vendor.example")
+    number = new_draft(c, server)
+    # A stored line to edit: 5 seats of RescueAssist at the list price, 10 % off.
+    assert builder_post(c, number, add_seats_line(server, seats="5")).status == 303
+    term_start, term_end = server.query(
+        "SELECT term_start, term_end FROM quotes WHERE number = ?", (number,))[0]
+    import datetime
+    start = datetime.date.fromisoformat(term_start)
+    end = datetime.date.fromisoformat(term_end)
+    # Effective 100 days before the renewal, whatever today is: 100 days of the term.
+    effective = end - datetime.timedelta(days=100)
+    term_days = (end - start).days
+    before = snapshot(server, number)
+
+    changes = add_seats_line(server, seats="3", discount_kind="percent", discount="10")
+    changes.update({"l1_price": "1000.00", "effective_date": effective.isoformat()})
+    r = preview_post(c, number, changes)
+    assert r.status == 200, (r.status, text_of(r.text)[:1500])
+    assert r.headers["Content-Type"].startswith("text/html")
+    # A fragment: the preview section alone, its body a polite live region.
+    assert r.text.startswith('<section class="card" id="quote-preview"'), r.text[:200]
+    assert "<html" not in r.text and "<h1" not in r.text
+    assert 'id="quote-preview-body" aria-live="polite"' in r.text
+
+    # The amounts, computed here from the rules in docs/quotes.md.
+    unit = 90000  # $1,000.00 less 10 % a seat a year
+    term_net = 3 * unit
+    due = _round_div(term_net * 100, term_days)
+    aid = account_id(server, ACME)
+    country, region = server.query("SELECT country, region FROM accounts WHERE id = ?",
+                                   (aid,))[0]
+    rate = server.scalar("SELECT rate_ppm FROM tax_rates WHERE country = ? AND region = ?",
+                         (country, region or ""))
+    if rate is None:
+        rate = server.scalar("SELECT rate_ppm FROM tax_rates WHERE country = ? AND region = ''",
+                             (country,))
+    assert rate is not None and rate > 0, (country, region)
+    mode = server.scalar("SELECT value FROM vendor_settings WHERE key = 'tax_mode'") or "exclusive"
+    renewal = term_net
+    for seats, unit_amount, next_seats, next_unit in server.query(
+            "SELECT seats, unit_amount, next_seats, next_unit_amount FROM subscriptions "
+            "WHERE account_id = ? AND status = 'active'", (aid,)):
+        s = next_seats if next_seats is not None and next_seats > 0 else seats
+        u = next_unit if next_unit is not None and next_unit >= 0 else unit_amount
+        renewal += s * u
+    due_tax, renewal_tax = _tax(due, rate, mode), _tax(renewal, rate, mode)
+    due_sub = due - due_tax if mode == "inclusive" else due
+    renewal_sub = renewal - renewal_tax if mode == "inclusive" else renewal
+    text = text_of(r.text)
+    row = ("Add seats: RescueAssist 3 %s %s %s %s (100 days of %d)"
+           % (usd(100000), usd(30000), usd(term_net), usd(due), term_days))
+    assert row in text, (row, text)
+    assert "Due now, before tax %s" % usd(due_sub) in text, text
+    assert "Due now, with tax %s" % usd(due_sub + due_tax) in text, text
+    assert ("New annual amount from the next renewal %s (%s before tax)"
+            % (usd(renewal_sub + renewal_tax), usd(renewal_sub))) in text, text
+    assert "nothing is saved until you press \"Save and preview\"" in text, text
+
+    # Nothing written: the stored draft (5 seats) and the audit log as they were.
+    assert snapshot(server, number) == before
+    page = c.get("/staff/quotes/%s" % number)
+    assert fields_of(page.text, "/staff/quotes/%s" % number)["l1_seats"] == "5"
+
+    # Saving the same form stores what the preview showed.
+    page_fields = fields_of(page.text, "/staff/quotes/%s" % number)
+    page_fields.update(changes)
+    assert c.post("/staff/quotes/%s" % number, page_fields).status == 303
+    saved = text_of(c.get("/staff/quotes/%s" % number).text)
+    assert "Due now, with tax %s" % usd(due_sub + due_tax) in saved, saved
+    assert row in saved
+
+
+def test_22_preview_of_no_lines_and_of_refused_input(server):
+    c = staff(server, "rep@vendor.example")
+    number = new_draft(c, server)
+    before = snapshot(server, number)
+    r = preview_post(c, number, {})
+    assert r.status == 200
+    assert "Add a line to see the totals." in text_of(r.text)
+
+    changes = add_seats_line(server, seats="lots")
+    changes.update({"l1_price": "-5", "payment_terms": "999",
+                    "l2_kind": "add_product", "l2_plan": "", "l2_seats": "<b>2</b>"})
+    r = preview_post(c, number, changes)
+    assert r.status == 200, r  # the request was fine: the form, half typed, is not yet
+    assert r.text.startswith('<section class="card" id="quote-preview"'), r.text[:200]
+    text = text_of(r.text).replace(" :", ":")
+    assert "The totals will show once these fields are corrected:" in text, text
+    # Each refused field listed with its reason and a link to it.
+    for field, message in [
+            ("payment_terms", "Payment terms (days): Enter a whole number, such as 15."),
+            ("l1_seats", "Line 1, Seats: Enter a whole number, such as 15."),
+            ("l1_price", "Line 1, Unit price a year (USD): Enter an amount such as 1250.00, or "
+                         "leave it empty."),
+            ("l2_plan", "Line 2, Product: Choose one of the options."),
+            ("l2_seats", "Line 2, Seats: Enter a whole number, such as 15.")]:
+        assert 'href="#%s"' % field in r.text, field
+        assert message in text, (message, text)
+    assert "<b>" not in r.text
+    assert "Due now" not in text
+    assert snapshot(server, number) == before
+
+
+def test_23_preview_refusals_read_in_italian(server):
+    c = staff(server, "rep@vendor.example")
+    c.set_cookie("cobro_lang", "it")
+    number = new_draft(c, server)
+    r = preview_post(c, number, add_seats_line(server, seats="x"))
+    assert r.status == 200
+    text = text_of(r.text)
+    assert "Inserisci un numero intero, ad esempio 15." in text, text
+    assert "Enter a whole number" not in text and "The totals will show" not in text, text
+    r = preview_post(c, number, add_seats_line(server, seats="2"))
+    assert r.status == 200
+    text = text_of(r.text)
+    assert "Anteprima" in text and "Save and preview" not in text, text
+
+
+def test_24_preview_needs_csrf_and_a_draft_this_rep_manages(server, other_rep):
+    rep = staff(server, "rep@vendor.example")
+    number = new_draft(rep, server)
+    before = snapshot(server, number)
+    # No CSRF token: 403, nothing written.
+    r = preview_post(rep, number, add_seats_line(server, seats="2"), csrf=False)
+    assert r.status == 403
+    # Care and another rep: 404, as for the builder; an unknown number too.
+    for email in ("care@vendor.example", other_rep):
+        c = staff(server, email)
+        r = c.submit("/staff/home", "/staff/quotes/%s/preview" % number,
+                     add_seats_line(server, seats="2"))
+        assert r.status == 404, (email, r.status)
+        assert "Due now" not in r.text
+    r = rep.submit("/staff/home", "/staff/quotes/Q-1999-999999/preview",
+                   add_seats_line(server, seats="2"))
+    assert r.status == 404
+    # Without a staff session: to the sign-in page.
+    anon = server.client()
+    r = anon.submit("/staff", "/staff/quotes/%s/preview" % number, {})
+    assert r.status == 303 and r.location_path == "/staff"
+    assert snapshot(server, number) == before
+    # A sent quote is no longer a draft: 409, said in words, nothing changed.
+    sent_quote = new_draft(rep, server)
+    assert builder_post(rep, sent_quote, add_seats_line(server, seats="2")).status == 303
+    assert rep.submit("/staff/quotes/%s" % sent_quote, "/staff/quotes/%s/send" % sent_quote,
+                      {}).status == 303
+    sent_before = snapshot(server, sent_quote)
+    r = rep.submit("/staff/quotes/%s" % sent_quote, "/staff/quotes/%s/preview" % sent_quote,
+                   add_seats_line(server, seats="9"))
+    assert r.status == 409, r
+    assert "This quote has already been sent." in text_of(r.text)
+    assert "Due now" not in text_of(r.text)
+    assert snapshot(server, sent_quote) == sent_before
