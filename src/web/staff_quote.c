@@ -431,18 +431,22 @@ static void preview_errors(req_t *r, const quote_builder_t *v, const quote_form_
         const char *line = arena_printf(r->arena, T("Line %d"), n);
         const char *kind = f->lines[i].kind ? f->lines[i].kind : "";
         bool adds_product = !*kind || strcmp(kind, "add_product") == 0;
-#define LINE_ERROR(field, label, err)                                                              \
-    preview_error(r, arena_printf(r->arena, "l%d_%s", n, field),                                   \
-                  arena_printf(r->arena, "%s, %s", line, label), err)
-        LINE_ERROR("kind", T("What the line does"), e->kind[i]);
-        LINE_ERROR(adds_product ? "plan" : "subscription",
-                   adds_product ? T("Product") : T("Subscription"), e->product[i]);
-        LINE_ERROR("seats", T("Seats"), e->seats[i]);
-        LINE_ERROR("price",
-                   arena_printf(r->arena, T("Unit price a year (%s)"), v->account.currency),
-                   e->unit_price[i]);
-        LINE_ERROR("discount", T("Discount value"), e->discount[i]);
-#undef LINE_ERROR
+        const char *id = arena_printf(r->arena, "l%d_", n);
+        preview_error(r, arena_printf(r->arena, "%skind", id),
+                      arena_printf(r->arena, "%s, %s", line, T("What the line does")), e->kind[i]);
+        preview_error(
+            r, arena_printf(r->arena, "%s%s", id, adds_product ? "plan" : "subscription"),
+            arena_printf(r->arena, "%s, %s", line, adds_product ? T("Product") : T("Subscription")),
+            e->product[i]);
+        preview_error(r, arena_printf(r->arena, "%sseats", id),
+                      arena_printf(r->arena, "%s, %s", line, T("Seats")), e->seats[i]);
+        preview_error(
+            r, arena_printf(r->arena, "%sprice", id),
+            arena_printf(r->arena, "%s, %s", line,
+                         arena_printf(r->arena, T("Unit price a year (%s)"), v->account.currency)),
+            e->unit_price[i]);
+        preview_error(r, arena_printf(r->arena, "%sdiscount", id),
+                      arena_printf(r->arena, "%s, %s", line, T("Discount value")), e->discount[i]);
     }
     html_render(b, "</ul>");
 }
