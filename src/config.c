@@ -153,7 +153,7 @@ static void set_err(char *err, int err_size, const char *fmt, ...)
 static void shown(const char *value, char out[100])
 {
     size_t n = 0;
-    for (; n < 80 && value[n]; n++) {
+    for (; value && n < 80 && value[n]; n++) {
         unsigned char c = (unsigned char)value[n];
         out[n] = (c < 0x20 || c == 0x7F) ? '?' : (char)c;
     }
@@ -658,7 +658,7 @@ config_status_t config_load(config_t *cfg, unsigned accepted, int argc, char **a
         if (s == SETTING_SMTP_URL)                                                                 \
             shown_smtp(value[s], show);                                                            \
         else                                                                                       \
-            shown(value[s] ? value[s] : "", show);                                                 \
+            shown(value[s], show);                                                                 \
         set_err(err, err_size, "%s \"%s\": %s", source[s][0] ? source[s] : settings[s].env, show,  \
                 why);                                                                              \
         return CONFIG_ERROR;                                                                       \

@@ -552,10 +552,11 @@ static const char *const migration_11 =
 /* Payments (docs/payments.md): money coming in by card through a gateway's hosted page or a
  * saved card, or recorded by staff (wire, check, ACH); refunds; and the ledger that says where
  * each amount went. A payment row is written before the gateway is called (the idempotency key
- * of every call is derived from its id, cobro-payment-<id>), and settles only from the gateway's signed event. payment_allocations is append-only:
- * an invoice's amount_paid is the sum of its rows, an account's credit the sum of its rows with
- * no invoice, and the database refuses an invoice paid beyond its total. The sandbox's pages and
- * events live here too, so that every node serves them. */
+ * of every call is derived from its id, cobro-payment-<id>), and it settles only from the
+ * gateway's signed event. payment_allocations is append-only: an invoice's amount_paid is the
+ * sum of its rows, an account's credit the sum of its rows with no invoice, and the database
+ * refuses an invoice paid beyond its total. The sandbox's pages and events live here too, so
+ * that every node serves them. */
 static const char *const migration_12 =
     "CREATE TABLE payments ("
     "  id INTEGER PRIMARY KEY,"
