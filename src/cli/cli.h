@@ -30,6 +30,9 @@ int cmd_restore(int argc, char **argv);
 /* Loads the flags of a command (config_load with the environment); returns -1 to go on, else
  * the exit status after printing the usage (--help) or the error. */
 int cli_load_config(config_t *cfg, unsigned accepted, int argc, char **argv, const char *usage);
+/* The payment gateway of cfg->payments (payment_gateway.c); NULL when payments are off, or after
+ * saying on stderr why it cannot start (check cfg->payments to tell them apart). */
+struct gateway *cli_payment_gateway(const config_t *cfg, const char *server_secret);
 
 /* Opens and migrates the database and opens its data key; NULL after printing why. */
 store_t *cli_open_store(const config_t *cfg, data_key_t *key);

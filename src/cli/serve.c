@@ -5,7 +5,10 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "workers/mailer.h"
+#include "workers/payments_worker.h"
 #include "workers/scheduler.h"
+#include "payments/gateway.h"
+#include "services/payments.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +106,14 @@ int cmd_serve(int argc, char **argv)
                   (long long)oc.failed);
     store_close(s);
 
+    gateway_t *gateway = cli_payment_gateway(&cfg, secret);
+    if (!gateway && cfg.payments != PAYMENTS_OFF) {
+        arena_free(a);
+        return 1;
+    }
+    payments_init(gateway);
+    payments_set_base_url(cfg.base_url);
+
     mailer_config_t mc = {.db_path = cfg.db_path,
                           .smtp_url = cfg.smtp_url,
                           .mail_from = cfg.mail_from,
@@ -123,10 +134,22 @@ int cmd_serve(int argc, char **argv)
         arena_free(a);
         return 1;
     }
+    payments_worker_t *payments = gateway ? payments_worker_start(cfg.db_path, app.mailer) : NULL;
+    if (gateway && !payments) {
+        fprintf(stderr, "cobro: cannot start the payments worker\n");
+        scheduler_stop(scheduler);
+        mailer_stop(app.mailer);
+        gateway_free(gateway);
+        arena_free(a);
+        return 1;
+    }
     if (clock_is_set()) log_info("the clock was set by COBRO_NOW: it is %s", getenv("COBRO_NOW"));
     if (!cfg.smtp_url || !*cfg.smtp_url)
         log_info("no SMTP URL set: emails are written as .eml files into %s", cfg.mail_dir);
     rc = server_run(&app);
+    payments_worker_stop(payments);
+    payments_init(NULL);
+    gateway_free(gateway);
     scheduler_stop(scheduler);
     mailer_stop(app.mailer);
     arena_free(a);

@@ -34,7 +34,13 @@ const route_t routes[] = {
     {.path = "/corporate/quotes/*/pdf", .methods = METHOD_GET, .access = ACCESS_CORPORATE, .handler = page_corporate_quote_pdf, .blocking = true},
     {.path = "/corporate/invoices", .methods = METHOD_GET, .access = ACCESS_CORPORATE, .handler = page_corporate_invoices},
     {.path = "/corporate/invoices/*", .methods = METHOD_GET, .access = ACCESS_CORPORATE, .handler = page_corporate_invoice},
+    {.path = "/corporate/invoices/*/pay", .methods = METHOD_GET | METHOD_POST, .access = ACCESS_CORPORATE, .handler = page_corporate_invoice_pay, .blocking = true},
     {.path = "/corporate/invoices/*/pdf", .methods = METHOD_GET, .access = ACCESS_CORPORATE, .handler = page_corporate_invoice_pdf, .blocking = true},
+
+    {.path = "/payments/events", .methods = METHOD_POST, .access = ACCESS_PUBLIC, .handler = page_payment_events, .blocking = true, .no_session = true},
+    {.path = "/sandbox/checkout/*", .methods = METHOD_GET | METHOD_POST, .access = ACCESS_PUBLIC, .handler = page_sandbox_checkout},
+    {.path = "/sandbox/checkout/*/authenticate", .methods = METHOD_GET | METHOD_POST, .access = ACCESS_PUBLIC, .handler = page_sandbox_authenticate},
+    {.path = "/sandbox/checkout/*/cancel", .methods = METHOD_POST, .access = ACCESS_PUBLIC, .handler = page_sandbox_cancel},
 
     {.path = "/billing", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_billing_sign_in},
     {.path = "/billing/sign-in", .methods = METHOD_POST, .access = ACCESS_PUBLIC, .handler = page_billing_sign_in_post, .blocking = true},

@@ -367,8 +367,11 @@ static bool send_response(struct conn *c, req_t *r, int64_t started_us, bool clo
     buf_str(&h, w->content_type ? w->content_type : "text/html; charset=utf-8");
     buf_lit(&h, "\r\nX-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\n"
                 "Referrer-Policy: no-referrer\r\n"
+                /* A payment form's answer redirects to the gateway's hosted page: Chrome holds
+                 * form-action to redirects too. */
                 "Content-Security-Policy: default-src 'self'; img-src 'self' data:;"
-                " form-action 'self'; frame-ancestors 'none'; base-uri 'none'\r\n");
+                " form-action 'self' https://checkout.stripe.com; frame-ancestors 'none';"
+                " base-uri 'none'\r\n");
     bool cache_set = false;
     for (int i = 0; i < w->n_headers; i++) {
         buf_str(&h, w->headers[i].name);

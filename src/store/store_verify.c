@@ -195,6 +195,29 @@ static char *quote_series_counter(arena_t *a, db_stmt_t *st)
 }
 
 /* Columns: number, id, due total, invoice id (NULL: none), invoice number, invoice total. */
+/* Columns: invoice id, number, amount_paid, total, the sum of its ledger rows. */
+static char *invoice_paid(arena_t *a, db_stmt_t *st)
+{
+    return arena_printf(a,
+                        "invoice %s (id %lld): amount paid %lld, but its payments add up to %lld"
+                        " (total %lld)",
+                        text(st, 1), num(st, 0), num(st, 2), num(st, 4), num(st, 3));
+}
+
+/* Columns: payment id, state, amount, the sum of its ledger rows. */
+static char *payment_allocated(arena_t *a, db_stmt_t *st)
+{
+    return arena_printf(a, "payment %lld (%s, amount %lld): its ledger rows add up to %lld",
+                        num(st, 0), text(st, 1), num(st, 2), num(st, 3));
+}
+
+/* Columns: account id, currency, credit. */
+static char *credit_negative(arena_t *a, db_stmt_t *st)
+{
+    return arena_printf(a, "account %lld: credit in %s is %lld", num(st, 0), text(st, 1),
+                        num(st, 2));
+}
+
 static char *quote_invoice(arena_t *a, db_stmt_t *st)
 {
     if (db_is_null(st, 3))
@@ -216,7 +239,7 @@ static char *quote_live_twice(arena_t *a, db_stmt_t *st)
 /* The kinds of email cobro queues: one more kind means one more name here. */
 #define OUTBOX_KINDS                                                                               \
     "('invoice', 'password_reset', 'billing_admin_contact', 'billing_contact_changed',"            \
-    " 'purchase_order_expiring', 'quote', 'quote_decided')"
+    " 'purchase_order_expiring', 'quote', 'quote_decided', 'payment_receipt')"
 
 /* Columns: id, kind. */
 static char *outbox_kind(arena_t *a, db_stmt_t *st)
@@ -458,6 +481,34 @@ static const verify_check_t checks[] = {
                 " AND p.state = 'accepted' AND p.id < q.id) ORDER BY q.id",
                 ""),
      NO_PARAM, quote_live_twice},
+    /* Money in (docs/payments.md): an invoice's amount paid is what its ledger rows add up to,
+     * from 0 to its total; a payment that succeeded is all in the ledger (to invoices or
+     * credit, less refunds), one that did not has nothing there (a reversed one nets to 0);
+     * no account's credit is below zero. */
+    {"invoice_paid",
+     VERIFY_SQL("SELECT i.id, i.number, i.amount_paid, i.total, COALESCE((SELECT SUM(l.amount)"
+                " FROM payment_allocations l WHERE l.invoice_id = i.id), 0) FROM invoices i"
+                " WHERE i.amount_paid < 0 OR i.amount_paid > i.total OR i.amount_paid <>"
+                " COALESCE((SELECT SUM(l.amount) FROM payment_allocations l"
+                " WHERE l.invoice_id = i.id), 0) ORDER BY i.id",
+                ""),
+     NO_PARAM, invoice_paid},
+    {"payment_allocated",
+     VERIFY_SQL(
+         "SELECT p.id, p.state, p.amount, COALESCE((SELECT SUM(l.amount)"
+         " FROM payment_allocations l WHERE l.payment_id = p.id), 0) FROM payments p"
+         " WHERE COALESCE((SELECT SUM(l.amount) FROM payment_allocations l"
+         " WHERE l.payment_id = p.id), 0) <> CASE WHEN p.state = 'succeeded' THEN"
+         " p.amount - COALESCE((SELECT SUM(r.amount) FROM refunds r WHERE r.payment_id = p.id"
+         " AND r.state = 'succeeded'), 0) ELSE 0 END ORDER BY p.id",
+         ""),
+     NO_PARAM, payment_allocated},
+    {"credit_negative",
+     VERIFY_SQL("SELECT account_id, currency, SUM(amount) FROM payment_allocations"
+                " WHERE invoice_id IS NULL GROUP BY account_id, currency HAVING SUM(amount) < 0"
+                " ORDER BY account_id, currency",
+                ""),
+     NO_PARAM, credit_negative},
 };
 
 const char *const *store_verify_checks(size_t *n)

@@ -1,0 +1,108 @@
+/* The payment work of a node: the sandbox's events posted a moment after the page that caused
+ * them (as a real gateway's arrive), and reconciliation every minute. Any node may do both: an
+ * event is claimed before it is posted, and settling a payment twice changes nothing. */
+#include "payments_worker.h"
+#include "services/payments.h"
+#include "services/services.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { EVENTS_EVERY_MS = 250, RECONCILE_EVERY_S = 60 };
+
+struct payments_worker {
+    char *db_path;
+    mailer_t *mailer;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+};
+
+static void wait_ms(payments_worker_t *w, int ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += (long)ms * 1000000L;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    pthread_mutex_lock(&w->mu);
+    while (!w->stop && pthread_cond_timedwait(&w->cv, &w->mu, &until) == 0) {
+    }
+    pthread_mutex_unlock(&w->mu);
+}
+
+static bool stopping(payments_worker_t *w)
+{
+    pthread_mutex_lock(&w->mu);
+    bool stop = w->stop;
+    pthread_mutex_unlock(&w->mu);
+    return stop;
+}
+
+static void *worker_main(void *arg)
+{
+    payments_worker_t *w = arg;
+    char err[256];
+    store_t *s = store_open(w->db_path, err, sizeof err);
+    services_t *svc = s ? services_new(s) : NULL;
+    if (!svc) {
+        log_error("payments worker: %s", s ? "out of memory" : err);
+        if (s) store_close(s);
+        return NULL;
+    }
+    int64_t next_reconcile = 0;
+    while (!stopping(w)) {
+        int64_t now = clock_now();
+        if (sandbox_deliver_events(svc, now) < 0)
+            log_error("payments worker: posting the sandbox's events failed");
+        if (now >= next_reconcile) {
+            int64_t changed = payments_reconcile(svc, now);
+            if (changed < 0) log_error("payments worker: reconciliation failed");
+            if (changed > 0) {
+                log_info("reconciliation settled %lld payments", (long long)changed);
+                if (w->mailer) mailer_wake(w->mailer);
+            }
+            next_reconcile = now + RECONCILE_EVERY_S;
+        }
+        wait_ms(w, EVENTS_EVERY_MS);
+    }
+    services_free(svc);
+    store_close(s);
+    return NULL;
+}
+
+payments_worker_t *payments_worker_start(const char *db_path, mailer_t *mailer)
+{
+    payments_worker_t *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->db_path = strdup(db_path);
+    w->mailer = mailer;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    if (!w->db_path || pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+        free(w->db_path);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void payments_worker_stop(payments_worker_t *w)
+{
+    if (!w) return;
+    pthread_mutex_lock(&w->mu);
+    w->stop = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    free(w->db_path);
+    free(w);
+}
