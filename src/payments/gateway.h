@@ -52,6 +52,9 @@ typedef struct {
 typedef struct {
     char session_ref[GW_REF_MAX];
     char url[GW_URL_MAX];
+    /* The gateway's customer the page belongs to (Stripe: cus_..., made by create_setup when
+     * req->customer_ref was ""): keep it for the account's next set-up. "" when none. */
+    char customer_ref[GW_REF_MAX];
 } gw_session_t;
 
 /* Charging a saved card without the customer (an invoice paid automatically on its due day). */
@@ -141,6 +144,9 @@ typedef struct {
     gw_payment_t payment;
     gw_card_t card;
     gw_refund_t refund;
+    /* Stripe: the SetupIntent (seti_...) of a set-up event, from which the Stripe driver fetches
+     * the card's display fields when the event does not carry them. "" otherwise. */
+    char setup_ref[GW_REF_MAX];
 } gw_event_t;
 
 typedef struct gateway gateway_t;

@@ -500,10 +500,12 @@ event_outcome_t payments_handle_event(services_t *svc, const char *body, size_t 
     gw_event_t ev;
     memset(&ev, 0, sizeof ev);
     char err[GW_ERR_MAX] = "";
-    if (the_gateway->ops->read_event(the_gateway, body, len, signature ? signature : "", now, &ev,
-                                     err) != GW_OK) {
-        log_info("gateway event refused: %s", err);
-        return EVENT_REFUSED;
+    gw_result_t read = the_gateway->ops->read_event(the_gateway, body, len,
+                                                    signature ? signature : "", now, &ev, err);
+    if (read != GW_OK) {
+        /* UNKNOWN: genuine, but a detail it needs could not be fetched: sent again later. */
+        log_info("gateway event %s: %s", read == GW_UNKNOWN ? "not read yet" : "refused", err);
+        return read == GW_UNKNOWN ? EVENT_RETRY : EVENT_REFUSED;
     }
     arena_t *a = arena_new();
     event_tx_t t = {.a = a, .ev = &ev, .now = now};
