@@ -191,7 +191,8 @@ status_t pay_start(services_t *svc, arena_t *a, const payer_t *who, const char *
                     .amount_text = amount_text,
                     .decimal_mark = decimal_mark,
                     .out = out};
-    status_t st = outcome(store_run_tx(svc->store, STORE_TX_WRITE, start_body, &t), t.refused);
+    store_status_t r = store_run_tx(svc->store, STORE_TX_WRITE, start_body, &t);
+    status_t st = outcome(r, t.refused); /* t.refused only once the body has run */
     if (st != STATUS_OK) return st;
     out->payment_id = t.payment.id;
 

@@ -215,7 +215,9 @@ status_t sandbox_page_pay(services_t *svc, arena_t *a, const char *ref,
     memset(out, 0, sizeof *out);
     if (!ref) return STATUS_NOT_FOUND;
     page_tx_t t = {.a = a, .ref = ref, .now = now, .out = out, .form = form, .errors = errors};
-    return outcome(store_run_tx(svc->store, STORE_TX_WRITE, pay_body, &t), t.refused);
+    /* The body sets t.refused: read it only once the transaction has run. */
+    store_status_t r = store_run_tx(svc->store, STORE_TX_WRITE, pay_body, &t);
+    return outcome(r, t.refused);
 }
 
 static store_status_t authenticate_body(store_t *s, void *arg)
@@ -246,7 +248,9 @@ status_t sandbox_page_authenticate(services_t *svc, arena_t *a, const char *ref,
     memset(out, 0, sizeof *out);
     if (!ref) return STATUS_NOT_FOUND;
     page_tx_t t = {.a = a, .ref = ref, .now = now, .out = out, .approve = approve};
-    return outcome(store_run_tx(svc->store, STORE_TX_WRITE, authenticate_body, &t), t.refused);
+    /* The body sets t.refused: read it only once the transaction has run. */
+    store_status_t r = store_run_tx(svc->store, STORE_TX_WRITE, authenticate_body, &t);
+    return outcome(r, t.refused);
 }
 
 static store_status_t cancel_body(store_t *s, void *arg)
@@ -273,5 +277,7 @@ status_t sandbox_page_cancel(services_t *svc, arena_t *a, const char *ref, int64
     memset(out, 0, sizeof *out);
     if (!ref) return STATUS_NOT_FOUND;
     page_tx_t t = {.a = a, .ref = ref, .now = now, .out = out};
-    return outcome(store_run_tx(svc->store, STORE_TX_WRITE, cancel_body, &t), t.refused);
+    /* The body sets t.refused: read it only once the transaction has run. */
+    store_status_t r = store_run_tx(svc->store, STORE_TX_WRITE, cancel_body, &t);
+    return outcome(r, t.refused);
 }

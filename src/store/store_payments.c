@@ -82,7 +82,7 @@ store_status_t store_payment_insert(store_t *s, const payment_t *p, int64_t now,
         " VALUES ($1, NULLIF($2, 0), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULLIF($14, "
         "0),"
         " $15, $16, NULLIF($17, 0))",
-        "iisssississsssiiii", p->account_id, p->invoice_id, p->method, p->source, p->gateway,
+        "iisssississssiiii", p->account_id, p->invoice_id, p->method, p->source, p->gateway,
         p->amount, p->currency, p->state, p->reserved_until, p->received_date, p->reference,
         p->payer, p->lang, p->created_by_staff, now, now, p->settled_at));
 }
@@ -249,7 +249,7 @@ store_status_t store_sandbox_session_make(store_t *s, arena_t *a, const sandbox_
         " card_brand, card_last4, decline_code, idempotency_key, created_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,"
         " $19) ON CONFLICT (idempotency_key) DO NOTHING",
-        "ssiisssssisssssssssi", in->ref, in->kind, in->object_id, in->amount, in->currency,
+        "ssiisssssissssssssi", in->ref, in->kind, in->object_id, in->amount, in->currency,
         in->description, in->lang, in->success_url, in->cancel_url, in->expires_at, in->state,
         in->payment_ref, in->customer_ref, in->method_ref, in->card_brand, in->card_last4,
         in->decline_code, in->idempotency_key, in->created_at);

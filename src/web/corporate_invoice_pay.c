@@ -101,10 +101,13 @@ static void render(req_t *r, const pay_view_t *v, const char *typed, pay_amount_
     if (err) html_render(b, "<p class=\"field-error\" id=\"amount-error\">%s</p>", err);
     html_render(b,
                 "<input id=\"amount\" name=\"amount\" type=\"text\" inputmode=\"decimal\" "
-                "autocomplete=\"off\" required value=\"%s\" aria-describedby=\"amount-hint%s\"%s>"
-                "</div>",
-                typed ? typed : amount_field(r, v, v->payable), err ? " amount-error" : "",
-                err ? " aria-invalid=\"true\"" : "");
+                "autocomplete=\"off\" required value=\"%s\"",
+                typed ? typed : amount_field(r, v, v->payable));
+    if (err)
+        html_render(b,
+                    " aria-invalid=\"true\" aria-describedby=\"amount-hint amount-error\"></div>");
+    else
+        html_render(b, " aria-describedby=\"amount-hint\"></div>");
     html_render(b, "<p>%s</p>",
                 T("Your card details are entered on the payment service's secure page, never "
                   "here. You come back to the invoice when you have paid."));

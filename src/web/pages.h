@@ -202,11 +202,11 @@ void page_corporate_po_remove(req_t *r);        /* POST /corporate/purchase-orde
 void page_corporate_payment(req_t *r);          /* GET/POST /corporate/payment-method */
 void page_corporate_invoices(req_t *r);
 void page_corporate_invoice(req_t *r);
-void page_corporate_invoice_pay(req_t *r);  /* GET/POST /corporate/invoices/NUMBER/pay */
-void page_payment_events(req_t *r);         /* POST /payments/events (the gateway's events) */
-void page_sandbox_checkout(req_t *r);       /* GET/POST /sandbox/checkout/REF */
-void page_sandbox_authenticate(req_t *r);   /* GET/POST /sandbox/checkout/REF/authenticate */
-void page_sandbox_cancel(req_t *r);         /* POST /sandbox/checkout/REF/cancel */
+void page_corporate_invoice_pay(req_t *r); /* GET/POST /corporate/invoices/NUMBER/pay */
+void page_payment_events(req_t *r);        /* POST /payments/events (the gateway's events) */
+void page_sandbox_checkout(req_t *r);      /* GET/POST /sandbox/checkout/REF */
+void page_sandbox_authenticate(req_t *r);  /* GET/POST /sandbox/checkout/REF/authenticate */
+void page_sandbox_cancel(req_t *r);        /* POST /sandbox/checkout/REF/cancel */
 void page_corporate_invoice_pdf(req_t *r);
 void page_billing_invoices(req_t *r);
 void page_billing_invoice(req_t *r);
