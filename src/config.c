@@ -152,8 +152,9 @@ static void set_err(char *err, int err_size, const char *fmt, ...)
 /* A value as shown inside an error line: control characters as '?', long values cut short. */
 static void shown(const char *value, char out[100])
 {
+    if (!value) value = ""; /* a setting never given (a file --payments stripe needs) */
     size_t n = 0;
-    for (; value && n < 80 && value[n]; n++) {
+    for (; n < 80 && value[n]; n++) {
         unsigned char c = (unsigned char)value[n];
         out[n] = (c < 0x20 || c == 0x7F) ? '?' : (char)c;
     }
