@@ -297,6 +297,92 @@ store_status_t payment_keep_credit(store_t *s, const payment_t *p, int64_t amoun
     return store_allocation_add(s, &al, now);
 }
 
+/* ---- credit: money paid beyond invoices pays the account's next ones ----------------------- */
+
+typedef struct {
+    arena_t *a;
+    allocation_t **out;
+    size_t *n;
+} due_credit_t;
+
+static store_status_t credit_holders_body(store_t *s, void *arg)
+{
+    due_credit_t *d = arg;
+    return store_credit_to_apply(s, d->a, 100, d->out, d->n);
+}
+
+typedef struct {
+    arena_t *a;
+    const allocation_t *holder; /* account and currency */
+    int64_t now, applied;
+} credit_tx_t;
+
+/* Uses one account's credit on its oldest invoices with a balance: a row to each invoice and
+ * its negative with no invoice, so the ledger still adds up. */
+static store_status_t credit_body(store_t *s, void *arg)
+{
+    credit_tx_t *t = arg;
+    t->applied = 0;
+    int64_t credit = 0;
+    store_status_t r = store_account_credit(s, t->holder->account_id, t->holder->currency, &credit);
+    while (r == STORE_OK && credit > 0) {
+        int64_t invoice_id = 0;
+        r = store_oldest_open_invoice(s, t->holder->account_id, t->holder->currency, &invoice_id);
+        if (r == STORE_NOT_FOUND) return STORE_OK;
+        invoice_money_t m;
+        if (r == STORE_OK) r = store_invoice_lock(s, invoice_id);
+        if (r == STORE_OK) r = store_invoice_money_by_id(s, t->a, invoice_id, t->now, &m);
+        if (r != STORE_OK) return r;
+        int64_t take = credit < m.total - m.amount_paid ? credit : m.total - m.amount_paid;
+        allocation_t to_invoice = {.account_id = m.account_id,
+                                   .invoice_id = invoice_id,
+                                   .kind = "credit_applied",
+                                   .amount = take,
+                                   .currency = m.currency};
+        allocation_t from_credit = to_invoice;
+        from_credit.invoice_id = 0;
+        from_credit.amount = -take;
+        r = store_allocation_add(s, &to_invoice, t->now);
+        if (r == STORE_OK) r = store_allocation_add(s, &from_credit, t->now);
+        if (r == STORE_OK)
+            r = store_invoice_set_paid(s, invoice_id, m.amount_paid + take,
+                                       invoice_status_for(m.total, m.amount_paid + take));
+        char amount[MONEY_TEXT_MAX];
+        money_decimal(take, currency_exponent(m.currency), amount);
+        if (r == STORE_OK)
+            r = audit(s, "system", 0, m.account_id, "credit_applied", "invoice", m.number,
+                      arena_printf(t->a, "%s %s", amount, m.currency), "", t->now);
+        credit -= take;
+        t->applied += take;
+    }
+    return r;
+}
+
+int64_t payments_apply_credit(services_t *svc, int64_t now)
+{
+    arena_t *a = arena_new();
+    allocation_t *holders = NULL;
+    size_t n = 0;
+    int64_t accounts = -1;
+    due_credit_t d = {.a = a, .out = &holders, .n = &n};
+    if (store_run_tx(svc->store, STORE_TX_READ, credit_holders_body, &d) == STORE_OK) {
+        accounts = 0;
+        for (size_t i = 0; i < n; i++) {
+            credit_tx_t t = {.a = a, .holder = &holders[i], .now = now};
+            store_status_t r = store_run_tx(svc->store, STORE_TX_WRITE, credit_body, &t);
+            if (r != STORE_OK) {
+                log_error("applying the credit of account %lld failed",
+                          (long long)holders[i].account_id);
+                accounts = -1;
+                break;
+            }
+            accounts += t.applied > 0;
+        }
+    }
+    arena_free(a);
+    return accounts;
+}
+
 /* ---- the receipt ------------------------------------------------------------------------------
  */
 

@@ -108,6 +108,10 @@ event_outcome_t payments_handle_event(services_t *svc, const char *body, size_t 
  * Returns how many changed state, -1 when the database failed. */
 int64_t payments_reconcile(services_t *svc, int64_t now);
 
+/* Uses credit (money paid beyond invoices) on the account's oldest invoices with a balance in
+ * its currency. Returns how many accounts' credit was used, -1 when the database failed. */
+int64_t payments_apply_credit(services_t *svc, int64_t now);
+
 /* The sandbox's events (docs/payments.md): posts each due one, signed, to this node's event
  * endpoint; returns how many were delivered, -1 on a database failure. 0 with another gateway. */
 int64_t sandbox_deliver_events(services_t *svc, int64_t now);

@@ -514,6 +514,13 @@ store_status_t store_allocation_add(store_t *s, const allocation_t *al, int64_t 
 /* The account's credit in currency: the sum of its ledger rows with no invoice. */
 store_status_t store_account_credit(store_t *s, int64_t account_id, const char *currency,
                                     int64_t *credit);
+/* Accounts holding credit (account_id, currency, amount > 0) that have an invoice in that
+ * currency with a balance: at most limit, by account. */
+store_status_t store_credit_to_apply(store_t *s, arena_t *a, int limit, allocation_t **out,
+                                     size_t *n);
+/* The account's oldest invoice in currency with a balance; STORE_NOT_FOUND when none. */
+store_status_t store_oldest_open_invoice(store_t *s, int64_t account_id, const char *currency,
+                                         int64_t *invoice_id);
 /* Records a gateway event's id: STORE_OK the first time, STORE_CONFLICT when already seen. */
 store_status_t store_gateway_event_once(store_t *s, const char *event_id, const char *gateway,
                                         const char *type, int64_t payment_id, int64_t now);

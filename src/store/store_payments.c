@@ -200,6 +200,44 @@ store_status_t store_account_credit(store_t *s, int64_t account_id, const char *
                         credit);
 }
 
+store_status_t store_credit_to_apply(store_t *s, arena_t *a, int limit, allocation_t **out,
+                                     size_t *n)
+{
+    *n = 0;
+    *out = arena_alloc(a, sizeof **out * (size_t)limit);
+    db_stmt_t *st =
+        db_query(s->db,
+                 "SELECT c.account_id, c.currency, SUM(c.amount) FROM payment_allocations c"
+                 " WHERE c.invoice_id IS NULL AND EXISTS (SELECT 1 FROM invoices i"
+                 " WHERE i.account_id = c.account_id AND i.currency = c.currency"
+                 " AND i.status IN ('open', 'partially_paid'))"
+                 " GROUP BY c.account_id, c.currency HAVING SUM(c.amount) > 0"
+                 " ORDER BY c.account_id, c.currency LIMIT $1",
+                 "i", (int64_t)limit);
+    if (!st) return STORE_ERROR;
+    db_status_t r;
+    while ((r = db_step(st)) == DB_ROW) {
+        allocation_t *al = &(*out)[(*n)++];
+        al->account_id = db_int(st, 0);
+        al->currency = col_str(a, st, 1);
+        al->amount = db_int(st, 2);
+        al->kind = "credit_applied";
+    }
+    db_done(st);
+    return from_db(r);
+}
+
+store_status_t store_oldest_open_invoice(store_t *s, int64_t account_id, const char *currency,
+                                         int64_t *invoice_id)
+{
+    return returning_id(db_query(s->db,
+                                 "SELECT id FROM invoices WHERE account_id = $1 AND currency = $2"
+                                 " AND status IN ('open', 'partially_paid') AND amount_paid < total"
+                                 " ORDER BY issue_date, id LIMIT 1",
+                                 "is", account_id, currency),
+                        invoice_id);
+}
+
 store_status_t store_gateway_event_once(store_t *s, const char *event_id, const char *gateway,
                                         const char *type, int64_t payment_id, int64_t now)
 {

@@ -68,6 +68,8 @@ static void *worker_main(void *arg)
                 log_info("reconciliation settled %lld payments", (long long)changed);
                 if (w->mailer) mailer_wake(w->mailer);
             }
+            if (payments_apply_credit(svc, now) < 0)
+                log_error("payments worker: applying account credit failed");
             next_reconcile = now + RECONCILE_EVERY_S;
         }
         wait_ms(w, EVENTS_EVERY_MS);

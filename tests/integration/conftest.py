@@ -32,9 +32,11 @@ def smtp_sink():
 def server(request, tmp_path_factory, smtp_sink):
     """A running `cobro serve` on a fresh demo database; fails the module's last test when the
     server does not exit cleanly on SIGTERM or printed a sanitizer report. A module may set
-    SERVER_ARGS, a list of more `cobro serve` options."""
+    SERVER_ARGS, a list of more `cobro serve` options, and SERVER_ENV, a dict of environment
+    settings for it."""
     srv = harness.Server(tmp_path_factory.mktemp("cobro"), smtp_sink.port,
-                         getattr(request.module, "SERVER_ARGS", ()))
+                         getattr(request.module, "SERVER_ARGS", ()),
+                         extra_env=getattr(request.module, "SERVER_ENV", None))
     try:
         srv.start()
     except BaseException:

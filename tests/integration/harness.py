@@ -680,9 +680,10 @@ def cookie_header(client):
 class Server:
     """One `cobro serve` on a fresh database (made by `cobro demo`), in its own temp dir."""
 
-    def __init__(self, workdir, smtp_port, extra_args=(), db=None):
+    def __init__(self, workdir, smtp_port, extra_args=(), db=None, extra_env=None):
         self.dir = str(workdir)
         self.extra_args = list(extra_args)  # more `cobro serve` options (--workers 16)
+        self.extra_env = dict(extra_env or {})  # COBRO_* settings only tests use
         self.db_path = db or new_database(self.dir)
         self.db = Db(self.db_path)
         self.port = free_port()
@@ -708,7 +709,8 @@ class Server:
              "--mail-from", MAIL_FROM, "--threads", "2"] + self.extra_args)
         self._err = open(self.stderr_path, "wb")
         self._out = open(self.stdout_path, "wb")
-        self.proc = subprocess.Popen(args, cwd=self.dir, env=clean_env(), stdout=self._out,
+        self.proc = subprocess.Popen(args, cwd=self.dir, env=clean_env(**self.extra_env),
+                                     stdout=self._out,
                                      stderr=self._err)
         deadline = time.monotonic() + 15
         last = None
