@@ -24,8 +24,7 @@ static sandbox_t *impl(gateway_t *gw)
     return gw->impl;
 }
 
-/* "<prefix><24 hex digits>": the sandbox's ids, as unguessable as a session's. */
-static void random_ref(const char *prefix, char *out, size_t n)
+void sandbox_random_ref(const char *prefix, char *out, size_t n)
 {
     unsigned char raw[12];
     randombytes_buf(raw, sizeof raw);
@@ -112,7 +111,7 @@ store_status_t sandbox_queue_event(store_t *s, const char *type, const sandbox_s
         object = checkout_session(x, strcmp(type, "checkout.session.expired") == 0 ? "expired"
                                                                                    : "complete");
     char id[48];
-    random_ref("evt_sb_", id, sizeof id);
+    sandbox_random_ref("evt_sb_", id, sizeof id);
     json_t *ev = json_pack("{ss ss ss sI sb s{so}}", "id", id, "object", "event", "type", type,
                            "created", (json_int_t)now, "livemode", 0, "data", "object", object);
     char *body = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
@@ -221,7 +220,7 @@ static gw_result_t make_session(gateway_t *gw, store_t *s, const gw_checkout_req
                                 const char *kind, gw_session_t *out, char err[GW_ERR_MAX])
 {
     char ref[48];
-    random_ref("cs_test_", ref, sizeof ref);
+    sandbox_random_ref("cs_test_", ref, sizeof ref);
     arena_t *a = arena_new();
     make_tx_t t = {.a = a,
                    .in = {.ref = ref,
@@ -356,8 +355,8 @@ static gw_result_t sb_charge_saved(gateway_t *gw, store_t *s, const gw_charge_re
     const char *last4 = n >= 4 ? m + n - 4 : "0000";
     bool declined = strcmp(last4, "0002") == 0;
     char ref[48], pi[48];
-    random_ref("ch_test_", ref, sizeof ref);
-    random_ref("pi_sb_", pi, sizeof pi);
+    sandbox_random_ref("ch_test_", ref, sizeof ref);
+    sandbox_random_ref("pi_sb_", pi, sizeof pi);
     arena_t *a = arena_new();
     charge_tx_t t = {.a = a,
                      .req = req,

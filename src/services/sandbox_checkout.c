@@ -65,15 +65,6 @@ static bool cvc_ok(const char *typed)
     return true;
 }
 
-static void random_ref(const char *prefix, char *out, size_t n)
-{
-    unsigned char raw[12];
-    randombytes_buf(raw, sizeof raw);
-    char hex[sizeof raw * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
-    snprintf(out, n, "%s%s", prefix, hex);
-}
-
 /* ---- reading ------------------------------------------------------------------------------ */
 
 static store_status_t read_page(store_t *s, arena_t *a, const char *ref, int64_t now,
@@ -169,9 +160,9 @@ static store_status_t pay_body(store_t *s, void *arg)
         return refuse(&t->refused, REFUSED_INVALID);
 
     char pi[48], pm[48], cus[48];
-    random_ref("pi_sb_", pi, sizeof pi);
+    sandbox_random_ref("pi_sb_", pi, sizeof pi);
     snprintf(pm, sizeof pm, "pm_sb_%s", digits + strlen(digits) - 4);
-    random_ref("cus_sb_", cus, sizeof cus);
+    sandbox_random_ref("cus_sb_", cus, sizeof cus);
     x.payment_ref = arena_strdup(t->a, pi);
     x.card_brand = (char *)test_cards[card].brand;
     x.card_last4 = arena_strdup(t->a, digits + strlen(digits) - 4);
@@ -208,16 +199,22 @@ static store_status_t pay_body(store_t *s, void *arg)
     return r;
 }
 
+/* Runs one action's transaction and answers for it. */
+static status_t run_page(services_t *svc, page_tx_t *t, store_tx_body_t body)
+{
+    memset(t->out, 0, sizeof *t->out);
+    if (!t->ref) return STATUS_NOT_FOUND;
+    /* The body sets t->refused: read it only once the transaction has run. */
+    store_status_t r = store_run_tx(svc->store, STORE_TX_WRITE, body, t);
+    return outcome(r, t->refused);
+}
+
 status_t sandbox_page_pay(services_t *svc, arena_t *a, const char *ref,
                           const sandbox_card_form_t *form, int64_t now,
                           sandbox_card_errors_t *errors, sandbox_page_t *out)
 {
-    memset(out, 0, sizeof *out);
-    if (!ref) return STATUS_NOT_FOUND;
     page_tx_t t = {.a = a, .ref = ref, .now = now, .out = out, .form = form, .errors = errors};
-    /* The body sets t.refused: read it only once the transaction has run. */
-    store_status_t r = store_run_tx(svc->store, STORE_TX_WRITE, pay_body, &t);
-    return outcome(r, t.refused);
+    return run_page(svc, &t, pay_body);
 }
 
 static store_status_t authenticate_body(store_t *s, void *arg)
@@ -245,12 +242,8 @@ static store_status_t authenticate_body(store_t *s, void *arg)
 status_t sandbox_page_authenticate(services_t *svc, arena_t *a, const char *ref, bool approve,
                                    int64_t now, sandbox_page_t *out)
 {
-    memset(out, 0, sizeof *out);
-    if (!ref) return STATUS_NOT_FOUND;
     page_tx_t t = {.a = a, .ref = ref, .now = now, .out = out, .approve = approve};
-    /* The body sets t.refused: read it only once the transaction has run. */
-    store_status_t r = store_run_tx(svc->store, STORE_TX_WRITE, authenticate_body, &t);
-    return outcome(r, t.refused);
+    return run_page(svc, &t, authenticate_body);
 }
 
 static store_status_t cancel_body(store_t *s, void *arg)
@@ -274,10 +267,6 @@ static store_status_t cancel_body(store_t *s, void *arg)
 status_t sandbox_page_cancel(services_t *svc, arena_t *a, const char *ref, int64_t now,
                              sandbox_page_t *out)
 {
-    memset(out, 0, sizeof *out);
-    if (!ref) return STATUS_NOT_FOUND;
     page_tx_t t = {.a = a, .ref = ref, .now = now, .out = out};
-    /* The body sets t.refused: read it only once the transaction has run. */
-    store_status_t r = store_run_tx(svc->store, STORE_TX_WRITE, cancel_body, &t);
-    return outcome(r, t.refused);
+    return run_page(svc, &t, cancel_body);
 }

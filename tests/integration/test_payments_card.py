@@ -342,3 +342,50 @@ def test_08_a_hundred_payers_at_once_never_exceed_the_total(server):
     inv = invoice(server, number)
     assert inv["amount_paid"] == paid + len(started) * share <= inv["total"]
     verify_clean(server)
+
+
+def test_09_money_beyond_the_balance_is_credit_for_the_next_invoice(server):
+    """A payment whose page was left, paid anyway later (its event comes after another payment
+    settled the invoice), becomes credit; credit then pays the account's next invoice."""
+    import harness
+    gid = account_id(server, GLOBEX)
+    rows = server.query("SELECT number, total - amount_paid FROM invoices WHERE account_id = ?"
+                        " AND amount_paid < total ORDER BY issue_date, id", (gid,))
+    assert len(rows) >= 2, rows
+    (first, owed), (second, owed_next) = rows[0], rows[1]
+    whole = "%d.%02d" % (owed // 100, owed % 100)
+    c = signed_in(server, GLOBEX_LOGIN)
+    left = hosted_page(c, start_payment(c, first, whole))
+    late = int(server.scalar("SELECT id FROM payments WHERE session_ref = ?",
+                             (left.rsplit("/", 1)[1],)))
+    page = c.get(left)
+    assert c.post(left + "/cancel", {"csrf": csrf_of(page.text)}).status == 303
+    wait_state(server, late, {"expired"})
+    back = pay_on_page(c, hosted_page(c, start_payment(c, first, whole)), "4242424242424242")
+    wait_state(server, payment_id_of(back), {"succeeded"})
+    assert invoice(server, first)["status"] == "paid"
+    # The gateway reports the left page's payment as paid after all.
+    now = int(harness.now())
+    event = {"id": "evt_test_late", "object": "event", "type": "payment_intent.succeeded",
+             "created": now, "data": {"object": {
+                 "id": "pi_test_late", "object": "payment_intent", "amount": owed,
+                 "amount_received": owed, "currency": "eur", "status": "succeeded",
+                 "metadata": {"cobro_payment": str(late)}}}}
+    r = signed_post(server.client(), json.dumps(event).encode(), sandbox_secret(server), now)
+    assert r.status == 200, r.text
+    assert payment(server, late)["state"] == "succeeded"
+    assert invoice(server, first)["amount_paid"] == invoice(server, first)["total"]
+    credit = server.scalar("SELECT SUM(amount) FROM payment_allocations WHERE account_id = ?"
+                           " AND invoice_id IS NULL", (gid,))
+    assert credit == owed
+    # Credit pays the next invoice (each server does it every minute; the command at once).
+    out = run_cobro(["payments", "reconcile", "--db", server.db_path], cwd=server.dir)
+    assert out.returncode == 0, out.stderr
+    used = min(owed, owed_next)
+    nxt = server.query("SELECT total, amount_paid FROM invoices WHERE number = ?", (second,))[0]
+    assert nxt[1] == nxt[0] - owed_next + used
+    assert server.scalar("SELECT SUM(amount) FROM payment_allocations WHERE account_id = ?"
+                         " AND invoice_id IS NULL", (gid,)) == owed - used
+    assert server.scalar("SELECT COUNT(*) FROM audit_log WHERE account_id = ?"
+                         " AND action = 'credit_applied'", (gid,)) == 1
+    verify_clean(server)
