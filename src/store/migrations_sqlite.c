@@ -587,7 +587,8 @@ static const char *const migration_12 =
     "  updated_at INTEGER NOT NULL,"
     "  settled_at INTEGER"
     ") STRICT;"
-    "CREATE INDEX payments_invoice ON payments(invoice_id, state);"
+    /* Covers what an invoice's payments in progress hold (RESERVED_SUM in store_payments.c). */
+    "CREATE INDEX payments_invoice ON payments(invoice_id, state, reserved_until, amount);"
     "CREATE INDEX payments_account ON payments(account_id, id);"
     "CREATE INDEX payments_to_check ON payments(next_check_at) WHERE next_check_at IS NOT NULL;"
 
