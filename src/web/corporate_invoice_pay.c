@@ -67,7 +67,7 @@ static void render(req_t *r, const pay_view_t *v, const char *typed, pay_amount_
         notice_info(r, T("You left the payment page before paying. Nothing was charged."));
     html_render(b,
                 "<section class=\"card\" aria-labelledby=\"owed\"><h2 id=\"owed\">%s</h2><dl "
-                "class=\"pairs\">",
+                "class=\"facts\">",
                 T("What is owed"));
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Invoice total"), money(r, v, v->invoice.total));
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Paid so far"), money(r, v, v->invoice.amount_paid));

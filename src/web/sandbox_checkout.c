@@ -16,7 +16,7 @@ static void test_mode_banner(req_t *r)
 static void summary(req_t *r, const sandbox_session_t *x)
 {
     buf_t *b = &r->resp.body;
-    html_render(b, "<dl class=\"pairs\">");
+    html_render(b, "<dl class=\"facts\">");
     if (*x->description) html_render(b, "<dt>%s</dt><dd>%s</dd>", T("For"), x->description);
     if (x->amount > 0) {
         char amount[64];
