@@ -509,6 +509,8 @@ static store_status_t settle_processing(store_t *s, payment_t *p, int64_t now)
 {
     if (strcmp(p->state, "pending") != 0 && strcmp(p->state, "unknown") != 0) return STORE_OK;
     p->state = "processing";
+    /* Its success or failure comes as another event; should that be lost, it is asked for. */
+    p->next_check_at = payment_next_check(2, now);
     return store_payment_update(s, p, now);
 }
 
@@ -638,7 +640,13 @@ static store_status_t checked_body(store_t *s, void *arg)
     if (r != STORE_OK) return r;
     t->changed = false;
     const char *before = p.state;
-    if (t->result == GW_OK && t->answer.state != GW_PAY_PENDING) {
+    if (t->result == GW_OK && t->answer.state == GW_PAY_PROCESSING) {
+        /* Paid, not settled yet (a bank's delay): asked again on the schedule of unknowns. */
+        p.state = "processing";
+        p.checks++;
+        p.next_check_at = payment_next_check(p.checks, t->now);
+        r = store_payment_update(s, &p, t->now);
+    } else if (t->result == GW_OK && t->answer.state != GW_PAY_PENDING) {
         r = settle(s, t->a, &p, t->answer.state, &t->answer, t->now);
     } else if (t->result == GW_OK) {
         /* The page is still open on the gateway's side: hold the amount a little longer. */
