@@ -6,6 +6,7 @@
 #include "i18n/format.h"
 #include "mail.h"
 #include "payments_internal.h"
+#include "payments_offline.h"
 #include "service_tx.h"
 #include "services_internal.h"
 #include "util/log.h"
@@ -568,6 +569,8 @@ static store_status_t event_body(store_t *s, void *arg)
     case GW_EVENT_CHECKOUT_EXPIRED:
         state = GW_PAY_EXPIRED;
         break;
+    case GW_EVENT_REFUND_UPDATED:
+        return refund_event(s, t->a, ev, t->now);
     default:
         return STORE_OK; /* recorded, nothing to do here */
     }

@@ -548,4 +548,55 @@ store_status_t store_sandbox_event_claim(store_t *s, arena_t *a, int64_t now, in
 store_status_t store_sandbox_event_done(store_t *s, int64_t id, bool delivered, int64_t now,
                                         int64_t retry_at);
 
+/* ---- offline payments, reversals and refunds (store_payments_offline.c) -------------------- */
+
+/* One row of a payment's ledger, with the invoice's number ("" for credit). */
+typedef struct {
+    int64_t id, payment_id, refund_id, invoice_id, amount, created_at; /* ids 0: none */
+    char *kind, *currency, *invoice_number;
+} allocation_row_t;
+
+/* A payment's ledger summed per invoice (invoice_id 0: its credit), by invoice id. */
+typedef struct {
+    int64_t invoice_id, net;
+} allocation_net_t;
+
+typedef struct {
+    int64_t id, payment_id, account_id, amount, created_by, created_at;
+    int64_t settled_at, next_check_at; /* 0: none */
+    char *currency, *state, *reason, *refund_ref, *created_by_name;
+} refund_t;
+
+/* A payment in a list of the staff console, with its account's name. */
+typedef struct {
+    int64_t id, account_id, amount, created_at, checks, next_check_at;
+    char *account_name, *invoice_number, *method, *currency, *state, *decline_code;
+} payment_line_t;
+
+/* The account's invoices that still owe something (open or partially paid), oldest due first,
+ * with what payments in progress hold at now; at most limit. */
+store_status_t store_open_invoices(store_t *s, arena_t *a, int64_t account_id, int64_t now,
+                                   int limit, invoice_money_t **out, size_t *n);
+/* Takes the payment's row for the rest of the transaction (as store_invoice_lock). */
+store_status_t store_payment_lock(store_t *s, int64_t payment_id);
+/* The payment's ledger rows, oldest first. */
+store_status_t store_payment_allocations(store_t *s, arena_t *a, int64_t payment_id,
+                                         allocation_row_t **out, size_t *n);
+/* The payment's ledger summed per invoice, credit (invoice 0) first, then by invoice id. */
+store_status_t store_payment_nets(store_t *s, arena_t *a, int64_t payment_id,
+                                  allocation_net_t **out, size_t *n);
+store_status_t store_refund_insert(store_t *s, const refund_t *rf, int64_t now, int64_t *id);
+/* Writes a refund's state, the gateway's reference, settled_at and next_check_at. */
+store_status_t store_refund_update(store_t *s, const refund_t *rf);
+store_status_t store_refund_by_id(store_t *s, arena_t *a, int64_t id, refund_t *out);
+/* The payment's refunds, oldest first. */
+store_status_t store_refunds_of(store_t *s, arena_t *a, int64_t payment_id, refund_t **out,
+                                size_t *n);
+/* What the payment's refunds that may have reached the customer add up to (pending,
+ * succeeded, unknown). */
+store_status_t store_refunds_held(store_t *s, int64_t payment_id, int64_t *sum);
+/* Payments in state, newest first, at most limit. */
+store_status_t store_payments_in_state(store_t *s, arena_t *a, const char *state, int limit,
+                                       payment_line_t **out, size_t *n);
+
 #endif

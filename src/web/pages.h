@@ -3,6 +3,7 @@
 #define COBRO_PAGES_H
 #include "http/request.h"
 #include "render/invoice_doc.h"
+#include "services/payments_offline.h"
 #include "services/quotes.h"
 #include "services/services.h"
 #include "services/settings.h"
@@ -158,6 +159,25 @@ const char *staff_quote_day(req_t *r, const char *country, const char *iso);
 /* The "Quotes" section of a corporate account's staff page: its quotes with their state, and
  * "New quote" for those who manage them. */
 void staff_account_quotes_section(req_t *r, const account_t *acc);
+
+/* ---- staff payments (staff_payment_new.c, staff_payment.c, staff_payments.c) ---------- */
+
+/* Who acts in the staff console on payments: this request's staff member and role. */
+pay_staff_t staff_pay_ctx(req_t *r);
+/* The decimal mark the reader types amounts with. */
+char staff_decimal_mark(const req_t *r);
+/* A payment's method (wire, check, ach, card) / state in the reader's language. */
+const char *staff_payment_method_label(req_t *r, const char *method);
+const char *staff_payment_state_label(req_t *r, const char *state);
+/* The sentence for a refused field of the payment forms (NULL for OFFLINE_OK). */
+const char *offline_error_text(req_t *r, offline_error_t e);
+/* The account page's "Record a payment", for those who may. */
+void staff_account_payments_link(req_t *r, int64_t account_id);
+void page_staff_payment_new(req_t *r);     /* GET/POST /staff/accounts/ID/payments/new */
+void page_staff_payment(req_t *r);         /* GET /staff/payments/ID */
+void page_staff_payment_reverse(req_t *r); /* POST /staff/payments/ID/reverse */
+void page_staff_payment_refund(req_t *r);  /* POST /staff/payments/ID/refund */
+void page_staff_payments(req_t *r);        /* GET /staff/payments?state=unknown */
 
 /* ---- errors.c ---------------------------------------------------------------------- */
 

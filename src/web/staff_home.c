@@ -32,5 +32,10 @@ void page_staff_home(req_t *r)
                     "<section class=\"card\" aria-labelledby=\"settings\"><h2 id=\"settings\">"
                     "%s</h2><p><a href=\"/staff/payment-details\">%s</a></p></section>",
                     T("Settings"), T("Payment details shown to customers"));
+    if (strcmp(me.role, "admin") == 0 || strcmp(me.role, "account_services") == 0)
+        html_render(b,
+                    "<section class=\"card\" aria-labelledby=\"payments\"><h2 id=\"payments\">"
+                    "%s</h2><p><a href=\"/staff/payments?state=unknown\">%s</a></p></section>",
+                    T("Payments"), T("Payments with an unknown outcome"));
     layout_end(r);
 }
