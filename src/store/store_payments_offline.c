@@ -68,8 +68,8 @@ store_status_t store_payment_allocations(store_t *s, arena_t *a, int64_t payment
     while ((r = db_step(st)) == DB_ROW) {
         if (*n == cap) {
             size_t more = cap ? cap * 2 : 8;
-            allocation_row_t *bigger = arena_alloc(a, sizeof *bigger * more);
-            if (*n) memcpy(bigger, *out, sizeof *bigger * *n);
+            allocation_row_t *bigger = arena_alloc(a, sizeof(allocation_row_t) * more);
+            if (*n) memcpy(bigger, *out, sizeof(allocation_row_t) * *n);
             *out = bigger;
             cap = more;
         }
@@ -104,8 +104,8 @@ store_status_t store_payment_nets(store_t *s, arena_t *a, int64_t payment_id,
     while ((r = db_step(st)) == DB_ROW) {
         if (*n == cap) {
             size_t more = cap ? cap * 2 : 8;
-            allocation_net_t *bigger = arena_alloc(a, sizeof *bigger * more);
-            if (*n) memcpy(bigger, *out, sizeof *bigger * *n);
+            allocation_net_t *bigger = arena_alloc(a, sizeof(allocation_net_t) * more);
+            if (*n) memcpy(bigger, *out, sizeof(allocation_net_t) * *n);
             *out = bigger;
             cap = more;
         }
@@ -180,8 +180,8 @@ store_status_t store_refunds_of(store_t *s, arena_t *a, int64_t payment_id, refu
     while ((r = db_step(st)) == DB_ROW) {
         if (*n == cap) {
             size_t more = cap ? cap * 2 : 4;
-            refund_t *bigger = arena_alloc(a, sizeof *bigger * more);
-            if (*n) memcpy(bigger, *out, sizeof *bigger * *n);
+            refund_t *bigger = arena_alloc(a, sizeof(refund_t) * more);
+            if (*n) memcpy(bigger, *out, sizeof(refund_t) * *n);
             *out = bigger;
             cap = more;
         }

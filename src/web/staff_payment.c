@@ -202,7 +202,8 @@ static void reverse_form(req_t *r, const payment_staff_view_t *v, const typed_t 
     input(r, "reverse_reason", T("Reason"), t ? t->reverse_reason : "",
           offline_error_text(r, t && t->reverse ? t->reverse->reason : OFFLINE_OK),
           "required maxlength=\"500\" autocomplete=\"off\"");
-    html_render(b, "<button type=\"submit\">%s</button></form></section>", T("Reverse payment"));
+    html_render(b, "<button type=\"submit\" class=\"secondary\">%s</button></form></section>",
+                T("Reverse payment"));
 }
 
 static void refund_form(req_t *r, const payment_staff_view_t *v, const typed_t *t)
@@ -240,7 +241,8 @@ static void refund_form(req_t *r, const payment_staff_view_t *v, const typed_t *
     input(r, "refund_reason", T("Reason"), t ? t->refund_reason : "",
           offline_error_text(r, e ? e->reason : OFFLINE_OK),
           "required maxlength=\"500\" autocomplete=\"off\"");
-    html_render(b, "<button type=\"submit\">%s</button></form></section>", T("Refund"));
+    html_render(b, "<button type=\"submit\" class=\"secondary\">%s</button></form></section>",
+                T("Refund"));
 }
 
 static void outcome_notice(req_t *r)

@@ -133,12 +133,12 @@ static void method_choices(req_t *r, const char *chosen, offline_error_t e)
     static const char *const methods[] = {"wire", "check", "ach"};
     for (size_t i = 0; i < 3; i++)
         html_render(b,
-                    "<div><input type=\"radio\" id=\"method-%s\" name=\"method\" value=\"%s\"%R%R>"
-                    " <label for=\"method-%s\">%s</label></div>",
-                    methods[i], methods[i],
+                    "<div class=\"field check\"><label for=\"method-%s\"><input type=\"radio\" "
+                    "id=\"method-%s\" name=\"method\" value=\"%s\"%R%R> %s</label></div>",
+                    methods[i], methods[i], methods[i],
                     chosen && strcmp(chosen, methods[i]) == 0 ? " checked" : "",
                     error ? " aria-invalid=\"true\" aria-describedby=\"method-error\"" : "",
-                    methods[i], staff_payment_method_label(r, methods[i]));
+                    staff_payment_method_label(r, methods[i]));
     html_render(b, "</fieldset>");
 }
 
