@@ -270,10 +270,22 @@ static void render(req_t *r, const payment_staff_view_t *v, const typed_t *t)
                                      arena_printf(r->arena, "%lld", (long long)v->payment.id));
     layout_begin(r, SECTION_STAFF, title);
     html_render(b, "<h1>%s</h1>", title);
-    if (t)
+    if (t) {
         notice_error(r, T("Nothing was changed. Check the fields marked below."));
-    else
+        /* Refused for the payment itself, whose form is then not shown: said here. */
+        const char *why = v->may_reverse ? NULL : reverse_error(r, v, t->reverse);
+        if (!why && !v->may_refund && t->refund && t->refund->error == REFUND_NOT_CARD)
+            why = T("Offline payments are reversed, not refunded.");
+        if (!why && !v->may_refund && t->refund && t->refund->error == REFUND_TOO_MUCH)
+            why = arena_printf(r->arena, T("At most %s can still be refunded."),
+                               staff_quote_money(r, v->account.country, v->payment.currency,
+                                                 t->refund->refundable));
+        if (!why && !v->may_refund && t->refund && t->refund->error == REFUND_NOT_SETTLED)
+            why = T("Only a payment that has succeeded can be refunded.");
+        if (why) notice_error(r, why);
+    } else {
         outcome_notice(r);
+    }
     facts(r, v);
     ledger(r, v);
     refunds(r, v);
