@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "payments/gateway.h"
 #include "services/payments.h"
+#include "services/payments_offline.h"
 #include "services/services.h"
 #include "util/clock.h"
 
@@ -54,10 +55,13 @@ int cmd_payments(int argc, char **argv)
         payments_init(gw);
         int64_t now = clock_now();
         int64_t changed = payments_reconcile(svc, now);
+        int64_t refunds = changed >= 0 ? refunds_reconcile(svc, now) : -1;
+        if (refunds < 0) changed = -1;
         int64_t credited = changed >= 0 ? payments_apply_credit(svc, now) : -1;
         if (changed >= 0 && credited >= 0) {
-            printf("payments: %lld settled by asking the gateway, credit used for %lld accounts\n",
-                   (long long)changed, (long long)credited);
+            printf("payments: %lld settled by asking the gateway, %lld refunds settled, credit used"
+                   " for %lld accounts\n",
+                   (long long)changed, (long long)refunds, (long long)credited);
             rc = 0;
         } else {
             fprintf(stderr, "cobro payments: the database failed (see the log)\n");

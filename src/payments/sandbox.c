@@ -396,10 +396,29 @@ typedef struct {
     const gw_refund_req_t *req;
 } refund_tx_t;
 
+/* The refund's event (refund.updated, succeeded), kept under an id made of the request's
+ * idempotency key: the same request again finds it and refunds nothing more, as Stripe does. */
 static store_status_t refund_body(store_t *s, void *arg)
 {
     refund_tx_t *t = arg;
-    return store_sandbox_refund(s, t->req->payment_ref, t->req->amount);
+    const gw_refund_req_t *q = t->req;
+    char currency[4], id[24], event_id[GW_REF_MAX + 16], refund_ref[32];
+    lower_copy(q->currency, currency);
+    snprintf(id, sizeof id, "%lld", (long long)q->refund_id);
+    snprintf(event_id, sizeof event_id, "evt_sb_refund_%s", q->idempotency_key);
+    snprintf(refund_ref, sizeof refund_ref, "re_sb_%lld", (long long)q->refund_id);
+    json_t *ev = json_pack(
+        "{ss ss ss sI sb s{s{ss ss sI ss ss ss s{ss}}}}", "id", event_id, "object", "event", "type",
+        "refund.updated", "created", (json_int_t)clock_now(), "livemode", 0, "data", "object", "id",
+        refund_ref, "object", "refund", "amount", (json_int_t)q->amount, "currency", currency,
+        "status", "succeeded", "payment_intent", q->payment_ref, "metadata", "cobro_refund", id);
+    char *body = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+    json_decref(ev);
+    if (!body) return STORE_ERROR;
+    store_status_t r = store_sandbox_event_add(s, event_id, body, clock_now());
+    free(body);
+    if (r == STORE_CONFLICT) return STORE_OK; /* refunded before */
+    return r == STORE_OK ? store_sandbox_refund(s, q->payment_ref, q->amount) : r;
 }
 
 static gw_result_t sb_refund(gateway_t *gw, store_t *s, const gw_refund_req_t *req,

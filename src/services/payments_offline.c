@@ -680,10 +680,20 @@ static store_status_t refund_done_body(store_t *s, void *arg)
         r = refund_failed(s, t->a, &rf, t->now);
     else if (t->result == GW_OK) {
         /* Pending at the gateway: its event settles it (unless it already did meanwhile). */
-        if (strcmp(rf.state, "pending") == 0 && *t->answer->refund_ref && !*rf.refund_ref) {
-            rf.refund_ref = arena_strdup(t->a, t->answer->refund_ref);
+        bool was_unknown = strcmp(rf.state, "unknown") == 0;
+        if (was_unknown) {
+            rf.state = "pending";
+            rf.next_check_at = 0;
+        }
+        if ((strcmp(rf.state, "pending") == 0 && *t->answer->refund_ref && !*rf.refund_ref) ||
+            was_unknown) {
+            if (*t->answer->refund_ref) rf.refund_ref = arena_strdup(t->a, t->answer->refund_ref);
             r = store_refund_update(s, &rf);
         }
+    } else if (strcmp(rf.state, "unknown") == 0) {
+        /* Still no answer: asked again every hour for a week, then left to staff. */
+        rf.next_check_at = t->now - rf.created_at < 7 * 86400 ? t->now + 3600 : 0;
+        r = store_refund_update(s, &rf);
     } else if (strcmp(rf.state, "pending") == 0) {
         /* No answer we can trust: it may have been paid back. Asked again later with the same
          * idempotency key, never sent as a new refund. */
@@ -739,6 +749,67 @@ status_t refund_card_payment(services_t *svc, arena_t *a, const pay_staff_t *who
     if (st != STATUS_OK) return st;
     out->state = d.state;
     return STATUS_OK;
+}
+
+/* ---- refunds whose outcome is unknown -------------------------------------------------------- */
+
+typedef struct {
+    arena_t *a;
+    int64_t now, id;
+    int64_t *ids;
+    size_t n;
+    refund_t refund;
+    payment_t payment;
+} refund_check_tx_t;
+
+static store_status_t refunds_due_body(store_t *s, void *arg)
+{
+    refund_check_tx_t *t = arg;
+    return store_refunds_to_check(s, t->a, t->now, 50, &t->ids, &t->n);
+}
+
+static store_status_t refund_read_body(store_t *s, void *arg)
+{
+    refund_check_tx_t *t = arg;
+    store_status_t r = store_refund_by_id(s, t->a, t->id, &t->refund);
+    if (r == STORE_OK) r = store_payment_by_id(s, t->a, t->refund.payment_id, &t->payment);
+    return r;
+}
+
+int64_t refunds_reconcile(services_t *svc, int64_t now)
+{
+    gateway_t *gw = payments_gateway();
+    if (!gw) return 0;
+    arena_t *a = arena_new();
+    refund_check_tx_t t = {.a = a, .now = now};
+    int64_t settled = -1;
+    if (store_run_tx(svc->store, STORE_TX_READ, refunds_due_body, &t) == STORE_OK) {
+        settled = 0;
+        int64_t *ids = t.ids;
+        size_t n = t.n;
+        for (size_t i = 0; i < n; i++) {
+            t.id = ids[i];
+            if (store_run_tx(svc->store, STORE_TX_READ, refund_read_body, &t) != STORE_OK) continue;
+            /* The same request, with the same idempotency key: the gateway answers with the
+             * refund it made, or makes it now; never a second one. */
+            gw_refund_req_t req = {.refund_id = t.refund.id,
+                                   .idempotency_key = refund_idempotency_key(a, t.refund.id),
+                                   .payment_ref = t.payment.payment_ref,
+                                   .amount = t.refund.amount,
+                                   .currency = t.payment.currency};
+            gw_refund_t answer;
+            memset(&answer, 0, sizeof answer);
+            char err[GW_ERR_MAX] = "";
+            gw_result_t g = gw->ops->refund(gw, svc->store, &req, &answer, err);
+            refund_done_tx_t d = {
+                .a = a, .refund_id = t.refund.id, .now = now, .result = g, .answer = &answer};
+            if (store_run_tx(svc->store, STORE_TX_WRITE, refund_done_body, &d) == STORE_OK &&
+                strcmp(d.state, "unknown") != 0)
+                settled++;
+        }
+    }
+    arena_free(a);
+    return settled;
 }
 
 /* ---- payments by state ------------------------------------------------------------------- */

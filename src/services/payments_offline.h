@@ -172,6 +172,10 @@ const char *refund_idempotency_key(arena_t *a, int64_t id);
 
 /* For services/payments.c: a gateway's REFUND_UPDATED event, inside the event's transaction. */
 store_status_t refund_event(store_t *s, arena_t *a, const gw_event_t *ev, int64_t now);
+/* Sends each unknown refund due a check to the gateway again with its idempotency key (it
+ * answers with the refund it made, or makes it once): every hour for a week. Returns how many
+ * got an outcome, -1 when the database failed. */
+int64_t refunds_reconcile(services_t *svc, int64_t now);
 
 /* ---- payments by state -------------------------------------------------------------------- */
 

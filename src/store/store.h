@@ -540,6 +540,7 @@ store_status_t store_sandbox_session_of(store_t *s, arena_t *a, const char *kind
 store_status_t store_sandbox_session_finish(store_t *s, const sandbox_session_t *sess,
                                             const char *from);
 store_status_t store_sandbox_refund(store_t *s, const char *payment_ref, int64_t amount);
+/* Queues an event; STORE_CONFLICT when one with this id is queued already (nothing written). */
 store_status_t store_sandbox_event_add(store_t *s, const char *event_id, const char *body,
                                        int64_t deliver_after);
 /* Takes the oldest due event for lease seconds; STORE_NOT_FOUND when none is due. */
@@ -595,6 +596,9 @@ store_status_t store_refunds_of(store_t *s, arena_t *a, int64_t payment_id, refu
 /* What the payment's refunds that may have reached the customer add up to (pending,
  * succeeded, unknown). */
 store_status_t store_refunds_held(store_t *s, int64_t payment_id, int64_t *sum);
+/* Unknown refunds due a check at now, oldest first, at most limit. */
+store_status_t store_refunds_to_check(store_t *s, arena_t *a, int64_t now, int limit, int64_t **ids,
+                                      size_t *n);
 /* Payments in state, newest first, at most limit. */
 store_status_t store_payments_in_state(store_t *s, arena_t *a, const char *state, int limit,
                                        payment_line_t **out, size_t *n);

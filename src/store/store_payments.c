@@ -342,10 +342,12 @@ store_status_t store_sandbox_refund(store_t *s, const char *payment_ref, int64_t
 store_status_t store_sandbox_event_add(store_t *s, const char *event_id, const char *body,
                                        int64_t deliver_after)
 {
-    return from_db(db_exec(s->db,
-                           "INSERT INTO sandbox_events (event_id, body, deliver_after)"
-                           " VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING",
-                           "ssi", event_id, body, deliver_after));
+    db_status_t r = db_exec(s->db,
+                            "INSERT INTO sandbox_events (event_id, body, deliver_after)"
+                            " VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING",
+                            "ssi", event_id, body, deliver_after);
+    if (r != DB_OK) return from_db(r);
+    return db_changes(s->db) == 1 ? STORE_OK : STORE_CONFLICT;
 }
 
 store_status_t store_sandbox_event_claim(store_t *s, arena_t *a, int64_t now, int64_t lease,

@@ -191,6 +191,24 @@ store_status_t store_refunds_of(store_t *s, arena_t *a, int64_t payment_id, refu
     return from_db(r);
 }
 
+store_status_t store_refunds_to_check(store_t *s, arena_t *a, int64_t now, int limit, int64_t **ids,
+                                      size_t *n)
+{
+    *n = 0;
+    *ids = arena_alloc(a, sizeof **ids * (size_t)limit);
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT id FROM refunds WHERE state = 'unknown'"
+                             " AND next_check_at IS NOT NULL AND next_check_at <= $1"
+                             " ORDER BY id LIMIT $2",
+                             "ii", now, (int64_t)limit);
+    if (!st) return STORE_ERROR;
+    db_status_t r;
+    while ((r = db_step(st)) == DB_ROW)
+        (*ids)[(*n)++] = db_int(st, 0);
+    db_done(st);
+    return from_db(r);
+}
+
 store_status_t store_refunds_held(store_t *s, int64_t payment_id, int64_t *sum)
 {
     return returning_id(

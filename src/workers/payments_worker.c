@@ -3,6 +3,7 @@
  * event is claimed before it is posted, and settling a payment twice changes nothing. */
 #include "payments_worker.h"
 #include "services/payments.h"
+#include "services/payments_offline.h"
 #include "services/services.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -68,6 +69,8 @@ static void *worker_main(void *arg)
                 log_info("reconciliation settled %lld payments", (long long)changed);
                 if (w->mailer) mailer_wake(w->mailer);
             }
+            if (refunds_reconcile(svc, now) < 0)
+                log_error("payments worker: reconciling refunds failed");
             if (payments_apply_credit(svc, now) < 0)
                 log_error("payments worker: applying account credit failed");
             next_reconcile = now + RECONCILE_EVERY_S;
