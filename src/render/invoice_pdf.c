@@ -523,25 +523,29 @@ static double totals(pdf_t *p, double y, bool draw)
     g_free(tax_labels);
     y += 18;
 
-    /* Payments received, under the totals: date, how, amount; a reversed one stays, marked. */
+    /* Payments received, under the totals across the page: date, how, amount; a reversed one
+     * stays, marked. */
     if (inv->n_received) {
-        y += pdf_text(&p->c, F_HEADING, tr(p->lang, "Payments received"), x, y, w, AL_LEFT, ACCENT,
-                      draw) +
+        double lw = p->right - p->left, dw = 95, aw = 110;
+        y += pdf_text(&p->c, F_HEADING, tr(p->lang, "Payments received"), p->left, y, lw, AL_LEFT,
+                      ACCENT, draw) +
              3;
         for (size_t i = 0; i < inv->n_received; i++) {
             const invoice_received_t *rc = &inv->received[i];
-            char when[DATE_MAX], how[TEXT_MAX], line[TEXT_MAX * 2 + DATE_MAX + 8];
+            char when[DATE_MAX], how[TEXT_MAX], line[TEXT_MAX + 64];
             date(p, S(rc->date), when);
             invoice_received_method(p->lang, rc, how, sizeof how);
             if (rc->reversed)
-                snprintf(line, sizeof line, "%s  %s (%s)", when, how, tr(p->lang, "reversed"));
+                snprintf(line, sizeof line, "%s (%s)", how, tr(p->lang, "reversed"));
             else
-                snprintf(line, sizeof line, "%s  %s", when, how);
+                snprintf(line, sizeof line, "%s", how);
             money(p, rc->amount, value);
-            double a = pdf_text(&p->c, F_BODY, line, x, y, w * 0.70, AL_LEFT, INK, draw);
-            double b =
-                pdf_text(&p->c, F_BODY, value, x + w * 0.70, y, w * 0.30, AL_RIGHT, INK, draw);
-            y += (a > b ? a : b) + 3;
+            double a = pdf_text(&p->c, F_BODY, when, p->left, y, dw - 5, AL_LEFT, INK, draw);
+            double m = pdf_text(&p->c, F_BODY, line, p->left + dw, y, lw - dw - aw, AL_LEFT,
+                                rc->reversed ? MUTED : INK, draw);
+            double b = pdf_text(&p->c, F_BODY, value, p->right - aw, y, aw, AL_RIGHT, INK, draw);
+            double h = a > b ? a : b;
+            y += (h > m ? h : m) + 3;
         }
         y += 15;
     }

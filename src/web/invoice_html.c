@@ -697,7 +697,7 @@ static const char *payment_state_label(req_t *r, const char *state)
     if (strcmp(state, "processing") == 0) return T("Processing");
     if (strcmp(state, "succeeded") == 0) return T("Succeeded");
     if (strcmp(state, "failed") == 0) return T("Failed");
-    if (strcmp(state, "expired") == 0) return T("Expired");
+    if (strcmp(state, "expired") == 0) return T("Page expired");
     if (strcmp(state, "unknown") == 0) return T("Unknown: to be reconciled");
     if (strcmp(state, "reversed") == 0) return T("Reversed");
     return state;
