@@ -377,12 +377,16 @@ static void document_header(req_t *r, const invoice_doc_t *inv, const char *pdf_
 {
     buf_t *b = &r->resp.body;
     html_render(b, "<div class=\"actions no-print\">");
+    /* With "Pay now" first and primary, Print steps back beside the PDF link. */
     if (pay_href)
-        html_render(b, "<a class=\"button primary\" href=\"%s\">%s</a> ", pay_href, T("Pay now"));
-    html_render(b,
-                "<button type=\"button\"%s data-print hidden>%s</button> <a class=\"button\" "
-                "href=\"%s\">%s</a></div>",
-                pay_href ? "" : " class=\"primary\"", T("Print"), pdf_href, T("Download PDF"));
+        html_render(b,
+                    "<a class=\"button primary\" href=\"%s\">%s</a> <button type=\"button\" "
+                    "class=\"secondary\" data-print hidden>%s</button>",
+                    pay_href, T("Pay now"), T("Print"));
+    else
+        html_render(b, "<button type=\"button\" class=\"primary\" data-print hidden>%s</button>",
+                    T("Print"));
+    html_render(b, " <a class=\"button\" href=\"%s\">%s</a></div>", pdf_href, T("Download PDF"));
     html_render(b,
                 "<article class=\"invoice\" aria-labelledby=\"invoice-title\"><header "
                 "class=\"invoice-head\"><div class=\"seller\"><strong>%s</strong>",

@@ -177,6 +177,9 @@ def test_04_invoice_page_lists_payments_received(server, paid):
     assert "$50.00" not in section and "cs_test_pending77" not in page
     assert "Balance due" in page and usd(paid.partly_balance) in page
     assert '<strong class="overdue">Overdue</strong>' in page
+    # Print stays the page's primary button unless "Pay now" takes its place.
+    gateway = 'href="/corporate/invoices/%s/pay"' % PARTLY in page
+    assert ('class="%s" data-print hidden>' % ("secondary" if gateway else "primary")) in page
     # An invoice nothing was paid on has no such section.
     assert "Payments received" not in signed_in(server, "corporate", "acme-billing").get(
         "/corporate/invoices/%s" % FUTURE).text
