@@ -9,14 +9,16 @@
 #include <stdio.h>
 #include <string.h>
 
+const char *const shown_state_names[SHOWN_COUNT] = {
+    [SHOWN_OPEN] = "open", [SHOWN_PARTIALLY_PAID] = "partially_paid",
+    [SHOWN_PAID] = "paid", [SHOWN_OVERDUE] = "overdue",
+    [SHOWN_VOID] = "void",
+};
+
 const char *invoice_shown_state(const char *status, int64_t total, int64_t amount_paid,
                                 const char *due_date, const char *today)
 {
-    if (status && strcmp(status, "void") == 0) return "void";
-    if (amount_paid >= total) return "paid";
-    /* 'YYYY-MM-DD' texts compare as the days they name. */
-    if (due_date && today && strcmp(due_date, today) < 0) return "overdue";
-    return amount_paid > 0 ? "partially_paid" : "open";
+    return shown_state_names[invoice_shown(status, total, amount_paid, due_date, today)];
 }
 
 /* The vendor's time zone and today, kept for the minute they were read in (per services: tests

@@ -9,10 +9,42 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
-/* The state shown for an invoice, one of these constants (compare pointers or strings):
- * "void", "paid" (nothing left), "overdue" (a balance and due before today: a partially paid one
- * too), "partially_paid", "open". status is the stored one; today 'YYYY-MM-DD' (the vendor's). */
+/* The state shown for an invoice: void; paid (nothing left); overdue (a balance and due before
+ * today: a partially paid one too); partially paid; open. */
+typedef enum {
+    SHOWN_OPEN = 0,
+    SHOWN_PARTIALLY_PAID,
+    SHOWN_PAID,
+    SHOWN_OVERDUE,
+    SHOWN_VOID,
+    SHOWN_COUNT
+} shown_state_t;
+/* Their names, as invoices.status spells the stored ones: "open", "partially_paid", "paid",
+ * "overdue", "void". */
+extern const char *const shown_state_names[SHOWN_COUNT];
+
+/* Inline: the Invoice History page asks it for every row. status is the stored one; due_date
+ * and today 'YYYY-MM-DD' (today the vendor's), which compare as the days they name. */
+static inline shown_state_t invoice_shown(const char *status, int64_t total, int64_t amount_paid,
+                                          const char *due_date, const char *today)
+{
+    if (status && status[0] == 'v' && strcmp(status, "void") == 0) return SHOWN_VOID;
+    if (amount_paid >= total) return SHOWN_PAID;
+    bool before = false;
+    for (int i = 0; due_date && today && i < 10; i++) {
+        if (due_date[i] != today[i]) {
+            before = (unsigned char)due_date[i] < (unsigned char)today[i];
+            break;
+        }
+        if (!due_date[i]) break;
+    }
+    if (before) return SHOWN_OVERDUE;
+    return amount_paid > 0 ? SHOWN_PARTIALLY_PAID : SHOWN_OPEN;
+}
+
+/* The same by name (one of shown_state_names). */
 const char *invoice_shown_state(const char *status, int64_t total, int64_t amount_paid,
                                 const char *due_date, const char *today);
 

@@ -80,6 +80,8 @@ typedef struct {
         before_pdf_number, before_label_number, row_end, last_row_end, on_receipt, pdf_after;
     /* "Pay now" after a balance (the portal's only): before the number, after it, the end. */
     text_t pay_before, pay_mid, pay_end;
+    /* Each state's label, escaped ("Overdue" in bold, not by its colour alone). */
+    text_t state_label[SHOWN_COUNT];
     const char *pdf_of; /* the PDF link's name, when it could not be split at its %s */
 } history_frags_t;
 
@@ -89,10 +91,6 @@ typedef struct {
     size_t n; /* rows written */
     history_frags_t f;
     format_ctx_t fc;
-    /* Rows mostly share a state: its label is looked up and escaped again only when it changes
-     * (invoice_shown_state answers constants: the pointers compare). */
-    const char *last_state;
-    text_t status_label;
     char today[11]; /* the vendor's, for "overdue" */
     bool pay;       /* "Pay now" on a balance: the portal with a payment gateway */
     /* The last total written, where it lies in b: a balance equal to it (nothing paid) or the
@@ -204,6 +202,12 @@ static void history_frags_make(req_t *r, const char *base_path, history_frags_t 
     t->pay_mid = take(r, &h);
     buf_lit(&h, "</span></a>");
     t->pay_end = take(r, &h);
+    for (int i = 0; i < SHOWN_COUNT; i++) {
+        if (i == SHOWN_OVERDUE) buf_lit(&h, "<strong class=\"overdue\">");
+        html_escape(&h, invoice_status_label(r, shown_state_names[i]));
+        if (i == SHOWN_OVERDUE) buf_lit(&h, "</strong>");
+        t->state_label[i] = take(r, &h);
+    }
 }
 
 /* The fragments are the program's markup and its catalogs' words, nothing read from the
@@ -305,9 +309,8 @@ static bool history_table_row(void *ctx, const invoice_summary_ref_t *v)
     put_text(b, t->f.before_balance);
     int64_t balance = v->total - v->amount_paid;
     history_amount(t, v->currency, balance, false);
-    const char *state =
-        invoice_shown_state(v->status, v->total, v->amount_paid, v->due_date, t->today);
-    if (t->pay && balance > 0 && strcmp(state, "void") != 0) {
+    shown_state_t state = invoice_shown(v->status, v->total, v->amount_paid, v->due_date, t->today);
+    if (t->pay && balance > 0 && state != SHOWN_VOID) {
         put_text(b, t->f.pay_before);
         put_text(b, e_inv);
         put_text(b, t->f.pay_mid);
@@ -315,17 +318,7 @@ static bool history_table_row(void *ctx, const invoice_summary_ref_t *v)
         put_text(b, t->f.pay_end);
     }
     put_text(b, t->f.before_status);
-    if (state != t->last_state) {
-        t->last_state = state;
-        t->status_label = escaped_text(r, invoice_status_label(r, state));
-        /* Overdue stands out in words and weight, not by its colour alone. */
-        if (strcmp(state, "overdue") == 0) {
-            t->status_label.s =
-                arena_printf(r->arena, "<strong class=\"overdue\">%s</strong>", t->status_label.s);
-            t->status_label.n = strlen(t->status_label.s);
-        }
-    }
-    put_text(b, t->status_label);
+    put_text(b, t->f.state_label[state]);
     put_text(b, t->f.before_pdf_number);
     put_text(b, e_inv);
     put_text(b, t->f.before_label_number);
@@ -676,7 +669,7 @@ void balances_card(req_t *r, const account_t *acc)
         const char *cur = v[i].currency;
         html_render(b, "<dl class=\"facts\">");
         if (n > 1) html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Currency"), cur);
-        html_render(b, "<dt>%s</dt><dd class=\"num\" data-balance=\"outstanding\">%s</dd>",
+        html_render(b, "<dt>%s</dt><dd data-balance=\"outstanding\">%s</dd>",
                     T("Total outstanding"), money(r, acc->country, cur, v[i].outstanding));
         html_render(b, "<dt>%s</dt><dd data-balance=\"overdue\">", T("Overdue"));
         /* Overdue money stands out in words and weight, not by its colour alone. */
