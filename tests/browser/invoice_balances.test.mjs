@@ -121,3 +121,27 @@ test('The invoice page lists the payments received', { skip: !onSqlite() && 'see
   assert.match(await mainText(page), /Balance due\s+\$22,076\.88/);
   await page.close();
 });
+
+test('The account pages show the total outstanding and the overdue part', { skip: !onSqlite() && 'seeds SQLite' }, async () => {
+  const page = await newPage(browser, server);
+  await signInAs(page, 'corporate', ACME);
+  await navigate(page, () => page.goto(`${server.base}/corporate/account`));
+  await checkPage(page, 'balances-account', { lang: 'en' });
+  const card = page.locator('section[aria-labelledby="balances"]');
+  const text = (await card.innerText()).replace(/[\u00a0\u202f]/g, ' ');
+  assert.match(text, /Total outstanding\s+\$22,076\.88/);
+  assert.match(text, /Overdue\s+\$22,076\.88/);
+  assert.doesNotMatch(text, /Account credit/);
+  await page.close();
+
+  const staff = await newPage(browser, server);
+  await signInAs(staff, 'staff', 'cas@vendor.example');
+  await navigate(staff, () => staff.goto(`${server.base}/staff/accounts`));
+  await navigate(staff, () => staff.getByRole('link', { name: 'Acme Corporation' }).first().click());
+  await checkPage(staff, 'balances-staff-account', { lang: 'en' });
+  const payments = (await staff.locator('section[aria-labelledby="payments"]').innerText()).replace(/[\u00a0\u202f]/g, ' ');
+  assert.match(payments, /Visa ending in 4242/);
+  assert.match(payments, /pi_test_b1/);
+  assert.match(payments, /Wire transfer, ref\. WIRE-9/);
+  await staff.close();
+});
