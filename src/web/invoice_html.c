@@ -528,6 +528,13 @@ static void document_received(req_t *r, const invoice_doc_t *inv)
     html_render(b, "</tbody></table></div></section>");
 }
 
+const char *invoice_pay_href(req_t *r, const invoice_doc_t *inv)
+{
+    if (!payments_gateway() || inv->total <= inv->amount_paid || strcmp(inv->status, "void") == 0)
+        return NULL;
+    return arena_printf(r->arena, "/corporate/invoices/%s/pay", inv->number);
+}
+
 void invoice_document(req_t *r, const invoice_doc_t *inv, const char *pdf_href)
 {
     invoice_document_pay(r, inv, pdf_href, NULL);
@@ -624,11 +631,7 @@ void invoice_view_page(req_t *r, section_t section, const char *base_path)
     invoice_doc_t inv;
     if (!current_account(r, &account_id, NULL) || !load_invoice_for(r, account_id, &inv)) return;
     layout_begin(r, section, arena_printf(r->arena, "%s %s", T("Invoice"), inv.number));
-    /* "Pay now" in the portal, on a balance, when a gateway takes payments. */
-    const char *pay = NULL;
-    if (section == SECTION_CORPORATE && payments_gateway() && inv.total > inv.amount_paid &&
-        strcmp(inv.status, "void") != 0)
-        pay = arena_printf(r->arena, "%s/%s/pay", base_path, inv.number);
+    const char *pay = section == SECTION_CORPORATE ? invoice_pay_href(r, &inv) : NULL;
     invoice_document_pay(r, &inv, arena_printf(r->arena, "%s/%s/pdf", base_path, inv.number), pay);
     layout_end(r);
 }

@@ -67,6 +67,9 @@ void balances_card(req_t *r, const account_t *acc);
 /* Staff: every payment of the account, newest first, with its gateway references. */
 void payments_section(req_t *r, const account_t *acc);
 void invoice_document(req_t *r, const invoice_doc_t *inv, const char *pdf_href);
+/* The portal's "Pay now" address for inv: NULL unless it has a balance and a payment gateway
+ * takes payments. */
+const char *invoice_pay_href(req_t *r, const invoice_doc_t *inv);
 /* The same with a "Pay now" button to pay_href (NULL: none). */
 void invoice_document_pay(req_t *r, const invoice_doc_t *inv, const char *pdf_href,
                           const char *pay_href);

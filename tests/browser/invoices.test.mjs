@@ -403,7 +403,9 @@ test(`${++n}. phone (390x844): the invoice page fits the width; every line's Amo
     }
     const balance = foot.last();
     assert.equal(norm(await balance.locator('th').innerText()).trim(), 'Balance due');
-    assert.equal(norm(await balance.locator('td').innerText()).trim(), rows[0].cells[4],
+    // The history's cell: the balance, then its "Pay now" link when a gateway is on (issue 12).
+    assert.equal(norm(await balance.locator('td').innerText()).trim(),
+      rows[0].cells[4].replace(/Pay now.*$/s, '').trim(),
       'the Balance due is the balance listed in the Invoice History');
   } finally {
     await page.context().close();

@@ -140,7 +140,8 @@ def _amounts(page):
     out = []
     for row in re.findall(r'<tr><th scope="row".*?</tr>', page, re.S):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-        out.append((cells[2], cells[3]))
+        # The balance's amount, without the "Pay now" link after it (issue 12).
+        out.append((cells[2], cells[3].split("<br>")[0]))
     return out
 
 
