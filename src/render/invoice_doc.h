@@ -35,6 +35,15 @@ typedef struct {
     const char *remit_to;
 } invoice_payment_t;
 
+/* A payment applied to the invoice, under "Payments received". */
+typedef struct {
+    const char *date;   /* 'YYYY-MM-DD': received (offline) or settled (card), the vendor's day */
+    const char *method; /* "card", "wire", "check", "ach"; "credit": the account's credit used */
+    const char *card_brand, *card_last4, *reference; /* "" when none */
+    int64_t amount;                                  /* what it put on this invoice */
+    int reversed;                                    /* reversed since (a bounced check) */
+} invoice_received_t;
+
 typedef struct {
     int64_t id, account_id;
     char *number;                /* "INV-2026-000001" */
@@ -65,6 +74,11 @@ typedef struct {
      * render time, since customers must pay where the vendor takes payments now). */
     const invoice_payment_t *payments;
     size_t n_payments;
+    /* Payments received on it, oldest first (services/payment_views.h; none until filled). */
+    const invoice_received_t *received;
+    size_t n_received;
+    /* The state people read ("overdue" too), as of the day it was shown; NULL: status. */
+    const char *shown_state;
 } invoice_doc_t;
 
 #endif

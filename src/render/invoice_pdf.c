@@ -80,7 +80,9 @@ static bool north_american(const char *country)
 
 static const char *status_label(lang_t lang, const char *status, pdf_rgb_t *colour)
 {
-    *colour = strcmp(status, "paid") == 0 ? GOOD : strcmp(status, "void") == 0 ? BAD : INK;
+    *colour = strcmp(status, "paid") == 0                                     ? GOOD
+              : strcmp(status, "void") == 0 || strcmp(status, "overdue") == 0 ? BAD
+                                                                              : INK;
     return invoice_status_text(lang, status);
 }
 
@@ -368,7 +370,8 @@ static double page_one_header(pdf_t *p, double y)
     else
         date(p, inv->due_date, due);
     pdf_rgb_t status_colour;
-    const char *status = status_label(p->lang, S(inv->status), &status_colour);
+    const char *status =
+        status_label(p->lang, inv->shown_state ? inv->shown_state : S(inv->status), &status_colour);
     facts[nf++] = (fact_t){tr(p->lang, "Invoice Number"), S(inv->number), INK, F_BOLD};
     facts[nf++] = (fact_t){tr(p->lang, "Issue date"), issue, INK, F_BODY};
     facts[nf++] = (fact_t){tr(p->lang, "Due date"), due, INK, F_BODY};
@@ -519,6 +522,33 @@ static double totals(pdf_t *p, double y, bool draw)
     g_free(rows);
     g_free(tax_labels);
     y += 18;
+
+    /* Payments received, under the totals across the page: date, how, amount; a reversed one
+     * stays, marked. */
+    if (inv->n_received) {
+        double lw = p->right - p->left, dw = 95, aw = 110;
+        y += pdf_text(&p->c, F_HEADING, tr(p->lang, "Payments received"), p->left, y, lw, AL_LEFT,
+                      ACCENT, draw) +
+             3;
+        for (size_t i = 0; i < inv->n_received; i++) {
+            const invoice_received_t *rc = &inv->received[i];
+            char when[DATE_MAX], how[TEXT_MAX], line[TEXT_MAX + 64];
+            date(p, S(rc->date), when);
+            invoice_received_method(p->lang, rc, how, sizeof how);
+            if (rc->reversed)
+                snprintf(line, sizeof line, "%s (%s)", how, tr(p->lang, "reversed"));
+            else
+                snprintf(line, sizeof line, "%s", how);
+            money(p, rc->amount, value);
+            double a = pdf_text(&p->c, F_BODY, when, p->left, y, dw - 5, AL_LEFT, INK, draw);
+            double m = pdf_text(&p->c, F_BODY, line, p->left + dw, y, lw - dw - aw, AL_LEFT,
+                                rc->reversed ? MUTED : INK, draw);
+            double b = pdf_text(&p->c, F_BODY, value, p->right - aw, y, aw, AL_RIGHT, INK, draw);
+            double h = a > b ? a : b;
+            y += (h > m ? h : m) + 3;
+        }
+        y += 15;
+    }
 
     double cw = p->right - p->left;
     if (strcmp(S(inv->tax_mode), "inclusive") == 0) {

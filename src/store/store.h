@@ -603,4 +603,25 @@ store_status_t store_refunds_to_check(store_t *s, arena_t *a, int64_t now, int l
 store_status_t store_payments_in_state(store_t *s, arena_t *a, const char *state, int limit,
                                        payment_line_t **out, size_t *n);
 
+/* ---- balances and payments received, for the pages (store_payment_views.c) ------------- */
+
+/* What an account owes in one currency: the balance of its invoices that are not void, and the
+ * part of it on invoices due before today. */
+typedef struct {
+    char *currency;
+    int64_t outstanding, overdue;
+} account_balance_t;
+/* The account's balances, one per currency of its invoices, in currency order; today is
+ * 'YYYY-MM-DD' (the vendor's). */
+store_status_t store_account_balances(store_t *s, arena_t *a, int64_t account_id, const char *today,
+                                      account_balance_t **out, size_t *n);
+
+/* What one payment (payment_id 0: account credit used) put on an invoice, from the ledger. */
+typedef struct {
+    int64_t payment_id, amount, created_at;
+} invoice_applied_t;
+/* The ledger's rows applying money to the invoice, summed per payment, oldest payment first. */
+store_status_t store_invoice_applied(store_t *s, arena_t *a, int64_t invoice_id,
+                                     invoice_applied_t **out, size_t *n);
+
 #endif

@@ -18,6 +18,7 @@ static void render_admin_view(req_t *r, const account_user_t *me, const account_
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Email"), me->email);
     html_render(b, "<dt>%s</dt><dd>%s</dd></dl></section>", T("Currency"), acc->currency);
     bill_to_block(r, acc);
+    balances_card(r, acc);
     html_render(b, "</div>");
     layout_end(r);
 }

@@ -69,6 +69,7 @@ void page_corporate_account(req_t *r)
      * short recipients card. */
     html_render(b, "</section>");
     payment_card(r, &acc, &v.po);
+    balances_card(r, &acc);
     html_render(b,
                 "<section class=\"card\" aria-labelledby=\"recipients\">"
                 "<h2 id=\"recipients\">%s</h2><p>%s</p><p class=\"help\">",

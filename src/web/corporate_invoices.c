@@ -60,7 +60,8 @@ void page_corporate_invoice(req_t *r)
     if (!current_account(r, &account_id, NULL) || !load_invoice_for(r, account_id, &inv)) return;
     layout_begin(r, SECTION_CORPORATE, arena_printf(r->arena, "%s %s", T("Invoice"), inv.number));
     payment_notice(r, account_id, inv.number);
-    invoice_document(r, &inv, arena_printf(r->arena, "/corporate/invoices/%s/pdf", inv.number));
+    invoice_document_pay(r, &inv, arena_printf(r->arena, "/corporate/invoices/%s/pdf", inv.number),
+                         invoice_pay_href(r, &inv));
     layout_end(r);
 }
 

@@ -6,6 +6,8 @@
 #include "render/invoice_text.h"
 #include "services/invoice_views.h"
 #include "services/invoices.h"
+#include "services/payment_views.h"
+#include "services/payments.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -76,6 +78,10 @@ static text_t take(req_t *r, buf_t *t)
 typedef struct {
     text_t before_number, before_date, before_due, before_total, before_balance, before_status,
         before_pdf_number, before_label_number, row_end, last_row_end, on_receipt, pdf_after;
+    /* "Pay now" after a balance (the portal's only): before the number, after it, the end. */
+    text_t pay_before, pay_mid, pay_end;
+    /* Each state's label, escaped ("Overdue" in bold, not by its colour alone). */
+    text_t state_label[SHOWN_COUNT];
     const char *pdf_of; /* the PDF link's name, when it could not be split at its %s */
 } history_frags_t;
 
@@ -85,11 +91,8 @@ typedef struct {
     size_t n; /* rows written */
     history_frags_t f;
     format_ctx_t fc;
-    /* Rows mostly share a status: its label is looked up and escaped again only when it
-     * changes (the row's own text is gone after the row: the status is kept as a copy). */
-    char last_status[24];
-    bool status_kept; /* last_status holds the last row's status */
-    text_t status_label;
+    char today[11]; /* the vendor's, for "overdue" */
+    bool pay;       /* "Pay now" on a balance: the portal with a payment gateway */
     /* The last total written, where it lies in b: a balance equal to it (nothing paid) or the
      * next row's equal total is copied from there instead of formatted again. */
     char total_currency[4];
@@ -103,7 +106,7 @@ static void history_frags_make(req_t *r, const char *base_path, history_frags_t 
     memset(t, 0, sizeof *t);
     text_t e_number = escaped_text(r, T("Invoice Number")), e_date = escaped_text(r, T("Date")),
            e_due = escaped_text(r, T("Due date")), e_total = escaped_text(r, T("Total")),
-           e_balance = escaped_text(r, T("Balance")), e_status = escaped_text(r, T("Status")),
+           e_balance = escaped_text(r, T("Balance due")), e_status = escaped_text(r, T("Status")),
            e_download = escaped_text(r, T("Download")), e_base = escaped_text(r, base_path);
     t->on_receipt = escaped_text(r, T("Due on receipt"));
     const char *pdf_of = T("PDF of invoice %s");
@@ -188,6 +191,23 @@ static void history_frags_make(req_t *r, const char *base_path, history_frags_t 
     put_text(&h, e_base);
     buf_lit(&h, "/");
     t->row_end = take(r, &h);
+    /* The link names its invoice for a screen reader's list of links ("Pay now: INV-…"). */
+    buf_lit(&h, "<br><a class=\"pay-now nowrap\" href=\"");
+    put_text(&h, e_base);
+    buf_lit(&h, "/");
+    t->pay_before = take(r, &h);
+    buf_lit(&h, "/pay\">");
+    html_escape(&h, T("Pay now"));
+    buf_lit(&h, "<span class=\"sr-only\">: ");
+    t->pay_mid = take(r, &h);
+    buf_lit(&h, "</span></a>");
+    t->pay_end = take(r, &h);
+    for (int i = 0; i < SHOWN_COUNT; i++) {
+        if (i == SHOWN_OVERDUE) buf_lit(&h, "<strong class=\"overdue\">");
+        html_escape(&h, invoice_status_label(r, shown_state_names[i]));
+        if (i == SHOWN_OVERDUE) buf_lit(&h, "</strong>");
+        t->state_label[i] = take(r, &h);
+    }
 }
 
 /* The fragments are the program's markup and its catalogs' words, nothing read from the
@@ -238,6 +258,8 @@ static void history_table_start(history_table_t *t, req_t *r, const char *countr
     t->b = &r->resp.body;
     history_frags(r, base_path, &t->f);
     format_ctx_init(&t->fc, r->lang, country);
+    balances_today(r->svc, r->now, t->today);
+    t->pay = section_of_path(base_path) == SECTION_CORPORATE && payments_gateway() != NULL;
 }
 
 /* Appends the amount, copied from the last total written when it is the same amount in the same
@@ -285,16 +307,18 @@ static bool history_table_row(void *ctx, const invoice_summary_ref_t *v)
     put_text(b, t->f.before_total);
     history_amount(t, v->currency, v->total, true);
     put_text(b, t->f.before_balance);
-    history_amount(t, v->currency, v->total - v->amount_paid, false);
-    put_text(b, t->f.before_status);
-    if (!t->status_kept || strcmp(v->status, t->last_status) != 0) {
-        size_t len = strlen(v->status);
-        /* A status too long to keep is looked up at each row. */
-        t->status_kept = len < sizeof t->last_status;
-        if (t->status_kept) memcpy(t->last_status, v->status, len + 1);
-        t->status_label = escaped_text(r, invoice_status_label(r, v->status));
+    int64_t balance = v->total - v->amount_paid;
+    history_amount(t, v->currency, balance, false);
+    shown_state_t state = invoice_shown(v->status, v->total, v->amount_paid, v->due_date, t->today);
+    if (t->pay && balance > 0 && state != SHOWN_VOID) {
+        put_text(b, t->f.pay_before);
+        put_text(b, e_inv);
+        put_text(b, t->f.pay_mid);
+        put_text(b, e_inv);
+        put_text(b, t->f.pay_end);
     }
-    put_text(b, t->status_label);
+    put_text(b, t->f.before_status);
+    put_text(b, t->f.state_label[state]);
     put_text(b, t->f.before_pdf_number);
     put_text(b, e_inv);
     put_text(b, t->f.before_label_number);
@@ -330,13 +354,32 @@ void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, co
     history_table_end(&t);
 }
 
-static void document_header(req_t *r, const invoice_doc_t *inv, const char *pdf_href)
+/* The state people read: "Overdue" in words and weight. */
+static void shown_state(req_t *r, const invoice_doc_t *inv)
+{
+    const char *state = inv->shown_state ? inv->shown_state : inv->status;
+    if (strcmp(state, "overdue") == 0)
+        html_render(&r->resp.body, "<strong class=\"overdue\">%s</strong>",
+                    invoice_status_label(r, state));
+    else
+        html_render(&r->resp.body, "%s", invoice_status_label(r, state));
+}
+
+static void document_header(req_t *r, const invoice_doc_t *inv, const char *pdf_href,
+                            const char *pay_href)
 {
     buf_t *b = &r->resp.body;
-    html_render(b,
-                "<div class=\"actions no-print\"><button type=\"button\" class=\"primary\" "
-                "data-print hidden>%s</button> <a class=\"button\" href=\"%s\">%s</a></div>",
-                T("Print"), pdf_href, T("Download PDF"));
+    html_render(b, "<div class=\"actions no-print\">");
+    /* With "Pay now" first and primary, Print steps back beside the PDF link. */
+    if (pay_href)
+        html_render(b,
+                    "<a class=\"button primary\" href=\"%s\">%s</a> <button type=\"button\" "
+                    "class=\"secondary\" data-print hidden>%s</button>",
+                    pay_href, T("Pay now"), T("Print"));
+    else
+        html_render(b, "<button type=\"button\" class=\"primary\" data-print hidden>%s</button>",
+                    T("Print"));
+    html_render(b, " <a class=\"button\" href=\"%s\">%s</a></div>", pdf_href, T("Download PDF"));
     html_render(b,
                 "<article class=\"invoice\" aria-labelledby=\"invoice-title\"><header "
                 "class=\"invoice-head\"><div class=\"seller\"><strong>%s</strong>",
@@ -367,7 +410,9 @@ static void document_header(req_t *r, const invoice_doc_t *inv, const char *pdf_
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Due date"),
                 strcmp(inv->due_date, inv->issue_date) == 0 ? T("Due on receipt")
                                                             : day(r, inv->country, inv->due_date));
-    html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Status"), invoice_status_label(r, inv->status));
+    html_render(b, "<dt>%s</dt><dd>", T("Status"));
+    shown_state(r, inv);
+    html_render(b, "</dd>");
     if (*inv->po_number)
         html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Purchase order"), inv->po_number);
     html_render(b, "</dl></div></header>");
@@ -455,11 +500,53 @@ static void document_lines(req_t *r, const invoice_doc_t *inv)
                 T("Balance due"), money(r, c, cur, inv->total - inv->amount_paid));
 }
 
+/* "Payments received": each payment applied to the invoice, under the totals. */
+static void document_received(req_t *r, const invoice_doc_t *inv)
+{
+    if (!inv->n_received) return;
+    buf_t *b = &r->resp.body;
+    const char *c = inv->country, *cur = inv->currency;
+    const char *date = T("Date"), *method = T("Method"), *amount = T("Amount");
+    html_render(b,
+                "<section class=\"received\" aria-labelledby=\"inv-received\">"
+                "<h2 id=\"inv-received\">%s</h2><div class=\"table-wrap\"><table class=\"stack\">"
+                "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                "<th scope=\"col\" class=\"num\">%s</th></tr></thead><tbody>",
+                T("Payments received"), date, method, amount);
+    for (size_t i = 0; i < inv->n_received; i++) {
+        const invoice_received_t *p = &inv->received[i];
+        char how[256];
+        invoice_received_method(r->lang, p, how, sizeof how);
+        html_render(b, "<tr><td class=\"nowrap\" data-label=\"%s\">%s</td><td data-label=\"%s\">%s",
+                    date, day(r, c, p->date), method, how);
+        /* A bounced check stays listed, marked: the balance it reopened is due again. */
+        if (p->reversed) html_render(b, " <strong>(%s)</strong>", T("reversed"));
+        html_render(b, "</td><td class=\"num\" data-label=\"%s\">%s</td></tr>", amount,
+                    money(r, c, cur, p->amount));
+    }
+    /* The balance due is the totals' last row, just above. */
+    html_render(b, "</tbody></table></div></section>");
+}
+
+const char *invoice_pay_href(req_t *r, const invoice_doc_t *inv)
+{
+    if (!payments_gateway() || inv->total <= inv->amount_paid || strcmp(inv->status, "void") == 0)
+        return NULL;
+    return arena_printf(r->arena, "/corporate/invoices/%s/pay", inv->number);
+}
+
 void invoice_document(req_t *r, const invoice_doc_t *inv, const char *pdf_href)
 {
-    document_header(r, inv, pdf_href);
+    invoice_document_pay(r, inv, pdf_href, NULL);
+}
+
+void invoice_document_pay(req_t *r, const invoice_doc_t *inv, const char *pdf_href,
+                          const char *pay_href)
+{
+    document_header(r, inv, pdf_href, pay_href);
     document_parties(r, inv);
     document_lines(r, inv);
+    document_received(r, inv);
     if (inv->n_payments) {
         buf_t *b = &r->resp.body;
         html_render(b,
@@ -492,8 +579,10 @@ void invoice_document(req_t *r, const invoice_doc_t *inv, const char *pdf_href)
 bool load_invoice_for(req_t *r, int64_t account_id, invoice_doc_t *inv)
 {
     /* Someone else's invoice answers exactly like one that does not exist. */
-    return !answer_status(
-        r, invoice_view(r->svc, r->arena, r->n_params > 0 ? r->params[0] : NULL, account_id, inv));
+    status_t st =
+        invoice_view(r->svc, r->arena, r->n_params > 0 ? r->params[0] : NULL, account_id, inv);
+    if (st == STATUS_OK) st = invoice_fill_received(r->svc, r->arena, inv, r->now);
+    return !answer_status(r, st);
 }
 
 void send_invoice_pdf(req_t *r, const invoice_doc_t *inv)
@@ -542,7 +631,8 @@ void invoice_view_page(req_t *r, section_t section, const char *base_path)
     invoice_doc_t inv;
     if (!current_account(r, &account_id, NULL) || !load_invoice_for(r, account_id, &inv)) return;
     layout_begin(r, section, arena_printf(r->arena, "%s %s", T("Invoice"), inv.number));
-    invoice_document(r, &inv, arena_printf(r->arena, "%s/%s/pdf", base_path, inv.number));
+    const char *pay = section == SECTION_CORPORATE ? invoice_pay_href(r, &inv) : NULL;
+    invoice_document_pay(r, &inv, arena_printf(r->arena, "%s/%s/pdf", base_path, inv.number), pay);
     layout_end(r);
 }
 
@@ -565,4 +655,105 @@ void page_print_script(req_t *r)
     r->resp.content_type = "text/javascript; charset=utf-8";
     resp_header(r, "Cache-Control", "public, max-age=3600");
     buf_append(&r->resp.body, print_script, sizeof print_script - 1);
+}
+
+void balances_card(req_t *r, const account_t *acc)
+{
+    balance_view_t *v = NULL;
+    size_t n = 0;
+    /* The page is still worth having without its balances: a failed read leaves the card out. */
+    if (account_balances(r->svc, r->arena, acc->id, acc->currency, r->now, &v, &n) != STATUS_OK)
+        return;
+    buf_t *b = &r->resp.body;
+    html_render(b,
+                "<section class=\"card\" aria-labelledby=\"balances\"><h2 id=\"balances\">%s</h2>",
+                T("Balance"));
+    for (size_t i = 0; i < n; i++) {
+        const char *cur = v[i].currency;
+        html_render(b, "<dl class=\"facts\">");
+        if (n > 1) html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Currency"), cur);
+        html_render(b, "<dt>%s</dt><dd data-balance=\"outstanding\">%s</dd>",
+                    T("Total outstanding"), money(r, acc->country, cur, v[i].outstanding));
+        html_render(b, "<dt>%s</dt><dd data-balance=\"overdue\">", T("Overdue"));
+        /* Overdue money stands out in words and weight, not by its colour alone. */
+        if (v[i].overdue > 0)
+            html_render(b, "<strong class=\"overdue\">%s</strong>",
+                        money(r, acc->country, cur, v[i].overdue));
+        else
+            html_render(b, "%s", money(r, acc->country, cur, 0));
+        html_render(b, "</dd>");
+        if (v[i].credit > 0)
+            html_render(b, "<dt>%s</dt><dd data-balance=\"credit\">%s</dd>", T("Account credit"),
+                        money(r, acc->country, cur, v[i].credit));
+        html_render(b, "</dl>");
+    }
+    html_render(b, "</section>");
+}
+
+/* A payment's state in words. */
+static const char *payment_state_label(req_t *r, const char *state)
+{
+    if (strcmp(state, "pending") == 0) return T("Pending");
+    if (strcmp(state, "processing") == 0) return T("Processing");
+    if (strcmp(state, "succeeded") == 0) return T("Succeeded");
+    if (strcmp(state, "failed") == 0) return T("Failed");
+    if (strcmp(state, "expired") == 0) return T("Page expired");
+    if (strcmp(state, "unknown") == 0) return T("Unknown: to be reconciled");
+    if (strcmp(state, "reversed") == 0) return T("Reversed");
+    return state;
+}
+
+void payments_section(req_t *r, const account_t *acc)
+{
+    payment_t *p = NULL;
+    size_t n = 0;
+    buf_t *b = &r->resp.body;
+    if (payments_list(r->svc, r->arena, acc->id, 0, &p, &n) != STATUS_OK) return;
+    html_render(b,
+                "<section class=\"card\" aria-labelledby=\"payments\"><h2 id=\"payments\">%s</h2>",
+                T("Payments"));
+    if (n == 0) {
+        html_render(b, "<p>%s</p></section>", T("There are no payments yet."));
+        return;
+    }
+    const char *date = T("Date"), *invoice = T("Invoice"), *method = T("Method"),
+               *amount = T("Amount"), *state = T("State"), *ref = T("Gateway reference");
+    html_render(b,
+                "<div class=\"table-wrap\"><table class=\"stack\"><caption class=\"sr-only\">%s"
+                "</caption><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                "<th scope=\"col\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
+                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
+                T("Every payment of the account, newest first"), date, invoice, method, amount,
+                state, ref);
+    char zone_today[11];
+    for (size_t i = 0; i < n; i++) {
+        const payment_t *x = &p[i];
+        invoice_received_t rc = {.method = x->method,
+                                 .card_brand = x->card_brand,
+                                 .card_last4 = x->card_last4,
+                                 .reference = x->reference};
+        char how[256];
+        invoice_received_method(r->lang, &rc, how, sizeof how);
+        const char *when = x->received_date;
+        if (!when || !*when) {
+            /* The day it settled, else the day it started, in the vendor's time zone. */
+            balances_day(r->svc, r->now, x->settled_at ? x->settled_at : x->created_at, zone_today);
+            when = zone_today;
+        }
+        html_render(b, "<tr><td class=\"nowrap\" data-label=\"%s\">%s</td><td data-label=\"%s\">",
+                    date, day(r, acc->country, when), invoice);
+        if (x->invoice_number && *x->invoice_number)
+            html_render(b, "<a class=\"nowrap\" href=\"/staff/invoices/%s\">%s</a>",
+                        x->invoice_number, x->invoice_number);
+        else
+            html_render(b, "%s", T("None (account credit)"));
+        html_render(b,
+                    "</td><td data-label=\"%s\">%s</td><td class=\"num\" data-label=\"%s\">%s</td>"
+                    "<td data-label=\"%s\">%s</td><td data-label=\"%s\"><code>%s</code>",
+                    method, how, amount, money(r, acc->country, x->currency, x->amount), state,
+                    payment_state_label(r, x->state), ref, x->session_ref);
+        if (*x->payment_ref) html_render(b, "<br><code>%s</code>", x->payment_ref);
+        html_render(b, "</td></tr>");
+    }
+    html_render(b, "</tbody></table></div></section>");
 }

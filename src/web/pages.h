@@ -63,7 +63,17 @@ enum { INVOICE_HISTORY_LIMIT = 20 };
 void invoice_history_table(req_t *r, const invoice_summary_t *rows, size_t n, const char *country,
                            const char *base_path);
 /* The printable HTML invoice: the same content as the PDF, with Print and PDF buttons. */
+/* The account's total outstanding, overdue and credit (when any), per currency. */
+void balances_card(req_t *r, const account_t *acc);
+/* Staff: every payment of the account, newest first, with its gateway references. */
+void payments_section(req_t *r, const account_t *acc);
 void invoice_document(req_t *r, const invoice_doc_t *inv, const char *pdf_href);
+/* The portal's "Pay now" address for inv: NULL unless it has a balance and a payment gateway
+ * takes payments. */
+const char *invoice_pay_href(req_t *r, const invoice_doc_t *inv);
+/* The same with a "Pay now" button to pay_href (NULL: none). */
+void invoice_document_pay(req_t *r, const invoice_doc_t *inv, const char *pdf_href,
+                          const char *pay_href);
 /* The invoice for this request's params[0], when it belongs to account_id (0: any account, for
  * staff); false after answering (404 for someone else's or an unknown invoice). */
 bool load_invoice_for(req_t *r, int64_t account_id, invoice_doc_t *inv);

@@ -38,6 +38,8 @@ void page_staff_account(req_t *r)
                 T("Invoices"));
     invoice_history_table(r, rows, n, acc.country, "/staff/invoices");
     html_render(b, "</section>");
+    balances_card(r, &acc);
+    payments_section(r, &acc);
     audit_table(r, audit, n_audit, AUDIT_ROWS,
                 arena_printf(r->arena, "/staff/accounts/%lld", (long long)acc.id), before > 0);
     layout_end(r);

@@ -60,6 +60,8 @@ static const char stylesheet[] =
      * room. */
     "@media(max-width:40rem){fieldset{padding:.75rem}}\n"
     ".field-error{color:var(--err);margin:.1rem 0 .3rem;font-weight:600}\n"
+    /* An overdue invoice: the word in bold, and red besides. */
+    ".overdue{color:var(--err);font-weight:700}\n"
     "button.primary{background:var(--brand);color:var(--brand-ink);border:0;border-radius:4px;"
     "padding:.6rem 1.4rem;font:inherit;font-weight:600;cursor:pointer}\n"
     "button.primary:hover{background:#083b68}\n"
@@ -106,6 +108,8 @@ static const char stylesheet[] =
     ".actions{display:flex;gap:.75rem;align-items:center;margin-bottom:1rem}\n"
     "a.button{display:inline-block;border:1px solid var(--brand);color:var(--brand);"
     "border-radius:4px;padding:.55rem 1.2rem;text-decoration:none;font-weight:600}\n"
+    "a.button.primary{background:var(--brand);color:var(--brand-ink)}\n"
+    ".received{margin-top:1.5rem}.received h2{font-size:1rem;margin:0 0 .3rem}\n"
     ".invoice{background:var(--card);border:1px solid "
     "var(--line);border-radius:8px;padding:1.5rem}\n"
     ".invoice-head{display:flex;flex-wrap:wrap;justify-content:space-between;gap:1rem}\n"

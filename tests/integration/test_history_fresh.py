@@ -67,7 +67,10 @@ def test_01_a_write_by_another_process_is_seen_by_the_next_request(server):
             " portal_user_id, po_number, payment_method, subtotal, tax_total, total,"
             " amount_paid, created_at FROM invoices WHERE number = ?", (number, db_status, newest))
         added = page()
-        assert [r for r in _rows(added)][:2] == [(number, status), changed[0]], _rows(added)[:2]
+        # Due in 2099, it is never overdue: shown with its stored status ("Open"), where the
+        # demo's invoice it copies may be past due (issue 12: "Overdue").
+        assert db_status == "open", db_status
+        assert [r for r in _rows(added)][:2] == [(number, "Open"), changed[0]], _rows(added)[:2]
         assert page() == added
 
         # Changed again, then back as it was: each page shows the database as it is.
@@ -137,7 +140,8 @@ def _amounts(page):
     out = []
     for row in re.findall(r'<tr><th scope="row".*?</tr>', page, re.S):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-        out.append((cells[2], cells[3]))
+        # The balance's amount, without the "Pay now" link after it (issue 12).
+        out.append((cells[2], cells[3].split("<br>")[0]))
     return out
 
 

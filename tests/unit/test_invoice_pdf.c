@@ -303,6 +303,23 @@ static invoice_doc_t sample_it(void)
     seller(&inv);
     sums(&inv);
     payments(&inv);
+    /* What was paid, as received (issue 12): a card payment and a wire, 1.000,00 € in all. */
+    static const invoice_received_t received[2] = {
+        {.date = "2027-01-20",
+         .method = "card",
+         .card_brand = "visa",
+         .card_last4 = "4242",
+         .reference = "",
+         .amount = 60000},
+        {.date = "2027-02-01",
+         .method = "wire",
+         .card_brand = "",
+         .card_last4 = "",
+         .reference = "CRO-5521",
+         .amount = 40000},
+    };
+    inv.received = received;
+    inv.n_received = 2;
     return inv;
 }
 
