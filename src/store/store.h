@@ -548,4 +548,28 @@ store_status_t store_sandbox_event_claim(store_t *s, arena_t *a, int64_t now, in
 store_status_t store_sandbox_event_done(store_t *s, int64_t id, bool delivered, int64_t now,
                                         int64_t retry_at);
 
+/* ---- cards on file (store_payment_cards.c) ------------------------------------------- */
+
+store_status_t store_card_setup_insert(store_t *s, int64_t account_id, const char *gateway,
+                                       int64_t now, int64_t *id);
+store_status_t store_card_setup_set_session(store_t *s, int64_t id, const char *session_ref);
+store_status_t store_card_setup_by_id(store_t *s, arena_t *a, int64_t id, card_setup_t *out);
+/* Moves a pending set-up to state; STORE_NOT_FOUND when it was not pending. */
+store_status_t store_card_setup_finish(store_t *s, int64_t id, const char *state, int64_t now);
+store_status_t store_payment_card_of(store_t *s, arena_t *a, int64_t account_id,
+                                     payment_card_t *out);
+/* Saves the account's card, replacing the one it had but keeping its autopay choice (a new
+ * card starts with autopay off). */
+store_status_t store_payment_card_upsert(store_t *s, const payment_card_t *c, int64_t now);
+store_status_t store_payment_card_delete(store_t *s, int64_t account_id);
+store_status_t store_payment_card_set_autopay(store_t *s, int64_t account_id, bool autopay,
+                                              int64_t now);
+/* Invoices due an automatic charge: open, due_date <= today (the vendor's), of an account whose
+ * card has autopay on, with no automatic attempt created since day_start. At most limit. */
+store_status_t store_autopay_due(store_t *s, arena_t *a, const char *today, int64_t day_start,
+                                 int limit, int64_t **ids, size_t *n);
+/* How many automatic (saved_card) payments of the invoice were created since since. */
+store_status_t store_saved_card_attempts(store_t *s, int64_t invoice_id, int64_t since,
+                                         int64_t *count);
+
 #endif

@@ -239,7 +239,8 @@ static char *quote_live_twice(arena_t *a, db_stmt_t *st)
 /* The kinds of email cobro queues: one more kind means one more name here. */
 #define OUTBOX_KINDS                                                                               \
     "('invoice', 'password_reset', 'billing_admin_contact', 'billing_contact_changed',"            \
-    " 'purchase_order_expiring', 'quote', 'quote_decided', 'payment_receipt')"
+    " 'purchase_order_expiring', 'quote', 'quote_decided', 'payment_receipt',"                     \
+    " 'autopay_failed')"
 
 /* Columns: id, kind. */
 static char *outbox_kind(arena_t *a, db_stmt_t *st)
