@@ -205,9 +205,9 @@ static void card_button(req_t *r, const char *action, const char *label, bool pr
 {
     form_open(r, "/corporate/payment-method/card", "class=\"inline\"");
     html_render(&r->resp.body,
-                "<input type=\"hidden\" name=\"action\" value=\"%s\"><button type=\"submit\"%R>"
-                "%s</button></form>",
-                action, primary ? " class=\"primary\"" : "", label);
+                "<input type=\"hidden\" name=\"action\" value=\"%s\"><button type=\"submit\" "
+                "class=\"%R\">%s</button></form>",
+                action, primary ? "primary" : "secondary", label);
 }
 
 /* The card on file, what can be done with it, and the autopay choice. */
@@ -242,7 +242,8 @@ static void card_on_file(req_t *r, const card_view_t *cv)
                     "<input type=\"hidden\" name=\"action\" value=\"autopay\"><div class=\"field "
                     "check\"><label for=\"autopay\"><input type=\"checkbox\" id=\"autopay\" "
                     "name=\"autopay\" value=\"on\"%R aria-describedby=\"autopay-help\"> %s</label>"
-                    "<p class=\"help\" id=\"autopay-help\">%s</p></div><button type=\"submit\">%s"
+                    "<p class=\"help\" id=\"autopay-help\">%s</p></div><button type=\"submit\" "
+                    "class=\"secondary\">%s"
                     "</button></form>",
                     c->autopay ? " checked" : "",
                     T("Charge each invoice to this card automatically on its due date"),
