@@ -393,3 +393,36 @@ def test_10_only_what_is_due_on_a_card_with_autopay(nodes):
     assert srv.scalar("SELECT COUNT(*) FROM payments p JOIN invoices i ON i.id = p.invoice_id"
                       " WHERE i.account_id = ? AND p.source = 'saved_card'",
                       (account_id(srv, ACME),)) == 0
+
+
+def test_11_the_extra_authentication_step_on_a_set_up_page(server):
+    """Approved, the card is saved; failed, nothing is saved, no event is sent (a set-up has no
+    payment to fail: its id must never be read as a payment's) and the contact is back on the
+    tab."""
+    c = signed_in(server, ACME_LOGIN)
+    choose_card_method(c)
+    r = card_action(c, "setup")
+    path = r.location_path
+    page = c.get(path)
+    r = c.post(path, {"csrf": csrf_of(page.text), "number": "4000002500003155",
+                      "expiry": "12 / 34", "cvc": "123", "name": "Jordan Smith"})
+    assert r.status == 303 and r.location_path == path + "/authenticate"
+    page = c.get(r.location_path)
+    ref = path.rsplit("/", 1)[1]
+    events = server.count("sandbox_events")
+    r = c.post(path + "/authenticate", {"csrf": csrf_of(page.text), "outcome": "fail"})
+    assert r.status == 303 and r.location_path == TAB and "setup=" not in r.location, r.location
+    assert server.scalar("SELECT state FROM sandbox_sessions WHERE ref = ?", (ref,)) == "failed"
+    assert server.count("sandbox_events") == events
+    assert card_row(server, ACME) is None
+    # Approved on a new page: saved.
+    r = card_action(c, "setup")
+    path = r.location_path
+    page = c.get(path)
+    r = c.post(path, {"csrf": csrf_of(page.text), "number": "4000002500003155",
+                      "expiry": "12 / 34", "cvc": "123", "name": "Jordan Smith"})
+    page = c.get(r.location_path)
+    r = c.post(path + "/authenticate", {"csrf": csrf_of(page.text), "outcome": "approve"})
+    assert r.status == 303 and r.location_path == TAB and "setup=" in r.location
+    wait_for("the card saved", lambda: card_row(server, ACME) is not None)
+    assert card_row(server, ACME)["last4"] == "3155"
