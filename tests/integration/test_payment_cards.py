@@ -234,21 +234,19 @@ def test_08_remove_the_card(server):
 # ---- automatic charges ---------------------------------------------------------------------
 
 @pytest.fixture
-def nodes(tmp_path, smtp_sink, monkeypatch):
-    """Starts `cobro serve` on one database at the instants asked, one at a time (the payments
-    worker charges what is due as it starts)."""
+def nodes(tmp_path, smtp_sink):
+    """Starts `cobro serve` on one database at the instants asked (COBRO_NOW), one at a time:
+    the payments worker charges what is due as it starts."""
     made = []
-    real_env = harness.clean_env
 
-    def start(at, db=None):
+    def start(at):
         if made:
             problems = made[-1].stop()
             assert not problems, problems
-        monkeypatch.setattr(harness, "clean_env",
-                            lambda **extra: real_env(**dict({"COBRO_NOW": at}, **extra)))
         folder = tmp_path / ("node%d" % len(made))
         os.makedirs(folder, exist_ok=True)
-        srv = harness.Server(folder, smtp_sink.port, db=db or (made[0].db_path if made else None))
+        srv = harness.Server(folder, smtp_sink.port, db=made[0].db_path if made else None,
+                             extra_env={"COBRO_NOW": at})
         srv.start(demo=not made)
         made.append(srv)
         return srv
