@@ -329,7 +329,7 @@ static store_status_t due_body(store_t *s, void *arg)
     store_status_t r = store_setting(s, t->a, "time_zone", &tz);
     if (r != STORE_OK && r != STORE_NOT_FOUND) return r;
     vendor_day(r == STORE_OK ? tz : "UTC", t->now, t->today, &t->day_start);
-    return store_autopay_due(s, t->a, t->today, t->day_start, 50, &t->ids, &t->n);
+    return store_autopay_due(s, t->a, t->today, t->day_start, t->now, 50, &t->ids, &t->n);
 }
 
 typedef struct {

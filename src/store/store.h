@@ -564,10 +564,11 @@ store_status_t store_payment_card_upsert(store_t *s, const payment_card_t *c, in
 store_status_t store_payment_card_delete(store_t *s, int64_t account_id);
 store_status_t store_payment_card_set_autopay(store_t *s, int64_t account_id, bool autopay,
                                               int64_t now);
-/* Invoices due an automatic charge: open, due_date <= today (the vendor's), of an account whose
- * card has autopay on, with no automatic attempt created since day_start. At most limit. */
+/* Invoices due an automatic charge at now: open, due_date <= today (the vendor's), of an account
+ * paying by card whose card has autopay on, with no automatic attempt created since day_start
+ * and no payment in progress. At most limit, by id. */
 store_status_t store_autopay_due(store_t *s, arena_t *a, const char *today, int64_t day_start,
-                                 int limit, int64_t **ids, size_t *n);
+                                 int64_t now, int limit, int64_t **ids, size_t *n);
 /* How many automatic (saved_card) payments of the invoice were created since since. */
 store_status_t store_saved_card_attempts(store_t *s, int64_t invoice_id, int64_t since,
                                          int64_t *count);

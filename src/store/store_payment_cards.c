@@ -102,23 +102,26 @@ store_status_t store_payment_card_set_autopay(store_t *s, int64_t account_id, bo
 }
 
 store_status_t store_autopay_due(store_t *s, arena_t *a, const char *today, int64_t day_start,
-                                 int limit, int64_t **ids, size_t *n)
+                                 int64_t now, int limit, int64_t **ids, size_t *n)
 {
     *n = 0;
     *ids = arena_alloc(a, sizeof **ids * (size_t)(limit > 0 ? limit : 1));
-    /* Open invoices of accounts charging their card on file, due by today, that no automatic
-     * attempt has touched since today began (the claim checks that again under the lock). */
+    /* Open invoices of accounts paying by the card on file with autopay on, due by today, that
+     * no automatic attempt has touched since today began and no payment in progress holds (the
+     * claim checks all of it again under the invoice's lock). */
     db_stmt_t *st =
         db_query(s->db,
                  "SELECT i.id FROM invoices i JOIN payment_cards c ON c.account_id = i.account_id"
                  " JOIN accounts a ON a.id = i.account_id"
-                 " WHERE c.autopay = 1 AND a.payment_method = 'card' AND i.status IN ('open', "
-                 "'partially_paid')"
-                 " AND i.amount_paid < i.total AND i.due_date <= $1"
+                 " WHERE c.autopay = 1 AND a.payment_method = 'card'"
+                 " AND i.status IN ('open', 'partially_paid') AND i.amount_paid < i.total"
+                 " AND i.due_date <= $1"
                  " AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = i.id"
-                 " AND p.source = 'saved_card' AND p.created_at >= $2)"
-                 " ORDER BY i.id LIMIT $3",
-                 "sii", today, day_start, (int64_t)limit);
+                 " AND ((p.source = 'saved_card' AND p.created_at >= $2)"
+                 " OR p.state IN ('processing', 'unknown')"
+                 " OR (p.state = 'pending' AND p.reserved_until > $3)))"
+                 " ORDER BY i.id LIMIT $4",
+                 "siii", today, day_start, now, (int64_t)limit);
     if (!st) return STORE_ERROR;
     db_status_t r;
     while ((r = db_step(st)) == DB_ROW && *n < (size_t)limit)
