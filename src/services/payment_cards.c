@@ -410,8 +410,10 @@ static store_status_t charged_body(store_t *s, void *arg)
     if (*t->answer.payment_ref) p.payment_ref = t->answer.payment_ref;
     switch (t->result) {
     case GW_OK:
-        p.next_check_at = 0;
-        return store_payment_update(s, &p, now); /* settles from its event, as every payment */
+        /* It settles from its event, as every payment; should that be lost, it is asked for
+         * (as a processing payment of a hosted page is). */
+        p.next_check_at = payment_next_check(2, now);
+        return store_payment_update(s, &p, now);
     case GW_DECLINED:
     case GW_ERROR: {
         bool declined = t->result == GW_DECLINED;
