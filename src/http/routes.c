@@ -27,6 +27,7 @@ const route_t routes[] = {
     {.path = "/corporate/purchase-orders/*", .methods = METHOD_GET | METHOD_POST, .access = ACCESS_CORPORATE, .handler = page_corporate_po},
     {.path = "/corporate/purchase-orders/*/remove", .methods = METHOD_POST, .access = ACCESS_CORPORATE, .handler = page_corporate_po_remove},
     {.path = "/corporate/payment-method", .methods = METHOD_GET | METHOD_POST, .access = ACCESS_CORPORATE, .handler = page_corporate_payment},
+    {.path = "/corporate/payment-method/card", .methods = METHOD_POST, .access = ACCESS_CORPORATE, .handler = page_corporate_payment_card, .blocking = true},
     {.path = "/corporate/quotes", .methods = METHOD_GET, .access = ACCESS_CORPORATE, .handler = page_corporate_quotes},
     {.path = "/corporate/quotes/*", .methods = METHOD_GET, .access = ACCESS_CORPORATE, .handler = page_corporate_quote},
     {.path = "/corporate/quotes/*/accept", .methods = METHOD_POST, .access = ACCESS_CORPORATE, .handler = page_corporate_quote_accept},

@@ -321,7 +321,7 @@ static gw_result_t sb_retrieve(gateway_t *gw, store_t *s, const gw_lookup_t *whi
 }
 
 /* A saved sandbox card charges at once: its method_ref ends with the card's last four digits,
- * and the decline test card (…0002) is declined as on the hosted page. */
+ * and the decline test cards (…0002, …9995) are declined as on the hosted page. */
 typedef struct {
     arena_t *a;
     const gw_charge_req_t *req;
@@ -353,7 +353,9 @@ static gw_result_t sb_charge_saved(gateway_t *gw, store_t *s, const gw_charge_re
     const char *m = req->method_ref ? req->method_ref : "";
     size_t n = strlen(m);
     const char *last4 = n >= 4 ? m + n - 4 : "0000";
-    bool declined = strcmp(last4, "0002") == 0;
+    /* The decline test cards, saved on a set-up page, are declined here. */
+    bool no_funds = strcmp(last4, "9995") == 0;
+    bool declined = no_funds || strcmp(last4, "0002") == 0;
     char ref[48], pi[48];
     sandbox_random_ref("ch_test_", ref, sizeof ref);
     sandbox_random_ref("pi_sb_", pi, sizeof pi);
@@ -377,7 +379,9 @@ static gw_result_t sb_charge_saved(gateway_t *gw, store_t *s, const gw_charge_re
                            .method_ref = (char *)m,
                            .card_brand = "visa",
                            .card_last4 = (char *)last4,
-                           .decline_code = declined ? "generic_decline" : "",
+                           .decline_code = no_funds   ? "insufficient_funds"
+                                           : declined ? "generic_decline"
+                                                      : "",
                            .idempotency_key = (char *)req->idempotency_key,
                            .created_at = clock_now()}};
     store_status_t r = store_run_tx(s, STORE_TX_WRITE, charge_body, &t);

@@ -450,6 +450,11 @@ void payments_set_base_url(const char *base_url)
     base_url_of_payments = base_url;
 }
 
+const char *payments_base_url(void)
+{
+    return base_url_of_payments ? base_url_of_payments : "";
+}
+
 /* The gateway took the money: the payment succeeds, what the invoice still owes is paid from
  * it, the rest is kept as credit, and the contact gets a receipt. A payment already settled is
  * left as it is (the same success told twice). */
@@ -503,6 +508,8 @@ static store_status_t settle_not_paid(store_t *s, arena_t *a, payment_t *p, cons
         r = audit(s, "system", 0, p->account_id,
                   strcmp(state, "failed") == 0 ? "payment_failed" : "payment_expired", "invoice",
                   p->invoice_number, p->decline_code, "", now);
+    if (r == STORE_OK && strcmp(state, "failed") == 0 && strcmp(p->source, "saved_card") == 0)
+        r = autopay_declined_email(s, a, p, now); /* an automatic charge: tell the contact */
     return r;
 }
 
@@ -555,6 +562,7 @@ static store_status_t event_body(store_t *s, void *arg)
         return STORE_OK;
     }
     if (r != STORE_OK) return r;
+    if (ev->kind == GW_EVENT_SETUP_SUCCEEDED) return card_setup_succeeded(s, t->a, ev, t->now);
     gw_pay_state_t state;
     switch (ev->kind) {
     case GW_EVENT_PAYMENT_SUCCEEDED:

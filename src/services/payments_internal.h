@@ -2,6 +2,7 @@
  * money to an invoice and keeping the rest as credit. For the services only. */
 #ifndef COBRO_PAYMENTS_INTERNAL_H
 #define COBRO_PAYMENTS_INTERNAL_H
+#include "payments/gateway.h"
 #include "store/store.h"
 
 /* An invoice's state for what it has been paid: open, partially_paid or paid. */
@@ -15,5 +16,17 @@ store_status_t payment_apply(store_t *s, arena_t *a, const payment_t *p, int64_t
 store_status_t payment_keep_credit(store_t *s, const payment_t *p, int64_t amount, int64_t now);
 /* When to ask the gateway again after its checks-th failure to answer; 0: no more. */
 int64_t payment_next_check(int64_t checks, int64_t now);
+
+/* The portal's public address (payments_set_base_url), for links in emails. */
+const char *payments_base_url(void);
+
+/* ---- the card on file (payment_cards.c) ---- */
+
+/* A card was saved on our set-up ev->payment_id: the set-up succeeds and the account's card is
+ * saved (or replaced, keeping its autopay choice). Inside the event's transaction. */
+store_status_t card_setup_succeeded(store_t *s, arena_t *a, const gw_event_t *ev, int64_t now);
+/* Queues the email telling the billing contact that automatic payment p failed, with the
+ * invoice's Pay link, in the account's language. */
+store_status_t autopay_declined_email(store_t *s, arena_t *a, const payment_t *p, int64_t now);
 
 #endif

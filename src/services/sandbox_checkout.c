@@ -173,7 +173,12 @@ static store_status_t pay_body(store_t *s, void *arg)
         x.method_ref = arena_strdup(t->a, pm);
         if (!*x.customer_ref) x.customer_ref = arena_strdup(t->a, cus);
     }
-    switch (test_cards[card].kind) {
+    card_kind_t kind = test_cards[card].kind;
+    /* A set-up charges nothing: the decline cards are saved, and declined when charged later
+     * (payments/sandbox.c, charge_saved). */
+    if (strcmp(x.kind, "setup") == 0 && (kind == CARD_DECLINED || kind == CARD_NO_FUNDS))
+        kind = CARD_SUCCEEDS;
+    switch (kind) {
     case CARD_SUCCEEDS:
         x.state = "complete";
         r = finish(s, t, &x, "open", success_event(&x));
@@ -229,6 +234,15 @@ static store_status_t authenticate_body(store_t *s, void *arg)
     if (t->approve) {
         x.state = "complete";
         r = finish(s, t, &x, "authenticating", success_event(&x));
+    } else if (strcmp(x.kind, "setup") == 0) {
+        /* No card saved, and no payment to fail: no event; back to where the set-up began. */
+        x.state = "failed";
+        x.decline_code = "authentication_failed";
+        r = store_sandbox_session_finish(s, &x, "authenticating");
+        if (r == STORE_NOT_FOUND) return refuse(&t->refused, REFUSED_CONFLICT);
+        t->out->session = x;
+        t->out->redirect = x.cancel_url;
+        return r;
     } else {
         x.state = "failed";
         x.decline_code = "authentication_failed";

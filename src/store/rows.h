@@ -219,4 +219,19 @@ typedef struct {
     int64_t object_id, amount, expires_at, exp_month, exp_year, refunded, created_at;
 } sandbox_session_t;
 
+/* ---- cards on file (docs/cards.md) ---- */
+
+/* The card an account keeps with the gateway (display fields and the gateway's references). */
+typedef struct {
+    int64_t account_id, exp_month, exp_year, updated_at;
+    bool autopay; /* each invoice charged to it on its due date */
+    char *gateway, *customer_ref, *method_ref, *brand, *last4, *holder_name;
+} payment_card_t;
+
+/* A hosted card set-up page opened for an account: pending until its event arrives. */
+typedef struct {
+    int64_t id, account_id, created_at, settled_at; /* settled_at 0: not yet */
+    char *gateway, *session_ref, *state;
+} card_setup_t;
+
 #endif

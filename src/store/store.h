@@ -624,4 +624,29 @@ typedef struct {
 store_status_t store_invoice_applied(store_t *s, arena_t *a, int64_t invoice_id,
                                      invoice_applied_t **out, size_t *n);
 
+/* ---- cards on file (store_payment_cards.c) ------------------------------------------- */
+
+store_status_t store_card_setup_insert(store_t *s, int64_t account_id, const char *gateway,
+                                       int64_t now, int64_t *id);
+store_status_t store_card_setup_set_session(store_t *s, int64_t id, const char *session_ref);
+store_status_t store_card_setup_by_id(store_t *s, arena_t *a, int64_t id, card_setup_t *out);
+/* Moves a pending set-up to state; STORE_NOT_FOUND when it was not pending. */
+store_status_t store_card_setup_finish(store_t *s, int64_t id, const char *state, int64_t now);
+store_status_t store_payment_card_of(store_t *s, arena_t *a, int64_t account_id,
+                                     payment_card_t *out);
+/* Saves the account's card, replacing the one it had but keeping its autopay choice (a new
+ * card starts with autopay off). */
+store_status_t store_payment_card_upsert(store_t *s, const payment_card_t *c, int64_t now);
+store_status_t store_payment_card_delete(store_t *s, int64_t account_id);
+store_status_t store_payment_card_set_autopay(store_t *s, int64_t account_id, bool autopay,
+                                              int64_t now);
+/* Invoices due an automatic charge at now: open, due_date <= today (the vendor's), of an account
+ * paying by card whose card has autopay on, with no automatic attempt created since day_start
+ * and no payment in progress. At most limit, by id. */
+store_status_t store_autopay_due(store_t *s, arena_t *a, const char *today, int64_t day_start,
+                                 int64_t now, int limit, int64_t **ids, size_t *n);
+/* How many automatic (saved_card) payments of the invoice were created since since. */
+store_status_t store_saved_card_attempts(store_t *s, int64_t invoice_id, int64_t since,
+                                         int64_t *count);
+
 #endif

@@ -230,6 +230,7 @@ void page_corporate_pos(req_t *r);              /* GET/POST /corporate/purchase-
 void page_corporate_po(req_t *r);               /* GET/POST /corporate/purchase-orders/ID */
 void page_corporate_po_remove(req_t *r);        /* POST /corporate/purchase-orders/ID/remove */
 void page_corporate_payment(req_t *r);          /* GET/POST /corporate/payment-method */
+void page_corporate_payment_card(req_t *r);     /* POST /corporate/payment-method/card */
 void page_corporate_invoices(req_t *r);
 void page_corporate_invoice(req_t *r);
 void page_corporate_invoice_pay(req_t *r); /* GET/POST /corporate/invoices/NUMBER/pay */

@@ -1,7 +1,9 @@
 /* The payment work of a node: the sandbox's events posted a moment after the page that caused
- * them (as a real gateway's arrive), and reconciliation every minute. Any node may do both: an
- * event is claimed before it is posted, and settling a payment twice changes nothing. */
+ * them (as a real gateway's arrive), and reconciliation and automatic charges every minute. Any
+ * node may do both: an event is claimed before it is posted, and settling a payment twice changes
+ * nothing. */
 #include "payments_worker.h"
+#include "services/payment_cards.h"
 #include "services/payments.h"
 #include "services/payments_offline.h"
 #include "services/services.h"
@@ -73,6 +75,14 @@ static void *worker_main(void *arg)
                 log_error("payments worker: reconciling refunds failed");
             if (payments_apply_credit(svc, now) < 0)
                 log_error("payments worker: applying account credit failed");
+            /* Then, credit used first, the invoices due today on a card with autopay: each once a
+             * day at most. */
+            int64_t charged = payments_autopay_due(svc, now);
+            if (charged < 0) log_error("payments worker: automatic charges failed");
+            if (charged > 0) {
+                log_info("asked the gateway for %lld automatic charges", (long long)charged);
+                if (w->mailer) mailer_wake(w->mailer);
+            }
             next_reconcile = now + RECONCILE_EVERY_S;
         }
         wait_ms(w, EVENTS_EVERY_MS);
