@@ -3,6 +3,9 @@
 #include "store/store.h"
 #include "billing/regions.h"
 #include "billing.h"
+#include "billing/money.h"
+#include "services/payments.h"
+#include "services/payments_offline.h"
 #include "services/quotes.h"
 #include "services/services.h"
 #include "util/password.h"
@@ -373,6 +376,94 @@ static bool load_quotes(store_t *s, int64_t now, char *err, int err_size)
     return ok;
 }
 
+static int64_t account_named(store_t *s, arena_t *a, const char *name)
+{
+    account_row_t *rows = NULL;
+    size_t n = 0;
+    if (store_accounts_list(s, a, 100, 0, &rows, &n) != STORE_OK) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(rows[i].name, name) == 0) return rows[i].id;
+    return 0;
+}
+
+/* A wire transfer Corporate Account Services recorded: amount applied to one invoice, received
+ * ten days after it was issued. */
+static bool demo_wire(services_t *svc, arena_t *a, const pay_staff_t *cas, int64_t account_id,
+                      const open_invoice_t *inv, int64_t amount, const char *reference)
+{
+    char text[MONEY_TEXT_MAX], received[11];
+    money_decimal(amount, currency_exponent(inv->invoice.currency), text);
+    date_t issued;
+    if (!date_parse(inv->invoice.due_date, &issued)) return false;
+    date_format(date_add_days(issued, -20), received);
+    offline_apply_in_t apply = {.invoice_id = arena_printf(a, "%lld", (long long)inv->invoice.id),
+                                .amount = text};
+    offline_payment_in_t in = {.method = "wire",
+                               .received_date = received,
+                               .amount = text,
+                               .currency = inv->invoice.currency,
+                               .reference = reference,
+                               .payer = "Acme Corporation Accounts Payable",
+                               .applies = &apply,
+                               .n_applies = 1,
+                               .decimal_mark = '.'};
+    offline_payment_out_t out;
+    return payment_record_offline(svc, a, cas, account_id, &in, &out) == STATUS_OK;
+}
+
+/* The demo's money in (issue 12): Acme's older invoices paid by wire, the one before its newest
+ * paid in part (its newest stays open); Globex pays nothing (its invoices are overdue); Initech
+ * keeps a sandbox test card on file. Recorded through the payment service, as Corporate Account
+ * Services would; nothing when loaded before. */
+static bool load_payments(store_t *s, int64_t now, char *err, int err_size)
+{
+    services_t *svc = services_new(s);
+    arena_t *a = arena_new();
+    bool ok = svc && a;
+    staff_user_t cas_user;
+    int64_t acme = ok ? account_named(s, a, "Acme Corporation") : 0;
+    int64_t initech = ok ? account_named(s, a, "Initech") : 0;
+    ok = ok && acme && initech &&
+         store_staff_by_email(s, a, "cas@vendor.example", &cas_user) == STORE_OK;
+    pay_staff_t cas = {
+        .staff_id = ok ? cas_user.id : 0, .role = "account_services", .ip = "", .now = now};
+    payment_t *done = NULL;
+    size_t n_done = 0;
+    offline_form_view_t v;
+    ok = ok && payments_list(svc, a, acme, 0, &done, &n_done) == STATUS_OK;
+    if (ok && n_done == 0) {
+        ok = offline_form_view(svc, a, &cas, acme, &v) == STATUS_OK;
+        for (size_t i = 0; ok && i + 1 < v.n_invoices; i++) {
+            const open_invoice_t *inv = &v.invoices[i];
+            bool last_but_one = i + 2 == v.n_invoices;
+            /* 40 % of the one before the newest, rounded to whole units. */
+            int64_t unit = 1;
+            for (int e = currency_exponent(inv->invoice.currency); e > 0; e--)
+                unit *= 10;
+            int64_t amount = last_but_one ? inv->balance * 2 / 5 / unit * unit : inv->balance;
+            ok = demo_wire(svc, a, &cas, acme, inv, amount,
+                           arena_printf(a, "FW-%s", inv->invoice.number));
+        }
+    }
+    payment_card_t card = {.account_id = initech,
+                           .exp_month = 12,
+                           .exp_year = 2030,
+                           .autopay = false,
+                           .gateway = "sandbox",
+                           .customer_ref = "cus_sb_demo_initech",
+                           .method_ref = "pm_sb_4242",
+                           .brand = "visa",
+                           .last4 = "4242",
+                           .holder_name = "Peter Gibbons"};
+    payment_card_t existing;
+    if (ok && store_payment_card_of(s, a, initech, &existing) == STORE_NOT_FOUND)
+        ok = store_payment_card_upsert(s, &card, now) == STORE_OK;
+    if (!ok) snprintf(err, (size_t)err_size, "could not write the demo payments");
+    if (a) arena_free(a);
+    if (svc) services_free(svc);
+    return ok;
+}
+
 bool demo_load(store_t *s, int64_t now, char *err, int err_size)
 {
     char hash[PASSWORD_HASH_MAX];
@@ -392,5 +483,5 @@ bool demo_load(store_t *s, int64_t now, char *err, int err_size)
         return false;
     }
     if (!replay_history(s, now, err, err_size)) return false;
-    return load_quotes(s, now, err, err_size);
+    return load_quotes(s, now, err, err_size) && load_payments(s, now, err, err_size);
 }
