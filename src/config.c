@@ -530,8 +530,9 @@ static bool check_payments(config_t *cfg, const char *const value[SETTING_COUNT]
         cfg->payments = PAYMENTS_SANDBOX;
         if (cfg->secure_cookies && !cfg->allow_test_payments) {
             snprintf(reason, (size_t)reason_size,
-                     "the sandbox takes no real money: a server at an https address runs it only "
-                     "with --allow-test-payments");
+                     "the sandbox (the default) takes no real money: a server at an https "
+                     "address needs --payments stripe (or off), or --allow-test-payments to run "
+                     "the sandbox");
             return false;
         }
     } else if (strcmp(mode, "stripe") == 0) {

@@ -726,6 +726,8 @@ void payments_section(req_t *r, const account_t *acc)
                 T("Every payment of the account, newest first"), date, invoice, method, amount,
                 state, ref);
     char zone_today[11];
+    pay_staff_t who = staff_pay_ctx(r);
+    bool may_open = pay_staff_may_record(&who);
     for (size_t i = 0; i < n; i++) {
         const payment_t *x = &p[i];
         invoice_received_t rc = {.method = x->method,
@@ -740,8 +742,16 @@ void payments_section(req_t *r, const account_t *acc)
             balances_day(r->svc, r->now, x->settled_at ? x->settled_at : x->created_at, zone_today);
             when = zone_today;
         }
-        html_render(b, "<tr><td class=\"nowrap\" data-label=\"%s\">%s</td><td data-label=\"%s\">",
-                    date, day(r, acc->country, when), invoice);
+        /* Those who may open a payment (its ledger, refunds, reversal) get a link to it. */
+        if (may_open)
+            html_render(b,
+                        "<tr><td class=\"nowrap\" data-label=\"%s\"><a href=\"/staff/payments/"
+                        "%lld\">%s</a></td><td data-label=\"%s\">",
+                        date, (long long)x->id, day(r, acc->country, when), invoice);
+        else
+            html_render(b,
+                        "<tr><td class=\"nowrap\" data-label=\"%s\">%s</td><td data-label=\"%s\">",
+                        date, day(r, acc->country, when), invoice);
         if (x->invoice_number && *x->invoice_number)
             html_render(b, "<a class=\"nowrap\" href=\"/staff/invoices/%s\">%s</a>",
                         x->invoice_number, x->invoice_number);

@@ -783,10 +783,23 @@ class Server:
         return c.get(path).status == 200
 
 
+def undo_payments_migration(con):
+    """Takes a SQLite database back from schema version 12 (payments) to 11: its tables, the
+    trigger it put on invoices and the column it added to the outbox go."""
+    con.execute("DELETE FROM schema_migrations WHERE version >= 12")
+    con.execute("DROP TRIGGER invoices_paid_within_total")
+    for table in ("payment_allocations", "refunds", "payments", "payment_cards", "card_setups",
+                  "gateway_events", "sandbox_sessions", "sandbox_events"):
+        con.execute("DROP TABLE %s" % table)
+    con.execute("ALTER TABLE email_outbox DROP COLUMN payment_id")
+
+
 def undo_quotes_migration(con):
     """Takes a SQLite database back from schema version 11 (quotes) to 10, for the tests that
-    rebuild an older schema and migrate it again: the quote tables go, and the columns migration
-    11 added to subscriptions, invoice lines and the outbox."""
+    rebuild an older schema and migrate it again: migration 12 first (undo_payments_migration),
+    then the quote tables go, and the columns migration 11 added to subscriptions, invoice lines
+    and the outbox."""
+    undo_payments_migration(con)
     for table in ("quote_lines", "quotes", "quote_series"):
         con.execute("DROP TABLE %s" % table)
     for table, column in (("subscriptions", "next_seats"), ("subscriptions", "next_unit_amount"),
