@@ -26,4 +26,16 @@ store_status_t returning_id(db_stmt_t *st, int64_t *id);
 /* An UPDATE or DELETE that must touch a row: STORE_NOT_FOUND when it changed nothing. */
 store_status_t must_change(store_t *s, db_status_t r);
 
+/* store_payments.c: an invoice with what it owes and what payments in progress hold ($1: now),
+ * read by read_money; the statement goes on with its WHERE clause. */
+/* Payments in progress hold their amount: a page still open (pending, before reserved_until),
+ * a payment being processed, and one whose outcome nobody knows yet. */
+#define RESERVED_SUM                                                                               \
+    "(SELECT COALESCE(SUM(p.amount), 0) FROM payments p WHERE p.invoice_id = i.id AND"             \
+    " (p.state IN ('processing', 'unknown') OR (p.state = 'pending' AND p.reserved_until > $1)))"
+#define INVOICE_MONEY                                                                              \
+    "SELECT i.id, i.account_id, i.total, i.amount_paid, " RESERVED_SUM ", i.number, i.currency,"   \
+    " i.due_date, i.status, i.lang FROM invoices i"
+void read_money(arena_t *a, db_stmt_t *st, invoice_money_t *m);
+
 #endif

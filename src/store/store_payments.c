@@ -4,16 +4,7 @@
 
 #include <string.h>
 
-/* Payments in progress hold their amount: a page still open (pending, before reserved_until),
- * a payment being processed, and one whose outcome nobody knows yet. */
-#define RESERVED_SUM                                                                               \
-    "(SELECT COALESCE(SUM(p.amount), 0) FROM payments p WHERE p.invoice_id = i.id AND"             \
-    " (p.state IN ('processing', 'unknown') OR (p.state = 'pending' AND p.reserved_until > $1)))"
-#define INVOICE_MONEY                                                                              \
-    "SELECT i.id, i.account_id, i.total, i.amount_paid, " RESERVED_SUM ", i.number, i.currency,"   \
-    " i.due_date, i.status, i.lang FROM invoices i"
-
-static void read_money(arena_t *a, db_stmt_t *st, invoice_money_t *m)
+void read_money(arena_t *a, db_stmt_t *st, invoice_money_t *m)
 {
     m->id = db_int(st, 0);
     m->account_id = db_int(st, 1);

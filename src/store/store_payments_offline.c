@@ -12,28 +12,13 @@ store_status_t store_open_invoices(store_t *s, arena_t *a, int64_t account_id, i
     /* What payments in progress hold, as store_invoice_money counts it. */
     db_stmt_t *st =
         db_query(s->db,
-                 "SELECT i.id, i.account_id, i.total, i.amount_paid,"
-                 " (SELECT COALESCE(SUM(p.amount), 0) FROM payments p WHERE p.invoice_id = i.id AND"
-                 " (p.state IN ('processing', 'unknown') OR (p.state = 'pending' AND "
-                 "p.reserved_until > $1))),"
-                 " i.number, i.currency, i.due_date, i.status, i.lang FROM invoices i"
-                 " WHERE i.account_id = $2 AND i.status IN ('open', 'partially_paid')"
-                 " AND i.amount_paid < i.total ORDER BY i.due_date, i.id LIMIT $3",
+                 INVOICE_MONEY " WHERE i.account_id = $2 AND i.status IN ('open', 'partially_paid')"
+                               " AND i.amount_paid < i.total ORDER BY i.due_date, i.id LIMIT $3",
                  "iii", now, account_id, (int64_t)limit);
     if (!st) return STORE_ERROR;
     db_status_t r;
     while ((r = db_step(st)) == DB_ROW && *n < (size_t)limit) {
-        invoice_money_t *m = &(*out)[(*n)++];
-        m->id = db_int(st, 0);
-        m->account_id = db_int(st, 1);
-        m->total = db_int(st, 2);
-        m->amount_paid = db_int(st, 3);
-        m->reserved = db_int(st, 4);
-        m->number = col_str(a, st, 5);
-        m->currency = col_str(a, st, 6);
-        m->due_date = col_str(a, st, 7);
-        m->status = col_str(a, st, 8);
-        m->lang = col_str(a, st, 9);
+        read_money(a, st, &(*out)[(*n)++]);
     }
     db_done(st);
     return r == DB_ROW || r == DB_OK ? STORE_OK : from_db(r);

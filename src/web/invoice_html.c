@@ -746,8 +746,8 @@ void payments_section(req_t *r, const account_t *acc)
         if (may_open)
             html_render(b,
                         "<tr><td class=\"nowrap\" data-label=\"%s\"><a href=\"/staff/payments/"
-                        "%lld\">%s</a></td><td data-label=\"%s\">",
-                        date, (long long)x->id, day(r, acc->country, when), invoice);
+                        "%L\">%s</a></td><td data-label=\"%s\">",
+                        date, (int64_t)x->id, day(r, acc->country, when), invoice);
         else
             html_render(b,
                         "<tr><td class=\"nowrap\" data-label=\"%s\">%s</td><td data-label=\"%s\">",
