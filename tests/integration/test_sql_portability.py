@@ -87,7 +87,10 @@ def extract_statements(path=None):
     otherwise miss it silently)."""
     with open(path or STORE_C, encoding="utf-8") as f:
         source = f.read()
-    macros = _string_macros(source)
+    # Macros the store's files share (INVOICE_MONEY) are in store_internal.h.
+    with open(os.path.join(REPO, "src", "store", "store_internal.h"), encoding="utf-8") as f:
+        shared = f.read()
+    macros = _string_macros(shared + "\n" + source)
     # Preprocessor lines blanked out (newlines kept, so offsets give true line numbers).
     code = re.sub(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*",
                   lambda m: re.sub(r"[^\n]", " ", m.group(0)), source, flags=re.M)
