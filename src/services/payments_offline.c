@@ -751,6 +751,17 @@ status_t refund_card_payment(services_t *svc, arena_t *a, const pay_staff_t *who
     return STATUS_OK;
 }
 
+status_t account_refunds_and_credit(services_t *svc, arena_t *a, int64_t account_id,
+                                    refund_t **refunds, size_t *n_refunds,
+                                    allocation_row_t **credit, size_t *n_credit)
+{
+    store_status_t r =
+        store_refunds_of_account(svc->store, a, account_id, PAYMENTS_LISTED, refunds, n_refunds);
+    if (r == STORE_OK)
+        r = store_credit_moves(svc->store, a, account_id, PAYMENTS_LISTED, credit, n_credit);
+    return outcome(r, REFUSED_NONE);
+}
+
 /* ---- refunds whose outcome is unknown -------------------------------------------------------- */
 
 typedef struct {

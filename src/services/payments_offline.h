@@ -177,6 +177,12 @@ store_status_t refund_event(store_t *s, arena_t *a, const gw_event_t *ev, int64_
  * got an outcome, -1 when the database failed. */
 int64_t refunds_reconcile(services_t *svc, int64_t now);
 
+/* The account's refunds and its credit moves (kept, used, taken back), newest first, for its
+ * page in the staff console. Runs inside the page's read transaction. */
+status_t account_refunds_and_credit(services_t *svc, arena_t *a, int64_t account_id,
+                                    refund_t **refunds, size_t *n_refunds,
+                                    allocation_row_t **credit, size_t *n_credit);
+
 /* ---- payments by state -------------------------------------------------------------------- */
 
 /* Payments whose outcome is unknown, newest first (staff who may record payments). */

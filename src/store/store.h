@@ -590,6 +590,13 @@ store_status_t store_refund_insert(store_t *s, const refund_t *rf, int64_t now, 
 /* Writes a refund's state, the gateway's reference, settled_at and next_check_at. */
 store_status_t store_refund_update(store_t *s, const refund_t *rf);
 store_status_t store_refund_by_id(store_t *s, arena_t *a, int64_t id, refund_t *out);
+/* The account's credit moves (kept from a payment, used on an invoice, taken back), newest
+ * first, at most limit. */
+store_status_t store_credit_moves(store_t *s, arena_t *a, int64_t account_id, int limit,
+                                  allocation_row_t **out, size_t *n);
+/* The account's refunds, newest first, at most limit. */
+store_status_t store_refunds_of_account(store_t *s, arena_t *a, int64_t account_id, int limit,
+                                        refund_t **out, size_t *n);
 /* The payment's refunds, oldest first. */
 store_status_t store_refunds_of(store_t *s, arena_t *a, int64_t payment_id, refund_t **out,
                                 size_t *n);

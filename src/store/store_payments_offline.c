@@ -35,18 +35,17 @@ store_status_t store_payment_lock(store_t *s, int64_t payment_id)
     return r;
 }
 
-store_status_t store_payment_allocations(store_t *s, arena_t *a, int64_t payment_id,
-                                         allocation_row_t **out, size_t *n)
+/* Ledger rows as a statement hands them over: the columns of ALLOCATION_COLUMNS. */
+#define ALLOCATION_COLUMNS                                                                         \
+    "SELECT l.id, COALESCE(l.payment_id, 0), COALESCE(l.refund_id, 0),"                            \
+    " COALESCE(l.invoice_id, 0), l.amount, l.created_at, l.kind, l.currency,"                      \
+    " COALESCE(i.number, '') FROM payment_allocations l"                                           \
+    " LEFT JOIN invoices i ON i.id = l.invoice_id"
+
+static store_status_t allocation_rows(arena_t *a, db_stmt_t *st, allocation_row_t **out, size_t *n)
 {
     *n = 0;
     *out = NULL;
-    db_stmt_t *st = db_query(
-        s->db,
-        "SELECT l.id, COALESCE(l.payment_id, 0), COALESCE(l.refund_id, 0),"
-        " COALESCE(l.invoice_id, 0), l.amount, l.created_at, l.kind, l.currency,"
-        " COALESCE(i.number, '') FROM payment_allocations l"
-        " LEFT JOIN invoices i ON i.id = l.invoice_id WHERE l.payment_id = $1 ORDER BY l.id",
-        "i", payment_id);
     if (!st) return STORE_ERROR;
     size_t cap = 0;
     db_status_t r;
@@ -71,6 +70,33 @@ store_status_t store_payment_allocations(store_t *s, arena_t *a, int64_t payment
     }
     db_done(st);
     return from_db(r);
+}
+
+store_status_t store_payment_allocations(store_t *s, arena_t *a, int64_t payment_id,
+                                         allocation_row_t **out, size_t *n)
+{
+    return allocation_rows(a,
+                           db_query(s->db,
+                                    ALLOCATION_COLUMNS " WHERE l.payment_id = $1 ORDER BY l.id",
+                                    "i", payment_id),
+                           out, n);
+}
+
+store_status_t store_credit_moves(store_t *s, arena_t *a, int64_t account_id, int limit,
+                                  allocation_row_t **out, size_t *n)
+{
+    /* Credit kept from a payment, credit used on an invoice (its row to the invoice), and
+     * credit taken back by a reversal or a refund. */
+    return allocation_rows(
+        a,
+        db_query(s->db,
+                 ALLOCATION_COLUMNS
+                 " WHERE l.account_id = $1 AND (l.kind = 'credit'"
+                 " OR (l.kind = 'credit_applied' AND l.invoice_id IS NOT NULL)"
+                 " OR (l.kind IN ('reversal', 'refund') AND l.invoice_id IS NULL))"
+                 " ORDER BY l.id DESC LIMIT $2",
+                 "ii", account_id, (int64_t)limit),
+        out, n);
 }
 
 store_status_t store_payment_nets(store_t *s, arena_t *a, int64_t payment_id,
@@ -152,13 +178,10 @@ store_status_t store_refund_by_id(store_t *s, arena_t *a, int64_t id, refund_t *
     return STORE_OK;
 }
 
-store_status_t store_refunds_of(store_t *s, arena_t *a, int64_t payment_id, refund_t **out,
-                                size_t *n)
+static store_status_t refund_rows(arena_t *a, db_stmt_t *st, refund_t **out, size_t *n)
 {
     *n = 0;
     *out = NULL;
-    db_stmt_t *st =
-        db_query(s->db, REFUND_COLUMNS " WHERE r.payment_id = $1 ORDER BY r.id", "i", payment_id);
     if (!st) return STORE_ERROR;
     size_t cap = 0;
     db_status_t r;
@@ -174,6 +197,26 @@ store_status_t store_refunds_of(store_t *s, arena_t *a, int64_t payment_id, refu
     }
     db_done(st);
     return from_db(r);
+}
+
+store_status_t store_refunds_of(store_t *s, arena_t *a, int64_t payment_id, refund_t **out,
+                                size_t *n)
+{
+    return refund_rows(
+        a,
+        db_query(s->db, REFUND_COLUMNS " WHERE r.payment_id = $1 ORDER BY r.id", "i", payment_id),
+        out, n);
+}
+
+store_status_t store_refunds_of_account(store_t *s, arena_t *a, int64_t account_id, int limit,
+                                        refund_t **out, size_t *n)
+{
+    return refund_rows(a,
+                       db_query(s->db,
+                                REFUND_COLUMNS " WHERE r.account_id = $1 ORDER BY r.id DESC"
+                                               " LIMIT $2",
+                                "ii", account_id, (int64_t)limit),
+                       out, n);
 }
 
 store_status_t store_refunds_to_check(store_t *s, arena_t *a, int64_t now, int limit, int64_t **ids,

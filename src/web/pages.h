@@ -174,6 +174,10 @@ void staff_account_quotes_section(req_t *r, const account_t *acc);
 
 /* Who acts in the staff console on payments: this request's staff member and role. */
 pay_staff_t staff_pay_ctx(req_t *r);
+/* The Refunds section of a payment's or an account's page (nothing when n is 0). */
+void staff_refunds_table(req_t *r, const char *country, const refund_t *rows, size_t n);
+/* The Account credit section: credit kept, used and taken back (nothing when n is 0). */
+void staff_credit_table(req_t *r, const account_t *acc, const allocation_row_t *rows, size_t n);
 /* The decimal mark the reader types amounts with. */
 char staff_decimal_mark(const req_t *r);
 /* A payment's method (wire, check, ach, card) / state in the reader's language. */

@@ -40,6 +40,14 @@ void page_staff_account(req_t *r)
     html_render(b, "</section>");
     balances_card(r, &acc);
     payments_section(r, &acc);
+    refund_t *refunds = NULL;
+    allocation_row_t *credit = NULL;
+    size_t n_refunds = 0, n_credit = 0;
+    if (account_refunds_and_credit(r->svc, r->arena, acc.id, &refunds, &n_refunds, &credit,
+                                   &n_credit) == STATUS_OK) {
+        staff_refunds_table(r, acc.country, refunds, n_refunds);
+        staff_credit_table(r, &acc, credit, n_credit);
+    }
     audit_table(r, audit, n_audit, AUDIT_ROWS,
                 arena_printf(r->arena, "/staff/accounts/%lld", (long long)acc.id), before > 0);
     layout_end(r);

@@ -124,11 +124,10 @@ static void ledger(req_t *r, const payment_staff_view_t *v)
     html_render(b, "</tbody></table></div></section>");
 }
 
-static void refunds(req_t *r, const payment_staff_view_t *v)
+void staff_refunds_table(req_t *r, const char *country, const refund_t *rows, size_t n)
 {
-    if (v->n_refunds == 0) return;
+    if (n == 0) return;
     buf_t *b = &r->resp.body;
-    const char *country = v->account.country;
     const char *date = T("Date (UTC)"), *amount = T("Amount"), *state = T("State"),
                *reason = T("Reason"), *by = T("By"), *ref = T("Payment service reference");
     html_render(b,
@@ -138,8 +137,8 @@ static void refunds(req_t *r, const payment_staff_view_t *v)
                 "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                 "<th scope=\"col\">%s</th></tr></thead><tbody>",
                 T("Refunds"), date, amount, state, reason, by, ref);
-    for (size_t i = 0; i < v->n_refunds; i++) {
-        const refund_t *f = &v->refunds[i];
+    for (size_t i = 0; i < n; i++) {
+        const refund_t *f = &rows[i];
         html_render(b,
                     "<tr><td class=\"nowrap\" data-label=\"%s\">%s</td><td class=\"num\" "
                     "data-label=\"%s\">%s</td><td data-label=\"%s\" data-state=\"%s\">%s</td>"
@@ -149,6 +148,34 @@ static void refunds(req_t *r, const payment_staff_view_t *v)
                     staff_quote_money(r, country, f->currency, f->amount), state, f->state,
                     refund_state_label(r, f->state), reason, f->reason, by, f->created_by_name, ref,
                     f->refund_ref);
+    }
+    html_render(b, "</tbody></table></div></section>");
+}
+
+void staff_credit_table(req_t *r, const account_t *acc, const allocation_row_t *rows, size_t n)
+{
+    if (n == 0) return;
+    buf_t *b = &r->resp.body;
+    const char *date = T("Date (UTC)"), *what = T("What"), *amount = T("Amount");
+    html_render(b,
+                "<section class=\"card\" aria-labelledby=\"credit\"><h2 id=\"credit\">%s</h2>"
+                "<div class=\"table-wrap\"><table class=\"stack credit\"><thead><tr>"
+                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                "<th scope=\"col\" class=\"num\">%s</th></tr></thead><tbody>",
+                T("Account credit"), date, what, amount);
+    for (size_t i = 0; i < n; i++) {
+        const allocation_row_t *l = &rows[i];
+        const char *text =
+            strcmp(l->kind, "credit") == 0
+                ? arena_printf(r->arena, T("Kept from payment %lld"), (long long)l->payment_id)
+            : strcmp(l->kind, "credit_applied") == 0
+                ? arena_printf(r->arena, T("Used on invoice %s"), l->invoice_number)
+                : T("Taken back (reversal or refund)");
+        html_render(b,
+                    "<tr><td class=\"nowrap\" data-label=\"%s\">%s</td><td data-label=\"%s\">"
+                    "%s</td><td class=\"num\" data-label=\"%s\">%s</td></tr>",
+                    date, when(r, l->created_at), what, text, amount,
+                    staff_quote_money(r, acc->country, l->currency, l->amount));
     }
     html_render(b, "</tbody></table></div></section>");
 }
@@ -288,7 +315,7 @@ static void render(req_t *r, const payment_staff_view_t *v, const typed_t *t)
     }
     facts(r, v);
     ledger(r, v);
-    refunds(r, v);
+    staff_refunds_table(r, v->account.country, v->refunds, v->n_refunds);
     reverse_form(r, v, t);
     refund_form(r, v, t);
     html_render(b, "<p><a href=\"/staff/accounts/%L\">%s</a></p>", v->payment.account_id,

@@ -1,7 +1,7 @@
 // Paying an invoice by card in the Corporate Billing Portal (issue 12), in a browser, through the
-// sandbox gateway's hosted page: in part (en), declined (en), with the bank's extra
-// authentication step (en), in full in Italian, and a refused amount in Italian (the message
-// tied to the field, what was typed kept). axe and a screenshot on every page.
+// sandbox gateway's hosted page: in part, declined, with the bank's extra authentication step
+// and in full (en); a refused amount, in full, and insufficient funds (it): the message tied to
+// the field, what was typed kept. axe and a screenshot on every page.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -158,6 +158,37 @@ describe('paying an invoice by card', () => {
     await checkPage(page, 'pay-it-received', { lang: 'it' });
     await navigate(page, () => page.goto(`/corporate/invoices/${number}/pay`));
     assert.match(await mainText(page), new RegExp(tr('it', 'This invoice is paid in full.')));
+    await page.context().close();
+  });
+
+  test('5. it: insufficient funds, said in Italian; nothing charged', async () => {
+    const page = await newPage(browser, server);
+    await signInAs(page, 'corporate', GLOBEX, { lang: 'it' });
+    const number = await anInvoice(page, 1);
+    await openPay(page, number, 'it', 'pay-it-form-5');
+    await page.getByLabel(tr('it', 'Amount to pay (%s)').replace('%s', 'EUR')).fill('12,50');
+    await navigate(page, () =>
+      page.getByRole('button', { name: tr('it', 'Continue to secure payment') }).click());
+    await fillCard(page, 'it', '4000 0000 0000 9995');
+    await navigate(page, () => page.getByRole('button', { name: tr('it', 'Pay'), exact: true }).click());
+    const text = await outcomeShown(page, new RegExp(tr('it', 'the card has insufficient funds')));
+    assert.match(text, new RegExp(tr('it', 'the card has insufficient funds')));
+    await checkPage(page, 'pay-it-declined', { lang: 'it' });
+    await page.context().close();
+  });
+
+  test('6. en: the whole balance, as offered', async () => {
+    const page = await newPage(browser, server);
+    await signInAs(page, 'corporate', ACME);
+    const number = await anInvoice(page);
+    await openPay(page, number, 'en', 'pay-en-form-6');
+    await continueToPay(page, null, 'en', 'pay-en-sandbox-6');
+    await fillCard(page, 'en', '5555 5555 5555 4444');
+    await navigate(page, () => page.getByRole('button', { name: 'Pay', exact: true }).click());
+    await outcomeShown(page, /Payment received/);
+    await navigate(page, () => page.goto(`/corporate/invoices/${number}/pay`));
+    assert.match(await mainText(page), /This invoice is paid in full\./);
+    await checkPage(page, 'pay-en-paid-in-full', { lang: 'en' });
     await page.context().close();
   });
 });

@@ -474,3 +474,28 @@ def test_08_staff_see_every_unknown_payment(server):
     assert "Unknown" in shown and "Reverse this payment" not in shown
     assert cas.get("/staff/payments?state=succeeded").status == 404
     verify_clean(server)
+
+
+def test_09_the_account_page_lists_its_refunds_and_credit(server):
+    """The staff account page: every payment (linked for those who may open it), every refund
+    with its reason and state, and the account's credit kept, used and taken back."""
+    rows = server.query("SELECT r.account_id, r.reason, r.payment_id FROM refunds r"
+                        " ORDER BY r.id LIMIT 1")
+    assert rows, "the tests above made a refund"
+    aid, reason, pid = rows[0]
+    c = staff(server, "cas@vendor.example")
+    page = c.get("/staff/accounts/%d" % aid)
+    assert page.status == 200
+    text = text_of(page.text)
+    assert "Refunds" in text and reason in text, text[:2000]
+    assert 'href="/staff/payments/%d"' % pid in page.text
+    kept = server.query("SELECT account_id, payment_id FROM payment_allocations"
+                        " WHERE kind = 'credit' ORDER BY id LIMIT 1")
+    assert kept, "the tests above kept some credit"
+    page = c.get("/staff/accounts/%d" % kept[0][0])
+    assert "Kept from payment %d" % kept[0][1] in text_of(page.text)
+    # Customer Care sees the lists but gets no link to a payment's page (which answers it 404).
+    care = staff(server, "care@vendor.example")
+    page = care.get("/staff/accounts/%d" % aid)
+    assert page.status == 200 and reason in text_of(page.text)
+    assert 'href="/staff/payments/' not in page.text
