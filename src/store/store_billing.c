@@ -465,12 +465,7 @@ static store_status_t read_account_texts(db_stmt_t *st, arena_t *a, account_text
     size_t cap = 0;
     db_status_t r;
     while ((r = db_step(st)) == DB_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            account_texts_t *bigger = arena_alloc(a, cap * sizeof *bigger);
-            if (*n) memcpy(bigger, *out, *n * sizeof *bigger);
-            *out = bigger;
-        }
+        *out = arena_grow(a, *out, *n, &cap, sizeof **out, 64);
         account_texts_t *row = &(*out)[(*n)++];
         row->account_id = db_int(st, 0);
         row->a = col_str(a, st, 1);
@@ -654,12 +649,7 @@ static store_status_t read_lines(store_t *s, arena_t *a, invoice_doc_t *out)
     out->lines = NULL;
     db_status_t r;
     while ((r = db_step(st)) == DB_ROW) {
-        if (out->n_lines == cap) {
-            cap = cap ? cap * 2 : 8;
-            invoice_line_t *bigger = arena_alloc(a, cap * sizeof *bigger);
-            if (out->n_lines) memcpy(bigger, out->lines, out->n_lines * sizeof *bigger);
-            out->lines = bigger;
-        }
+        out->lines = arena_grow(a, out->lines, out->n_lines, &cap, sizeof *out->lines, 8);
         invoice_line_t *l = &out->lines[out->n_lines++];
         l->product_name = col_str(a, st, 0);
         l->billing_period = col_str(a, st, 1);
@@ -690,12 +680,7 @@ static store_status_t read_taxes(store_t *s, arena_t *a, invoice_doc_t *out)
     out->taxes = NULL;
     db_status_t r;
     while ((r = db_step(st)) == DB_ROW) {
-        if (out->n_taxes == cap) {
-            cap = cap ? cap * 2 : 2;
-            invoice_tax_t *bigger = arena_alloc(a, cap * sizeof *bigger);
-            if (out->n_taxes) memcpy(bigger, out->taxes, out->n_taxes * sizeof *bigger);
-            out->taxes = bigger;
-        }
+        out->taxes = arena_grow(a, out->taxes, out->n_taxes, &cap, sizeof *out->taxes, 2);
         invoice_tax_t *t = &out->taxes[out->n_taxes++];
         t->name = col_str(a, st, 0);
         t->rate_ppm = db_int(st, 1);

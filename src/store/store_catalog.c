@@ -161,12 +161,7 @@ store_status_t store_tax_regions(store_t *s, arena_t *a, const char *country, ch
     size_t cap = 0;
     db_status_t r;
     while ((r = db_step(st)) == DB_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **bigger = arena_alloc(a, cap * sizeof *bigger);
-            if (*n) memcpy(bigger, *codes, *n * sizeof *bigger);
-            *codes = bigger;
-        }
+        *codes = arena_grow(a, *codes, *n, &cap, sizeof **codes, 64);
         (*codes)[(*n)++] = col_str(a, st, 0);
     }
     return r == DB_OK ? STORE_OK : from_db(r);

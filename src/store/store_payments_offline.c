@@ -50,13 +50,7 @@ static store_status_t allocation_rows(arena_t *a, db_stmt_t *st, allocation_row_
     size_t cap = 0;
     db_status_t r;
     while ((r = db_step(st)) == DB_ROW) {
-        if (*n == cap) {
-            size_t more = cap ? cap * 2 : 8;
-            allocation_row_t *bigger = arena_alloc(a, sizeof(allocation_row_t) * more);
-            if (*n) memcpy(bigger, *out, sizeof(allocation_row_t) * *n);
-            *out = bigger;
-            cap = more;
-        }
+        *out = arena_grow(a, *out, *n, &cap, sizeof **out, 8);
         allocation_row_t *l = &(*out)[(*n)++];
         l->id = db_int(st, 0);
         l->payment_id = db_int(st, 1);
@@ -113,13 +107,7 @@ store_status_t store_payment_nets(store_t *s, arena_t *a, int64_t payment_id,
     size_t cap = 0;
     db_status_t r;
     while ((r = db_step(st)) == DB_ROW) {
-        if (*n == cap) {
-            size_t more = cap ? cap * 2 : 8;
-            allocation_net_t *bigger = arena_alloc(a, sizeof(allocation_net_t) * more);
-            if (*n) memcpy(bigger, *out, sizeof(allocation_net_t) * *n);
-            *out = bigger;
-            cap = more;
-        }
+        *out = arena_grow(a, *out, *n, &cap, sizeof **out, 8);
         (*out)[*n].invoice_id = db_int(st, 0);
         (*out)[*n].net = db_int(st, 1);
         (*n)++;
@@ -186,13 +174,7 @@ static store_status_t refund_rows(arena_t *a, db_stmt_t *st, refund_t **out, siz
     size_t cap = 0;
     db_status_t r;
     while ((r = db_step(st)) == DB_ROW) {
-        if (*n == cap) {
-            size_t more = cap ? cap * 2 : 4;
-            refund_t *bigger = arena_alloc(a, sizeof(refund_t) * more);
-            if (*n) memcpy(bigger, *out, sizeof(refund_t) * *n);
-            *out = bigger;
-            cap = more;
-        }
+        *out = arena_grow(a, *out, *n, &cap, sizeof **out, 4);
         read_refund(a, st, &(*out)[(*n)++]);
     }
     db_done(st);

@@ -541,12 +541,7 @@ store_status_t store_verify(store_t *s, arena_t *a, const verify_opts_t *o, veri
         while ((r = db_step(st)) == DB_ROW) {
             (*total)++;
             if (*n >= o->max_findings) continue;
-            if (*n == cap) {
-                cap = cap ? cap * 2 : 16;
-                verify_finding_t *bigger = arena_alloc(a, cap * sizeof *bigger);
-                if (*n) memcpy(bigger, *out, *n * sizeof *bigger);
-                *out = bigger;
-            }
+            *out = arena_grow(a, *out, *n, &cap, sizeof **out, 16);
             (*out)[(*n)++] = (verify_finding_t){.check = k->name, .message = k->describe(a, st)};
         }
         if (r != DB_OK) return from_db(r);

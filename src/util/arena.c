@@ -77,6 +77,16 @@ void *arena_alloc_raw(arena_t *a, size_t size)
     return p;
 }
 
+void *arena_grow(arena_t *a, void *items, size_t n, size_t *cap, size_t size, size_t first)
+{
+    if (n < *cap) return items;
+    size_t more = *cap ? *cap * 2 : first;
+    void *bigger = arena_alloc(a, more * size);
+    if (n) memcpy(bigger, items, n * size);
+    *cap = more;
+    return bigger;
+}
+
 void *arena_alloc(arena_t *a, size_t size)
 {
     return memset(arena_alloc_raw(a, size), 0, size);
