@@ -3,6 +3,7 @@
 #ifndef COBRO_INVOICE_DOC_H
 #define COBRO_INVOICE_DOC_H
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct {
@@ -17,6 +18,15 @@ typedef struct {
      * charges a whole period): its amount is (seats x unit - discount) x days / term_days,
      * rounded half away from zero. */
     int64_t discount, days, term_days;
+    /* A change made during a period (more seats, a new product, monthly to annual, a
+     * reactivation) rather than a period of its own: it charges days of term_days of the new
+     * seats (seats) and plan (billing_period), less credit, the unused part of what the period
+     * had already been charged; from_seats and from_period say what it was before (0 and "" for
+     * a new product). Its amount is (seats x unit - discount) x days / term_days - credit. */
+    bool is_change;
+    int64_t from_seats;
+    char *from_period;
+    int64_t credit;
 } invoice_line_t;
 
 /* The tax of an invoice at one rate, rounded once on the sum of its lines at that rate (tax.h,

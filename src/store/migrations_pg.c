@@ -158,6 +158,23 @@ static const char *const pg_triggers[] = {
            "  FOR EACH STATEMENT " REFUSE "('a payment cannot be deleted');"
            "CREATE TRIGGER refunds_kept BEFORE DELETE ON refunds"
            "  FOR EACH ROW " REFUSE "('a refund cannot be deleted');",
+    [13] = "CREATE TRIGGER payments_purpose_fixed BEFORE UPDATE OF change_id, attempt ON payments"
+           "  FOR EACH ROW " REFUSE "('a payment''s purpose cannot change');",
+};
+
+/* What PostgreSQL runs before a migration's shared part, in place of what SQLite's side does
+ * that it cannot (migration_sql_shared): 13 rebuilds invoice_lines on SQLite, where PostgreSQL
+ * adds the columns and drops the UNIQUE by its name. */
+static const char *const pg_prelude[] = {
+    [13] =
+        "ALTER TABLE invoice_lines ADD COLUMN kind TEXT NOT NULL DEFAULT 'period'"
+        "  CHECK (kind IN ('period', 'change'));"
+        "ALTER TABLE invoice_lines ADD COLUMN from_seats BIGINT NOT NULL DEFAULT 0"
+        "  CHECK (from_seats >= 0);"
+        "ALTER TABLE invoice_lines ADD COLUMN from_period TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE invoice_lines ADD COLUMN credit BIGINT NOT NULL DEFAULT 0"
+        "  CHECK (credit >= 0);"
+        "ALTER TABLE invoice_lines DROP CONSTRAINT invoice_lines_subscription_id_period_start_key;",
 };
 
 /* ---- the translation ------------------------------------------------------------------ */
@@ -255,10 +272,12 @@ static void translate(buf_t *out, const char *p)
 
 char *migration_sql_postgresql(arena_t *a, int version)
 {
-    const char *sqlite = migration_sql(version);
+    const char *sqlite = migration_sql_shared(version);
     if (!sqlite) return NULL;
     buf_t out;
     buf_init_cap(&out, a, strlen(sqlite) + 1024);
+    int n_prelude = (int)(sizeof pg_prelude / sizeof pg_prelude[0]);
+    if (version < n_prelude && pg_prelude[version]) buf_puts(&out, pg_prelude[version]);
     translate(&out, sqlite);
     int n_extra = (int)(sizeof pg_triggers / sizeof pg_triggers[0]);
     if (version < n_extra && pg_triggers[version]) buf_puts(&out, pg_triggers[version]);

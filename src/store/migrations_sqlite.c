@@ -723,14 +723,148 @@ static const char *const migration_12 =
     "CREATE TRIGGER refunds_kept BEFORE DELETE ON refunds"
     "  BEGIN SELECT RAISE(ABORT, 'a refund cannot be deleted'); END;";
 
-static const char *const migrations[] = {migration_1, migration_2,  migration_3,  migration_4,
-                                         migration_5, migration_6,  migration_7,  migration_8,
-                                         migration_9, migration_10, migration_11, migration_12};
+/* Billing Center self-service (docs/subscriptions.md), part 1, SQLite's side: an invoice line
+ * is either a period of its subscription (kind 'period', what the bill run issues: one per
+ * subscription and period start, as before) or a change made during a period (kind 'change': more
+ * seats, a new product, monthly to annual, a reactivation), which charges the rest of the period
+ * less a credit for what the account had already been charged for it. Several changes can fall on
+ * one day, so the uniqueness of (subscription, period start) now holds for period lines only;
+ * SQLite cannot drop a table's UNIQUE, so the table is rebuilt (PostgreSQL alters it in place:
+ * migrations_pg.c). The DROP fires no trigger (its implicit DELETE never does) and nothing refers
+ * to invoice_lines. */
+#define MIGRATION_13_SQLITE_LINES                                                                  \
+    "CREATE TABLE invoice_lines_13 ("                                                              \
+    "  id INTEGER PRIMARY KEY,"                                                                    \
+    "  invoice_id INTEGER NOT NULL REFERENCES invoices(id),"                                       \
+    "  position INTEGER NOT NULL,"                                                                 \
+    "  subscription_id INTEGER NOT NULL REFERENCES subscriptions(id),"                             \
+    "  product_name TEXT NOT NULL,"                                                                \
+    "  billing_period TEXT NOT NULL,"                                                              \
+    "  period_start TEXT NOT NULL,"                                                                \
+    "  period_end TEXT NOT NULL,"                                                                  \
+    "  seats INTEGER NOT NULL,"                                                                    \
+    "  unit_amount INTEGER NOT NULL,"                                                              \
+    "  net INTEGER NOT NULL,"                                                                      \
+    "  tax_rate_ppm INTEGER NOT NULL,"                                                             \
+    "  tax INTEGER NOT NULL,"                                                                      \
+    "  gross INTEGER NOT NULL,"                                                                    \
+    "  discount INTEGER NOT NULL DEFAULT 0,"                                                       \
+    "  days INTEGER NOT NULL DEFAULT 0,"                                                           \
+    "  term_days INTEGER NOT NULL DEFAULT 0,"                                                      \
+    "  kind TEXT NOT NULL DEFAULT 'period' CHECK (kind IN ('period', 'change')),"                  \
+    "  from_seats INTEGER NOT NULL DEFAULT 0 CHECK (from_seats >= 0),"                             \
+    "  from_period TEXT NOT NULL DEFAULT '',"                                                      \
+    "  credit INTEGER NOT NULL DEFAULT 0 CHECK (credit >= 0),"                                     \
+    "  CHECK (net + tax = gross)"                                                                  \
+    ") STRICT;"                                                                                    \
+    "INSERT INTO invoice_lines_13 (id, invoice_id, position, subscription_id, product_name,"       \
+    "  billing_period, period_start, period_end, seats, unit_amount, net, tax_rate_ppm, tax,"      \
+    "  gross, discount, days, term_days) SELECT id, invoice_id, position, subscription_id,"        \
+    "  product_name, billing_period, period_start, period_end, seats, unit_amount, net,"           \
+    "  tax_rate_ppm, tax, gross, discount, days, term_days FROM invoice_lines;"                    \
+    "DROP TABLE invoice_lines;"                                                                    \
+    "ALTER TABLE invoice_lines_13 RENAME TO invoice_lines;"                                        \
+    "CREATE INDEX invoice_lines_invoice ON invoice_lines(invoice_id, position);"                   \
+    "CREATE TRIGGER invoice_lines_immutable BEFORE UPDATE ON invoice_lines"                        \
+    "  BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot change'); END;"                         \
+    "CREATE TRIGGER invoice_lines_kept BEFORE DELETE ON invoice_lines"                             \
+    "  BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot be deleted'); END;"
+
+/* Part 2, both databases: the period lines' uniqueness; what a subscription will renew with after
+ * a change that waits for the renewal (next_plan_id: annual to monthly; next_seats already exists),
+ * what the account was actually charged for the rest of its current period (charged_amount over
+ * charged_from .. period_end, written by each change that charges; NULL: seats x unit_amount for
+ * the whole period, as the renewal charged it), and why and when it was cancelled.
+ * subscription_changes keeps every change asked for, with the figures its preview showed; one
+ * that charges is written before the card is charged, and only one per account can be charging at
+ * a time. A payment names the change it pays for (change_id) or which charge of an invoice it is
+ * (attempt: 1 the renewal's charge, 2... the dunning retries), each at most once. dunning_cases
+ * follows an invoice whose automatic charge failed: retries, past due, suspended, resolved.
+ * next_plan_id and change_id have no REFERENCES, as email_outbox.quote_id: SQLite cannot drop a
+ * column that has one; the services write only ids they have just read. */
+#define MIGRATION_13_COMMON                                                                        \
+    "CREATE UNIQUE INDEX invoice_lines_period ON invoice_lines(subscription_id, period_start)"     \
+    "  WHERE kind = 'period';"                                                                     \
+    "ALTER TABLE subscriptions ADD COLUMN next_plan_id INTEGER;"                                   \
+    "ALTER TABLE subscriptions ADD COLUMN charged_amount INTEGER CHECK (charged_amount >= 0);"     \
+    "ALTER TABLE subscriptions ADD COLUMN charged_from TEXT;"                                      \
+    "ALTER TABLE subscriptions ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT '';"                 \
+    "ALTER TABLE subscriptions ADD COLUMN cancel_requested_at INTEGER;"                            \
+    "CREATE TABLE subscription_changes ("                                                          \
+    "  id INTEGER PRIMARY KEY,"                                                                    \
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"                                       \
+    "  subscription_id INTEGER REFERENCES subscriptions(id),"                                      \
+    "  kind TEXT NOT NULL CHECK (kind IN ('add_product', 'add_seats', 'remove_seats',"             \
+    "    'to_annual', 'to_monthly', 'cancel', 'undo_cancel', 'reactivate')),"                      \
+    "  plan_id INTEGER NOT NULL REFERENCES plans(id),"                                             \
+    "  seats INTEGER NOT NULL CHECK (seats > 0),"                                                  \
+    "  from_seats INTEGER NOT NULL DEFAULT 0,"                                                     \
+    "  unit_amount INTEGER NOT NULL CHECK (unit_amount >= 0),"                                     \
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3),"                                       \
+    "  period_start TEXT NOT NULL DEFAULT '',"                                                     \
+    "  period_end TEXT NOT NULL DEFAULT '',"                                                       \
+    "  charge INTEGER NOT NULL DEFAULT 0 CHECK (charge >= 0),"                                     \
+    "  credit INTEGER NOT NULL DEFAULT 0 CHECK (credit >= 0),"                                     \
+    "  subtotal INTEGER NOT NULL DEFAULT 0,"                                                       \
+    "  tax_total INTEGER NOT NULL DEFAULT 0,"                                                      \
+    "  total INTEGER NOT NULL DEFAULT 0 CHECK (total >= 0),"                                       \
+    "  renewal_total INTEGER NOT NULL DEFAULT 0,"                                                  \
+    "  basis TEXT NOT NULL DEFAULT '',"                                                            \
+    "  state TEXT NOT NULL CHECK (state IN ('charging', 'applied', 'declined', 'conflict')),"      \
+    "  payment_id INTEGER REFERENCES payments(id),"                                                \
+    "  invoice_id INTEGER REFERENCES invoices(id),"                                                \
+    "  reason TEXT NOT NULL DEFAULT '',"                                                           \
+    "  decline_code TEXT NOT NULL DEFAULT '',"                                                     \
+    "  actor_kind TEXT NOT NULL CHECK (actor_kind IN ('billing', 'staff')),"                       \
+    "  actor_id INTEGER NOT NULL,"                                                                 \
+    "  created_at INTEGER NOT NULL,"                                                               \
+    "  decided_at INTEGER,"                                                                        \
+    "  CHECK (subtotal + tax_total = total)"                                                       \
+    ") STRICT;"                                                                                    \
+    "CREATE UNIQUE INDEX subscription_changes_one_charging ON subscription_changes(account_id)"    \
+    "  WHERE state = 'charging';"                                                                  \
+    "CREATE INDEX subscription_changes_account ON subscription_changes(account_id, id);"           \
+    "ALTER TABLE payments ADD COLUMN change_id INTEGER;"                                           \
+    "ALTER TABLE payments ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0 CHECK (attempt >= 0);"     \
+    "CREATE UNIQUE INDEX payments_change ON payments(change_id) WHERE change_id IS NOT NULL;"      \
+    "CREATE UNIQUE INDEX payments_invoice_attempt ON payments(invoice_id, attempt)"                \
+    "  WHERE attempt > 0;"                                                                         \
+    "CREATE TABLE dunning_cases ("                                                                 \
+    "  id INTEGER PRIMARY KEY,"                                                                    \
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"                                       \
+    "  invoice_id INTEGER NOT NULL UNIQUE REFERENCES invoices(id),"                                \
+    "  state TEXT NOT NULL CHECK (state IN ('retrying', 'past_due', 'suspended', 'resolved')),"    \
+    "  failures INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),"                                 \
+    "  last_decline_code TEXT NOT NULL DEFAULT '',"                                                \
+    "  no_retry INTEGER NOT NULL DEFAULT 0 CHECK (no_retry IN (0, 1)),"                            \
+    "  next_retry_at INTEGER,"                                                                     \
+    "  claimed_until INTEGER NOT NULL DEFAULT 0,"                                                  \
+    "  first_failed_at INTEGER NOT NULL,"                                                          \
+    "  past_due_at INTEGER,"                                                                       \
+    "  suspended_at INTEGER,"                                                                      \
+    "  resolved_at INTEGER,"                                                                       \
+    "  updated_at INTEGER NOT NULL"                                                                \
+    ") STRICT;"                                                                                    \
+    "CREATE INDEX dunning_cases_due ON dunning_cases(state, next_retry_at);"                       \
+    "CREATE INDEX dunning_cases_account ON dunning_cases(account_id, state);"                      \
+    "CREATE TRIGGER payments_purpose_fixed BEFORE UPDATE OF change_id, attempt ON payments"        \
+    "  BEGIN SELECT RAISE(ABORT, 'a payment''s purpose cannot change'); END;"
+
+static const char *const migration_13 = MIGRATION_13_SQLITE_LINES MIGRATION_13_COMMON;
+
+static const char *const migrations[] = {
+    migration_1, migration_2, migration_3,  migration_4,  migration_5,  migration_6, migration_7,
+    migration_8, migration_9, migration_10, migration_11, migration_12, migration_13};
 
 const char *migration_sql(int version)
 {
     if (version < 1 || version > (int)(sizeof migrations / sizeof migrations[0])) return NULL;
     return migrations[version - 1];
+}
+
+const char *migration_sql_shared(int version)
+{
+    return version == 13 ? MIGRATION_13_COMMON : migration_sql(version);
 }
 
 int migration_latest(void)

@@ -505,11 +505,13 @@ static store_status_t insert_line(store_t *s, int64_t invoice_id, int position,
         s->db, false,
         "INSERT INTO invoice_lines (invoice_id, position, subscription_id, product_name,"
         " billing_period, period_start, period_end, seats, unit_amount, net, tax_rate_ppm, tax,"
-        " gross, discount, days, term_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-        " $11, $12, $13, $14, $15, $16)",
-        "iiissssiiiiiiiii", invoice_id, (int64_t)position, subscription_id, l->product_name,
+        " gross, discount, days, term_days, kind, from_seats, from_period, credit) VALUES ($1,"
+        " $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+        "iiissssiiiiiiiiisisi", invoice_id, (int64_t)position, subscription_id, l->product_name,
         l->billing_period, l->period_start, l->period_end, l->seats, l->unit_amount, l->net,
-        l->tax_rate_ppm, l->tax, l->gross, l->discount, l->days, l->term_days));
+        l->tax_rate_ppm, l->tax, l->gross, l->discount, l->days, l->term_days,
+        l->is_change ? "change" : "period", l->from_seats, l->from_period ? l->from_period : "",
+        l->credit));
 }
 
 /* The invoice's row, its lines' and its taxes', added to the batch's arrays. */
@@ -640,7 +642,7 @@ static store_status_t read_lines(store_t *s, arena_t *a, invoice_doc_t *out)
     db_stmt_t *st = db_query(s->db,
                              "SELECT product_name, billing_period, period_start, period_end, seats,"
                              " unit_amount, net, tax_rate_ppm, tax, gross, discount, days,"
-                             " term_days FROM invoice_lines"
+                             " term_days, kind, from_seats, from_period, credit FROM invoice_lines"
                              " WHERE invoice_id = $1 ORDER BY position",
                              "i", out->id);
     if (!st) return STORE_ERROR;
@@ -664,6 +666,10 @@ static store_status_t read_lines(store_t *s, arena_t *a, invoice_doc_t *out)
         l->discount = db_int(st, 10);
         l->days = db_int(st, 11);
         l->term_days = db_int(st, 12);
+        l->is_change = strcmp(db_text(st, 13), "change") == 0;
+        l->from_seats = db_int(st, 14);
+        l->from_period = col_str(a, st, 15);
+        l->credit = db_int(st, 16);
     }
     return r == DB_OK ? STORE_OK : from_db(r);
 }

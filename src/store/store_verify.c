@@ -365,18 +365,20 @@ static const verify_check_t checks[] = {
          " ORDER BY i.id, l.position",
          ""),
      NO_PARAM, line_account},
-    /* Exclusive tax: the price is the net; inclusive: the gross. A line a quote invoiced is
-     * (seats x unit - discount) x days / term_days, rounded half away from zero (the amounts are
-     * never negative, so integer division of 2x + d by 2d rounds it). */
+    /* Exclusive tax: the price is the net; inclusive: the gross. A line a quote or a change
+     * invoiced is (seats x unit - discount) x days / term_days, rounded half away from zero (the
+     * amounts are never negative, so integer division of 2x + d by 2d rounds it), less the
+     * credit a change gives for what the period had already been charged. */
     {"invoice_line_amount",
      VERIFY_SQL("SELECT i.number, i.id, i.tax_mode, CASE WHEN i.tax_mode = 'inclusive' THEN l.gross"
                 " ELSE l.net END, CASE WHEN l.term_days > 0 THEN ((l.seats * l.unit_amount -"
                 " l.discount) * l.days * 2 + l.term_days) / (2 * l.term_days) ELSE l.seats *"
-                " l.unit_amount - l.discount END, l.position FROM invoice_lines l"
+                " l.unit_amount - l.discount END - l.credit, l.position FROM invoice_lines l"
                 " JOIN invoices i ON i.id = l.invoice_id WHERE CASE WHEN i.tax_mode = 'inclusive'"
                 " THEN l.gross ELSE l.net END <> CASE WHEN l.term_days > 0 THEN ((l.seats *"
                 " l.unit_amount - l.discount) * l.days * 2 + l.term_days) / (2 * l.term_days)"
-                " ELSE l.seats * l.unit_amount - l.discount END ORDER BY i.id, l.position",
+                " ELSE l.seats * l.unit_amount - l.discount END - l.credit"
+                " ORDER BY i.id, l.position",
                 ""),
      NO_PARAM, line_amount},
     /* The tax is the sum of the invoice's per-rate rows; invoices issued before those rows

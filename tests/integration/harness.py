@@ -783,9 +783,32 @@ class Server:
         return c.get(path).status == 200
 
 
+def undo_self_service_migration(con):
+    """Takes a SQLite database back from schema version 13 (Billing Center self-service) to 12:
+    its tables and columns go, and invoice lines are unique by subscription and period start again
+    (an index standing for the UNIQUE that migration 13 rebuilt the table without)."""
+    con.execute("DELETE FROM schema_migrations WHERE version >= 13")
+    con.execute("DROP TRIGGER payments_purpose_fixed")
+    for index in ("payments_change", "payments_invoice_attempt", "invoice_lines_period"):
+        con.execute("DROP INDEX %s" % index)
+    for table in ("dunning_cases", "subscription_changes"):
+        con.execute("DROP TABLE %s" % table)
+    for table, column in (("payments", "change_id"), ("payments", "attempt"),
+                          ("subscriptions", "next_plan_id"), ("subscriptions", "charged_amount"),
+                          ("subscriptions", "charged_from"), ("subscriptions", "cancel_reason"),
+                          ("subscriptions", "cancel_requested_at"), ("invoice_lines", "kind"),
+                          ("invoice_lines", "from_seats"), ("invoice_lines", "from_period"),
+                          ("invoice_lines", "credit")):
+        con.execute("ALTER TABLE %s DROP COLUMN %s" % (table, column))
+    con.execute("CREATE UNIQUE INDEX invoice_lines_v12_unique"
+                " ON invoice_lines(subscription_id, period_start)")
+
+
 def undo_payments_migration(con):
-    """Takes a SQLite database back from schema version 12 (payments) to 11: its tables, the
-    trigger it put on invoices and the column it added to the outbox go."""
+    """Takes a SQLite database back from schema version 12 (payments) to 11: migration 13 first
+    (undo_self_service_migration), then its tables, the trigger it put on invoices and the column
+    it added to the outbox go."""
+    undo_self_service_migration(con)
     con.execute("DELETE FROM schema_migrations WHERE version >= 12")
     con.execute("DROP TRIGGER invoices_paid_within_total")
     for table in ("payment_allocations", "refunds", "payments", "payment_cards", "card_setups",
