@@ -770,21 +770,25 @@ static const char *const migration_12 =
     "CREATE TRIGGER invoice_lines_kept BEFORE DELETE ON invoice_lines"                             \
     "  BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot be deleted'); END;"
 
-/* Part 2, both databases: the period lines' uniqueness; what a subscription will renew with after
- * a change that waits for the renewal (next_plan_id: annual to monthly; next_seats already exists),
- * what the account was actually charged for the rest of its current period (charged_amount over
- * charged_from .. period_end, written by each change that charges; NULL: seats x unit_amount for
- * the whole period, as the renewal charged it), and why and when it was cancelled.
- * subscription_changes keeps every change asked for, with the figures its preview showed; one
- * that charges is written before the card is charged, and only one per account can be charging at
- * a time. A payment names the change it pays for (change_id) or which charge of an invoice it is
- * (attempt: 1 the renewal's charge, 2... the dunning retries), each at most once. dunning_cases
- * follows an invoice whose automatic charge failed: retries, past due, suspended, resolved.
- * next_plan_id and change_id have no REFERENCES, as email_outbox.quote_id: SQLite cannot drop a
- * column that has one; the services write only ids they have just read. */
+/* Part 2, both databases: the period lines' uniqueness; how many seats of each product the price
+ * list sells on one subscription (min_seats, max_seats: the Billing Center's limits); what a
+ * subscription will renew with after a change that waits for the renewal (next_plan_id: annual to
+ * monthly; next_seats already exists), what the account was actually charged for the rest of its
+ * current period (charged_amount over charged_from .. period_end, written by each change that
+ * charges; NULL: seats x unit_amount for the whole period, as the renewal charged it), and why and
+ * when it was cancelled. subscription_changes keeps every change asked for, with the figures its
+ * preview showed; one that charges is written before the card is charged, and only one per account
+ * can be charging at a time. A payment names the change it pays for (change_id) or which charge of
+ * an invoice it is (attempt: 1 the renewal's charge, 2... the dunning retries), each at most once.
+ * dunning_cases follows an invoice whose automatic charge failed: retries, past due, suspended,
+ * resolved. next_plan_id and change_id have no REFERENCES, as email_outbox.quote_id: SQLite cannot
+ * drop a column that has one; the services write only ids they have just read. */
 #define MIGRATION_13_COMMON                                                                        \
     "CREATE UNIQUE INDEX invoice_lines_period ON invoice_lines(subscription_id, period_start)"     \
     "  WHERE kind = 'period';"                                                                     \
+    "ALTER TABLE products ADD COLUMN min_seats INTEGER NOT NULL DEFAULT 1 CHECK (min_seats >= 1);" \
+    "ALTER TABLE products ADD COLUMN max_seats INTEGER NOT NULL DEFAULT 10000"                     \
+    "  CHECK (max_seats >= 1);"                                                                    \
     "ALTER TABLE subscriptions ADD COLUMN next_plan_id INTEGER;"                                   \
     "ALTER TABLE subscriptions ADD COLUMN charged_amount INTEGER CHECK (charged_amount >= 0);"     \
     "ALTER TABLE subscriptions ADD COLUMN charged_from TEXT;"                                      \

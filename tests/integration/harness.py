@@ -794,6 +794,7 @@ def undo_self_service_migration(con):
     for table in ("dunning_cases", "subscription_changes"):
         con.execute("DROP TABLE %s" % table)
     for table, column in (("payments", "change_id"), ("payments", "attempt"),
+                          ("products", "min_seats"), ("products", "max_seats"),
                           ("subscriptions", "next_plan_id"), ("subscriptions", "charged_amount"),
                           ("subscriptions", "charged_from"), ("subscriptions", "cancel_reason"),
                           ("subscriptions", "cancel_requested_at"), ("invoice_lines", "kind"),
