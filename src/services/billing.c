@@ -143,9 +143,9 @@ static store_status_t collect_lines(run_t *run, arena_t *a, due_subscription_t *
             if (date_cmp(end, run->o->at) > 0) break;
             start = end;
         }
-        store_status_t r =
-            store_subscription_renew(run->s, d->id, (*lines)[*n_lines - 1].period_start,
-                                     (*lines)[*n_lines - 1].period_end, d->seats, d->unit_amount);
+        store_status_t r = store_subscription_renew(
+            run->s, d->id, (*lines)[*n_lines - 1].period_start, (*lines)[*n_lines - 1].period_end,
+            d->seats, d->unit_amount, d->plan_id);
         if (r != STORE_OK) return r;
         run->stats->renewed++;
     }

@@ -122,7 +122,7 @@ typedef struct {
 
 /* An active subscription whose period has ended, with what renewing it needs. */
 typedef struct {
-    int64_t id, account_id, seats, unit_amount;
+    int64_t id, account_id, seats, unit_amount, plan_id;
     int anchor_day;
     bool auto_renew, cancel_at_period_end;
     char *currency, *period_start, *period_end, *billing_period, *product_name;
@@ -194,6 +194,7 @@ typedef struct {
     char *method, *source, *gateway, *currency, *state, *session_ref, *payment_ref, *card_brand,
         *card_last4, *decline_code, *received_date, *reference, *payer, *reversal_reason, *lang;
     char *invoice_number; /* read with the row; "" when none */
+    int64_t change_id;    /* the subscription change it pays for (docs/subscriptions.md); 0: none */
 } payment_t;
 
 /* What an invoice owes now: total, paid, and held by payments in progress. */

@@ -322,11 +322,13 @@ store_status_t store_due_subscriptions_between(store_t *s, arena_t *a, int64_t f
                                                const char *at, due_subscription_t **out, size_t *n);
 /* Subscription writes of the bill run: deferred (db_exec_deferred); a subscription that is no
  * longer active fails the transaction with STORE_NOT_FOUND, at the latest at its flush. */
-/* seats and unit_amount: what the renewal billed (the due query's, a quote's change for the next
- * renewal included), made the subscription's own; a subscription that no longer renews with
- * them (a quote accepted meanwhile) fails the transaction like one no longer active. */
+/* seats, unit_amount and plan_id: what the renewal billed (the due query's, a change for the next
+ * renewal included), made the subscription's own, and what its period was charged is the whole
+ * period again; a subscription that no longer renews with them (a quote accepted or a change made
+ * meanwhile) fails the transaction like one no longer active. */
 store_status_t store_subscription_renew(store_t *s, int64_t id, const char *period_start,
-                                        const char *period_end, int64_t seats, int64_t unit_amount);
+                                        const char *period_end, int64_t seats, int64_t unit_amount,
+                                        int64_t plan_id);
 /* Ends a subscription ("cancelled" or "expired"). */
 store_status_t store_subscription_end(store_t *s, int64_t id, const char *status);
 

@@ -8,7 +8,7 @@
 /* ---- a batch's rows, gathered on PostgreSQL (store_batch_begin) ------------------------ */
 
 /* One array per column of each multi-row statement, filled row by row. */
-enum { RENEW_COLS = 5, INVOICE_COLS = 30, LINE_COLS = 16, TAX_COLS = 6, EMAIL_COLS = 12 };
+enum { RENEW_COLS = 6, INVOICE_COLS = 30, LINE_COLS = 16, TAX_COLS = 6, EMAIL_COLS = 12 };
 
 struct bill_rows {
     arena_t *a; /* the arrays' memory: a new one per batch */
@@ -93,18 +93,21 @@ static store_status_t send_rows(store_t *s)
     if (r->n_renew)
         st = from_db(db_exec_deferred_rows(
             s->db, (int64_t)r->n_renew,
-            DB_SQL_BY_DIALECT(s->db, "SELECT $1, $2, $3, $4, $5",
+            DB_SQL_BY_DIALECT(s->db, "SELECT $1, $2, $3, $4, $5, $6",
                               "UPDATE subscriptions s SET period_start = v.period_start,"
                               " period_end = v.period_end, seats = v.seats,"
-                              " unit_amount = v.unit_amount, next_seats = NULL,"
-                              " next_unit_amount = NULL FROM unnest($1::bigint[], $2::text[],"
-                              " $3::text[], $4::bigint[], $5::bigint[])"
-                              " AS v(id, period_start, period_end, seats, unit_amount)"
+                              " unit_amount = v.unit_amount, plan_id = v.plan_id,"
+                              " next_seats = NULL, next_unit_amount = NULL, next_plan_id = NULL,"
+                              " charged_amount = NULL, charged_from = NULL"
+                              " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[],"
+                              " $5::bigint[], $6::bigint[])"
+                              " AS v(id, period_start, period_end, seats, unit_amount, plan_id)"
                               " WHERE s.id = v.id AND s.status = 'active'"
                               " AND COALESCE(s.next_seats, s.seats) = v.seats"
-                              " AND COALESCE(s.next_unit_amount, s.unit_amount) = v.unit_amount"),
-            "sssss", col(r->renew, 0), col(r->renew, 1), col(r->renew, 2), col(r->renew, 3),
-            col(r->renew, 4)));
+                              " AND COALESCE(s.next_unit_amount, s.unit_amount) = v.unit_amount"
+                              " AND COALESCE(s.next_plan_id, s.plan_id) = v.plan_id"),
+            "ssssss", col(r->renew, 0), col(r->renew, 1), col(r->renew, 2), col(r->renew, 3),
+            col(r->renew, 4), col(r->renew, 5)));
     if (st == STORE_OK && r->n_invoices) {
         sql_array_t *c = r->invoice;
         st = from_db(db_exec_deferred(
@@ -238,12 +241,14 @@ store_status_t store_due_subscriptions_between(store_t *s, arena_t *a, int64_t f
     *out = arena_alloc(a, cap * sizeof **out);
     db_stmt_t *st = db_query(
         s->db,
-        /* Changes a quote made to the next renewal (next_seats, next_unit_amount) are what it
-         * renews with; store_subscription_renew makes them the subscription's own. */
+        /* Changes made for the next renewal (by a quote or the Billing Center: next_seats,
+         * next_unit_amount, next_plan_id) are what it renews with; store_subscription_renew
+         * makes them the subscription's own. */
         "SELECT s.id, s.account_id, COALESCE(s.next_seats, s.seats),"
         " COALESCE(s.next_unit_amount, s.unit_amount), s.anchor_day, s.auto_renew,"
         " s.cancel_at_period_end, s.currency, s.period_start, s.period_end, p.billing_period,"
-        " pr.name FROM subscriptions s JOIN plans p ON p.id = s.plan_id"
+        " pr.name, p.id FROM subscriptions s JOIN plans p"
+        " ON p.id = COALESCE(s.next_plan_id, s.plan_id)"
         " JOIN products pr ON pr.id = p.product_id"
         " WHERE s.account_id BETWEEN $1 AND $2 AND s.status = 'active' AND s.period_end <= $3"
         " ORDER BY s.account_id, s.id",
@@ -270,12 +275,14 @@ store_status_t store_due_subscriptions_between(store_t *s, arena_t *a, int64_t f
         d->period_end = col_str(a, st, 9);
         d->billing_period = col_str(a, st, 10);
         d->product_name = col_str(a, st, 11);
+        d->plan_id = db_int(st, 12);
     }
     return r == DB_OK ? STORE_OK : from_db(r);
 }
 
 store_status_t store_subscription_renew(store_t *s, int64_t id, const char *period_start,
-                                        const char *period_end, int64_t seats, int64_t unit_amount)
+                                        const char *period_end, int64_t seats, int64_t unit_amount,
+                                        int64_t plan_id)
 {
     /* The seats and price billed become the subscription's (a quote's change for the next
      * renewal is used up), and only while they are still what the subscription renews with: a
@@ -287,16 +294,20 @@ store_status_t store_subscription_renew(store_t *s, int64_t id, const char *peri
         sql_array_add_text(&s->rows->renew[2], period_end);
         sql_array_add_int(&s->rows->renew[3], seats);
         sql_array_add_int(&s->rows->renew[4], unit_amount);
+        sql_array_add_int(&s->rows->renew[5], plan_id);
         s->rows->n_renew++;
         return STORE_OK;
     }
     return from_db(db_exec_deferred(
         s->db, true,
         "UPDATE subscriptions SET period_start = $1, period_end = $2, seats = $3,"
-        " unit_amount = $4, next_seats = NULL, next_unit_amount = NULL WHERE id = $5"
-        " AND status = 'active' AND COALESCE(next_seats, seats) = $6"
-        " AND COALESCE(next_unit_amount, unit_amount) = $7",
-        "ssiiiii", period_start, period_end, seats, unit_amount, id, seats, unit_amount));
+        " unit_amount = $4, plan_id = $5, next_seats = NULL, next_unit_amount = NULL,"
+        " next_plan_id = NULL, charged_amount = NULL, charged_from = NULL WHERE id = $6"
+        " AND status = 'active' AND COALESCE(next_seats, seats) = $7"
+        " AND COALESCE(next_unit_amount, unit_amount) = $8 AND COALESCE(next_plan_id, plan_id) = "
+        "$9",
+        "ssiiiiiii", period_start, period_end, seats, unit_amount, plan_id, id, seats, unit_amount,
+        plan_id));
 }
 
 store_status_t store_subscription_end(store_t *s, int64_t id, const char *status)

@@ -141,7 +141,7 @@ static void test_04_a_rolled_back_batch_leaves_no_gap(void **state)
 }
 
 typedef struct {
-    int64_t id, seats, unit_amount;
+    int64_t id, seats, unit_amount, plan_id;
     const char *start;
 } renewal_t;
 
@@ -149,7 +149,8 @@ static store_status_t renew_body(store_t *s, void *ctx)
 {
     renewal_t *r = ctx;
     store_status_t st =
-        store_subscription_renew(s, r->id, r->start, "2099-12-31", r->seats, r->unit_amount);
+        store_subscription_renew(s, r->id, r->start, "2099-12-31", r->seats, r->unit_amount,
+                                 r->plan_id);
     return st == STORE_OK ? store_flush(s) : st;
 }
 
@@ -172,8 +173,11 @@ static void test_05_a_renewal_refuses_a_subscription_changed_since_it_was_read(v
     const due_subscription_t d = due[0];
     /* Read, then a quote's change for the next renewal accepted. */
     assert_int_equal(store_subscription_set_next(s, d.account_id, d.id, d.seats + 1, -1), STORE_OK);
-    renewal_t r = {
-        .id = d.id, .seats = d.seats, .unit_amount = d.unit_amount, .start = d.period_end};
+    renewal_t r = {.id = d.id,
+                   .seats = d.seats,
+                   .unit_amount = d.unit_amount,
+                   .plan_id = d.plan_id,
+                   .start = d.period_end};
     assert_int_equal(store_run_tx(s, STORE_TX_LOCKING, renew_body, &r), STORE_NOT_FOUND);
     /* Renewed with what it now renews with: those become its own. */
     r.seats = d.seats + 1;
