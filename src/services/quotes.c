@@ -7,6 +7,7 @@
 #include "i18n/format.h"
 #include "i18n/i18n.h"
 #include "mail.h"
+#include "services/invoice_issue.h"
 #include "services/purchase_orders.h"
 #include "service_tx.h"
 #include "services_internal.h"
@@ -76,15 +77,9 @@ const char *reject_reason_label(const char *name)
     return labels[REJECT_OTHER];
 }
 
-static char *setting_or(store_t *s, arena_t *a, const char *key, const char *fallback)
-{
-    char *v = NULL;
-    return store_setting(s, a, key, &v) == STORE_OK && v && *v ? v : arena_strdup(a, fallback);
-}
-
 static void today_of(store_t *s, arena_t *a, int64_t now, char out[11])
 {
-    vendor_today(setting_or(s, a, "time_zone", "UTC"), now, out);
+    vendor_today_of(s, a, now, out);
 }
 
 /* ---- who may do what --------------------------------------------------------------------- */
@@ -1187,42 +1182,13 @@ static store_status_t issue_invoice(store_t *s, decide_tx_t *d, const quote_t *q
     }
     date_t issue;
     date_parse(today, &issue);
-    char series[16], number[32];
-    invoice_series_of(issue, series);
-    int64_t seq = 0;
-    r = store_invoice_seq_next(s, series, &seq);
-    if (r != STORE_OK) return r;
-    invoice_number_of(series, seq, number);
-    inv->number = arena_strdup(d->a, number);
     inv->issue_date = arena_strdup(d->a, today);
     inv->due_date = arena_alloc(d->a, 11);
     date_format(date_add_days(issue, q->payment_terms_days), inv->due_date);
     inv->status = "open";
     inv->tax_mode = (char *)tax_mode_name(mode);
     inv->po_number = (char *)po;
-    inv->id = 0;
-    return store_invoice_insert(s, inv, series, seq, subs, d->who->now, &inv->id);
-}
-
-/* The invoice's emails: the billing contact and every invoice recipient, each address once. */
-static store_status_t queue_invoice_emails(store_t *s, arena_t *a, const invoice_doc_t *inv,
-                                           const char *base_url, int64_t now)
-{
-    const char *vendor = setting_or(s, a, "vendor_name", "Vendor, Inc.");
-    recipient_row_t *rec = NULL;
-    size_t n = 0;
-    store_status_t r = store_recipients_of(s, a, inv->account_id, &rec, &n);
-    int64_t id = 0;
-    if (r == STORE_OK && *inv->contact_email) {
-        email_t m = invoice_email(a, inv, inv->contact_name, inv->contact_email, vendor, base_url);
-        r = store_outbox_add(s, &m, now, &id);
-    }
-    for (size_t i = 0; r == STORE_OK && i < n; i++) {
-        if (strcasecmp(rec[i].email, inv->contact_email) == 0) continue;
-        email_t m = invoice_email(a, inv, rec[i].name, rec[i].email, vendor, base_url);
-        r = store_outbox_add(s, &m, now, &id);
-    }
-    return r;
+    return invoice_issue(s, d->a, inv, subs, d->who->now);
 }
 
 static store_status_t accept_body(store_t *s, void *arg)
@@ -1271,7 +1237,7 @@ static store_status_t accept_body(store_t *s, void *arg)
         invoiced |= new_subs[i] != 0;
     if (invoiced) {
         r = issue_invoice(s, d, &q, new_subs, today, po, &inv);
-        if (r == STORE_OK) r = queue_invoice_emails(s, d->a, &inv, d->who->base_url, d->who->now);
+        if (r == STORE_OK) r = invoice_queue_emails(s, d->a, &inv, d->who->base_url, d->who->now);
         if (r != STORE_OK) return r;
         d->out->invoice_number = inv.number;
         d->out->mail_queued = true;

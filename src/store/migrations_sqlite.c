@@ -807,6 +807,10 @@ static const char *const migration_12 =
     "  currency TEXT NOT NULL CHECK (length(currency) = 3),"                                       \
     "  period_start TEXT NOT NULL DEFAULT '',"                                                     \
     "  period_end TEXT NOT NULL DEFAULT '',"                                                       \
+    "  anchor_day INTEGER NOT NULL DEFAULT 1 CHECK (anchor_day BETWEEN 1 AND 31),"                 \
+    "  days INTEGER NOT NULL DEFAULT 0 CHECK (days >= 0),"                                         \
+    "  term_days INTEGER NOT NULL DEFAULT 0 CHECK (term_days >= 0),"                               \
+    "  from_period TEXT NOT NULL DEFAULT '',"                                                      \
     "  charge INTEGER NOT NULL DEFAULT 0 CHECK (charge >= 0),"                                     \
     "  credit INTEGER NOT NULL DEFAULT 0 CHECK (credit >= 0),"                                     \
     "  subtotal INTEGER NOT NULL DEFAULT 0,"                                                       \

@@ -184,7 +184,40 @@ typedef struct {
 typedef struct {
     int64_t plan_id, product_id, unit_amount;
     char *product_name, *plan_code, *billing_period;
+    char *product_code;           /* store_catalog_priced only */
+    int64_t min_seats, max_seats; /* store_catalog_priced only */
 } plan_price_t;
+
+/* A subscription as the Billing Center's Subscription page and its changes see it
+ * (docs/subscriptions.md). */
+typedef struct {
+    int64_t id, account_id, plan_id, product_id, seats, unit_amount;
+    int64_t next_seats, next_unit_amount; /* -1: unchanged at the next renewal */
+    int64_t next_plan_id;                 /* 0: the same plan at the next renewal */
+    int64_t charged_amount;       /* -1: the whole period at seats x unit_amount (as renewed) */
+    int64_t min_seats, max_seats; /* the price list's limits for the product */
+    int64_t cancel_requested_at;  /* 0: none */
+    int anchor_day;
+    bool cancel_at_period_end;
+    char *status; /* active, cancelled, expired */
+    char *currency, *period_start, *period_end, *charged_from, *cancel_reason;
+    char *product_name, *product_code, *billing_period;
+    char *next_billing_period; /* "" when next_plan_id is 0 */
+} subscription_row_t;
+
+/* A change to an account's subscriptions asked for in the Billing Center or by Customer Care
+ * (subscription_changes). */
+typedef struct {
+    int64_t id, account_id, subscription_id, plan_id, seats, from_seats, unit_amount;
+    int64_t charge, credit, subtotal, tax_total, total, renewal_total;
+    int64_t days, term_days; /* the line charged now: days of term_days */
+    int64_t payment_id, invoice_id, actor_id, created_at, decided_at; /* 0: none */
+    int anchor_day; /* of the subscription once changed */
+    char *kind, *currency, *period_start, *period_end, *basis, *state, *reason, *decline_code,
+        *actor_kind;
+    char *from_period;                   /* the billing period before (to_annual), else "" */
+    char *invoice_number, *product_name; /* read with it; "" when none */
+} subscription_change_t;
 
 /* A payment (docs/payments.md): card through a gateway, or recorded by staff. */
 typedef struct {

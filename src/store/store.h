@@ -658,4 +658,33 @@ store_status_t store_autopay_due(store_t *s, arena_t *a, const char *today, int6
 store_status_t store_saved_card_attempts(store_t *s, int64_t invoice_id, int64_t since,
                                          int64_t *count);
 
+/* ---- the Billing Center's subscription changes (store_subscriptions.c) ------------------- */
+
+/* Every subscription of the account, active ones first, then by product. */
+store_status_t store_subscriptions_of(store_t *s, arena_t *a, int64_t account_id,
+                                      subscription_row_t **out, size_t *n);
+/* One subscription of the account; STORE_NOT_FOUND when it is another account's or none. */
+store_status_t store_subscription_of(store_t *s, arena_t *a, int64_t account_id, int64_t id,
+                                     subscription_row_t *out);
+/* Writes what a change may change of a subscription (plan, seats, price, state, period, anchor,
+ * next renewal, what its period was charged, cancellation); STORE_NOT_FOUND when it is gone. */
+store_status_t store_subscription_save(store_t *s, const subscription_row_t *sub);
+/* Active plans with a price in currency, both billing periods, with their products' codes and
+ * seat limits, by product name (annual after monthly). */
+store_status_t store_catalog_priced(store_t *s, arena_t *a, const char *currency,
+                                    plan_price_t **out, size_t *n);
+store_status_t store_change_insert(store_t *s, const subscription_change_t *c, int64_t now,
+                                   int64_t *id);
+store_status_t store_change_by_id(store_t *s, arena_t *a, int64_t id, subscription_change_t *out);
+/* The account's changes, newest first, at most limit. */
+store_status_t store_changes_of(store_t *s, arena_t *a, int64_t account_id, int limit,
+                                subscription_change_t **out, size_t *n);
+/* The payment of a change still charging. */
+store_status_t store_change_set_payment(store_t *s, int64_t id, int64_t payment_id);
+/* A charging change decided: applied (with the subscription it made or changed and the invoice
+ * it issued), declined or conflict. STORE_NOT_FOUND when it was no longer charging. */
+store_status_t store_change_decide(store_t *s, int64_t id, const char *state,
+                                   int64_t subscription_id, int64_t invoice_id,
+                                   const char *decline_code, int64_t now);
+
 #endif
