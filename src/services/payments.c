@@ -9,6 +9,7 @@
 #include "payments_offline.h"
 #include "service_tx.h"
 #include "services_internal.h"
+#include "subscriptions_internal.h"
 #include "util/log.h"
 
 #include <stdio.h>
@@ -481,9 +482,14 @@ static store_status_t settle_success(store_t *s, arena_t *a, payment_t *p, const
     if (*g->card_brand) p->card_brand = arena_strdup(a, g->card_brand);
     if (*g->card_last4) p->card_last4 = arena_strdup(a, g->card_last4);
     store_status_t r = store_payment_update(s, p, now);
-    int64_t applied = 0;
-    if (r == STORE_OK && p->invoice_id)
-        r = payment_apply(s, a, p, p->invoice_id, p->amount, now, &applied);
+    int64_t applied = 0, invoice_id = p->invoice_id;
+    if (r == STORE_OK && p->change_id) { /* a subscription change: made now, on its invoice */
+        char *number = NULL;
+        r = subscription_change_paid(s, a, p, now, &invoice_id, &number);
+        if (number) p->invoice_number = number;
+    }
+    if (r == STORE_OK && invoice_id)
+        r = payment_apply(s, a, p, invoice_id, p->amount, now, &applied);
     if (r == STORE_OK) r = payment_keep_credit(s, p, p->amount - applied, now);
     if (r == STORE_OK) r = queue_receipt(s, a, p, p->amount - applied, base_url_of_payments, now);
     if (r == STORE_OK)
@@ -508,6 +514,8 @@ static store_status_t settle_not_paid(store_t *s, arena_t *a, payment_t *p, cons
         r = audit(s, "system", 0, p->account_id,
                   strcmp(state, "failed") == 0 ? "payment_failed" : "payment_expired", "invoice",
                   p->invoice_number, p->decline_code, "", now);
+    if (r == STORE_OK && p->change_id) /* the person who asked sees why on the page */
+        return subscription_change_unpaid(s, p, p->decline_code, now);
     if (r == STORE_OK && strcmp(state, "failed") == 0 && strcmp(p->source, "saved_card") == 0)
         r = autopay_declined_email(s, a, p, now); /* an automatic charge: tell the contact */
     return r;
@@ -697,6 +705,57 @@ static bool check_one(services_t *svc, arena_t *a, int64_t id, int64_t now)
         log_info("payment %lld: the gateway could not say: %s", (long long)id, err);
     if (store_run_tx(svc->store, STORE_TX_WRITE, checked_body, &t) != STORE_OK) return false;
     return t.changed;
+}
+
+typedef struct {
+    arena_t *a;
+    int64_t id, now;
+    gw_result_t result;
+    const gw_payment_t *answer;
+} answer_tx_t;
+
+static store_status_t answer_body(store_t *s, void *arg)
+{
+    answer_tx_t *t = arg;
+    payment_t p;
+    store_status_t r = store_payment_by_id(s, t->a, t->id, &p);
+    if (r != STORE_OK) return r;
+    if (*t->answer->payment_ref && !*p.payment_ref)
+        p.payment_ref = arena_strdup(t->a, t->answer->payment_ref);
+    switch (t->result) {
+    case GW_OK:
+        if (t->answer->state == GW_PAY_SUCCEEDED || t->answer->state == GW_PAY_FAILED)
+            return settle(s, t->a, &p, t->answer->state, t->answer, t->now);
+        if (strcmp(p.state, "processing") != 0) return STORE_OK; /* settled meanwhile */
+        p.next_check_at = payment_next_check(2, t->now);         /* its event, or asked later */
+        return store_payment_update(s, &p, t->now);
+    case GW_DECLINED:
+        return settle(s, t->a, &p, GW_PAY_FAILED, t->answer, t->now);
+    case GW_ERROR: {
+        gw_payment_t refused = *t->answer;
+        snprintf(refused.decline_code, sizeof refused.decline_code, "gateway_refused");
+        return settle(s, t->a, &p, GW_PAY_FAILED, &refused, t->now);
+    }
+    case GW_UNKNOWN:
+        break;
+    }
+    if (strcmp(p.state, "processing") != 0) return STORE_OK;
+    /* Nobody knows whether the card was charged: asked later, never charged again. */
+    p.state = "unknown";
+    p.checks = 1;
+    p.next_check_at = payment_next_check(p.checks, t->now);
+    r = store_payment_update(s, &p, t->now);
+    if (r == STORE_OK)
+        r = audit(s, "system", 0, p.account_id, "payment_unknown", "invoice", p.invoice_number, "",
+                  "", t->now);
+    return r;
+}
+
+status_t payment_record_answer(services_t *svc, arena_t *a, int64_t payment_id, gw_result_t result,
+                               const gw_payment_t *answer, int64_t now)
+{
+    answer_tx_t t = {.a = a, .id = payment_id, .now = now, .result = result, .answer = answer};
+    return outcome(store_run_tx(svc->store, STORE_TX_WRITE, answer_body, &t), REFUSED_NONE);
 }
 
 typedef struct {

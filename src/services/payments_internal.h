@@ -3,6 +3,7 @@
 #ifndef COBRO_PAYMENTS_INTERNAL_H
 #define COBRO_PAYMENTS_INTERNAL_H
 #include "payments/gateway.h"
+#include "services/services.h"
 #include "store/store.h"
 
 /* An invoice's state for what it has been paid: open, partially_paid or paid. */
@@ -16,6 +17,12 @@ store_status_t payment_apply(store_t *s, arena_t *a, const payment_t *p, int64_t
 store_status_t payment_keep_credit(store_t *s, const payment_t *p, int64_t amount, int64_t now);
 /* When to ask the gateway again after its checks-th failure to answer; 0: no more. */
 int64_t payment_next_check(int64_t checks, int64_t now);
+
+/* Records the gateway's immediate answer to a charge of a saved card on payment_id: a success or
+ * a decline settles it at once, as its event would (the event, when it comes, finds it settled);
+ * PROCESSING and UNKNOWN leave it to its event or the reconciliation. */
+status_t payment_record_answer(services_t *svc, arena_t *a, int64_t payment_id, gw_result_t result,
+                               const gw_payment_t *answer, int64_t now);
 
 /* The portal's public address (payments_set_base_url), for links in emails. */
 const char *payments_base_url(void);

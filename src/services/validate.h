@@ -37,6 +37,8 @@ typedef enum {
     FIELD_OUTSIDE_TERM,     /* a date outside the account's current term */
     FIELD_TOO_MANY_SEATS,   /* removes every seat (or more) of the subscription */
     FIELD_NOT_ACCEPTED,     /* a box that must be ticked was not (accepting a quote's terms) */
+    FIELD_SEATS_RANGE,      /* seats outside the price list's limits for the product */
+    FIELD_UNCHANGED,        /* asks for what already is (the seats the subscription has) */
 } field_error_t;
 
 /* FIELD_NOT_ONE_LINE when s holds a control character (C0 including CR, LF and TAB, DEL, C1

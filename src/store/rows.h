@@ -215,8 +215,9 @@ typedef struct {
     int anchor_day; /* of the subscription once changed */
     char *kind, *currency, *period_start, *period_end, *basis, *state, *reason, *decline_code,
         *actor_kind;
-    char *from_period;                   /* the billing period before (to_annual), else "" */
-    char *invoice_number, *product_name; /* read with it; "" when none */
+    char *from_period; /* the billing period before (to_annual), else "" */
+    char *invoice_number, *product_name, *billing_period; /* read with it; "" when none */
+    int64_t product_id;                                   /* read with it */
 } subscription_change_t;
 
 /* A payment (docs/payments.md): card through a gateway, or recorded by staff. */

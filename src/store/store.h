@@ -679,6 +679,8 @@ store_status_t store_change_by_id(store_t *s, arena_t *a, int64_t id, subscripti
 /* The account's changes, newest first, at most limit. */
 store_status_t store_changes_of(store_t *s, arena_t *a, int64_t account_id, int limit,
                                 subscription_change_t **out, size_t *n);
+/* The account's change being charged; STORE_NOT_FOUND when none. */
+store_status_t store_change_charging(store_t *s, int64_t account_id, int64_t *id);
 /* The payment of a change still charging. */
 store_status_t store_change_set_payment(store_t *s, int64_t id, int64_t payment_id);
 /* A charging change decided: applied (with the subscription it made or changed and the invoice

@@ -87,7 +87,7 @@ store_status_t store_subscription_save(store_t *s, const subscription_row_t *sub
                    " charged_from = NULLIF($12, ''), cancel_at_period_end = $13,"
                    " cancel_reason = $14, cancel_requested_at = NULLIF($15, 0)"
                    " WHERE id = $16 AND account_id = $17",
-                   "iiissssiiiisisiii", sub->plan_id, sub->seats, sub->unit_amount, sub->status,
+                   "iiisssiiiiisisiii", sub->plan_id, sub->seats, sub->unit_amount, sub->status,
                    sub->period_start, sub->period_end, (int64_t)sub->anchor_day, sub->next_seats,
                    sub->next_unit_amount, sub->next_plan_id, sub->charged_amount,
                    sub->charged_from ? sub->charged_from : "",
@@ -138,7 +138,7 @@ store_status_t store_change_insert(store_t *s, const subscription_change_t *c, i
         " decided_at, invoice_id, anchor_day, days, term_days, from_period) VALUES ($1,"
         " NULLIF($2, 0), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,"
         " $19, $20, $21, $22, NULLIF($23, 0), NULLIF($24, 0), $25, $26, $27, $28)",
-        "iisiiiisssiiiiiisssssiiiiiis", c->account_id, c->subscription_id, c->kind, c->plan_id,
+        "iisiiiisssiiiiiissssiiiiiiis", c->account_id, c->subscription_id, c->kind, c->plan_id,
         c->seats, c->from_seats, c->unit_amount, c->currency, c->period_start, c->period_end,
         c->charge, c->credit, c->subtotal, c->tax_total, c->total, c->renewal_total, c->basis,
         c->state, c->reason, c->actor_kind, c->actor_id, now, c->decided_at, c->invoice_id,
@@ -151,7 +151,7 @@ store_status_t store_change_insert(store_t *s, const subscription_change_t *c, i
     " c.renewal_total, COALESCE(c.payment_id, 0), COALESCE(c.invoice_id, 0), c.actor_id,"          \
     " c.created_at, COALESCE(c.decided_at, 0), c.kind, c.currency, c.period_start, c.period_end,"  \
     " c.basis, c.state, c.reason, c.decline_code, c.actor_kind, COALESCE(i.number, ''), pr.name,"  \
-    " c.days, c.term_days, c.anchor_day, c.from_period"                                            \
+    " c.days, c.term_days, c.anchor_day, c.from_period, p.billing_period, pr.id"                   \
     " FROM subscription_changes c JOIN plans p ON p.id = c.plan_id"                                \
     " JOIN products pr ON pr.id = p.product_id LEFT JOIN invoices i ON i.id = c.invoice_id"
 
@@ -173,7 +173,9 @@ static void read_change(arena_t *a, db_stmt_t *st, subscription_change_t *o)
     o->days = db_int(st, c++);
     o->term_days = db_int(st, c++);
     o->anchor_day = (int)db_int(st, c++);
-    o->from_period = col_str(a, st, c);
+    o->from_period = col_str(a, st, c++);
+    o->billing_period = col_str(a, st, c++);
+    o->product_id = db_int(st, c);
 }
 
 store_status_t store_change_by_id(store_t *s, arena_t *a, int64_t id, subscription_change_t *out)
@@ -223,4 +225,17 @@ store_status_t store_change_decide(store_t *s, int64_t id, const char *state,
                                   " WHERE id = $6 AND state = 'charging'",
                                   "siisii", state, subscription_id, invoice_id, decline_code, now,
                                   id));
+}
+
+store_status_t store_change_charging(store_t *s, int64_t account_id, int64_t *id)
+{
+    db_stmt_t *st = db_query(s->db,
+                             "SELECT id FROM subscription_changes WHERE account_id = $1"
+                             " AND state = 'charging'",
+                             "i", account_id);
+    store_status_t r = one_row(st);
+    if (r != STORE_OK) return r;
+    *id = db_int(st, 0);
+    db_done(st);
+    return STORE_OK;
 }

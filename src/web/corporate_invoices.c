@@ -14,8 +14,7 @@ void page_corporate_invoices(req_t *r)
         T("Select an Invoice Number to view and print the invoice, or PDF to download it."));
 }
 
-/* Why a card payment did not go through, in the reader's words. */
-static const char *decline_reason(req_t *r, const char *code)
+const char *card_decline_reason(req_t *r, const char *code)
 {
     if (strcmp(code, "insufficient_funds") == 0) return T("the card has insufficient funds");
     if (strcmp(code, "authentication_failed") == 0)
@@ -40,7 +39,7 @@ static void payment_notice(req_t *r, int64_t account_id, const char *number)
         notice_error(r, arena_printf(r->arena,
                                      T("The payment did not go through: %s. Nothing was charged. "
                                        "You can try again, with another card if you like."),
-                                     decline_reason(r, p.decline_code)));
+                                     card_decline_reason(r, p.decline_code)));
     else if (strcmp(p.state, "expired") == 0)
         notice_info(r, T("The payment page closed before a payment was made. Nothing was "
                          "charged."));

@@ -79,6 +79,7 @@ static const tab_t corporate_tabs[] = {
     {"/corporate/purchase-orders", N_("Purchase orders"), false, {NULL}},
     {NULL, NULL, false, {NULL}}};
 static const tab_t billing_tabs[] = {{"/billing/account", N_("Account"), false, {NULL}},
+                                     {"/billing/subscription", N_("Subscription"), true, {NULL}},
                                      {"/billing/invoices", N_("Invoice History"), true, {NULL}},
                                      {NULL, NULL, false, {NULL}}};
 static const tab_t staff_tabs[] = {{"/staff/home", N_("Home"), false, {"/staff/payment-details"}},

@@ -7,6 +7,7 @@
 #include "services/quotes.h"
 #include "services/services.h"
 #include "services/settings.h"
+#include "services/subscriptions.h"
 #include "util/html.h"
 
 /* The translation of a msgid in the request's language (r must be in scope). */
@@ -221,6 +222,22 @@ void page_billing_sign_in(req_t *r);
 void page_billing_sign_in_post(req_t *r);
 void page_billing_account(req_t *r);
 void page_billing_contact_admin(req_t *r);
+void page_billing_subscription(req_t *r);              /* GET /billing/subscription */
+void page_billing_subscription_change(req_t *r);       /* GET/POST /billing/subscription/change */
+void page_staff_account_subscription(req_t *r);        /* GET /staff/accounts/ID/subscription */
+void page_staff_account_subscription_change(req_t *r); /* GET/POST .../subscription/change */
+
+/* ---- the Subscription page and its changes (subscription_pages.c), Billing Center and staff */
+/* The page of v under base (its change pages are base/change); invoices link under
+ * invoice_base; card_href is where the card on file is added or replaced (NULL: not offered). */
+void subscription_page_render(req_t *r, section_t section, const char *base,
+                              const subscription_page_t *v, const char *invoice_base,
+                              const char *card_href);
+/* GET/POST base/change: the form, its preview, its confirmation, for who. */
+void subscription_change_page(req_t *r, section_t section, const char *base, const char *card_href,
+                              const subscriber_t *who);
+/* Why a card was declined, in the reader's words (a gateway's decline code). */
+const char *card_decline_reason(req_t *r, const char *code);
 void page_staff_sign_in(req_t *r);
 void page_staff_sign_in_post(req_t *r);
 void page_staff_home(req_t *r);

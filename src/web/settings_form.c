@@ -140,6 +140,10 @@ const char *field_error_text(req_t *r, field_error_t e)
                  "characters (shown as symbols such as \xE2\x90\x89).");
     case FIELD_BAD_NUMBER:
         return T("Enter a whole number, such as 15.");
+    case FIELD_SEATS_RANGE: /* the page words it with the product's limits */
+        return T("This product is sold with a number of seats outside that range.");
+    case FIELD_UNCHANGED:
+        return T("That is what you already have: nothing would change.");
     case FIELD_BAD_PERCENT:
         return T("Enter a percentage from 0 to 100, such as 10 or 12.5.");
     case FIELD_DISCOUNT_TOO_BIG:

@@ -148,9 +148,8 @@ typedef struct {
 static store_status_t renew_body(store_t *s, void *ctx)
 {
     renewal_t *r = ctx;
-    store_status_t st =
-        store_subscription_renew(s, r->id, r->start, "2099-12-31", r->seats, r->unit_amount,
-                                 r->plan_id);
+    store_status_t st = store_subscription_renew(s, r->id, r->start, "2099-12-31", r->seats,
+                                                 r->unit_amount, r->plan_id);
     return st == STORE_OK ? store_flush(s) : st;
 }
 

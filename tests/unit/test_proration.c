@@ -24,7 +24,8 @@ static void test_01_more_seats_in_december(void **state)
     assert_true(proration_credit(&paid, D(2026, 12, 12), &credit));
     assert_int_equal(credit, 5419);
     proration_t p;
-    assert_true(proration_charge(11200, D(2026, 12, 5), D(2027, 1, 5), D(2026, 12, 12), credit, &p));
+    assert_true(
+        proration_charge(11200, D(2026, 12, 5), D(2027, 1, 5), D(2026, 12, 12), credit, &p));
     assert_int_equal(p.days, 24);
     assert_int_equal(p.term_days, 31);
     assert_int_equal(p.charge, 8671);
