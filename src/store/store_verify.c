@@ -346,13 +346,16 @@ static const verify_check_t checks[] = {
                 " WHERE series <> 'INV-' || substr(issue_date, 1, 4) ORDER BY id",
                 ""),
      NO_PARAM, series_year},
-    /* Two lines of one subscription whose periods share a day, identical or overlapping. */
+    /* Two period lines of one subscription whose periods share a day, identical or overlapping.
+     * A change line (kind 'change') charges days of a period already billed, less a credit for
+     * them: that is what it is, not the period billed twice. */
     {"subscription_period_twice",
      VERIFY_SQL(
          "SELECT a.subscription_id, a.period_start, a.period_end, ia.number, ia.id, b.period_start,"
          " b.period_end, ib.number, ib.id FROM invoice_lines a JOIN invoice_lines b"
          " ON b.subscription_id = a.subscription_id AND b.id > a.id"
          " AND b.period_start < a.period_end AND a.period_start < b.period_end"
+         " AND a.kind = 'period' AND b.kind = 'period'"
          " JOIN invoices ia ON ia.id = a.invoice_id JOIN invoices ib ON ib.id = b.invoice_id"
          " ORDER BY a.subscription_id, a.id, b.id",
          ""),
