@@ -14,7 +14,7 @@ import pytest
 from harness import now, run_cobro
 
 INITECH, GLOBEX = "Initech", "Globex Italia S.p.A."
-TODAY = "2026-11-17"
+TODAY = "2026-11-16"  # the tests' clock (harness), as the demo's periods are
 
 
 def spaces(text):
@@ -100,25 +100,26 @@ def invoices(server):
         " period_start, period_end, anchor_day, created_at) SELECT ?, id, 'USD', 2990, 4,"
         " 'active', ?, '2026-12-01', 1, ? FROM plans WHERE code = 'rescueassist-monthly'",
         (initech, TODAY, int(now())))
-    # 5 -> 8 seats for the 14 days left of a 30-day month: 8 x $14.00 x 14/30 = $52.27 less
-    # 5 x $14.00 x 14/30 = $32.67 already charged; RescueAssist added: 4 x $29.90 x 14/30 = $55.81.
+    # 5 -> 8 seats for the 15 days left of a 30-day month: 8 x $14.00 x 15/30 = $56.00 less
+    # 5 x $14.00 x 15/30 = $35.00 already charged; RescueAssist added: 4 x $29.90 x 15/30 = $59.80.
     en = issue(server, INITECH, [
         dict(sub=meeting, product="GoToMeeting", period="monthly", start=TODAY, end="2026-12-01",
-             seats=8, unit=1400, days=14, term_days=30, from_seats=5, from_period="monthly",
-             credit=3267),
+             seats=8, unit=1400, days=15, term_days=30, from_seats=5, from_period="monthly",
+             credit=3500),
         dict(sub=rescue, product="RescueAssist", period="monthly", start=TODAY, end="2026-12-01",
-             seats=4, unit=2990, days=14, term_days=30, from_seats=0, from_period="", credit=0),
+             seats=4, unit=2990, days=15, term_days=30, from_seats=0, from_period="", credit=0),
     ])
     globex = server.scalar("SELECT id FROM accounts WHERE name = ?", (GLOBEX,))
     sub, unit, seats, end = server.query(
         "SELECT id, unit_amount, seats, period_end FROM subscriptions WHERE account_id = ?"
         " ORDER BY id LIMIT 1", (globex,))[0]
-    # 10 -> 12 seats for the 28 days left of the year (2025-12-15 .. 2026-12-15: 365 days).
+    # 10 -> 12 seats for the 29 days left of the year (2025-12-15 .. 2026-12-15: 365 days):
+    # 12 x 640.00 x 29/365 = 610.1917... less 10 x 640.00 x 29/365 = 508.4931..., each rounded.
     assert (seats, end) == (10, "2026-12-15")
     it = issue(server, GLOBEX, [
         dict(sub=sub, product="GoToAssist Remote Support v5", period="annual", start=TODAY,
-             end=end, seats=12, unit=unit, days=28, term_days=365, from_seats=10,
-             from_period="annual", credit=rounded(10 * unit * 28, 365)),
+             end=end, seats=12, unit=unit, days=29, term_days=365, from_seats=10,
+             from_period="annual", credit=rounded(10 * unit * 29, 365)),
     ])
     return {"en": en, "it": it}
 
@@ -145,18 +146,18 @@ def row_texts(page):
 
 def test_01_billing_center_page_says_what_happened_and_for_which_dates(server, invoices):
     number, lines, subtotal = invoices["en"]
-    assert (lines[0]["net"], lines[1]["net"], subtotal) == (1960, 5581, 7541)
+    assert (lines[0]["net"], lines[1]["net"], subtotal) == (2100, 5980, 8080)
     c = signed_in(server, "billing", "owner@initech.example")
     page = c.get("/billing/invoices/" + number)
     assert page.status == 200
     assert row_texts(page.text) == [
-        "GoToMeeting, 5 → 8 seats, Nov 17, 2026 – Nov 30, 2026 (monthly)|8|$14.00|$52.27",
-        "Less unused time already charged|-$32.67",
-        "RescueAssist, new, 4 seats, Nov 17, 2026 – Nov 30, 2026 (monthly)|4|$29.90|$55.81",
+        "GoToMeeting, 5 → 8 seats, Nov 16, 2026 – Nov 30, 2026 (monthly)|8|$14.00|$56.00",
+        "Less unused time already charged|-$35.00",
+        "RescueAssist, new, 4 seats, Nov 16, 2026 – Nov 30, 2026 (monthly)|4|$29.90|$59.80",
     ]
     text = spaces(html.unescape(page.text))
-    # $52.27 - $32.67 + $55.81: the subtotal, as issued.
-    assert re.search(r"Subtotal</th><td class=\"num\">\$75\.41<", text)
+    # $56.00 - $35.00 + $59.80: the subtotal, as issued.
+    assert re.search(r"Subtotal</th><td class=\"num\">\$80\.80<", text)
     # The description spans the product and period columns; the credit its row's first four.
     assert '<tr class="change has-credit"><td colspan="2" data-label="Product">' in page.text
     assert '<tr class="credit"><td colspan="4" class="less">' in page.text
@@ -168,36 +169,36 @@ def test_02_billing_center_pdf(server, invoices):
     pdf = c.get("/billing/invoices/%s/pdf" % number)
     assert pdf.status == 200 and pdf.headers.get_content_type() == "application/pdf"
     text = one_line(pdf_text(pdf.raw))
-    assert ("GoToMeeting, 5 → 8 seats, Nov 17, 2026 – Nov 30, 2026 8 $14.00 $52.27\n"
-            "Billed monthly\nLess unused time already charged -$32.67\n"
-            "RescueAssist, new, 4 seats, Nov 17, 2026 – Nov 30, 2026 4 $29.90 $55.81\n"
+    assert ("GoToMeeting, 5 → 8 seats, Nov 16, 2026 – Nov 30, 2026 8 $14.00 $56.00\n"
+            "Billed monthly\nLess unused time already charged -$35.00\n"
+            "RescueAssist, new, 4 seats, Nov 16, 2026 – Nov 30, 2026 4 $29.90 $59.80\n"
             "Billed monthly\n") in text, text
-    assert "Subtotal $75.41" in text
-    assert "Texas sales tax 6.25% $4.71" in text
-    assert "Total $80.12" in text
+    assert "Subtotal $80.80" in text
+    assert "Texas sales tax 6.25% $5.05" in text
+    assert "Total $85.85" in text
 
 
 def test_03_corporate_portal_in_italian(server, invoices):
     number, lines, subtotal = invoices["it"]
     charge = lines[0]["net"] + lines[0]["credit"]
-    assert (charge, lines[0]["credit"]) == (58915, 49096)
+    assert (charge, lines[0]["credit"]) == (61019, 50849)
     c = signed_in(server, "corporate", "ap@globex.example")
     c.set_cookie("cobro_lang", "it")
     page = c.get("/corporate/invoices/" + number)
     assert page.status == 200
     assert row_texts(page.text) == [
-        "GoToAssist Remote Support v5, 10 → 12 postazioni, 17 nov 2026 – 14 dic 2026 (annuale)"
-        "|12|640,00 €|589,15 €",
-        "Meno il periodo non utilizzato già addebitato|-490,96 €",
+        "GoToAssist Remote Support v5, 10 → 12 postazioni, 16 nov 2026 – 14 dic 2026 (annuale)"
+        "|12|640,00 €|610,19 €",
+        "Meno il periodo non utilizzato già addebitato|-508,49 €",
     ]
-    assert re.search(r"Subtotale</th><td class=\"num\">98,19 €<", spaces(page.text))
+    assert re.search(r"Subtotale</th><td class=\"num\">101,70 €<", spaces(page.text))
     # The PDF speaks the account's language.
     text = one_line(pdf_text(c.get("/corporate/invoices/%s/pdf" % number).raw))
     # A long description wraps where a date starts, never inside one.
-    assert ("GoToAssist Remote Support v5, 10 → 12 postazioni, 12 640,00 € 589,15 €\n"
-            "17 nov 2026 – 14 dic 2026\nFatturazione annuale\n"
-            "Meno il periodo non utilizzato già addebitato -490,96 €\n") in text, text
-    assert "Subtotale 98,19 €" in text
+    assert ("GoToAssist Remote Support v5, 10 → 12 postazioni, 12 640,00 € 610,19 €\n"
+            "16 nov 2026 – 14 dic 2026\nFatturazione annuale\n"
+            "Meno il periodo non utilizzato già addebitato -508,49 €\n") in text, text
+    assert "Subtotale 101,70 €" in text
 
 
 def test_04_staff_console(server, invoices):
@@ -206,8 +207,8 @@ def test_04_staff_console(server, invoices):
     page = c.get("/staff/invoices/" + number)
     assert page.status == 200
     rows = row_texts(page.text)
-    assert rows[0].startswith("GoToMeeting, 5 → 8 seats, Nov 17, 2026 – Nov 30, 2026")
-    assert rows[1] == "Less unused time already charged|-$32.67"
+    assert rows[0].startswith("GoToMeeting, 5 → 8 seats, Nov 16, 2026 – Nov 30, 2026")
+    assert rows[1] == "Less unused time already charged|-$35.00"
 
 
 def test_05_verify_finds_nothing_wrong(server, invoices):
