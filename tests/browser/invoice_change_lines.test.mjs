@@ -132,14 +132,7 @@ test('Billing Center: an invoice of changes says what happened and for which dat
 });
 
 test('phone (390x844): the change lines and their credit fit the width', { skip: !onSqlite() && 'seeds SQLite' }, async () => {
-  const context = await browser.newContext({
-    baseURL: server.base, locale: 'en-US', viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2, isMobile: true, hasTouch: true,
-  });
-  const page = await context.newPage();
-  page.brokenResources = [];
-  page.pageErrors = [];
-  page.on('pageerror', (e) => page.pageErrors.push(String(e)));
+  const page = await newPage(browser, server, { phone: true });
   try {
     await signInAs(page, 'billing', OWNER);
     await navigate(page, () => page.goto(`/billing/invoices/${EN}`));
@@ -161,7 +154,7 @@ test('phone (390x844): the change lines and their credit fit the width', { skip:
       tds.map((td) => getComputedStyle(td, '::before').content));
     assert.deepEqual(first, ['"Product"', '"Seats"', '"Unit price"', '"Amount"']);
   } finally {
-    await context.close();
+    await page.context().close();
   }
 });
 
