@@ -192,7 +192,7 @@ typedef struct {
 
 enum { C_PRODUCT, C_PERIOD, C_SEATS, C_UNIT, C_TAX, C_AMOUNT, C_COUNT };
 
-enum { PERIOD_MAX = 2 * DATE_MAX + 8 };
+enum { PERIOD_MAX = 4 * DATE_MAX + 8 }; /* dates with no-break spaces (invoice_period_text) */
 
 typedef struct {
     column_t col[C_COUNT];
@@ -209,12 +209,31 @@ static double max_d(double a, double b)
     return a > b ? a : b;
 }
 
+/* The width of the longest word of a heading. */
+static double heading_word_width(pdf_t *p, const char *heading)
+{
+    double w = 0;
+    char word[TEXT_MAX];
+    for (const char *h = heading; *h;) {
+        size_t n = strcspn(h, " ");
+        if (n >= sizeof word) n = sizeof word - 1;
+        memcpy(word, h, n);
+        word[n] = '\0';
+        w = max_d(w, pdf_text_width(&p->c, F_HEADING, word) + 1);
+        h += n;
+        h += strspn(h, " ");
+    }
+    return w;
+}
+
 /* Column widths: the service period as wide as its longest text (so that dates do not wrap),
  * narrow columns at least as wide as their one-word headings, the product name the rest. */
 static void table_columns(pdf_t *p, table_t *t, size_t n_lines)
 {
     double cw = p->right - p->left;
-    double period = 60;
+    /* At least as wide as its heading's longest word: when only change lines (whose dates are in
+     * their description, across this column) are listed, the heading alone sets it. */
+    double period = max_d(60, heading_word_width(p, tr(p->lang, column_labels[C_PERIOD])));
     for (size_t i = 0; i < n_lines; i++)
         period = max_d(period, pdf_text_width(&p->c, F_BODY, t->period[i]) + 1);
     if (period > 170) period = 170;
@@ -263,25 +282,15 @@ static double table_header(pdf_t *p, const table_t *t, double y, bool draw)
     return h;
 }
 
-/* "Nov 22, 2026 – Nov 21, 2027": the period is [start, end), so the last day shown is end - 1. */
+/* "Nov 22, 2026 – Nov 21, 2027" (invoice_period_text). A change line says its dates in its
+ * description, which spans the product and period columns: its period column is empty. */
 static void service_period(pdf_t *p, const invoice_line_t *line, char out[PERIOD_MAX])
 {
-    char a[DATE_MAX], b[DATE_MAX];
-    date(p, line->period_start, a);
-    date_t start, end;
-    if (date_parse(line->period_start, &start) && date_parse(line->period_end, &end)) {
-        date_t last = date_add_days(end, -1);
-        if (date_cmp(last, start) <= 0) {
-            snprintf(out, PERIOD_MAX, "%s", a);
-            return;
-        }
-        char iso[11];
-        date_format(last, iso);
-        date(p, iso, b);
-    } else {
-        date(p, line->period_end, b);
-    }
-    snprintf(out, PERIOD_MAX, "%s – %s", a, b);
+    if (line->is_change)
+        out[0] = '\0';
+    else
+        invoice_period_text(p->lang, p->country, line->period_start, line->period_end, out,
+                            PERIOD_MAX);
 }
 
 static const char *period_label(lang_t lang, const char *billing_period)
@@ -291,22 +300,44 @@ static const char *period_label(lang_t lang, const char *billing_period)
     return "";
 }
 
-/* One line of the table at y; returns its height. */
+/* The description of a line: its product name, or for a change line what happened and for which
+ * dates, written across the product and period columns (invoice_change_text). Returns its
+ * height. */
+static double row_description(pdf_t *p, const table_t *t, const invoice_line_t *line, double top,
+                              bool draw)
+{
+    const column_t *c = t->col;
+    double h;
+    if (line->is_change) {
+        char text[TEXT_MAX];
+        invoice_change_text(p->lang, p->country, line, text, sizeof text);
+        double w = c[C_PERIOD].x + c[C_PERIOD].w - c[C_PRODUCT].x;
+        h = pdf_text(&p->c, F_BODY, text, c[C_PRODUCT].x, top, w, AL_LEFT, INK, draw);
+    } else {
+        h = pdf_text(&p->c, F_BODY, S(line->product_name), c[C_PRODUCT].x, top, c[C_PRODUCT].w,
+                     AL_LEFT, INK, draw);
+        double ph = pdf_text(&p->c, F_BODY, t->period[line - p->inv->lines], c[C_PERIOD].x, top,
+                             c[C_PERIOD].w, AL_LEFT, INK, draw);
+        if (ph > h) h = ph;
+    }
+    const char *sub = period_label(p->lang, S(line->billing_period));
+    if (*sub)
+        h += 1 + pdf_text(&p->c, F_SMALL, sub, c[C_PRODUCT].x, top + h + 1, c[C_PRODUCT].w, AL_LEFT,
+                          MUTED, draw);
+    return h;
+}
+
+/* One line of the table at y; returns its height. A change line with a credit takes two rows,
+ * kept together: its charge for the days, then, indented, the credit taken off it. */
 static double table_row(pdf_t *p, const table_t *t, size_t index, double y, bool draw)
 {
     const invoice_line_t *line = &p->inv->lines[index];
     char buf[TEXT_MAX];
     double top = y + CELL_PAD;
     const column_t *c = t->col;
-    double h = pdf_text(&p->c, F_BODY, S(line->product_name), c[C_PRODUCT].x, top, c[C_PRODUCT].w,
-                        AL_LEFT, INK, draw);
-    const char *sub = period_label(p->lang, S(line->billing_period));
-    if (*sub)
-        h += 1 + pdf_text(&p->c, F_SMALL, sub, c[C_PRODUCT].x, top + h + 1, c[C_PRODUCT].w, AL_LEFT,
-                          MUTED, draw);
-    double ph = pdf_text(&p->c, F_BODY, t->period[index], c[C_PERIOD].x, top, c[C_PERIOD].w,
-                         AL_LEFT, INK, draw);
-    if (ph > h) h = ph;
+    double h = row_description(p, t, line, top, draw);
+    int64_t amount = line->net, credit = 0;
+    if (line->is_change) invoice_change_amounts(line, S(p->inv->tax_mode), &amount, &credit);
     if (draw) {
         snprintf(buf, sizeof buf, "%" PRId64, line->seats);
         pdf_text(&p->c, F_BODY, buf, c[C_SEATS].x, top, c[C_SEATS].w, AL_RIGHT, INK, true);
@@ -316,10 +347,24 @@ static double table_row(pdf_t *p, const table_t *t, size_t index, double y, bool
             percent(p, line->tax_rate_ppm, buf);
             pdf_text(&p->c, F_BODY, buf, c[C_TAX].x, top, c[C_TAX].w, AL_RIGHT, INK, true);
         }
-        money(p, line->net, buf);
+        money(p, amount, buf);
         pdf_text(&p->c, F_BODY, buf, c[C_AMOUNT].x, top, c[C_AMOUNT].w, AL_RIGHT, INK, true);
-        pdf_hline(&p->c, p->left - 4, p->right + 4, y + h + 2 * CELL_PAD, 0.4, RULE);
     }
+    if (line->is_change && line->credit > 0) {
+        /* The credit's row: its words from under the description to the tax column, indented. */
+        const double indent = 12;
+        double x = c[C_PRODUCT].x + indent;
+        double w = c[C_AMOUNT].x - COL_GAP - x;
+        double ctop = top + h + 4;
+        double ch =
+            pdf_text(&p->c, F_BODY, invoice_credit_text(p->lang), x, ctop, w, AL_LEFT, MUTED, draw);
+        if (draw) {
+            money(p, -credit, buf);
+            pdf_text(&p->c, F_BODY, buf, c[C_AMOUNT].x, ctop, c[C_AMOUNT].w, AL_RIGHT, INK, true);
+        }
+        h += 4 + ch;
+    }
+    if (draw) pdf_hline(&p->c, p->left - 4, p->right + 4, y + h + 2 * CELL_PAD, 0.4, RULE);
     return h + 2 * CELL_PAD;
 }
 

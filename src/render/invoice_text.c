@@ -1,7 +1,10 @@
 /* Invoice words shared by the HTML view and the PDF. */
 #include "render/invoice_text.h"
+#include "billing/calendar.h"
+#include "billing/tax.h"
 #include "i18n/format.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -67,4 +70,110 @@ void invoice_received_method(lang_t lang, const invoice_received_t *p, char *out
         snprintf(out, size, tr(lang, "%s, ref. %s"), name, ref);
     else
         snprintf(out, size, "%s", name);
+}
+
+/* One date as the invoice writes it, its spaces no-break spaces (U+00A0, two bytes each). */
+static void unbroken_date(lang_t lang, const char *country, const char *iso, char *out, size_t size)
+{
+    char d[64];
+    format_date(lang, country, iso ? iso : "", d, sizeof d);
+    size_t n = 0;
+    for (const char *p = d; *p && n + 3 < size; p++) {
+        if (*p == ' ') {
+            out[n++] = (char)0xC2;
+            out[n++] = (char)0xA0;
+        } else {
+            out[n++] = *p;
+        }
+    }
+    out[n] = '\0';
+}
+
+void invoice_period_text(lang_t lang, const char *country, const char *start, const char *end,
+                         char *out, size_t size)
+{
+    char a[96], b[96];
+    unbroken_date(lang, country, start, a, sizeof a);
+    date_t s, e;
+    if (start && end && date_parse(start, &s) && date_parse(end, &e)) {
+        date_t last = date_add_days(e, -1);
+        if (date_cmp(last, s) <= 0) {
+            snprintf(out, size, "%s", a);
+            return;
+        }
+        char iso[11];
+        date_format(last, iso);
+        unbroken_date(lang, country, iso, b, sizeof b);
+    } else {
+        unbroken_date(lang, country, end, b, sizeof b);
+    }
+    snprintf(out, size, "%s – %s", a, b);
+}
+
+/* "annual" / "monthly" as the invoice page writes a line's frequency. */
+static const char *period_word(lang_t lang, const char *billing_period)
+{
+    if (strcmp(billing_period, "annual") == 0) return tr(lang, "annual");
+    if (strcmp(billing_period, "monthly") == 0) return tr(lang, "monthly");
+    return billing_period;
+}
+
+void invoice_change_text(lang_t lang, const char *country, const invoice_line_t *l, char *out,
+                         size_t size)
+{
+    const char *product = l->product_name ? l->product_name : "";
+    const char *period = l->billing_period ? l->billing_period : "";
+    const char *from_period = l->from_period ? l->from_period : "";
+    char dates[200], seats[24], from_seats[24];
+    invoice_period_text(lang, country, l->period_start, l->period_end, dates, sizeof dates);
+    snprintf(seats, sizeof seats, "%" PRId64, l->seats);
+    snprintf(from_seats, sizeof from_seats, "%" PRId64, l->from_seats);
+    unsigned long n = l->seats > 0 ? (unsigned long)l->seats : 0;
+    bool seats_changed = l->from_seats > 0 && l->from_seats != l->seats;
+    bool period_changed = *from_period && strcmp(from_period, period) != 0;
+    if (l->from_seats == 0 && !*from_period)
+        /* TRANSLATORS: an invoice line for a product added during a period: product, seats,
+         * dates ("GoToMeeting, new, 3 seats, Dec 12, 2026 – Jan 4, 2027"). */
+        snprintf(out, size, trn(lang, "%s, new, %s seat, %s", "%s, new, %s seats, %s", n), product,
+                 seats, dates);
+    else if (seats_changed && period_changed)
+        /* TRANSLATORS: an invoice line for a change of billing period and seats: product, old and
+         * new period ("monthly", "annual"), old and new seats, dates. */
+        snprintf(out, size,
+                 trn(lang, "%s, %s → %s, %s → %s seat, %s", "%s, %s → %s, %s → %s seats, %s", n),
+                 product, period_word(lang, from_period), period_word(lang, period), from_seats,
+                 seats, dates);
+    else if (period_changed)
+        /* TRANSLATORS: an invoice line for a change of billing period: product, old and new period
+         * ("monthly", "annual"), seats, dates ("GoToMeeting, monthly → annual, 8 seats, ..."). */
+        snprintf(out, size, trn(lang, "%s, %s → %s, %s seat, %s", "%s, %s → %s, %s seats, %s", n),
+                 product, period_word(lang, from_period), period_word(lang, period), seats, dates);
+    else if (seats_changed)
+        /* TRANSLATORS: an invoice line for a change of seats: product, old and new seats, dates
+         * ("GoToMeeting, 5 → 8 seats, Dec 12, 2026 – Jan 4, 2027"). */
+        snprintf(out, size, trn(lang, "%s, %s → %s seat, %s", "%s, %s → %s seats, %s", n), product,
+                 from_seats, seats, dates);
+    else
+        /* TRANSLATORS: an invoice line charged during a period: product, seats, dates. */
+        snprintf(out, size, trn(lang, "%s, %s seat, %s", "%s, %s seats, %s", n), product, seats,
+                 dates);
+}
+
+void invoice_change_amounts(const invoice_line_t *l, const char *tax_mode, int64_t *charge,
+                            int64_t *credit)
+{
+    int64_t c = l->credit;
+    tax_split_t split;
+    if (tax_mode && strcmp(tax_mode, "inclusive") == 0 &&
+        tax_split(l->credit, l->tax_rate_ppm, TAX_INCLUSIVE, &split))
+        c = split.net;
+    *credit = c;
+    *charge = l->net + c;
+}
+
+const char *invoice_credit_text(lang_t lang)
+{
+    /* TRANSLATORS: under an invoice line for a change made during a period: the credit for the
+     * part of the period the account had already paid for and will not use as it was. */
+    return tr(lang, "Less unused time already charged");
 }

@@ -436,6 +436,35 @@ static void document_parties(req_t *r, const invoice_doc_t *inv)
     html_render(b, "</address></section></div>");
 }
 
+/* A change line: what happened and for which dates across the product and period columns
+ * (invoice_change_text), its charge for those days, and on a row of its own below, indented, the
+ * credit for what the period had already been charged, negative: the two add up to the line's
+ * amount (invoice_change_amounts). The frequency follows unless the description names it. */
+static void document_change_line(req_t *r, const invoice_doc_t *inv, const invoice_line_t *l,
+                                 const char *frequency)
+{
+    buf_t *b = &r->resp.body;
+    const char *c = inv->country, *cur = inv->currency;
+    char text[512];
+    invoice_change_text(r->lang, c, l, text, sizeof text);
+    int64_t charge, credit;
+    invoice_change_amounts(l, inv->tax_mode, &charge, &credit);
+    bool period_changed = *l->from_period && strcmp(l->from_period, l->billing_period) != 0;
+    html_render(b, "<tr class=\"change%s\"><td colspan=\"2\" data-label=\"%s\">%s",
+                l->credit > 0 ? " has-credit" : "", T("Product"), text);
+    if (!period_changed) html_render(b, " <span class=\"muted\">(%s)</span>", frequency);
+    html_render(b,
+                "</td><td class=\"num\" data-label=\"%s\">%L</td><td class=\"num\" "
+                "data-label=\"%s\">%s</td><td class=\"num\" data-label=\"%s\">%s</td></tr>",
+                T("Seats"), l->seats, T("Unit price"), money(r, c, cur, l->unit_amount),
+                T("Amount"), money(r, c, cur, charge));
+    if (l->credit > 0)
+        html_render(b,
+                    "<tr class=\"credit\"><td colspan=\"4\" class=\"less\">%s</td>"
+                    "<td class=\"num\" data-label=\"%s\">%s</td></tr>",
+                    invoice_credit_text(r->lang), T("Amount"), money(r, c, cur, -credit));
+}
+
 static void document_lines(req_t *r, const invoice_doc_t *inv)
 {
     buf_t *b = &r->resp.body;
@@ -453,6 +482,12 @@ static void document_lines(req_t *r, const invoice_doc_t *inv)
                 T("Invoice lines"), T("Invoice lines"), product, period, seats, unit, amount);
     for (size_t i = 0; i < inv->n_lines; i++) {
         const invoice_line_t *l = &inv->lines[i];
+        const char *frequency =
+            strcmp(l->billing_period, "annual") == 0 ? T("annual") : T("monthly");
+        if (l->is_change) {
+            document_change_line(r, inv, l, frequency);
+            continue;
+        }
         /* The period is [start, end): people read its last day, the day before end. */
         char last[11];
         date_t end;
@@ -465,10 +500,9 @@ static void document_lines(req_t *r, const invoice_doc_t *inv)
             "</span></td><td class=\"num\" data-label=\"%s\">%L</td>"
             "<td class=\"num\" data-label=\"%s\">%s</td><td class=\"num\" data-label=\"%s\">%s"
             "</td></tr>",
-            product, l->product_name,
-            strcmp(l->billing_period, "annual") == 0 ? T("annual") : T("monthly"), period,
-            day(r, c, l->period_start), day(r, c, last), seats, l->seats, unit,
-            money(r, c, cur, l->unit_amount), amount, money(r, c, cur, l->net));
+            product, l->product_name, frequency, period, day(r, c, l->period_start),
+            day(r, c, last), seats, l->seats, unit, money(r, c, cur, l->unit_amount), amount,
+            money(r, c, cur, l->net));
     }
     html_render(b,
                 "</tbody><tfoot><tr><th scope=\"row\" colspan=\"4\">%s</th><td class=\"num\">%s"

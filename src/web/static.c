@@ -118,6 +118,8 @@ static const char stylesheet[] =
     ".parties{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:1rem;"
     "margin:1.5rem 0}\n.parties h2{font-size:1rem;margin:0 0 .3rem}\n"
     ".invoice .table-wrap{border:0}\n"
+    /* A change line's credit: under its charge, indented, one item with it. */
+    "tr.credit td{border-top:0;padding-top:0}td.less{padding-left:2rem;color:var(--muted)}\n"
     /* A quote: the note keeps its lines; the accept and reject forms side by side when there is
      * room, the checkbox beside its sentence. */
     ".quote .note{white-space:pre-line}\n"
@@ -148,6 +150,8 @@ static const char stylesheet[] =
     ".stack tbody [data-label]::before{width:calc(clamp(7.5rem,36cqw,10rem) - .8rem);"
     "margin-left:calc(.3rem - clamp(7.5rem,36cqw,10rem))}}"
     ".stack tbody :is(th,td):not([data-label]){padding-left:.8rem}"
+    ".stack tbody tr.credit{border-top:0;padding-top:0}"
+    ".stack tbody td.less{padding-left:1.6rem}"
     /* The totals stay a table of their own: their amounts line up in one column. */
     ".stack tfoot{display:table;width:100%}"
     ".invoice{padding:1rem}}\n"

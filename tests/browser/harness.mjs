@@ -209,12 +209,15 @@ export const mainText = async (page) => norm(await page.locator('main').innerTex
 export const bodyText = async (page) => norm(await page.locator('body').innerText());
 
 // A fresh context (own cookies) and page. Accept-Language is English so that the language
-// only changes through the switcher. Records failed sub-resources for checkPage().
-export async function newPage(browser, server) {
+// only changes through the switcher. Records failed sub-resources for checkPage(). phone: a
+// 390x844 touch screen instead of a 1024x768 window (close the page's context when done).
+export async function newPage(browser, server, { phone = false } = {}) {
   const context = await browser.newContext({
     baseURL: server.base,
     locale: 'en-US',
-    viewport: { width: 1024, height: 768 },
+    ...(phone
+      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
+      : { viewport: { width: 1024, height: 768 } }),
   });
   const page = await context.newPage();
   page.setDefaultTimeout(10000);

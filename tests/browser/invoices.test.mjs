@@ -337,14 +337,7 @@ test(`${++n}. JavaScript off: no Print button shows, "Download PDF" still does`,
 // ---- phone -------------------------------------------------------------------------------------
 
 async function phonePage() {
-  const context = await browser.newContext({
-    baseURL: server.base, locale: 'en-US', viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2, isMobile: true, hasTouch: true,
-  });
-  const page = await context.newPage();
-  page.brokenResources = [];
-  page.pageErrors = [];
-  page.on('pageerror', (e) => page.pageErrors.push(String(e)));
+  const page = await newPage(browser, server, { phone: true });
   await signInAs(page, 'corporate', ACME);
   await navigate(page, () => page.goto('/corporate/invoices'));
   return page;

@@ -1,5 +1,6 @@
 /* Unit tests: the invoice PDF (src/render/invoice_pdf.c). With COBRO_PDF_OUT set to a directory,
- * the samples are also written there (en.pdf, es.pdf, fr.pdf, it.pdf, long.pdf) for
+ * the samples are also written there (en.pdf, es.pdf, fr.pdf, it.pdf, long.pdf, change-en.pdf,
+ * change-es.pdf, change-fr.pdf, change-it.pdf) for
  * tests/pdf/check-pdf-text, which reads them back with pdftotext. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "billing/money.h"
 #include "billing/tax.h"
 #include "render/invoice_pdf.h"
+#include "render/invoice_text.h"
 #include "services/invoices.h"
 #include "util/arena.h"
 #include "util/buf.h"
@@ -345,6 +348,107 @@ static invoice_doc_t sample_long(void)
     return inv;
 }
 
+/* A change line (issue 13): days of term_days of seats at unit, less credit, priced as a change
+ * is: the charge (seats x unit) x days / term_days rounded half away from zero, then the credit
+ * taken off, then the tax of what is left (exclusive) or what is left split (inclusive). */
+static invoice_line_t change(const char *product, const char *period, const char *start,
+                             const char *end, int64_t from_seats, const char *from_period,
+                             int64_t seats, int64_t unit, int64_t days, int64_t term_days,
+                             int64_t credit, int64_t rate_ppm, tax_mode_t mode)
+{
+    int64_t charge = 0;
+    assert_true(money_mul_div(seats * unit, days, term_days, &charge));
+    tax_split_t split;
+    assert_true(tax_split(charge - credit, rate_ppm, mode, &split));
+    invoice_line_t l =
+        line(product, period, start, end, seats, unit, split.net, rate_ppm, split.tax);
+    l.days = days;
+    l.term_days = term_days;
+    l.is_change = true;
+    l.from_seats = from_seats;
+    l.from_period = (char *)from_period;
+    l.credit = credit;
+    return l;
+}
+
+/* The change samples: each language's invoice with the lines a change issues; their figures are
+ * asserted again in tests/pdf/check-pdf-text (change-*). */
+
+/* en/US: 5 -> 8 seats for 24 of 31 days ($61.94 less $38.71) and a product added ($113.81). */
+static invoice_doc_t sample_change_en(void)
+{
+    static invoice_line_t lines[2];
+    lines[0] = change("GoToMeeting", "monthly", "2026-12-12", "2027-01-05", 5, "", 8, 1000, 24, 31,
+                      3871, 88750, TAX_EXCLUSIVE);
+    lines[1] = change("GoToWebinar", "monthly", "2026-12-12", "2027-01-05", 0, "", 3, 4900, 24, 31,
+                      0, 88750, TAX_EXCLUSIVE);
+    invoice_doc_t inv = sample_en();
+    inv.number = "INV-2026-000301";
+    inv.issue_date = inv.due_date = "2026-12-12";
+    inv.account_kind = "online";
+    inv.lines = lines;
+    inv.n_lines = 2;
+    static invoice_tax_t taxes[2];
+    per_rate(&inv, taxes);
+    return inv;
+}
+
+/* es/ES: monthly -> annual, 8 seats, a whole year (800,00 €) less the month's rest (61,94 €). */
+static invoice_doc_t sample_change_es(void)
+{
+    static invoice_line_t lines[1];
+    lines[0] = change("GoToMeeting", "annual", "2026-12-12", "2027-12-12", 8, "monthly", 8, 10000,
+                      365, 365, 6194, 210000, TAX_EXCLUSIVE);
+    invoice_doc_t inv = sample_es();
+    inv.number = "INV-2026-000302";
+    inv.issue_date = inv.due_date = "2026-12-12";
+    inv.lines = lines;
+    inv.n_lines = 1;
+    static invoice_tax_t taxes[1];
+    per_rate(&inv, taxes);
+    return inv;
+}
+
+/* fr/FR: 10 -> 12 seats for 275 of 365 days (1 356,16 € less 1 130,14 €). */
+static invoice_doc_t sample_change_fr(void)
+{
+    static invoice_line_t lines[1];
+    lines[0] = change("Édition Équipe", "annual", "2027-03-01", "2027-12-01", 10, "annual", 12,
+                      15000, 275, 365, 113014, 200000, TAX_EXCLUSIVE);
+    invoice_doc_t inv = sample_fr();
+    inv.number = "INV-2027-000302";
+    inv.issue_date = inv.due_date = "2027-03-01";
+    inv.po_number = "";
+    inv.status = "open";
+    inv.amount_paid = 0;
+    inv.lines = lines;
+    inv.n_lines = 1;
+    static invoice_tax_t taxes[1];
+    per_rate(&inv, taxes);
+    return inv;
+}
+
+/* it/IT, prices including 22%: 3 -> 5 seats for 26 of 31 days (51,16 € less 30,70 € with tax:
+ * 41,93 € less 25,16 € before it). */
+static invoice_doc_t sample_change_it(void)
+{
+    static invoice_line_t lines[1];
+    lines[0] = change("GoToMeeting", "monthly", "2027-01-20", "2027-02-15", 3, "monthly", 5, 1220,
+                      26, 31, 3070, 220000, TAX_INCLUSIVE);
+    invoice_doc_t inv = sample_it();
+    inv.number = "INV-2027-000303";
+    inv.issue_date = inv.due_date = "2027-01-20";
+    inv.po_number = "";
+    inv.status = "open";
+    inv.amount_paid = 0;
+    inv.received = NULL;
+    inv.n_received = 0;
+    inv.lines = lines;
+    inv.n_lines = 1;
+    sums(&inv);
+    return inv;
+}
+
 static size_t count(const buf_t *b, const char *needle)
 {
     size_t n = 0, k = strlen(needle);
@@ -589,6 +693,121 @@ static void test_13_remit_text_long(void **state)
     assert_remit(LANG_EN, in, in);
 }
 
+/* The description of each kind of change, in each language, dates as the invoice writes them
+ * and the last day shown the day before the period's end; the dates' no-break spaces compared as
+ * spaces. */
+static void assert_change_text(const char *lang, const char *country, invoice_line_t l,
+                               const char *expected)
+{
+    char out[512], plain[512];
+    invoice_change_text(lang_of(lang), country, &l, out, sizeof out);
+    size_t n = 0;
+    for (const char *p = out; *p; p++) {
+        if ((unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xA0) {
+            plain[n++] = ' ';
+            p++;
+        } else {
+            plain[n++] = *p;
+        }
+    }
+    plain[n] = '\0';
+    assert_string_equal(plain, expected);
+}
+
+static void test_14_change_text(void **state)
+{
+    (void)state;
+    invoice_line_t seats = change("GoToMeeting", "monthly", "2026-12-12", "2027-01-05", 5,
+                                  "monthly", 8, 1000, 24, 31, 3871, 0, TAX_EXCLUSIVE);
+    assert_change_text("en", "US", seats, "GoToMeeting, 5 → 8 seats, Dec 12, 2026 – Jan 4, 2027");
+    /* A date is never cut in two where the text wraps: its spaces are no-break spaces. */
+    char raw[512];
+    invoice_change_text(LANG_EN, "US", &seats, raw, sizeof raw);
+    assert_string_equal(raw,
+                        "GoToMeeting, 5 → 8 seats, Dec\u00a012,\u00a02026 – Jan\u00a04,\u00a02027");
+    assert_change_text("es", "ES", seats, "GoToMeeting, 5 → 8 puestos, 12 dic 2026 – 4 ene 2027");
+    assert_change_text("fr", "FR", seats, "GoToMeeting, 5 → 8 postes, 12 déc. 2026 – 4 janv. 2027");
+    assert_change_text("it", "IT", seats,
+                       "GoToMeeting, 5 → 8 postazioni, 12 dic 2026 – 4 gen 2027");
+
+    invoice_line_t annual = change("GoToMeeting", "annual", "2026-12-12", "2027-12-12", 8,
+                                   "monthly", 8, 10000, 365, 365, 6194, 0, TAX_EXCLUSIVE);
+    assert_change_text("en", "US", annual,
+                       "GoToMeeting, monthly → annual, 8 seats, Dec 12, 2026 – Dec 11, 2027");
+    assert_change_text("es", "ES", annual,
+                       "GoToMeeting, mensual → anual, 8 puestos, 12 dic 2026 – 11 dic 2027");
+    assert_change_text("fr", "FR", annual,
+                       "GoToMeeting, mensuel → annuel, 8 postes, 12 déc. 2026 – 11 déc. 2027");
+    assert_change_text("it", "IT", annual,
+                       "GoToMeeting, mensile → annuale, 8 postazioni, 12 dic 2026 – 11 dic 2027");
+
+    invoice_line_t added = change("GoToMeeting", "monthly", "2026-12-12", "2027-01-05", 0, "", 3,
+                                  1000, 24, 31, 0, 0, TAX_EXCLUSIVE);
+    assert_change_text("en", "US", added, "GoToMeeting, new, 3 seats, Dec 12, 2026 – Jan 4, 2027");
+    assert_change_text("es", "ES", added,
+                       "GoToMeeting, nuevo producto, 3 puestos, 12 dic 2026 – 4 ene 2027");
+    assert_change_text("fr", "FR", added,
+                       "GoToMeeting, nouveau produit, 3 postes, 12 déc. 2026 – 4 janv. 2027");
+    assert_change_text("it", "IT", added,
+                       "GoToMeeting, nuovo prodotto, 3 postazioni, 12 dic 2026 – 4 gen 2027");
+
+    /* One seat: the singular (French counts 1 as singular too); both changed at once. */
+    invoice_line_t one = change("Rescue", "monthly", "2026-12-12", "2027-01-05", 0, "", 1, 1000, 24,
+                                31, 0, 0, TAX_EXCLUSIVE);
+    assert_change_text("en", "US", one, "Rescue, new, 1 seat, Dec 12, 2026 – Jan 4, 2027");
+    assert_change_text("fr", "FR", one,
+                       "Rescue, nouveau produit, 1 poste, 12 déc. 2026 – 4 janv. 2027");
+    invoice_line_t both = change("Rescue", "annual", "2026-12-12", "2027-12-12", 2, "monthly", 4,
+                                 1000, 365, 365, 100, 0, TAX_EXCLUSIVE);
+    assert_change_text("en", "US", both,
+                       "Rescue, monthly → annual, 2 → 4 seats, Dec 12, 2026 – Dec 11, 2027");
+    assert_change_text("it", "IT", both,
+                       "Rescue, mensile → annuale, 2 → 4 postazioni, 12 dic 2026 – 11 dic 2027");
+    /* Nothing that changed (a reactivation written as a change): product, seats, dates; a one-day
+     * period is its day alone. */
+    invoice_line_t same = change("Rescue", "monthly", "2026-12-12", "2026-12-13", 4, "monthly", 4,
+                                 1000, 1, 31, 0, 0, TAX_EXCLUSIVE);
+    assert_change_text("en", "US", same, "Rescue, 4 seats, Dec 12, 2026");
+    assert_change_text("es", "ES", same, "Rescue, 4 puestos, 12 dic 2026");
+}
+
+/* The Amount column of a change line: its charge for the days and its credit, which add up to
+ * the line's amount exactly, so that the rows add up to the subtotal. */
+static void test_15_change_amounts(void **state)
+{
+    (void)state;
+    int64_t charge, credit;
+    invoice_doc_t en = sample_change_en();
+    invoice_change_amounts(&en.lines[0], "exclusive", &charge, &credit);
+    /* (8 x $10.00) x 24 / 31 = $61.935... rounds to $61.94; less the $38.71 credit. */
+    assert_int_equal(charge, 6194);
+    assert_int_equal(credit, 3871);
+    assert_int_equal(en.lines[0].net, 2323);
+    invoice_change_amounts(&en.lines[1], "exclusive", &charge, &credit);
+    assert_int_equal(charge, 11381);
+    assert_int_equal(credit, 0);
+    assert_int_equal(en.subtotal, 2323 + 11381);
+
+    /* Prices including tax: the credit's part before tax (30.70 / 1.22 = 25.16), the charge the
+     * rest of the line's net, so the shown rows still come to the net (16.77). */
+    invoice_doc_t it = sample_change_it();
+    invoice_change_amounts(&it.lines[0], "inclusive", &charge, &credit);
+    assert_int_equal(it.lines[0].gross, 5116 - 3070);
+    assert_int_equal(it.lines[0].net, 1677);
+    assert_int_equal(credit, 2516);
+    assert_int_equal(charge, 4193);
+    assert_int_equal(charge - credit, it.subtotal);
+}
+
+static void test_16_change_samples(void **state)
+{
+    (void)state;
+    render_sample("change-en", sample_change_en(), LETTER_BOX);
+    render_sample("change-es", sample_change_es(), A4_BOX);
+    render_sample("change-fr", sample_change_fr(), A4_BOX);
+    render_sample("change-it", sample_change_it(), A4_BOX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -605,6 +824,9 @@ int main(void)
         cmocka_unit_test(test_11_threads),
         cmocka_unit_test(test_12_remit_text),
         cmocka_unit_test(test_13_remit_text_long),
+        cmocka_unit_test(test_14_change_text),
+        cmocka_unit_test(test_15_change_amounts),
+        cmocka_unit_test(test_16_change_samples),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
