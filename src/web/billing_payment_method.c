@@ -49,13 +49,7 @@ void page_billing_payment(req_t *r)
         render(r, account_id, NULL);
         return;
     }
-    payer_t who = {.account_id = account_id,
-                   .credential_id = r->principal_id,
-                   .billing_center = true,
-                   .lang = r->lang,
-                   .ip = r->ip,
-                   .now = r->now,
-                   .base_url = r->app->cfg->base_url};
+    payer_t who = card_payer(r, account_id);
     const char *error = NULL;
     if (card_post(r, &card_portal, &who, &error)) return;
     render(r, account_id, error);

@@ -137,6 +137,17 @@ void card_notice(req_t *r, const card_portal_t *p, const char *setup_state, long
         notice_info(r, T("Automatic payment is off: pay each invoice from its page."));
 }
 
+payer_t card_payer(const req_t *r, int64_t account_id)
+{
+    return (payer_t){.account_id = account_id,
+                     .credential_id = r->principal_id,
+                     .billing_center = r->audience == AUDIENCE_BILLING,
+                     .lang = r->lang,
+                     .ip = r->ip,
+                     .now = r->now,
+                     .base_url = r->app->cfg->base_url};
+}
+
 bool card_post(req_t *r, const card_portal_t *p, const payer_t *who, const char **error)
 {
     const char *action = req_field(r, "action");

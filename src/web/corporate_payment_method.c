@@ -298,12 +298,7 @@ void page_corporate_payment_card(req_t *r)
     credential_t c;
     account_t acc;
     if (!settings_load_contact(r, &c, &acc)) return;
-    payer_t who = {.account_id = acc.id,
-                   .credential_id = r->principal_id,
-                   .lang = r->lang,
-                   .ip = r->ip,
-                   .now = r->now,
-                   .base_url = r->app->cfg->base_url};
+    payer_t who = card_payer(r, acc.id);
     const char *error = NULL;
     if (card_post(r, &card_portal, &who, &error)) return;
     shown_t v = {.method = acc.payment_method,

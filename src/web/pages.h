@@ -169,6 +169,9 @@ void card_payments_off_text(req_t *r);
 bool card_returned_setup(req_t *r, int64_t account_id, const char **state, long long *id);
 /* What the payer's last card action came to (?setup=ID, ?card=...). */
 void card_notice(req_t *r, const card_portal_t *p, const char *setup_state, long long setup_id);
+/* This request's signed-in user as the payer of account_id (the Billing Center's administrator
+ * when signed in there). */
+payer_t card_payer(const req_t *r, int64_t account_id);
 /* Does the POSTed card action ("setup": to the gateway's hosted page, "remove", and with the
  * portal's autopay "autopay"). true when answered (redirect or error page); false when the page
  * is to be shown again with *error (its status set: 400 unknown action, 503 gateway down). */
