@@ -10,5 +10,10 @@ status_t billing_account_view(services_t *svc, arena_t *a, int64_t user_id,
     if (st == STORE_OK) st = store_account_by_id(svc->store, a, out->me.account_id, &out->account);
     if (st == STORE_OK) st = store_billing_admin(svc->store, a, out->me.account_id, &out->admin);
     out->is_admin = st == STORE_OK && out->me.id == out->admin.id;
+    out->n_recipients = 0;
+    if (out->is_admin) {
+        recipient_row_t *rows = NULL;
+        st = store_recipients_of(svc->store, a, out->account.id, &rows, &out->n_recipients);
+    }
     return st;
 }

@@ -9,7 +9,8 @@
 typedef struct {
     account_user_t me, admin;
     account_t account;
-    bool is_admin; /* me is the billing administrator */
+    bool is_admin;       /* me is the billing administrator */
+    size_t n_recipients; /* the account's invoice recipients (read for the administrator only) */
 } billing_account_view_t;
 status_t billing_account_view(services_t *svc, arena_t *a, int64_t user_id,
                               billing_account_view_t *out);

@@ -21,12 +21,27 @@ static const char *card_words(arena_t *a, const payment_card_t *c)
                         c->last4);
 }
 
-/* The payer's account, when it is a corporate account (only its billing contact acts here). */
-static store_status_t corporate_account(store_t *s, arena_t *a, int64_t account_id, account_t *acc)
+/* The payer's account: a corporate account (only its billing contact signs in to its portal),
+ * or an online account whose billing administrator the payer still is (read in the change's
+ * transaction: a role handed over meanwhile answers not found, as a member would be). */
+static store_status_t payer_account(store_t *s, arena_t *a, const payer_t *who, account_t *acc)
 {
-    store_status_t r = store_account_by_id(s, a, account_id, acc);
-    if (r == STORE_OK && strcmp(acc->kind, "corporate") != 0) return STORE_NOT_FOUND;
+    store_status_t r = store_account_by_id(s, a, who->account_id, acc);
+    if (r != STORE_OK) return r;
+    if (!who->billing_center)
+        return strcmp(acc->kind, "corporate") == 0 ? STORE_OK : STORE_NOT_FOUND;
+    account_user_t u;
+    if (strcmp(acc->kind, "online") != 0) return STORE_NOT_FOUND;
+    r = store_account_user_by_id(s, a, who->credential_id, &u);
+    if (r == STORE_OK && (u.account_id != acc->id || strcmp(u.role, "billing_admin") != 0))
+        return STORE_NOT_FOUND;
     return r;
+}
+
+/* The audit log's actor kind for the payer. */
+static const char *payer_kind(const payer_t *who)
+{
+    return who->billing_center ? "billing" : "corporate";
 }
 
 /* ---- views --------------------------------------------------------------------------------- */
@@ -68,7 +83,7 @@ static store_status_t setup_body(store_t *s, void *arg)
     setup_tx_t *t = arg;
     t->refused = REFUSED_NONE;
     account_t acc;
-    store_status_t r = corporate_account(s, t->a, t->who->account_id, &acc);
+    store_status_t r = payer_account(s, t->a, t->who, &acc);
     if (r == STORE_NOT_FOUND) return refuse(&t->refused, REFUSED_NOT_FOUND);
     if (r != STORE_OK) return r;
     t->currency = acc.currency;
@@ -86,8 +101,9 @@ static store_status_t setup_body(store_t *s, void *arg)
     if (r != STORE_OK && r != STORE_NOT_FOUND) return r;
     r = store_card_setup_insert(s, acc.id, gateway, t->who->now, &t->setup_id);
     if (r == STORE_OK)
-        r = audit(s, "corporate", t->who->credential_id, acc.id, "card_setup_started", "card", "",
-                  arena_printf(t->a, "%lld", (long long)t->setup_id), t->who->ip, t->who->now);
+        r = audit(s, payer_kind(t->who), t->who->credential_id, acc.id, "card_setup_started",
+                  "card", "", arena_printf(t->a, "%lld", (long long)t->setup_id), t->who->ip,
+                  t->who->now);
     return r;
 }
 
@@ -113,7 +129,9 @@ status_t card_setup_start(services_t *svc, arena_t *a, const payer_t *who, char 
 
     /* The gateway is asked outside any transaction: it may take seconds. */
     const char *base = who->base_url ? who->base_url : "";
-    const char *tab = arena_printf(a, "%s/corporate/payment-method", base);
+    const char *tab =
+        arena_printf(a, "%s%s", base,
+                     who->billing_center ? "/billing/payment-method" : "/corporate/payment-method");
     gw_checkout_req_t req = {
         .payment_id = t.setup_id,
         .idempotency_key = arena_printf(a, "cobro-setup-%lld", (long long)t.setup_id),
@@ -207,12 +225,12 @@ static store_status_t remove_body(store_t *s, void *arg)
     t->refused = REFUSED_NONE;
     account_t acc;
     payment_card_t old;
-    store_status_t r = corporate_account(s, t->a, t->who->account_id, &acc);
+    store_status_t r = payer_account(s, t->a, t->who, &acc);
     if (r == STORE_OK) r = store_payment_card_of(s, t->a, acc.id, &old);
     if (r == STORE_NOT_FOUND) return refuse(&t->refused, REFUSED_NOT_FOUND);
     if (r == STORE_OK) r = store_payment_card_delete(s, acc.id);
     if (r == STORE_OK)
-        r = audit(s, "corporate", t->who->credential_id, acc.id, "card_removed", "card",
+        r = audit(s, payer_kind(t->who), t->who->credential_id, acc.id, "card_removed", "card",
                   card_words(t->a, &old), "", t->who->ip, t->who->now);
     return r;
 }
@@ -230,7 +248,9 @@ static store_status_t autopay_body(store_t *s, void *arg)
     t->refused = REFUSED_NONE;
     account_t acc;
     payment_card_t card;
-    store_status_t r = corporate_account(s, t->a, t->who->account_id, &acc);
+    /* Online accounts' renewals are charged to the card anyway: no choice to make. */
+    if (t->who->billing_center) return refuse(&t->refused, REFUSED_NOT_FOUND);
+    store_status_t r = payer_account(s, t->a, t->who, &acc);
     if (r == STORE_OK) r = store_payment_card_of(s, t->a, acc.id, &card);
     if (r == STORE_NOT_FOUND) return refuse(&t->refused, REFUSED_NOT_FOUND);
     if (r != STORE_OK || card.autopay == t->on) return r; /* nothing changes: nothing to log */

@@ -1,6 +1,8 @@
-/* The card on file (docs/cards.md): the billing contact of a corporate account saves a card on
- * the gateway's hosted set-up page, replaces or removes it, and chooses whether each invoice is
- * charged to it automatically on its due date; the payments worker makes those charges. */
+/* The card on file (docs/cards.md): the billing contact of a corporate account, or the billing
+ * administrator of an online account (payer_t.billing_center), saves a card on the gateway's
+ * hosted set-up page, replaces or removes it; a corporate contact also chooses whether each
+ * invoice is charged to it automatically on its due date, and the payments worker makes those
+ * charges. */
 #ifndef COBRO_PAYMENT_CARDS_H
 #define COBRO_PAYMENT_CARDS_H
 #include "services/payments.h"
@@ -22,8 +24,10 @@ status_t card_setup_view(services_t *svc, arena_t *a, int64_t account_id, int64_
                          card_setup_t *out);
 
 /* Opens the gateway's hosted set-up page for the payer's account and gives its address in
- * *redirect. STATUS_NOT_FOUND: not a corporate account, or payments are off; STATUS_ERROR: the
- * gateway made no page (no card is saved; the set-up is marked failed). */
+ * *redirect (the gateway sends the payer back to their portal's Payment Method page).
+ * STATUS_NOT_FOUND: not a payer of that account (see payer_account in payment_cards.c), or
+ * payments are off; STATUS_ERROR: the gateway made no page (no card is saved; the set-up is marked
+ * failed). */
 status_t card_setup_start(services_t *svc, arena_t *a, const payer_t *who, char **redirect);
 
 /* Forgets the account's card (the gateway is not asked to detach it). STATUS_NOT_FOUND when
@@ -31,7 +35,7 @@ status_t card_setup_start(services_t *svc, arena_t *a, const payer_t *who, char 
 status_t card_remove(services_t *svc, arena_t *a, const payer_t *who);
 
 /* Turns the automatic charge of each invoice on its due date on or off. STATUS_NOT_FOUND when
- * the account has no card. */
+ * the account has no card, or is an online account (whose renewals are charged anyway). */
 status_t card_set_autopay(services_t *svc, arena_t *a, const payer_t *who, bool on);
 
 /* The payments worker, every minute: charges the saved card of each open invoice due by the

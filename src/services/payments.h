@@ -29,10 +29,12 @@ const char *payment_idempotency_key(arena_t *a, int64_t id);
 /* The smallest amount a card payment may be, in minor units of currency. */
 int64_t payment_minimum(const char *currency);
 
-/* Who pays: the billing contact of a corporate account in the portal. */
+/* Who pays: the billing contact of a corporate account in the portal, or (billing_center; the
+ * card on file only) the billing administrator of an online account in the Billing Center. */
 typedef struct {
     int64_t account_id;
-    int64_t credential_id; /* the portal sign-in, for the audit log */
+    int64_t credential_id; /* the portal sign-in, or the Billing Center user: for the audit log */
+    bool billing_center;   /* credential_id is an account_users id */
     lang_t lang;
     const char *ip;
     int64_t now;

@@ -1,4 +1,5 @@
-/* The corporate billing contact's own settings: checked field by field, written whole, audited. */
+/* The corporate billing contact's own settings, and the Bill To and invoice recipients of an
+ * online account's billing administrator: checked field by field, written whole, audited. */
 #include "settings.h"
 #include "store/store.h"
 #include "billing/calendar.h"
@@ -24,7 +25,7 @@ static char *clean(arena_t *a, const char *s)
 static store_status_t audit_write(store_t *s, const settings_ctx_t *ctx, const char *action,
                                   const char *field, const char *old_value, const char *new_value)
 {
-    audit_entry_t e = {.actor_kind = "corporate",
+    audit_entry_t e = {.actor_kind = ctx->billing_center ? "billing" : "corporate",
                        .actor_id = ctx->credential_id,
                        .account_id = ctx->account_id,
                        .action = action,
@@ -65,6 +66,19 @@ static settings_status_t outcome(store_status_t r, bool invalid)
     return r == STORE_OK ? SETTINGS_OK : r == STORE_NOT_FOUND ? SETTINGS_NOT_FOUND : SETTINGS_ERROR;
 }
 
+/* The Billing Center's actor must still be the account's billing administrator (read in the
+ * change's transaction: a role handed over meanwhile refuses the change as not found). The
+ * corporate contact's credential is checked where it is read. */
+static store_status_t actor_may_change(store_t *s, arena_t *a, const settings_ctx_t *ctx)
+{
+    if (!ctx->billing_center) return STORE_OK;
+    account_user_t u;
+    store_status_t r = store_account_user_by_id(s, a, ctx->credential_id, &u);
+    if (r == STORE_OK && (u.account_id != ctx->account_id || strcmp(u.role, "billing_admin") != 0))
+        return STORE_NOT_FOUND;
+    return r;
+}
+
 /* ---- Bill To ------------------------------------------------------------------------------- */
 
 static int region_by_name(const void *x, const void *y)
@@ -97,11 +111,15 @@ static const char *region_choice(const region_t *choices, size_t n, const char *
     return NULL;
 }
 
-static bool bill_to_valid(const bill_to_form_t *f, const char *country, const region_t *regions,
-                          size_t n_regions, const char *region, bill_to_errors_t *e)
+/* with_contact: the form holds the billing contact (the corporate portal's). */
+static bool bill_to_valid(const bill_to_form_t *f, bool with_contact, const char *country,
+                          const region_t *regions, size_t n_regions, const char *region,
+                          bill_to_errors_t *e)
 {
-    e->contact_name = check_text(f->contact_name, true, NAME_MAX);
-    e->contact_email = check_email(f->contact_email);
+    if (with_contact) {
+        e->contact_name = check_text(f->contact_name, true, NAME_MAX);
+        e->contact_email = check_email(f->contact_email);
+    }
     e->bill_to_name = check_text(f->bill_to_name, true, NAME_MAX);
     e->address_line1 = check_text(f->address_line1, true, ADDRESS_MAX);
     e->address_line2 = check_text(f->address_line2, false, ADDRESS_MAX);
@@ -158,16 +176,18 @@ static store_status_t save_bill_to(store_t *s, void *arg)
     bill_to_errors_t *errors = q->errors;
     memset(errors, 0, sizeof *errors);
     q->invalid = q->email_changed = false;
+    bool with_contact = !ctx->billing_center;
     account_t acc;
-    credential_t cred;
+    credential_t cred = {0};
     store_status_t r = store_account_by_id(s, a, ctx->account_id, &acc);
-    if (r == STORE_OK) r = store_credential_by_id(s, a, ctx->credential_id, &cred);
+    if (r == STORE_OK && with_contact) r = store_credential_by_id(s, a, ctx->credential_id, &cred);
+    if (r == STORE_OK) r = actor_may_change(s, a, ctx);
     region_t *regions = NULL;
     size_t n_regions = 0;
     if (r == STORE_OK) r = settings_region_choices(s, a, acc.country, &regions, &n_regions);
     if (r != STORE_OK) return r;
     char *region = clean(a, form->region);
-    if (!bill_to_valid(form, acc.country, regions, n_regions, region, errors))
+    if (!bill_to_valid(form, with_contact, acc.country, regions, n_regions, region, errors))
         return refuse(&q->invalid);
 
     account_t next = acc;
@@ -179,7 +199,10 @@ static store_status_t save_bill_to(store_t *s, void *arg)
     next.region = n_regions ? (char *)region_choice(regions, n_regions, region) : region;
     next.postal_code = clean(a, form->postal_code);
     next.phone = clean(a, form->phone);
-    char *name = clean(a, form->contact_name), *email = clean(a, form->contact_email);
+    /* Without the contact, its values stay as they are: nothing to write, audit or notify. */
+    const char *name = with_contact ? clean(a, form->contact_name) : "";
+    const char *email = with_contact ? clean(a, form->contact_email) : "";
+    if (!with_contact) cred.contact_name = cred.contact_email = (char *)"";
     bool email_changed = strcasecmp(email, cred.contact_email) != 0;
 
     if (email_changed) { /* counted inside the transaction: two saves at once cannot both pass */
@@ -192,7 +215,7 @@ static store_status_t save_bill_to(store_t *s, void *arg)
         }
     }
     if (r == STORE_OK) r = store_update_bill_to(s, &next);
-    if (r == STORE_OK) r = store_update_contact(s, cred.id, name, email);
+    if (r == STORE_OK && with_contact) r = store_update_contact(s, cred.id, name, email);
     const char *act = "bill_to_changed";
     struct {
         const char *field, *old_value, *new_value;
@@ -249,7 +272,8 @@ static store_status_t add_recipient(store_t *s, void *arg)
     *q->email_error = FIELD_OK;
     recipient_row_t *rows = NULL;
     size_t count = 0;
-    store_status_t r = store_recipients_of(s, q->a, q->ctx->account_id, &rows, &count);
+    store_status_t r = actor_may_change(s, q->a, q->ctx);
+    if (r == STORE_OK) r = store_recipients_of(s, q->a, q->ctx->account_id, &rows, &count);
     if (r != STORE_OK) return r;
     for (size_t i = 0; i < count; i++) {
         if (strcasecmp(rows[i].email, q->email) == 0) {
@@ -294,7 +318,9 @@ static store_status_t remove_recipient(store_t *s, void *arg)
 {
     recipient_remove_t *q = arg;
     char *email = NULL;
-    store_status_t r = store_remove_recipient(s, q->ctx->account_id, q->recipient_id, &email, q->a);
+    store_status_t r = actor_may_change(s, q->a, q->ctx);
+    if (r == STORE_OK)
+        r = store_remove_recipient(s, q->ctx->account_id, q->recipient_id, &email, q->a);
     if (r == STORE_OK) r = audit_change(s, q->ctx, "invoice_recipient_removed", "email", email, "");
     return r;
 }

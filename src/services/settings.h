@@ -1,6 +1,8 @@
 /* What a corporate billing contact manages alone: Bill To (and handing the billing-contact role
- * to someone else), invoice recipients, purchase orders, the payment method preference. Every
- * change is checked field by field, written whole or not at all, and audited. */
+ * to someone else), invoice recipients, purchase orders, the payment method preference; and what
+ * the billing administrator of an online account manages in the Billing Center: Bill To (without
+ * the contact, who is a product login) and invoice recipients. Every change is checked field by
+ * field, written whole or not at all, and audited. */
 #ifndef COBRO_SETTINGS_H
 #define COBRO_SETTINGS_H
 #include "billing/regions.h"
@@ -28,9 +30,13 @@ typedef status_t settings_status_t;
 /* The store failed or stayed busy, nothing was written: the asker may try again (503). */
 #define SETTINGS_ERROR STATUS_BUSY
 
-/* Who changes what: the signed-in billing contact of account_id. */
+/* Who changes what: the signed-in billing contact of account_id, or (billing_center) the
+ * account's Billing Center billing administrator, whose account_users id is then credential_id:
+ * audited as a "billing" actor, and refused (not found) unless they are still the account's
+ * billing administrator. */
 typedef struct {
     int64_t credential_id, account_id;
+    bool billing_center;
     const char *ip;
     int64_t now;
     const data_key_t *data_key; /* seals bank numbers; needed by settings_save_payment only */
@@ -56,7 +62,9 @@ typedef struct {
 store_status_t settings_region_choices(store_t *s, arena_t *a, const char *country, region_t **out,
                                        size_t *n);
 
-/* Saves the Bill To and billing contact (the country cannot change here). When the contact's
+/* Saves the Bill To and billing contact (the country cannot change here); in the Billing Center
+ * (ctx->billing_center) the Bill To only: the contact fields are neither read nor checked. When
+ * the contact's
  * email changes, both the old and the new address get a notice (queued in the same
  * transaction); the portal User ID stays. Where the country is taxed by region, the region must be
  * one of settings_region_choices (FIELD_BAD_REGION otherwise), so that no invoice is taxed by

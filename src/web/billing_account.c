@@ -6,19 +6,23 @@
 #include "services/billing_views.h"
 #include "util/log.h"
 
-static void render_admin_view(req_t *r, const account_user_t *me, const account_t *acc)
+static void render_admin_view(req_t *r, const account_user_t *me, const account_t *acc,
+                              size_t n_recipients)
 {
     buf_t *b = &r->resp.body;
     layout_begin(r, SECTION_BILLING, acc->name);
+    html_render(b, "<h1>%s</h1>", acc->name);
+    if (req_param(r, "saved")) notice_info(r, T("Your changes have been saved."));
     html_render(b,
-                "<h1>%s</h1><div class=\"columns\"><section class=\"card\" "
+                "<div class=\"columns\"><section class=\"card\" "
                 "aria-labelledby=\"admin\"><h2 id=\"admin\">%s</h2><dl class=\"facts\">",
-                acc->name, T("Billing administrator"));
+                T("Billing administrator"));
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Name"), me->name);
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Email"), me->email);
     html_render(b, "<dt>%s</dt><dd>%s</dd></dl></section>", T("Currency"), acc->currency);
-    bill_to_block(r, acc);
+    bill_to_block(r, acc, "/billing/bill-to");
     balances_card(r, acc);
+    recipients_card(r, n_recipients, "/billing/recipients");
     html_render(b, "</div>");
     layout_end(r);
 }
@@ -52,11 +56,13 @@ static void render_member_view(req_t *r, const account_t *acc, const account_use
 }
 
 /* Loads the signed-in user, the account and its administrator; false after answering. */
-static bool load(req_t *r, account_user_t *me, account_t *acc, account_user_t *admin)
+static bool load(req_t *r, account_user_t *me, account_t *acc, account_user_t *admin,
+                 size_t *n_recipients)
 {
     billing_account_view_t v;
     if (answer_status(r, billing_account_view(r->svc, r->arena, r->principal_id, &v))) return false;
     *me = v.me, *acc = v.account, *admin = v.admin;
+    if (n_recipients) *n_recipients = v.n_recipients;
     return true;
 }
 
@@ -64,9 +70,10 @@ void page_billing_account(req_t *r)
 {
     account_user_t me, admin;
     account_t acc;
-    if (!load(r, &me, &acc, &admin)) return;
+    size_t n_recipients = 0;
+    if (!load(r, &me, &acc, &admin, &n_recipients)) return;
     if (me.id == admin.id) {
-        render_admin_view(r, &me, &acc);
+        render_admin_view(r, &me, &acc, n_recipients);
         return;
     }
     const char *sent = req_param(r, "sent");
@@ -79,7 +86,7 @@ void page_billing_contact_admin(req_t *r)
 {
     account_user_t me, admin;
     account_t acc;
-    if (!load(r, &me, &acc, &admin)) return;
+    if (!load(r, &me, &acc, &admin, NULL)) return;
     char *message = str_trim(arena_strdup(r->arena, req_field(r, "message")));
     if (check_lines(message, false, ADMIN_MESSAGE_MAX) == FIELD_BAD_CHARS) {
         r->resp.status = 400;

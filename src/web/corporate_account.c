@@ -54,30 +54,12 @@ void page_corporate_account(req_t *r)
                     T("Your sales representative"), acc.sales_rep_name, acc.sales_rep_email,
                     acc.sales_rep_email);
     html_render(b, "</dl></section>");
-    /* The Bill To block with its Edit link (bill_to_block has none: the Billing Center's is
-     * read-only). */
-    html_render(b,
-                "<section class=\"card\" aria-labelledby=\"bill-to\"><div class=\"actions\">"
-                "<h2 id=\"bill-to\">%s</h2><a href=\"/corporate/bill-to\">%s</a></div>"
-                "<address>%s<br>",
-                T("Bill To"), T("Edit"), acc.bill_to_name);
-    address_lines(r, acc.address_line1, acc.address_line2, acc.city, acc.region, acc.postal_code,
-                  acc.country);
-    html_render(b, "</address>");
-    if (*acc.phone) labelled_line(r, T("Phone: %s"), acc.phone);
+    bill_to_block(r, &acc, "/corporate/bill-to");
     /* The wide column takes how the account pays (two facts with links), the narrow one the
      * short recipients card. */
-    html_render(b, "</section>");
     payment_card(r, &acc, &v.po);
     balances_card(r, &acc);
-    html_render(b,
-                "<section class=\"card\" aria-labelledby=\"recipients\">"
-                "<h2 id=\"recipients\">%s</h2><p>%s</p><p class=\"help\">",
-                T("Invoice recipients"), T("Add contacts to receive invoices by email."));
-    /* TRANSLATORS: recipients the account has, of those allowed: 1 destinataire sur 20. */
-    html_text(b, TN("%d of %d recipients", "%d of %d recipients", n_recipients), (int)n_recipients,
-              (int)RECIPIENTS_MAX);
-    html_render(b, "</p><p><a href=\"/corporate/recipients\">%s</a></p></section></div>",
-                T("Manage invoice recipients"));
+    recipients_card(r, n_recipients, "/corporate/recipients");
+    html_render(b, "</div>");
     layout_end(r);
 }

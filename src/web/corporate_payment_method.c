@@ -160,6 +160,10 @@ static void direct_debit_details(req_t *r, const account_t *acc, const shown_t *
                 error ? " mandate-error" : "", T("I accept the direct debit mandate"));
 }
 
+static const card_portal_t card_portal = {.page_path = "/corporate/payment-method",
+                                          .action_path = "/corporate/payment-method/card",
+                                          .autopay = true};
+
 static void card_details(req_t *r, const card_view_t *cv)
 {
     buf_t *b = &r->resp.body;
@@ -168,131 +172,9 @@ static void card_details(req_t *r, const card_view_t *cv)
         html_text(b, "%s",
                   T("Pay each invoice by card from its page in this portal, or save a card and "
                     "have each invoice charged to it automatically on its due date."));
-    else if (r->app->care_phone && *r->app->care_phone)
-        html_text(b,
-                  T("Card payments in this portal come with online payments. Until then, Customer "
-                    "Care takes card payments by phone (%s) or by email (%s)."),
-                  r->app->care_phone, r->app->care_email);
     else
-        html_text(b,
-                  T("Card payments in this portal come with online payments. Until then, Customer "
-                    "Care takes card payments by email (%s)."),
-                  r->app->care_email);
+        card_payments_off_text(r);
     html_render(b, "</p>");
-}
-
-/* A card brand as printed on the card ("visa" -> "Visa"); unknown brands as the gateway
- * names them. */
-static const char *brand_name(const char *brand)
-{
-    static const struct {
-        const char *code, *name;
-    } brands[] = {{"visa", "Visa"},
-                  {"mastercard", "Mastercard"},
-                  {"amex", "American Express"},
-                  {"discover", "Discover"},
-                  {"diners", "Diners Club"},
-                  {"jcb", "JCB"},
-                  {"unionpay", "UnionPay"},
-                  {"card", ""}};
-    for (size_t i = 0; i < sizeof brands / sizeof brands[0]; i++)
-        if (strcmp(brand, brands[i].code) == 0) return brands[i].name;
-    return brand;
-}
-
-/* One POST button to /corporate/payment-method/card doing action. */
-static void card_button(req_t *r, const char *action, const char *label, bool primary)
-{
-    form_open(r, "/corporate/payment-method/card", "class=\"inline\"");
-    html_render(&r->resp.body,
-                "<input type=\"hidden\" name=\"action\" value=\"%s\"><button type=\"submit\" "
-                "class=\"%R\">%s</button></form>",
-                action, primary ? "primary" : "secondary", label);
-}
-
-/* The card on file, what can be done with it, and the autopay choice. */
-static void card_on_file(req_t *r, const card_view_t *cv)
-{
-    buf_t *b = &r->resp.body;
-    html_render(b,
-                "<section class=\"card card-on-file\" aria-labelledby=\"card-on-file\"><h2 "
-                "id=\"card-on-file\">%s</h2>",
-                T("Card on file"));
-    if (!cv->has_card) {
-        html_render(b, "<p>%s</p>", T("No card is saved yet."));
-        card_button(r, "setup", T("Add a card"), true);
-    } else {
-        const payment_card_t *c = &cv->card;
-        const char *brand = brand_name(c->brand);
-        html_render(b,
-                    "<dl class=\"facts\"><dt>%s</dt><dd class=\"nowrap\">%s%s"
-                    "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2 %s</dd>",
-                    T("Card"), brand, *brand ? " " : "", c->last4);
-        html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Expires"),
-                    arena_printf(r->arena, "%02lld/%04lld", (long long)c->exp_month,
-                                 (long long)c->exp_year));
-        if (*c->holder_name)
-            html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Cardholder name"), c->holder_name);
-        html_render(b, "</dl><div class=\"actions\">");
-        card_button(r, "setup", T("Replace card"), false);
-        card_button(r, "remove", T("Remove card"), false);
-        html_render(b, "</div>");
-        form_open(r, "/corporate/payment-method/card", "class=\"autopay\"");
-        html_render(b,
-                    "<input type=\"hidden\" name=\"action\" value=\"autopay\"><div class=\"field "
-                    "check\"><label for=\"autopay\"><input type=\"checkbox\" id=\"autopay\" "
-                    "name=\"autopay\" value=\"on\"%R aria-describedby=\"autopay-help\"> %s</label>"
-                    "<p class=\"help\" id=\"autopay-help\">%s</p></div><button type=\"submit\" "
-                    "class=\"secondary\">%s"
-                    "</button></form>",
-                    c->autopay ? " checked" : "",
-                    T("Charge each invoice to this card automatically on its due date"),
-                    T("If a charge fails, we email you a link to pay the invoice."),
-                    T("Save automatic payment"));
-    }
-    html_render(b, "<p class=\"help\">%s</p></section>",
-                T("You enter your card on the payment service's secure page. We keep only the "
-                  "card's brand, last four digits, expiry date and cardholder name, never its "
-                  "number or security code."));
-}
-
-/* The set-up the gateway sent the contact back from (?setup=ID): its state in *state, NULL
- * when there is none. false: it is not this account's (the page answers 404). */
-static bool returned_setup(req_t *r, const account_t *acc, const char **state, long long *id)
-{
-    *state = NULL;
-    const char *setup = req_param(r, "setup");
-    if (!setup) return true;
-    char *end = NULL;
-    *id = strtoll(setup, &end, 10);
-    card_setup_t st;
-    if (!*setup || *end || *id <= 0 ||
-        card_setup_view(r->svc, r->arena, acc->id, (int64_t)*id, &st) != STATUS_OK)
-        return false;
-    *state = st.state;
-    return true;
-}
-
-/* What the contact's last card action came to (?setup=ID, ?card=...). */
-static void card_notice(req_t *r, const char *setup_state, long long setup_id)
-{
-    if (setup_state && strcmp(setup_state, "succeeded") == 0)
-        notice_info(r, T("Your card has been saved."));
-    else if (setup_state && strcmp(setup_state, "pending") == 0)
-        html_render(&r->resp.body,
-                    "<div class=\"notice info\" role=\"status\">%s <a "
-                    "href=\"/corporate/payment-method?setup=%L\">%s</a></div>",
-                    T("Your card is being saved: this takes a few seconds."), (int64_t)setup_id,
-                    T("Refresh this page"));
-    else if (setup_state)
-        notice_error(r, T("Your card was not saved. Nothing was charged: you can try again."));
-    const char *card = req_param(r, "card");
-    if (card && strcmp(card, "removed") == 0) notice_info(r, T("The card has been removed."));
-    if (card && strcmp(card, "autopay-on") == 0)
-        notice_info(r, T("Automatic payment is on: each invoice will be charged to your card on "
-                         "its due date."));
-    if (card && strcmp(card, "autopay-off") == 0)
-        notice_info(r, T("Automatic payment is off: pay each invoice from its page."));
 }
 
 /* What is saved now, in a sentence or two; bank numbers masked. */
@@ -328,7 +210,7 @@ static void render(req_t *r, const account_t *acc, const shown_t *v, const payme
     const vendor_payment_t vendor = vendor_details(r);
     const char *setup_state = NULL;
     long long setup_id = 0;
-    if (!returned_setup(r, acc, &setup_state, &setup_id)) {
+    if (!card_returned_setup(r, acc->id, &setup_state, &setup_id)) {
         answer_status(r, STATUS_NOT_FOUND);
         return;
     }
@@ -342,7 +224,7 @@ static void render(req_t *r, const account_t *acc, const shown_t *v, const payme
     else if (req_param(r, "saved"))
         notice_info(r, T("Your payment method has been saved."));
     if (*card_error) notice_error(r, card_error);
-    card_notice(r, setup_state, setup_id);
+    card_notice(r, &card_portal, setup_state, setup_id);
     current_summary(r, acc);
     html_render(b, "<p class=\"help\">%s</p>",
                 T("The payment method you choose is printed on your new invoices, with how to "
@@ -367,7 +249,8 @@ static void render(req_t *r, const account_t *acc, const shown_t *v, const payme
     html_render(b, "</fieldset><button type=\"submit\" class=\"primary\">%s</button></form>",
                 T("Save"));
     /* Its own forms, after the method's (forms do not nest); once card is the saved choice. */
-    if (cv.payments_on && strcmp(acc->payment_method, "card") == 0) card_on_file(r, &cv);
+    if (cv.payments_on && strcmp(acc->payment_method, "card") == 0)
+        card_on_file_section(r, &card_portal, &cv);
     layout_end(r);
 }
 
@@ -415,50 +298,9 @@ void page_corporate_payment_card(req_t *r)
     credential_t c;
     account_t acc;
     if (!settings_load_contact(r, &c, &acc)) return;
-    payer_t who = {.account_id = acc.id,
-                   .credential_id = r->principal_id,
-                   .lang = r->lang,
-                   .ip = r->ip,
-                   .now = r->now,
-                   .base_url = r->app->cfg->base_url};
-    const char *action = req_field(r, "action");
-    const char *autopay = req_field(r, "autopay");
-    status_t st;
-    const char *done = NULL;
-    const char *error = "";
-    if (strcmp(action, "setup") == 0) {
-        char *redirect = NULL;
-        st = card_setup_start(r->svc, r->arena, &who, &redirect);
-        if (st == STATUS_OK) {
-            resp_redirect(r, redirect);
-            return;
-        }
-        if (st == STATUS_ERROR) {
-            r->resp.status = 503;
-            error = T("The payment service could not be reached. No card was saved: please try "
-                      "again in a few minutes.");
-        }
-    } else if (strcmp(action, "remove") == 0) {
-        st = card_remove(r->svc, r->arena, &who);
-        done = "/corporate/payment-method?card=removed";
-    } else if (strcmp(action, "autopay") == 0 && (!*autopay || strcmp(autopay, "on") == 0)) {
-        bool on = *autopay != '\0';
-        st = card_set_autopay(r->svc, r->arena, &who, on);
-        done = on ? "/corporate/payment-method?card=autopay-on"
-                  : "/corporate/payment-method?card=autopay-off";
-    } else {
-        st = STATUS_INVALID;
-        r->resp.status = 400;
-        error = T("Nothing was changed: use the buttons on this page.");
-    }
-    if (st == STATUS_OK && done) {
-        resp_redirect(r, done); /* Post/Redirect/Get */
-        return;
-    }
-    if (!*error) {
-        answer_status(r, st);
-        return;
-    }
+    payer_t who = card_payer(r, acc.id);
+    const char *error = NULL;
+    if (card_post(r, &card_portal, &who, &error)) return;
     shown_t v = {.method = acc.payment_method,
                  .holder = acc.debit_holder,
                  .routing = "",

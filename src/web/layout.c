@@ -78,10 +78,14 @@ static const tab_t corporate_tabs[] = {
     {"/corporate/payment-method", N_("Payment Method"), false, {NULL}},
     {"/corporate/purchase-orders", N_("Purchase orders"), false, {NULL}},
     {NULL, NULL, false, {NULL}}};
-static const tab_t billing_tabs[] = {{"/billing/account", N_("Account"), false, {NULL}},
-                                     {"/billing/subscription", N_("Subscription"), true, {NULL}},
-                                     {"/billing/invoices", N_("Invoice History"), true, {NULL}},
-                                     {NULL, NULL, false, {NULL}}};
+/* The Billing Center's, one line each: the administrator's pages are admin_only (members see
+ * the Account tab alone). */
+static const tab_t billing_tabs[] = {
+    {"/billing/account", N_("Account"), false, {"/billing/bill-to", "/billing/recipients"}},
+    {"/billing/subscription", N_("Subscription"), true, {NULL}},
+    {"/billing/invoices", N_("Invoice History"), true, {NULL}},
+    {"/billing/payment-method", N_("Payment Method"), true, {NULL}},
+    {NULL, NULL, false, {NULL}}};
 static const tab_t staff_tabs[] = {{"/staff/home", N_("Home"), false, {"/staff/payment-details"}},
                                    {"/staff/accounts", N_("Accounts"), false, {"/staff/invoices"}},
                                    {"/staff/quotes", N_("Quotes"), false, {NULL}},
@@ -466,13 +470,19 @@ void address_lines(req_t *r, const char *line1, const char *line2, const char *c
         html_render(&r->resp.body, "%s%R", addr.line[i], i + 1 < addr.n ? "<br>" : "");
 }
 
-void bill_to_block(req_t *r, const account_t *acc)
+void bill_to_block(req_t *r, const account_t *acc, const char *edit_href)
 {
     buf_t *b = &r->resp.body;
-    html_render(b,
-                "<section class=\"card\" aria-labelledby=\"bill-to\"><h2 id=\"bill-to\">%s</h2>"
-                "<address>%s<br>",
-                T("Bill To"), acc->bill_to_name);
+    if (edit_href)
+        html_render(b,
+                    "<section class=\"card\" aria-labelledby=\"bill-to\"><div class=\"actions\">"
+                    "<h2 id=\"bill-to\">%s</h2><a href=\"%s\">%s</a></div><address>%s<br>",
+                    T("Bill To"), edit_href, T("Edit"), acc->bill_to_name);
+    else
+        html_render(b,
+                    "<section class=\"card\" aria-labelledby=\"bill-to\"><h2 id=\"bill-to\">"
+                    "%s</h2><address>%s<br>",
+                    T("Bill To"), acc->bill_to_name);
     address_lines(r, acc->address_line1, acc->address_line2, acc->city, acc->region,
                   acc->postal_code, acc->country);
     html_render(b, "</address>");

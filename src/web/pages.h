@@ -3,6 +3,7 @@
 #define COBRO_PAGES_H
 #include "http/request.h"
 #include "render/invoice_doc.h"
+#include "services/payment_cards.h"
 #include "services/payments_offline.h"
 #include "services/quotes.h"
 #include "services/services.h"
@@ -44,8 +45,12 @@ void notice_error(req_t *r, const char *message);
 void notice_warning(req_t *r, const char *message);
 void notice_info(req_t *r, const char *message);
 
-/* The Bill To block of an account: name, address lines in the country's order, phone. */
-void bill_to_block(req_t *r, const account_t *acc);
+/* The Bill To block of an account: name, address lines in the country's order, phone; with an
+ * Edit link to edit_href when not NULL. */
+void bill_to_block(req_t *r, const account_t *acc, const char *edit_href);
+/* The account page's "Invoice recipients" card: how many of RECIPIENTS_MAX, and a link to
+ * manage them at href (recipients.c). */
+void recipients_card(req_t *r, size_t n_recipients, const char *href);
 /* Address lines in the country's order ("City, ST 12345" in North America, "12345 City (PR)"
  * elsewhere), then the country's name in the user's language; lines end with <br>. */
 void address_lines(req_t *r, const char *line1, const char *line2, const char *city,
@@ -147,6 +152,32 @@ const char *payment_method_label(req_t *r, const char *method);
 /* The sentence for a refused field (NULL for FIELD_OK), for form_input's error argument. */
 const char *field_error_text(req_t *r, field_error_t e);
 
+/* ---- card_on_file.c: the card on file on both portals' Payment Method pages ------------- */
+
+typedef struct {
+    const char *page_path;   /* the Payment Method page (the gateway sends the payer back there) */
+    const char *action_path; /* where the card's buttons post (card_post) */
+    bool autopay;            /* the corporate autopay choice is offered */
+} card_portal_t;
+
+/* The "Card on file" section: the card masked with Replace and Remove, or Add a card; the
+ * autopay choice when the portal has it. */
+void card_on_file_section(req_t *r, const card_portal_t *p, const card_view_t *cv);
+/* Why no card can be saved yet (no payment gateway) and how Customer Care takes cards. */
+void card_payments_off_text(req_t *r);
+/* The set-up the gateway sent the payer back from (?setup=ID): its state in *state, NULL when
+ * there is none. false: it is not account_id's (the page answers 404). */
+bool card_returned_setup(req_t *r, int64_t account_id, const char **state, long long *id);
+/* What the payer's last card action came to (?setup=ID, ?card=...). */
+void card_notice(req_t *r, const card_portal_t *p, const char *setup_state, long long setup_id);
+/* This request's signed-in user as the payer of account_id (the Billing Center's administrator
+ * when signed in there). */
+payer_t card_payer(const req_t *r, int64_t account_id);
+/* Does the POSTed card action ("setup": to the gateway's hosted page, "remove", and with the
+ * portal's autopay "autopay"). true when answered (redirect or error page); false when the page
+ * is to be shown again with *error (its status set: 400 unknown action, 503 gateway down). */
+bool card_post(req_t *r, const card_portal_t *p, const payer_t *who, const char **error);
+
 /* ---- audit_table.c ------------------------------------------------------------------ */
 
 /* The audit section: the first page_rows of rows (read newest first; one row more means there
@@ -222,6 +253,10 @@ void page_billing_sign_in(req_t *r);
 void page_billing_sign_in_post(req_t *r);
 void page_billing_account(req_t *r);
 void page_billing_contact_admin(req_t *r);
+void page_billing_bill_to(req_t *r);          /* GET/POST /billing/bill-to */
+void page_billing_recipients(req_t *r);       /* GET/POST /billing/recipients */
+void page_billing_recipient_remove(req_t *r); /* POST /billing/recipients/ID/remove */
+void page_billing_payment(req_t *r);          /* GET/POST /billing/payment-method */
 void page_billing_subscription(req_t *r);              /* GET /billing/subscription */
 void page_billing_subscription_change(req_t *r);       /* GET/POST /billing/subscription/change */
 void page_staff_account_subscription(req_t *r);        /* GET /staff/accounts/ID/subscription */

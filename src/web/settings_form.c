@@ -1,4 +1,5 @@
-/* What the corporate settings pages share: the signed-in contact, the id in the path, the answer
+/* What the settings pages share (the corporate portal's, and the Billing Center's Bill To and
+ * recipients): the signed-in contact, the id in the path, the answer
  * to a save, and the sentence for each reason a form field was refused. */
 #include "pages.h"
 #include "services/actions.h"
@@ -17,6 +18,7 @@ settings_ctx_t settings_ctx_of(const req_t *r, int64_t account_id)
 {
     return (settings_ctx_t){.credential_id = r->principal_id,
                             .account_id = account_id,
+                            .billing_center = r->audience == AUDIENCE_BILLING,
                             .ip = r->ip,
                             .now = r->now,
                             .data_key = r->app ? r->app->data_key : NULL,

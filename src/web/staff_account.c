@@ -31,7 +31,7 @@ void page_staff_account(req_t *r)
     /* Bill To first and the invoices below it at full width: the invoice table has six columns
      * and must not be squeezed beside the address. */
     html_render(b, "<h1>%s</h1>", acc.name);
-    bill_to_block(r, &acc);
+    bill_to_block(r, &acc, NULL);
     staff_account_quotes_section(r, &acc);
     staff_account_payments_link(r, acc.id);
     html_render(b, "<section class=\"card\" aria-labelledby=\"inv\"><h2 id=\"inv\">%s</h2>",

@@ -1,11 +1,48 @@
-/* Bill To → Edit: the billing contact (whose name and email hand the role to someone else), the
- * Billing Address and the phone of the signed-in corporate account; the country only shows. */
+/* Bill To → Edit, in both portals: the Billing Address and the phone of the signed-in account,
+ * and in the corporate portal its billing contact too (whose name and email hand the role to
+ * someone else); the country only shows. The Billing Center's billing administrator is a
+ * product login, changed elsewhere, so its form has no contact. */
 #include "i18n/format.h"
 #include "pages.h"
 #include "services/actions.h"
+#include "services/billing_views.h"
 #include "util/form.h"
 
 #include <string.h>
+
+/* What differs between the two portals' Bill To pages. */
+typedef struct {
+    section_t section;
+    const char *path;    /* the form's own address */
+    const char *back;    /* the account page (Cancel) */
+    const char *done;    /* where a save leads */
+    bool contact;        /* the form holds the billing contact */
+    const char *help;    /* msgid: what the form changes */
+    const char *who_for; /* msgid: whom to ask to change the country */
+} bill_to_portal_t;
+
+static const bill_to_portal_t corporate = {
+    .section = SECTION_CORPORATE,
+    .path = "/corporate/bill-to",
+    .back = "/corporate/account",
+    .done = "/corporate/account?saved=1",
+    .contact = true,
+    .help = N_("Change the billing contact, the Billing Address or the phone number, then select "
+               "Save. Every field is saved together, or none is."),
+    .who_for = N_("The country cannot be changed here. To change it, contact Corporate Account "
+                  "Services."),
+};
+
+static const bill_to_portal_t billing = {
+    .section = SECTION_BILLING,
+    .path = "/billing/bill-to",
+    .back = "/billing/account",
+    .done = "/billing/account?saved=1",
+    .contact = false,
+    .help = N_("Change the Billing Address or the phone number, then select Save. Every field is "
+               "saved together, or none is."),
+    .who_for = N_("The country cannot be changed here. To change it, contact Customer Care."),
+};
 
 /* form_input with a hint under the label; the input is described by the hint and the error. */
 static void input_with_hint(req_t *r, const char *id, const char *label, const char *type,
@@ -54,8 +91,8 @@ static void region_select(req_t *r, const char *label, const char *value, const 
 }
 
 /* The edit form: values as given (prefilled or as typed), errors NULL on a first showing. */
-static void render_form(req_t *r, const bill_to_form_t *v, const char *country,
-                        const bill_to_errors_t *e)
+static void render_form(req_t *r, const bill_to_portal_t *p, const bill_to_form_t *v,
+                        const char *country, const bill_to_errors_t *e)
 {
     static const bill_to_errors_t none = {0};
     if (!e) e = &none;
@@ -64,24 +101,24 @@ static void render_form(req_t *r, const bill_to_form_t *v, const char *country,
     format_country(r->lang, country, country_name, sizeof country_name);
 
     buf_t *b = &r->resp.body;
-    layout_begin(r, SECTION_CORPORATE, T("Bill To"));
+    layout_begin(r, p->section, T("Bill To"));
     html_render(b, "<div class=\"panel\"><h1>%s</h1>", T("Bill To"));
     if (e != &none) notice_error(r, T("Please correct the fields marked below."));
-    html_render(b, "<p class=\"help\">%s</p>",
-                T("Change the billing contact, the Billing Address or the phone number, then "
-                  "select Save. Every field is saved together, or none is."));
+    html_render(b, "<p class=\"help\">%s</p>", T(p->help));
     /* novalidate: the server's messages, in the user's language, are the ones that count. */
-    form_open(r, "/corporate/bill-to", "novalidate");
+    form_open(r, p->path, "novalidate");
 
-    html_render(b, "<fieldset class=\"card field\"><legend>%s</legend>", T("Billing contact"));
-    form_input(r, "contact_name", T("Name"), "text", v->contact_name, "name",
-               field_error_text(r, e->contact_name), true);
-    input_with_hint(r, "contact_email", T("Email"), "email", v->contact_email, "email",
-                    T("Invoices go to this address. To hand the role to someone else, enter "
-                      "their name and email: the User ID stays the same, and both addresses "
-                      "get a notice."),
-                    field_error_text(r, e->contact_email));
-    html_render(b, "</fieldset>");
+    if (p->contact) {
+        html_render(b, "<fieldset class=\"card field\"><legend>%s</legend>", T("Billing contact"));
+        form_input(r, "contact_name", T("Name"), "text", v->contact_name, "name",
+                   field_error_text(r, e->contact_name), true);
+        input_with_hint(r, "contact_email", T("Email"), "email", v->contact_email, "email",
+                        T("Invoices go to this address. To hand the role to someone else, enter "
+                          "their name and email: the User ID stays the same, and both addresses "
+                          "get a notice."),
+                        field_error_text(r, e->contact_email));
+        html_render(b, "</fieldset>");
+    }
 
     html_render(b, "<fieldset class=\"card field\"><legend>%s</legend>", T("Billing Address"));
     form_input(r, "bill_to_name", T("Company name"), "text", v->bill_to_name, "organization",
@@ -106,25 +143,30 @@ static void render_form(req_t *r, const bill_to_form_t *v, const char *country,
                "postal-code", field_error_text(r, e->postal_code), true);
     /* The country is not a field: it cannot change here. */
     html_render(b, "<dl class=\"facts field\"><dt>%s</dt><dd>%s</dd></dl><p class=\"help\">%s</p>",
-                T("Country"), country_name,
-                T("The country cannot be changed here. To change it, contact Corporate Account "
-                  "Services."));
+                T("Country"), country_name, T(p->who_for));
     form_input(r, "phone", T("Phone"), "text", v->phone, "tel", field_error_text(r, e->phone),
                true);
     html_render(b, "</fieldset>");
 
     html_render(b,
                 "<div class=\"actions\"><button type=\"submit\" class=\"primary\">%s</button>"
-                "<a href=\"/corporate/account\">%s</a></div></form></div>",
-                T("Save"), T("Cancel"));
+                "<a href=\"%s\">%s</a></div></form></div>",
+                T("Save"), p->back, T("Cancel"));
     layout_end(r);
 }
 
-static void show_current(req_t *r)
+/* The form prefilled with the account's Bill To (and the corporate contact). */
+static void show_current(req_t *r, const bill_to_portal_t *p)
 {
-    credential_t c;
+    credential_t c = {.contact_name = "", .contact_email = ""};
     account_t acc;
-    if (!settings_load_contact(r, &c, &acc)) return;
+    if (p->contact) {
+        if (!settings_load_contact(r, &c, &acc)) return;
+    } else {
+        billing_account_view_t v;
+        if (answer_status(r, billing_account_view(r->svc, r->arena, r->principal_id, &v))) return;
+        acc = v.account;
+    }
     bill_to_form_t v = {.contact_name = c.contact_name,
                         .contact_email = c.contact_email,
                         .bill_to_name = acc.bill_to_name,
@@ -134,21 +176,22 @@ static void show_current(req_t *r)
                         .region = acc.region,
                         .postal_code = acc.postal_code,
                         .phone = acc.phone};
-    render_form(r, &v, acc.country, NULL);
+    render_form(r, p, &v, acc.country, NULL);
 }
 
-void page_corporate_bill_to(req_t *r)
+/* GET shows the form, POST saves it (or shows it again, as typed, with each field's error). */
+static void bill_to_page(req_t *r, const bill_to_portal_t *p)
 {
     if (r->method != METHOD_POST) {
-        show_current(r);
+        show_current(r, p);
         return;
     }
     int64_t account_id = 0;
     const char *country = NULL;
     if (!current_account(r, &account_id, &country)) return;
     bill_to_form_t form = {
-        .contact_name = req_field(r, "contact_name"),
-        .contact_email = req_field(r, "contact_email"),
+        .contact_name = p->contact ? req_field(r, "contact_name") : "",
+        .contact_email = p->contact ? req_field(r, "contact_email") : "",
         .bill_to_name = req_field(r, "bill_to_name"),
         .address_line1 = req_field(r, "address_line1"),
         .address_line2 = req_field(r, "address_line2"),
@@ -163,6 +206,16 @@ void page_corporate_bill_to(req_t *r)
     settings_status_t st =
         svc_settings_save_bill_to(r->svc, r->arena, &ctx, &form, &errors, &mail_queued);
     if (mail_queued) req_mail_queued(r);
-    if (!settings_answered(r, st, "/corporate/account?saved=1"))
-        render_form(r, &form, country ? country : "", &errors);
+    if (!settings_answered(r, st, p->done))
+        render_form(r, p, &form, country ? country : "", &errors);
+}
+
+void page_corporate_bill_to(req_t *r)
+{
+    bill_to_page(r, &corporate);
+}
+
+void page_billing_bill_to(req_t *r)
+{
+    bill_to_page(r, &billing);
 }
