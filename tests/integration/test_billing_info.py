@@ -165,7 +165,8 @@ def test_01_account_page_leads_to_each_page(server):
     assert '<a href="/billing/recipients">Manage invoice recipients</a>' in page
     nav = re.search(r'<nav class="tabs".*?</nav>', page, re.S).group(0)
     assert [html.unescape(x) for x in re.findall(r'<a href="([^"]+)"', nav)] == [
-        "/billing/account", "/billing/invoices", "/billing/payment-method"]
+        "/billing/account", "/billing/subscription", "/billing/invoices",
+        "/billing/payment-method"]
     # The Account tab stays current on the pages it leads to.
     for path in (BILL_TO, RECIPIENTS):
         nav = re.search(r'<nav class="tabs".*?</nav>', c.get(path).text, re.S).group(0)
