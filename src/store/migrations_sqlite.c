@@ -855,6 +855,15 @@ static const char *const migration_12 =
     ") STRICT;"                                                                                    \
     "CREATE INDEX dunning_cases_due ON dunning_cases(state, next_retry_at);"                       \
     "CREATE INDEX dunning_cases_account ON dunning_cases(account_id, state);"                      \
+    "CREATE TABLE account_user_reset_tokens ("                                                     \
+    "  token_digest TEXT PRIMARY KEY,"                                                             \
+    "  account_user_id INTEGER NOT NULL REFERENCES account_users(id),"                             \
+    "  created_at INTEGER NOT NULL,"                                                               \
+    "  expires_at INTEGER NOT NULL,"                                                               \
+    "  used_at INTEGER"                                                                            \
+    ") STRICT;"                                                                                    \
+    "CREATE INDEX account_user_reset_tokens_user ON account_user_reset_tokens(account_user_id,"    \
+    "  created_at);"                                                                               \
     "CREATE TRIGGER payments_purpose_fixed BEFORE UPDATE OF change_id, attempt ON payments"        \
     "  BEGIN SELECT RAISE(ABORT, 'a payment''s purpose cannot change'); END;"
 

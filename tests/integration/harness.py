@@ -791,7 +791,7 @@ def undo_self_service_migration(con):
     con.execute("DROP TRIGGER payments_purpose_fixed")
     for index in ("payments_change", "payments_invoice_attempt", "invoice_lines_period"):
         con.execute("DROP INDEX %s" % index)
-    for table in ("dunning_cases", "subscription_changes"):
+    for table in ("dunning_cases", "subscription_changes", "account_user_reset_tokens"):
         con.execute("DROP TABLE %s" % table)
     for table, column in (("payments", "change_id"), ("payments", "attempt"),
                           ("products", "min_seats"), ("products", "max_seats"),
