@@ -374,3 +374,83 @@ def test_14_customer_care_acts_for_the_account(server):
     # A corporate account has no such page.
     corp = server.scalar("SELECT id FROM accounts WHERE kind = 'corporate' ORDER BY id LIMIT 1")
     assert staff.get("/staff/accounts/%d/subscription" % corp).status == 404
+
+
+def _charging_change(server, extra_seats, sandbox_state):
+    """A change of seats left charging as a server that died after asking the gateway would leave
+    it: its row and its payment (processing, due to be asked), and the gateway's own record of the
+    charge (sandbox_state: 'complete', or None when the charge never reached the gateway)."""
+    s = [x for x in subs(server) if x["status"] == "active" and x["period"] == "monthly"][0]
+    row = server.query("SELECT anchor_day, COALESCE(next_unit_amount, -1) FROM subscriptions"
+                       " WHERE id = ?", (s["id"],))[0]
+    basis = "%d|%s|%d|%d|%d|%s|%s|%d|%d|%d|%d|%d|%s|%d" % (
+        s["id"], s["status"], s["plan"], s["seats"], s["unit"], s["start"], s["end"], row[0],
+        s["next_seats"], row[1], s["next_plan"], s["charged"], s["charged_from"], s["cancelling"])
+    today = harness.today()
+    days, term = (d(s["end"]) - today).days, (d(s["end"]) - d(s["start"])).days
+    new = s["seats"] + extra_seats
+    charged = s["charged"] if s["charged"] >= 0 else s["seats"] * s["unit"]
+    covered = (d(s["end"]) - d(s["charged_from"] or s["start"])).days
+    charge, credit = rnd(new * s["unit"] * days, term), rnd(charged * days, covered)
+    net = charge - credit
+    tax = rnd(net * tax_rate(server), 1000000)
+    now = int(harness.now())
+    acct = initech(server)
+    server.execute(
+        "INSERT INTO subscription_changes (account_id, subscription_id, kind, plan_id, seats,"
+        " from_seats, unit_amount, currency, period_start, period_end, anchor_day, days,"
+        " term_days, charge, credit, subtotal, tax_total, total, renewal_total, basis, state,"
+        " actor_kind, actor_id, created_at) VALUES (?, ?, 'add_seats', ?, ?, ?, ?, 'USD', ?, ?,"
+        " ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 'charging', 'billing', 1, ?)",
+        (acct, s["id"], s["plan"], new, s["seats"], s["unit"], today.isoformat(), s["end"],
+         row[0], days, term, charge, credit, net, tax, net + tax, basis, now))
+    change = server.scalar("SELECT max(id) FROM subscription_changes")
+    server.execute(
+        "INSERT INTO payments (account_id, method, source, gateway, amount, currency, state,"
+        " next_check_at, checks, lang, created_at, updated_at, change_id) VALUES (?, 'card',"
+        " 'saved_card', 'sandbox', ?, 'USD', 'processing', ?, 1, 'en', ?, ?, ?)",
+        (acct, net + tax, now - 60, now - 600, now - 600, change))
+    payment = server.scalar("SELECT max(id) FROM payments")
+    server.execute("UPDATE subscription_changes SET payment_id = ? WHERE id = ?",
+                   (payment, change))
+    if sandbox_state:
+        server.execute(
+            "INSERT INTO sandbox_sessions (ref, kind, object_id, amount, currency, description,"
+            " lang, success_url, cancel_url, expires_at, state, payment_ref, card_brand,"
+            " card_last4, idempotency_key, created_at) VALUES (?, 'charge', ?, ?, 'USD', 'x',"
+            " 'en', '', '', ?, ?, ?, 'visa', '4242', ?, ?)",
+            ("ch_test_lost_%d" % payment, payment, net + tax, now - 600, sandbox_state,
+             "pi_sb_lost_%d" % payment, "cobro-payment-%d" % payment, now - 600))
+    return s, change, payment, net + tax
+
+
+def test_15_a_charge_whose_answer_was_lost_is_made_by_the_reconciliation(server):
+    """The server died between charging the card and recording the answer: the reconciliation
+    asks the gateway, learns the charge succeeded, and makes the change once, with its invoice
+    paid; asked again, it does nothing more."""
+    s, change, payment, total = _charging_change(server, 2, "complete")
+    invoices = server.count("invoices")
+    p = run_cobro(["payments", "reconcile", "--db", server.db_path], cwd=server.dir)
+    assert p.returncode == 0, p.stderr
+    state, invoice = server.query("SELECT state, invoice_id FROM subscription_changes WHERE id = ?",
+                                  (change,))[0]
+    assert state == "applied", p.stderr
+    assert server.query("SELECT total, amount_paid, status FROM invoices WHERE id = ?",
+                        (invoice,))[0] == (total, total, "paid")
+    assert [x for x in subs(server) if x["id"] == s["id"]][0]["seats"] == s["seats"] + 2
+    p = run_cobro(["payments", "reconcile", "--db", server.db_path], cwd=server.dir)
+    assert p.returncode == 0 and server.count("invoices") == invoices + 1
+
+
+def test_16_a_charge_that_never_reached_the_gateway_is_declined_and_frees_the_account(server):
+    s, change, payment, total = _charging_change(server, 3, None)
+    c = signed_in(server)
+    r = confirm(c, preview(c, "seats", s["id"], seats=str(s["seats"] + 1)).text)
+    assert r.status == 409 and "being charged right now" in text_of(r.text)
+    p = run_cobro(["payments", "reconcile", "--db", server.db_path], cwd=server.dir)
+    assert p.returncode == 0, p.stderr
+    assert server.query("SELECT state FROM subscription_changes WHERE id = ?",
+                        (change,))[0][0] == "declined"
+    assert [x for x in subs(server) if x["id"] == s["id"]][0]["seats"] == s["seats"]
+    r = confirm(c, preview(c, "seats", s["id"], seats=str(s["seats"] + 1)).text)
+    assert r.status == 303, r.text[:400]
