@@ -253,10 +253,10 @@ void page_billing_sign_in(req_t *r);
 void page_billing_sign_in_post(req_t *r);
 void page_billing_account(req_t *r);
 void page_billing_contact_admin(req_t *r);
-void page_billing_bill_to(req_t *r);          /* GET/POST /billing/bill-to */
-void page_billing_recipients(req_t *r);       /* GET/POST /billing/recipients */
-void page_billing_recipient_remove(req_t *r); /* POST /billing/recipients/ID/remove */
-void page_billing_payment(req_t *r);          /* GET/POST /billing/payment-method */
+void page_billing_bill_to(req_t *r);                   /* GET/POST /billing/bill-to */
+void page_billing_recipients(req_t *r);                /* GET/POST /billing/recipients */
+void page_billing_recipient_remove(req_t *r);          /* POST /billing/recipients/ID/remove */
+void page_billing_payment(req_t *r);                   /* GET/POST /billing/payment-method */
 void page_billing_subscription(req_t *r);              /* GET /billing/subscription */
 void page_billing_subscription_change(req_t *r);       /* GET/POST /billing/subscription/change */
 void page_staff_account_subscription(req_t *r);        /* GET /staff/accounts/ID/subscription */
@@ -271,6 +271,8 @@ void subscription_page_render(req_t *r, section_t section, const char *base,
 /* GET/POST base/change: the form, its preview, its confirmation, for who. */
 void subscription_change_page(req_t *r, section_t section, const char *base, const char *card_href,
                               const subscriber_t *who);
+/* The staff account page's way to an online account's Subscription page (Customer Care, admins). */
+void staff_account_subscription_link(req_t *r, const account_t *acc);
 /* Why a card was declined, in the reader's words (a gateway's decline code). */
 const char *card_decline_reason(req_t *r, const char *code);
 void page_staff_sign_in(req_t *r);

@@ -9,14 +9,31 @@
 
 #include <string.h>
 
+static bool is_care(req_t *r)
+{
+    const principal_view_t *p = session_principal(r, NULL);
+    return p && p->role && (strcmp(p->role, "customer_care") == 0 || strcmp(p->role, "admin") == 0);
+}
+
 /* Customer Care and admins act for online accounts; other roles do not see these pages. */
 static bool may_act(req_t *r)
 {
-    const principal_view_t *p = session_principal(r, NULL);
-    if (p && p->role && (strcmp(p->role, "customer_care") == 0 || strcmp(p->role, "admin") == 0))
-        return true;
+    if (is_care(r)) return true;
     page_error(r, 404);
     return false;
+}
+
+void staff_account_subscription_link(req_t *r, const account_t *acc)
+{
+    if (strcmp(acc->kind, "online") != 0 || !is_care(r)) return;
+    html_render(&r->resp.body,
+                "<section class=\"card\" aria-labelledby=\"subscription\"><h2 id=\"subscription\">"
+                "%s</h2><p>%s</p><p><a class=\"button\" href=\"/staff/accounts/%L/subscription\">"
+                "%s</a></p></section>",
+                T("Subscription"),
+                T("Its products, seats and renewals, and the changes its billing administrator "
+                  "can make, made here on the account's behalf."),
+                acc->id, T("Open the subscription"));
 }
 
 static const char *base_of(req_t *r, int64_t account_id)

@@ -357,6 +357,7 @@ def test_14_customer_care_acts_for_the_account(server):
     assert staff.sign_in_staff(CARE).status == 303
     acct = initech(server)
     base = "/staff/accounts/%d/subscription" % acct
+    assert 'href="%s"' % base in staff.get("/staff/accounts/%d" % acct).text
     r = staff.get(base)
     assert r.status == 200 and "Initech" in text_of(r.text)
     s = [x for x in subs(server) if x["status"] == "active"][0]
@@ -374,6 +375,13 @@ def test_14_customer_care_acts_for_the_account(server):
     # A corporate account has no such page.
     corp = server.scalar("SELECT id FROM accounts WHERE kind = 'corporate' ORDER BY id LIMIT 1")
     assert staff.get("/staff/accounts/%d/subscription" % corp).status == 404
+    assert "/subscription" not in staff.get("/staff/accounts/%d" % corp).text
+    # A sales rep sees neither the link nor the page.
+    rep = server.client()
+    rep_email = server.scalar("SELECT email FROM staff_users WHERE role = 'sales_rep' LIMIT 1")
+    assert rep.sign_in_staff(rep_email).status == 303
+    assert rep.get(base).status == 404
+    assert 'href="%s"' % base not in rep.get("/staff/accounts/%d" % acct).text
 
 
 def _charging_change(server, extra_seats, sandbox_state):
