@@ -869,9 +869,118 @@ static const char *const migration_12 =
 
 static const char *const migration_13 = MIGRATION_13_SQLITE_LINES MIGRATION_13_COMMON;
 
+/* Requests, the W-9, Customer Care's change of a billing administrator (issue 14):
+ * - requests: what a corporate billing contact asks Corporate Account Services on the portal's
+ *   Requests tab, or anyone asks Customer Care on the public Care Billing Form; numbered from a
+ *   gapless series of their own per year (REQ-2026-000123); one open request of a kind per
+ *   account (a partial unique index); request_messages is its conversation, customer replies,
+ *   staff replies (emailed) and internal notes (never shown to the customer).
+ * - vendor_files: the vendor's documents customers download (the W-9), every version kept, the
+ *   newest current; the PDF is kept as base64 text (both databases' one portable type), at most
+ *   5 MB before encoding; vendor_file_downloads logs each download.
+ * - account_users.registered_admin: a registered administrator of an online account besides its
+ *   billing administrator (who Care may accept as the caller); care_verifications logs each check
+ *   Care makes of a caller (card and person, each verified or not; never what was typed), and
+ *   account_flags what an admin must look at (three failed checks in a day). */
+static const char *const migration_14 =
+    "CREATE TABLE request_series ("
+    "  series TEXT PRIMARY KEY,"
+    "  last_number INTEGER NOT NULL CHECK (last_number >= 0)"
+    ") STRICT;"
+    "CREATE TABLE requests ("
+    "  id INTEGER PRIMARY KEY,"
+    "  number TEXT NOT NULL UNIQUE,"
+    "  series TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL CHECK (seq > 0),"
+    "  account_id INTEGER REFERENCES accounts(id),"
+    "  queue TEXT NOT NULL CHECK (queue IN ('account_services', 'customer_care')),"
+    "  source TEXT NOT NULL CHECK (source IN ('portal', 'care_form')),"
+    "  category TEXT NOT NULL,"
+    "  subcategory TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('submitted', 'in_review', 'waiting_on_customer',"
+    "    'completed', 'declined', 'withdrawn')),"
+    "  details TEXT NOT NULL,"
+    "  requester_name TEXT NOT NULL,"
+    "  requester_email TEXT NOT NULL,"
+    "  company TEXT NOT NULL DEFAULT '',"
+    "  account_text TEXT NOT NULL DEFAULT '',"
+    "  lang TEXT NOT NULL DEFAULT 'en',"
+    "  ip TEXT NOT NULL DEFAULT '',"
+    "  credential_id INTEGER REFERENCES portal_credentials(id),"
+    "  assigned_to INTEGER REFERENCES staff_users(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  first_answer_at INTEGER,"
+    "  updated_at INTEGER NOT NULL,"
+    "  closed_at INTEGER,"
+    "  UNIQUE (series, seq)"
+    ") STRICT;"
+    "CREATE UNIQUE INDEX requests_one_open ON requests(account_id, category, subcategory)"
+    "  WHERE account_id IS NOT NULL AND state IN ('submitted', 'in_review',"
+    "  'waiting_on_customer');"
+    "CREATE INDEX requests_queue ON requests(queue, state, created_at);"
+    "CREATE INDEX requests_account ON requests(account_id, id);"
+    "CREATE INDEX requests_requester ON requests(requester_email, created_at);"
+    "CREATE INDEX requests_ip ON requests(ip, created_at);"
+    "CREATE TABLE request_messages ("
+    "  id INTEGER PRIMARY KEY,"
+    "  request_id INTEGER NOT NULL REFERENCES requests(id),"
+    "  author_kind TEXT NOT NULL CHECK (author_kind IN ('customer', 'staff', 'system')),"
+    "  author_id INTEGER,"
+    "  internal INTEGER NOT NULL DEFAULT 0 CHECK (internal IN (0, 1)),"
+    "  body TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX request_messages_request ON request_messages(request_id, id);"
+    /* No REFERENCES (as quote_id): a request's emails name it. */
+    "ALTER TABLE email_outbox ADD COLUMN request_id INTEGER;"
+
+    "CREATE TABLE vendor_files ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('w9')),"
+    "  filename TEXT NOT NULL,"
+    "  content_base64 TEXT NOT NULL,"
+    "  size INTEGER NOT NULL CHECK (size > 0 AND size <= 5242880),"
+    "  sha256 TEXT NOT NULL,"
+    "  uploaded_by INTEGER REFERENCES staff_users(id),"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX vendor_files_kind ON vendor_files(kind, id);"
+    "CREATE TABLE vendor_file_downloads ("
+    "  id INTEGER PRIMARY KEY,"
+    "  file_id INTEGER NOT NULL REFERENCES vendor_files(id),"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  credential_id INTEGER REFERENCES portal_credentials(id),"
+    "  ip TEXT NOT NULL DEFAULT '',"
+    "  at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX vendor_file_downloads_account ON vendor_file_downloads(account_id, at);"
+
+    "ALTER TABLE account_users ADD COLUMN registered_admin INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (registered_admin IN (0, 1));"
+    "CREATE TABLE care_verifications ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  staff_id INTEGER NOT NULL REFERENCES staff_users(id),"
+    "  basis TEXT NOT NULL CHECK (basis IN ('cardholder', 'registered_admin')),"
+    "  card_ok INTEGER NOT NULL CHECK (card_ok IN (0, 1)),"
+    "  person_ok INTEGER NOT NULL CHECK (person_ok IN (0, 1)),"
+    "  created_at INTEGER NOT NULL,"
+    "  used_at INTEGER"
+    ") STRICT;"
+    "CREATE INDEX care_verifications_account ON care_verifications(account_id, created_at);"
+    "CREATE TABLE account_flags ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('care_verification_locked')),"
+    "  created_at INTEGER NOT NULL,"
+    "  cleared_at INTEGER,"
+    "  cleared_by INTEGER REFERENCES staff_users(id)"
+    ") STRICT;"
+    "CREATE INDEX account_flags_open ON account_flags(cleared_at, account_id);";
+
 static const char *const migrations[] = {
-    migration_1, migration_2, migration_3,  migration_4,  migration_5,  migration_6, migration_7,
-    migration_8, migration_9, migration_10, migration_11, migration_12, migration_13};
+    migration_1, migration_2, migration_3,  migration_4,  migration_5,  migration_6,  migration_7,
+    migration_8, migration_9, migration_10, migration_11, migration_12, migration_13, migration_14};
 
 const char *migration_sql(int version)
 {

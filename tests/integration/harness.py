@@ -783,10 +783,22 @@ class Server:
         return c.get(path).status == 200
 
 
+def undo_requests_migration(con):
+    """Takes a SQLite database back from schema version 14 (requests, W-9, Care's checks) to 13."""
+    con.execute("DELETE FROM schema_migrations WHERE version >= 14")
+    for table in ("request_messages", "requests", "request_series", "vendor_file_downloads",
+                  "vendor_files", "care_verifications", "account_flags"):
+        con.execute("DROP TABLE %s" % table)
+    for table, column in (("email_outbox", "request_id"), ("account_users", "registered_admin")):
+        con.execute("ALTER TABLE %s DROP COLUMN %s" % (table, column))
+
+
 def undo_self_service_migration(con):
     """Takes a SQLite database back from schema version 13 (Billing Center self-service) to 12:
-    its tables and columns go, and invoice lines are unique by subscription and period start again
-    (an index standing for the UNIQUE that migration 13 rebuilt the table without)."""
+    migration 14 first (undo_requests_migration), then its tables and columns go, and invoice
+    lines are unique by subscription and period start again (an index standing for the UNIQUE
+    that migration 13 rebuilt the table without)."""
+    undo_requests_migration(con)
     con.execute("DELETE FROM schema_migrations WHERE version >= 13")
     con.execute("DROP TRIGGER payments_purpose_fixed")
     for index in ("payments_change", "payments_invoice_attempt", "invoice_lines_period"):

@@ -793,7 +793,7 @@ def test_19_monthly_corporate_subscriptions_from_before_the_rule_still_renew_and
     renews = w.sub(corp, 1, "2025-12-31", "2026-01-31", unit=700)
     ends = w.sub(corp, 3, "2025-12-31", "2026-01-31", cancel=1)
     p = run_cobro(["migrate", "--db", w.db], cwd=w.dir)
-    assert p.returncode == 0 and "from version 4 to 13" in p.stderr, p.stderr
+    assert p.returncode == 0 and "from version 4 to 14" in p.stderr, p.stderr
     p = w.run_ok("2026-01-31")
     assert summary(p)[1:7] == (1, 1, 1, 1, 1, 1), p.stdout
     assert w.period(renews) == ("2026-01-31", "2026-02-28")
