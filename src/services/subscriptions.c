@@ -467,24 +467,31 @@ static store_status_t plan_change(plan_ctx_t *p, subscription_row_t *sub, subscr
 
 /* ---- what a change row makes of its subscription, and the line it charges ---------------- */
 
+/* A period of its own from the change's day, on the change's plan and price, with nothing left
+ * waiting for a renewal. */
+static void start_period(subscription_row_t *after, const subscription_change_t *c)
+{
+    after->plan_id = c->plan_id;
+    after->unit_amount = c->unit_amount;
+    after->period_start = c->period_start;
+    after->period_end = c->period_end;
+    after->anchor_day = c->anchor_day;
+    after->next_seats = after->next_unit_amount = -1;
+    after->next_plan_id = 0;
+    after->next_billing_period = "";
+}
+
 void subscription_after(const subscription_row_t *before, const subscription_change_t *c,
                         int64_t now, subscription_row_t *after)
 {
     *after = *before;
     const char *k = c->kind;
     if (strcmp(k, "add_product") == 0 || strcmp(k, "reactivate") == 0) {
+        start_period(after, c);
         after->account_id = c->account_id;
         after->status = "active";
-        after->plan_id = c->plan_id;
         after->seats = c->seats;
-        after->unit_amount = c->unit_amount;
         after->currency = c->currency;
-        after->period_start = c->period_start;
-        after->period_end = c->period_end;
-        after->anchor_day = c->anchor_day;
-        after->next_seats = after->next_unit_amount = -1;
-        after->next_plan_id = 0;
-        after->next_billing_period = "";
         after->cancel_at_period_end = false;
         after->cancel_reason = "";
         after->cancel_requested_at = 0;
@@ -505,15 +512,8 @@ void subscription_after(const subscription_row_t *before, const subscription_cha
         after->next_unit_amount = -1;
         after->next_billing_period = "";
     } else if (strcmp(k, "to_annual") == 0) {
-        after->plan_id = c->plan_id;
+        start_period(after, c);
         after->billing_period = "annual";
-        after->unit_amount = c->unit_amount;
-        after->period_start = c->period_start;
-        after->period_end = c->period_end;
-        after->anchor_day = c->anchor_day;
-        after->next_seats = after->next_unit_amount = -1;
-        after->next_plan_id = 0;
-        after->next_billing_period = "";
         after->charged_amount = c->charge;
         after->charged_from = c->period_start;
     } else if (strcmp(k, "to_monthly") == 0) {
