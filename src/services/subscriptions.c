@@ -316,7 +316,10 @@ static store_status_t plan_reactivate(plan_ctx_t *p, const subscription_row_t *s
 {
     const plan_price_t *plan =
         catalog_plan(p->catalog, p->n_catalog, sub->product_id, sub->billing_period);
-    if (!plan) return refuse(why, REFUSED_NOT_FOUND);
+    /* A period that began today cannot have ended yet: the bill run ends a subscription only at
+     * the end of its period, so this is a clock set back (its period line would be billed twice).
+     */
+    if (!plan || strcmp(sub->period_start, p->today) >= 0) return refuse(why, REFUSED_NOT_FOUND);
     int64_t n = 0;
     p->e->min_seats = sub->min_seats, p->e->max_seats = sub->max_seats;
     p->e->seats = seats_of(p->form->seats, sub->min_seats, sub->max_seats, &n);

@@ -311,13 +311,6 @@ def test_11_annual_to_monthly_waits_for_the_renewal(server):
     after = subs(server)[0]
     assert after["period"] == "annual" and after["next_plan"] > 0
     assert "monthly billing" in text_of(c.get(BASE).text)
-    # The bill run renews it monthly at the end of the year paid for.
-    at = after["end"]
-    p = run_cobro(["bill-run", "--db", server.db_path, "--at", at], cwd=server.dir)
-    assert p.returncode == 0, p.stderr
-    renewed = subs(server)[0]
-    assert renewed["period"] == "monthly" and renewed["next_plan"] == 0
-    assert renewed["start"] == at and renewed["charged"] == -1
 
 
 def test_12_cancel_and_keep(server):
@@ -462,3 +455,61 @@ def test_16_a_charge_that_never_reached_the_gateway_is_declined_and_frees_the_ac
     assert [x for x in subs(server) if x["id"] == s["id"]][0]["seats"] == s["seats"]
     r = confirm(c, preview(c, "seats", s["id"], seats=str(s["seats"] + 1)).text)
     assert r.status == 303, r.text[:400]
+
+
+def test_17_reactivate_an_ended_subscription_at_todays_price(server):
+    """A subscription that expired two months ago (written here as the bill run leaves one);
+    reactivating it starts a period of its own from today at the price list's price, charged in
+    full on a period line."""
+    c = signed_in(server)
+    have = {x["product"] for x in subs(server) if x["status"] == "active"}
+    plan, product = server.query(
+        "SELECT p.id, pr.code FROM plans p JOIN products pr ON pr.id = p.product_id"
+        " JOIN prices c ON c.plan_id = p.id AND c.currency = 'USD' WHERE p.billing_period ="
+        " 'monthly' AND pr.code NOT IN (%s) ORDER BY pr.code LIMIT 1" % ",".join("?" * len(have)),
+        tuple(have))[0]
+    today = harness.today()
+    start = (today - datetime.timedelta(days=61)).isoformat()
+    end = (today - datetime.timedelta(days=30)).isoformat()
+    server.execute(
+        "INSERT INTO subscriptions (account_id, plan_id, currency, unit_amount, seats, status,"
+        " period_start, period_end, anchor_day, created_at) VALUES (?, ?, 'USD', 100, 4,"
+        " 'expired', ?, ?, ?, ?)", (initech(server), plan, start, end, d(start).day,
+                                    int(harness.now())))
+    s = [x for x in subs(server) if x["product"] == product][0]
+    page = text_of(c.get(BASE).text)
+    assert "Ended on" in page and "Reactivate" in page
+    price = server.scalar("SELECT unit_amount FROM prices WHERE plan_id = ? AND currency = 'USD'",
+                          (plan,))
+    r = preview(c, "reactivate", s["id"], seats="2")
+    assert r.status == 200, r.text[:400]
+    net = 2 * price
+    assert int(confirm_fields(r.text)["expected_total"]) == net + rnd(net * tax_rate(server),
+                                                                      1000000)
+    r = confirm(c, r.text)
+    assert r.status == 303, r.text[:400]
+    after = [x for x in subs(server) if x["id"] == s["id"]][0]
+    assert (after["status"], after["seats"], after["unit"]) == ("active", 2, price)
+    assert after["start"] == today.isoformat() and after["cancelling"] == 0
+    kind = server.scalar("SELECT l.kind FROM invoice_lines l JOIN subscription_changes c"
+                         " ON c.invoice_id = l.invoice_id ORDER BY c.id DESC LIMIT 1")
+    assert kind == "period"
+    v = run_cobro(["verify", "--db", server.db_path], cwd=server.dir)
+    assert v.returncode == 0, v.stdout + v.stderr
+
+
+def test_18_the_bill_run_renews_with_what_waited_for_the_renewal(server):
+    """Last, since it renews ahead of the clock: the subscription moved to monthly billing in
+    test 11 renews monthly at the end of the year paid for, at the monthly price, and what its
+    period was charged is the whole period again."""
+    s = subs(server)[0]
+    assert s["period"] == "annual" and s["next_plan"] > 0
+    at = s["end"]
+    p = run_cobro(["bill-run", "--db", server.db_path, "--at", at], cwd=server.dir)
+    assert p.returncode == 0, p.stderr
+    renewed = subs(server)[0]
+    assert renewed["period"] == "monthly" and renewed["next_plan"] == 0
+    assert renewed["plan"] == s["next_plan"]
+    assert renewed["start"] == at and renewed["charged"] == -1
+    v = run_cobro(["verify", "--db", server.db_path], cwd=server.dir)
+    assert v.returncode == 0, v.stdout + v.stderr
