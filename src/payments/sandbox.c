@@ -353,9 +353,21 @@ static gw_result_t sb_charge_saved(gateway_t *gw, store_t *s, const gw_charge_re
     const char *m = req->method_ref ? req->method_ref : "";
     size_t n = strlen(m);
     const char *last4 = n >= 4 ? m + n - 4 : "0000";
-    /* The decline test cards, saved on a set-up page, are declined here. */
-    bool no_funds = strcmp(last4, "9995") == 0;
-    bool declined = no_funds || strcmp(last4, "0002") == 0;
+    /* The decline test cards, saved on a set-up page, are declined here, with Stripe's test
+     * cards' codes: …0002 generic_decline, …9995 insufficient_funds, …0341 (a card that saves
+     * but cannot be charged) card_declined, …9987 lost_card and …9979 stolen_card (declines
+     * after which the card must not be charged again). */
+    static const struct {
+        const char *last4, *code;
+    } declines[] = {{"0002", "generic_decline"},
+                    {"9995", "insufficient_funds"},
+                    {"0341", "card_declined"},
+                    {"9987", "lost_card"},
+                    {"9979", "stolen_card"}};
+    const char *decline_code = "";
+    for (size_t i = 0; i < sizeof declines / sizeof declines[0]; i++)
+        if (strcmp(last4, declines[i].last4) == 0) decline_code = declines[i].code;
+    bool declined = *decline_code != '\0';
     char ref[48], pi[48];
     sandbox_random_ref("ch_test_", ref, sizeof ref);
     sandbox_random_ref("pi_sb_", pi, sizeof pi);
@@ -379,9 +391,7 @@ static gw_result_t sb_charge_saved(gateway_t *gw, store_t *s, const gw_charge_re
                            .method_ref = (char *)m,
                            .card_brand = "visa",
                            .card_last4 = (char *)last4,
-                           .decline_code = no_funds   ? "insufficient_funds"
-                                           : declined ? "generic_decline"
-                                                      : "",
+                           .decline_code = (char *)decline_code,
                            .idempotency_key = (char *)req->idempotency_key,
                            .created_at = clock_now()}};
     store_status_t r = store_run_tx(s, STORE_TX_WRITE, charge_body, &t);

@@ -207,6 +207,8 @@ store_status_t card_setup_succeeded(store_t *s, arena_t *a, const gw_event_t *ev
                   arena_printf(a, "%s %02lld/%04lld", card_words(a, &card),
                                (long long)card.exp_month, (long long)card.exp_year),
                   "", now);
+    /* A new card: the account's dunning retries at once (docs/dunning.md). */
+    if (r == STORE_OK) r = dunning_card_saved(s, a, setup.account_id, now);
     return r;
 }
 
@@ -359,17 +361,14 @@ typedef struct {
     bool claimed;
     payment_t p;
     payment_card_t card;
-    /* after the gateway */
-    gw_result_t result;
-    gw_payment_t answer;
-} charge_tx_t;
+} claim_tx_t;
 
 /* Claims the invoice's one automatic attempt of the day: the row written here is the claim. The
  * invoice's row lock (PostgreSQL; SQLite has one writer) orders two nodes doing this at once, so
  * the second finds the first's payment and leaves the invoice alone. */
 static store_status_t claim_body(store_t *s, void *arg)
 {
-    charge_tx_t *t = arg;
+    claim_tx_t *t = arg;
     t->claimed = false;
     const char *gateway = payments_gateway()->ops->name;
     invoice_money_t m;
@@ -385,46 +384,73 @@ static store_status_t claim_body(store_t *s, void *arg)
     if (attempts > 0 || m.reserved > 0 || m.total - m.amount_paid <= 0 ||
         (strcmp(m.status, "open") != 0 && strcmp(m.status, "partially_paid") != 0) ||
         strcmp(m.due_date, t->day->today) > 0 || !t->card.autopay ||
-        strcmp(t->card.gateway, gateway) != 0 || strcmp(acc.payment_method, "card") != 0)
+        strcmp(t->card.gateway, gateway) != 0 || strcmp(acc.payment_method, "card") != 0 ||
+        strcmp(acc.kind, "corporate") != 0)
         return STORE_OK;
-    payment_t *p = &t->p;
-    memset(p, 0, sizeof *p);
-    p->account_id = m.account_id;
-    p->invoice_id = m.id;
-    p->method = "card";
-    p->source = "saved_card";
-    p->gateway = (char *)gateway;
-    p->amount = m.total - m.amount_paid;
-    p->currency = m.currency;
-    p->state = "processing"; /* held on the invoice until its outcome is known */
-    p->received_date = p->reference = p->payer = "";
-    p->lang = *acc.lang ? acc.lang : "en";
-    p->invoice_number = m.number;
-    r = store_payment_insert(s, p, t->day->now, &p->id);
-    if (r != STORE_OK) return r;
-    /* The card charged, for the receipt and the staff's list. */
-    p->session_ref = p->payment_ref = p->decline_code = p->reversal_reason = "";
-    p->card_brand = t->card.brand;
-    p->card_last4 = t->card.last4;
-    /* Asked of the gateway later should its answer never be recorded (cleared once it is). */
-    p->next_check_at = payment_next_check(1, t->day->now);
-    r = store_payment_update(s, p, t->day->now);
-    char amount_text[MONEY_TEXT_MAX];
-    money_decimal(p->amount, currency_exponent(p->currency), amount_text);
-    if (r == STORE_OK)
-        r = audit(s, "system", 0, p->account_id, "autopay_started", "invoice", m.number,
-                  arena_printf(t->a, "%s %s", amount_text, p->currency), "", t->day->now);
+    r = saved_card_payment_insert(s, t->a, &m, &acc, &t->card, 0, t->day->now, &t->p);
     if (r == STORE_OK) t->claimed = true;
     return r;
 }
 
+store_status_t saved_card_payment_insert(store_t *s, arena_t *a, const invoice_money_t *m,
+                                         const account_t *acc, const payment_card_t *card,
+                                         int64_t attempt, int64_t now, payment_t *p)
+{
+    memset(p, 0, sizeof *p);
+    p->account_id = m->account_id;
+    p->invoice_id = m->id;
+    p->method = "card";
+    p->source = "saved_card";
+    p->gateway = (char *)payments_gateway()->ops->name;
+    p->amount = m->total - m->amount_paid;
+    p->currency = m->currency;
+    p->state = "processing"; /* held on the invoice until its outcome is known */
+    p->received_date = p->reference = p->payer = "";
+    p->lang = *acc->lang ? acc->lang : "en";
+    p->invoice_number = m->number;
+    p->attempt = attempt;
+    store_status_t r = store_payment_insert(s, p, now, &p->id);
+    if (r != STORE_OK) return r;
+    /* The card charged, for the receipt and the staff's list. */
+    p->session_ref = p->payment_ref = p->decline_code = p->reversal_reason = "";
+    p->card_brand = card->brand;
+    p->card_last4 = card->last4;
+    /* Asked of the gateway later should its answer never be recorded (cleared once it is). */
+    p->next_check_at = payment_next_check(1, now);
+    r = store_payment_update(s, p, now);
+    char amount_text[MONEY_TEXT_MAX];
+    money_decimal(p->amount, currency_exponent(p->currency), amount_text);
+    if (r == STORE_OK)
+        r = audit(s, "system", 0, p->account_id,
+                  attempt == 0   ? "autopay_started"
+                  : attempt == 1 ? "renewal_charge_started"
+                                 : "dunning_retry_started",
+                  "invoice", m->number, arena_printf(a, "%s %s", amount_text, p->currency), "",
+                  now);
+    return r;
+}
+
+store_status_t saved_card_failed(store_t *s, arena_t *a, const payment_t *p, int64_t now)
+{
+    /* A renewal's charge or a retry goes on with dunning (its own emails); autopay emails. */
+    return p->attempt > 0 ? dunning_charge_failed(s, a, p, now)
+                          : autopay_declined_email(s, a, p, now);
+}
+
+typedef struct {
+    arena_t *a;
+    int64_t payment_id, now;
+    gw_result_t result;
+    gw_payment_t answer;
+} charged_tx_t;
+
 static store_status_t charged_body(store_t *s, void *arg)
 {
-    charge_tx_t *t = arg;
+    charged_tx_t *t = arg;
     payment_t p;
-    store_status_t r = store_payment_by_id(s, t->a, t->p.id, &p);
+    store_status_t r = store_payment_by_id(s, t->a, t->payment_id, &p);
     if (r != STORE_OK) return r;
-    int64_t now = t->day->now;
+    int64_t now = t->now;
     /* Its event may have settled it already: that outcome stands. */
     if (strcmp(p.state, "processing") != 0) return STORE_OK;
     if (*t->answer.payment_ref) p.payment_ref = t->answer.payment_ref;
@@ -447,7 +473,7 @@ static store_status_t charged_body(store_t *s, void *arg)
             r = audit(s, "system", 0, p.account_id, "payment_failed", "invoice", p.invoice_number,
                       p.decline_code, "", now);
         /* A refused request (a driver's misconfiguration) is for staff, not the contact. */
-        if (r == STORE_OK && declined) r = autopay_declined_email(s, t->a, &p, now);
+        if (r == STORE_OK && declined) r = saved_card_failed(s, t->a, &p, now);
         return r;
     }
     case GW_UNKNOWN:
@@ -464,33 +490,39 @@ static store_status_t charged_body(store_t *s, void *arg)
     return r;
 }
 
-/* One invoice: claim, charge, record the answer. True when the gateway was asked. */
-static bool autopay_one(services_t *svc, arena_t *a, const due_tx_t *day, int64_t invoice_id)
+void saved_card_charge(services_t *svc, arena_t *a, const payment_t *p, const payment_card_t *card,
+                       int64_t now)
 {
-    charge_tx_t t = {.a = a, .day = day, .invoice_id = invoice_id};
-    if (store_run_tx(svc->store, STORE_TX_WRITE, claim_body, &t) != STORE_OK || !t.claimed)
-        return false;
     gateway_t *gw = payments_gateway();
     gw_charge_req_t req = {
-        .payment_id = t.p.id,
-        .idempotency_key = payment_idempotency_key(a, t.p.id),
-        .amount = t.p.amount,
-        .currency = t.p.currency,
-        .description =
-            arena_printf(a, "%s %s", tr(lang_of(t.p.lang), "Invoice"), t.p.invoice_number),
-        .customer_ref = t.card.customer_ref,
-        .method_ref = t.card.method_ref,
+        .payment_id = p->id,
+        .idempotency_key = payment_idempotency_key(a, p->id),
+        .amount = p->amount,
+        .currency = p->currency,
+        .description = arena_printf(a, "%s %s", tr(lang_of(p->lang), "Invoice"), p->invoice_number),
+        .customer_ref = card->customer_ref,
+        .method_ref = card->method_ref,
     };
     char err[GW_ERR_MAX] = "";
+    charged_tx_t t = {.a = a, .payment_id = p->id, .now = now};
     memset(&t.answer, 0, sizeof t.answer);
     t.result = gw->ops->charge_saved(gw, svc->store, &req, &t.answer, err);
     if (t.result != GW_OK && t.result != GW_DECLINED)
-        log_info("payment %lld: the automatic charge came to %d: %s", (long long)t.p.id, t.result,
+        log_info("payment %lld: the automatic charge came to %d: %s", (long long)p->id, t.result,
                  err);
     if (store_run_tx(svc->store, STORE_TX_WRITE, charged_body, &t) != STORE_OK)
         log_error("payment %lld: the charge's answer could not be recorded (reconciliation will "
                   "ask)",
-                  (long long)t.p.id);
+                  (long long)p->id);
+}
+
+/* One invoice: claim, charge, record the answer. True when the gateway was asked. */
+static bool autopay_one(services_t *svc, arena_t *a, const due_tx_t *day, int64_t invoice_id)
+{
+    claim_tx_t t = {.a = a, .day = day, .invoice_id = invoice_id};
+    if (store_run_tx(svc->store, STORE_TX_WRITE, claim_body, &t) != STORE_OK || !t.claimed)
+        return false;
+    saved_card_charge(svc, a, &t.p, &t.card, day->now);
     return true;
 }
 

@@ -284,6 +284,8 @@ store_status_t payment_apply(store_t *s, arena_t *a, const payment_t *p, int64_t
     if (r == STORE_OK)
         r = store_invoice_set_paid(s, invoice_id, m.amount_paid + take,
                                    invoice_status_for(m.total, m.amount_paid + take));
+    if (r == STORE_OK && m.amount_paid + take >= m.total)
+        r = dunning_invoice_paid(s, a, invoice_id, now); /* paid in full: dunning ends */
     if (r == STORE_OK) *applied = take;
     return r;
 }
@@ -349,6 +351,8 @@ static store_status_t credit_body(store_t *s, void *arg)
         if (r == STORE_OK)
             r = store_invoice_set_paid(s, invoice_id, m.amount_paid + take,
                                        invoice_status_for(m.total, m.amount_paid + take));
+        if (r == STORE_OK && m.amount_paid + take >= m.total)
+            r = dunning_invoice_paid(s, t->a, invoice_id, t->now);
         char amount[MONEY_TEXT_MAX];
         money_decimal(take, currency_exponent(m.currency), amount);
         if (r == STORE_OK)
@@ -516,8 +520,11 @@ static store_status_t settle_not_paid(store_t *s, arena_t *a, payment_t *p, cons
                   p->invoice_number, p->decline_code, "", now);
     if (r == STORE_OK && p->change_id) /* the person who asked sees why on the page */
         return subscription_change_unpaid(s, p, p->decline_code, now);
-    if (r == STORE_OK && strcmp(state, "failed") == 0 && strcmp(p->source, "saved_card") == 0)
-        r = autopay_declined_email(s, a, p, now); /* an automatic charge: tell the contact */
+    bool automatic = strcmp(p->source, "saved_card") == 0;
+    if (r == STORE_OK && automatic && strcmp(state, "failed") == 0)
+        r = saved_card_failed(s, a, p, now); /* an automatic charge: tell the contact */
+    else if (r == STORE_OK && automatic && p->attempt > 0)
+        r = dunning_charge_lost(s, a, p, now); /* never reached the gateway: try again */
     return r;
 }
 

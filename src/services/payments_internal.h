@@ -35,5 +35,32 @@ store_status_t card_setup_succeeded(store_t *s, arena_t *a, const gw_event_t *ev
 /* Queues the email telling the billing contact that automatic payment p failed, with the
  * invoice's Pay link, in the account's language. */
 store_status_t autopay_declined_email(store_t *s, arena_t *a, const payment_t *p, int64_t now);
+/* Writes an automatic charge of invoice m's whole balance to the account's card (state
+ * processing, audited): attempt 0 for autopay, 1 for a renewal's charge, 2... for dunning
+ * retries (each at most once per invoice: the database refuses a second). Inside the claim's
+ * transaction, the invoice's row taken. */
+store_status_t saved_card_payment_insert(store_t *s, arena_t *a, const invoice_money_t *m,
+                                         const account_t *acc, const payment_card_t *card,
+                                         int64_t attempt, int64_t now, payment_t *p);
+/* Charges payment p (written and committed) to card, off-session, outside any transaction, with
+ * the idempotency key of p, and records the answer (a decline goes to saved_card_failed). */
+void saved_card_charge(services_t *svc, arena_t *a, const payment_t *p, const payment_card_t *card,
+                       int64_t now);
+/* An automatic charge p was declined (its row just marked failed, in this transaction): the
+ * autopay email, or for a renewal's charge or a retry the dunning step. */
+store_status_t saved_card_failed(store_t *s, arena_t *a, const payment_t *p, int64_t now);
+
+/* ---- dunning (dunning.c), inside the caller's transaction ---- */
+
+/* A renewal's charge or a retry (p->attempt > 0) was declined: opens the invoice's case or
+ * moves it on (next retry, or past due), with its email and audit line. */
+store_status_t dunning_charge_failed(store_t *s, arena_t *a, const payment_t *p, int64_t now);
+/* Such a charge never reached the gateway (it expired unanswered: nothing was charged): a
+ * renewal's charge is retried at once through a case; a retry is simply due again. */
+store_status_t dunning_charge_lost(store_t *s, arena_t *a, const payment_t *p, int64_t now);
+/* The invoice was just paid in full (any path): its case, if any, is resolved and emailed. */
+store_status_t dunning_invoice_paid(store_t *s, arena_t *a, int64_t invoice_id, int64_t now);
+/* A card was saved on the account: its unresolved cases are retried at once. */
+store_status_t dunning_card_saved(store_t *s, arena_t *a, int64_t account_id, int64_t now);
 
 #endif

@@ -17,12 +17,17 @@ typedef enum { CARD_SUCCEEDS, CARD_DECLINED, CARD_NO_FUNDS, CARD_AUTHENTICATES }
 static const struct {
     const char *number, *brand;
     card_kind_t kind;
+    const char *decline_code; /* of a declined card */
 } test_cards[] = {
-    {"4242424242424242", "visa", CARD_SUCCEEDS},
-    {"5555555555554444", "mastercard", CARD_SUCCEEDS},
-    {"4000000000000002", "visa", CARD_DECLINED},
-    {"4000000000009995", "visa", CARD_NO_FUNDS},
-    {"4000002500003155", "visa", CARD_AUTHENTICATES},
+    {"4242424242424242", "visa", CARD_SUCCEEDS, ""},
+    {"5555555555554444", "mastercard", CARD_SUCCEEDS, ""},
+    {"4000000000000002", "visa", CARD_DECLINED, "generic_decline"},
+    {"4000000000009995", "visa", CARD_NO_FUNDS, "insufficient_funds"},
+    {"4000002500003155", "visa", CARD_AUTHENTICATES, ""},
+    /* For dunning's tests (docs/dunning.md): saved, then declined when charged. */
+    {"4000000000000341", "visa", CARD_DECLINED, "card_declined"},
+    {"4000000000009987", "visa", CARD_DECLINED, "lost_card"},
+    {"4000000000009979", "visa", CARD_DECLINED, "stolen_card"},
 };
 
 /* The digits of a card number as typed (spaces and dashes between groups allowed). */
@@ -187,8 +192,7 @@ static store_status_t pay_body(store_t *s, void *arg)
     case CARD_DECLINED:
     case CARD_NO_FUNDS:
         x.state = "failed";
-        x.decline_code =
-            test_cards[card].kind == CARD_DECLINED ? "generic_decline" : "insufficient_funds";
+        x.decline_code = (char *)test_cards[card].decline_code;
         r = finish(s, t, &x, "open", "payment_intent.payment_failed");
         t->out->redirect = back_to(t, &x);
         break;

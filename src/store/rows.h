@@ -229,6 +229,7 @@ typedef struct {
         *card_last4, *decline_code, *received_date, *reference, *payer, *reversal_reason, *lang;
     char *invoice_number; /* read with the row; "" when none */
     int64_t change_id;    /* the subscription change it pays for (docs/subscriptions.md); 0: none */
+    int64_t attempt;      /* 1: a renewal's automatic charge, 2...: dunning retries; 0: neither */
 } payment_t;
 
 /* What an invoice owes now: total, paid, and held by payments in progress. */
@@ -262,6 +263,16 @@ typedef struct {
     bool autopay; /* each invoice charged to it on its due date */
     char *gateway, *customer_ref, *method_ref, *brand, *last4, *holder_name;
 } payment_card_t;
+
+/* An invoice whose renewal charge failed (docs/dunning.md): retries, past due, suspended,
+ * resolved. Instants are unix seconds, 0 for none. */
+typedef struct {
+    int64_t id, account_id, invoice_id, failures, next_retry_at, claimed_until, first_failed_at;
+    int64_t past_due_at, suspended_at, resolved_at, updated_at;
+    bool no_retry; /* the gateway said the card must not be charged again */
+    char *state, *last_decline_code;
+    char *invoice_number; /* read with the row */
+} dunning_case_t;
 
 /* A hosted card set-up page opened for an account: pending until its event arrives. */
 typedef struct {

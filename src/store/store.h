@@ -688,5 +688,45 @@ store_status_t store_change_set_payment(store_t *s, int64_t id, int64_t payment_
 store_status_t store_change_decide(store_t *s, int64_t id, const char *state,
                                    int64_t subscription_id, int64_t invoice_id,
                                    const char *decline_code, int64_t now);
+/* ---- renewal charges and dunning (store_dunning.c, docs/dunning.md) ------------------- */
+
+/* Open invoices of online accounts issued by the bill run (a period line) since since, with a
+ * balance, no renewal charge (attempt 1) yet, and no suspended case on the account; with_card:
+ * those whose account has a card on file, else those without one whose "add a card" email
+ * (kind no_card_kind, sender_ref "invoice:<id>") was not queued yet. At most limit, by id,
+ * after after_id. */
+store_status_t store_renewals_to_charge(store_t *s, arena_t *a, int64_t since, bool with_card,
+                                        const char *no_card_kind, int64_t after_id, int limit,
+                                        int64_t **ids, size_t *n);
+/* The highest attempt of the invoice's payments (0 when none). */
+store_status_t store_invoice_last_attempt(store_t *s, int64_t invoice_id, int64_t *attempt);
+/* True when an email of kind with sender_ref was queued (sent or not). */
+store_status_t store_outbox_has(store_t *s, const char *kind, const char *sender_ref, bool *has);
+store_status_t store_dunning_case_of_invoice(store_t *s, arena_t *a, int64_t invoice_id,
+                                             dunning_case_t *out);
+store_status_t store_dunning_case_by_id(store_t *s, arena_t *a, int64_t id, dunning_case_t *out);
+store_status_t store_dunning_case_insert(store_t *s, const dunning_case_t *c, int64_t now,
+                                         int64_t *id);
+/* Writes the case's state, failures, decline, retry, lease and instants. */
+store_status_t store_dunning_case_update(store_t *s, const dunning_case_t *c, int64_t now);
+/* Takes case id's lease until until when it is due a retry at now and nobody holds it:
+ * STORE_NOT_FOUND otherwise (another node has it, or it is no longer due). */
+store_status_t store_dunning_claim(store_t *s, int64_t id, int64_t now, int64_t until);
+/* Cases due a retry at now (not resolved, next_retry_at <= now, retries allowed, no lease),
+ * by next_retry_at then id; at most limit. */
+store_status_t store_dunning_due(store_t *s, arena_t *a, int64_t now, int limit, int64_t **ids,
+                                 size_t *n);
+/* Past due cases whose past_due_at is at or before before: to be suspended. */
+store_status_t store_dunning_to_suspend(store_t *s, arena_t *a, int64_t before, int limit,
+                                        int64_t **ids, size_t *n);
+/* The account's cases, newest first (at most limit). */
+store_status_t store_dunning_cases_of(store_t *s, arena_t *a, int64_t account_id, int limit,
+                                      dunning_case_t **out, size_t *n);
+/* A new card: the account's unresolved cases are due a retry at now, hard declines included.
+ * *changed: how many. */
+store_status_t store_dunning_retry_now(store_t *s, int64_t account_id, int64_t now,
+                                       int64_t *changed);
+/* Sets the vendor setting key to value unless it is set already. */
+store_status_t store_setting_first(store_t *s, const char *key, const char *value);
 
 #endif

@@ -23,6 +23,8 @@ char *col_str(arena_t *a, db_stmt_t *st, int col);
 store_status_t one_row(db_stmt_t *st);
 /* Runs a query whose one row starts with an integer (an id, a count) and stores it. */
 store_status_t returning_id(db_stmt_t *st, int64_t *id);
+/* Reads the integer first column of a query's rows (at most limit) into an arena array. */
+store_status_t read_id_rows(db_stmt_t *st, arena_t *a, int limit, int64_t **ids, size_t *n);
 /* An UPDATE or DELETE that must touch a row: STORE_NOT_FOUND when it changed nothing. */
 store_status_t must_change(store_t *s, db_status_t r);
 

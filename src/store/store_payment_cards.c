@@ -104,16 +104,15 @@ store_status_t store_payment_card_set_autopay(store_t *s, int64_t account_id, bo
 store_status_t store_autopay_due(store_t *s, arena_t *a, const char *today, int64_t day_start,
                                  int64_t now, int limit, int64_t **ids, size_t *n)
 {
-    *n = 0;
-    *ids = arena_alloc(a, sizeof **ids * (size_t)(limit > 0 ? limit : 1));
-    /* Open invoices of accounts paying by the card on file with autopay on, due by today, that
+    /* Open invoices of corporate accounts paying by the card on file with autopay on, due by
+     * today (an online account's renewals are charged by dunning.c), that
      * no automatic attempt has touched since today began and no payment in progress holds (the
      * claim checks all of it again under the invoice's lock). */
     db_stmt_t *st =
         db_query(s->db,
                  "SELECT i.id FROM invoices i JOIN payment_cards c ON c.account_id = i.account_id"
                  " JOIN accounts a ON a.id = i.account_id"
-                 " WHERE c.autopay = 1 AND a.payment_method = 'card'"
+                 " WHERE c.autopay = 1 AND a.payment_method = 'card' AND a.kind = 'corporate'"
                  " AND i.status IN ('open', 'partially_paid') AND i.amount_paid < i.total"
                  " AND i.due_date <= $1"
                  " AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = i.id"
@@ -122,12 +121,7 @@ store_status_t store_autopay_due(store_t *s, arena_t *a, const char *today, int6
                  " OR (p.state = 'pending' AND p.reserved_until > $3)))"
                  " ORDER BY i.id LIMIT $4",
                  "siii", today, day_start, now, (int64_t)limit);
-    if (!st) return STORE_ERROR;
-    db_status_t r;
-    while ((r = db_step(st)) == DB_ROW && *n < (size_t)limit)
-        (*ids)[(*n)++] = db_int(st, 0);
-    db_done(st);
-    return r == DB_ROW || r == DB_OK ? STORE_OK : from_db(r);
+    return read_id_rows(st, a, limit, ids, n);
 }
 
 store_status_t store_saved_card_attempts(store_t *s, int64_t invoice_id, int64_t since,

@@ -69,13 +69,13 @@ store_status_t store_payment_insert(store_t *s, const payment_t *p, int64_t now,
         s->db, id,
         "INSERT INTO payments (account_id, invoice_id, method, source, gateway, amount, currency,"
         " state, reserved_until, received_date, reference, payer, lang, created_by_staff,"
-        " created_at, updated_at, settled_at, change_id)"
+        " created_at, updated_at, settled_at, change_id, attempt)"
         " VALUES ($1, NULLIF($2, 0), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULLIF($14, "
         "0),"
-        " $15, $16, NULLIF($17, 0), NULLIF($18, 0))",
-        "iisssississssiiiii", p->account_id, p->invoice_id, p->method, p->source, p->gateway,
+        " $15, $16, NULLIF($17, 0), NULLIF($18, 0), $19)",
+        "iisssississssiiiiii", p->account_id, p->invoice_id, p->method, p->source, p->gateway,
         p->amount, p->currency, p->state, p->reserved_until, p->received_date, p->reference,
-        p->payer, p->lang, p->created_by_staff, now, now, p->settled_at, p->change_id));
+        p->payer, p->lang, p->created_by_staff, now, now, p->settled_at, p->change_id, p->attempt));
 }
 
 store_status_t store_payment_update(store_t *s, const payment_t *p, int64_t now)
@@ -97,7 +97,8 @@ store_status_t store_payment_update(store_t *s, const payment_t *p, int64_t now)
     " p.updated_at, COALESCE(p.settled_at, 0), p.method, p.source, p.gateway, p.currency,"         \
     " p.state, p.session_ref, p.payment_ref, p.card_brand, p.card_last4, p.decline_code,"          \
     " p.received_date, p.reference, p.payer, p.reversal_reason, p.lang, COALESCE(i.number, ''),"   \
-    " COALESCE(p.change_id, 0) FROM payments p LEFT JOIN invoices i ON i.id = p.invoice_id"
+    " COALESCE(p.change_id, 0), p.attempt FROM payments p LEFT JOIN invoices i ON i.id = "         \
+    "p.invoice_id"
 
 static void read_payment(arena_t *a, db_stmt_t *st, payment_t *p)
 {
@@ -114,7 +115,8 @@ static void read_payment(arena_t *a, db_stmt_t *st, payment_t *p)
                       &p->payer,      &p->reversal_reason, &p->lang,          &p->invoice_number};
     for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++, c++)
         *texts[t] = col_str(a, st, c);
-    p->change_id = db_int(st, c);
+    p->change_id = db_int(st, c++);
+    p->attempt = db_int(st, c);
 }
 
 store_status_t store_payment_by_id(store_t *s, arena_t *a, int64_t id, payment_t *out)

@@ -53,6 +53,18 @@ store_status_t returning_id(db_stmt_t *st, int64_t *id)
     return s;
 }
 
+store_status_t read_id_rows(db_stmt_t *st, arena_t *a, int limit, int64_t **ids, size_t *n)
+{
+    *n = 0;
+    *ids = arena_alloc(a, sizeof **ids * (size_t)(limit > 0 ? limit : 1));
+    if (!st) return STORE_ERROR;
+    db_status_t r;
+    while ((r = db_step(st)) == DB_ROW && *n < (size_t)limit)
+        (*ids)[(*n)++] = db_int(st, 0);
+    db_done(st);
+    return r == DB_ROW || r == DB_OK ? STORE_OK : from_db(r);
+}
+
 /* An UPDATE or DELETE that must touch a row: STORE_NOT_FOUND when it changed nothing. */
 store_status_t must_change(store_t *s, db_status_t r)
 {

@@ -240,7 +240,7 @@ static char *quote_live_twice(arena_t *a, db_stmt_t *st)
 #define OUTBOX_KINDS                                                                               \
     "('invoice', 'password_reset', 'billing_admin_contact', 'billing_contact_changed',"            \
     " 'purchase_order_expiring', 'quote', 'quote_decided', 'payment_receipt',"                     \
-    " 'payment_refund', 'autopay_failed')"
+    " 'payment_refund', 'autopay_failed', 'dunning', 'renewal_no_card')"
 
 /* Columns: id, kind. */
 static char *outbox_kind(arena_t *a, db_stmt_t *st)

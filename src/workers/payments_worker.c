@@ -3,6 +3,7 @@
  * node may do both: an event is claimed before it is posted, and settling a payment twice changes
  * nothing. */
 #include "payments_worker.h"
+#include "services/dunning.h"
 #include "services/payment_cards.h"
 #include "services/payments.h"
 #include "services/payments_offline.h"
@@ -60,6 +61,7 @@ static void *worker_main(void *arg)
         return NULL;
     }
     int64_t next_reconcile = 0;
+    bool first_round = true;
     while (!stopping(w)) {
         int64_t now = clock_now();
         if (sandbox_deliver_events(svc, now) < 0)
@@ -83,7 +85,23 @@ static void *worker_main(void *arg)
                 log_info("asked the gateway for %lld automatic charges", (long long)charged);
                 if (w->mailer) mailer_wake(w->mailer);
             }
+            /* Renewals of online accounts charged to their card, and dunning's retries,
+             * suspensions (docs/dunning.md). */
+            int64_t steps = dunning_run(svc, now);
+            if (steps < 0) log_error("payments worker: renewal charges and dunning failed");
+            /* The first round is logged even when idle: tests and operators see it ran. */
+            if (steps > 0 || (steps == 0 && first_round))
+                log_info("renewal charges and dunning took %lld steps", (long long)steps);
+            if (steps > 0 && w->mailer) mailer_wake(w->mailer);
+            first_round = false;
             next_reconcile = now + RECONCILE_EVERY_S;
+        } else if (dunning_poked()) {
+            /* A new card was saved here: its account's dunning retries now. */
+            int64_t steps = dunning_run(svc, now);
+            if (steps > 0) {
+                log_info("renewal charges and dunning took %lld steps", (long long)steps);
+                if (w->mailer) mailer_wake(w->mailer);
+            }
         }
         wait_ms(w, EVENTS_EVERY_MS);
     }

@@ -51,3 +51,28 @@ def server(request, tmp_path_factory, smtp_sink):
 @pytest.fixture
 def client(server):
     return server.client()
+
+
+@pytest.fixture
+def nodes(tmp_path, smtp_sink):
+    """Starts `cobro serve` on one database (a fresh demo) at the instants asked (COBRO_NOW), one
+    at a time, each start stopping the one before (a restart): the payments worker charges what
+    is due as it starts. test_payment_cards.py (autopay), test_dunning.py."""
+    made = []
+
+    def start(at):
+        if made:
+            problems = made[-1].stop()
+            assert not problems, problems
+        folder = tmp_path / ("node%d" % len(made))
+        os.makedirs(folder, exist_ok=True)
+        srv = harness.Server(folder, smtp_sink.port, db=made[0].db_path if made else None,
+                             extra_env={"COBRO_NOW": at})
+        srv.start(demo=not made)
+        made.append(srv)
+        return srv
+
+    yield start
+    if made:
+        problems = made[-1].stop()
+        assert not problems, problems

@@ -11,8 +11,6 @@ import os
 import re
 import time
 
-import pytest
-
 import harness
 from harness import REPO, body_text, csrf_of, run_cobro, to_pred
 
@@ -232,30 +230,6 @@ def test_08_remove_the_card(server):
 
 
 # ---- automatic charges ---------------------------------------------------------------------
-
-@pytest.fixture
-def nodes(tmp_path, smtp_sink):
-    """Starts `cobro serve` on one database at the instants asked (COBRO_NOW), one at a time:
-    the payments worker charges what is due as it starts."""
-    made = []
-
-    def start(at):
-        if made:
-            problems = made[-1].stop()
-            assert not problems, problems
-        folder = tmp_path / ("node%d" % len(made))
-        os.makedirs(folder, exist_ok=True)
-        srv = harness.Server(folder, smtp_sink.port, db=made[0].db_path if made else None,
-                             extra_env={"COBRO_NOW": at})
-        srv.start(demo=not made)
-        made.append(srv)
-        return srv
-
-    yield start
-    if made:
-        problems = made[-1].stop()
-        assert not problems, problems
-
 
 def open_invoices(server, name):
     return server.query("SELECT id, number, total - amount_paid, contact_email FROM invoices"
