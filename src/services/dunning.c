@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { DAY_S = 24 * 60 * 60, BATCH = 200 };
+enum { DAY_S = 24 * 60 * 60, BATCH = 200, CHARGE_BATCH = 50 };
 
 static const char NO_CARD_KIND[] = "renewal_no_card";
 static const char EMAIL_KIND[] = "dunning";
@@ -482,6 +482,33 @@ static store_status_t renewal_claim_body(store_t *s, void *arg)
     return r;
 }
 
+typedef struct {
+    job_tx_t *t;
+    const int64_t *ids;
+    size_t n;
+    payment_t *p;
+    payment_card_t *card;
+    size_t *got;
+} claim_batch_t;
+
+/* Claims each invoice of a batch as renewal_claim_body does, in one transaction (in id order:
+ * the order every node takes invoices' rows in). */
+static store_status_t claim_batch_body(store_t *s, void *arg)
+{
+    claim_batch_t *b = arg;
+    *b->got = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        b->t->id = b->ids[i];
+        store_status_t r = renewal_claim_body(s, b->t);
+        if (r != STORE_OK) return r;
+        if (!b->t->claimed) continue;
+        b->p[*b->got] = b->t->p;
+        b->card[*b->got] = b->t->card;
+        (*b->got)++;
+    }
+    return STORE_OK;
+}
+
 /* An online account's renewal invoice with no card to charge: the billing administrator is
  * asked to add one, once per invoice. */
 static store_status_t no_card_body(store_t *s, void *arg)
@@ -611,6 +638,54 @@ static store_status_t suspend_body(store_t *s, void *arg)
     return r;
 }
 
+/* A batch of renewal invoices (ids, n of them, at most CHARGE_BATCH): claimed in one transaction
+ * (one commit, not one each), each charge asked of the gateway outside it, the answers recorded
+ * in one more. A batch whose claim fails is claimed one invoice at a time. Returns how many
+ * charges were asked. */
+static int64_t charge_renewals(services_t *svc, job_tx_t *t, const int64_t *ids, size_t n)
+{
+    payment_t p[CHARGE_BATCH];
+    payment_card_t card[CHARGE_BATCH];
+    gw_answer_t answers[CHARGE_BATCH];
+    size_t got = 0;
+    claim_batch_t b = {.t = t, .ids = ids, .n = n, .p = p, .card = card, .got = &got};
+    bool one_by_one = store_run_tx(svc->store, STORE_TX_WRITE, claim_batch_body, &b) != STORE_OK;
+    int64_t asked = 0;
+    for (size_t i = 0; one_by_one && i < n; i++) {
+        /* One invoice the batch could not take must not hold back the others. */
+        t->id = ids[i];
+        got = 0;
+        if (store_run_tx(svc->store, STORE_TX_WRITE, renewal_claim_body, t) != STORE_OK) {
+            log_error("renewal charge of invoice %lld: the claim failed", (long long)t->id);
+            continue;
+        }
+        if (!t->claimed) continue;
+        saved_card_charge(svc, t->a, &t->p, &t->card, t->now);
+        asked++;
+    }
+    if (one_by_one) return asked;
+    for (size_t i = 0; i < got; i++)
+        saved_card_ask(svc, t->a, &p[i], &card[i], &answers[i]);
+    if (got && payment_record_answers(svc, t->a, answers, got, t->now) != STATUS_OK)
+        log_error("renewal charges: %zu answers could not be recorded (reconciliation will ask)",
+                  got);
+    return (int64_t)got;
+}
+
+/* A batch of renewal invoices whose account has no card: each asks for one, once. */
+static int64_t ask_for_cards(services_t *svc, job_tx_t *t, const int64_t *ids, size_t n)
+{
+    int64_t asked = 0;
+    for (size_t i = 0; i < n; i++) {
+        t->id = ids[i];
+        if (store_run_tx(svc->store, STORE_TX_WRITE, no_card_body, t) != STORE_OK)
+            log_error("renewal invoice %lld: the email asking for a card failed", (long long)t->id);
+        else
+            asked += t->claimed;
+    }
+    return asked;
+}
+
 /* Lists cases with list, then takes each one's step in its own write transaction (a retry's
  * charge after it, outside): *steps counts the steps taken. False when the list failed. */
 static bool each_case(services_t *svc, job_tx_t *t, store_tx_body_t list, store_tx_body_t step,
@@ -650,18 +725,11 @@ int64_t dunning_run(services_t *svc, int64_t now)
             int64_t *ids = t.ids;
             size_t n = ok ? t.n : 0;
             more = n == BATCH;
-            for (size_t i = 0; i < n; i++) {
-                t.id = t.after_id = ids[i];
-                store_status_t r =
-                    store_run_tx(svc->store, STORE_TX_WRITE,
-                                 t.with_card ? renewal_claim_body : no_card_body, &t);
-                if (r != STORE_OK) {
-                    log_error("renewal charge of invoice %lld: the claim failed", (long long)t.id);
-                    continue;
-                }
-                if (!t.claimed) continue;
-                steps++;
-                if (t.with_card) saved_card_charge(svc, batch, &t.p, &t.card, now);
+            if (n) t.after_id = ids[n - 1];
+            for (size_t i = 0; i < n; i += CHARGE_BATCH) {
+                size_t to = n - i < CHARGE_BATCH ? n : i + CHARGE_BATCH;
+                steps += t.with_card ? charge_renewals(svc, &t, ids + i, to - i)
+                                     : ask_for_cards(svc, &t, ids + i, to - i);
             }
             t.a = a;
             arena_free(batch);

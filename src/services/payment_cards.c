@@ -432,66 +432,15 @@ store_status_t saved_card_payment_insert(store_t *s, arena_t *a, const invoice_m
 
 store_status_t saved_card_failed(store_t *s, arena_t *a, const payment_t *p, int64_t now)
 {
-    /* A renewal's charge or a retry goes on with dunning (its own emails); autopay emails. */
-    return p->attempt > 0 ? dunning_charge_failed(s, a, p, now)
-                          : autopay_declined_email(s, a, p, now);
+    /* A renewal's charge or a retry goes on with dunning (its own emails); autopay emails,
+     * except for a request the gateway refused (a driver's misconfiguration: for staff). */
+    if (p->attempt > 0) return dunning_charge_failed(s, a, p, now);
+    if (strcmp(p->decline_code, "gateway_refused") == 0) return STORE_OK;
+    return autopay_declined_email(s, a, p, now);
 }
 
-typedef struct {
-    arena_t *a;
-    int64_t payment_id, now;
-    gw_result_t result;
-    gw_payment_t answer;
-} charged_tx_t;
-
-static store_status_t charged_body(store_t *s, void *arg)
-{
-    charged_tx_t *t = arg;
-    payment_t p;
-    store_status_t r = store_payment_by_id(s, t->a, t->payment_id, &p);
-    if (r != STORE_OK) return r;
-    int64_t now = t->now;
-    /* Its event may have settled it already: that outcome stands. */
-    if (strcmp(p.state, "processing") != 0) return STORE_OK;
-    if (*t->answer.payment_ref) p.payment_ref = t->answer.payment_ref;
-    switch (t->result) {
-    case GW_OK:
-        /* It settles from its event, as every payment; should that be lost, it is asked for
-         * (as a processing payment of a hosted page is). */
-        p.next_check_at = payment_next_check(2, now);
-        return store_payment_update(s, &p, now);
-    case GW_DECLINED:
-    case GW_ERROR: {
-        bool declined = t->result == GW_DECLINED;
-        p.state = "failed";
-        p.reserved_until = 0;
-        p.next_check_at = 0;
-        p.decline_code = declined ? (*t->answer.decline_code ? t->answer.decline_code : "declined")
-                                  : "gateway_refused";
-        r = store_payment_update(s, &p, now);
-        if (r == STORE_OK)
-            r = audit(s, "system", 0, p.account_id, "payment_failed", "invoice", p.invoice_number,
-                      p.decline_code, "", now);
-        /* A refused request (a driver's misconfiguration) is for staff, not the contact. */
-        if (r == STORE_OK && declined) r = saved_card_failed(s, t->a, &p, now);
-        return r;
-    }
-    case GW_UNKNOWN:
-        break;
-    }
-    /* Nobody knows whether the card was charged: ask the gateway later, never charge again. */
-    p.state = "unknown";
-    p.checks = 1;
-    p.next_check_at = payment_next_check(p.checks, now);
-    r = store_payment_update(s, &p, now);
-    if (r == STORE_OK)
-        r = audit(s, "system", 0, p.account_id, "payment_unknown", "invoice", p.invoice_number, "",
-                  "", now);
-    return r;
-}
-
-void saved_card_charge(services_t *svc, arena_t *a, const payment_t *p, const payment_card_t *card,
-                       int64_t now)
+void saved_card_ask(services_t *svc, arena_t *a, const payment_t *p, const payment_card_t *card,
+                    gw_answer_t *out)
 {
     gateway_t *gw = payments_gateway();
     gw_charge_req_t req = {
@@ -504,13 +453,21 @@ void saved_card_charge(services_t *svc, arena_t *a, const payment_t *p, const pa
         .method_ref = card->method_ref,
     };
     char err[GW_ERR_MAX] = "";
-    charged_tx_t t = {.a = a, .payment_id = p->id, .now = now};
-    memset(&t.answer, 0, sizeof t.answer);
-    t.result = gw->ops->charge_saved(gw, svc->store, &req, &t.answer, err);
-    if (t.result != GW_OK && t.result != GW_DECLINED)
-        log_info("payment %lld: the automatic charge came to %d: %s", (long long)p->id, t.result,
+    memset(out, 0, sizeof *out);
+    out->payment_id = p->id;
+    out->result = gw->ops->charge_saved(gw, svc->store, &req, &out->answer, err);
+    if (out->result != GW_OK && out->result != GW_DECLINED)
+        log_info("payment %lld: the automatic charge came to %d: %s", (long long)p->id, out->result,
                  err);
-    if (store_run_tx(svc->store, STORE_TX_WRITE, charged_body, &t) != STORE_OK)
+}
+
+void saved_card_charge(services_t *svc, arena_t *a, const payment_t *p, const payment_card_t *card,
+                       int64_t now)
+{
+    gw_answer_t answer;
+    saved_card_ask(svc, a, p, card, &answer);
+    /* Settled at once on a success or a decline, as its event would (docs/payments.md). */
+    if (payment_record_answers(svc, a, &answer, 1, now) != STATUS_OK)
         log_error("payment %lld: the charge's answer could not be recorded (reconciliation will "
                   "ask)",
                   (long long)p->id);

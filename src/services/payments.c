@@ -761,8 +761,37 @@ static store_status_t answer_body(store_t *s, void *arg)
 status_t payment_record_answer(services_t *svc, arena_t *a, int64_t payment_id, gw_result_t result,
                                const gw_payment_t *answer, int64_t now)
 {
-    answer_tx_t t = {.a = a, .id = payment_id, .now = now, .result = result, .answer = answer};
-    return outcome(store_run_tx(svc->store, STORE_TX_WRITE, answer_body, &t), REFUSED_NONE);
+    gw_answer_t one = {.payment_id = payment_id, .result = result, .answer = *answer};
+    return payment_record_answers(svc, a, &one, 1, now);
+}
+
+typedef struct {
+    arena_t *a;
+    const gw_answer_t *answers;
+    size_t n;
+    int64_t now;
+} answers_tx_t;
+
+static store_status_t answers_body(store_t *s, void *arg)
+{
+    answers_tx_t *t = arg;
+    store_status_t r = STORE_OK;
+    for (size_t i = 0; r == STORE_OK && i < t->n; i++) {
+        answer_tx_t one = {.a = t->a,
+                           .id = t->answers[i].payment_id,
+                           .now = t->now,
+                           .result = t->answers[i].result,
+                           .answer = &t->answers[i].answer};
+        r = answer_body(s, &one);
+    }
+    return r;
+}
+
+status_t payment_record_answers(services_t *svc, arena_t *a, const gw_answer_t *answers, size_t n,
+                                int64_t now)
+{
+    answers_tx_t t = {.a = a, .answers = answers, .n = n, .now = now};
+    return outcome(store_run_tx(svc->store, STORE_TX_WRITE, answers_body, &t), REFUSED_NONE);
 }
 
 typedef struct {

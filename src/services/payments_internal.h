@@ -23,6 +23,15 @@ int64_t payment_next_check(int64_t checks, int64_t now);
  * PROCESSING and UNKNOWN leave it to its event or the reconciliation. */
 status_t payment_record_answer(services_t *svc, arena_t *a, int64_t payment_id, gw_result_t result,
                                const gw_payment_t *answer, int64_t now);
+/* The gateway's answers to several charges, recorded as payment_record_answer does, in one
+ * transaction (the renewals of a bill run: one commit for a batch, not one each). */
+typedef struct {
+    int64_t payment_id;
+    gw_result_t result;
+    gw_payment_t answer;
+} gw_answer_t;
+status_t payment_record_answers(services_t *svc, arena_t *a, const gw_answer_t *answers, size_t n,
+                                int64_t now);
 
 /* The portal's public address (payments_set_base_url), for links in emails. */
 const char *payments_base_url(void);
@@ -42,8 +51,12 @@ store_status_t autopay_declined_email(store_t *s, arena_t *a, const payment_t *p
 store_status_t saved_card_payment_insert(store_t *s, arena_t *a, const invoice_money_t *m,
                                          const account_t *acc, const payment_card_t *card,
                                          int64_t attempt, int64_t now, payment_t *p);
-/* Charges payment p (written and committed) to card, off-session, outside any transaction, with
- * the idempotency key of p, and records the answer (a decline goes to saved_card_failed). */
+/* Asks the gateway to charge payment p (written and committed) to card, off-session, outside any
+ * transaction, with the idempotency key of p; out receives the answer, for
+ * payment_record_answers (a decline then goes to saved_card_failed). */
+void saved_card_ask(services_t *svc, arena_t *a, const payment_t *p, const payment_card_t *card,
+                    gw_answer_t *out);
+/* saved_card_ask, then the answer recorded. */
 void saved_card_charge(services_t *svc, arena_t *a, const payment_t *p, const payment_card_t *card,
                        int64_t now);
 /* An automatic charge p was declined (its row just marked failed, in this transaction): the
