@@ -8,7 +8,6 @@ and emailing nothing twice. Each step is read from the database, the staff page 
 import datetime
 import os
 import re
-import secrets
 import time
 
 
@@ -280,27 +279,19 @@ def test_04_hard_decline_not_retried_new_card_retries_at_once(nodes, smtp_sink):
     _, page = staff_page(srv)
     assert "None: the card must be replaced" in page
 
-    # A new card saved on the gateway's set-up page (as the Billing Center's Payment Method page
-    # will open it): retried at once, paid, resolved.
-    aid = account_id(srv)
-    now = int(harness.now())  # unused by the server: its own clock is COBRO_NOW
-    setup = srv.db.insert("INSERT INTO card_setups (account_id, gateway, state, created_at)"
-                          " VALUES (?, 'sandbox', 'pending', ?)", (aid, now))
-    ref = "cs_test_dun" + secrets.token_hex(6)
-    far = unix(day + datetime.timedelta(days=30))
-    srv.db.execute("INSERT INTO sandbox_sessions (ref, kind, object_id, amount, currency,"
-                   " description, lang, success_url, cancel_url, expires_at, state, customer_ref,"
-                   " idempotency_key, created_at) VALUES (?, 'setup', ?, 0, 'USD', 'Card', 'en',"
-                   " ?, ?, ?, 'open', 'cus_sb_demo_initech', ?, ?)",
-                   (ref, setup, srv.base_url + "/billing", srv.base_url + "/billing", far,
-                    "cobro-setup-%d" % setup, now))
+    # The billing administrator replaces the card on the Billing Center's Payment Method page
+    # (the link of the emails): the new card is retried at once, paid, resolved.
     cl = srv.client()
-    page = cl.get("/sandbox/checkout/" + ref)
-    assert page.status == 200, page.text[:300]
+    assert cl.sign_in_billing(OWNER).status == 303
+    assert "/billing/payment-method\r\n" in body  # (sent by an earlier node: its address)
+    r = cl.post("/billing/payment-method", {"action": "setup",
+                                            "csrf": cl.csrf("/billing/payment-method")})
+    assert r.status == 303 and r.location_path.startswith("/sandbox/checkout/"), r.location
+    page = cl.get(r.location_path)
+    assert page.status == 200 and "Save a card" in page.text
     mark = smtp_sink.mark()
-    back = cl.post("/sandbox/checkout/" + ref, {"csrf": csrf_of(page.text),
-                                                "number": "4242424242424242", "expiry": "12 / 34",
-                                                "cvc": "123", "name": "Peter Gibbons"})
+    back = cl.post(r.location_path, {"csrf": csrf_of(page.text), "number": "4242424242424242",
+                                     "expiry": "12 / 34", "cvc": "123", "name": "Bill Lumbergh"})
     assert back.status == 303, back.text[:300]
     wait_for("the retry with the new card paid", lambda: srv.scalar(
         "SELECT status FROM invoices WHERE id = ?", (inv,)) == "paid")
