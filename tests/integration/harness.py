@@ -394,6 +394,16 @@ class SmtpSink:
                 self._cond.wait(min(left, 0.2))
 
 
+def wait_for(what, pred, timeout=20.0):
+    """Polls pred (a few times a second) until it holds; fails naming what after timeout s."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return
+        time.sleep(0.1)
+    raise AssertionError("waited in vain for " + what)
+
+
 def to_pred(addr):
     addr = addr.lower()
     return lambda m: addr in [r.lower() for r in m["rcpt_tos"]] or addr in str(m["msg"]["To"]).lower()

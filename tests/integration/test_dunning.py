@@ -12,7 +12,7 @@ import time
 
 
 import harness
-from harness import REPO, body_text, clean_env, csrf_of, run_cobro, to_pred
+from harness import REPO, body_text, clean_env, csrf_of, run_cobro, to_pred, wait_for
 
 os.environ.setdefault("LSAN_OPTIONS", "suppressions=%s" % os.path.join(REPO, "tests", "lsan.supp"))
 
@@ -42,15 +42,6 @@ def renewal_day():
     """Initech renews on the 1st: the first day of the next month by the tests' clock."""
     t = harness.today()
     return datetime.date(t.year + (t.month == 12), t.month % 12 + 1, 1)
-
-
-def wait_for(what, pred, timeout=20.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return
-        time.sleep(0.1)
-    raise AssertionError("waited in vain for " + what)
 
 
 def round_done(srv):

@@ -12,7 +12,7 @@ import re
 import time
 
 import harness
-from harness import REPO, body_text, csrf_of, run_cobro, to_pred
+from harness import REPO, body_text, csrf_of, run_cobro, to_pred, wait_for
 
 os.environ.setdefault("LSAN_OPTIONS", "suppressions=%s" % os.path.join(REPO, "tests", "lsan.supp"))
 
@@ -240,15 +240,6 @@ def open_invoices(server, name):
 def attempts(server, invoice_id):
     return server.query("SELECT id, state, decline_code, amount FROM payments WHERE invoice_id = ?"
                         " AND source = 'saved_card' ORDER BY id", (invoice_id,))
-
-
-def wait_for(what, pred, timeout=20.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return
-        time.sleep(0.1)
-    raise AssertionError("waited in vain for " + what)
 
 
 def day_of(instant):
