@@ -132,7 +132,8 @@ static status_t read_page(store_t *s, arena_t *a, int64_t account_id, subscripti
 status_t subscription_page(services_t *svc, arena_t *a, int64_t account_id,
                            subscription_page_t *out)
 {
-    return read_page(svc->store, a, account_id, out);
+    status_t st = read_page(svc->store, a, account_id, out);
+    return st == STATUS_OK ? dunning_view(svc, a, account_id, &out->dunning) : st;
 }
 
 /* ---- one change, as a subscription_changes row ------------------------------------------- */

@@ -7,6 +7,7 @@
 #ifndef COBRO_SUBSCRIPTIONS_H
 #define COBRO_SUBSCRIPTIONS_H
 #include "i18n/i18n.h"
+#include "services/dunning.h"
 #include "render/invoice_doc.h"
 #include "services/services.h"
 #include "services/validate.h"
@@ -41,6 +42,7 @@ typedef struct {
     bool payments_on, has_card;
     payment_card_t card;
     char today[11];
+    dunning_view_t dunning; /* a renewal charge that failed, and what follows (state "none") */
 } subscription_page_t;
 
 status_t subscription_page(services_t *svc, arena_t *a, int64_t account_id,

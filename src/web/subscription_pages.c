@@ -224,6 +224,43 @@ static void outcome_notice(req_t *r, const subscription_page_t *v)
     }
 }
 
+/* A renewal charge that failed and what follows (docs/dunning.md): what happened, what comes
+ * next, and the two ways out (pay the invoice, replace the card). */
+static void dunning_notice(req_t *r, const subscription_page_t *v, const char *invoice_base,
+                           const char *card_href)
+{
+    const dunning_view_t *d = &v->dunning;
+    const char *country = v->account.country;
+    const char *why = dunning_decline_words(r->lang, d->last_decline_code);
+    const char *text = NULL;
+    if (strcmp(d->state, "retrying") == 0 && !d->no_retry && *d->next_retry_date)
+        text = arena_printf(r->arena,
+                            T("The renewal charge for invoice %s was declined (%s). We will try "
+                              "the card again on %s; you can pay the invoice or replace the card "
+                              "before then."),
+                            d->invoice_number, why, day_of(r, country, d->next_retry_date));
+    else if (strcmp(d->state, "retrying") == 0 || strcmp(d->state, "past_due") == 0)
+        text = arena_printf(r->arena,
+                            T("The renewal charge for invoice %s was declined (%s) and will not "
+                              "be tried again: the subscription is past due. Pay the invoice or "
+                              "replace the card to keep it."),
+                            d->invoice_number, why);
+    else if (strcmp(d->state, "suspended") == 0)
+        text = arena_printf(r->arena,
+                            T("The subscription is suspended since %s because invoice %s is "
+                              "unpaid. Paying the balance reactivates it at once."),
+                            day_of(r, country, d->suspended_on), d->invoice_number);
+    if (!text) return;
+    notice_warning(r, text);
+    buf_t *b = &r->resp.body;
+    html_render(b, "<p class=\"actions\">");
+    if (invoice_base)
+        html_render(b, "<a class=\"button\" href=\"%s/%s\">%s</a> ", invoice_base,
+                    d->invoice_number, arena_printf(r->arena, T("Invoice %s"), d->invoice_number));
+    if (card_href) html_render(b, "<a href=\"%s\">%s</a>", card_href, T("Replace the card"));
+    html_render(b, "</p>");
+}
+
 void subscription_page_render(req_t *r, section_t section, const char *base,
                               const subscription_page_t *v, const char *invoice_base,
                               const char *card_href)
@@ -235,6 +272,7 @@ void subscription_page_render(req_t *r, section_t section, const char *base,
     layout_begin(r, section, title);
     html_render(b, "<h1>%s</h1>", title);
     outcome_notice(r, v);
+    dunning_notice(r, v, invoice_base, card_href);
     html_render(b, "<p>%s</p>",
                 T("Each product on the account, what it renews at, and the changes you can make. "
                   "More seats, a new product or annual billing start at once and are charged now "

@@ -6,6 +6,7 @@ the last, suspended after the grace period; a hard decline never retried; a new 
 once; a payment resolving the case; a node dying in the middle of a retry charging nothing twice
 and emailing nothing twice. Each step is read from the database, the staff page and the emails."""
 import datetime
+import html
 import os
 import re
 import time
@@ -186,6 +187,15 @@ def test_02_no_card_the_invoice_stays_open_and_one_email_asks_for_one(nodes, smt
 
 # ---- dunning -----------------------------------------------------------------------------------
 
+def subscription_text(srv):
+    """The Billing Center's Subscription page as its billing administrator reads it."""
+    cl = srv.client()
+    assert cl.sign_in_billing(OWNER).status == 303
+    page = cl.get("/billing/subscription")
+    assert page.status == 200, page.text[:300]
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page.text)))
+
+
 def test_03_declined_retried_on_days_1_3_5_7_then_past_due_suspended_and_paid(nodes, smtp_sink):
     srv, day, inv, number, mark = start_declined(nodes, smtp_sink)
     c = case(srv, inv)
@@ -198,6 +208,9 @@ def test_03_declined_retried_on_days_1_3_5_7_then_past_due_suspended_and_paid(no
     assert "%s/billing/payment-method" % srv.base_url in body, body
     assert "the card was declined" in body and "Nothing was charged" in body
     assert "We will try again on" in body
+    sub_page = subscription_text(srv)
+    assert "The renewal charge for invoice %s was declined" % number in sub_page, sub_page
+    assert "We will try the card again on" in sub_page
 
     # Days 1, 3 and 5: one retry each, one email each; a second node the same day does nothing.
     for k, d in ((2, 1), (3, 3), (4, 5)):
@@ -235,6 +248,7 @@ def test_03_declined_retried_on_days_1_3_5_7_then_past_due_suspended_and_paid(no
     c_staff, page = staff_page(srv)
     assert re.search(r'data-dunning="state"><strong class="overdue">Suspended</strong>', page)
     assert 'data-dunning="suspended-on"' in page
+    assert "The subscription is suspended since" in subscription_text(srv)
     assert srv.count("audit_log", "action = 'dunning_suspended'") == 1, srv.query("SELECT id, at, account_id, old_value, new_value FROM audit_log WHERE action LIKE 'dunning%' ORDER BY id")
 
     # A wire recorded by staff pays the balance: resolved at once, emailed.
