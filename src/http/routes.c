@@ -12,6 +12,8 @@ const route_t routes[] = {
     {.path = "/healthz", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_healthz, .no_session = true},
     {.path = "/static/style.css", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_stylesheet, .no_session = true},
     {.path = "/lang", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_lang},
+    {.path = "/help", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_help},
+    {.path = "/help/*", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_help_article},
     {.path = "/static/print.js", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_print_script, .no_session = true},
     {.path = "/static/quote-preview.js", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_quote_preview_script, .no_session = true},
 

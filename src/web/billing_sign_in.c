@@ -13,6 +13,7 @@ static const sign_in_kind_t billing = {
     .invalid = N_("Invalid email/password"),
     .post_path = "/billing/sign-in",
     .home_path = "/billing/account",
+    .help_path = "/help/sign-in-billing-center",
     .forgot_link = false,
 };
 

@@ -15,6 +15,7 @@ static const sign_in_kind_t corporate = {
     .invalid = N_("Invalid User ID/password"),
     .post_path = "/corporate/sign-in",
     .home_path = "/corporate/account",
+    .help_path = "/help/sign-in-corporate",
     .forgot_link = true,
 };
 

@@ -400,8 +400,10 @@ void layout_end(req_t *r)
     section_t section = section_of_path(r->path);
     /* Staff are the people customers are told to contact: their pages keep only the vendor. */
     if (section == SECTION_STAFF) {
-        html_render(b, "</main><footer><p class=\"vendor\">%s</p></footer></body></html>\n",
-                    app->vendor_name);
+        html_render(b,
+                    "</main><footer><p><a href=\"/help\">%s</a></p><p class=\"vendor\">%s</p>"
+                    "</footer></body></html>\n",
+                    T("Help articles"), app->vendor_name);
         return;
     }
     /* The footer's words depend on the language alone: any kept section's fragments have them. */
@@ -411,7 +413,10 @@ void layout_end(req_t *r)
     contact_rest(b, app->care_email, app->care_phone);
     put_frag(b, f.cas_open);
     contact_rest(b, app->cas_email, app->cas_phone);
-    buf_lit(b, "</ul><p class=\"vendor\">");
+    /* The help articles, from every page. */
+    buf_lit(b, "</ul><p><a href=\"/help\">");
+    html_escape(b, T("Help articles"));
+    buf_lit(b, "</a></p><p class=\"vendor\">");
     html_escape(b, app->vendor_name);
     buf_lit(b, "</p></footer></body></html>\n");
 }

@@ -241,6 +241,9 @@ int status_http(status_t st);
 /* ---- one file each ------------------------------------------------------------------- */
 
 void page_home(req_t *r);
+/* help.c: the help articles' index and one article (/help/SLUG). */
+void page_help(req_t *r);
+void page_help_article(req_t *r);
 void page_healthz(req_t *r);
 void page_stylesheet(req_t *r);
 void page_lang(req_t *r);

@@ -26,6 +26,8 @@ static void render(req_t *r, const sign_in_kind_t *k, const char *typed, note_ki
     html_render(b, "<button type=\"submit\" class=\"primary\">%s</button></form>", T("Sign in"));
     if (k->forgot_link)
         html_render(b, "<p><a href=\"/corporate/forgot\">%s</a></p>", T("Forgot your password?"));
+    if (k->help_path)
+        html_render(b, "<p><a href=\"%s\">%s</a></p>", k->help_path, T("Help with signing in"));
     html_render(b, "</div>");
     layout_end(r);
 }

@@ -15,6 +15,7 @@ typedef struct {
     const char *invalid;      /* msgid of the one message for a wrong login or password */
     const char *post_path, *home_path;
     bool forgot_link;
+    const char *help_path; /* the help article on signing in here (NULL: none) */
 } sign_in_kind_t;
 
 /* GET: the form (or straight to the home page when already signed in to this audience). */
