@@ -405,14 +405,18 @@ status_t request_customer_reply(services_t *svc, arena_t *a, const request_custo
     *e = check_lines(body ? body : "", true, REQUEST_DETAILS_MAX);
     if (*e) return STATUS_INVALID;
     customer_tx_t t = {.a = a, .who = who, .number = number, .body = body};
-    return outcome(store_run_tx(services_store(svc), STORE_TX_WRITE, customer_body, &t), t.refused);
+    /* t.refused is read once the transaction has run (argument order is unspecified). */
+    store_status_t r = store_run_tx(services_store(svc), STORE_TX_WRITE, customer_body, &t);
+    return outcome(r, t.refused);
 }
 
 status_t request_withdraw(services_t *svc, arena_t *a, const request_customer_t *who,
                           const char *number)
 {
     customer_tx_t t = {.a = a, .who = who, .number = number, .withdraw = true};
-    return outcome(store_run_tx(services_store(svc), STORE_TX_WRITE, customer_body, &t), t.refused);
+    /* t.refused is read once the transaction has run (argument order is unspecified). */
+    store_status_t r = store_run_tx(services_store(svc), STORE_TX_WRITE, customer_body, &t);
+    return outcome(r, t.refused);
 }
 
 /* ---- staff ------------------------------------------------------------------------------ */
@@ -724,7 +728,8 @@ static store_status_t staff_body(store_t *s, void *arg)
 
 static status_t run_staff(services_t *svc, staff_tx_t *t)
 {
-    return outcome(store_run_tx(services_store(svc), STORE_TX_WRITE, staff_body, t), t->refused);
+    store_status_t r = store_run_tx(services_store(svc), STORE_TX_WRITE, staff_body, t);
+    return outcome(r, t->refused);
 }
 
 status_t request_staff_assign(services_t *svc, arena_t *a, const request_staff_t *ctx,
