@@ -64,7 +64,7 @@ static void requests_table(req_t *r, const request_list_t *list, const char *cap
                     request_day(r, q->account_country, q->created_at), state, q->state,
                     request_state_text(r, q->state));
         if (list->overdue[i])
-            html_render(b, " <strong class=\"tag overdue\">%s</strong>", T("Overdue"));
+            html_render(b, " <strong class=\"tag overdue\">%s</strong>", T("Overdue (no first answer)"));
         html_render(b, "</td><td data-label=\"%s\">%s</td></tr>", assigned,
                     *q->assigned_name ? q->assigned_name : "—");
     }
@@ -92,8 +92,8 @@ static void filters_form(req_t *r, const request_staff_t *ctx, const request_que
                 "name=\"state\">",
                 T("Status"));
     option(r, "", T("Any status"), f->state);
-    option(r, "open", T("Open"), f->state);
-    option(r, "overdue", T("Overdue"), f->overdue_only ? "overdue" : "-");
+    option(r, "open", T("Open requests"), f->state);
+    option(r, "overdue", T("Overdue (no first answer)"), f->overdue_only ? "overdue" : "-");
     for (const char *const *s = request_states; *s; s++)
         option(r, *s, request_state_text(r, *s), f->state);
     html_render(b, "</select></div>");
