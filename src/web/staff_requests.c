@@ -64,7 +64,8 @@ static void requests_table(req_t *r, const request_list_t *list, const char *cap
                     request_day(r, q->account_country, q->created_at), state, q->state,
                     request_state_text(r, q->state));
         if (list->overdue[i])
-            html_render(b, " <strong class=\"tag overdue\">%s</strong>", T("Overdue (no first answer)"));
+            html_render(b, " <strong class=\"tag overdue\">%s</strong>",
+                        T("Overdue (no first answer)"));
         html_render(b, "</td><td data-label=\"%s\">%s</td></tr>", assigned,
                     *q->assigned_name ? q->assigned_name : "—");
     }

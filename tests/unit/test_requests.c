@@ -42,8 +42,7 @@ static void vendor_time_zone_decides_the_day(void **state)
     (void)state;
     /* Friday 23:30 in New York is Saturday 04:30 UTC: a Friday there, due Monday 23:30 there. */
     int64_t sat_0430_utc = MON_10 + 5 * DAY - 10 * 3600 + 4 * 3600 + 1800;
-    assert_int_equal(request_answer_due("America/New_York", sat_0430_utc),
-                     sat_0430_utc + 3 * DAY);
+    assert_int_equal(request_answer_due("America/New_York", sat_0430_utc), sat_0430_utc + 3 * DAY);
     /* Read in UTC the same instant is a Saturday: due Tuesday at midnight UTC. */
     assert_int_equal(request_answer_due("", sat_0430_utc), MON_10 + 8 * DAY - 10 * 3600);
     /* An unknown zone counts in UTC. */
