@@ -392,6 +392,14 @@ def test_12_actions_noted_and_audited(server, smtp_sink):
         "SELECT status, cancel_at_period_end, unit_amount FROM subscriptions WHERE id = ?", (sub,))[0]
     assert (status, cancel_flag, amount) == ("active", 0, price)
     assert staff_post(staff, react, "reactivate", {"subscription": str(sub)}).status == 400
+    # The next bill run renews it from today for a year, at the same price, and invoices it.
+    invoices = server.count("invoices", "account_id = ?", (acme_id,))
+    run = harness.run_cobro(harness.with_data_key(["bill-run", "--db", server.db_path]))
+    assert run.returncode == 0, run.stderr
+    assert server.count("invoices", "account_id = ?", (acme_id,)) == invoices + 1
+    start, end, amount = server.query(
+        "SELECT period_start, period_end, unit_amount FROM subscriptions WHERE id = ?", (sub,))[0]
+    assert start == harness.today().isoformat() and end > start and amount == price
     # A copy of an invoice, twice (the outbox keeps one invoice email per invoice and address).
     invoice_id, invoice_number = server.query(
         "SELECT id, number FROM invoices WHERE account_id = ? ORDER BY id DESC", (acme_id,))[0]
