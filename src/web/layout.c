@@ -77,6 +77,7 @@ static const tab_t corporate_tabs[] = {
     {"/corporate/invoices", N_("Invoice History"), false, {NULL}},
     {"/corporate/payment-method", N_("Payment Method"), false, {NULL}},
     {"/corporate/purchase-orders", N_("Purchase orders"), false, {NULL}},
+    {"/corporate/requests", N_("Requests"), false, {NULL}},
     {NULL, NULL, false, {NULL}}};
 /* The Billing Center's, one line each: the administrator's pages are admin_only (members see
  * the Account tab alone). */
@@ -89,6 +90,7 @@ static const tab_t billing_tabs[] = {
 static const tab_t staff_tabs[] = {{"/staff/home", N_("Home"), false, {"/staff/payment-details"}},
                                    {"/staff/accounts", N_("Accounts"), false, {"/staff/invoices"}},
                                    {"/staff/quotes", N_("Quotes"), false, {NULL}},
+                                   {"/staff/requests", N_("Requests"), false, {NULL}},
                                    {NULL, NULL, false, {NULL}}};
 
 static bool tab_current(const tab_t *t, const char *path)

@@ -6,6 +6,7 @@
 #include "services/payment_cards.h"
 #include "services/payments_offline.h"
 #include "services/quotes.h"
+#include "services/requests.h"
 #include "services/services.h"
 #include "services/settings.h"
 #include "services/subscriptions.h"
@@ -321,5 +322,30 @@ void page_corporate_quote(req_t *r);        /* GET /corporate/quotes/NUMBER */
 void page_corporate_quote_accept(req_t *r); /* POST /corporate/quotes/NUMBER/accept */
 void page_corporate_quote_reject(req_t *r); /* POST /corporate/quotes/NUMBER/reject */
 void page_corporate_quote_pdf(req_t *r);    /* GET /corporate/quotes/NUMBER/pdf */
+
+/* ---- requests (request_html.c, corporate_requests.c, staff_requests.c, care_form.c) ------ */
+
+/* "Category: kind" / a state / the day of an instant, in the reader's language. */
+const char *request_kind_text(req_t *r, const request_t *q);
+const char *request_state_text(req_t *r, const char *state);
+const char *request_day(req_t *r, const char *country, int64_t t);
+/* The grouped choice of a request's kind (optgroup per category): works without scripts.
+ * with_any: a filter ("Any kind", Customer Care's topics too) rather than a required field. */
+void request_kind_select(req_t *r, const char *id, const char *label, const char *chosen,
+                         field_error_t e, bool with_any);
+void request_textarea(req_t *r, const char *id, const char *label, const char *value,
+                      field_error_t e, bool required);
+/* The conversation: the details, then each message; staff see names and internal notes. */
+void request_conversation(req_t *r, const request_view_t *v, bool staff);
+/* The staff home's requests card: a rep's accounts' requests, the queue's links for the rest. */
+void staff_home_requests(req_t *r);
+void page_corporate_requests(req_t *r);         /* GET/POST /corporate/requests */
+void page_corporate_request(req_t *r);          /* GET /corporate/requests/NUMBER */
+void page_corporate_request_reply(req_t *r);    /* POST /corporate/requests/NUMBER/reply */
+void page_corporate_request_withdraw(req_t *r); /* POST /corporate/requests/NUMBER/withdraw */
+void page_staff_requests(req_t *r);             /* GET /staff/requests */
+void page_staff_request(req_t *r);              /* GET /staff/requests/NUMBER */
+void page_staff_request_post(req_t *r);         /* POST /staff/requests/NUMBER/ACTION */
+void page_care_form(req_t *r);                  /* GET/POST /care */
 
 #endif

@@ -28,6 +28,9 @@ static void render(req_t *r, const sign_in_kind_t *k, const char *typed, note_ki
         html_render(b, "<p><a href=\"/corporate/forgot\">%s</a></p>", T("Forgot your password?"));
     if (k->help_path)
         html_render(b, "<p><a href=\"%s\">%s</a></p>", k->help_path, T("Help with signing in"));
+    /* The customers' portals lead to the Care Billing Form; the staff console does not. */
+    if (k->section != SECTION_STAFF)
+        html_render(b, "<p><a href=\"/care\">%s</a></p>", T("Contact Customer Care"));
     html_render(b, "</div>");
     layout_end(r);
 }

@@ -37,5 +37,6 @@ void page_staff_home(req_t *r)
                     "<section class=\"card\" aria-labelledby=\"payments\"><h2 id=\"payments\">"
                     "%s</h2><p><a href=\"/staff/payments?state=unknown\">%s</a></p></section>",
                     T("Payments"), T("Payments with an unknown outcome"));
+    staff_home_requests(r);
     layout_end(r);
 }

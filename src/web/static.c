@@ -39,6 +39,10 @@ static const char stylesheet[] =
     ".card h2,.panel>h2:first-child{margin-top:0}\n"
     /* A value of several lines (a mailing address) keeps its lines in the audit log. */
     ".audit-log td.value{white-space:pre-line}\n"
+    /* A request's conversation: messages keep their lines; staff-only notes stand apart. */
+    ".conversation{list-style:none;padding:0}.conversation .msg{border-top:1px solid var(--line);"
+    "padding:.5rem 0}.msg .body{white-space:pre-wrap;margin:.25rem 0}"
+    ".msg.internal{background:var(--warn-bg);padding:.5rem}\n"
     "main>.card+.card{margin-top:1.5rem}\n"
     ".cards{list-style:none;padding:0;display:grid;gap:1rem;"
     "grid-template-columns:repeat(auto-fit,minmax(16rem,1fr))}\n"

@@ -111,13 +111,20 @@ static int attempt(mailer_t *m, store_t *s, const mailer_config_t *cfg, const em
     bool ok = true;
     /* A failure here (rendering, the .eml directory) is ours, never the message's: temporary. */
     smtp_result_t result = SMTP_TEMPORARY;
-    if (e->invoice_id) {
+    int64_t invoice_id = e->invoice_id;
+    long long copy_of = 0;
+    /* A copy of an invoice a request asked for (services/requests.c) names its invoice in
+     * sender_ref: email_outbox.invoice_id keeps one invoice email per invoice and address. */
+    if (!invoice_id && e->kind && strcmp(e->kind, "invoice_copy") == 0 && e->sender_ref &&
+        sscanf(e->sender_ref, "invoice:%lld", &copy_of) == 1 && copy_of > 0)
+        invoice_id = copy_of;
+    if (invoice_id) {
         /* Invoices are immutable, so the PDF made now is the one the bill run would have made;
          * rendering here keeps a million-invoice bill run free of PDF work. */
         buf_t pdf;
         buf_init(&pdf, a);
         mail_attachment_t att = {.content_type = "application/pdf"};
-        ok = invoice_pdf_for(s, a, e->invoice_id, &pdf, &att.filename, err, sizeof err);
+        ok = invoice_pdf_for(s, a, invoice_id, &pdf, &att.filename, err, sizeof err);
         att.data = pdf.data;
         att.len = pdf.len;
         if (ok) mail_render_with(&msg, e, from, &att);
