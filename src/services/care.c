@@ -91,8 +91,9 @@ static store_status_t view_body(store_t *s, void *arg)
 
 status_t care_view(services_t *svc, arena_t *a, int64_t account_id, int64_t now, care_view_t *v)
 {
+    /* No transaction of its own: a page's GET already reads in one (router.c). */
     view_t q = {.a = a, .account_id = account_id, .now = now, .v = v};
-    return outcome(store_run_tx(services_store(svc), STORE_TX_READ, view_body, &q), REFUSED_NONE);
+    return outcome(view_body(services_store(svc), &q), REFUSED_NONE);
 }
 
 /* ---- the verification ---------------------------------------------------------------- */
