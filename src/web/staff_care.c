@@ -393,7 +393,7 @@ void page_staff_care_change(req_t *r)
     }
     if (answer_status(r, st)) return;
     req_mail_queued(r);
-    resp_redirect(r, arena_printf(r->arena, "/staff/accounts/%lld?admin_changed=1#billing-admin",
+    resp_redirect(r, arena_printf(r->arena, "/staff/accounts/%lld?admin_changed=1",
                                   (long long)account_id));
 }
 
@@ -403,6 +403,6 @@ void page_staff_flag_clear(req_t *r)
     if (answer_status(
             r, care_flag_clear(r->svc, flag_id, r->principal_id, r->ip, r->now, &account_id)))
         return;
-    resp_redirect(r, arena_printf(r->arena, "/staff/accounts/%lld?flag_cleared=1#billing-admin",
+    resp_redirect(r, arena_printf(r->arena, "/staff/accounts/%lld?flag_cleared=1",
                                   (long long)account_id));
 }
