@@ -351,7 +351,6 @@ void page_staff_care_verify(req_t *r)
         return;
     }
     if (answer_status(r, st)) return;
-    if (res.locked_now) req_mail_queued(r);
     f.result = &res;
     /* Nothing typed is shown again: a second try starts from empty fields. */
     f.caller = (care_caller_t){0};
