@@ -128,6 +128,16 @@ void page_corporate_w9(req_t *r)
     int64_t account_id = 0;
     const char *country = NULL;
     if (!current_account(r, &account_id, &country)) return;
+    if (r->method == METHOD_HEAD) { /* asks, downloads nothing: not logged */
+        bool offered = false;
+        if (answer_status(r, w9_offered(r->svc, r->arena, account_id, &offered))) return;
+        if (!offered) {
+            page_error(r, 404);
+            return;
+        }
+        r->resp.content_type = "application/pdf";
+        return;
+    }
     w9_file_t f;
     if (answer_status(
             r, w9_download(r->svc, r->arena, account_id, r->principal_id, r->ip, r->now, &f)))

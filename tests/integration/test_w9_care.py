@@ -97,6 +97,9 @@ def test_01_demo_sample_w9_downloaded_by_us_corporate_contact(server):
     page = c.get("/corporate/account")
     assert page.status == 200 and 'href="/corporate/w9"' in page.text
     before = server.count("vendor_file_downloads")
+    # HEAD downloads nothing and logs nothing.
+    assert c.request("HEAD", "/corporate/w9").status == 200
+    assert server.count("vendor_file_downloads") == before
     r = c.get("/corporate/w9")
     assert r.status == 200
     assert r.headers["Content-Type"] == "application/pdf"
@@ -120,6 +123,7 @@ def test_02_no_w9_for_other_accounts(server):
     assert page.status == 200 and "/corporate/w9" not in page.text
     before = server.count("vendor_file_downloads")
     assert c.get("/corporate/w9").status == 404
+    assert c.request("HEAD", "/corporate/w9").status == 404
     assert server.count("vendor_file_downloads") == before
     b = server.client()
     assert b.sign_in_billing(OWNER).status == 303
