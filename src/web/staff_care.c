@@ -115,7 +115,7 @@ typedef struct {
     care_change_t change;
     care_change_errors_t change_errors;
     const char *alert; /* a refusal shown on top */
-} care_form_t;
+} care_page_form_t;
 
 static const char *caller_error(req_t *r, const char *field, field_error_t e)
 {
@@ -146,7 +146,7 @@ static void input(req_t *r, const char *id, const char *label, const char *value
     html_render(b, "></div>");
 }
 
-static void verify_form(req_t *r, const care_view_t *v, const care_form_t *f)
+static void verify_form(req_t *r, const care_view_t *v, const care_page_form_t *f)
 {
     buf_t *b = &r->resp.body;
     const care_caller_t *c = &f->caller;
@@ -218,7 +218,7 @@ static void result_list(req_t *r, const care_result_t *res)
                 res->person_ok ? yes : no);
 }
 
-static void change_form(req_t *r, const care_view_t *v, const care_form_t *f)
+static void change_form(req_t *r, const care_view_t *v, const care_page_form_t *f)
 {
     buf_t *b = &r->resp.body;
     const care_change_t *c = &f->change;
@@ -258,7 +258,7 @@ static void change_form(req_t *r, const care_view_t *v, const care_form_t *f)
                 T("Change billing administrator"));
 }
 
-static void render(req_t *r, int64_t account_id, const care_form_t *f)
+static void render(req_t *r, int64_t account_id, const care_page_form_t *f)
 {
     care_view_t v;
     if (answer_status(r, care_view(r->svc, r->arena, account_id, r->now, &v))) return;
@@ -311,7 +311,7 @@ void page_staff_care(req_t *r)
         page_error(r, 404);
         return;
     }
-    care_form_t f = {0};
+    care_page_form_t f = {0};
     render(r, account_id, &f);
 }
 
@@ -331,12 +331,12 @@ void page_staff_care_verify(req_t *r)
         page_error(r, 404);
         return;
     }
-    care_form_t f = {.caller = {.last4 = req_field(r, "last4"),
-                                .exp_month = req_field(r, "exp_month"),
-                                .exp_year = req_field(r, "exp_year"),
-                                .basis = req_field(r, "basis"),
-                                .holder_name = req_field(r, "holder_name"),
-                                .admin_user = req_field(r, "admin_user")}};
+    care_page_form_t f = {.caller = {.last4 = req_field(r, "last4"),
+                                     .exp_month = req_field(r, "exp_month"),
+                                     .exp_year = req_field(r, "exp_year"),
+                                     .basis = req_field(r, "basis"),
+                                     .holder_name = req_field(r, "holder_name"),
+                                     .admin_user = req_field(r, "admin_user")}};
     care_result_t res;
     care_ctx_t ctx = ctx_of(r, account_id);
     status_t st = care_verify(r->svc, r->arena, &ctx, &f.caller, &f.caller_errors, &res);
@@ -366,10 +366,11 @@ void page_staff_care_change(req_t *r)
         page_error(r, 404);
         return;
     }
-    care_form_t f = {.change = {.verification_id = strtoll(req_field(r, "verification"), NULL, 10),
-                                .new_user = req_field(r, "new_user"),
-                                .invite_name = req_field(r, "invite_name"),
-                                .invite_email = req_field(r, "invite_email")}};
+    care_page_form_t f = {
+        .change = {.verification_id = strtoll(req_field(r, "verification"), NULL, 10),
+                   .new_user = req_field(r, "new_user"),
+                   .invite_name = req_field(r, "invite_name"),
+                   .invite_email = req_field(r, "invite_email")}};
     care_change_result_t out;
     care_ctx_t ctx = ctx_of(r, account_id);
     status_t st = care_change_admin(r->svc, r->arena, &ctx, &f.change, &f.change_errors, &out);
@@ -392,8 +393,8 @@ void page_staff_care_change(req_t *r)
     }
     if (answer_status(r, st)) return;
     req_mail_queued(r);
-    resp_redirect(r, arena_printf(r->arena, "/staff/accounts/%lld?admin_changed=1",
-                                  (long long)account_id));
+    resp_redirect(
+        r, arena_printf(r->arena, "/staff/accounts/%lld?admin_changed=1", (long long)account_id));
 }
 
 void page_staff_flag_clear(req_t *r)
@@ -402,6 +403,6 @@ void page_staff_flag_clear(req_t *r)
     if (answer_status(
             r, care_flag_clear(r->svc, flag_id, r->principal_id, r->ip, r->now, &account_id)))
         return;
-    resp_redirect(r, arena_printf(r->arena, "/staff/accounts/%lld?flag_cleared=1",
-                                  (long long)account_id));
+    resp_redirect(
+        r, arena_printf(r->arena, "/staff/accounts/%lld?flag_cleared=1", (long long)account_id));
 }
