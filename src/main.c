@@ -21,6 +21,7 @@ static const command_t commands[] = {
     {"bill-run", cmd_bill_run, "renew due subscriptions and issue their invoices"},
     {"invoice", cmd_invoice, "write an invoice's PDF (cobro invoice pdf NUMBER -o FILE)"},
     {"outbox", cmd_outbox, "list the emails not yet sent, and requeue failed ones"},
+    {"vendor-file", cmd_vendor_file, "keep a new W-9 (cobro vendor-file w9 FILE)"},
     {"payments", cmd_payments, "ask the payment gateway about payments whose outcome is unknown"},
     {"verify", cmd_verify, "check the database's invariants; name each row that breaks one"},
     {"backup", cmd_backup, "copy the SQLite database to a file, also while serving (--to FILE)"},

@@ -23,6 +23,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_bill_run(int argc, char **argv);
 int cmd_invoice(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
+int cmd_vendor_file(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_payments(int argc, char **argv);
 int cmd_backup(int argc, char **argv);

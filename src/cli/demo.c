@@ -34,6 +34,7 @@ int cmd_demo(int argc, char **argv)
            "Italian)\n"
            "  Billing Center            /billing    owner@initech.example (billing administrator)\n"
            "                                        user@initech.example (member)\n"
+           "                                        it@initech.example (registered administrator)\n"
            "  Staff console             /staff      rep@vendor.example, cas@vendor.example,\n"
            "                                        care@vendor.example, admin@vendor.example\n",
            cfg.db_path, DEMO_PASSWORD);

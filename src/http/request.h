@@ -53,6 +53,11 @@ typedef struct req {
     const char *body; /* raw request body (POST), NUL-terminated */
     size_t body_len;
     bool body_is_form; /* Content-Type application/x-www-form-urlencoded */
+    /* multipart/form-data with its boundary, only on a route that takes files (max_body);
+     * else NULL. Its text fields go to form, its files to uploads (router.c). */
+    const char *content_type;
+    const struct multipart_part *uploads;
+    size_t n_uploads;
     const char *ip, *accept_language, *user_agent;
     const char *signature; /* the Stripe-Signature header of a gateway's event; NULL: none */
     lang_t lang;

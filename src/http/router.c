@@ -1,8 +1,10 @@
 /* The route table's look-up and the one place where every request is authorized. */
 #include "router.h"
+#include "server.h"
 #include "session.h"
 #include "services/session_views.h"
 #include "util/log.h"
+#include "util/multipart.h"
 #include "web/pages.h"
 
 #include <pthread.h>
@@ -87,6 +89,17 @@ bool router_has_page(const char *path)
     return false;
 }
 
+size_t router_body_max(const char *path)
+{
+    int n_params;
+    for (int i = 0; path && i < n_routes; i++)
+        if (path_match(NULL, routes[i].path, path, NULL, &n_params)) {
+            size_t m = routes[i].max_body;
+            return m > BODY_MAX ? (m < UPLOAD_BODY_MAX ? m : UPLOAD_BODY_MAX) : BODY_MAX;
+        }
+    return BODY_MAX;
+}
+
 const char *router_sign_in_path(access_t access)
 {
     switch (access) {
@@ -164,6 +177,28 @@ static void dispatch(req_t *r)
             page_error(r, ps == PARSE_TOO_LARGE ? 413 : 400);
             return;
         }
+    }
+    if (r->method == METHOD_POST && r->content_type) {
+        /* A route that takes files (server.c keeps content_type only there): the text fields
+         * become the form (the CSRF token among them), the files the uploads. */
+        multipart_part_t *parts = NULL;
+        size_t n = 0;
+        parse_status_t ps = multipart_parse(r->arena, r->content_type, r->body, r->body_len,
+                                            MULTIPART_MAX_PARTS, &parts, &n);
+        if (ps != PARSE_OK) {
+            page_error(r, ps == PARSE_TOO_LARGE ? 413 : 400);
+            return;
+        }
+        kv_t *kv = arena_alloc(r->arena, (n ? n : 1) * sizeof *kv);
+        multipart_part_t *files = arena_alloc(r->arena, (n ? n : 1) * sizeof *files);
+        for (size_t i = 0; i < n; i++) {
+            if (parts[i].filename)
+                files[r->n_uploads++] = parts[i];
+            else
+                kv[r->form.n++] = (kv_t){.name = parts[i].name, .value = parts[i].data};
+        }
+        r->form.items = kv;
+        r->uploads = files;
     }
     if (!route->no_session && !session_load(r)) {
         answer_status(r, STATUS_BUSY); /* the database did not answer: 503, Retry-After */

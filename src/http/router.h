@@ -24,6 +24,8 @@ typedef struct route {
     bool no_session; /* skips sessions and cookies entirely (health checks, static files) */
     int max_fields;  /* fields a POSTed form may carry; 0: FORM_MAX_FIELDS (a quote's builder
                         sends seven a line, for up to twenty lines) */
+    size_t max_body; /* largest POST body taken, in bytes; 0: BODY_MAX. Above BODY_MAX only
+                        for file uploads (multipart/form-data), up to UPLOAD_BODY_MAX */
 } route_t;
 
 extern const route_t routes[];
@@ -47,5 +49,9 @@ void router_dispatch(req_t *r);
 
 /* The sign-in page of an access kind ("/corporate", "/billing", "/staff"). */
 const char *router_sign_in_path(access_t access);
+
+/* The largest body a POST to path may carry (the first matching route's max_body, else
+ * BODY_MAX): what the HTTP layer reads before refusing with 413. Nothing is allocated. */
+size_t router_body_max(const char *path);
 
 #endif

@@ -40,7 +40,7 @@ enum {
     IN_START = 8 * 1024, /* a connection's first input buffer: any ordinary request fits */
     /* The most a connection buffers: the largest head and body libevent accepted, and room for
      * a chunked body's framing. */
-    IN_MAX = HARD_HEADERS_MAX + HARD_BODY_MAX + 64 * 1024,
+    IN_MAX = HARD_HEADERS_MAX + UPLOAD_BODY_MAX + 64 * 1024, /* an upload route's body */
     ACCEPTS_PER_WAKE = 32,
 };
 
@@ -600,7 +600,7 @@ static bool handle(struct conn *c, const char *body, size_t body_len, int64_t st
                                 ? (r->route->methods & METHOD_GET ? "GET, HEAD, POST" : "POST")
                                 : "GET, HEAD");
             page_error(r, r->route ? 405 : 404);
-        } else if (r->method == METHOD_POST && body_len > BODY_MAX) {
+        } else if (r->method == METHOD_POST && body_len > router_body_max(r->path)) {
             page_error(r, 413);
         } else {
             if (r->method == METHOD_POST) {
@@ -612,6 +612,10 @@ static bool handle(struct conn *c, const char *body, size_t body_len, int64_t st
                 r->body_is_form =
                     q->content_type &&
                     strncasecmp(q->content_type, "application/x-www-form-urlencoded", 33) == 0;
+                /* Only a route that takes files reads multipart bodies (router.c). */
+                if (q->content_type && r->route->max_body > BODY_MAX &&
+                    strncasecmp(q->content_type, "multipart/form-data", 19) == 0)
+                    r->content_type = arena_strdup(a, q->content_type);
             }
             if (r->route->blocking) {
                 struct pending *p = calloc(1, sizeof *p);
@@ -673,8 +677,11 @@ static void process(struct conn *c)
         }
         char *body = c->in + c->head_len;
         size_t avail = c->in_len - (size_t)c->head_len, body_len = 0;
+        /* A route that takes a file reads a larger body; every other keeps the usual limit. */
+        size_t hard = router_body_max(c->req.path);
+        if (hard < HARD_BODY_MAX) hard = HARD_BODY_MAX;
         if (c->req.chunked) {
-            long n = http1_dechunk(body, avail, HARD_BODY_MAX, &body_len);
+            long n = http1_dechunk(body, avail, hard, &body_len);
             if (n == HTTP1_MORE && c->in_len + 1 < IN_MAX) {
                 maybe_continue(c);
                 return;
@@ -685,7 +692,7 @@ static void process(struct conn *c)
             }
             c->body_wire = (size_t)n;
         } else if (c->req.content_length > 0) {
-            if (c->req.content_length > HARD_BODY_MAX) {
+            if ((uint64_t)c->req.content_length > (uint64_t)hard) {
                 refuse(c, 413, true, now_micros());
                 return;
             }

@@ -5,11 +5,12 @@
 #include "request.h"
 
 enum {
-    HEADERS_MAX = 8 * 1024,       /* request headers, all together: over it, 431 */
-    BODY_MAX = 64 * 1024,         /* request body: over it, 413 */
-    HARD_HEADERS_MAX = 64 * 1024, /* a head past it is not read (431, closed) */
-    HARD_BODY_MAX = 1024 * 1024,  /* a body past it is not read (413, closed) */
-    IDLE_TIMEOUT_SECONDS = 30,    /* a connection that sends nothing for this long is closed */
+    HEADERS_MAX = 8 * 1024,            /* request headers, all together: over it, 431 */
+    BODY_MAX = 64 * 1024,              /* request body: over it, 413 */
+    HARD_HEADERS_MAX = 64 * 1024,      /* a head past it is not read (431, closed) */
+    HARD_BODY_MAX = 1024 * 1024,       /* a body past it is not read (413, closed) */
+    UPLOAD_BODY_MAX = 6 * 1024 * 1024, /* a route that takes a file (route_t.max_body) */
+    IDLE_TIMEOUT_SECONDS = 30,         /* a connection that sends nothing for this long is closed */
 };
 
 /* Seconds a client refused for a full worker queue is asked to wait (Retry-After). */

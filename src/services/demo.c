@@ -8,6 +8,9 @@
 #include "services/payments_offline.h"
 #include "services/quotes.h"
 #include "services/services.h"
+#include "services/w9.h"
+#include "render/sample_w9.h"
+#include "store/store_w9care.h"
 #include "util/password.h"
 
 #include <stdio.h>
@@ -175,8 +178,17 @@ static void load_accounts(loader_t *L)
                              .name = "Peter Gibbons",
                              .role = "member",
                              .password_hash = (char *)L->hash};
+    /* A registered administrator besides the billing administrator: someone Customer Care may
+     * accept as the caller who asks to change the billing administrator (docs/care.md). */
+    account_user_t it_admin = {.account_id = initech,
+                               .email = "it@initech.example",
+                               .name = "Samir Nagheenanajar",
+                               .role = "member",
+                               .password_hash = (char *)L->hash};
     check(L, store_ensure_account_user(L->s, &owner, L->now, &id));
     check(L, store_ensure_account_user(L->s, &member, L->now, &id));
+    check(L, store_ensure_account_user(L->s, &it_admin, L->now, &id));
+    check(L, store_care_set_registered_admin(L->s, id, true));
 
     subscribe(L, acme, 0, true, 25, "USD", 1, 2);
     subscribe(L, acme, 2, true, 40, "USD", 1, 2);
@@ -464,6 +476,36 @@ static bool load_payments(store_t *s, int64_t now, char *err, int err_size)
     return ok;
 }
 
+/* A sample W-9 naming the vendor, drawn now (no binary file in the repository), kept as the
+ * first version unless a W-9 is there already. */
+static bool load_w9(store_t *s, int64_t now, char *err, int err_size)
+{
+    arena_t *a = arena_new();
+    services_t *svc = services_new(s);
+    bool ok = a && svc;
+    vendor_file_row_t current;
+    store_status_t r = ok ? store_vendor_file_current(s, a, "w9", false, &current) : STORE_ERROR;
+    if (r == STORE_NOT_FOUND) {
+        char *vendor = NULL;
+        if (store_setting(s, a, "vendor_name", &vendor) != STORE_OK || !vendor || !*vendor)
+            vendor = "Vendor, Inc.";
+        buf_t pdf;
+        buf_init(&pdf, a);
+        char why[128] = "";
+        w9_check_t check = W9_OK;
+        int64_t id = 0;
+        ok = sample_w9_render(vendor, &pdf, why, sizeof why) &&
+             w9_upload(svc, a, "sample-w9.pdf", pdf.data, pdf.len, 0, "", now, &check, &id) ==
+                 STATUS_OK;
+    } else {
+        ok = ok && r == STORE_OK;
+    }
+    if (!ok) snprintf(err, (size_t)err_size, "could not write the demo W-9");
+    if (svc) services_free(svc);
+    if (a) arena_free(a);
+    return ok;
+}
+
 bool demo_load(store_t *s, int64_t now, char *err, int err_size)
 {
     char hash[PASSWORD_HASH_MAX];
@@ -483,5 +525,6 @@ bool demo_load(store_t *s, int64_t now, char *err, int err_size)
         return false;
     }
     if (!replay_history(s, now, err, err_size)) return false;
-    return load_quotes(s, now, err, err_size) && load_payments(s, now, err, err_size);
+    return load_quotes(s, now, err, err_size) && load_payments(s, now, err, err_size) &&
+           load_w9(s, now, err, err_size);
 }

@@ -50,6 +50,14 @@ static const char *action_text(req_t *r, const char *action)
         {"password_changed", N_("Password changed")},
         {"billing_admin_emailed", N_("Emailed the billing administrator")},
         {"vendor_setting_changed", N_("Payment details changed")},
+        {"w9_uploaded", N_("W-9 uploaded")},
+        {"w9_downloaded", N_("W-9 downloaded")},
+        {"care_caller_verified", N_("Caller verified by Customer Care")},
+        {"care_caller_not_verified", N_("Caller not verified by Customer Care")},
+        {"care_change_locked", N_("Billing administrator change locked")},
+        {"account_flag_cleared", N_("Account flag cleared")},
+        {"account_user_invited", N_("User invited")},
+        {"billing_admin_changed", N_("Billing administrator changed")},
     };
     return label_of(r, actions, sizeof actions / sizeof actions[0], action);
 }
@@ -79,6 +87,10 @@ static const char *field_text(req_t *r, const char *field)
         {"vendor_bank_iban", N_("IBAN")},
         {"vendor_bank_bic", N_("BIC / SWIFT")},
         {"vendor_check_address", N_("Mailing address for checks")},
+        {"w9", N_("W-9")},
+        {"cardholder", N_("As the cardholder")},
+        {"registered_admin", N_("As a registered administrator")},
+        {"billing_admin", N_("Billing administrator")},
     };
     return label_of(r, fields, sizeof fields / sizeof fields[0], field);
 }

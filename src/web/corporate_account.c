@@ -60,6 +60,7 @@ void page_corporate_account(req_t *r)
     payment_card(r, &acc, &v.po);
     balances_card(r, &acc);
     recipients_card(r, n_recipients, "/corporate/recipients");
+    corporate_w9_card(r, acc.id);
     html_render(b, "</div>");
     layout_end(r);
 }

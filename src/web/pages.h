@@ -226,6 +226,22 @@ void page_staff_payment_reverse(req_t *r); /* POST /staff/payments/ID/reverse */
 void page_staff_payment_refund(req_t *r);  /* POST /staff/payments/ID/refund */
 void page_staff_payments(req_t *r);        /* GET /staff/payments?state=unknown */
 
+/* ---- the W-9 (w9_pages.c) and Customer Care's billing-administrator change (staff_care.c) -- */
+
+void page_staff_w9(req_t *r);     /* GET/POST /staff/w9 (admins) */
+void page_corporate_w9(req_t *r); /* GET /corporate/w9 (US corporate accounts; else 404) */
+/* The corporate account page's W-9 card: only for US corporate accounts, once one is uploaded. */
+void corporate_w9_card(req_t *r, int64_t account_id);
+void page_staff_care(req_t *r);        /* GET /staff/accounts/ID/billing-admin */
+void page_staff_care_verify(req_t *r); /* POST .../billing-admin/verify */
+void page_staff_care_change(req_t *r); /* POST .../billing-admin/change */
+void page_staff_flag_clear(req_t *r);  /* POST /staff/flags/ID/clear (admins) */
+/* The staff account page's "Billing administrator" card (Care and admins; online accounts, or
+ * any account with an open flag). */
+void staff_account_care_section(req_t *r, const account_t *acc);
+/* The admin home page's open account flags. */
+void staff_home_flags_section(req_t *r);
+
 /* ---- errors.c ---------------------------------------------------------------------- */
 
 /* A complete error page for status (400, 403, 404, 405, 413, 429, 431, 503...). */

@@ -80,6 +80,7 @@ void page_staff_account(req_t *r)
     bill_to_block(r, &acc, NULL);
     staff_account_quotes_section(r, &acc);
     staff_account_subscription_link(r, &acc);
+    staff_account_care_section(r, &acc);
     staff_account_payments_link(r, acc.id);
     html_render(b, "<section class=\"card\" aria-labelledby=\"inv\"><h2 id=\"inv\">%s</h2>",
                 T("Invoices"));

@@ -32,6 +32,12 @@ void page_staff_home(req_t *r)
                     "<section class=\"card\" aria-labelledby=\"settings\"><h2 id=\"settings\">"
                     "%s</h2><p><a href=\"/staff/payment-details\">%s</a></p></section>",
                     T("Settings"), T("Payment details shown to customers"));
+    if (strcmp(me.role, "admin") == 0)
+        html_render(b,
+                    "<section class=\"card\" aria-labelledby=\"w9-card\"><h2 id=\"w9-card\">"
+                    "%s</h2><p><a href=\"/staff/w9\">%s</a></p></section>",
+                    T("W-9"), T("Upload the W-9 and see its versions"));
+    staff_home_flags_section(r);
     if (strcmp(me.role, "admin") == 0 || strcmp(me.role, "account_services") == 0)
         html_render(b,
                     "<section class=\"card\" aria-labelledby=\"payments\"><h2 id=\"payments\">"

@@ -96,6 +96,9 @@ export function cobroEnv() {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COBRO_')));
   env.COBRO_NOW = testNow().toISOString();
   if (PG_KEY_FILE) env.COBRO_DATA_KEY_FILE = PG_KEY_FILE;
+  // As scripts/check does: fontconfig's one-time configuration is not a leak of ours (ASan
+  // build); every `cobro demo` draws the sample W-9 with cairo and pango.
+  if (!env.LSAN_OPTIONS) env.LSAN_OPTIONS = `suppressions=${path.join(REPO_ROOT, 'tests', 'lsan.supp')}`;
   return env;
 }
 

@@ -19,6 +19,11 @@ if os.environ.get("COBRO_TEST_STORE") == "postgresql" and not os.environ.get("CO
 
 import harness  # noqa: E402  (reads COBRO_TEST_PG)
 
+# As scripts/check does: fontconfig's one-time configuration is not a leak of ours (ASan build).
+# Every `cobro demo` draws the sample W-9 (cairo and pango), so every module needs it.
+os.environ.setdefault("LSAN_OPTIONS", "suppressions=%s" % os.path.join(
+    os.path.dirname(__file__), "..", "lsan.supp"))
+
 
 @pytest.fixture(scope="session")
 def smtp_sink():
