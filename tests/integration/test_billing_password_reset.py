@@ -3,14 +3,14 @@ Corporate Billing Portal's (test_password_reset.py), for an online account's use
 billing administrators alike, whose product login it is."""
 import html
 import re
-import time
 import urllib.parse
 
 import harness
+import reset_helpers
 
 import pytest
 
-from harness import DEMO_PASSWORD, body_text, csrf_of, html_lang, input_value, sha256_hex, to_pred
+from harness import DEMO_PASSWORD, body_text, csrf_of, html_lang, input_value, sha256_hex
 
 OWNER = "owner@initech.example"
 MEMBER = "user@initech.example"
@@ -20,7 +20,6 @@ FR_SUBJECT = "Réinitialisez votre mot de passe du Centre de facturation"
 CHANGED = "Your password has been changed."
 USED = "This link has already been used."
 EXPIRED = "This link has expired."
-NOT_VALID = "This link is not valid."
 SENT = ("If this email address belongs to a Billing Center user, we have sent a link to set a new "
         "password to it.")
 FORGOT = "Forgot your password?"
@@ -41,35 +40,17 @@ def _allow_resets(server, email_addr):
                    "WHERE account_user_id = ?", (user_id,))
 
 
-def _link_re(server):
-    return re.compile(re.escape(server.base_url + "/billing/reset?token=") + r"([A-Za-z0-9_-]+)")
-
-
-def _reset_mails(server, email_addr):
-    link = _link_re(server)
-    return lambda m: to_pred(email_addr)(m) and link.search(body_text(m["msg"])) is not None
-
-
 def _request_reset(server, sink, email_addr, typed=None):
     """Asks for a reset email for email_addr and returns (token, message)."""
     _allow_resets(server, email_addr)
-    mark = sink.mark()
-    r = server.client().submit("/billing/forgot", "/billing/forgot",
-                               {"email": typed if typed is not None else email_addr})
-    assert r.status == 200, (r.status, r.text[:300])
+    fields = {"email": typed if typed is not None else email_addr}
+    token, m, r = reset_helpers.request_reset(server, sink, "billing", fields, email_addr)
     assert SENT in html.unescape(r.text)
-    m = sink.wait_for(_reset_mails(server, email_addr), since=mark)
-    token = _link_re(server).search(body_text(m["msg"])).group(1)
     return token, m
 
 
 def _post_reset(client, token, password, confirm=None):
-    page = client.get("/billing/reset?token=" + token)
-    assert page.status == 200, (page.status, page.text[:300])
-    assert input_value(page.text, "token") == token
-    return client.post("/billing/reset", {"token": token, "password": password,
-                                          "password_confirm": password if confirm is None else confirm,
-                                          "csrf": csrf_of(page.text)})
+    return reset_helpers.post_reset(client, "billing", token, password, confirm)
 
 
 def _signed_in(server, email_addr, password=DEMO_PASSWORD):
@@ -121,10 +102,7 @@ def test_02_unknown_and_known_emails_get_the_same_confirmation(server):
     known = c.post("/billing/forgot", {"email": OWNER, "csrf": token})
     assert unknown.status == corporate.status == known.status == 200
 
-    def norm(r):
-        token = input_value(r.text, "csrf")
-        return r.text.replace(token, "CSRF") if token else r.text
-
+    norm = reset_helpers.without_csrf
     assert norm(unknown) == norm(known) == norm(corporate)
     assert server.count("email_outbox") == before + 1
     assert server.count("account_user_reset_tokens") == tokens + 1
@@ -220,12 +198,7 @@ def test_06_password_rules_refuse_and_change_nothing(server, smtp_sink, password
     token, _ = _request_reset(server, smtp_sink, OWNER)
     c = server.client()
     r = _post_reset(c, token, password, confirm)
-    assert r.status == 400
-    assert message in html.unescape(r.text)
-    assert CHANGED not in r.text
-    assert input_value(r.text, "token") == token, "the form is not shown again"
-    for name in ("password", "password_confirm"):
-        assert input_value(r.text, name) in ("", None), "the typed password is echoed"
+    reset_helpers.assert_refused(r, token, message)
     assert 'aria-invalid="true"' in r.text
     assert server.scalar("SELECT password_hash FROM account_users WHERE id = ?",
                          (user_id,)) == old_hash
@@ -266,12 +239,7 @@ def test_08_used_link_is_refused_in_the_visitors_language(server, smtp_sink):
 
 
 def test_09_garbage_and_the_other_portals_tokens_are_404(server, smtp_sink, client):
-    for token in ("garbage", "A" * 43, "%3Cscript%3E"):
-        r = client.get("/billing/reset?token=" + token)
-        assert r.status == 404, token
-        assert NOT_VALID in r.text
-        assert "<script>" not in r.text
-    assert client.get("/billing/reset").status in (400, 404)
+    reset_helpers.assert_garbage_tokens_refused(client, "billing")
     # Each portal's link works on its own reset page only.
     token, _ = _request_reset(server, smtp_sink, OWNER)
     assert client.get("/corporate/reset?token=" + token).status == 404
@@ -296,19 +264,7 @@ def test_10_reset_ends_every_session_of_that_user_only(server, smtp_sink):
 
 def test_11_at_most_three_reset_emails_per_hour(server, smtp_sink):
     _allow_resets(server, MEMBER)
-    last_id = server.scalar("SELECT coalesce(max(id), 0) FROM email_outbox")
-    mark = smtp_sink.mark()
-    c = server.client()
-    csrf = c.csrf("/billing/forgot")
-    pages = [c.post("/billing/forgot", {"email": MEMBER, "csrf": csrf}) for _ in range(5)]
-    assert [p.status for p in pages] == [200] * 5
-    strip = lambda t: re.sub(r'value="[^"]*"', "", t)
-    assert strip(pages[4].text) == strip(pages[0].text), "the confirmation differs past the limit"
-    assert server.count("email_outbox", "id > ? AND to_addr = ? AND kind = 'password_reset'",
-                        (last_id, MEMBER)) == 3
-    smtp_sink.wait_for(_reset_mails(server, MEMBER), since=mark, count=3)
-    time.sleep(1.5)
-    assert len(smtp_sink.since(mark, _reset_mails(server, MEMBER))) == 3
+    reset_helpers.ask_five_times(server, smtp_sink, "billing", {"email": MEMBER}, MEMBER)
     # The limit is per user: the administrator still gets a link.
     _request_reset(server, smtp_sink, OWNER)
 
