@@ -5,7 +5,10 @@ import html
 import re
 import time
 
-from harness import body_text, csrf_of, input_value, to_pred
+from harness import body_text, csrf_of, input_value, sha256_hex, to_pred
+
+# Where each portal keeps its reset links (their SHA-256 digests).
+TOKEN_TABLES = {"corporate": "password_reset_tokens", "billing": "account_user_reset_tokens"}
 
 
 def link_re(server, portal):
@@ -21,13 +24,22 @@ def reset_mails(server, portal, to_addr):
 
 def request_reset(server, sink, portal, fields, to_addr):
     """Posts portal's forgot form with fields; returns (token, message, answer) once the email to
-    to_addr with its link has arrived."""
+    to_addr with the link this request made has arrived. An email of an earlier request that
+    arrives meanwhile (the mailer sends in the background) is not taken for it: its token was
+    stored before this request."""
+    earlier = {d for (d,) in server.query("SELECT token_digest FROM %s" % TOKEN_TABLES[portal])}
+    link = link_re(server, portal)
+
+    def this_request(m):
+        found = reset_mails(server, portal, to_addr)(m) and link.search(body_text(m["msg"]))
+        return bool(found) and sha256_hex(found.group(1)) not in earlier
+
     mark = sink.mark()
     forgot = "/%s/forgot" % portal
     r = server.client().submit(forgot, forgot, fields)
     assert r.status == 200, (r.status, r.text[:300])
-    m = sink.wait_for(reset_mails(server, portal, to_addr), since=mark)
-    return link_re(server, portal).search(body_text(m["msg"])).group(1), m, r
+    m = sink.wait_for(this_request, since=mark)
+    return link.search(body_text(m["msg"])).group(1), m, r
 
 
 def post_reset(client, portal, token, password, confirm=None):
