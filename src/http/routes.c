@@ -54,6 +54,8 @@ const route_t routes[] = {
 
     {.path = "/billing", .methods = METHOD_GET, .access = ACCESS_PUBLIC, .handler = page_billing_sign_in},
     {.path = "/billing/sign-in", .methods = METHOD_POST, .access = ACCESS_PUBLIC, .handler = page_billing_sign_in_post, .blocking = true},
+    {.path = "/billing/forgot", .methods = METHOD_GET | METHOD_POST, .access = ACCESS_PUBLIC, .handler = page_billing_forgot},
+    {.path = "/billing/reset", .methods = METHOD_GET | METHOD_POST, .access = ACCESS_PUBLIC, .handler = page_billing_reset, .blocking = true},
     {.path = "/billing/account", .methods = METHOD_GET, .access = ACCESS_BILLING, .handler = page_billing_account},
     {.path = "/billing/contact-admin", .methods = METHOD_POST, .access = ACCESS_BILLING, .role = "member", .handler = page_billing_contact_admin},
     {.path = "/billing/subscription", .methods = METHOD_GET, .access = ACCESS_BILLING, .role = "billing_admin", .handler = page_billing_subscription},

@@ -11,22 +11,23 @@ auth_status_t svc_auth_sign_in(services_t *svc, arena_t *a, const auth_ctx_t *ct
 }
 
 auth_status_t svc_auth_request_reset(services_t *svc, arena_t *a, const auth_ctx_t *ctx,
-                                     const char *base_url, const char *user_id, bool *queued)
+                                     audience_t aud, const char *base_url, const char *login,
+                                     bool *queued)
 {
-    return auth_request_reset(svc->store, a, ctx, base_url, user_id, queued);
+    return auth_request_reset(svc->store, a, ctx, aud, base_url, login, queued);
 }
 
-reset_state_t svc_auth_reset_state(services_t *svc, arena_t *a, const char *token, int64_t now,
-                                   credential_t *cred)
+reset_state_t svc_auth_reset_state(services_t *svc, arena_t *a, audience_t aud, const char *token,
+                                   int64_t now, reset_user_t *user)
 {
-    return auth_reset_state(svc->store, a, token, now, cred);
+    return auth_reset_state(svc->store, a, aud, token, now, user);
 }
 
 reset_state_t svc_auth_reset_password(services_t *svc, arena_t *a, const auth_ctx_t *ctx,
-                                      const char *token, const char *password,
+                                      audience_t aud, const char *token, const char *password,
                                       const char *confirmation, password_rule_t *rule)
 {
-    return auth_reset_password(svc->store, a, ctx, token, password, confirmation, rule);
+    return auth_reset_password(svc->store, a, ctx, aud, token, password, confirmation, rule);
 }
 
 auth_status_t svc_auth_email_billing_admin(services_t *svc, arena_t *a, const auth_ctx_t *ctx,

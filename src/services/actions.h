@@ -12,11 +12,12 @@ auth_status_t svc_auth_sign_in(services_t *svc, arena_t *a, const auth_ctx_t *ct
                                const char *login, const char *password,
                                const char *old_session_digest, sign_in_result_t *out);
 auth_status_t svc_auth_request_reset(services_t *svc, arena_t *a, const auth_ctx_t *ctx,
-                                     const char *base_url, const char *user_id, bool *queued);
-reset_state_t svc_auth_reset_state(services_t *svc, arena_t *a, const char *token, int64_t now,
-                                   credential_t *cred);
+                                     audience_t aud, const char *base_url, const char *login,
+                                     bool *queued);
+reset_state_t svc_auth_reset_state(services_t *svc, arena_t *a, audience_t aud, const char *token,
+                                   int64_t now, reset_user_t *user);
 reset_state_t svc_auth_reset_password(services_t *svc, arena_t *a, const auth_ctx_t *ctx,
-                                      const char *token, const char *password,
+                                      audience_t aud, const char *token, const char *password,
                                       const char *confirmation, password_rule_t *rule);
 auth_status_t svc_auth_email_billing_admin(services_t *svc, arena_t *a, const auth_ctx_t *ctx,
                                            int64_t member_id, const char *message,

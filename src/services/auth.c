@@ -188,26 +188,89 @@ auth_status_t auth_sign_in(store_t *s, arena_t *a, const auth_ctx_t *ctx, audien
 
 /* ---- password reset -------------------------------------------------------------------- */
 
-static store_status_t queue_reset_email(store_t *s, arena_t *a, const credential_t *c,
-                                        const char *link, int64_t now)
+/* What differs between the two portals' reset links: the corporate portal's go to the billing
+ * contact of a portal credential, the Billing Center's to the account user (member or billing
+ * administrator) whose product login it is. The rules are the same for both. */
+static const struct {
+    const char *page;    /* the reset page, after the base URL */
+    const char *sender;  /* the email's sender_ref, "credential:ID" or "account_user:ID" */
+    const char *subject; /* msgid */
+    const char *body;    /* msgid: name, login, link */
+} reset_kinds[AUDIENCE_COUNT] = {
+    [AUDIENCE_CORPORATE] = {"/corporate/reset", "credential",
+                            N_("Reset your Corporate Billing Portal password"),
+                            N_("Hello %s,\n\n"
+                               "We received a request to reset the password of the Corporate "
+                               "Billing Portal User ID %s.\n\n"
+                               "To choose a new password, open this link within 60 minutes:\n%s\n\n"
+                               "The link works only once. If you did not ask for this, you can "
+                               "ignore this email: your password stays as it is.\n")},
+    [AUDIENCE_BILLING] = {"/billing/reset", "account_user",
+                          N_("Reset your Billing Center password"),
+                          N_("Hello %s,\n\n"
+                             "We received a request to reset the password of %s, the login you "
+                             "use for your products and the Billing Center.\n\n"
+                             "To choose a new password, open this link within 60 minutes:\n%s\n\n"
+                             "The link works only once. If you did not ask for this, you can "
+                             "ignore this email: your password stays as it is.\n")},
+};
+
+static bool resettable(audience_t aud)
 {
-    lang_t lang = lang_of(c->lang);
+    return aud == AUDIENCE_CORPORATE || aud == AUDIENCE_BILLING;
+}
+
+static void reset_user_of_credential(const credential_t *c, reset_user_t *u)
+{
+    *u = (reset_user_t){.id = c->id,
+                        .account_id = c->account_id,
+                        .login = c->user_id,
+                        .name = c->contact_name,
+                        .email = c->contact_email,
+                        .lang = c->lang};
+}
+
+static void reset_user_of_account_user(const account_user_t *au, reset_user_t *u)
+{
+    *u = (reset_user_t){.id = au->id,
+                        .account_id = au->account_id,
+                        .login = au->email,
+                        .name = au->name,
+                        .email = au->email,
+                        .lang = au->account_lang};
+}
+
+/* The person a reset is for, by login (already normalized) when login is set, else by id. */
+static store_status_t find_reset_user(store_t *s, arena_t *a, audience_t aud, const char *login,
+                                      int64_t id, reset_user_t *u)
+{
+    store_status_t st;
+    if (aud == AUDIENCE_CORPORATE) {
+        credential_t c;
+        st = login ? store_credential_by_user_id(s, a, login, &c)
+                   : store_credential_by_id(s, a, id, &c);
+        if (st == STORE_OK) reset_user_of_credential(&c, u);
+    } else {
+        account_user_t au;
+        st = login ? store_account_user_by_email(s, a, login, &au)
+                   : store_account_user_by_id(s, a, id, &au);
+        if (st == STORE_OK) reset_user_of_account_user(&au, u);
+    }
+    return st;
+}
+
+static store_status_t queue_reset_email(store_t *s, arena_t *a, audience_t aud,
+                                        const reset_user_t *u, const char *link, int64_t now)
+{
+    lang_t lang = lang_of(u->lang);
     email_t m = {
         .kind = "password_reset",
-        .account_id = c->account_id,
-        .sender_ref = arena_printf(a, "credential:%lld", (long long)c->id),
-        .to_addr = c->contact_email,
-        .to_name = c->contact_name,
-        .subject = tr(lang, "Reset your Corporate Billing Portal password"),
-        .body_text = mail_text(
-            a,
-            tr(lang, "Hello %s,\n\n"
-                     "We received a request to reset the password of the Corporate Billing "
-                     "Portal User ID %s.\n\n"
-                     "To choose a new password, open this link within 60 minutes:\n%s\n\n"
-                     "The link works only once. If you did not ask for this, you can ignore "
-                     "this email: your password stays as it is.\n"),
-            c->contact_name, c->user_id, link),
+        .account_id = u->account_id,
+        .sender_ref = arena_printf(a, "%s:%lld", reset_kinds[aud].sender, (long long)u->id),
+        .to_addr = u->email,
+        .to_name = u->name,
+        .subject = tr(lang, reset_kinds[aud].subject),
+        .body_text = mail_text(a, tr(lang, reset_kinds[aud].body), u->name, u->login, link),
     };
     return store_outbox_add(s, &m, now, NULL);
 }
@@ -215,18 +278,19 @@ static store_status_t queue_reset_email(store_t *s, arena_t *a, const credential
 typedef struct {
     const auth_ctx_t *ctx;
     arena_t *a;
+    audience_t aud;
     const char *base_url;
-    const credential_t *c;
+    const reset_user_t *u;
     bool limited; /* refused: RESET_EMAILS_PER_HOUR already sent */
 } reset_request_t;
 
 static store_status_t reset_request_body(store_t *s, void *arg)
 {
     reset_request_t *q = arg;
-    const credential_t *c = q->c;
+    const reset_user_t *u = q->u;
     int64_t now = q->ctx->now, recent = 0;
     q->limited = false;
-    store_status_t r = store_reset_count_since(s, c->id, now - 3600, &recent);
+    store_status_t r = store_reset_count_since(s, q->aud, u->id, now - 3600, &recent);
     if (r != STORE_OK) return r;
     if (recent >= RESET_EMAILS_PER_HOUR) {
         q->limited = true;
@@ -235,34 +299,36 @@ static store_status_t reset_request_body(store_t *s, void *arg)
     char token[TOKEN_CHARS + 1], digest[DIGEST_CHARS + 1];
     token_new(token);
     token_digest(token, digest);
-    const char *link = arena_printf(q->a, "%s/corporate/reset?token=%s", q->base_url, token);
-    audit_entry_t e = {.actor_kind = "corporate",
-                       .actor_id = c->id,
-                       .account_id = c->account_id,
+    const char *link =
+        arena_printf(q->a, "%s%s?token=%s", q->base_url, reset_kinds[q->aud].page, token);
+    audit_entry_t e = {.actor_kind = audience_name(q->aud),
+                       .actor_id = u->id,
+                       .account_id = u->account_id,
                        .action = "password_reset_requested",
                        .ip = q->ctx->ip};
-    r = store_reset_create(s, digest, c->id, now, now + RESET_TOKEN_SECONDS);
-    if (r == STORE_OK) r = queue_reset_email(s, q->a, c, link, now);
+    r = store_reset_create(s, q->aud, digest, u->id, now, now + RESET_TOKEN_SECONDS);
+    if (r == STORE_OK) r = queue_reset_email(s, q->a, q->aud, u, link, now);
     if (r == STORE_OK) r = store_audit(s, &e, now);
     return r;
 }
 
-auth_status_t auth_request_reset(store_t *s, arena_t *a, const auth_ctx_t *ctx,
-                                 const char *base_url, const char *typed_user_id, bool *queued)
+auth_status_t auth_request_reset(store_t *s, arena_t *a, const auth_ctx_t *ctx, audience_t aud,
+                                 const char *base_url, const char *typed_login, bool *queued)
 {
     *queued = false;
-    char *user_id = normalize_login(a, typed_user_id);
-    if (!user_id) return AUTH_OK;
-    credential_t c;
-    store_status_t st = store_credential_by_user_id(s, a, user_id, &c);
+    if (!resettable(aud)) return AUTH_REFUSED;
+    char *login = normalize_login(a, typed_login);
+    if (!login) return AUTH_OK;
+    reset_user_t u;
+    store_status_t st = find_reset_user(s, a, aud, login, 0, &u);
     if (st == STORE_NOT_FOUND) return AUTH_OK;
     if (st != STORE_OK) return AUTH_ERROR;
 
-    reset_request_t q = {.ctx = ctx, .a = a, .base_url = base_url, .c = &c};
+    reset_request_t q = {.ctx = ctx, .a = a, .aud = aud, .base_url = base_url, .u = &u};
     store_status_t r = store_run_tx(s, STORE_TX_WRITE, reset_request_body, &q);
     if (r == STORE_CONFLICT && q.limited) {
-        log_info("password reset for %s not sent: %d emails in the last hour", user_id,
-                 RESET_EMAILS_PER_HOUR);
+        log_info("password reset for %s login %s not sent: %d emails in the last hour",
+                 audience_name(aud), login, RESET_EMAILS_PER_HOUR);
         return AUTH_OK;
     }
     if (r != STORE_OK) return AUTH_ERROR;
@@ -270,17 +336,18 @@ auth_status_t auth_request_reset(store_t *s, arena_t *a, const auth_ctx_t *ctx,
     return AUTH_OK;
 }
 
-reset_state_t auth_reset_state(store_t *s, arena_t *a, const char *token, int64_t now,
-                               credential_t *cred)
+reset_state_t auth_reset_state(store_t *s, arena_t *a, audience_t aud, const char *token,
+                               int64_t now, reset_user_t *user)
 {
-    if (!token_well_formed(token)) return RESET_UNKNOWN;
+    if (!resettable(aud) || !token_well_formed(token)) return RESET_UNKNOWN;
     char digest[DIGEST_CHARS + 1];
     token_digest(token, digest);
     reset_token_t t;
-    store_status_t st = store_reset_find(s, digest, &t);
+    store_status_t st = store_reset_find(s, aud, digest, &t);
     if (st == STORE_NOT_FOUND) return RESET_UNKNOWN;
     if (st != STORE_OK) return RESET_STORE_ERROR;
-    if (store_credential_by_id(s, a, t.credential_id, cred) != STORE_OK) return RESET_STORE_ERROR;
+    if (find_reset_user(s, a, aud, NULL, t.principal_id, user) != STORE_OK)
+        return RESET_STORE_ERROR;
     if (t.used_at) return RESET_USED;
     if (now >= t.expires_at) return RESET_EXPIRED;
     return RESET_VALID;
@@ -288,7 +355,8 @@ reset_state_t auth_reset_state(store_t *s, arena_t *a, const char *token, int64_
 
 typedef struct {
     const auth_ctx_t *ctx;
-    const credential_t *c;
+    audience_t aud;
+    const reset_user_t *u;
     const char *digest, *hash;
     bool used; /* refused: another request used the token first */
 } new_password_t;
@@ -296,38 +364,41 @@ typedef struct {
 static store_status_t new_password_body(store_t *s, void *arg)
 {
     new_password_t *np = arg;
-    const credential_t *c = np->c;
+    const reset_user_t *u = np->u;
     int64_t now = np->ctx->now;
-    store_status_t r = store_reset_consume(s, np->digest, now);
+    store_status_t r = store_reset_consume(s, np->aud, np->digest, now);
     np->used = r == STORE_NOT_FOUND;
-    audit_entry_t e = {.actor_kind = "corporate",
-                       .actor_id = c->id,
-                       .account_id = c->account_id,
+    audit_entry_t e = {.actor_kind = audience_name(np->aud),
+                       .actor_id = u->id,
+                       .account_id = u->account_id,
                        .action = "password_changed",
                        .field = "password",
                        .ip = np->ctx->ip};
-    if (r == STORE_OK) r = store_credential_set_password(s, c->id, np->hash, now);
-    if (r == STORE_OK) r = store_sessions_end_others(s, AUDIENCE_CORPORATE, c->id, NULL);
+    if (r == STORE_OK)
+        r = np->aud == AUDIENCE_CORPORATE ? store_credential_set_password(s, u->id, np->hash, now)
+                                          : store_account_user_set_password(s, u->id, np->hash);
+    /* Whoever had the old password is signed out everywhere. */
+    if (r == STORE_OK) r = store_sessions_end_others(s, np->aud, u->id, NULL);
     if (r == STORE_OK) r = store_audit(s, &e, now);
     return r;
 }
 
-reset_state_t auth_reset_password(store_t *s, arena_t *a, const auth_ctx_t *ctx, const char *token,
-                                  const char *password, const char *confirmation,
+reset_state_t auth_reset_password(store_t *s, arena_t *a, const auth_ctx_t *ctx, audience_t aud,
+                                  const char *token, const char *password, const char *confirmation,
                                   password_rule_t *rule)
 {
-    credential_t c;
+    reset_user_t u;
     *rule = PASSWORD_OK;
-    reset_state_t state = auth_reset_state(s, a, token, ctx->now, &c);
+    reset_state_t state = auth_reset_state(s, a, aud, token, ctx->now, &u);
     if (state != RESET_VALID) return state;
-    *rule = password_check(password, confirmation, c.user_id);
+    *rule = password_check(password, confirmation, u.login);
     if (*rule != PASSWORD_OK) return RESET_VALID;
     char hash[PASSWORD_HASH_MAX];
     if (!password_hash(password, hash)) return RESET_STORE_ERROR;
 
     char digest[DIGEST_CHARS + 1];
     token_digest(token, digest);
-    new_password_t np = {.ctx = ctx, .c = &c, .digest = digest, .hash = hash};
+    new_password_t np = {.ctx = ctx, .aud = aud, .u = &u, .digest = digest, .hash = hash};
     store_status_t r = store_run_tx(s, STORE_TX_WRITE, new_password_body, &np);
     if (r == STORE_OK) return RESET_VALID;
     return np.used ? RESET_USED : RESET_STORE_ERROR;

@@ -45,13 +45,23 @@ auth_status_t auth_sign_in(store_t *s, arena_t *a, const auth_ctx_t *ctx, audien
                            const char *login, const char *password, const char *old_session_digest,
                            sign_in_result_t *out);
 
-/* "Forgot your password?": when user_id names a portal credential and fewer than
- * RESET_EMAILS_PER_HOUR were sent in the last hour, stores a single-use token valid
- * RESET_TOKEN_SECONDS and queues the email with the link to the billing contact, in the
- * account's language. Returns AUTH_OK whatever the User ID (the caller must show one answer);
- * *queued tells whether an email was queued (for waking the mailer). */
-auth_status_t auth_request_reset(store_t *s, arena_t *a, const auth_ctx_t *ctx,
-                                 const char *base_url, const char *user_id, bool *queued);
+/* Whom a reset link belongs to: in the corporate portal (AUDIENCE_CORPORATE) the billing
+ * contact's portal credential, in the Billing Center (AUDIENCE_BILLING) an account user, member
+ * or billing administrator (the link resets their product login). */
+typedef struct {
+    int64_t id, account_id;
+    const char *login;        /* what they sign in with: the User ID, or the email */
+    const char *name, *email; /* where the link goes: the billing contact, or the user */
+    const char *lang;         /* the account's language, the email's */
+} reset_user_t;
+
+/* "Forgot your password?" in the portal of aud (corporate or billing): when login names one of
+ * its users and fewer than RESET_EMAILS_PER_HOUR were sent to them in the last hour, stores a
+ * single-use token (its digest only) valid RESET_TOKEN_SECONDS and queues the email with the
+ * link, in the account's language. Returns AUTH_OK whatever the login (the caller must show one
+ * answer); *queued tells whether an email was queued (for waking the mailer). */
+auth_status_t auth_request_reset(store_t *s, arena_t *a, const auth_ctx_t *ctx, audience_t aud,
+                                 const char *base_url, const char *login, bool *queued);
 
 typedef enum {
     RESET_VALID = 0,
@@ -61,15 +71,15 @@ typedef enum {
     RESET_STORE_ERROR,
 } reset_state_t;
 
-/* The state of a reset link's token; *cred receives the credential when it exists. */
-reset_state_t auth_reset_state(store_t *s, arena_t *a, const char *token, int64_t now,
-                               credential_t *cred);
+/* The state of a reset link's token of aud's portal; *user receives its user when it exists. */
+reset_state_t auth_reset_state(store_t *s, arena_t *a, audience_t aud, const char *token,
+                               int64_t now, reset_user_t *user);
 
 /* Sets the new password through a valid token: checks the rules (*rule), consumes the token,
  * stores the hash, ends every session of that user and audits, in one transaction. Returns
  * RESET_VALID on success; the token's state otherwise (*rule != PASSWORD_OK: nothing done). */
-reset_state_t auth_reset_password(store_t *s, arena_t *a, const auth_ctx_t *ctx, const char *token,
-                                  const char *password, const char *confirmation,
+reset_state_t auth_reset_password(store_t *s, arena_t *a, const auth_ctx_t *ctx, audience_t aud,
+                                  const char *token, const char *password, const char *confirmation,
                                   password_rule_t *rule);
 
 /* A Billing Center member's email to the account's billing administrator (Reply-To the member),

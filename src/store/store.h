@@ -89,6 +89,7 @@ store_status_t store_credential_set_password(store_t *s, int64_t id, const char 
 store_status_t store_account_user_by_email(store_t *s, arena_t *a, const char *email,
                                            account_user_t *out);
 store_status_t store_account_user_by_id(store_t *s, arena_t *a, int64_t id, account_user_t *out);
+store_status_t store_account_user_set_password(store_t *s, int64_t id, const char *hash);
 /* The billing administrator of an account. */
 store_status_t store_billing_admin(store_t *s, arena_t *a, int64_t account_id, account_user_t *out);
 store_status_t store_staff_by_email(store_t *s, arena_t *a, const char *email, staff_user_t *out);
@@ -190,17 +191,20 @@ store_status_t store_attempts_purge(store_t *s, int64_t cutoff, int64_t *removed
 
 /* ---- password reset (store_people.c) ------------------------------------------------- */
 
+/* A reset link of the corporate portal (aud AUDIENCE_CORPORATE: principal_id is a
+ * portal_credentials id) or of the Billing Center (AUDIENCE_BILLING: an account_users id). */
 typedef struct {
-    int64_t credential_id, created_at, expires_at, used_at; /* used_at 0 when unused */
+    int64_t principal_id, created_at, expires_at, used_at; /* used_at 0 when unused */
 } reset_token_t;
 
-store_status_t store_reset_create(store_t *s, const char *digest, int64_t credential_id,
-                                  int64_t now, int64_t expires_at);
-store_status_t store_reset_find(store_t *s, const char *digest, reset_token_t *out);
+store_status_t store_reset_create(store_t *s, audience_t aud, const char *digest,
+                                  int64_t principal_id, int64_t now, int64_t expires_at);
+store_status_t store_reset_find(store_t *s, audience_t aud, const char *digest, reset_token_t *out);
 /* Marks the token used; STORE_NOT_FOUND when it was already used (a second request loses). */
-store_status_t store_reset_consume(store_t *s, const char *digest, int64_t now);
-store_status_t store_reset_count_since(store_t *s, int64_t credential_id, int64_t since,
-                                       int64_t *count);
+store_status_t store_reset_consume(store_t *s, audience_t aud, const char *digest, int64_t now);
+/* How many links the principal was sent since `since` (the sending limit). */
+store_status_t store_reset_count_since(store_t *s, audience_t aud, int64_t principal_id,
+                                       int64_t since, int64_t *count);
 
 /* ---- email outbox (store_outbox.c) --------------------------------------------------- */
 

@@ -94,6 +94,13 @@ store_status_t store_account_user_by_id(store_t *s, arena_t *a, int64_t id, acco
                              out);
 }
 
+store_status_t store_account_user_set_password(store_t *s, int64_t id, const char *hash)
+{
+    return must_change(s,
+                       db_exec(s->db, "UPDATE account_users SET password_hash = $1 WHERE id = $2",
+                               "si", hash, id));
+}
+
 store_status_t store_billing_admin(store_t *s, arena_t *a, int64_t account_id, account_user_t *out)
 {
     return read_account_user(db_query(s->db,
@@ -133,24 +140,44 @@ store_status_t store_staff_by_id(store_t *s, arena_t *a, int64_t id, staff_user_
 
 /* ---- password reset ------------------------------------------------------------------ */
 
-store_status_t store_reset_create(store_t *s, const char *digest, int64_t credential_id,
-                                  int64_t now, int64_t expires_at)
+/* Each portal keeps its reset links in a table of its own, whose rows point at its own people:
+ * the corporate portal's credentials (password_reset_tokens.credential_id) and the Billing
+ * Center's account users (account_user_reset_tokens.account_user_id). The statements are written
+ * out for each table so that every one of them stays a literal (test_sql_portability). */
+
+store_status_t store_reset_create(store_t *s, audience_t aud, const char *digest,
+                                  int64_t principal_id, int64_t now, int64_t expires_at)
 {
+    if (aud == AUDIENCE_BILLING)
+        return from_db(db_exec(s->db,
+                               "INSERT INTO account_user_reset_tokens (token_digest,"
+                               " account_user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+                               "siii", digest, principal_id, now, expires_at));
+    if (aud != AUDIENCE_CORPORATE) return STORE_ERROR;
     return from_db(db_exec(s->db,
                            "INSERT INTO password_reset_tokens (token_digest, credential_id,"
                            " created_at, expires_at) VALUES ($1, $2, $3, $4)",
-                           "siii", digest, credential_id, now, expires_at));
+                           "siii", digest, principal_id, now, expires_at));
 }
 
-store_status_t store_reset_find(store_t *s, const char *digest, reset_token_t *out)
+store_status_t store_reset_find(store_t *s, audience_t aud, const char *digest, reset_token_t *out)
 {
-    db_stmt_t *st = db_query(s->db,
-                             "SELECT credential_id, created_at, expires_at, COALESCE(used_at, 0)"
-                             " FROM password_reset_tokens WHERE token_digest = $1",
-                             "s", digest);
+    db_stmt_t *st;
+    if (aud == AUDIENCE_BILLING)
+        st = db_query(s->db,
+                      "SELECT account_user_id, created_at, expires_at, COALESCE(used_at, 0)"
+                      " FROM account_user_reset_tokens WHERE token_digest = $1",
+                      "s", digest);
+    else if (aud == AUDIENCE_CORPORATE)
+        st = db_query(s->db,
+                      "SELECT credential_id, created_at, expires_at, COALESCE(used_at, 0)"
+                      " FROM password_reset_tokens WHERE token_digest = $1",
+                      "s", digest);
+    else
+        return STORE_NOT_FOUND;
     store_status_t r = one_row(st);
     if (r != STORE_OK) return r;
-    out->credential_id = db_int(st, 0);
+    out->principal_id = db_int(st, 0);
     out->created_at = db_int(st, 1);
     out->expires_at = db_int(st, 2);
     out->used_at = db_int(st, 3);
@@ -158,21 +185,36 @@ store_status_t store_reset_find(store_t *s, const char *digest, reset_token_t *o
     return STORE_OK;
 }
 
-store_status_t store_reset_consume(store_t *s, const char *digest, int64_t now)
+store_status_t store_reset_consume(store_t *s, audience_t aud, const char *digest, int64_t now)
 {
+    if (aud == AUDIENCE_BILLING)
+        return must_change(s, db_exec(s->db,
+                                      "UPDATE account_user_reset_tokens SET used_at = $1"
+                                      " WHERE token_digest = $2 AND used_at IS NULL",
+                                      "is", now, digest));
+    if (aud != AUDIENCE_CORPORATE) return STORE_ERROR;
     return must_change(s, db_exec(s->db,
                                   "UPDATE password_reset_tokens SET used_at = $1"
                                   " WHERE token_digest = $2 AND used_at IS NULL",
                                   "is", now, digest));
 }
 
-store_status_t store_reset_count_since(store_t *s, int64_t credential_id, int64_t since,
-                                       int64_t *count)
+store_status_t store_reset_count_since(store_t *s, audience_t aud, int64_t principal_id,
+                                       int64_t since, int64_t *count)
 {
-    db_stmt_t *st = db_query(s->db,
-                             "SELECT COUNT(*) FROM password_reset_tokens"
-                             " WHERE credential_id = $1 AND created_at >= $2",
-                             "ii", credential_id, since);
+    db_stmt_t *st;
+    if (aud == AUDIENCE_BILLING)
+        st = db_query(s->db,
+                      "SELECT COUNT(*) FROM account_user_reset_tokens"
+                      " WHERE account_user_id = $1 AND created_at >= $2",
+                      "ii", principal_id, since);
+    else if (aud == AUDIENCE_CORPORATE)
+        st = db_query(s->db,
+                      "SELECT COUNT(*) FROM password_reset_tokens"
+                      " WHERE credential_id = $1 AND created_at >= $2",
+                      "ii", principal_id, since);
+    else
+        return STORE_ERROR;
     store_status_t r = one_row(st);
     if (r == STORE_OK) {
         *count = db_int(st, 0);

@@ -123,6 +123,7 @@ enum { TABS_MAX = 8 };
 static const struct {
     const char *form_path, *field;
 } kept_fields[] = {{"/corporate/reset", "token"},
+                   {"/billing/reset", "token"},
                    {"/corporate/sign-in", "user_id"},
                    {"/billing/sign-in", "email"},
                    {"/staff/sign-in", "email"}};

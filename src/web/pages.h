@@ -271,6 +271,8 @@ void page_corporate_reset(req_t *r);
 void page_corporate_account(req_t *r);
 void page_billing_sign_in(req_t *r);
 void page_billing_sign_in_post(req_t *r);
+void page_billing_forgot(req_t *r); /* GET/POST /billing/forgot */
+void page_billing_reset(req_t *r);  /* GET/POST /billing/reset?token=T */
 void page_billing_account(req_t *r);
 void page_billing_contact_admin(req_t *r);
 void page_billing_bill_to(req_t *r);                   /* GET/POST /billing/bill-to */

@@ -24,8 +24,9 @@ static void render(req_t *r, const sign_in_kind_t *k, const char *typed, note_ki
                true);
     form_input(r, "password", T("Password"), "password", "", "current-password", NULL, true);
     html_render(b, "<button type=\"submit\" class=\"primary\">%s</button></form>", T("Sign in"));
-    if (k->forgot_link)
-        html_render(b, "<p><a href=\"/corporate/forgot\">%s</a></p>", T("Forgot your password?"));
+    if (k->reset)
+        html_render(b, "<p><a href=\"%s\">%s</a></p>", k->reset->forgot_path,
+                    T("Forgot your password?"));
     if (k->help_path)
         html_render(b, "<p><a href=\"%s\">%s</a></p>", k->help_path, T("Help with signing in"));
     /* The customers' portals lead to the Care Billing Form; the staff console does not. */

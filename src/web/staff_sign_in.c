@@ -12,9 +12,9 @@ static const sign_in_kind_t staff = {
     .login_type = "email",
     .autocomplete = "email",
     .invalid = N_("Invalid email/password"),
+    .page_path = "/staff",
     .post_path = "/staff/sign-in",
     .home_path = "/staff/home",
-    .forgot_link = false,
 };
 
 void page_staff_sign_in(req_t *r)

@@ -427,11 +427,12 @@ export async function waitForNewEmail(mailDir, before, timeoutMs = 10000) {
   assert.fail(`no new .eml file appeared in ${mailDir} within ${timeoutMs} ms`);
 }
 
-export function findResetLink(email, base) {
+// The reset link in a password reset email of the portal ('corporate' or 'billing').
+export function findResetLink(email, base, portal = 'corporate') {
   const hay = `${email.text}\n${email.html.replace(/&amp;/g, '&')}`;
   const esc = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const m = new RegExp(`${esc}/corporate/reset\\?token=[A-Za-z0-9_.~%-]+`).exec(hay);
-  assert.ok(m, `no ${base}/corporate/reset?token=... link in the email:\n${hay}`);
+  const m = new RegExp(`${esc}/${portal}/reset\\?token=[A-Za-z0-9_.~%-]+`).exec(hay);
+  assert.ok(m, `no ${base}/${portal}/reset?token=... link in the email:\n${hay}`);
   return m[0];
 }
 

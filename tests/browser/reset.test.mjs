@@ -1,5 +1,7 @@
-// Corporate Billing Portal password reset through the emailed link: English (acme-billing) and
-// Italian (the Globex account, whose billing contact is ap@globex.example).
+// Password reset through the emailed link, in both portals that have one: the Corporate Billing
+// Portal in English (acme-billing) and Italian (the Globex account, whose billing contact is
+// ap@globex.example), and the Billing Center in English (the billing administrator) and Spanish
+// (a member: both may reset their product login; the Initech account's emails are in English).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -17,19 +19,36 @@ import {
   stopServerAndBrowser,
 } from './harness.mjs';
 
+const CORPORATE = {
+  name: 'corporate', shot: 'reset', page: '/corporate', home: '/corporate/account', loginField: 'user_id',
+  subject: 'Reset your Corporate Billing Portal password', unknown: 'no-such-user-here',
+};
+const BILLING = {
+  name: 'billing', shot: 'billing-reset', page: '/billing', home: '/billing/account', loginField: 'email',
+  subject: 'Reset your Billing Center password', unknown: 'no-such-user@initech.example',
+};
 const CASES = [
   {
-    lang: 'en', userId: 'acme-billing', to: 'jordan.smith@acme.example', account: 'Acme Corporation',
-    labels: { userId: 'User ID', password: 'Password', signIn: 'Sign in', forgot: 'Forgot your password?' },
+    portal: CORPORATE, lang: 'en', login: 'acme-billing', to: 'jordan.smith@acme.example', account: 'Acme Corporation',
+    mailLang: 'en', labels: { login: 'User ID', password: 'Password', signIn: 'Sign in', forgot: 'Forgot your password?' },
     newPassword: 'Correct-Horse-42',
   },
   {
-    lang: 'it', userId: 'ap@globex.example', to: 'ap@globex.example', account: 'Globex Italia S.p.A.',
-    labels: { userId: 'ID utente', password: 'Password', signIn: 'Accedi', forgot: 'Password dimenticata?' },
+    portal: CORPORATE, lang: 'it', login: 'ap@globex.example', to: 'ap@globex.example', account: 'Globex Italia S.p.A.',
+    mailLang: 'it', labels: { login: 'ID utente', password: 'Password', signIn: 'Accedi', forgot: 'Password dimenticata?' },
     newPassword: 'Cavallo-Giusto-42',
   },
+  {
+    portal: BILLING, lang: 'en', login: 'owner@initech.example', to: 'owner@initech.example', account: 'Initech',
+    mailLang: 'en', labels: { login: 'Email', password: 'Password', signIn: 'Sign in', forgot: 'Forgot your password?' },
+    newPassword: 'Stapler-Red-42',
+  },
+  {
+    portal: BILLING, lang: 'es', login: 'user@initech.example', to: 'user@initech.example', account: 'Initech',
+    mailLang: 'en', labels: { login: 'Correo electrónico', password: 'Contraseña', signIn: 'Iniciar sesión', forgot: '¿Ha olvidado su contraseña?' },
+    newPassword: 'Grapadora-Roja-42',
+  },
 ];
-const SUBJECT_EN = 'Reset your Corporate Billing Portal password';
 
 let server;
 let browser;
@@ -41,63 +60,67 @@ const bodyText = (page) => page.locator('body').innerText();
 
 let n = 0;
 for (const c of CASES) {
-  const { lang, labels } = c;
-  describe(`password reset (${lang})`, () => {
+  const { portal, lang, labels } = c;
+  const forgotPath = `${portal.page}/forgot`;
+  const resetPath = `${portal.page}/reset`;
+  const shot = (name) => `${portal.shot}-${lang}-${name}`;
+  describe(`${portal.name} password reset (${lang})`, () => {
     let page;
     let link;
     before(async () => { page = await newPage(browser, server); });
     after(async () => { await page?.context().close(); });
 
     test(`${++n}. ${lang}: "${labels.forgot}" leads to the forgot-password form`, async () => {
-      await navigate(page, () => page.goto('/corporate'));
+      await navigate(page, () => page.goto(portal.page));
       if (lang !== 'en') await switchLanguage(page, lang);
-      await checkPage(page, `reset-${lang}-01-sign-in`, { lang });
+      await checkPage(page, shot('01-sign-in'), { lang });
       await navigate(page, () => page.getByRole('link', { name: labels.forgot, exact: true }).click());
-      assert.equal(path(page), '/corporate/forgot');
-      await checkPage(page, `reset-${lang}-02-forgot`, { lang });
-      assert.equal(await page.getByLabel(labels.userId, { exact: true }).count(), 1,
-        `the forgot form has a field labelled "${labels.userId}"`);
+      assert.equal(path(page), forgotPath);
+      await checkPage(page, shot('02-forgot'), { lang });
+      assert.equal(await page.getByLabel(labels.login, { exact: true }).count(), 1,
+        `the forgot form has a field labelled "${labels.login}"`);
     });
 
-    test(`${++n}. ${lang}: submitting the User ID shows a confirmation and emails a reset link`, async () => {
+    test(`${++n}. ${lang}: submitting the ${portal.loginField} shows a confirmation and emails a reset link`, async () => {
       const before = mailFiles(server.mailDir);
-      await page.getByLabel(labels.userId, { exact: true }).fill(c.userId);
+      await page.getByLabel(labels.login, { exact: true }).fill(c.login);
       const resp = await navigate(page, () =>
-        page.locator('form[action="/corporate/forgot"]').getByRole('button').click());
+        page.locator(`form[action="${forgotPath}"]`).getByRole('button').click());
       assert.equal(resp.status(), 200);
-      await checkPage(page, `reset-${lang}-03-forgot-sent`, { lang });
+      await checkPage(page, shot('03-forgot-sent'), { lang });
       const checkEmail = tr(lang, 'Check your email');
       assert.equal((await page.locator('h1').innerText()).trim(), checkEmail, `h1 "${checkEmail}"`);
       const confirmation = await page.locator('main, body').first().innerText();
-      assert.equal(await page.getByLabel(labels.userId, { exact: true }).count(), 0,
+      assert.equal(await page.getByLabel(labels.login, { exact: true }).count(), 0,
         'the confirmation replaces the form');
 
       const mail = await waitForNewEmail(server.mailDir, before);
-      const wantSubject = tr(lang, SUBJECT_EN);
+      // In the account's language, whatever the page's.
+      const wantSubject = tr(c.mailLang, portal.subject);
       assert.equal(mail.headers.subject, wantSubject, 'reset email subject');
-      if (lang !== 'en') {
-        assert.notEqual(mail.headers.subject, SUBJECT_EN, `the subject is in the account's language (${lang})`);
+      if (c.mailLang !== 'en') {
+        assert.notEqual(mail.headers.subject, portal.subject, `the subject is in the account's language (${c.mailLang})`);
       }
-      assert.ok(mail.headers.to.includes(c.to), `reset email To (the billing contact): ${mail.headers.to}`);
-      link = findResetLink(mail, server.base);
+      assert.ok(mail.headers.to.includes(c.to), `reset email To: ${mail.headers.to}`);
+      link = findResetLink(mail, server.base, portal.name);
 
-      // An unknown User ID shows the very same confirmation (no account enumeration).
+      // An unknown login shows the very same confirmation (no account enumeration).
       const before2 = mailFiles(server.mailDir);
-      await navigate(page, () => page.goto('/corporate/forgot'));
-      await page.getByLabel(labels.userId, { exact: true }).fill('no-such-user-here');
+      await navigate(page, () => page.goto(forgotPath));
+      await page.getByLabel(labels.login, { exact: true }).fill(portal.unknown);
       await navigate(page, () =>
-        page.locator('form[action="/corporate/forgot"]').getByRole('button').click());
+        page.locator(`form[action="${forgotPath}"]`).getByRole('button').click());
       assert.equal(await page.locator('main, body').first().innerText(), confirmation,
-        'same confirmation for an unknown User ID');
+        'same confirmation for an unknown login');
       await new Promise((r) => setTimeout(r, 500));
       assert.deepEqual(mailFiles(server.mailDir).filter((f) => !before2.includes(f)), [],
-        'no email for an unknown User ID');
+        'no email for an unknown login');
     });
 
     test(`${++n}. ${lang}: the link opens the reset form; a too-short password is refused, the form still works`, async () => {
       const resp = await navigate(page, () => page.goto(link));
       assert.equal(resp.status(), 200, `GET ${link}`);
-      await checkPage(page, `reset-${lang}-04-reset-form`, { lang });
+      await checkPage(page, shot('04-reset-form'), { lang });
       const pwLabel = await labelOf(page, 'input[name=password]');
       const confirmLabel = await labelOf(page, 'input[name=password_confirm]');
       const pw = page.getByLabel(pwLabel, { exact: true });
@@ -111,9 +134,9 @@ for (const c of CASES) {
       await pw.fill('short-1');
       await confirm.fill('short-1');
       const r2 = await navigate(page, () =>
-        page.locator('form[action="/corporate/reset"]').getByRole('button').click());
+        page.locator(`form[action="${resetPath}"]`).getByRole('button').click());
       assert.ok(r2.status() >= 400 && r2.status() < 500, `a too-short password answers 4xx, got ${r2.status()}`);
-      await checkPage(page, `reset-${lang}-05-too-short`, { lang });
+      await checkPage(page, shot('05-too-short'), { lang });
       const after = await bodyText(page);
       assert.notEqual(after, before, 'an error message shows');
       const tooShort = tr(lang, 'Use at least 10 characters.');
@@ -138,9 +161,9 @@ for (const c of CASES) {
       await page.getByLabel(pwLabel, { exact: true }).fill(c.newPassword);
       await page.getByLabel(confirmLabel, { exact: true }).fill(c.newPassword);
       const resp = await navigate(page, () =>
-        page.locator('form[action="/corporate/reset"]').getByRole('button').click());
+        page.locator(`form[action="${resetPath}"]`).getByRole('button').click());
       assert.equal(resp.status(), 200);
-      await checkPage(page, `reset-${lang}-06-changed`, { lang });
+      await checkPage(page, shot('06-changed'), { lang });
       const done = tr(lang, 'Your password has been changed.');
       assert.ok((await bodyText(page)).includes(done), `the page says "${done}"`);
 
@@ -148,27 +171,27 @@ for (const c of CASES) {
       const signInLink = page.locator('main').getByRole('link', { name: tr(lang, 'Sign in'), exact: true });
       assert.equal(await signInLink.count(), 1, `a link "${tr(lang, 'Sign in')}" to the sign-in page`);
       await navigate(page, () => signInLink.click());
-      assert.equal(path(page), '/corporate');
+      assert.equal(path(page), portal.page);
 
       // Old password refused.
-      await page.getByLabel(labels.userId, { exact: true }).fill(c.userId);
+      await page.getByLabel(labels.login, { exact: true }).fill(c.login);
       await page.getByLabel(labels.password, { exact: true }).fill(DEMO_PASSWORD);
       const r1 = await navigate(page, () => page.getByRole('button', { name: labels.signIn, exact: true }).click());
       assert.equal(r1.status(), 401, 'the old password no longer signs in');
 
       // New password works.
-      await page.getByLabel(labels.userId, { exact: true }).fill(c.userId);
+      await page.getByLabel(labels.login, { exact: true }).fill(c.login);
       await page.getByLabel(labels.password, { exact: true }).fill(c.newPassword);
       const r2 = await navigate(page, () => page.getByRole('button', { name: labels.signIn, exact: true }).click());
       assert.equal(r2.status(), 200);
-      assert.equal(path(page), '/corporate/account', 'signed in with the new password');
-      await checkPage(page, `reset-${lang}-07-account`, { lang });
+      assert.equal(path(page), portal.home, 'signed in with the new password');
+      await checkPage(page, shot('07-account'), { lang });
       assert.ok((await bodyText(page)).includes(c.account), `the account page names ${c.account}`);
 
       // The link was single use.
       const r3 = await navigate(page, () => page.goto(link));
       assert.equal(r3.status(), 410, 'a used link answers 410');
-      await checkPage(page, `reset-${lang}-08-link-used`, { lang });
+      await checkPage(page, shot('08-link-used'), { lang });
       const used = tr(lang, 'This link has already been used.');
       assert.ok((await bodyText(page)).includes(used), `the page says "${used}"`);
     });
