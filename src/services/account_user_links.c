@@ -9,7 +9,7 @@ store_status_t account_user_link_new(store_t *s, arena_t *a, int64_t user_id, in
     char token[TOKEN_CHARS + 1], digest[DIGEST_CHARS + 1];
     token_new(token);
     token_digest(token, digest);
-    store_status_t r = store_account_user_token_add(s, digest, user_id, now, now + ttl);
+    store_status_t r = store_reset_create(s, AUDIENCE_BILLING, digest, user_id, now, now + ttl);
     if (r == STORE_OK) *link = arena_printf(a, "%s/billing/reset?token=%s", base_url, token);
     return r;
 }

@@ -184,12 +184,3 @@ store_status_t store_care_set_registered_admin(store_t *s, int64_t user_id, bool
                                   "UPDATE account_users SET registered_admin = $1 WHERE id = $2",
                                   "bi", on, user_id));
 }
-
-store_status_t store_account_user_token_add(store_t *s, const char *digest, int64_t user_id,
-                                            int64_t now, int64_t expires_at)
-{
-    return from_db(db_exec(s->db,
-                           "INSERT INTO account_user_reset_tokens (token_digest, account_user_id,"
-                           " created_at, expires_at) VALUES ($1, $2, $3, $4)",
-                           "siii", digest, user_id, now, expires_at));
-}

@@ -64,8 +64,4 @@ store_status_t store_care_user_add(store_t *s, int64_t account_id, const char *e
                                    int64_t now, int64_t *id);
 /* Marks (or unmarks) a user as a registered administrator of its account. */
 store_status_t store_care_set_registered_admin(store_t *s, int64_t user_id, bool on);
-/* A Billing Center password link for an account user (migration 13's table). */
-store_status_t store_account_user_token_add(store_t *s, const char *digest, int64_t user_id,
-                                            int64_t now, int64_t expires_at);
-
 #endif

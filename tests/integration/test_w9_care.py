@@ -18,6 +18,7 @@ import pytest
 
 import harness
 from harness import csrf_of, run_cobro
+from reset_helpers import post_reset
 
 ACME = "acme-billing"          # US corporate
 GLOBEX = "ap@globex.example"   # Italian corporate
@@ -466,8 +467,17 @@ def test_22_invite_a_new_administrator(server, initech):
                         (OWNER,)) >= 1
     assert server.count("audit_log", "account_id = ? AND action = 'account_user_invited' AND"
                         " new_value = ?", (initech, "milton@initech.example")) == 1
-    # The invited user cannot sign in before setting a password.
+    # The invited user cannot sign in before setting a password; the invitation's link sets it
+    # on the Billing Center's reset page, once.
     assert server.client().sign_in_billing("milton@initech.example").status != 303
+    c = server.client()
+    assert c.get("/billing/reset?token=" + token).status == 200
+    r = post_reset(c, "billing", token, "Stapler-Red-2026")
+    assert r.status in (200, 303), text_of(r.text)[:400]
+    assert server.client().sign_in_billing("milton@initech.example",
+                                           "Stapler-Red-2026").status == 303
+    used = server.client().get("/billing/reset?token=" + token)
+    assert 'name="password"' not in used.text
 
 
 def test_23_many_writers_keep_one_billing_admin(server, initech):
