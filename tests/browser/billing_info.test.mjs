@@ -73,6 +73,7 @@ for (const lang of ['en', 'es']) {
       await checkPage(page, shot('01-account'), { lang });
       assert.deepEqual(await tabs(page), [
         ['/billing/account', L('Account')],
+        ['/billing/subscription', L('Subscription')],
         ['/billing/invoices', L('Invoice History')],
         ['/billing/payment-method', L('Payment Method')],
       ]);
