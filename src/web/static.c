@@ -122,6 +122,8 @@ static const char stylesheet[] =
     ".field .choice{display:flex;align-items:center;gap:.5rem;margin:.3rem 0}"
     ".field .choice label{display:inline;font-weight:400;margin:0}"
     ".field .choice input{width:1.1rem;height:1.1rem;margin:0}\n"
+    /* A subscription's long column headings wrap rather than squeeze its status. */
+    ".stack:is(.subscriptions,.changes) thead th.num{white-space:normal}\n"
     /* A form below a card of facts (a change's form under the subscription it changes). */
     ".card+form{margin-top:1.5rem}\n"
     "button.secondary{background:#fff;color:var(--brand);border:1px solid var(--brand);"

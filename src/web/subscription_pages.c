@@ -185,8 +185,8 @@ static void changes_table(req_t *r, const subscription_page_t *v, const char *in
             T("Change"), change_summary(r, c), T("Charged"),
             c->total ? money_of(r, v->account.country, c->currency, c->total) : "\xE2\x80\x94");
         if (*c->invoice_number && invoice_base)
-            html_render(b, "<td data-label=\"%s\"><a href=\"%s/%s\">%s</a></td>", T("Invoice"),
-                        invoice_base, c->invoice_number, c->invoice_number);
+            html_render(b, "<td class=\"nowrap\" data-label=\"%s\"><a href=\"%s/%s\">%s</a></td>",
+                        T("Invoice"), invoice_base, c->invoice_number, c->invoice_number);
         else
             html_render(b, "<td data-label=\"%s\">%s</td>", T("Invoice"),
                         *c->invoice_number ? c->invoice_number : "\xE2\x80\x94");
