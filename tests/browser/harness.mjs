@@ -207,13 +207,6 @@ export function runSql(server, sql) {
   return out.toString().trim();
 }
 
-// Runs a cobro command on a test server's database (`cobro ARGS... --db DB`), with the tests'
-// clock; returns its stdout.
-export function runCobro(server, args) {
-  return execFileSync(cobroBin(), [...args, '--db', server.db],
-    { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60000, env: cobroEnv() }).toString();
-}
-
 // A test file's server (fresh database) and browser, started together and stopped together.
 export async function startServerAndBrowser(label) {
   return { server: await startServer(label), browser: await launchBrowser() };

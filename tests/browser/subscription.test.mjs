@@ -3,8 +3,8 @@
 // confirmed: more seats (charged now: the prorated line, the credit, tax, total; the invoice in
 // Recent changes and the Invoice History), fewer seats (at the renewal, nothing charged), monthly
 // to annual and back, a new product, a seat-limit error keeping what was typed, a declined card
-// (the decline in words and "Replace the card"), cancel with a reason and keep, reactivate after
-// the bill run ends a cancelled subscription; in Italian the seats, the seat limit and a cancel;
+// (the decline in words and "Replace the card"), cancel with a reason and keep, reactivate an
+// expired subscription; in Italian the seats, the seat limit and a cancel;
 // Customer Care acts for the account from the staff console; on a phone the tables stack. axe, one
 // h1 and a screenshot on every page. Nothing depends on the date: amounts are checked against
 // each other and against the confirmation form, never against a calendar.
@@ -23,7 +23,7 @@ import {
   mainText,
   invoiceRows,
   runSql,
-  runCobro,
+  testNow,
   checkStackedTable,
   assertInViewport,
 } from './harness.mjs';
@@ -33,6 +33,7 @@ const CARE = 'care@vendor.example';
 const BASE = '/billing/subscription';
 const MEETING = 'GoToMeeting';
 const RESCUE = 'RescueAssist';
+const ASSIST = 'GoToAssist Remote Support v5';
 const INITECH = "(SELECT id FROM accounts WHERE name = 'Initech')";
 
 let server;
@@ -278,41 +279,42 @@ describe('the billing administrator (en)', () => {
     assert.equal((await rowOf(page, L, MEETING))[L('Status')].startsWith(L('Active')), true);
   });
 
-  test('5. reactivate: a subscription the bill run ended starts again', async () => {
-    await openAction(page, L, 'Cancel', MEETING);
-    await navigate(page, () => page.getByRole('button', { name: L('Review the change'), exact: true }).click());
-    await confirmChange(page, L, L('Confirm the change'));
-    // The bill run at the end of its period (run as the server runs it that day) ends it.
-    const end = runSql(server, `SELECT s.period_end FROM subscriptions s JOIN plans p ON p.id = s.plan_id
-      JOIN products pr ON pr.id = p.product_id WHERE s.account_id = ${INITECH} AND pr.name = '${MEETING}';`);
-    assert.match(end, /^\d{4}-\d\d-\d\d$/);
-    runCobro(server, ['bill-run', '--at', end]);
+  test('5. reactivate: an ended subscription starts again at today\'s price', async () => {
+    // A subscription that expired two months ago, written as the bill run leaves one (a page
+    // cannot end one before its time; the clock is the tests').
+    const day = (n) => new Date(testNow().getTime() - n * 86400000).toISOString().slice(0, 10);
+    const start = day(61);
+    runSql(server, `INSERT INTO subscriptions (account_id, plan_id, currency, unit_amount, seats, status,
+      period_start, period_end, anchor_day, created_at) SELECT ${INITECH}, p.id, 'USD', 100, 4, 'expired',
+      '${start}', '${day(30)}', ${Number(start.slice(8))}, ${Math.floor(testNow().getTime() / 1000)}
+      FROM plans p JOIN products pr ON pr.id = p.product_id WHERE pr.name = '${ASSIST}' AND p.billing_period = 'monthly';`);
     await subscriptionTab(page, L);
     await checkPage(page, shot('12-ended'), { lang: 'en' });
-    const row = await rowOf(page, L, MEETING);
+    const row = await rowOf(page, L, ASSIST);
     assert.match(row[L('Status')], /^Ended on /);
     assert.equal(row[L('Next renewal amount')], '\u2014');
-    await openAction(page, L, 'Reactivate', MEETING);
+    await openAction(page, L, 'Reactivate', ASSIST);
     await checkPage(page, shot('13-reactivate-form'), { lang: 'en' });
-    await typeSeats(page, L, 7);
+    await typeSeats(page, L, 2);
     await checkPage(page, shot('14-reactivate-preview'), { lang: 'en' });
     const c = await chargedNow(page, L);
     assert.equal(c.credit, 0, 'a whole period of its own, no credit');
-    assert.match(c.line, /^GoToMeeting, 7 seats × \$14\.00, .+ – .+$/);
-    assert.match(await mainText(page), /GoToMeeting starts again today with 7 seats at the current price\./);
+    assert.match(c.line, /^GoToAssist Remote Support v5, 2 seats × \$69\.00, .+ – .+$/);
+    assert.equal(c.lineAmount, 2 * 6900, 'the price list\'s price today, not the old one');
+    assert.match(await mainText(page), /GoToAssist Remote Support v5 starts again today with 2 seats at the current price\./);
     const notice = await confirmChange(page, L, `Confirm and pay ${usd(c.total)}`);
-    assert.match(notice, /^Done: GoToMeeting reactivated, 7 seats\. Invoice \S+ was charged/);
+    assert.match(notice, /^Done: GoToAssist Remote Support v5 reactivated, 2 seats\. Invoice \S+ was charged/);
     await checkPage(page, shot('15-reactivated'), { lang: 'en' });
-    const after = await rowOf(page, L, MEETING);
+    const after = await rowOf(page, L, ASSIST);
     assert.equal(after[L('Status')], L('Active'));
-    assert.equal(after[L('Seats')], '7');
+    assert.equal(after[L('Seats')], '2');
   });
 
   test('6. monthly to annual: at once, with a credit for the month', async () => {
     await openAction(page, L, 'Change billing frequency', MEETING);
     await checkPage(page, shot('16-annual-preview'), { lang: 'en' });
     const c = await chargedNow(page, L);
-    assert.ok(c.line.startsWith('GoToMeeting, 7 seats × '), c.line);
+    assert.ok(c.line.startsWith('GoToMeeting, 8 seats × '), c.line);
     assert.ok(c.credit < 0, 'a credit for the unused part of the month');
     assert.match(await mainText(page), /From today, annual billing: a year from /);
     const amount = usd(c.total);
