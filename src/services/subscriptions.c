@@ -196,14 +196,14 @@ static bool charged_span_of(const subscription_row_t *s, charged_span_t *out)
     return money_mul(s->seats, s->unit_amount, &out->amount);
 }
 
-/* The seats typed: a whole number within the product's limits. */
+/* The seats typed: a whole number within the product's limits. A whole number outside them (0,
+ * or more digits than any limit) is told the limits, not asked for a whole number. */
 static field_error_t seats_of(const char *text, int64_t min, int64_t max, int64_t *out)
 {
     if (!text || !*text) return FIELD_REQUIRED;
-    char *end = NULL;
-    long long v = strtoll(text, &end, 10);
-    if (*end || text[0] == '-' || text[0] == '+' || text[0] == ' ' || v < 1 || v > 1000000)
-        return FIELD_BAD_NUMBER;
+    if (strspn(text, "0123456789") != strlen(text)) return FIELD_BAD_NUMBER;
+    if (strlen(text) > 18) return FIELD_SEATS_RANGE; /* would not fit: beyond any limit */
+    long long v = strtoll(text, NULL, 10);
     *out = v;
     return v < min || v > max ? FIELD_SEATS_RANGE : FIELD_OK;
 }

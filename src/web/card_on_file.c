@@ -10,7 +10,7 @@
 
 /* A card brand as printed on the card ("visa" -> "Visa"); unknown brands as the gateway
  * names them. */
-static const char *brand_name(const char *brand)
+const char *card_brand_name(const char *brand)
 {
     static const struct {
         const char *code, *name;
@@ -65,7 +65,7 @@ void card_on_file_section(req_t *r, const card_portal_t *p, const card_view_t *c
         card_button(r, p, "setup", T("Add a card"), true);
     } else {
         const payment_card_t *c = &cv->card;
-        const char *brand = brand_name(c->brand);
+        const char *brand = card_brand_name(c->brand);
         html_render(b,
                     "<dl class=\"facts\"><dt>%s</dt><dd class=\"nowrap\">%s%s"
                     "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2 %s</dd>",

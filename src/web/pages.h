@@ -164,6 +164,9 @@ typedef struct {
 /* The "Card on file" section: the card masked with Replace and Remove, or Add a card; the
  * autopay choice when the portal has it. */
 void card_on_file_section(req_t *r, const card_portal_t *p, const card_view_t *cv);
+/* A card brand as printed on the card ("visa" -> "Visa"); unknown brands as the gateway names
+ * them, "card" (no brand known) as "". */
+const char *card_brand_name(const char *brand);
 /* Why no card can be saved yet (no payment gateway) and how Customer Care takes cards. */
 void card_payments_off_text(req_t *r);
 /* The set-up the gateway sent the payer back from (?setup=ID): its state in *state, NULL when

@@ -79,7 +79,7 @@ static const char stylesheet[] =
     "@media(max-width:30rem){dl.facts{grid-template-columns:1fr;gap:0 1rem}"
     "dl.facts dd{margin-bottom:.4rem}}\n"
     "address{font-style:normal}\n"
-    ".help{color:var(--muted)}\n"
+    ".help,.hint{color:var(--muted)}\n"
     /* Help articles: a line length that reads well, the breadcrumb, notes set apart. */
     ".help-page{max-width:44rem}.help-page li{margin:.25rem 0}\n"
     ".help-list{list-style:none;padding:0}.help-list li{margin:0 0 .9rem}"
@@ -110,6 +110,22 @@ static const char stylesheet[] =
     "td{font-weight:700}\n"
     ".muted{color:var(--muted)}\n"
     "td .actions{margin:0}\n"
+    /* The links acting on a table row (a subscription's changes): one under the other, no
+     * bullets; on a phone, side by side as room allows. */
+    ".row-actions{list-style:none;margin:0;padding:0}ul.row-actions li+li{margin-top:.35rem}\n"
+    "@media screen and (max-width:48rem){ul.row-actions{display:flex;flex-wrap:wrap;"
+    "gap:.4rem 1.25rem}ul.row-actions li+li{margin-top:0}"
+    /* A subscription's facts stacked on a phone read as a list: its figures beside their labels,
+     * as its words are, not pushed to the far edge (an invoice's amounts keep their column). */
+    ".stack:is(.subscriptions,.changes) tbody .num{text-align:left}}\n"
+    /* A radio button beside its label (the choices of a fieldset.field). */
+    ".field .choice{display:flex;align-items:center;gap:.5rem;margin:.3rem 0}"
+    ".field .choice label{display:inline;font-weight:400;margin:0}"
+    ".field .choice input{width:1.1rem;height:1.1rem;margin:0}\n"
+    /* A subscription's long column headings wrap rather than squeeze its status. */
+    ".stack:is(.subscriptions,.changes) thead th.num{white-space:normal}\n"
+    /* A form below a card of facts (a change's form under the subscription it changes). */
+    ".card+form{margin-top:1.5rem}\n"
     "button.secondary{background:#fff;color:var(--brand);border:1px solid var(--brand);"
     "border-radius:4px;padding:.3rem .8rem;font:inherit;cursor:pointer}\n"
     ".choice:has(>label>input:checked){border-color:var(--brand);box-shadow:0 0 0 2px "

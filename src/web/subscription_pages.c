@@ -91,11 +91,12 @@ static void subscription_rows(req_t *r, const subscription_page_t *v, const char
     buf_t *b = &r->resp.body;
     const char *country = v->account.country;
     html_render(b,
-                "<div class=\"table-wrap\"><table class=\"stack\"><caption class=\"sr-only\">%s"
-                "</caption><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-                "</tr></thead><tbody>",
+                "<div class=\"table-wrap\"><table class=\"stack subscriptions\"><caption "
+                "class=\"sr-only\">%s</caption><thead><tr><th scope=\"col\">%s</th>"
+                "<th scope=\"col\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
+                "<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\">%s</th>"
+                "<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\">%s</th>"
+                "<th scope=\"col\">%s</th></tr></thead><tbody>",
                 T("Products on this account"), T("Product"), T("Billing frequency"), T("Seats"),
                 T("Price per seat"), T("Next renewal"), T("Next renewal amount"), T("Status"),
                 T("Actions"));
@@ -106,12 +107,12 @@ static void subscription_rows(req_t *r, const subscription_page_t *v, const char
                     s->product_name);
         html_render(b, "<td data-label=\"%s\">%s</td>", T("Billing frequency"),
                     frequency_label(r, s->billing_period));
-        html_render(b, "<td data-label=\"%s\">%L</td>", T("Seats"), s->seats);
-        html_render(b, "<td data-label=\"%s\">%s</td>", T("Price per seat"),
+        html_render(b, "<td class=\"num\" data-label=\"%s\">%L</td>", T("Seats"), s->seats);
+        html_render(b, "<td class=\"num\" data-label=\"%s\">%s</td>", T("Price per seat"),
                     money_of(r, country, s->currency, s->unit_amount));
         html_render(b, "<td data-label=\"%s\">%s</td>", T("Next renewal"),
                     renews ? day_of(r, country, s->period_end) : "\xE2\x80\x94");
-        html_render(b, "<td data-label=\"%s\">%s</td>", T("Next renewal amount"),
+        html_render(b, "<td class=\"num\" data-label=\"%s\">%s</td>", T("Next renewal amount"),
                     renews ? money_of(r, country, s->currency, v->renewal_amounts[i])
                            : "\xE2\x80\x94");
         html_render(b, "<td data-label=\"%s\">%s", T("Status"), status_text(r, s, country));
@@ -120,7 +121,8 @@ static void subscription_rows(req_t *r, const subscription_page_t *v, const char
         if (s->cancel_at_period_end && *s->cancel_reason)
             html_render(b, "<br><span class=\"hint\">%s %s</span>", T("Reason given:"),
                         s->cancel_reason);
-        html_render(b, "</td><td data-label=\"%s\"><ul class=\"actions\">", T("Actions"));
+        /* The links name what they do: on a phone they need no "Actions" label beside them. */
+        html_render(b, "</td><td><ul class=\"row-actions\">");
         if (v->can_seats[i])
             action_link(r, base, "seats", s->id, T("Change seats"), s->product_name);
         if (v->can_frequency[i])
@@ -167,23 +169,24 @@ static void changes_table(req_t *r, const subscription_page_t *v, const char *in
 {
     if (!v->n_changes) return;
     buf_t *b = &r->resp.body;
-    html_render(b,
-                "<section class=\"card\" aria-labelledby=\"changes\"><h2 id=\"changes\">%s</h2>"
-                "<div class=\"table-wrap\"><table class=\"stack\"><caption class=\"sr-only\">%s"
-                "</caption><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr>"
-                "</thead><tbody>",
-                T("Recent changes"), T("Recent changes"), T("Change"), T("Charged"), T("Invoice"),
-                T("Result"), T("Made by"));
+    html_render(
+        b,
+        "<section class=\"card\" aria-labelledby=\"changes\"><h2 id=\"changes\">%s</h2>"
+        "<div class=\"table-wrap\"><table class=\"stack changes\"><caption "
+        "class=\"sr-only\">%s</caption><thead><tr><th scope=\"col\">%s</th>"
+        "<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+        "<th scope=\"col\">%s</th></tr></thead><tbody>",
+        T("Recent changes"), T("Recent changes"), T("Change"), T("Charged"), T("Invoice"),
+        T("Result"), T("Made by"));
     for (size_t i = 0; i < v->n_changes; i++) {
         const subscription_change_t *c = &v->changes[i];
-        html_render(b, "<tr><td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>",
-                    T("Change"), change_summary(r, c), T("Charged"),
-                    c->total ? money_of(r, v->account.country, c->currency, c->total)
-                             : "\xE2\x80\x94");
+        html_render(
+            b, "<tr><td data-label=\"%s\">%s</td><td class=\"num\" data-label=\"%s\">%s</td>",
+            T("Change"), change_summary(r, c), T("Charged"),
+            c->total ? money_of(r, v->account.country, c->currency, c->total) : "\xE2\x80\x94");
         if (*c->invoice_number && invoice_base)
-            html_render(b, "<td data-label=\"%s\"><a href=\"%s/%s\">%s</a></td>", T("Invoice"),
-                        invoice_base, c->invoice_number, c->invoice_number);
+            html_render(b, "<td class=\"nowrap\" data-label=\"%s\"><a href=\"%s/%s\">%s</a></td>",
+                        T("Invoice"), invoice_base, c->invoice_number, c->invoice_number);
         else
             html_render(b, "<td data-label=\"%s\">%s</td>", T("Invoice"),
                         *c->invoice_number ? c->invoice_number : "\xE2\x80\x94");
@@ -294,8 +297,8 @@ void subscription_page_render(req_t *r, section_t section, const char *base,
                     arena_printf(r->arena,
                                  T("Changes and renewals are charged to the %s card "
                                    "ending in %s (expires %02lld/%lld)."),
-                                 v->card.brand, v->card.last4, (long long)v->card.exp_month,
-                                 (long long)v->card.exp_year));
+                                 card_brand_name(v->card.brand), v->card.last4,
+                                 (long long)v->card.exp_month, (long long)v->card.exp_year));
     else
         html_render(b, "<p>%s</p>",
                     T("There is no card on file: add one before making a change that is charged "
@@ -457,7 +460,8 @@ static void render_form(req_t *r, const change_ctx_t *x, const subchg_form_t *f,
                                      (long long)sub->min_seats, (long long)sub->max_seats));
         if (err) html_render(b, "<p class=\"field-error\" id=\"seats-error\">%s</p>", err);
         html_render(b,
-                    "<input id=\"seats\" name=\"seats\" type=\"text\" inputmode=\"numeric\" "
+                    "<input id=\"seats\" name=\"seats\" type=\"text\" class=\"short\" "
+                    "inputmode=\"numeric\" "
                     "autocomplete=\"off\" required value=\"%s\"",
                     typed ? controls_visible(r->arena, typed, false) : "");
         if (err)
@@ -547,9 +551,9 @@ static void charge_table(req_t *r, const subchg_preview_t *p, const char *countr
                      last_day_of(r, country, l->period_end));
     html_render(b,
                 "<section class=\"card\" aria-labelledby=\"due\"><h2 id=\"due\">%s</h2>"
-                "<div class=\"table-wrap\"><table class=\"stack\"><caption class=\"sr-only\">%s"
-                "</caption><thead><tr><th scope=\"col\">%s</th><th scope=\"col\" "
-                "class=\"num\">%s</th></tr></thead><tbody>",
+                "<div class=\"table-wrap\"><table class=\"stack changes\"><caption "
+                "class=\"sr-only\">%s</caption><thead><tr><th scope=\"col\">%s</th>"
+                "<th scope=\"col\" class=\"num\">%s</th></tr></thead><tbody>",
                 T("Charged now"), T("Charged now"), T("Description"), T("Amount"));
     const char *what =
         l->term_days ? arena_printf(r->arena, T("%s, %s \xC3\x97 %s for %lld of %lld days, %s"),
@@ -567,8 +571,8 @@ static void charge_table(req_t *r, const subchg_preview_t *p, const char *countr
                                                                                        : l->net)));
     if (l->credit)
         html_render(b,
-                    "<tr><td data-label=\"%s\">%s</td><td class=\"num\" data-label=\"%s\">%s</td>"
-                    "</tr>",
+                    "<tr class=\"credit\"><td data-label=\"%s\">%s</td><td class=\"num\" "
+                    "data-label=\"%s\">%s</td></tr>",
                     T("Description"), T("Less the unused part of what this period was charged"),
                     T("Amount"), money_of(r, country, cur, -l->credit));
     html_render(b, "</tbody><tfoot><tr><th scope=\"row\">%s</th><td class=\"num\">%s</td></tr>",
@@ -591,7 +595,8 @@ static void render_preview(req_t *r, const change_ctx_t *x, const subchg_form_t 
     html_render(b, "<h1>%s</h1>", heading_of(r, f->what));
     if (error) notice_error(r, error);
     if (error && x->card_href && p->has_card)
-        html_render(b, "<p><a href=\"%s\">%s</a></p>", x->card_href, T("Replace the card"));
+        html_render(b, "<p><a class=\"button\" href=\"%s\">%s</a></p>", x->card_href,
+                    T("Replace the card"));
     if (info) notice_warning(r, info);
     if (f->what != SUBCHG_ADD) current_facts(r, p, country);
     html_render(b,
@@ -633,8 +638,8 @@ static void render_preview(req_t *r, const change_ctx_t *x, const subchg_form_t 
         if (charges)
             html_render(b, "<p>%s</p>",
                         arena_printf(r->arena, T("%s will be charged to the %s card ending in %s."),
-                                     money_of(r, country, cur, p->charge.total), p->card.brand,
-                                     p->card.last4));
+                                     money_of(r, country, cur, p->charge.total),
+                                     card_brand_name(p->card.brand), p->card.last4));
         html_render(b, "<button type=\"submit\" class=\"primary\">%s</button></form>",
                     charges ? arena_printf(r->arena, T("Confirm and pay %s"),
                                            money_of(r, country, cur, p->charge.total))

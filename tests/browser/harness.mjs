@@ -162,6 +162,7 @@ export async function startServer(label = 'cobro') {
       base,
       port,
       dir,
+      db,
       mailDir,
       stderr: () => stderr,
       async stop() {
@@ -194,6 +195,19 @@ export async function startServer(label = 'cobro') {
 
 export async function launchBrowser() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+// Runs SQL statements on a test server's database, on either store (sqlite3 on SQLite, psql on
+// PostgreSQL): for what a test must set up or look up that no page does (a card the gateway
+// declines). Keep the SQL to what both stores run. Returns what a SELECT printed (columns joined
+// by |, one row a line), trimmed.
+export function runSql(server, sql) {
+  const out = PG_ADDRESS
+    ? execFileSync('/usr/lib/postgresql/15/bin/psql',
+      ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', server.db],
+      { input: sql, stdio: ['pipe', 'pipe', 'pipe'], timeout: 30000 })
+    : execFileSync('sqlite3', [server.db], { input: `.timeout 10000\n${sql}`, timeout: 30000 });
+  return out.toString().trim();
 }
 
 // A test file's server (fresh database) and browser, started together and stopped together.

@@ -498,6 +498,20 @@ def test_17_reactivate_an_ended_subscription_at_todays_price(server):
     assert v.returncode == 0, v.stdout + v.stderr
 
 
+def test_17b_zero_or_too_many_seats_are_told_the_limits(server):
+    """A whole number outside the product's limits (0, or far too many) is told the limits, not
+    asked for "a whole number"; what was typed is kept."""
+    c = signed_in(server)
+    s = [x for x in subs(server) if x["status"] == "active"][0]
+    for typed in ("0", "2000000", "99999999999999999999999"):
+        r = preview(c, "seats", s["id"], seats=typed)
+        assert r.status == 400, typed
+        t = text_of(r.text)
+        assert "Choose from 1 to 10000 seats for this product." in t, (typed, t)
+        assert "whole number" not in t, typed
+        assert 'value="%s"' % typed in r.text
+
+
 def test_18_the_bill_run_renews_with_what_waited_for_the_renewal(server):
     """Last, since it renews ahead of the clock: the subscription moved to monthly billing in
     test 11 renews monthly at the end of the year paid for, at the monthly price, and what its
