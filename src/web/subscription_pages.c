@@ -5,6 +5,7 @@
 #include "billing/money.h"
 #include "i18n/format.h"
 #include "pages.h"
+#include "render/invoice_text.h"
 #include "services/subscriptions.h"
 
 #include <stdlib.h>
@@ -173,17 +174,22 @@ static void changes_table(req_t *r, const subscription_page_t *v, const char *in
         b,
         "<section class=\"card\" aria-labelledby=\"changes\"><h2 id=\"changes\">%s</h2>"
         "<div class=\"table-wrap\"><table class=\"stack changes\"><caption "
-        "class=\"sr-only\">%s</caption><thead><tr><th scope=\"col\">%s</th>"
+        "class=\"sr-only\">%s</caption><thead><tr><th scope=\"col\">%s</th><th "
+        "scope=\"col\">%s</th>"
         "<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
         "<th scope=\"col\">%s</th></tr></thead><tbody>",
-        T("Recent changes"), T("Recent changes"), T("Change"), T("Charged"), T("Invoice"),
-        T("Result"), T("Made by"));
+        T("Recent changes"), T("Recent changes"), T("Date"), T("Change"), T("Charged"),
+        T("Invoice"), T("Result"), T("Made by"));
     for (size_t i = 0; i < v->n_changes; i++) {
         const subscription_change_t *c = &v->changes[i];
-        html_render(
-            b, "<tr><td data-label=\"%s\">%s</td><td class=\"num\" data-label=\"%s\">%s</td>",
-            T("Change"), change_summary(r, c), T("Charged"),
-            c->total ? money_of(r, v->account.country, c->currency, c->total) : "\xE2\x80\x94");
+        char iso[11];
+        date_format(date_from_unix(c->created_at), iso);
+        html_render(b, "<tr><td class=\"nowrap\" data-label=\"%s\">%s</td>", T("Date"),
+                    day_of(r, v->account.country, iso));
+        html_render(b, "<td data-label=\"%s\">%s</td><td class=\"num\" data-label=\"%s\">%s</td>",
+                    T("Change"), change_summary(r, c), T("Charged"),
+                    c->total ? money_of(r, v->account.country, c->currency, c->total)
+                             : "\xE2\x80\x94");
         if (*c->invoice_number && invoice_base)
             html_render(b, "<td class=\"nowrap\" data-label=\"%s\"><a href=\"%s/%s\">%s</a></td>",
                         T("Invoice"), invoice_base, c->invoice_number, c->invoice_number);
@@ -517,6 +523,14 @@ static const char *effect_text(req_t *r, const subchg_preview_t *p, const char *
                             T("Billing stays annual: the move to monthly billing on %s "
                               "is called off."),
                             day);
+    if (strcmp(k, "to_annual") == 0 && s->next_seats > 0)
+        return arena_printf(r->arena,
+                            T("From today, annual billing: a year from %s for the %lld seats the "
+                              "subscription has now, with a credit for the unused part of the "
+                              "current month. The change to %lld seats waiting for the renewal is "
+                              "called off: lower the seats again whenever you like, for the next "
+                              "renewal."),
+                            day, (long long)s->seats, (long long)s->next_seats);
     if (strcmp(k, "to_annual") == 0)
         return arena_printf(r->arena,
                             T("From today, annual billing: a year from %s, with a credit for the "
@@ -563,18 +577,19 @@ static void charge_table(req_t *r, const subchg_preview_t *p, const char *countr
                      : arena_printf(r->arena, T("%s, %s \xC3\x97 %s, %s"), l->product_name,
                                     seats_text(r, l->seats),
                                     money_of(r, country, cur, l->unit_amount), period);
-    html_render(
-        b, "<tr><td data-label=\"%s\">%s</td><td class=\"num\" data-label=\"%s\">%s</td></tr>",
-        T("Description"), what, T("Amount"),
-        money_of(r, country, cur,
-                 l->credit + (inv->tax_mode && strcmp(inv->tax_mode, "inclusive") == 0 ? l->gross
-                                                                                       : l->net)));
-    if (l->credit)
+    /* The amounts as the invoice will show them (before tax, the two rows adding up to the
+     * line's net): one rule for the preview and the invoice. */
+    int64_t charge = l->net, credit = 0;
+    if (l->is_change) invoice_change_amounts(l, inv->tax_mode, &charge, &credit);
+    html_render(b,
+                "<tr><td data-label=\"%s\">%s</td><td class=\"num\" data-label=\"%s\">%s</td></tr>",
+                T("Description"), what, T("Amount"), money_of(r, country, cur, charge));
+    if (credit)
         html_render(b,
                     "<tr class=\"credit\"><td data-label=\"%s\">%s</td><td class=\"num\" "
                     "data-label=\"%s\">%s</td></tr>",
                     T("Description"), T("Less the unused part of what this period was charged"),
-                    T("Amount"), money_of(r, country, cur, -l->credit));
+                    T("Amount"), money_of(r, country, cur, -credit));
     html_render(b, "</tbody><tfoot><tr><th scope=\"row\">%s</th><td class=\"num\">%s</td></tr>",
                 T("Subtotal"), money_of(r, country, cur, inv->subtotal));
     html_render(b, "<tr><th scope=\"row\">%s</th><td class=\"num\">%s</td></tr>", T("Tax"),

@@ -280,8 +280,13 @@ def test_09_a_declined_card_changes_nothing(server):
 def test_10_monthly_to_annual_now_with_a_credit(server):
     c = signed_in(server)
     s = subs(server)[0]
+    # A decrease waiting for the renewal is called off by a year starting today, and said so.
+    r = confirm(c, preview(c, "seats", s["id"], seats="2").text)
+    assert r.status == 303 and subs(server)[0]["next_seats"] == 2
+    s = subs(server)[0]
     r = preview(c, "frequency", s["id"])
     assert r.status == 200, r.text[:300]
+    assert "The change to 2 seats waiting for the renewal is called off" in text_of(r.text)
     annual_plan, annual_unit = server.query(
         "SELECT p.id, c.unit_amount FROM plans p JOIN prices c ON c.plan_id = p.id"
         " JOIN products pr ON pr.id = p.product_id WHERE pr.code = ? AND p.billing_period ="
@@ -298,6 +303,7 @@ def test_10_monthly_to_annual_now_with_a_credit(server):
     assert r.status == 303, r.text[:500]
     after = subs(server)[0]
     assert after["period"] == "annual" and after["plan"] == annual_plan
+    assert after["next_seats"] == -1 and after["seats"] == s["seats"]
     assert after["start"] == today.isoformat()
     assert d(after["end"]).year == today.year + 1
 
@@ -527,3 +533,42 @@ def test_18_the_bill_run_renews_with_what_waited_for_the_renewal(server):
     assert renewed["start"] == at and renewed["charged"] == -1
     v = run_cobro(["verify", "--db", server.db_path], cwd=server.dir)
     assert v.returncode == 0, v.stdout + v.stderr
+
+
+def _money(text):
+    """Minor units of an amount as the English pages write it: $1,234.56 or -$12.00."""
+    t = html.unescape(re.sub(r"<[^>]+>", "", text)).strip().replace(",", "").replace("$", "")
+    neg = t.startswith("-") or t.startswith("\u2212")
+    t = t.lstrip("-\u2212")
+    whole, _, cents = t.partition(".")
+    v = int(whole) * 100 + int((cents + "00")[:2])
+    return -v if neg else v
+
+
+def test_19_prices_that_include_tax_preview_what_the_invoice_shows(server):
+    """With the vendor's prices including tax, the preview's rows (the charge and the credit)
+    add up to its subtotal, before tax, as the invoice's rows do; confirming charges the total."""
+    server.execute("UPDATE vendor_settings SET value = 'inclusive' WHERE key = 'tax_mode'")
+    try:
+        c = signed_in(server)
+        s = [x for x in subs(server) if x["status"] == "active"][0]
+        r = preview(c, "seats", s["id"], seats=str(s["seats"] + 3))
+        assert r.status == 200, r.text[:400]
+        body = re.search(r'<section[^>]*aria-labelledby="due".*?</section>', r.text, re.S).group(0)
+        tbody = re.search(r'<tbody>.*?</tbody>', body, re.S).group(0)
+        rows = [_money(m) for m in re.findall(r'<td class="num"[^>]*>(.*?)</td>', tbody)]
+        foot = [_money(m) for m in re.findall(r'<td class="num">(.*?)</td>',
+                                              re.search(r'<tfoot>.*?</tfoot>', body, re.S).group(0))]
+        subtotal, tax, total = foot
+        assert len(rows) == 2 and rows[1] < 0, rows
+        assert sum(rows) == subtotal and subtotal + tax == total
+        assert int(confirm_fields(r.text)["expected_total"]) == total
+        r = confirm(c, r.text)
+        assert r.status == 303, r.text[:400]
+        inv = server.scalar("SELECT invoice_id FROM subscription_changes ORDER BY id DESC LIMIT 1")
+        assert server.query("SELECT subtotal, tax_total, total FROM invoices WHERE id = ?",
+                            (inv,))[0] == (subtotal, tax, total)
+        v = run_cobro(["verify", "--db", server.db_path], cwd=server.dir)
+        assert v.returncode == 0, v.stdout + v.stderr
+    finally:
+        server.execute("UPDATE vendor_settings SET value = 'exclusive' WHERE key = 'tax_mode'")
