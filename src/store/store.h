@@ -733,4 +733,62 @@ store_status_t store_dunning_retry_now(store_t *s, int64_t account_id, int64_t n
 /* Sets the vendor setting key to value unless it is set already. */
 store_status_t store_setting_first(store_t *s, const char *key, const char *value);
 
+
+/* ---- staff console (store_staff_console.c) ------------------------------------------ */
+
+/* A new account; STORE_CONFLICT when the name is taken. */
+store_status_t store_account_create(store_t *s, const account_t *acc, int64_t now, int64_t *id);
+/* A new portal credential; STORE_CONFLICT when the User ID is taken. */
+store_status_t store_credential_create(store_t *s, const credential_t *c, int64_t now, int64_t *id);
+store_status_t store_account_name_taken(store_t *s, const char *name, bool *taken);
+store_status_t store_user_id_taken(store_t *s, const char *user_id, bool *taken);
+/* The corporate account's portal credential; STORE_NOT_FOUND when it has none. */
+store_status_t store_credential_of_account(store_t *s, arena_t *a, int64_t account_id,
+                                           credential_t *out);
+/* Active staff users with the role, by name. */
+store_status_t store_staff_with_role(store_t *s, arena_t *a, const char *role, staff_user_t **out,
+                                     size_t *n);
+/* The currencies the price list sells in, sorted. */
+store_status_t store_price_currencies(store_t *s, arena_t *a, char ***out, size_t *n);
+/* An account as a search finds it, with its billing contact's email and User ID. */
+typedef struct {
+    int64_t id, sales_rep_id, invoices;
+    char *kind, *name, *country, *currency, *sales_rep_name, *user_id, *contact_email;
+} account_hit_t;
+/* Accounts (of one sales rep, or everyone's with 0) whose name contains name_pattern (a LIKE
+ * pattern in lower case, '\' escaping; "" for none) or whose billing contact's email, portal
+ * User ID or an invoice number equals lower_text, by name, at most limit. */
+store_status_t store_accounts_search(store_t *s, arena_t *a, const char *lower_text,
+                                     const char *name_pattern, int64_t sales_rep_id, int limit,
+                                     account_hit_t **out, size_t *n);
+/* The accounts of a sales rep (0: all), by name, at most limit. */
+store_status_t store_accounts_of_rep(store_t *s, arena_t *a, int64_t sales_rep_id, int limit,
+                                     account_hit_t **out, size_t *n);
+/* An email of an account as the outbox keeps it: sent_at and failed_at 0 while neither. */
+typedef struct {
+    int64_t id, created_at, sent_at, failed_at, attempts;
+    char *kind, *to_addr, *subject, *sender_ref;
+} outbox_entry_t;
+/* The account's emails, newest first, at most limit. */
+store_status_t store_outbox_of_account(store_t *s, arena_t *a, int64_t account_id, int limit,
+                                       outbox_entry_t **out, size_t *n);
+/* A sign-in attempt of a login; a success with no address is a lockout lifted by staff. */
+typedef struct {
+    int64_t id, at;
+    char *ip;
+    bool succeeded, pending;
+} attempt_row_t;
+store_status_t store_attempts_of_login(store_t *s, arena_t *a, audience_t aud, const char *login,
+                                       int limit, attempt_row_t **out, size_t *n);
+/* Ends the login's lockout: records a success with no address (the count restarts after it). */
+store_status_t store_attempt_lift(store_t *s, audience_t aud, const char *login, int64_t now);
+/* The Billing Center users of an account (billing administrator first), at most 200. */
+store_status_t store_account_logins(store_t *s, arena_t *a, int64_t account_id,
+                                    account_user_t **out, size_t *n);
+/* A page of the account's audit entries: its sign-ins only, or everything else. */
+store_status_t store_audit_of_account(store_t *s, arena_t *a, int64_t account_id, bool sign_ins,
+                                      int64_t before_id, int limit, audit_row_t **out, size_t *n);
+/* How many payments nobody knows the outcome of. */
+store_status_t store_payments_unknown_count(store_t *s, int64_t *n);
+
 #endif

@@ -33,33 +33,93 @@ static const char *actor_text(req_t *r, const audit_row_t *e)
     return e->actor_id ? arena_printf(r->arena, "%s #%lld", kind, (long long)e->actor_id) : kind;
 }
 
-static const char *action_text(req_t *r, const char *action)
+/* Each action in words: a sentence of the reader's language with the entry's values. args says
+ * which values fill the sentence's %s, in order: f the field's name, o the old value, n the new
+ * one; an empty value reads as a dash. */
+typedef struct {
+    const char *code, *args, *sentence;
+} action_words_t;
+
+static const action_words_t action_words[] = {
+    {"bill_to_changed", "fon", N_("Bill To changed: %s from “%s” to “%s”.")},
+    {"invoice_recipient_added", "n", N_("Invoice recipient added: %s.")},
+    {"invoice_recipient_removed", "o", N_("Invoice recipient removed: %s.")},
+    {"purchase_order_added", "n", N_("Purchase order added: %s.")},
+    {"purchase_order_changed", "on", N_("Purchase order changed from %s to %s.")},
+    {"purchase_order_removed", "o", N_("Purchase order removed: %s.")},
+    {"payment_method_changed", "on", N_("Payment method changed from %s to %s.")},
+    {"bank_account_replaced", "on", N_("Bank account to debit replaced: %s, now %s.")},
+    {"direct_debit_mandate_accepted", "", N_("Direct debit mandate accepted.")},
+    {"sign_in", "", N_("Signed in.")},
+    {"password_reset_requested", "",
+     N_("Password reset requested: a link was emailed to the billing contact.")},
+    {"password_changed", "", N_("Password changed.")},
+    {"billing_admin_emailed", "", N_("Emailed the billing administrator.")},
+    {"vendor_setting_changed", "fon", N_("Payment details changed: %s from “%s” to “%s”.")},
+    {"account_created", "n", N_("Account %s created.")},
+    {"portal_user_created", "n", N_("Portal User ID %s created.")},
+    {"password_set_link_sent", "n", N_("Link to set the password emailed to %s.")},
+    {"password_reset_link_sent", "n", N_("Password-reset link emailed to %s.")},
+    {"invoice_email_resent", "on", N_("Invoice %s emailed again to %s.")},
+    {"sign_in_lockout_lifted", "no", N_("Sign-in lockout of %s lifted (it was to last until %s).")},
+    {"subscription_added", "n", N_("Subscription added: %s.")},
+    {"quote_created", "n", N_("Quote %s created.")},
+    {"quote_saved", "n", N_("Quote %s saved.")},
+    {"quote_sent", "n", N_("Quote %s sent to the billing contact.")},
+    {"quote_withdrawn", "", N_("Quote withdrawn.")},
+    {"quote_revised", "on", N_("Quote %s revised as %s.")},
+    {"quote_accepted", "on", N_("Quote %s accepted; invoice %s.")},
+    {"quote_accepted_on_behalf", "on",
+     N_("Quote %s accepted on the customer's behalf; invoice %s.")},
+    {"quote_rejected", "on", N_("Quote %s rejected: %s.")},
+    {"payment_recorded", "n", N_("Payment recorded: %s.")},
+    {"payment_reversed", "on", N_("Payment %s reversed: %s.")},
+    {"payment_started", "on", N_("Payment of invoice %s started: %s.")},
+    {"payment_succeeded", "on", N_("Invoice %s paid (payment %s).")},
+    {"payment_failed", "on", N_("Payment of invoice %s failed: %s.")},
+    {"payment_expired", "o", N_("Payment of invoice %s expired.")},
+    {"payment_unknown", "o", N_("Payment of invoice %s: outcome unknown.")},
+    {"credit_applied", "on", N_("Credit applied to invoice %s: %s.")},
+    {"autopay_started", "on", N_("Automatic card payment of invoice %s started: %s.")},
+    {"refund_started", "on", N_("Refund of payment %s started: %s.")},
+    {"refund_succeeded", "on", N_("Refund of payment %s succeeded: %s.")},
+    {"refund_failed", "on", N_("Refund of payment %s failed (refund %s).")},
+    {"refund_unknown", "on", N_("Refund of payment %s: outcome unknown (refund %s).")},
+    {"card_setup_started", "", N_("Saving a card started.")},
+    {"card_saved", "n", N_("Card saved: %s.")},
+    {"card_replaced", "on", N_("Card %s replaced by %s.")},
+    {"card_removed", "o", N_("Card removed: %s.")},
+    {"card_autopay", "on", N_("Automatic card payments changed from %s to %s.")},
+    {"w9_uploaded", "n", N_("W-9 uploaded: %s.")},
+    {"w9_downloaded", "n", N_("W-9 downloaded: %s.")},
+    {"care_caller_verified", "f", N_("Caller verified by Customer Care (%s).")},
+    {"care_caller_not_verified", "f", N_("Caller not verified by Customer Care (%s).")},
+    {"care_change_locked", "", N_("Billing administrator change locked.")},
+    {"account_flag_cleared", "", N_("Account flag cleared.")},
+    {"account_user_invited", "n", N_("User invited: %s.")},
+    {"billing_admin_changed", "on", N_("Billing administrator changed from %s to %s.")},
+    {"subscription_changed", "on", N_("Subscription changed: %s, %s.")},
+    {"subscription_change_charging", "on", N_("Subscription change awaiting its payment: %s, %s.")},
+    {"subscription_change_conflict", "on",
+     N_("Subscription change not made, the subscription had changed meanwhile: %s, %s.")},
+};
+
+static const char *field_text(req_t *r, const char *field);
+static const char *value_text(req_t *r, const char *field, const char *value);
+
+static const char *action_text(req_t *r, const audit_row_t *e)
 {
-    static const code_label_t actions[] = {
-        {"bill_to_changed", N_("Bill To changed")},
-        {"invoice_recipient_added", N_("Invoice recipient added")},
-        {"invoice_recipient_removed", N_("Invoice recipient removed")},
-        {"purchase_order_added", N_("Purchase order added")},
-        {"purchase_order_changed", N_("Purchase order changed")},
-        {"purchase_order_removed", N_("Purchase order removed")},
-        {"payment_method_changed", N_("Payment method changed")},
-        {"bank_account_replaced", N_("Bank account replaced")},
-        {"direct_debit_mandate_accepted", N_("Direct debit mandate accepted")},
-        {"sign_in", N_("Signed in")},
-        {"password_reset_requested", N_("Password reset requested")},
-        {"password_changed", N_("Password changed")},
-        {"billing_admin_emailed", N_("Emailed the billing administrator")},
-        {"vendor_setting_changed", N_("Payment details changed")},
-        {"w9_uploaded", N_("W-9 uploaded")},
-        {"w9_downloaded", N_("W-9 downloaded")},
-        {"care_caller_verified", N_("Caller verified by Customer Care")},
-        {"care_caller_not_verified", N_("Caller not verified by Customer Care")},
-        {"care_change_locked", N_("Billing administrator change locked")},
-        {"account_flag_cleared", N_("Account flag cleared")},
-        {"account_user_invited", N_("User invited")},
-        {"billing_admin_changed", N_("Billing administrator changed")},
-    };
-    return label_of(r, actions, sizeof actions / sizeof actions[0], action);
+    for (size_t i = 0; i < sizeof action_words / sizeof action_words[0]; i++) {
+        const action_words_t *w = &action_words[i];
+        if (strcmp(e->action, w->code) != 0) continue;
+        const char *v[3] = {"", "", ""};
+        for (size_t k = 0; k < 3 && w->args[k]; k++)
+            v[k] = w->args[k] == 'f'   ? (*e->field ? field_text(r, e->field) : "—")
+                   : w->args[k] == 'o' ? value_text(r, e->field, e->old_value)
+                                       : value_text(r, e->field, e->new_value);
+        return arena_printf(r->arena, T(w->sentence), v[0], v[1], v[2]);
+    }
+    return e->action; /* a code this table does not know yet shows as itself */
 }
 
 static const char *field_text(req_t *r, const char *field)
@@ -110,6 +170,41 @@ static const char *value_text(req_t *r, const char *field, const char *value)
     return arena_printf(r->arena, "%s%s", payment_method_label(r, code), value + code_len);
 }
 
+/* The entries as a table (stacked on a phone: each entry a card of labels and values). */
+static void entries_table(req_t *r, const audit_row_t *rows, size_t shown, const char *klass,
+                          const char *label, const char *caption)
+{
+    buf_t *b = &r->resp.body;
+    const char *when_label = T("When"), *who = T("Who"), *action = T("Action"), *field = T("Field"),
+               *old_value = T("Old value"), *new_value = T("New value");
+    html_render(b,
+                "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
+                "<table class=\"%s stack\"><caption>%s</caption><thead><tr><th "
+                "scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                "<th scope=\"col\">%s</th></tr></thead><tbody>",
+                label, klass, caption, when_label, who, action, field, old_value, new_value);
+    for (size_t i = 0; i < shown; i++) {
+        const audit_row_t *e = &rows[i];
+        char when[32] = "";
+        time_t t = (time_t)e->at;
+        struct tm tm;
+        if (gmtime_r(&t, &tm)) strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+        html_render(b,
+                    "<tr data-action=\"%s\"><td class=\"nowrap\" data-label=\"%s\"><time "
+                    "datetime=\"%sZ\">%s</time></td><td data-label=\"%s\">%s</td>"
+                    "<td data-label=\"%s\">%s</td>"
+                    "<td data-label=\"%s\">%s</td><td class=\"value\" data-label=\"%s\">%s</td>"
+                    "<td class=\"value\" data-label=\"%s\">%s</td></tr>",
+                    e->action, when_label, arena_printf(r->arena, "%.10sT%s", when, when + 11),
+                    when, who, actor_text(r, e), action, action_text(r, e), field,
+                    *e->field ? field_text(r, e->field) : "—", old_value,
+                    value_text(r, e->field, e->old_value), new_value,
+                    value_text(r, e->field, e->new_value));
+    }
+    html_render(b, "</tbody></table></div>");
+}
+
 void audit_table(req_t *r, const audit_row_t *rows, size_t n, size_t page_rows,
                  const char *page_url, bool older_page)
 {
@@ -121,37 +216,9 @@ void audit_table(req_t *r, const audit_row_t *rows, size_t n, size_t page_rows,
         return;
     }
     size_t shown = n < page_rows ? n : page_rows;
-    const char *when_label = T("When"), *who = T("Who"), *action = T("Action"), *field = T("Field"),
-               *old_value = T("Old value"), *new_value = T("New value");
-    /* Stacked on a phone (table.stack): each entry a card of labels and values. */
-    html_render(b,
-                "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
-                "<table class=\"audit-log stack\"><caption>%s</caption><thead><tr><th "
-                "scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-                "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-                "<th scope=\"col\">%s</th></tr></thead><tbody>",
-                T("Audit log"),
-                older_page ? T("Older changes, newest first (times in UTC)")
-                           : T("The latest changes, newest first (times in UTC)"),
-                when_label, who, action, field, old_value, new_value);
-    for (size_t i = 0; i < shown; i++) {
-        const audit_row_t *e = &rows[i];
-        char when[32] = "";
-        time_t t = (time_t)e->at;
-        struct tm tm;
-        if (gmtime_r(&t, &tm)) strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-        html_render(b,
-                    "<tr><td class=\"nowrap\" data-label=\"%s\"><time datetime=\"%sZ\">%s</time>"
-                    "</td><td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>"
-                    "<td data-label=\"%s\">%s</td><td class=\"value\" data-label=\"%s\">%s</td>"
-                    "<td class=\"value\" data-label=\"%s\">%s</td></tr>",
-                    when_label, arena_printf(r->arena, "%.10sT%s", when, when + 11), when, who,
-                    actor_text(r, e), action, action_text(r, e->action), field,
-                    *e->field ? field_text(r, e->field) : "—", old_value,
-                    value_text(r, e->field, e->old_value), new_value,
-                    value_text(r, e->field, e->new_value));
-    }
-    html_render(b, "</tbody></table></div>");
+    entries_table(r, rows, shown, "audit-log", T("Audit log"),
+                  older_page ? T("Older changes, newest first (times in UTC)")
+                             : T("The latest changes, newest first (times in UTC)"));
     /* Keyset paging: the next page starts after the last entry shown, so entries written
      * meanwhile never shift what the reader sees. */
     if (older_page || n > page_rows) {
@@ -164,6 +231,16 @@ void audit_table(req_t *r, const audit_row_t *rows, size_t n, size_t page_rows,
         html_render(b, "</p>");
     }
     html_render(b, "</section>");
+}
+
+void sign_ins_table(req_t *r, const audit_row_t *rows, size_t n)
+{
+    if (n == 0) {
+        html_render(&r->resp.body, "<p>%s</p>", T("No sign-ins have been recorded yet."));
+        return;
+    }
+    entries_table(r, rows, n, "sign-in-log", T("Sign-ins"),
+                  T("The latest sign-ins, newest first (times in UTC)"));
 }
 
 int64_t audit_before_param(const req_t *r)

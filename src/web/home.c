@@ -1,4 +1,4 @@
-/* The start page: where each kind of user signs in. */
+/* The start page: the two customer portals. The staff console (/staff) is not advertised here. */
 #include "pages.h"
 
 void page_home(req_t *r)
@@ -10,9 +10,8 @@ void page_home(req_t *r)
                 T("Corporate Billing Portal"),
                 T("For the billing contact of a corporate account: sign in with the User ID "
                   "printed on your invoices."));
-    html_render(b, "<li><h2><a href=\"/billing\">%s</a></h2><p>%s</p></li>", T("Billing Center"),
+    html_render(b, "<li><h2><a href=\"/billing\">%s</a></h2><p>%s</p></li></ul>",
+                T("Billing Center"),
                 T("For accounts bought online: sign in with your product login."));
-    html_render(b, "<li><h2><a href=\"/staff\">%s</a></h2><p>%s</p></li></ul>", T("Staff console"),
-                T("For sales representatives, Corporate Account Services and Customer Care."));
     layout_end(r);
 }

@@ -191,6 +191,8 @@ void audit_table(req_t *r, const audit_row_t *rows, size_t n, size_t page_rows,
                  const char *page_url, bool older_page);
 /* The ?before= entry id of an audit page: 0 when absent, -1 when malformed. */
 int64_t audit_before_param(const req_t *r);
+/* The account's sign-ins (audit entries sign_in), as the audit log shows its entries. */
+void sign_ins_table(req_t *r, const audit_row_t *rows, size_t n);
 
 /* ---- staff quotes (staff_quote.c, staff_account_quotes.c) ------------------------------ */
 
@@ -368,5 +370,17 @@ void page_staff_requests(req_t *r);             /* GET /staff/requests */
 void page_staff_request(req_t *r);              /* GET /staff/requests/NUMBER */
 void page_staff_request_post(req_t *r);         /* POST /staff/requests/NUMBER/ACTION */
 void page_care_form(req_t *r);                  /* GET/POST /care */
+/* ---- staff console: accounts, search, subscriptions, actions (staff_console.c) ---- */
+#include "services/staff_console.h"
+console_ctx_t staff_console_ctx(req_t *r);
+/* A field error of the console's forms in words (its own codes, else field_error_text). */
+const char *console_error_text(req_t *r, int e);
+void page_staff_account_new(req_t *r);              /* GET/POST /staff/accounts/new */
+void page_staff_account_subscription_new(req_t *r); /* GET/POST .../ID/subscriptions/new */
+void page_staff_account_resend(req_t *r);     /* POST /staff/accounts/ID/resend-invoice */
+void page_staff_account_reset_link(req_t *r); /* POST /staff/accounts/ID/reset-link */
+void page_staff_account_lift(req_t *r);       /* POST /staff/accounts/ID/lift-lockout */
+/* The account page's place for the account's requests (filled by the requests work). */
+void staff_account_requests_section(req_t *r, const account_t *acc);
 
 #endif

@@ -1,6 +1,7 @@
-/* The staff console's first page: who is signed in and with which role. */
+/* The staff console's first page: who is signed in and with which role, and what the role works
+ * on: a rep their accounts and open quotes, Account Services the payments whose outcome is
+ * unknown, Customer Care a search, admins everything; requests in their slot. */
 #include "pages.h"
-#include "services/staff_views.h"
 
 #include <string.h>
 
@@ -13,10 +14,55 @@ static const char *role_label(req_t *r, const char *role)
     return role;
 }
 
+static void accounts_card(req_t *r, const console_home_t *v, bool rep)
+{
+    buf_t *b = &r->resp.body;
+    html_render(b,
+                "<section class=\"card\" aria-labelledby=\"my-accounts\"><div class=\"card-head\">"
+                "<h2 id=\"my-accounts\">%s</h2><a class=\"button secondary\" "
+                "href=\"/staff/accounts/new\">%s</a></div>",
+                rep ? T("Your accounts") : T("Accounts"), T("New corporate account"));
+    if (v->n_accounts == 0) {
+        html_render(b, "<p>%s</p></section>",
+                    rep ? T("You have no accounts yet.") : T("No accounts yet."));
+        return;
+    }
+    html_render(b, "<ul class=\"my-accounts\">");
+    for (size_t i = 0; i < v->n_accounts; i++)
+        html_render(b, "<li><a href=\"/staff/accounts/%L\">%s</a>%R%s</li>", v->accounts[i].id,
+                    v->accounts[i].name, rep || !*v->accounts[i].sales_rep_name ? "" : " — ",
+                    rep ? "" : v->accounts[i].sales_rep_name);
+    html_render(b, "</ul></section>");
+}
+
+static void quotes_card(req_t *r, const console_home_t *v, bool rep)
+{
+    buf_t *b = &r->resp.body;
+    html_render(b,
+                "<section class=\"card\" aria-labelledby=\"open-quotes\"><h2 id=\"open-quotes\">"
+                "%s</h2>",
+                rep ? T("Your open quotes") : T("Open quotes"));
+    if (v->n_quotes == 0) {
+        html_render(b, "<p>%s</p></section>", T("No quotes are waiting for the customer."));
+        return;
+    }
+    html_render(b, "<ul class=\"home-quotes\">");
+    for (size_t i = 0; i < v->n_quotes; i++) {
+        const quote_t *q = &v->quotes[i];
+        html_render(b, "<li><a href=\"/staff/quotes/%s\">%s</a> — %s — ", q->number, q->number,
+                    q->account_name ? q->account_name : "");
+        html_text(b, T("valid until %s"), q->valid_until);
+        html_render(b, "</li>");
+    }
+    html_render(b, "</ul></section>");
+}
+
 void page_staff_home(req_t *r)
 {
-    staff_user_t me;
-    if (answer_status(r, staff_home_view(r->svc, r->arena, r->principal_id, &me))) return;
+    console_ctx_t ctx = staff_console_ctx(r);
+    console_home_t v;
+    if (answer_status(r, console_home_view(r->svc, r->arena, &ctx, &v))) return;
+    const staff_user_t me = v.me;
     buf_t *b = &r->resp.body;
     layout_begin(r, SECTION_STAFF, T("Staff console"));
     html_render(b,
@@ -27,22 +73,45 @@ void page_staff_home(req_t *r)
     html_render(b, "<dt>%s</dt><dd>%s</dd>", T("Email"), me.email);
     html_render(b, "<dt>%s</dt><dd data-role=\"%s\">%s</dd></dl></section>", T("Role"), me.role,
                 role_label(r, me.role));
-    if (strcmp(me.role, "admin") == 0)
+    bool admin = strcmp(me.role, "admin") == 0, rep = strcmp(me.role, "sales_rep") == 0;
+    /* What each role works on first; the requests (issue 14) come in their slot. */
+    staff_home_requests(r);
+    if (rep || admin) {
+        accounts_card(r, &v, rep);
+        quotes_card(r, &v, rep);
+    }
+    if (!rep && !admin)
+        html_render(b,
+                    "<section class=\"card\" aria-labelledby=\"find\"><h2 id=\"find\">%s</h2>"
+                    "<form method=\"get\" action=\"/staff/accounts\" role=\"search\">"
+                    "<div class=\"field\"><label for=\"home-q\">%s</label><input id=\"home-q\" "
+                    "name=\"q\" type=\"search\"></div><button type=\"submit\" "
+                    "class=\"secondary\">%s</button></form></section>",
+                    T("Find an account"),
+                    T("Account name, billing contact's email, User ID or invoice number"),
+                    T("Search"));
+    if (admin)
         html_render(b,
                     "<section class=\"card\" aria-labelledby=\"settings\"><h2 id=\"settings\">"
                     "%s</h2><p><a href=\"/staff/payment-details\">%s</a></p></section>",
                     T("Settings"), T("Payment details shown to customers"));
-    if (strcmp(me.role, "admin") == 0)
+    if (admin)
         html_render(b,
                     "<section class=\"card\" aria-labelledby=\"w9-card\"><h2 id=\"w9-card\">"
                     "%s</h2><p><a href=\"/staff/w9\">%s</a></p></section>",
                     T("W-9"), T("Upload the W-9 and see its versions"));
     staff_home_flags_section(r);
-    if (strcmp(me.role, "admin") == 0 || strcmp(me.role, "account_services") == 0)
+    if (admin || strcmp(me.role, "account_services") == 0) {
         html_render(b,
                     "<section class=\"card\" aria-labelledby=\"payments\"><h2 id=\"payments\">"
-                    "%s</h2><p><a href=\"/staff/payments?state=unknown\">%s</a></p></section>",
-                    T("Payments"), T("Payments with an unknown outcome"));
-    staff_home_requests(r);
+                    "%s</h2><p><a href=\"/staff/payments?state=unknown\">%s</a></p><p "
+                    "data-unknown=\"%L\">",
+                    T("Payments"), T("Payments with an unknown outcome"), v.unknown_payments);
+        html_text(b,
+                  TN("%d payment with an unknown outcome.", "%d payments with an unknown outcome.",
+                     v.unknown_payments),
+                  (int)v.unknown_payments);
+        html_render(b, "</p></section>");
+    }
     layout_end(r);
 }

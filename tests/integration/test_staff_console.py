@@ -1,0 +1,426 @@
+"""The staff console for sales reps and admins (issue 14): creating a corporate account with its
+billing contact's portal User ID and the set-password email (its link works once), adding
+subscriptions (a corporate account's must be annual: the schema's refusal told in words),
+searching accounts by name, email, User ID and invoice number, the account page with the actions
+for the customer (resend an invoice email, a password-reset link, lifting a sign-in lockout),
+each audited, the audit log in words with sign-ins apart and the emails sent, who sees what
+(404 for the others), CSRF, the home pages of each role and the public start page."""
+import html
+import re
+
+import pytest
+
+from harness import DEMO_PASSWORD, body_text, csrf_of, to_pred
+
+ACME = "Acme Corporation"
+INITECH = "Initech"
+ADMIN, REP, CAS, CARE = ("admin@vendor.example", "rep@vendor.example", "cas@vendor.example",
+                         "care@vendor.example")
+
+
+def staff(server, email_addr):
+    c = server.client()
+    assert c.sign_in_staff(email_addr).status == 303
+    return c
+
+
+def account_id(server, name):
+    return server.scalar("SELECT id FROM accounts WHERE name = ?", (name,))
+
+
+def text_of(page):
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def norm(s):
+    return " ".join(s.split())
+
+
+def counts(server):
+    return tuple(server.count(t) for t in ("accounts", "portal_credentials", "email_outbox",
+                                           "password_reset_tokens", "audit_log", "subscriptions"))
+
+
+def new_account_fields(**over):
+    f = {"name": "Umbrella Holdings", "country": "us", "currency": "USD", "lang": "en",
+         "bill_to_name": "Umbrella Holdings Inc.", "address_line1": "1 Raccoon Way",
+         "address_line2": "", "city": "Springfield", "region": "IL", "postal_code": "62701",
+         "phone": "+1 217 555 0100", "contact_name": "Alice Abernathy",
+         "contact_email": "Alice@Umbrella.example", "user_id": "umbrella-billing"}
+    f.update(over)
+    return f
+
+
+def create(c, fields):
+    token = csrf_of(c.get("/staff/accounts/new").text)
+    return c.post("/staff/accounts/new", dict(fields, csrf=token))
+
+
+def link_re(server):
+    return re.compile(re.escape(server.base_url + "/corporate/reset?token=") + r"([A-Za-z0-9_-]+)")
+
+
+@pytest.fixture(autouse=True)
+def fresh_attempts(server):
+    server.execute("DELETE FROM sign_in_attempts")
+    yield
+
+
+# ---- the public start page --------------------------------------------------------------------
+
+def test_01_start_page_offers_the_two_portals_and_not_the_staff_console(server):
+    r = server.client().get("/")
+    assert r.status == 200
+    assert 'href="/corporate"' in r.text and 'href="/billing"' in r.text
+    main = re.split(r"<footer\b", r.text)[0]
+    assert 'href="/staff' not in main and "Staff console" not in main
+    # The console itself stays where it was.
+    assert server.client().get("/staff").status == 200
+
+
+# ---- creating an account ----------------------------------------------------------------------
+
+def test_02_refused_input_is_kept_and_nothing_is_written(server):
+    c = staff(server, ADMIN)
+    before = counts(server)
+    r = create(c, new_account_fields(name="", country="zz", user_id="not ok!", contact_email="x@",
+                                     city=""))
+    assert r.status == 400
+    t = norm(text_of(r.text))
+    assert "Nothing was saved" in t
+    assert "This field is required." in t
+    assert "two-letter code" in t
+    assert "Enter a username of 3 to 64" in t
+    assert "Enter an email address such as name@example.com." in t
+    assert 'value="not ok!"' in r.text and 'value="1 Raccoon Way"' in r.text
+    assert counts(server) == before
+    # A name or User ID already taken, any letter case of the User ID.
+    r = create(c, new_account_fields(name=ACME, user_id="ACME-Billing"))
+    assert r.status == 400
+    t = norm(text_of(r.text))
+    assert "An account with this name already exists" in t
+    assert "This User ID is already taken" in t
+    # A state the tax table does not know, in a country taxed by state.
+    r = create(c, new_account_fields(region="Atlantis"))
+    assert r.status == 400
+    assert counts(server) == before
+
+
+def test_03_a_rep_creates_an_account_that_is_theirs_and_the_link_works_once(server, smtp_sink):
+    c = staff(server, REP)
+    mark = smtp_sink.mark()
+    r = create(c, new_account_fields())
+    assert r.status == 303, r.text[:800]
+    m = re.match(r"/staff/accounts/(\d+)\?done=created$", r.location_path + "?" + r.location.split("?")[1])
+    assert m, r.location
+    aid = int(m.group(1))
+    rep_id = server.scalar("SELECT id FROM staff_users WHERE email = ?", (REP,))
+    row = server.query("SELECT kind, name, country, currency, lang, sales_rep_id, region FROM"
+                       " accounts WHERE id = ?", (aid,))[0]
+    assert row == ("corporate", "Umbrella Holdings", "US", "USD", "en", rep_id, "IL")
+    cred = server.query("SELECT user_id, contact_email FROM portal_credentials WHERE account_id = ?",
+                        (aid,))
+    assert cred == [("umbrella-billing", "alice@umbrella.example")]
+    page = c.get(r.location_path + "?done=created")
+    assert page.status == 200
+    assert "umbrella-billing" in page.text and "has been created" in page.text
+    # The email: User ID and the link, valid a week.
+    msg = smtp_sink.wait_for(to_pred("alice@umbrella.example"), since=mark)["msg"]
+    assert str(msg["Subject"]).startswith("Your Corporate Billing Portal User ID")
+    body = body_text(msg)
+    assert "umbrella-billing" in body and "within 7 days" in body
+    token = link_re(server).search(body).group(1)
+    assert server.query("SELECT t.expires_at - t.created_at FROM password_reset_tokens t JOIN"
+                        " portal_credentials p ON p.id = t.credential_id WHERE p.account_id = ?",
+                        (aid,)) == [(7 * 24 * 3600,)]
+    # No password works before one is chosen.
+    assert server.client().sign_in_corporate("umbrella-billing", DEMO_PASSWORD).status == 401
+    # The link sets the password, once.
+    u = server.client()
+    form = u.get("/corporate/reset?token=" + token)
+    assert form.status == 200
+    r = u.post("/corporate/reset", {"token": token, "password": "umbrella-secret-42",
+                                    "password_confirm": "umbrella-secret-42",
+                                    "csrf": csrf_of(form.text)})
+    assert r.status == 200 and "Your password has been changed." in r.text
+    assert server.client().sign_in_corporate("umbrella-billing", "umbrella-secret-42").status == 303
+    again = server.client().get("/corporate/reset?token=" + token)
+    assert "This link has already been used." in again.text
+    actions = [a for (a,) in server.query("SELECT action FROM audit_log WHERE account_id = ?"
+                                          " AND actor_kind = 'staff' ORDER BY id", (aid,))]
+    assert actions[:3] == ["account_created", "portal_user_created", "password_set_link_sent"]
+
+
+def test_04_an_admin_chooses_the_rep_or_none(server):
+    c = staff(server, ADMIN)
+    r = create(c, new_account_fields(name="Cyberdyne Systems", user_id="ap@cyberdyne.example",
+                                     contact_email="ap@cyberdyne.example", sales_rep_id="",
+                                     country="IT", currency="EUR", lang="it", region="",
+                                     postal_code="20121"))
+    assert r.status == 303, text_of(r.text)[:2000]
+    assert server.query("SELECT sales_rep_id, lang FROM accounts WHERE name = 'Cyberdyne Systems'") \
+        == [(None, "it")]
+    r = create(c, new_account_fields(name="Tyrell Corp", user_id="tyrell", sales_rep_id="999999"))
+    assert r.status == 400 and "Choose one of the options." in r.text
+
+
+# ---- who sees what ------------------------------------------------------------------------------
+
+def test_05_who_may_create_and_who_sees_which_account(server):
+    for email_addr in (CAS, CARE):
+        c = staff(server, email_addr)
+        assert c.get("/staff/accounts/new").status == 404
+        token = csrf_of(c.get("/staff/home").text)
+        before = counts(server)
+        r = c.post("/staff/accounts/new", dict(new_account_fields(name="Nope", user_id="nope"),
+                                               csrf=token))
+        assert r.status == 404
+        assert counts(server) == before
+        assert "/staff/accounts/new" not in c.get("/staff/accounts").text
+        # Every account.
+        for name in (ACME, INITECH, "Cyberdyne Systems"):
+            assert c.get("/staff/accounts/%d" % account_id(server, name)).status == 200
+    rep = staff(server, REP)
+    assert rep.get("/staff/accounts/%d" % account_id(server, ACME)).status == 200
+    # Not the accounts of nobody or of another rep: 404, and not in the search either.
+    for name in (INITECH, "Cyberdyne Systems"):
+        aid = account_id(server, name)
+        assert rep.get("/staff/accounts/%d" % aid).status == 404
+        assert rep.get("/staff/accounts/%d/subscriptions/new" % aid).status == 404
+        token = csrf_of(rep.get("/staff/home").text)
+        for action in ("reset-link", "lift-lockout", "resend-invoice"):
+            assert rep.post("/staff/accounts/%d/%s" % (aid, action),
+                            {"csrf": token, "login": "x", "number": "x"}).status == 404
+    assert "Cyberdyne" not in rep.get("/staff/accounts?q=cyberdyne").text
+    assert "Initech" not in text_of(rep.get("/staff/accounts").text)
+    # Subscriptions: admins and the account's rep; not Care nor Account Services.
+    for email_addr in (CAS, CARE):
+        assert staff(server, email_addr).get(
+            "/staff/accounts/%d/subscriptions/new" % account_id(server, ACME)).status == 404
+    assert rep.get("/staff/accounts/%d/subscriptions/new" % account_id(server, ACME)).status == 200
+
+
+def test_06_csrf_is_required(server):
+    c = staff(server, ADMIN)
+    aid = account_id(server, ACME)
+    before = counts(server)
+    for path, fields in (("/staff/accounts/new", new_account_fields(name="NoToken", user_id="nt")),
+                         ("/staff/accounts/%d/subscriptions/new" % aid, {"plan_id": "1", "seats": "1",
+                                                                         "start_date": "2026-01-01"}),
+                         ("/staff/accounts/%d/resend-invoice" % aid, {"number": "x"}),
+                         ("/staff/accounts/%d/reset-link" % aid, {}),
+                         ("/staff/accounts/%d/lift-lockout" % aid, {"login": "acme-billing"})):
+        assert c.post(path, fields).status == 403, path
+    assert counts(server) == before
+
+
+# ---- search -------------------------------------------------------------------------------------
+
+def hits(c, q):
+    r = c.get("/staff/accounts?q=" + q)
+    assert r.status == 200
+    return set(re.findall(r'<a href="/staff/accounts/\d+">([^<]+)</a>', html.unescape(r.text)))
+
+
+def test_07_search_by_each_key(server):
+    c = staff(server, CARE)
+    acme_email = server.scalar("SELECT contact_email FROM portal_credentials WHERE user_id = 'acme-billing'")
+    admin_email = server.scalar("SELECT u.email FROM account_users u JOIN accounts a ON"
+                                " a.id = u.account_id WHERE a.name = ? AND u.role = 'billing_admin'",
+                                (INITECH,))
+    number = server.scalar("SELECT i.number FROM invoices i JOIN accounts a ON a.id = i.account_id"
+                           " WHERE a.name = ? ORDER BY i.id LIMIT 1", (ACME,))
+    assert number, "the demo has invoices for Acme"
+    assert hits(c, "acme+corp") == {ACME}                 # part of the name, any case
+    assert hits(c, acme_email.upper()) == {ACME}          # the billing contact's email
+    assert hits(c, admin_email) == {INITECH}              # an online account's administrator
+    assert hits(c, "ACME-BILLING") == {ACME}              # the User ID
+    assert hits(c, number.lower()) == {ACME}              # an invoice number
+    assert hits(c, "%25") == set()                        # LIKE's own characters are plain text
+    assert "No account matches this search." in c.get("/staff/accounts?q=zzz-nothing").text
+
+
+# ---- subscriptions ------------------------------------------------------------------------------
+
+def plan(server, period, currency="USD"):
+    return server.scalar("SELECT p.id FROM plans p JOIN prices r ON r.plan_id = p.id WHERE"
+                         " p.billing_period = ? AND r.currency = ? AND p.active = 1 ORDER BY p.id"
+                         " LIMIT 1", (period, currency))
+
+
+def test_08_subscriptions_annual_for_corporate_accounts(server):
+    c = staff(server, REP)
+    aid = account_id(server, "Umbrella Holdings")
+    path = "/staff/accounts/%d/subscriptions/new" % aid
+    form = c.get(path)
+    assert form.status == 200
+    monthly, annual = plan(server, "monthly"), plan(server, "annual")
+    assert '<option value="%d"' % annual in form.text and '<option value="%d"' % monthly not in form.text
+    before = counts(server)
+    # Posted anyway, the database refuses it; the page says why.
+    r = c.post(path, {"plan_id": str(monthly), "seats": "5", "start_date": "2026-03-31",
+                      "csrf": csrf_of(form.text)})
+    assert r.status == 400
+    assert "Corporate accounts renew annually: choose an annual plan." in text_of(r.text)
+    for bad in ({"seats": "0"}, {"seats": "many"}, {"start_date": "2026-02-30"}, {"plan_id": "999999"}):
+        f = dict({"plan_id": str(annual), "seats": "5", "start_date": "2026-03-31"}, **bad)
+        assert c.post(path, dict(f, csrf=csrf_of(form.text))).status == 400, bad
+    assert counts(server) == before
+    r = c.post(path, {"plan_id": str(annual), "seats": "5", "start_date": "2026-03-31",
+                      "csrf": csrf_of(form.text)})
+    assert r.status == 303, text_of(r.text)[:1500]
+    rows = server.query("SELECT plan_id, seats, status, period_start, period_end, anchor_day FROM"
+                        " subscriptions WHERE account_id = ?", (aid,))
+    assert rows == [(annual, 5, "active", "2026-03-31", "2027-03-31", 31)]
+    page = c.get("/staff/accounts/%d" % aid).text
+    assert "The subscription has been added." not in page  # only with done=
+    assert re.search(r'class="subscriptions', page)
+    assert server.count("audit_log", "account_id = ? AND action = 'subscription_added'", (aid,)) == 1
+    assert "Subscription added:" in text_of(page)
+
+
+# ---- the actions for the customer --------------------------------------------------------------
+
+def test_09_resend_an_invoice_email_with_its_pdf_audited(server, smtp_sink):
+    c = staff(server, CARE)
+    aid = account_id(server, ACME)
+    page = c.get("/staff/accounts/%d" % aid)
+    number = server.scalar("SELECT number FROM invoices WHERE account_id = ? ORDER BY id LIMIT 1", (aid,))
+    inv_id = server.scalar("SELECT id FROM invoices WHERE number = ?", (number,))
+    contact = server.scalar("SELECT contact_email FROM portal_credentials WHERE account_id = ?", (aid,))
+    for _ in range(2):  # twice: a copy never collides with the outbox's one email per invoice
+        mark = smtp_sink.mark()
+        r = c.post("/staff/accounts/%d/resend-invoice" % aid, {"number": number,
+                                                                "csrf": csrf_of(page.text)})
+        assert r.status == 303 and "done=resent" in r.location
+        m = smtp_sink.wait_for(lambda m: to_pred(contact)(m) and number in str(m["msg"]["Subject"]),
+                               since=mark)["msg"]
+        pdfs = [p for p in m.iter_attachments() if p.get_content_type() == "application/pdf"]
+        assert len(pdfs) == 1 and pdfs[0].get_content().startswith(b"%PDF")
+    rows = server.query("SELECT kind, sender_ref, invoice_id FROM email_outbox WHERE kind ="
+                        " 'invoice_resend' AND account_id = ?", (aid,))
+    assert rows == [("invoice_resend", "invoice:%d" % inv_id, None)] * 2
+    care_id = server.scalar("SELECT id FROM staff_users WHERE email = ?", (CARE,))
+    assert server.query("SELECT actor_id, old_value, new_value FROM audit_log WHERE action ="
+                        " 'invoice_email_resent' AND account_id = ?", (aid,)) == \
+        [(care_id, number, contact)] * 2
+    page = c.get("/staff/accounts/%d?done=resent" % aid)
+    t = norm(text_of(page.text))
+    assert "The invoice email is on its way" in t
+    assert "Invoice %s emailed again to %s." % (number, contact) in t
+    # The emails section says what was sent (answering "did you send it?").
+    assert 'data-kind="invoice_resend"' in page.text and 'data-sent="1"' in page.text
+    # Another account's invoice: 404.
+    other = server.scalar("SELECT number FROM invoices WHERE account_id <> ? ORDER BY id LIMIT 1", (aid,))
+    if other:
+        assert c.post("/staff/accounts/%d/resend-invoice" % aid,
+                      {"number": other, "csrf": csrf_of(page.text)}).status == 404
+
+
+def test_10_password_reset_link_for_the_billing_contact(server, smtp_sink):
+    c = staff(server, CAS)
+    aid = account_id(server, ACME)
+    cred = server.scalar("SELECT id FROM portal_credentials WHERE account_id = ?", (aid,))
+    server.execute("UPDATE password_reset_tokens SET created_at = created_at - 7200 WHERE"
+                   " credential_id = ?", (cred,))
+    contact = server.scalar("SELECT contact_email FROM portal_credentials WHERE id = ?", (cred,))
+    token = csrf_of(c.get("/staff/accounts/%d" % aid).text)
+    for i in range(3):
+        mark = smtp_sink.mark()
+        r = c.post("/staff/accounts/%d/reset-link" % aid, {"csrf": token})
+        assert r.status == 303 and "done=reset_link" in r.location
+        body = body_text(smtp_sink.wait_for(to_pred(contact), since=mark)["msg"])
+        assert link_re(server).search(body)
+    r = c.post("/staff/accounts/%d/reset-link" % aid, {"csrf": token})
+    assert r.status == 303 and "refused=limited" in r.location
+    assert "Three password-reset links" in c.get(r.location_path + "?refused=limited").text
+    assert server.count("audit_log", "account_id = ? AND action = 'password_reset_link_sent'",
+                        (aid,)) == 3
+    # An online account has no portal User ID: nothing to send.
+    ini = account_id(server, INITECH)
+    r = c.post("/staff/accounts/%d/reset-link" % ini, {"csrf": token})
+    assert "refused=no_user_id" in r.location
+
+
+def test_11_lift_a_sign_in_lockout(server):
+    aid = account_id(server, ACME)
+    for _ in range(5):
+        server.client().sign_in_corporate("acme-billing", "wrong-password")
+    assert server.client().sign_in_corporate("acme-billing").status == 429
+    c = staff(server, CARE)
+    page = c.get("/staff/accounts/%d" % aid)
+    assert 'data-locked="1"' in page.text and "Lift the lockout" in page.text
+    token = csrf_of(page.text)
+    # Only a login of this account.
+    assert c.post("/staff/accounts/%d/lift-lockout" % aid,
+                  {"login": "ap@globex.example", "csrf": token}).status == 404
+    r = c.post("/staff/accounts/%d/lift-lockout" % aid, {"login": "ACME-billing", "csrf": token})
+    assert r.status == 303 and "done=lifted" in r.location
+    assert server.client().sign_in_corporate("acme-billing").status == 303
+    row = server.query("SELECT new_value, field FROM audit_log WHERE action = 'sign_in_lockout_lifted'"
+                       " AND account_id = ?", (aid,))
+    assert row == [("acme-billing", "login")]
+    r = c.post("/staff/accounts/%d/lift-lockout" % aid, {"login": "acme-billing", "csrf": token})
+    assert "refused=not_locked" in r.location
+    page = c.get("/staff/accounts/%d" % aid)
+    assert 'data-locked="0"' in page.text
+    assert "lockout lifted" in page.text
+    # Online accounts: each Billing Center user's login.
+    ini = account_id(server, INITECH)
+    email_addr = server.scalar("SELECT email FROM account_users WHERE account_id = ? AND role ="
+                               " 'billing_admin'", (ini,))
+    for _ in range(5):
+        server.client().sign_in_billing(email_addr, "wrong-password")
+    r = c.post("/staff/accounts/%d/lift-lockout" % ini, {"login": email_addr, "csrf": token})
+    assert "done=lifted" in r.location
+    assert server.client().sign_in_billing(email_addr).status == 303
+
+
+# ---- the audit log in words, sign-ins apart -------------------------------------------------------
+
+def test_12_audit_log_in_words_and_sign_ins_apart(server):
+    server.client().sign_in_corporate("acme-billing")
+    c = staff(server, ADMIN)
+    aid = account_id(server, ACME)
+    page = c.get("/staff/accounts/%d" % aid).text
+    audit = page[page.index('class="audit-log'):]
+    audit = audit[:audit.index("</table>")]
+    sign_ins = page[page.index('class="sign-in-log'):]
+    sign_ins = sign_ins[:sign_ins.index("</table>")]
+    assert 'data-action="sign_in"' in sign_ins and "Signed in." in sign_ins
+    assert 'data-action="sign_in"' not in audit
+    assert "Sign-in lockout of acme-billing lifted" in text_of(audit)
+    # Every code written today has its sentence: none shows as a bare code.
+    for code in re.findall(r'<tr data-action="([a-z_]+)"><td[^>]*><time[^>]*>[^<]*</time></td><td[^>]*>[^<]*</td><td[^>]*>([^<]*)</td>', audit):
+        assert code[1] != code[0], code
+    es = c.get("/staff/accounts/%d?lang=es" % aid)
+
+
+# ---- home pages ------------------------------------------------------------------------------------
+
+def test_13_each_role_sees_what_it_needs_on_its_home_page(server):
+    rep = staff(server, REP).get("/staff/home").text
+    assert "Your accounts" in rep and ACME in html.unescape(rep) and "Umbrella Holdings" in rep
+    assert "Initech" not in rep
+    assert "Your open quotes" in rep
+    assert "/staff/payments?state=unknown" not in rep
+    cas = staff(server, CAS).get("/staff/home").text
+    assert "/staff/payments?state=unknown" in cas and 'data-unknown="' in cas
+    assert "Your accounts" not in cas and 'action="/staff/accounts"' in cas
+    care = staff(server, CARE).get("/staff/home").text
+    assert 'action="/staff/accounts"' in care and "/staff/payments?state=unknown" not in care
+    admin = staff(server, ADMIN).get("/staff/home").text
+    for words in ("Open quotes", "/staff/payment-details", "/staff/payments?state=unknown",
+                  "Initech", "/staff/accounts/new"):
+        assert words in admin, words
+
+
+def test_14_pages_in_spanish(server):
+    c = server.client(accept_language="es")
+    assert c.sign_in_staff(REP).status == 303
+    home = c.get("/staff/home").text
+    assert "Sus cuentas" in home
+    form = c.get("/staff/accounts/new").text
+    assert "Nueva cuenta corporativa" in form
+    r = c.post("/staff/accounts/new", dict(new_account_fields(name=""), csrf=csrf_of(form)))
+    assert r.status == 400 and "Este campo es obligatorio." in html.unescape(r.text)
