@@ -98,7 +98,7 @@ static void render_new(req_t *r, const account_choices_t *ch, const account_form
                   "their password."));
     form_open(r, "/staff/accounts/new", "novalidate");
     html_render(b, "<fieldset class=\"card field\"><legend>%s</legend>", T("Account"));
-    input(r, "name", T("Account name"), f->name, "off", e->name, true);
+    input(r, "name", T("Name of the account"), f->name, "off", e->name, true);
     form_input(r, "country", T("Country (two-letter code)"), "text", f->country, "country",
                e->country ? console_error_text(r, e->country) : NULL, true);
     option_t *cur = arena_alloc(r->arena, (ch->n_currencies + 1) * sizeof *cur);
