@@ -733,7 +733,6 @@ store_status_t store_dunning_retry_now(store_t *s, int64_t account_id, int64_t n
 /* Sets the vendor setting key to value unless it is set already. */
 store_status_t store_setting_first(store_t *s, const char *key, const char *value);
 
-
 /* ---- staff console (store_staff_console.c) ------------------------------------------ */
 
 /* A new account; STORE_CONFLICT when the name is taken. */

@@ -377,9 +377,9 @@ console_ctx_t staff_console_ctx(req_t *r);
 const char *console_error_text(req_t *r, int e);
 void page_staff_account_new(req_t *r);              /* GET/POST /staff/accounts/new */
 void page_staff_account_subscription_new(req_t *r); /* GET/POST .../ID/subscriptions/new */
-void page_staff_account_resend(req_t *r);     /* POST /staff/accounts/ID/resend-invoice */
-void page_staff_account_reset_link(req_t *r); /* POST /staff/accounts/ID/reset-link */
-void page_staff_account_lift(req_t *r);       /* POST /staff/accounts/ID/lift-lockout */
+void page_staff_account_resend(req_t *r);           /* POST /staff/accounts/ID/resend-invoice */
+void page_staff_account_reset_link(req_t *r);       /* POST /staff/accounts/ID/reset-link */
+void page_staff_account_lift(req_t *r);             /* POST /staff/accounts/ID/lift-lockout */
 /* The account page's place for the account's requests (filled by the requests work). */
 void staff_account_requests_section(req_t *r, const account_t *acc);
 
