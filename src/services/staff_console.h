@@ -24,11 +24,12 @@ typedef struct {
 
 /* Admins and sales reps create accounts (a rep's are theirs). */
 bool console_may_create(const console_ctx_t *ctx);
-/* Who sees the account: a sales rep their own accounts; every other role all of them. */
+/* Who sees the account: every staff role sees every account (read only for some). */
 bool console_may_see(const console_ctx_t *ctx, const account_t *acc);
 /* Who adds subscriptions: admins, and the account's sales rep. */
 bool console_may_sell(const console_ctx_t *ctx, const account_t *acc);
-/* Who acts for the customer (resend, reset link, lift a lockout): whoever sees the account. */
+/* Who acts for the customer (resend, reset link, lift a lockout): admins, Account Services,
+ * Customer Care, and the account's own sales rep. */
 bool console_may_act(const console_ctx_t *ctx, const account_t *acc);
 
 /* ---- creating an account -------------------------------------------------------------------- */
@@ -94,8 +95,7 @@ status_t console_subscription_add(services_t *svc, arena_t *a, const console_ctx
 /* ---- search --------------------------------------------------------------------------------- */
 
 /* Accounts whose name contains text, or whose billing contact's email, User ID or an invoice
- * number is text (any letter case); a sales rep finds only their own. Empty text: every
- * account the asker sees. */
+ * number is text (any letter case). Empty text: every account. */
 status_t console_search(services_t *svc, arena_t *a, const console_ctx_t *ctx, const char *text,
                         account_hit_t **out, size_t *n);
 

@@ -48,7 +48,7 @@ static const action_words_t action_words[] = {
     {"purchase_order_changed", "on", N_("Purchase order changed from %s to %s.")},
     {"purchase_order_removed", "o", N_("Purchase order removed: %s.")},
     {"payment_method_changed", "on", N_("Payment method changed from %s to %s.")},
-    {"bank_account_replaced", "on", N_("Bank account to debit replaced: %s, now %s.")},
+    {"bank_account_replaced", "on", N_("Bank account replaced: %s, now %s.")},
     {"direct_debit_mandate_accepted", "", N_("Direct debit mandate accepted.")},
     {"sign_in", "", N_("Signed in.")},
     {"password_reset_requested", "",
@@ -191,13 +191,13 @@ static void entries_table(req_t *r, const audit_row_t *rows, size_t shown, const
         struct tm tm;
         if (gmtime_r(&t, &tm)) strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
         html_render(b,
-                    "<tr data-action=\"%s\"><td class=\"nowrap\" data-label=\"%s\"><time "
+                    "<tr><td class=\"nowrap\" data-label=\"%s\"><time "
                     "datetime=\"%sZ\">%s</time></td><td data-label=\"%s\">%s</td>"
                     "<td data-label=\"%s\">%s</td>"
                     "<td data-label=\"%s\">%s</td><td class=\"value\" data-label=\"%s\">%s</td>"
                     "<td class=\"value\" data-label=\"%s\">%s</td></tr>",
-                    e->action, when_label, arena_printf(r->arena, "%.10sT%s", when, when + 11),
-                    when, who, actor_text(r, e), action, action_text(r, e), field,
+                    when_label, arena_printf(r->arena, "%.10sT%s", when, when + 11), when, who,
+                    actor_text(r, e), action, action_text(r, e), field,
                     *e->field ? field_text(r, e->field) : "—", old_value,
                     value_text(r, e->field, e->old_value), new_value,
                     value_text(r, e->field, e->new_value));
