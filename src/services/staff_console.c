@@ -706,5 +706,7 @@ status_t console_home_view(services_t *svc, arena_t *a, const console_ctx_t *ctx
                               &out->n_quotes);
     if (r == STORE_OK && (admin || role_is(ctx, "account_services")))
         r = store_payments_unknown_count(s, &out->unknown_payments);
+    if (r == STORE_OK && (admin || role_is(ctx, "customer_care")))
+        r = store_dunning_accounts(s, a, SEARCH_LIMIT, &out->dunning, &out->n_dunning);
     return outcome(r, REFUSED_NONE);
 }

@@ -166,6 +166,8 @@ typedef struct {
     quote_t *quotes; /* open (sent) quotes: a rep's own, everyone's for admins */
     size_t n_quotes;
     int64_t unknown_payments; /* account services and admins */
+    dunning_hit_t *dunning;   /* Customer Care and admins: online accounts in dunning */
+    size_t n_dunning;
 } console_home_t;
 
 status_t console_home_view(services_t *svc, arena_t *a, const console_ctx_t *ctx,

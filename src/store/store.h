@@ -787,6 +787,14 @@ store_status_t store_account_logins(store_t *s, arena_t *a, int64_t account_id,
 /* A page of the account's audit entries: its sign-ins only, or everything else. */
 store_status_t store_audit_of_account(store_t *s, arena_t *a, int64_t account_id, bool sign_ins,
                                       int64_t before_id, int limit, audit_row_t **out, size_t *n);
+/* An account with an open dunning case (docs/dunning.md): its failed renewal charge. */
+typedef struct {
+    int64_t account_id;
+    char *name, *state, *invoice_number;
+} dunning_hit_t;
+/* The open dunning cases, oldest first, at most limit. */
+store_status_t store_dunning_accounts(store_t *s, arena_t *a, int limit, dunning_hit_t **out,
+                                      size_t *n);
 /* How many payments nobody knows the outcome of. */
 store_status_t store_payments_unknown_count(store_t *s, int64_t *n);
 

@@ -301,3 +301,28 @@ store_status_t store_payments_unknown_count(store_t *s, int64_t *n)
     return returning_id(
         db_query(s->db, "SELECT COUNT(*) FROM payments WHERE state = 'unknown'", ""), n);
 }
+
+store_status_t store_dunning_accounts(store_t *s, arena_t *a, int limit, dunning_hit_t **out,
+                                      size_t *n)
+{
+    *n = 0;
+    *out = arena_alloc(a, (size_t)(limit > 0 ? limit : 1) * sizeof **out);
+    db_stmt_t *st =
+        db_query(s->db,
+                 "SELECT a.id, a.name, d.state, i.number FROM dunning_cases d"
+                 " JOIN accounts a ON a.id = d.account_id"
+                 " JOIN invoices i ON i.id = d.invoice_id"
+                 " WHERE d.state <> 'resolved' ORDER BY d.first_failed_at, d.id LIMIT $1",
+                 "i", (int64_t)limit);
+    if (!st) return STORE_ERROR;
+    db_status_t r = DB_OK;
+    while (*n < (size_t)limit && (r = db_step(st)) == DB_ROW) {
+        dunning_hit_t *h = &(*out)[(*n)++];
+        h->account_id = db_int(st, 0);
+        h->name = col_str(a, st, 1);
+        h->state = col_str(a, st, 2);
+        h->invoice_number = col_str(a, st, 3);
+    }
+    db_done(st);
+    return from_db(r);
+}

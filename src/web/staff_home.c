@@ -57,6 +57,30 @@ static void quotes_card(req_t *r, const console_home_t *v, bool rep)
     html_render(b, "</ul></section>");
 }
 
+/* Online accounts whose renewal charge failed (docs/dunning.md), for Customer Care's calls. */
+static void dunning_card(req_t *r, const console_home_t *v)
+{
+    buf_t *b = &r->resp.body;
+    html_render(b,
+                "<section class=\"card\" aria-labelledby=\"in-dunning\"><h2 id=\"in-dunning\">"
+                "%s</h2>",
+                T("Accounts with failed renewal charges"));
+    if (v->n_dunning == 0) {
+        html_render(b, "<p>%s</p></section>", T("No account has a failed renewal charge."));
+        return;
+    }
+    html_render(b, "<ul class=\"in-dunning\">");
+    for (size_t i = 0; i < v->n_dunning; i++) {
+        const dunning_hit_t *d = &v->dunning[i];
+        const char *state = strcmp(d->state, "suspended") == 0  ? T("Suspended")
+                            : strcmp(d->state, "past_due") == 0 ? T("Past due")
+                                                                : T("Retrying the card");
+        html_render(b, "<li><a href=\"/staff/accounts/%L\">%s</a> — %s — %s</li>", d->account_id,
+                    d->name, d->invoice_number, state);
+    }
+    html_render(b, "</ul></section>");
+}
+
 void page_staff_home(req_t *r)
 {
     console_ctx_t ctx = staff_console_ctx(r);
@@ -90,6 +114,7 @@ void page_staff_home(req_t *r)
                     T("Find an account"),
                     T("Account name, billing contact's email, User ID or invoice number"),
                     T("Search"));
+    if (admin || strcmp(me.role, "customer_care") == 0) dunning_card(r, &v);
     if (admin)
         html_render(b,
                     "<section class=\"card\" aria-labelledby=\"settings\"><h2 id=\"settings\">"

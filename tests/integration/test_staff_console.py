@@ -413,6 +413,22 @@ def test_13_each_role_sees_what_it_needs_on_its_home_page(server):
     assert "Your accounts" not in cas and 'action="/staff/accounts"' in cas
     care = staff(server, CARE).get("/staff/home").text
     assert 'action="/staff/accounts"' in care and "/staff/payments?state=unknown" not in care
+    # Customer Care sees the online accounts in dunning (docs/dunning.md); the others do not.
+    assert 'id="in-dunning"' in care and 'id="in-dunning"' not in rep and 'id="in-dunning"' not in cas
+    ini = account_id(server, INITECH)
+    inv = server.query("SELECT id, number FROM invoices WHERE account_id = ? AND id NOT IN"
+                       " (SELECT invoice_id FROM dunning_cases) ORDER BY id LIMIT 1", (ini,))
+    assert inv, "the demo has an invoice of Initech"
+    if inv:
+        server.execute("INSERT INTO dunning_cases (account_id, invoice_id, state, failures,"
+                       " first_failed_at, updated_at) VALUES (?, ?, 'past_due', 4, 1, 1)",
+                       (ini, inv[0][0]))
+        try:
+            care = html.unescape(staff(server, CARE).get("/staff/home").text)
+            section = care[care.index('id="in-dunning"'):]
+            assert INITECH in section and inv[0][1] in section and "Past due" in section
+        finally:
+            server.execute("DELETE FROM dunning_cases WHERE invoice_id = ?", (inv[0][0],))
     admin = staff(server, ADMIN).get("/staff/home").text
     for words in ("Open quotes", "/staff/payment-details", "/staff/payments?state=unknown",
                   "Initech", "/staff/accounts/new"):
