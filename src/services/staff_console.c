@@ -551,9 +551,9 @@ status_t console_resend_invoice(services_t *svc, arena_t *a, const console_ctx_t
     email_t m = invoice_email(a, &inv, name, addr, setting_or(s, a, "vendor_name", "Vendor, Inc."),
                               ctx->base_url);
     /* The outbox keeps one "invoice" email per invoice and address (its unique index on
-     * invoice_id, to_addr): a copy names its invoice in sender_ref only, and the mailer attaches
-     * the PDF of kind invoice_resend from there. */
-    m.kind = "invoice_resend";
+     * invoice_id, to_addr): a copy names its invoice in sender_ref only, as kind invoice_copy
+     * (the requests' copies too), whose PDF the mailer attaches from there. */
+    m.kind = "invoice_copy";
     m.invoice_id = 0;
     m.sender_ref = arena_printf(a, "invoice:%lld", (long long)inv.id);
     resend_t t = {.ctx = ctx, .m = &m, .number = inv.number, .account_id = acc.id};

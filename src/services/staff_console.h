@@ -143,7 +143,7 @@ status_t console_account_view(services_t *svc, arena_t *a, const console_ctx_t *
 /* ---- actions for the customer --------------------------------------------------------------- */
 
 /* Emails the invoice (its PDF attached) to the account's billing contact again, as kind
- * "invoice_resend" with no invoice_id (the outbox keeps one "invoice" email per invoice and
+ * "invoice_copy" with no invoice_id (the outbox keeps one "invoice" email per invoice and
  * address) and sender_ref "invoice:ID"; *to receives the address. */
 status_t console_resend_invoice(services_t *svc, arena_t *a, const console_ctx_t *ctx,
                                 int64_t account_id, const char *number, const char **to);

@@ -301,8 +301,8 @@ def test_09_resend_an_invoice_email_with_its_pdf_audited(server, smtp_sink):
         pdfs = [p for p in m.iter_attachments() if p.get_content_type() == "application/pdf"]
         assert len(pdfs) == 1 and pdfs[0].get_content().startswith(b"%PDF")
     rows = server.query("SELECT kind, sender_ref, invoice_id FROM email_outbox WHERE kind ="
-                        " 'invoice_resend' AND account_id = ?", (aid,))
-    assert rows == [("invoice_resend", "invoice:%d" % inv_id, None)] * 2
+                        " 'invoice_copy' AND account_id = ? ORDER BY id", (aid,))
+    assert rows[-2:] == [("invoice_copy", "invoice:%d" % inv_id, None)] * 2
     care_id = server.scalar("SELECT id FROM staff_users WHERE email = ?", (CARE,))
     assert server.query("SELECT actor_id, old_value, new_value FROM audit_log WHERE action ="
                         " 'invoice_email_resent' AND account_id = ?", (aid,)) == \
@@ -312,7 +312,7 @@ def test_09_resend_an_invoice_email_with_its_pdf_audited(server, smtp_sink):
     assert "The invoice email is on its way" in t
     assert "Invoice %s emailed again to %s." % (number, contact) in t
     # The emails section says what was sent (answering "did you send it?").
-    assert 'data-kind="invoice_resend"' in page.text and 'data-sent="1"' in page.text
+    assert 'data-kind="invoice_copy"' in page.text and 'data-sent="1"' in page.text
     # Another account's invoice: 404.
     other = server.scalar("SELECT number FROM invoices WHERE account_id <> ? ORDER BY id LIMIT 1", (aid,))
     if other:
@@ -444,3 +444,14 @@ def test_14_pages_in_spanish(server):
     assert "Nueva cuenta corporativa" in form
     r = c.post("/staff/accounts/new", dict(new_account_fields(name=""), csrf=csrf_of(form)))
     assert r.status == 400 and "Este campo es obligatorio." in html.unescape(r.text)
+
+
+def test_15_the_account_page_shows_its_requests(server):
+    aid = account_id(server, ACME)
+    cas = staff(server, CAS).get("/staff/accounts/%d" % aid).text
+    assert 'id="acc-requests"' in cas and "/staff/requests?account=%d" % aid in cas
+    rep = staff(server, REP).get("/staff/accounts/%d" % aid).text
+    assert 'id="acc-requests"' in rep and "/staff/requests?account=" not in rep
+    # Another rep's account: no requests section for this rep.
+    assert 'id="acc-requests"' not in staff(server, REP).get(
+        "/staff/accounts/%d" % account_id(server, "Cyberdyne Systems")).text
