@@ -183,7 +183,8 @@ static store_status_t create_body(store_t *s, void *arg)
     token_new(token);
     token_digest(token, digest);
     const char *link = arena_printf(t->a, "%s/corporate/reset?token=%s", t->ctx->base_url, token);
-    r = store_reset_create(s, digest, t->cred.id, t->ctx->now, t->ctx->now + SET_PASSWORD_SECONDS);
+    r = store_reset_create(s, AUDIENCE_CORPORATE, digest, t->cred.id, t->ctx->now,
+                           t->ctx->now + SET_PASSWORD_SECONDS);
     if (r == STORE_OK)
         r = queue_set_password(s, t->a, &t->acc, &t->cred, link, t->ctx->base_url, t->ctx->now);
     if (r == STORE_OK)
@@ -575,7 +576,8 @@ static store_status_t reset_link_body(store_t *s, void *arg)
     reset_link_t *t = arg;
     int64_t now = t->ctx->now, recent = 0;
     t->limited = false;
-    store_status_t r = store_reset_count_since(s, t->c->id, now - 3600, &recent);
+    store_status_t r =
+        store_reset_count_since(s, AUDIENCE_CORPORATE, t->c->id, now - 3600, &recent);
     if (r != STORE_OK) return r;
     if (recent >= RESET_EMAILS_PER_HOUR) {
         t->limited = true;
@@ -603,7 +605,7 @@ static store_status_t reset_link_body(store_t *s, void *arg)
                      "this email: your password stays as it is.\n"),
             t->c->contact_name, t->c->user_id, link),
     };
-    r = store_reset_create(s, digest, t->c->id, now, now + RESET_TOKEN_SECONDS);
+    r = store_reset_create(s, AUDIENCE_CORPORATE, digest, t->c->id, now, now + RESET_TOKEN_SECONDS);
     if (r == STORE_OK) r = store_outbox_add(s, &m, now, NULL);
     if (r == STORE_OK)
         r = staff_audit(s, t->ctx, t->acc->id, "password_reset_link_sent", "email", "",
