@@ -1,5 +1,5 @@
-/* What the staff console's pages show: the accounts, one account with its invoices and audit
- * log, the signed-in staff member, the audit of the vendor's payment details. */
+/* What the staff console's pages show: the accounts, the signed-in staff member, the audit of the
+ * vendor's payment details. */
 #ifndef COBRO_STAFF_VIEWS_H
 #define COBRO_STAFF_VIEWS_H
 #include "services/services.h"
@@ -9,18 +9,6 @@
 /* Accounts by name, at most limit. */
 status_t staff_accounts_view(services_t *svc, arena_t *a, int limit, account_row_t **out,
                              size_t *n);
-
-typedef struct {
-    account_t account;
-    invoice_summary_t *invoices; /* newest first */
-    size_t n_invoices;
-    audit_row_t *audit; /* newest first */
-    size_t n_audit;
-} staff_account_view_t;
-/* One account, its newest invoices (at most invoice_limit) and a page of its audit log (at most
- * audit_limit entries older than audit_before, 0: from the newest). */
-status_t staff_account_view(services_t *svc, arena_t *a, int64_t account_id, int invoice_limit,
-                            int64_t audit_before, int audit_limit, staff_account_view_t *out);
 
 /* The signed-in staff member. */
 status_t staff_home_view(services_t *svc, arena_t *a, int64_t staff_id, staff_user_t *out);

@@ -79,11 +79,14 @@ async function rowOf(page, L, product) {
   return row.cells;
 }
 
-// The Recent changes table's rows, as text of each cell.
+// The Recent changes table's rows, as text of each cell after the first (the day of the change,
+// checked to be there: the tests' clock makes it the same for every row).
 async function changeRows(page) {
-  return page.locator('section[aria-labelledby="changes"] tbody tr').evaluateAll((trs) =>
+  const rows = await page.locator('section[aria-labelledby="changes"] tbody tr').evaluateAll((trs) =>
     trs.map((tr) => Array.from(tr.children).map((c) =>
       c.innerText.replace(/[\u00a0\u202f]/g, ' ').replace(/\s+/g, ' ').trim())));
+  for (const r of rows) assert.match(r[0], /\d/, `each change has its date: ${JSON.stringify(r)}`);
+  return rows.map((r) => r.slice(1));
 }
 
 // Goes to the Subscription page by its tab.
