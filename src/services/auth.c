@@ -284,32 +284,59 @@ typedef struct {
     bool limited; /* refused: RESET_EMAILS_PER_HOUR already sent */
 } reset_request_t;
 
-static store_status_t reset_request_body(store_t *s, void *arg)
+store_status_t auth_reset_link_queue(store_t *s, arena_t *a, const auth_ctx_t *ctx, audience_t aud,
+                                     const char *base_url, const reset_user_t *u, bool *limited)
 {
-    reset_request_t *q = arg;
-    const reset_user_t *u = q->u;
-    int64_t now = q->ctx->now, recent = 0;
-    q->limited = false;
-    store_status_t r = store_reset_count_since(s, q->aud, u->id, now - 3600, &recent);
+    int64_t now = ctx->now, recent = 0;
+    *limited = false;
+    if (!resettable(aud)) return STORE_ERROR;
+    store_status_t r = store_reset_count_since(s, aud, u->id, now - 3600, &recent);
     if (r != STORE_OK) return r;
     if (recent >= RESET_EMAILS_PER_HOUR) {
-        q->limited = true;
+        *limited = true;
         return STORE_CONFLICT;
     }
     char token[TOKEN_CHARS + 1], digest[DIGEST_CHARS + 1];
     token_new(token);
     token_digest(token, digest);
-    const char *link =
-        arena_printf(q->a, "%s%s?token=%s", q->base_url, reset_kinds[q->aud].page, token);
+    const char *link = arena_printf(a, "%s%s?token=%s", base_url, reset_kinds[aud].page, token);
+    r = store_reset_create(s, aud, digest, u->id, now, now + RESET_TOKEN_SECONDS);
+    if (r == STORE_OK) r = queue_reset_email(s, a, aud, u, link, now);
+    return r;
+}
+
+static store_status_t reset_request_body(store_t *s, void *arg)
+{
+    reset_request_t *q = arg;
+    const reset_user_t *u = q->u;
     audit_entry_t e = {.actor_kind = audience_name(q->aud),
                        .actor_id = u->id,
                        .account_id = u->account_id,
                        .action = "password_reset_requested",
                        .ip = q->ctx->ip};
-    r = store_reset_create(s, q->aud, digest, u->id, now, now + RESET_TOKEN_SECONDS);
-    if (r == STORE_OK) r = queue_reset_email(s, q->a, q->aud, u, link, now);
-    if (r == STORE_OK) r = store_audit(s, &e, now);
+    store_status_t r = auth_reset_link_queue(s, q->a, q->ctx, q->aud, q->base_url, u, &q->limited);
+    if (r == STORE_OK) r = store_audit(s, &e, q->ctx->now);
     return r;
+}
+
+store_status_t auth_reset_user_of_account(store_t *s, arena_t *a, int64_t account_id,
+                                          audience_t *aud, reset_user_t *u)
+{
+    credential_t c;
+    store_status_t st = store_credential_of_account(s, a, account_id, &c);
+    if (st == STORE_OK) {
+        *aud = AUDIENCE_CORPORATE;
+        reset_user_of_credential(&c, u);
+        return STORE_OK;
+    }
+    if (st != STORE_NOT_FOUND) return st;
+    account_user_t admin;
+    st = store_billing_admin(s, a, account_id, &admin);
+    if (st == STORE_OK) {
+        *aud = AUDIENCE_BILLING;
+        reset_user_of_account_user(&admin, u);
+    }
+    return st;
 }
 
 auth_status_t auth_request_reset(store_t *s, arena_t *a, const auth_ctx_t *ctx, audience_t aud,

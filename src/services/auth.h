@@ -63,6 +63,17 @@ typedef struct {
 auth_status_t auth_request_reset(store_t *s, arena_t *a, const auth_ctx_t *ctx, audience_t aud,
                                  const char *base_url, const char *login, bool *queued);
 
+/* The link itself, for a user already found, inside the caller's transaction: counts the
+ * user's links of the last hour (*limited, STORE_CONFLICT: RESET_EMAILS_PER_HOUR already sent,
+ * nothing written), stores the token's digest and queues the email. For the staff console's
+ * "Send a password-reset link", which audits it under the staff member. */
+store_status_t auth_reset_link_queue(store_t *s, arena_t *a, const auth_ctx_t *ctx, audience_t aud,
+                                     const char *base_url, const reset_user_t *u, bool *limited);
+/* Whom an account's reset link goes to: its portal credential's billing contact (corporate), or
+ * its billing administrator's product login (online); *aud is the portal. */
+store_status_t auth_reset_user_of_account(store_t *s, arena_t *a, int64_t account_id,
+                                          audience_t *aud, reset_user_t *u);
+
 typedef enum {
     RESET_VALID = 0,
     RESET_UNKNOWN,

@@ -567,49 +567,24 @@ typedef struct {
     const console_ctx_t *ctx;
     arena_t *a;
     const account_t *acc;
-    const credential_t *c;
     bool limited;
+    const char *to;
 } reset_link_t;
 
+/* The portal's own reset link (auth_reset_link_queue: the same token rules, limit and email as
+ * "Forgot your password?"), audited under the staff member who sent it. */
 static store_status_t reset_link_body(store_t *s, void *arg)
 {
     reset_link_t *t = arg;
-    int64_t now = t->ctx->now, recent = 0;
-    t->limited = false;
-    store_status_t r =
-        store_reset_count_since(s, AUDIENCE_CORPORATE, t->c->id, now - 3600, &recent);
+    audience_t aud;
+    reset_user_t u;
+    store_status_t r = auth_reset_user_of_account(s, t->a, t->acc->id, &aud, &u);
     if (r != STORE_OK) return r;
-    if (recent >= RESET_EMAILS_PER_HOUR) {
-        t->limited = true;
-        return STORE_CONFLICT;
-    }
-    char token[TOKEN_CHARS + 1], digest[DIGEST_CHARS + 1];
-    token_new(token);
-    token_digest(token, digest);
-    const char *link = arena_printf(t->a, "%s/corporate/reset?token=%s", t->ctx->base_url, token);
-    lang_t lang = lang_of(t->acc->lang);
-    email_t m = {
-        .kind = "password_reset",
-        .account_id = t->acc->id,
-        .sender_ref = arena_printf(t->a, "credential:%lld", (long long)t->c->id),
-        .to_addr = t->c->contact_email,
-        .to_name = t->c->contact_name,
-        .subject = tr(lang, "Reset your Corporate Billing Portal password"),
-        .body_text = mail_text(
-            t->a,
-            tr(lang, "Hello %s,\n\n"
-                     "We received a request to reset the password of the Corporate Billing "
-                     "Portal User ID %s.\n\n"
-                     "To choose a new password, open this link within 60 minutes:\n%s\n\n"
-                     "The link works only once. If you did not ask for this, you can ignore "
-                     "this email: your password stays as it is.\n"),
-            t->c->contact_name, t->c->user_id, link),
-    };
-    r = store_reset_create(s, AUDIENCE_CORPORATE, digest, t->c->id, now, now + RESET_TOKEN_SECONDS);
-    if (r == STORE_OK) r = store_outbox_add(s, &m, now, NULL);
+    auth_ctx_t actx = {.ip = t->ctx->ip, .now = t->ctx->now};
+    r = auth_reset_link_queue(s, t->a, &actx, aud, t->ctx->base_url, &u, &t->limited);
     if (r == STORE_OK)
-        r = staff_audit(s, t->ctx, t->acc->id, "password_reset_link_sent", "email", "",
-                        t->c->contact_email);
+        r = staff_audit(s, t->ctx, t->acc->id, "password_reset_link_sent", "email", "", u.email);
+    t->to = u.email;
     return r;
 }
 
@@ -621,14 +596,10 @@ status_t console_send_reset_link(services_t *svc, arena_t *a, const console_ctx_
     account_t acc;
     status_t st = acted_account(s, a, ctx, account_id, &acc);
     if (st != STATUS_OK) return st;
-    credential_t c;
-    store_status_t r = store_credential_of_account(s, a, acc.id, &c);
-    if (r == STORE_NOT_FOUND) return STATUS_CONFLICT; /* an online account: its own links */
-    if (r != STORE_OK) return outcome(r, REFUSED_NONE);
-    reset_link_t t = {.ctx = ctx, .a = a, .acc = &acc, .c = &c};
-    r = store_run_tx(s, STORE_TX_WRITE, reset_link_body, &t);
+    reset_link_t t = {.ctx = ctx, .a = a, .acc = &acc};
+    store_status_t r = store_run_tx(s, STORE_TX_WRITE, reset_link_body, &t);
     if (r == STORE_CONFLICT && t.limited) return STATUS_LIMITED;
-    if (r == STORE_OK) *to = c.contact_email;
+    if (r == STORE_OK) *to = t.to;
     return outcome(r, REFUSED_NONE);
 }
 

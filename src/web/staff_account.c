@@ -41,7 +41,9 @@ static void done_notice(req_t *r)
         else if (strcmp(done, "resent") == 0)
             notice_info(r, T("The invoice email is on its way to the billing contact."));
         else if (strcmp(done, "reset_link") == 0)
-            notice_info(r, T("A password-reset link is on its way to the billing contact."));
+            notice_info(r, T("A password-reset link is on its way: the billing contact's (a "
+                             "corporate account) or the billing administrator's (an online "
+                             "account)."));
         else if (strcmp(done, "lifted") == 0)
             notice_info(r, T("The sign-in lockout has been lifted."));
     }
@@ -182,11 +184,13 @@ static void actions_card(req_t *r, const console_account_t *v)
                     "</form>",
                     T("Resend the invoice email"));
     }
-    if (v->has_credential) {
+    bool online = strcmp(acc->kind, "online") == 0;
+    if (v->has_credential || online) {
         form_open(r, arena_printf(r->arena, "/staff/accounts/%lld/reset-link", (long long)acc->id),
                   "class=\"inline\"");
         html_render(b, "<button type=\"submit\" class=\"secondary\">%s</button></form>",
-                    T("Email a password-reset link to the billing contact"));
+                    online ? T("Email a password-reset link to the billing administrator")
+                           : T("Email a password-reset link to the billing contact"));
     }
     html_render(b, "</section>");
 }

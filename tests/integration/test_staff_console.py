@@ -343,10 +343,18 @@ def test_10_password_reset_link_for_the_billing_contact(server, smtp_sink):
     assert "Three password-reset links" in c.get(r.location_path + "?refused=limited").text
     assert server.count("audit_log", "account_id = ? AND action = 'password_reset_link_sent'",
                         (aid,)) == 3
-    # An online account has no portal User ID: nothing to send.
+    # An online account's link goes to its billing administrator's product login, for the
+    # Billing Center's reset page, under the same rules.
     ini = account_id(server, INITECH)
+    page = c.get("/staff/accounts/%d" % ini).text
+    assert "Email a password-reset link to the billing administrator" in page
+    mark = smtp_sink.mark()
     r = c.post("/staff/accounts/%d/reset-link" % ini, {"csrf": token})
-    assert "refused=no_user_id" in r.location
+    assert r.status == 303 and "done=reset_link" in r.location, r.location
+    body = body_text(smtp_sink.wait_for(to_pred("owner@initech.example"), since=mark)["msg"])
+    assert re.search(r"/billing/reset\?token=[A-Za-z0-9_-]{43}", body), body
+    assert server.count("audit_log", "account_id = ? AND action = 'password_reset_link_sent'"
+                        " AND actor_kind = 'staff'", (ini,)) == 1
 
 
 def test_11_lift_a_sign_in_lockout(server):
