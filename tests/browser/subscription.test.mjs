@@ -460,6 +460,116 @@ describe('the billing administrator in Italian', () => {
   });
 });
 
+// Every other change in Italian, on a server of its own (the demo as loaded: GoToMeeting, 5 seats,
+// monthly): what the pages say is checked by the catalog's own sentences, up to their first
+// value, so that the test reads what an Italian reader reads.
+describe('every change in Italian, on a fresh account', () => {
+  const lang = 'it';
+  const L = (s) => tr(lang, s);
+  const lead = (msgid) => L(msgid).split('%')[0];
+  const shot = (name) => `subscription-it-all-${name}`;
+  let srv;
+  let br;
+  let page;
+  before(async () => {
+    ({ server: srv, browser: br } = await startServerAndBrowser('subscription-it'));
+    page = await newPage(br, srv);
+    await signInAs(page, 'billing', ADMIN, { lang });
+  });
+  after(async () => {
+    await page?.context().close();
+    await stopServerAndBrowser(srv, br);
+  });
+
+  // The preview's primary button, pressed by keyboard; the notice it lands on.
+  async function confirmPrimary() {
+    const label = norm(await page.locator('main form button.primary').innerText());
+    return confirmChange(page, L, label);
+  }
+
+  test('15. it: fewer seats wait for the renewal', async () => {
+    await subscriptionTab(page, L);
+    await openAction(page, L, 'Change seats', MEETING);
+    await typeSeats(page, L, 3);
+    await checkPage(page, shot('01-fewer'), { lang });
+    assert.equal(await page.locator('section[aria-labelledby="due"]').count(), 0);
+    assert.ok((await mainText(page)).includes(lead('From the next renewal, on %s, %s instead of %lld. Until then you keep all %lld.')));
+    assert.equal(norm(await page.locator('main form button.primary').innerText()), L('Confirm the change'));
+    const notice = await confirmPrimary();
+    assert.ok(notice.startsWith(lead('Done: %s.')), notice);
+    assert.equal(await seatsOf(page, L, MEETING), 5, 'the 5 seats stay until the renewal');
+  });
+
+  test('16. it: a product added, charged now', async () => {
+    await subscriptionTab(page, L);
+    await navigate(page, () => page.getByRole('link', { name: L('Add a product'), exact: true }).click());
+    await page.getByLabel(L('Product'), { exact: true }).selectOption({ label: RESCUE });
+    await page.getByLabel(L('Monthly'), { exact: true }).check();
+    await typeSeats(page, L, 2);
+    await checkPage(page, shot('02-add'), { lang });
+    await chargedNow(page, L);
+    assert.ok((await mainText(page)).includes(fmt(L('%s with %s, billed %s, from today.'), RESCUE,
+      '2 postazioni', L('monthly'))));
+    const notice = await confirmPrimary();
+    assert.ok(notice.startsWith(lead('Done: %s. Invoice %s was charged to the card on file; it is on its way to you by email.')), notice);
+    assert.equal(await seatsOf(page, L, RESCUE), 2);
+  });
+
+  test('17. it: monthly to annual now, then annual to monthly at the renewal', async () => {
+    await subscriptionTab(page, L);
+    await openAction(page, L, 'Change billing frequency', RESCUE);
+    await checkPage(page, shot('03-annual'), { lang });
+    const c = await chargedNow(page, L);
+    assert.equal(c.credit < 0, true, 'a credit for the unused part of the month');
+    assert.ok((await mainText(page)).includes(lead('From today, annual billing: a year from %s, with a credit for the unused part of the current month.')));
+    await confirmPrimary();
+    assert.equal((await rowOf(page, L, RESCUE))[L('Billing frequency')], L('Annual'));
+    await openAction(page, L, 'Change billing frequency', RESCUE);
+    assert.equal(await page.locator('section[aria-labelledby="due"]').count(), 0);
+    assert.ok((await mainText(page)).includes(lead('From the next renewal, on %s, monthly billing. Until then the annual period you paid for continues.')));
+    await confirmPrimary();
+    assert.ok((await rowOf(page, L, RESCUE))[L('Status')].includes(lead('From %s: monthly billing.')));
+  });
+
+  test('18. it: an ended subscription reactivated at today\'s price', async () => {
+    const day = (n) => new Date(testNow().getTime() - n * 86400000).toISOString().slice(0, 10);
+    const start = day(61);
+    runSql(srv, `INSERT INTO subscriptions (account_id, plan_id, currency, unit_amount, seats, status,
+      period_start, period_end, anchor_day, created_at) SELECT ${INITECH}, p.id, 'USD', 100, 4, 'expired',
+      '${start}', '${day(30)}', ${Number(start.slice(8))}, ${Math.floor(testNow().getTime() / 1000)}
+      FROM plans p JOIN products pr ON pr.id = p.product_id WHERE pr.name = '${ASSIST}' AND p.billing_period = 'monthly';`);
+    await subscriptionTab(page, L);
+    assert.ok((await rowOf(page, L, ASSIST))[L('Status')].startsWith(lead('Ended on %s')));
+    await openAction(page, L, 'Reactivate', ASSIST);
+    await typeSeats(page, L, 2);
+    await checkPage(page, shot('04-reactivate'), { lang });
+    const c = await chargedNow(page, L);
+    assert.equal(c.credit, 0);
+    assert.equal(c.lineAmount, 2 * 6900);
+    await confirmPrimary();
+    assert.equal((await rowOf(page, L, ASSIST))[L('Status')], L('Active'));
+  });
+
+  test('19. it: a declined card changes nothing and says why', async () => {
+    runSql(srv, `UPDATE payment_cards SET method_ref = 'pm_sb_test_9995', last4 = '9995' WHERE account_id = ${INITECH};`);
+    await subscriptionTab(page, L);
+    await openAction(page, L, 'Change seats', MEETING);
+    await typeSeats(page, L, 9);
+    await chargedNow(page, L);
+    const button = page.locator('main form button.primary');
+    await button.focus();
+    const resp = await navigate(page, () => page.keyboard.press('Enter'));
+    assert.equal(resp.status(), 402);
+    await checkPage(page, shot('05-declined'), { lang });
+    const error = norm(await page.locator('main .notice.error').innerText());
+    assert.equal(error, fmt(L('The card was declined (%s). Nothing was charged and nothing changed: you can replace the card and try again.'),
+      L('the card has insufficient funds')));
+    assert.equal(await page.getByRole('link', { name: L('Replace the card'), exact: true }).getAttribute('href'), '/billing/payment-method');
+    await subscriptionTab(page, L);
+    assert.equal(await seatsOf(page, L, MEETING), 5);
+  });
+});
+
 describe('Customer Care in the staff console', () => {
   const L = (s) => tr('en', s);
   test('13. care: the account page leads to its subscription; a change under Customer Care', async () => {
