@@ -285,7 +285,15 @@ export async function checkAxe(page, name) {
 export async function screenshot(page, name) {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  // Chromium sometimes answers "Unable to capture screenshot" on a loaded machine (seen under the
+  // ASan build with other work running): the page is fine, the capture is tried again once.
+  try {
+    await page.screenshot({ path: file, fullPage: true });
+  } catch (e) {
+    if (!/Unable to capture screenshot/.test(String(e?.message))) throw e;
+    await new Promise((r) => setTimeout(r, 500));
+    await page.screenshot({ path: file, fullPage: true });
+  }
   return file;
 }
 
