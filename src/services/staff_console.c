@@ -9,6 +9,7 @@
 #include "services/invoice_issue.h"
 #include "services/lockout.h"
 #include "services/mail.h"
+#include "services/purchase_orders.h"
 #include "services/service_tx.h"
 #include "services/services_internal.h"
 #include "services/settings.h"
@@ -319,16 +320,70 @@ status_t console_plan_choices(services_t *svc, arena_t *a, const console_ctx_t *
 }
 
 typedef struct {
+    arena_t *a;
     const console_ctx_t *ctx;
     const subscription_new_t *sub;
+    const plan_price_t *plan;
     const char *words;
-    bool refused;
+    bool refused, no_tax_rate;
 } sub_add_t;
+
+/* The new subscription's first period, invoiced at once at the list price (the bill run invoices
+ * only the periods after it, when it renews), with the vendor's tax and the purchase order in
+ * force today, and emailed like every invoice. */
+static store_status_t invoice_first_period(store_t *s, sub_add_t *t, int64_t sub_id)
+{
+    arena_t *a = t->a;
+    const subscription_new_t *sub = t->sub;
+    invoice_doc_t inv;
+    memset(&inv, 0, sizeof inv);
+    store_status_t r = store_invoice_party(s, a, sub->account_id, &inv);
+    int64_t rate = 0;
+    if (r == STORE_OK) r = store_tax_rate(s, inv.country, inv.region, &rate);
+    if (r == STORE_NOT_FOUND) t->no_tax_rate = true;
+    if (r != STORE_OK) return r;
+    date_t start, end;
+    if (!date_parse(sub->period_start, &start) || !date_parse(sub->period_end, &end))
+        return STORE_ERROR;
+    int64_t term_days = date_to_days(end) - date_to_days(start), amount = 0;
+    if (!money_mul(sub->seats, sub->unit_amount, &amount)) return STORE_ERROR;
+    inv.lines = arena_alloc(a, sizeof *inv.lines);
+    inv.n_lines = 1;
+    inv.lines[0] = (invoice_line_t){.product_name = t->plan->product_name,
+                                    .billing_period = t->plan->billing_period,
+                                    .period_start = (char *)sub->period_start,
+                                    .period_end = (char *)sub->period_end,
+                                    .seats = sub->seats,
+                                    .unit_amount = sub->unit_amount,
+                                    .days = term_days,
+                                    .term_days = term_days};
+    tax_mode_t mode = TAX_EXCLUSIVE;
+    if (!tax_mode_parse(setting_or(s, a, "tax_mode", "exclusive"), &mode)) mode = TAX_EXCLUSIVE;
+    if (!invoice_price_lines(a, &inv, &amount, rate, mode)) return STORE_ERROR;
+    char today[11];
+    vendor_today_of(s, a, t->ctx->now, today);
+    date_t issue;
+    date_parse(today, &issue);
+    inv.issue_date = arena_strdup(a, today);
+    inv.due_date = arena_alloc(a, 11);
+    bool corporate = strcmp(inv.account_kind, "corporate") == 0;
+    date_format(date_add_days(issue, corporate ? CORPORATE_NET_DAYS : 0), inv.due_date);
+    inv.status = "open";
+    inv.tax_mode = (char *)tax_mode_name(mode);
+    account_texts_t *pos = NULL;
+    size_t n_pos = 0;
+    r = pos_in_force(s, a, sub->account_id, sub->account_id, today, &pos, &n_pos);
+    if (r != STORE_OK) return r;
+    inv.po_number = n_pos ? pos[0].a : "";
+    r = invoice_issue(s, a, &inv, &sub_id, t->ctx->now);
+    if (r == STORE_OK) r = invoice_queue_emails(s, a, &inv, t->ctx->base_url, t->ctx->now);
+    return r;
+}
 
 static store_status_t sub_add_body(store_t *s, void *arg)
 {
     sub_add_t *t = arg;
-    t->refused = false;
+    t->refused = t->no_tax_rate = false;
     int64_t id = 0;
     store_status_t r = store_subscription_lock_account(s, t->sub->account_id);
     if (r == STORE_OK) r = store_subscription_add(s, t->sub, t->ctx->now, &id);
@@ -336,6 +391,7 @@ static store_status_t sub_add_body(store_t *s, void *arg)
     if (r == STORE_OK)
         r = staff_audit(s, t->ctx, t->sub->account_id, "subscription_added", "subscription", "",
                         t->words);
+    if (r == STORE_OK) r = invoice_first_period(s, t, id);
     return r;
 }
 
@@ -391,13 +447,19 @@ status_t console_subscription_add(services_t *svc, arena_t *a, const console_ctx
                               .period_start = start_s,
                               .period_end = end_s,
                               .anchor_day = start.d};
-    sub_add_t t = {.ctx = ctx,
+    sub_add_t t = {.a = a,
+                   .ctx = ctx,
                    .sub = &sub,
+                   .plan = plan,
                    .words = arena_printf(a, "%s (%s): %lld, %s – %s", plan->product_name,
                                          plan->billing_period, seats, start_s, end_s)};
     r = store_run_tx(s, STORE_TX_WRITE, sub_add_body, &t);
     if (r == STORE_CONFLICT && t.refused) {
         e->plan_id = CONSOLE_NOT_ANNUAL;
+        return STATUS_INVALID;
+    }
+    if (r == STORE_NOT_FOUND && t.no_tax_rate) {
+        e->plan_id = CONSOLE_NO_TAX_RATE;
         return STATUS_INVALID;
     }
     return outcome(r, REFUSED_NONE);

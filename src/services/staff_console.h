@@ -48,6 +48,7 @@ enum {
     CONSOLE_BAD_COUNTRY,       /* not a two-letter country code */
     CONSOLE_NOT_ANNUAL,        /* a corporate account's subscription must renew annually */
     CONSOLE_SEATS_RANGE,       /* outside the price list's seats for the product */
+    CONSOLE_NO_TAX_RATE,       /* the tax table knows no rate for the account's address */
 };
 
 typedef struct {
@@ -86,8 +87,9 @@ typedef struct {
 status_t console_plan_choices(services_t *svc, arena_t *a, const console_ctx_t *ctx,
                               int64_t account_id, account_t *acc, plan_price_t **out, size_t *n);
 /* Adds an active subscription at the list price, its period from start_date (the anchor its
- * day); the database's rule that a corporate account renews annually turns into
- * CONSOLE_NOT_ANNUAL on plan_id. */
+ * day), and issues and emails the invoice of that first period in the same transaction; the
+ * database's rule that a corporate account renews annually turns into CONSOLE_NOT_ANNUAL on
+ * plan_id, an address the tax table does not know into CONSOLE_NO_TAX_RATE. */
 status_t console_subscription_add(services_t *svc, arena_t *a, const console_ctx_t *ctx,
                                   int64_t account_id, const subscription_form_t *form,
                                   subscription_errors_t *errors);

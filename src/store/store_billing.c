@@ -1,21 +1,30 @@
 /* The billing engine's queries: due subscriptions, invoice numbering, invoices and their lines. */
 #include "store_internal.h"
+#include "billing/money.h"
 #include "sql_array.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- a batch's rows, gathered on PostgreSQL (store_batch_begin) ------------------------ */
 
 /* One array per column of each multi-row statement, filled row by row. */
-enum { RENEW_COLS = 6, INVOICE_COLS = 30, LINE_COLS = 16, TAX_COLS = 6, EMAIL_COLS = 12 };
+enum {
+    RENEW_COLS = 6,
+    INVOICE_COLS = 30,
+    LINE_COLS = 16,
+    TAX_COLS = 6,
+    EMAIL_COLS = 12,
+    AUDIT_COLS = 4
+};
 
 struct bill_rows {
     arena_t *a; /* the arrays' memory: a new one per batch */
     bool open;  /* gathering, from store_batch_begin to store_flush */
     size_t n_renew, n_invoices;
     sql_array_t renew[RENEW_COLS], invoice[INVOICE_COLS], line[LINE_COLS], tax[TAX_COLS],
-        email[EMAIL_COLS];
+        email[EMAIL_COLS], audit[AUDIT_COLS];
 };
 
 static void init_arrays(sql_array_t *arr, int n, arena_t *a)
@@ -47,6 +56,7 @@ store_status_t store_batch_begin(store_t *s)
     init_arrays(r->line, LINE_COLS, r->a);
     init_arrays(r->tax, TAX_COLS, r->a);
     init_arrays(r->email, EMAIL_COLS, r->a);
+    init_arrays(r->audit, AUDIT_COLS, r->a);
     r->open = true;
     s->rows = r;
     return STORE_OK;
@@ -182,6 +192,18 @@ static store_status_t send_rows(store_t *s)
                 " subject, body_text, next_attempt_at, invoice_id, quote_id)"),
             "ssssssssssss", col(c, 0), col(c, 1), col(c, 2), col(c, 3), col(c, 4), col(c, 5),
             col(c, 6), col(c, 7), col(c, 8), col(c, 9), col(c, 10), col(c, 11)));
+    }
+    if (st == STORE_OK && r->audit[0].n) {
+        sql_array_t *c = r->audit;
+        st = from_db(db_exec_deferred(
+            s->db, false,
+            DB_SQL_BY_DIALECT(s->db, "SELECT $1, $2, $3, $4",
+                              "INSERT INTO audit_log (at, actor_kind, account_id, action, field,"
+                              " old_value, new_value) SELECT v.at, 'system', v.account_id,"
+                              " 'invoice_issued', 'invoice', v.number, v.total FROM"
+                              " unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])"
+                              " AS v(at, account_id, number, total)"),
+            "ssss", col(c, 0), col(c, 1), col(c, 2), col(c, 3)));
     }
     bill_rows_free(s);
     return st;
@@ -525,6 +547,27 @@ static store_status_t insert_line(store_t *s, int64_t invoice_id, int position,
         l->credit));
 }
 
+/* An invoice's total as the audit log keeps amounts: "1234.56 USD". */
+static void invoice_total_text(const invoice_doc_t *inv, char out[MONEY_TEXT_MAX + 8])
+{
+    char amount[MONEY_TEXT_MAX];
+    money_decimal(inv->total, currency_exponent(inv->currency), amount);
+    snprintf(out, MONEY_TEXT_MAX + 8, "%s %.3s", amount, inv->currency);
+}
+
+/* Every invoice issued is in its account's audit log, so that staff can tell when it was made
+ * (the bill run's, a quote's, a subscription change's alike). */
+static store_status_t audit_invoice_issued(store_t *s, const invoice_doc_t *inv, int64_t now)
+{
+    char total[MONEY_TEXT_MAX + 8];
+    invoice_total_text(inv, total);
+    return from_db(db_exec_deferred(s->db, false,
+                                    "INSERT INTO audit_log (at, actor_kind, account_id, action,"
+                                    " field, old_value, new_value) VALUES ($1, 'system', $2,"
+                                    " 'invoice_issued', 'invoice', $3, $4)",
+                                    "iiss", now, inv->account_id, inv->number, total));
+}
+
 /* The invoice's row, its lines' and its taxes', added to the batch's arrays. */
 static void gather_invoice(struct bill_rows *r, const invoice_doc_t *inv, const char *series,
                            int64_t seq, const int64_t *subscription_ids, int64_t now)
@@ -549,6 +592,13 @@ static void gather_invoice(struct bill_rows *r, const invoice_doc_t *inv, const 
     sql_array_add_int(&c[28], inv->amount_paid);
     sql_array_add_int(&c[29], now);
     r->n_invoices++;
+    char total[MONEY_TEXT_MAX + 8];
+    invoice_total_text(inv, total);
+    c = r->audit;
+    sql_array_add_int(&c[0], now);
+    sql_array_add_int(&c[1], inv->account_id);
+    sql_array_add_text(&c[2], inv->number);
+    sql_array_add_text(&c[3], total);
     for (size_t i = 0; i < inv->n_lines; i++) {
         const invoice_line_t *l = &inv->lines[i];
         c = r->line;
@@ -639,6 +689,7 @@ store_status_t store_invoice_insert(store_t *s, const invoice_doc_t *inv, const 
                              " taxable_base, tax_amount) VALUES ($1, $2, $3, $4, $5, $6)",
                              "iisiii", *id, (int64_t)i + 1, t->name, t->rate_ppm, t->base, t->tax));
     }
+    if (r == STORE_OK) r = audit_invoice_issued(s, inv, now);
     return r;
 }
 

@@ -90,12 +90,44 @@ store_status_t store_outbox_claim(store_t *s, arena_t *a, int64_t now, int64_t l
     return STORE_OK;
 }
 
+/* An email's outcome, and its line in its account's audit log in the same transaction: staff
+ * answer "did you send it?" from the log. */
+typedef struct {
+    int64_t id, now, rejections;
+    const char *error;
+    bool sent;
+} outbox_mark_t;
+
+static store_status_t audit_outcome(store_t *s, const outbox_mark_t *m)
+{
+    return from_db(db_exec(s->db,
+                           "INSERT INTO audit_log (at, actor_kind, account_id, action, field,"
+                           " old_value, new_value) SELECT $1, 'system', account_id, $2, 'email',"
+                           " subject, to_addr FROM email_outbox WHERE id = $3"
+                           " AND account_id IS NOT NULL",
+                           "isi", m->now, m->sent ? "email_sent" : "email_failed", m->id));
+}
+
+static store_status_t mark_outcome(store_t *s, void *ctx)
+{
+    const outbox_mark_t *m = ctx;
+    store_status_t r =
+        m->sent
+            ? must_change(s, db_exec(s->db,
+                                     "UPDATE email_outbox SET sent_at = $1, claimed_until = 0,"
+                                     " last_error = '' WHERE id = $2",
+                                     "ii", m->now, m->id))
+            : must_change(s, db_exec(s->db,
+                                     "UPDATE email_outbox SET failed_at = $1, claimed_until = 0,"
+                                     " rejections = $2, last_error = $3 WHERE id = $4",
+                                     "iisi", m->now, m->rejections, m->error, m->id));
+    return r == STORE_OK ? audit_outcome(s, m) : r;
+}
+
 store_status_t store_outbox_sent(store_t *s, int64_t id, int64_t now)
 {
-    return must_change(s, db_exec(s->db,
-                                  "UPDATE email_outbox SET sent_at = $1, claimed_until = 0,"
-                                  " last_error = '' WHERE id = $2",
-                                  "ii", now, id));
+    outbox_mark_t m = {.id = id, .now = now, .sent = true};
+    return store_run_tx(s, STORE_TX_WRITE, mark_outcome, &m);
 }
 
 store_status_t store_outbox_retry(store_t *s, int64_t id, int64_t next_at, int64_t rejections,
@@ -110,10 +142,8 @@ store_status_t store_outbox_retry(store_t *s, int64_t id, int64_t next_at, int64
 store_status_t store_outbox_give_up(store_t *s, int64_t id, int64_t now, int64_t rejections,
                                     const char *error)
 {
-    return must_change(s, db_exec(s->db,
-                                  "UPDATE email_outbox SET failed_at = $1, claimed_until = 0,"
-                                  " rejections = $2, last_error = $3 WHERE id = $4",
-                                  "iisi", now, rejections, error, id));
+    outbox_mark_t m = {.id = id, .now = now, .rejections = rejections, .error = error};
+    return store_run_tx(s, STORE_TX_WRITE, mark_outcome, &m);
 }
 
 store_status_t store_outbox_settle(store_t *s, const char *kind, int64_t now)

@@ -37,7 +37,8 @@ static void done_notice(req_t *r)
             notice_info(r, T("The account has been created. The billing contact has been emailed "
                              "their User ID and a link to set their password."));
         else if (strcmp(done, "subscription") == 0)
-            notice_info(r, T("The subscription has been added."));
+            notice_info(r, T("The subscription has been added. The invoice for its first period "
+                             "has been issued and emailed to the billing contact."));
         else if (strcmp(done, "resent") == 0)
             notice_info(r, T("The invoice email is on its way to the billing contact."));
         else if (strcmp(done, "reset_link") == 0)

@@ -39,6 +39,9 @@ const char *console_error_text(req_t *r, int e)
         return T("Corporate accounts renew annually: choose an annual plan.");
     case CONSOLE_SEATS_RANGE:
         return T("The price list does not sell this number of seats of this product.");
+    case CONSOLE_NO_TAX_RATE:
+        return T("No tax rate is known for this account's address, so no invoice can be issued: "
+                 "correct the region of its Bill To first.");
     default:
         return field_error_text(r, (field_error_t)e);
     }

@@ -247,6 +247,13 @@ def test_02_exactly_the_due_subscriptions_one_invoice_per_account(tmp_path):
     assert {s: w.period(s) for s in before} == before
     assert [w.status(s) for s in (w.s1, w.s2, w.s3, w.s5, w.s6, w.s8)] == [
         "active", "active", "active", "active", "active", "cancelled"]
+    # Each invoice issued is in its account's audit log, with its number and total.
+    assert [tuple(r) for r in w.rows(
+        "SELECT account_id, actor_kind, field, old_value, new_value FROM audit_log"
+        " WHERE action = 'invoice_issued' ORDER BY account_id")] == sorted(
+        (i["account_id"], "system", "invoice", i["number"],
+         "%d.%02d %s" % (i["total"] // 100, i["total"] % 100, i["currency"]))
+        for i in (inv_a, inv_b))
 
 
 def test_03_missed_periods_are_caught_up_as_separate_lines(tmp_path):
@@ -925,6 +932,12 @@ def test_22_workers_give_the_same_result_as_one_run(tmp_path):
     assert len(b1["invoices"]) == 450
     for what in b1:
         assert b1[what] == b2[what], what
+    # Every invoice has its line in the audit log, gathered batches (PostgreSQL) as well.
+    for world in (one, two):
+        assert world.scalar("SELECT count(*) FROM invoices i JOIN audit_log l ON l.account_id ="
+                           " i.account_id AND l.action = 'invoice_issued' AND l.old_value ="
+                           " i.number") == 450
+        assert world.scalar("SELECT count(*) FROM audit_log WHERE action = 'invoice_issued'") == 450
 
 
 def test_23_a_bad_number_of_workers_is_refused(tmp_path):

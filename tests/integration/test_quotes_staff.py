@@ -570,7 +570,7 @@ def snapshot(server, number):
     return (server.query("SELECT * FROM quotes WHERE number = ?", (number,)),
             server.query("SELECT l.* FROM quote_lines l JOIN quotes q ON q.id = l.quote_id "
                          "WHERE q.number = ? ORDER BY l.id", (number,)),
-            server.count("audit_log", "action <> 'sign_in'"), server.count("email_outbox"))
+            server.count("audit_log", "action <> 'sign_in' AND action NOT IN ('email_sent', 'email_failed')"), server.count("email_outbox"))
 
 
 def preview_post(c, number, changes, csrf=True):

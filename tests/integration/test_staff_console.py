@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from harness import DEMO_PASSWORD, REPO, body_text, csrf_of, to_pred
+from harness import DEMO_PASSWORD, REPO, body_text, csrf_of, to_pred, wait_for
 
 # The resent invoice's PDF is rendered by the mailer: the renderer's libraries' known leaks.
 os.environ.setdefault("LSAN_OPTIONS", "suppressions=%s" % os.path.join(REPO, "tests", "lsan.supp"))
@@ -284,6 +284,73 @@ def test_08_subscriptions_annual_for_corporate_accounts(server):
     assert re.search(r'class="subscriptions', page)
     assert server.count("audit_log", "account_id = ? AND action = 'subscription_added'", (aid,)) == 1
     assert "Subscription added:" in text_of(page)
+
+
+def test_08b_the_first_period_is_invoiced_at_once_and_emailed(server, smtp_sink):
+    """A subscription the console adds is invoiced for its first period in the same transaction
+    (the bill run invoices only the renewals after it), at the list price with the account's tax,
+    due in 30 days for a corporate account, emailed to the billing contact; the invoice and the
+    email's delivery are in the account's audit log."""
+    aid = account_id(server, "Umbrella Holdings")
+    sub_id, seats, unit, plan_id = server.query(
+        "SELECT id, seats, unit_amount, plan_id FROM subscriptions WHERE account_id = ?", (aid,))[0]
+    rows = server.query("SELECT id, number, issue_date, due_date, subtotal, tax_total, total,"
+                        " currency, status FROM invoices WHERE account_id = ?", (aid,))
+    assert len(rows) == 1, rows
+    inv_id, number, issue, due, subtotal, tax, total, currency, status = rows[0]
+    assert (currency, status) == ("USD", "open")
+    assert subtotal == seats * unit and total == subtotal + tax
+    # Springfield, Illinois: the tax table's rate for IL applies.
+    rate = server.scalar("SELECT rate_ppm FROM tax_rates WHERE country = 'US' AND region = 'IL'")
+    assert tax == (subtotal * rate + 500000) // 1000000
+    from datetime import date, timedelta
+    assert date.fromisoformat(due) - date.fromisoformat(issue) == timedelta(days=30)
+    lines = server.query("SELECT subscription_id, period_start, period_end, seats, unit_amount,"
+                         " net, days, term_days, kind FROM invoice_lines WHERE invoice_id = ?",
+                         (inv_id,))
+    assert lines == [(sub_id, "2026-03-31", "2027-03-31", seats, unit, subtotal, 365, 365, "period")]
+    contact = server.scalar("SELECT contact_email FROM portal_credentials WHERE account_id = ?", (aid,))
+    m = smtp_sink.wait_for(lambda m: to_pred(contact)(m) and number in str(m["msg"]["Subject"]))["msg"]
+    assert any(p.get_content_type() == "application/pdf" for p in m.iter_attachments())
+    assert server.query("SELECT actor_kind, old_value, new_value FROM audit_log WHERE account_id = ?"
+                        " AND action = 'invoice_issued'", (aid,)) == \
+        [("system", number, "%d.%02d USD" % divmod(total, 100))]
+    wait_for("the email's line in the audit log",
+             lambda: server.count("audit_log", "account_id = ? AND action = 'email_sent'"
+                                  " AND new_value = ?", (aid, contact.lower())) >= 1)
+    c = staff(server, REP)
+    t = norm(text_of(c.get("/staff/accounts/%d?done=subscription" % aid).text))
+    assert "The invoice for its first period has been issued and emailed" in t
+    assert "Invoice %s issued: %d.%02d USD." % ((number,) + divmod(total, 100)) in t
+    assert "Email sent to %s:" % contact in t
+
+
+def test_08c_an_address_the_tax_table_does_not_know_adds_nothing(server):
+    """The console takes only regions the tax table knows; when the table loses the account's
+    region afterwards, adding a subscription is refused in words, with the form kept, and writes
+    nothing (never an invoice at a silent 0 %)."""
+    region, rate, name = server.query("SELECT region, rate_ppm, name FROM tax_rates WHERE country = 'US' AND"
+                                " region NOT IN ('', 'IL') ORDER BY region LIMIT 1")[0]
+    c = staff(server, ADMIN)
+    r = create(c, new_account_fields(name="Nowhere Ltd", user_id="nowhere-billing",
+                                      contact_email="ap@nowhere.example", region=region))
+    assert r.status == 303, text_of(r.text)[:1500]
+    aid = account_id(server, "Nowhere Ltd")
+    path = "/staff/accounts/%d/subscriptions/new" % aid
+    form = c.get(path)
+    server.execute("DELETE FROM tax_rates WHERE country = 'US' AND region = ?", (region,))
+    try:
+        before = counts(server)
+        r = c.post(path, {"plan_id": str(plan(server, "annual")), "seats": "2",
+                          "start_date": "2026-04-01", "csrf": csrf_of(form.text)})
+        assert r.status == 400
+        assert "No tax rate is known for this account's address" in norm(text_of(r.text))
+        assert 'value="2026-04-01"' in r.text
+        assert counts(server) == before
+        assert server.count("invoices", "account_id = ?", (aid,)) == 0
+    finally:
+        server.execute("INSERT INTO tax_rates (country, region, rate_ppm, name) VALUES ('US', ?, ?, ?)",
+                       (region, rate, name))
 
 
 # ---- the actions for the customer --------------------------------------------------------------
