@@ -504,7 +504,7 @@ status_t request_staff_view(services_t *svc, arena_t *a, const request_staff_t *
     if (r != STORE_OK) return outcome(r, REFUSED_NONE);
     if (!may_see(ctx, &out->req)) return STATUS_NOT_FOUND;
     if (out->req.account_id && request_staff_may_work(ctx, &out->req)) {
-        r = store_request_subscriptions(s, a, out->req.account_id, &out->subs, &out->n_subs);
+        r = store_subscriptions_of(s, a, out->req.account_id, &out->subs, &out->n_subs);
         if (r == STORE_OK)
             r = store_request_invoices(s, a, out->req.account_id, &out->invoices, &out->n_invoices);
         if (r != STORE_OK) return outcome(r, REFUSED_NONE);
@@ -600,18 +600,6 @@ static store_status_t do_state(store_t *s, staff_tx_t *t, const request_t *q)
     return r;
 }
 
-/* The subscription target of the account, or NULL. */
-static const request_sub_t *sub_of(store_t *s, arena_t *a, const request_t *q, int64_t id,
-                                   store_status_t *r)
-{
-    request_sub_t *subs = NULL;
-    size_t n = 0;
-    *r = store_request_subscriptions(s, a, q->account_id, &subs, &n);
-    for (size_t i = 0; *r == STORE_OK && i < n; i++)
-        if (subs[i].id == id) return &subs[i];
-    return NULL;
-}
-
 static store_status_t do_action(store_t *s, staff_tx_t *t, const request_t *q)
 {
     const request_staff_t *ctx = t->ctx;
@@ -630,9 +618,11 @@ static store_status_t do_action(store_t *s, staff_tx_t *t, const request_t *q)
         note = tr(l, "Billing frequency reviewed: it stays annual, the only billing frequency on "
                      "offer.");
     } else if (t->what == DO_CANCEL || t->what == DO_REACTIVATE) {
-        const request_sub_t *sub = sub_of(s, a, q, t->target, &r);
+        subscription_row_t row;
+        r = store_subscription_of(s, a, q->account_id, t->target, &row);
+        if (r == STORE_NOT_FOUND) return refuse(&t->refused, REFUSED_INVALID);
         if (r != STORE_OK) return r;
-        if (!sub) return refuse(&t->refused, REFUSED_INVALID);
+        const subscription_row_t *sub = &row;
         char when[64];
         if (t->what == DO_CANCEL) {
             r = store_request_cancel_at_end(s, q->account_id, sub->id);
@@ -642,7 +632,7 @@ static store_status_t do_action(store_t *s, staff_tx_t *t, const request_t *q)
                           "cancel_at_period_end", "0", "1", ctx->ip, ctx->now);
             format_date(l, q->account_country, sub->period_end, when, sizeof when);
             note = mail_text(a, tr(l, "%s will be cancelled at the end of its term, on %s."),
-                             sub->product, when);
+                             sub->product_name, when);
         } else {
             /* Active again at the same price and seats, on a term that ends today: the next
              * bill run renews it and invoices a new year from today. */
@@ -660,7 +650,7 @@ static store_status_t do_action(store_t *s, staff_tx_t *t, const request_t *q)
             note = mail_text(a,
                              tr(l, "%s was reactivated at the same price; its new term starts "
                                    "on %s and is invoiced by the next bill run."),
-                             sub->product, when);
+                             sub->product_name, when);
         }
     } else if (t->what == DO_COPY) {
         request_invoice_t *invs = NULL;

@@ -8,6 +8,7 @@
 #include "services/services.h"
 #include "services/validate.h"
 #include "store/request_rows.h"
+#include "store/rows.h"
 #include "util/arena.h"
 
 enum {
@@ -51,7 +52,7 @@ typedef struct {
     int64_t due; /* the first answer's due instant */
     bool overdue;
     /* Staff pages: what the console's actions work on (the account's). */
-    request_sub_t *subs;
+    subscription_row_t *subs; /* store_subscriptions_of: active ones first */
     size_t n_subs;
     request_invoice_t *invoices;
     size_t n_invoices;

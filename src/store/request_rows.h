@@ -36,13 +36,6 @@ typedef struct {
     int limit;
 } request_filter_t;
 
-/* A subscription as the console's actions show it. */
-typedef struct {
-    int64_t id, seats, unit_amount;
-    bool cancel_at_period_end;
-    const char *product, *status, *currency, *period_start, *period_end;
-} request_sub_t;
-
 /* An invoice a copy can be sent of. */
 typedef struct {
     int64_t id, total;

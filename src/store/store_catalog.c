@@ -61,9 +61,9 @@ store_status_t store_ensure_staff(store_t *s, const staff_user_t *u, int64_t now
         db_query(s->db, "SELECT id FROM staff_users WHERE email = $1", "s", u->email), id);
 }
 
-store_status_t store_ensure_account(store_t *s, const account_t *acc, int64_t now, int64_t *id)
+store_status_t account_insert(store_t *s, const account_t *acc, int64_t now, int64_t *id)
 {
-    store_status_t r = returning_id(
+    return returning_id(
         db_query(s->db,
                  "INSERT INTO accounts (kind, name, currency, lang, bill_to_name, address_line1,"
                  " address_line2, city, region, postal_code, country, phone, sales_rep_id,"
@@ -73,14 +73,11 @@ store_status_t store_ensure_account(store_t *s, const account_t *acc, int64_t no
                  acc->bill_to_name, acc->address_line1, acc->address_line2, acc->city, acc->region,
                  acc->postal_code, acc->country, acc->phone, acc->sales_rep_id, now),
         id);
-    if (r != STORE_NOT_FOUND) return r;
-    return returning_id(db_query(s->db, "SELECT id FROM accounts WHERE name = $1", "s", acc->name),
-                        id);
 }
 
-store_status_t store_ensure_credential(store_t *s, const credential_t *c, int64_t now, int64_t *id)
+store_status_t credential_insert(store_t *s, const credential_t *c, int64_t now, int64_t *id)
 {
-    store_status_t r = returning_id(
+    return returning_id(
         db_query(
             s->db,
             "INSERT INTO portal_credentials (account_id, user_id, contact_name, contact_email,"
@@ -89,6 +86,19 @@ store_status_t store_ensure_credential(store_t *s, const credential_t *c, int64_
             "issssii", c->account_id, c->user_id, c->contact_name, c->contact_email,
             c->password_hash, now, now),
         id);
+}
+
+store_status_t store_ensure_account(store_t *s, const account_t *acc, int64_t now, int64_t *id)
+{
+    store_status_t r = account_insert(s, acc, now, id);
+    if (r != STORE_NOT_FOUND) return r;
+    return returning_id(db_query(s->db, "SELECT id FROM accounts WHERE name = $1", "s", acc->name),
+                        id);
+}
+
+store_status_t store_ensure_credential(store_t *s, const credential_t *c, int64_t now, int64_t *id)
+{
+    store_status_t r = credential_insert(s, c, now, id);
     if (r != STORE_NOT_FOUND) return r;
     return returning_id(
         db_query(s->db, "SELECT id FROM portal_credentials WHERE user_id = $1", "s", c->user_id),

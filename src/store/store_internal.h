@@ -28,6 +28,11 @@ store_status_t read_id_rows(db_stmt_t *st, arena_t *a, int limit, int64_t **ids,
 /* An UPDATE or DELETE that must touch a row: STORE_NOT_FOUND when it changed nothing. */
 store_status_t must_change(store_t *s, db_status_t r);
 
+/* store_catalog.c: a new account or portal credential; STORE_NOT_FOUND when its name or User ID
+ * is taken (ON CONFLICT DO NOTHING): the console refuses, the demo reuses the existing row. */
+store_status_t account_insert(store_t *s, const account_t *acc, int64_t now, int64_t *id);
+store_status_t credential_insert(store_t *s, const credential_t *c, int64_t now, int64_t *id);
+
 /* store_payments.c: an invoice with what it owes and what payments in progress hold ($1: now),
  * read by read_money; the statement goes on with its WHERE clause. */
 /* Payments in progress hold their amount: a page still open (pending, before reserved_until),

@@ -264,38 +264,6 @@ store_status_t store_request_count_by_email(store_t *s, const char *email, int64
                     n);
 }
 
-store_status_t store_request_subscriptions(store_t *s, arena_t *a, int64_t account_id,
-                                           request_sub_t **out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    db_stmt_t *st = db_query(s->db,
-                             "SELECT sb.id, sb.seats, sb.unit_amount, sb.cancel_at_period_end,"
-                             " p.name, sb.status, sb.currency, sb.period_start, sb.period_end"
-                             " FROM subscriptions sb JOIN plans pl ON pl.id = sb.plan_id"
-                             " JOIN products p ON p.id = pl.product_id WHERE sb.account_id = $1"
-                             " ORDER BY sb.id",
-                             "i", account_id);
-    if (!st) return STORE_ERROR;
-    size_t cap = 0;
-    db_status_t r;
-    while ((r = db_step(st)) == DB_ROW) {
-        GROW(a, *out, *n, cap);
-        request_sub_t *x = &(*out)[(*n)++];
-        x->id = db_int(st, 0);
-        x->seats = db_int(st, 1);
-        x->unit_amount = db_int(st, 2);
-        x->cancel_at_period_end = db_int(st, 3) != 0;
-        x->product = col_str(a, st, 4);
-        x->status = col_str(a, st, 5);
-        x->currency = col_str(a, st, 6);
-        x->period_start = col_str(a, st, 7);
-        x->period_end = col_str(a, st, 8);
-    }
-    db_done(st);
-    return r == DB_OK ? STORE_OK : from_db(r);
-}
-
 store_status_t store_request_cancel_at_end(store_t *s, int64_t account_id, int64_t sub_id)
 {
     return must_change(s, db_exec(s->db,

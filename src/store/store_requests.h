@@ -42,8 +42,6 @@ store_status_t store_request_count_by_email(store_t *s, const char *email, int64
 
 /* ---- what the console's actions read and change ---- */
 
-store_status_t store_request_subscriptions(store_t *s, arena_t *a, int64_t account_id,
-                                           request_sub_t **out, size_t *n);
 /* Sets cancel_at_period_end on an active subscription of the account that does not have it. */
 store_status_t store_request_cancel_at_end(store_t *s, int64_t account_id, int64_t sub_id);
 /* Makes an expired subscription of the account active again, from start to end (its price and

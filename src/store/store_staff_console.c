@@ -4,33 +4,17 @@
 
 #include <string.h>
 
+/* A name or User ID taken meanwhile is a refusal (STORE_CONFLICT), never an error logged: the
+ * inserts are ON CONFLICT DO NOTHING (store_catalog.c, shared with the demo's ensure_*). */
 store_status_t store_account_create(store_t *s, const account_t *acc, int64_t now, int64_t *id)
 {
-    /* ON CONFLICT: a name taken meanwhile is a refusal (STORE_CONFLICT), never an error logged. */
-    store_status_t r = returning_id(
-        db_query(s->db,
-                 "INSERT INTO accounts (kind, name, currency, lang, bill_to_name, address_line1,"
-                 " address_line2, city, region, postal_code, country, phone, sales_rep_id,"
-                 " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-                 " NULLIF($13, 0), $14) ON CONFLICT (name) DO NOTHING RETURNING id",
-                 "ssssssssssssii", acc->kind, acc->name, acc->currency, acc->lang,
-                 acc->bill_to_name, acc->address_line1, acc->address_line2, acc->city, acc->region,
-                 acc->postal_code, acc->country, acc->phone, acc->sales_rep_id, now),
-        id);
+    store_status_t r = account_insert(s, acc, now, id);
     return r == STORE_NOT_FOUND ? STORE_CONFLICT : r;
 }
 
 store_status_t store_credential_create(store_t *s, const credential_t *c, int64_t now, int64_t *id)
 {
-    store_status_t r = returning_id(
-        db_query(
-            s->db,
-            "INSERT INTO portal_credentials (account_id, user_id, contact_name, contact_email,"
-            " password_hash, password_changed_at, created_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id) DO NOTHING RETURNING id",
-            "issssii", c->account_id, c->user_id, c->contact_name, c->contact_email,
-            c->password_hash, now, now),
-        id);
+    store_status_t r = credential_insert(s, c, now, id);
     return r == STORE_NOT_FOUND ? STORE_CONFLICT : r;
 }
 

@@ -210,9 +210,9 @@ static void actions_section(req_t *r, const request_view_t *v)
                     "id=\"cancel-sub\" name=\"subscription\">",
                     T("Subscription"));
         for (size_t i = 0; i < v->n_subs; i++) {
-            const request_sub_t *s = &v->subs[i];
+            const subscription_row_t *s = &v->subs[i];
             if (strcmp(s->status, "active") != 0 || s->cancel_at_period_end) continue;
-            html_render(b, "<option value=\"%L\">%s (%s)</option>", s->id, s->product,
+            html_render(b, "<option value=\"%L\">%s (%s)</option>", s->id, s->product_name,
                         arena_printf(r->arena, T("%lld seats, term ends %s"), (long long)s->seats,
                                      s->period_end));
         }
@@ -235,9 +235,9 @@ static void actions_section(req_t *r, const request_view_t *v)
                     "id=\"reactivate-sub\" name=\"subscription\">",
                     T("Expired subscription"));
         for (size_t i = 0; i < v->n_subs; i++) {
-            const request_sub_t *s = &v->subs[i];
+            const subscription_row_t *s = &v->subs[i];
             if (strcmp(s->status, "expired") != 0) continue;
-            html_render(b, "<option value=\"%L\">%s (%s)</option>", s->id, s->product,
+            html_render(b, "<option value=\"%L\">%s (%s)</option>", s->id, s->product_name,
                         arena_printf(r->arena, T("%lld seats, ended %s"), (long long)s->seats,
                                      s->period_end));
         }
