@@ -261,6 +261,10 @@ static void render_subscription(req_t *r, int64_t account_id, const account_t *a
     if (strcmp(acc->kind, "corporate") == 0)
         html_render(b, "<p class=\"help\">%s</p>",
                     T("Corporate accounts renew annually: only annual plans are offered."));
+    html_render(
+        b, "<p class=\"help\">%s</p>",
+        T("Its first period is invoiced at once at the list price and emailed to the billing "
+          "contact; the bill run invoices each renewal. For another price, send a quote."));
     form_open(
         r, arena_printf(r->arena, "/staff/accounts/%lld/subscriptions/new", (long long)account_id),
         "novalidate");

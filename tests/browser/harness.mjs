@@ -338,7 +338,9 @@ export async function navigate(page, action) {
   respPromise.catch(() => {}); // reported below when awaited; avoid an unhandled rejection
   await action();
   const resp = await respPromise;
-  await page.waitForURL(resp.url(), { waitUntil: 'load' });
+  // A redirect may add a fragment (…?done=subscription#subscriptions) the response's URL lacks.
+  const target = resp.url().split('#')[0];
+  await page.waitForURL((u) => u.href.split('#')[0] === target, { waitUntil: 'load' });
   return resp;
 }
 

@@ -95,6 +95,24 @@ for (const c of CASES) {
       assert.ok(text.includes(tr(c.lang, 'Account %s created.').replace('%s', c.name)));
     });
 
+    test(`${++n}. ${c.lang}: a subscription added is invoiced at once, and the log says so`, async () => {
+      await navigate(page, () => page.getByRole('link', { name: L('Add a subscription') }).first().click());
+      assert.match(pathOf(page), /^\/staff\/accounts\/\d+\/subscriptions\/new$/);
+      await checkPage(page, `staff-console-${c.lang}-subscription-new`, { lang: c.lang });
+      await page.locator('#plan_id').selectOption({ index: 1 });
+      await field(page, 'Seats').fill('3');
+      const resp = await navigate(page, () => page.getByRole('button', { name: L('Add the subscription') }).click());
+      assert.equal(resp.status(), 200);
+      assert.match(pathOf(page), /^\/staff\/accounts\/\d+$/);
+      await checkPage(page, `staff-console-${c.lang}-subscription-added`, { lang: c.lang });
+      const text = await mainText(page);
+      assert.ok(text.includes(L('The subscription has been added. The invoice for its first period has been issued and emailed to the billing contact.')));
+      const issued = tr(c.lang, 'Invoice %s issued: %s.').split('%s');
+      const log = await page.locator('table.audit-log').innerText();
+      assert.ok(log.includes(issued[0].trim()) && log.includes(issued[1].trim()), log);
+      assert.match(await page.locator('main').innerText(), /INV-\d{4}-\d+/);
+    });
+
     test(`${++n}. ${c.lang}: search finds it by User ID`, async () => {
       await navigate(page, () => page.goto('/staff/accounts'));
       await page.getByLabel(L('Find an account'), { exact: true }).fill(c.userId.toUpperCase());

@@ -477,6 +477,11 @@ def test_12_audit_log_in_words_and_sign_ins_apart(server):
     assert cells
     for words in cells:
         assert "_" not in words and words.endswith("."), words
+    # And every field by its name in words, never its code (user_id, subscription, login...).
+    fields = re.findall(r'<td data-label="Field">([^<]*)</td>', audit)
+    assert fields
+    for name in fields:
+        assert "_" not in name and not re.fullmatch(r"[a-z0-9]+", name), name
 
 
 # ---- home pages ------------------------------------------------------------------------------------
