@@ -92,8 +92,11 @@ bool router_has_page(const char *path)
 size_t router_body_max(const char *path)
 {
     int n_params;
-    for (int i = 0; path && i < n_routes; i++)
-        if (path_match(NULL, routes[i].path, path, NULL, &n_params)) {
+    if (!path) return BODY_MAX;
+    pthread_once(&route_shape_once, measure_routes);
+    size_t len = strlen(path);
+    for (int i = 0; i < n_routes; i++)
+        if (may_match(i, path, len) && path_match(NULL, routes[i].path, path, NULL, &n_params)) {
             size_t m = routes[i].max_body;
             return m > BODY_MAX ? (m < UPLOAD_BODY_MAX ? m : UPLOAD_BODY_MAX) : BODY_MAX;
         }

@@ -677,9 +677,14 @@ static void process(struct conn *c)
         }
         char *body = c->in + c->head_len;
         size_t avail = c->in_len - (size_t)c->head_len, body_len = 0;
-        /* A route that takes a file reads a larger body; every other keeps the usual limit. */
-        size_t hard = router_body_max(c->req.path);
-        if (hard < HARD_BODY_MAX) hard = HARD_BODY_MAX;
+        /* A route that takes a file reads a larger body; every other keeps the usual limit. Only
+         * a request with a body needs the route's limit (looking it up walked the route table at
+         * every GET). */
+        size_t hard = HARD_BODY_MAX;
+        if (c->req.chunked || c->req.content_length > 0) {
+            size_t route_max = router_body_max(c->req.path);
+            if (route_max > hard) hard = route_max;
+        }
         if (c->req.chunked) {
             long n = http1_dechunk(body, avail, hard, &body_len);
             if (n == HTTP1_MORE && c->in_len + 1 < IN_MAX) {
