@@ -26,6 +26,25 @@ static inline void buf_append(buf_t *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
+/* Room for n more bytes and the NUL, for a run of buf_put_raw. */
+static inline void buf_reserve(buf_t *b, size_t n)
+{
+    if (b->len + n + 1 > b->cap) buf_grow(b, n);
+}
+
+/* Appends within room made by buf_reserve, leaving the NUL to buf_end_raw: a table row's run of
+ * fixed fragments and values without a check and a NUL at each. */
+static inline void buf_put_raw(buf_t *b, const char *s, size_t n)
+{
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+}
+
+static inline void buf_end_raw(buf_t *b)
+{
+    b->data[b->len] = '\0';
+}
+
 /* Appends a string literal, its length known when compiling (the "" refuses anything else). */
 #define buf_lit(b, lit) buf_append((b), "" lit, sizeof(lit) - 1)
 
