@@ -173,7 +173,9 @@ static db_status_t map(sqlite_db_t *db, int rc, const char *what)
 static db_status_t sqlite_step(db_stmt_t *st)
 {
     sqlite3_stmt *stmt = stmt_of(st);
-    db_status_t s = map(conn_of(st->db), sqlite3_step(stmt), sqlite3_sql(stmt));
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) return DB_ROW; /* each row of a page: no status mapping, no SQL text */
+    db_status_t s = map(conn_of(st->db), rc, sqlite3_sql(stmt));
     if (s != DB_ROW) sqlite3_reset(stmt);
     return s;
 }
