@@ -1,6 +1,8 @@
 /* Per-request memory pool: bump allocation in growing blocks, freed all together. */
 #include "arena.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,8 +41,53 @@ static struct block *block_new(size_t size)
     return b;
 }
 
+/* Each thread keeps the last arena it freed, with its first block, for its next arena_new: a
+ * request's malloc and free of 32 KiB were 900 instructions of the page's 96,000. Nothing is
+ * kept in it but memory (arena memory is never assumed to be zero: arena_alloc clears what it
+ * gives). Under AddressSanitizer nothing is kept, so that a use after arena_free is still found. */
+#if defined(__SANITIZE_ADDRESS__)
+enum { KEEP_ARENAS = 0 };
+#else
+enum { KEEP_ARENAS = 1 };
+#endif
+static _Thread_local struct {
+    arena_t *arena;
+    bool registered;
+} kept;
+static pthread_key_t kept_key;
+static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+
+static void release(arena_t *a)
+{
+    struct block *b = a->head;
+    while (b) {
+        struct block *next = b->next;
+        free(b);
+        b = next;
+    }
+    free(a);
+}
+
+/* A thread's kept arena is freed when the thread ends (the worker pool's, at shutdown). */
+static void kept_end(void *slot)
+{
+    (void)slot;
+    if (kept.arena) release(kept.arena);
+    kept.arena = NULL;
+}
+
+static void kept_key_make(void)
+{
+    (void)pthread_key_create(&kept_key, kept_end);
+}
+
 arena_t *arena_new(void)
 {
+    if (KEEP_ARENAS && kept.arena) {
+        arena_t *a = kept.arena;
+        kept.arena = NULL;
+        return a;
+    }
     arena_t *a = calloc(1, sizeof *a);
     if (!a) return NULL;
     a->head = block_new(FIRST_BLOCK);
@@ -50,13 +97,30 @@ arena_t *arena_new(void)
 void arena_free(arena_t *a)
 {
     if (!a) return;
-    struct block *b = a->head;
-    while (b) {
-        struct block *next = b->next;
-        free(b);
-        b = next;
+    if (KEEP_ARENAS && !kept.arena) {
+        /* The blocks a large page added go; the first (the list's last) is kept, emptied. */
+        struct block *b = a->head;
+        while (b->next) {
+            struct block *next = b->next;
+            free(b);
+            b = next;
+        }
+        if (b->size == FIRST_BLOCK) {
+            if (!kept.registered) {
+                pthread_once(&kept_once, kept_key_make);
+                kept.registered = pthread_setspecific(kept_key, &kept) == 0;
+            }
+            if (kept.registered) {
+                b->used = 0;
+                a->head = b;
+                a->total = 0;
+                kept.arena = a;
+                return;
+            }
+        }
+        a->head = b;
     }
-    free(a);
+    release(a);
 }
 
 void *arena_alloc_raw(arena_t *a, size_t size)
