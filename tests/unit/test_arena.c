@@ -1,4 +1,5 @@
-/* Unit tests: arena_grow, the growing arrays the store reads rows into (src/util/arena.c). */
+/* Unit tests: arena_grow, the growing arrays the store reads rows into, and the arena a thread
+ * keeps for its next request (src/util/arena.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,11 +42,40 @@ static void test_02_room_left_returns_the_same_array(void **state)
     arena_free(a);
 }
 
+/* An arena freed after it grew, filled with garbage, comes back (kept by the thread) empty:
+ * arena_alloc still gives zeros, and all of its first block and more can be used again. */
+static void test_03_a_kept_arena_is_given_back_empty(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 3; round++) {
+        arena_t *a = arena_new();
+        assert_non_null(a);
+        unsigned char *z = arena_alloc(a, 1000);
+        for (int i = 0; i < 1000; i++)
+            assert_int_equal(z[i], 0);
+        memset(z, 0xAB, 1000);
+        unsigned char *big = arena_alloc_raw(a, 100 * 1024); /* past the first block */
+        memset(big, 0xCD, 100 * 1024);
+        unsigned char *first = arena_alloc_raw(a, 20 * 1024);
+        memset(first, 0xEF, 20 * 1024);
+        arena_free(a);
+    }
+    arena_t *a = arena_new(), *b = arena_new(); /* the kept one, then a new one */
+    assert_ptr_not_equal(a, b);
+    char *s = arena_strdup(a, "kept"), *t = arena_strdup(b, "new");
+    assert_string_equal(s, "kept");
+    assert_string_equal(t, "new");
+    arena_free(a);
+    arena_free(b); /* one is kept, the other freed */
+    arena_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_01_grows_by_doubling_and_keeps_the_items),
         cmocka_unit_test(test_02_room_left_returns_the_same_array),
+        cmocka_unit_test(test_03_a_kept_arena_is_given_back_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
