@@ -534,12 +534,12 @@ status_t console_account_view(services_t *svc, arena_t *a, const console_ctx_t *
     if (r == STORE_OK) r = store_recipients_of(s, a, acc->id, &out->recipients, &out->n_recipients);
     if (r == STORE_OK)
         r = store_invoices_recent(s, a, acc->id, invoice_limit, &out->invoices, &out->n_invoices);
-    if (r == STORE_OK)
-        r = store_audit_of_account(s, a, acc->id, false, audit_before, audit_limit, &out->audit,
-                                   &out->n_audit);
-    if (r == STORE_OK)
-        r = store_audit_of_account(s, a, acc->id, true, 0, SIGN_INS_SHOWN, &out->sign_ins,
-                                   &out->n_sign_ins);
+    audit_query_t changes = {.account_id = acc->id,
+                             .before_id = audit_before,
+                             .limit = audit_limit},
+                  sign_ins = {.account_id = acc->id, .sign_ins = true, .limit = SIGN_INS_SHOWN};
+    if (r == STORE_OK) r = store_audit_page(s, a, &changes, &out->audit, &out->n_audit);
+    if (r == STORE_OK) r = store_audit_page(s, a, &sign_ins, &out->sign_ins, &out->n_sign_ins);
     if (r == STORE_OK)
         r = store_outbox_of_account(s, a, acc->id, EMAILS_SHOWN, &out->emails, &out->n_emails);
     if (r != STORE_OK) return outcome(r, REFUSED_NONE);

@@ -72,6 +72,7 @@ typedef struct {
 typedef struct {
     int64_t account_id; /* this account's entries; 0: the vendor's own (no account) of action */
     const char *action; /* with account_id 0: the action to list */
+    bool sign_ins;      /* with account_id: its sign-ins only; false: everything else */
     int64_t before_id;  /* 0: from the newest; else only entries older than this one */
     int limit;
 } audit_query_t;

@@ -784,9 +784,6 @@ store_status_t store_attempt_lift(store_t *s, audience_t aud, const char *login,
 /* The Billing Center users of an account (billing administrator first), at most 200. */
 store_status_t store_account_logins(store_t *s, arena_t *a, int64_t account_id,
                                     account_user_t **out, size_t *n);
-/* A page of the account's audit entries: its sign-ins only, or everything else. */
-store_status_t store_audit_of_account(store_t *s, arena_t *a, int64_t account_id, bool sign_ins,
-                                      int64_t before_id, int limit, audit_row_t **out, size_t *n);
 /* An account with an open dunning case (docs/dunning.md): its failed renewal charge. */
 typedef struct {
     int64_t account_id;

@@ -39,10 +39,10 @@ store_status_t store_audit_count_since(store_t *s, int64_t account_id, const cha
     " WHEN 'staff' THEN (SELECT f.email FROM staff_users f WHERE f.id = l.actor_id) END, '')"      \
     " FROM audit_log l"
 /* Entries older than entry $2 in the page order (newest first), or all when $2 is 0. */
-#define AUDIT_BEFORE                                                                               \
+#define AUDIT_OLDER                                                                                \
     " AND ($2 = 0 OR l.at < (SELECT b.at FROM audit_log b WHERE b.id = $2)"                        \
-    " OR (l.at = (SELECT b.at FROM audit_log b WHERE b.id = $2) AND l.id < $2))"                   \
-    " ORDER BY l.at DESC, l.id DESC LIMIT $3"
+    " OR (l.at = (SELECT b.at FROM audit_log b WHERE b.id = $2) AND l.id < $2))"
+#define AUDIT_ORDER " ORDER BY l.at DESC, l.id DESC"
 
 store_status_t store_audit_page(store_t *s, arena_t *a, const audit_query_t *q, audit_row_t **out,
                                 size_t *n)
@@ -51,10 +51,16 @@ store_status_t store_audit_page(store_t *s, arena_t *a, const audit_query_t *q, 
     *out = arena_alloc(a, (size_t)(q->limit > 0 ? q->limit : 1) * sizeof **out);
     db_stmt_t *st =
         q->account_id > 0
-            ? db_query(s->db, AUDIT_SELECT " WHERE l.account_id = $1" AUDIT_BEFORE, "iii",
-                       q->account_id, q->before_id, (int64_t)q->limit)
+            ? db_query(s->db,
+                       AUDIT_SELECT
+                       " WHERE l.account_id = $1" AUDIT_OLDER
+                       " AND CASE WHEN l.action = 'sign_in' THEN 1 ELSE 0 END = $3" AUDIT_ORDER
+                       " LIMIT $4",
+                       "iiii", q->account_id, q->before_id, (int64_t)q->sign_ins, (int64_t)q->limit)
             : db_query(s->db,
-                       AUDIT_SELECT " WHERE l.account_id IS NULL AND l.action = $1" AUDIT_BEFORE,
+                       AUDIT_SELECT
+                       " WHERE l.account_id IS NULL AND l.action = $1" AUDIT_OLDER AUDIT_ORDER
+                       " LIMIT $3",
                        "sii", q->action ? q->action : "", q->before_id, (int64_t)q->limit);
     if (!st) return STORE_ERROR;
     db_status_t r = DB_OK;

@@ -238,48 +238,6 @@ store_status_t store_account_logins(store_t *s, arena_t *a, int64_t account_id,
     return from_db(r);
 }
 
-/* The audit columns as store_audit.c reads them. */
-#define AUDIT_COLS                                                                                 \
-    "SELECT l.id, l.at, COALESCE(l.actor_id, 0), l.actor_kind, l.action, l.field, l.old_value,"    \
-    " l.new_value, l.ip, COALESCE(CASE l.actor_kind"                                               \
-    " WHEN 'corporate' THEN (SELECT c.user_id FROM portal_credentials c WHERE c.id = l.actor_id)"  \
-    " WHEN 'billing' THEN (SELECT u.email FROM account_users u WHERE u.id = l.actor_id)"           \
-    " WHEN 'staff' THEN (SELECT f.email FROM staff_users f WHERE f.id = l.actor_id) END, '')"      \
-    " FROM audit_log l"
-
-store_status_t store_audit_of_account(store_t *s, arena_t *a, int64_t account_id, bool sign_ins,
-                                      int64_t before_id, int limit, audit_row_t **out, size_t *n)
-{
-    *n = 0;
-    *out = arena_alloc(a, (size_t)(limit > 0 ? limit : 1) * sizeof **out);
-    db_stmt_t *st = db_query(
-        s->db,
-        AUDIT_COLS " WHERE l.account_id = $1 AND (($2 = 1 AND l.action = 'sign_in')"
-                   " OR ($3 = 0 AND l.action <> 'sign_in'))"
-                   " AND ($4 = 0 OR l.at < (SELECT b.at FROM audit_log b WHERE b.id = $5)"
-                   " OR (l.at = (SELECT b.at FROM audit_log b WHERE b.id = $6) AND l.id < $7))"
-                   " ORDER BY l.at DESC, l.id DESC LIMIT $8",
-        "iiiiiiii", account_id, (int64_t)sign_ins, (int64_t)sign_ins, before_id, before_id,
-        before_id, before_id, (int64_t)limit);
-    if (!st) return STORE_ERROR;
-    db_status_t r = DB_OK;
-    while (*n < (size_t)limit && (r = db_step(st)) == DB_ROW) {
-        audit_row_t *e = &(*out)[(*n)++];
-        e->id = db_int(st, 0);
-        e->at = db_int(st, 1);
-        e->actor_id = db_int(st, 2);
-        e->actor_kind = col_str(a, st, 3);
-        e->action = col_str(a, st, 4);
-        e->field = col_str(a, st, 5);
-        e->old_value = col_str(a, st, 6);
-        e->new_value = col_str(a, st, 7);
-        e->ip = col_str(a, st, 8);
-        e->actor_login = col_str(a, st, 9);
-    }
-    db_done(st);
-    return from_db(r);
-}
-
 store_status_t store_payments_unknown_count(store_t *s, int64_t *n)
 {
     return returning_id(
