@@ -15,7 +15,7 @@ import time
 import pytest
 
 import harness
-from harness import REPO, body_text, unseal, input_tags, input_value, run_cobro, sanitizer_lines, to_pred
+from harness import NOT_MAILER, REPO, body_text, unseal, input_tags, input_value, run_cobro, sanitizer_lines, to_pred
 
 # As scripts/check does: fontconfig's one-time configuration is not a leak of ours (ASan build).
 os.environ.setdefault("LSAN_OPTIONS", "suppressions=%s" % os.path.join(REPO, "tests", "lsan.supp"))
@@ -100,7 +100,7 @@ def snapshot(server):
     return (server.query("SELECT * FROM purchase_orders ORDER BY id"),
             server.query("SELECT id, payment_method, debit_holder, debit_routing, debit_account,"
                          " debit_iban, debit_mandate_at FROM accounts ORDER BY id"),
-            server.count("audit_log", "action NOT IN ('email_sent', 'email_failed')"), server.count("email_outbox"))
+            server.count("audit_log", NOT_MAILER), server.count("email_outbox"))
 
 
 @pytest.fixture(autouse=True)
@@ -568,18 +568,18 @@ def test_18_staff_account_page_shows_the_audit_log(server):
 
 def test_18b_a_new_bank_account_with_the_same_last_digits_is_audited(server, acme):
     """Masked, two accounts ending alike read the same: the replacement must still be logged."""
-    last = server.scalar("SELECT max(id) FROM audit_log WHERE action NOT IN ('email_sent', 'email_failed')")
+    last = server.scalar("SELECT max(id) FROM audit_log WHERE " + NOT_MAILER)
     assert post(acme, PAY, PAY, dd_usd(account="5550006789")).status == 303
-    rows = server.query("SELECT action, field, old_value, new_value FROM audit_log WHERE action NOT IN ('email_sent', 'email_failed') AND id > ?"
+    rows = server.query("SELECT action, field, old_value, new_value FROM audit_log WHERE " + NOT_MAILER + " AND id > ?"
                         " ORDER BY id", (last,))
     assert [r[:2] for r in rows] == [("bank_account_replaced", "bank_account"),
                                      ("direct_debit_mandate_accepted", "mandate")], rows
     assert rows[0][2] == rows[0][3] and rows[0][3].endswith(MASK + " 6789")
     assert "5550006789" not in repr(rows)
     # The same account saved again (the mandate accepted again) replaces nothing.
-    last = server.scalar("SELECT max(id) FROM audit_log WHERE action NOT IN ('email_sent', 'email_failed')")
+    last = server.scalar("SELECT max(id) FROM audit_log WHERE " + NOT_MAILER)
     assert post(acme, PAY, PAY, dd_usd(account="5550006789")).status == 303
-    assert server.query("SELECT action FROM audit_log WHERE action NOT IN ('email_sent', 'email_failed') AND id > ?", (last,)) == [
+    assert server.query("SELECT action FROM audit_log WHERE " + NOT_MAILER + " AND id > ?", (last,)) == [
         ("direct_debit_mandate_accepted",)]
     fr = server.client(accept_language="fr")
     assert fr.sign_in_staff("cas@vendor.example").status == 303
